@@ -1,0 +1,158 @@
+/**
+ * The project's one error taxonomy. Every failure that crosses a layer boundary is an ApError whose
+ * kind names an entry of ERROR_KINDS: that entry fixes the ebMS error code an AS4 peer sees, the HTTP
+ * status an API client sees, and whether retrying can help. The message is for people.
+ *
+ * Layers add kinds here rather than inventing their own error classes, so that the AS4 endpoint, the
+ * REST API, the CLI and the job runner all map failures the same way.
+ */
+
+/** ebMS 3 / Peppol AS4 error codes (peppol-reference §4.5). */
+export type EbmsErrorCode =
+  | 'EBMS:0001' // ValueNotRecognized
+  | 'EBMS:0003' // ValueInconsistent
+  | 'EBMS:0004' // Other (also PEPPOL:NOT_SERVICED with ErrorDetail)
+  | 'EBMS:0005' // ConnectionFailure (sender side)
+  | 'EBMS:0007' // MimeInconsistency
+  | 'EBMS:0009' // InvalidHeader
+  | 'EBMS:0010' // ProcessingModeMismatch
+  | 'EBMS:0101' // FailedAuthentication
+  | 'EBMS:0102' // FailedDecryption
+  | 'EBMS:0103' // PolicyNoncompliance
+  | 'EBMS:0202' // DeliveryFailure (sender side)
+  | 'EBMS:0301' // MissingReceipt (sender side)
+  | 'EBMS:0302' // InvalidReceipt (sender side)
+  | 'EBMS:0303' // DecompressionFailure
+  | 'EBMS:4001'; // DuplicateDetected (phase4-proprietary, seen in the network)
+
+export interface ErrorSpec {
+  /** ebMS code used when this failure is answered to an AS4 peer; null when it never reaches one. */
+  ebms: EbmsErrorCode | null;
+  /** HTTP status for the REST API and the AS4 endpoint. */
+  http: number;
+  /** Whether trying again later can succeed (network, DNS, 5xx); drives the outbound retry policy. */
+  retryable: boolean;
+  /** A short title for people; the ApError message carries the specifics. */
+  title: string;
+}
+
+const k = (ebms: EbmsErrorCode | null, http: number, title: string, retryable = false): ErrorSpec => ({
+  ebms,
+  http,
+  retryable,
+  title,
+});
+
+export const ERROR_KINDS = {
+  // --- input and XML (any layer) ---
+  'input.empty': k('EBMS:0004', 400, 'The request body is empty'),
+  'input.unsupported-media-type': k('EBMS:0007', 415, 'Unsupported content type'),
+  'input.too-large': k('EBMS:0004', 413, 'Payload exceeds the configured size limit'),
+  'xml.malformed': k('EBMS:0004', 400, 'The XML is not well-formed'),
+  'xml.dtd-forbidden': k('EBMS:0004', 400, 'DTDs and entity declarations are not accepted'),
+  'xml.too-deep': k('EBMS:0004', 400, 'The XML nests deeper than allowed'),
+
+  // --- validation ---
+  'validation.unsupported-document': k(null, 422, 'Not a UBL 2.1 Invoice or CreditNote'),
+  'validation.invalid': k(null, 422, 'The document fails validation'),
+  'validation.artifacts-missing': k(null, 503, 'Validation artifacts are not installed'),
+  'validation.unsupported-construct': k(null, 500, 'A validation rule uses a construct the engine does not support'),
+
+  // --- MIME / ebMS structure ---
+  'mime.malformed': k('EBMS:0004', 400, 'Malformed MIME message'),
+  'mime.limit-exceeded': k('EBMS:0004', 413, 'MIME message exceeds a configured limit'),
+  'ebms.invalid-header': k('EBMS:0009', 400, 'Invalid ebMS header'),
+  'ebms.value-not-recognized': k('EBMS:0001', 400, 'ebMS value not recognized'),
+  'ebms.value-inconsistent': k('EBMS:0003', 400, 'ebMS values are inconsistent'),
+  'ebms.profile-violation': k('EBMS:0004', 400, 'Message violates the Peppol AS4 profile'),
+  'ebms.processing-mode-mismatch': k('EBMS:0010', 400, 'Processing mode mismatch'),
+
+  // --- WS-Security and PKI ---
+  'security.failed-authentication': k('EBMS:0101', 400, 'Signature or signer certificate check failed'),
+  'security.failed-decryption': k('EBMS:0102', 400, 'The payload is not encrypted or cannot be decrypted'),
+  'security.policy-noncompliance': k('EBMS:0103', 400, 'Security header does not follow the Peppol policy'),
+  'pki.untrusted': k('EBMS:0101', 400, 'Certificate does not chain to a trusted Peppol CA'),
+  'pki.expired': k('EBMS:0101', 400, 'Certificate is outside its validity period'),
+  'pki.revoked': k('EBMS:0101', 400, 'Certificate is revoked'),
+  'pki.revocation-unknown': k('EBMS:0101', 400, 'Certificate revocation status could not be determined', true),
+  'pki.bad-certificate': k('EBMS:0101', 400, 'Certificate is unusable (key usage, subject, encoding)'),
+
+  // --- compression and payload ---
+  'as4.decompression-failed': k('EBMS:0303', 400, 'Payload could not be decompressed'),
+  'as4.duplicate': k('EBMS:4001', 200, 'Duplicate message'),
+  'as4.not-serviced': k('EBMS:0004', 400, 'Recipient, document type or process is not serviced here'),
+  'as4.receipt-missing': k('EBMS:0301', 502, 'No receipt in the response'),
+  'as4.receipt-invalid': k('EBMS:0302', 502, 'The receipt is invalid'),
+  'as4.remote-error': k(null, 502, 'The receiving access point answered with an ebMS error'),
+  'as4.transport-failed': k('EBMS:0005', 502, 'Could not reach the receiving access point', true),
+
+  // --- SBDH and identifiers ---
+  'sbdh.invalid': k('EBMS:0004', 400, 'Invalid Standard Business Document Header'),
+  'identifier.invalid': k('EBMS:0004', 400, 'Invalid Peppol identifier'),
+
+  // --- discovery ---
+  'sml.dns-failure': k(null, 503, 'DNS lookup failed', true),
+  'sml.not-registered': k(null, 404, 'Participant is not registered in the SML'),
+  'sml.no-smp-record': k(null, 502, 'Participant has NAPTR records but no usable Meta:SMP record'),
+  'smp.unreachable': k(null, 503, 'The SMP could not be reached', true),
+  'smp.not-found': k(null, 404, 'The SMP does not know the participant'),
+  'smp.document-type-unsupported': k(null, 404, 'The participant does not accept this document type'),
+  'smp.bad-signature': k(null, 502, 'The SMP response signature is invalid'),
+  'smp.invalid-response': k(null, 502, 'The SMP response is invalid'),
+  'smp.no-endpoint': k(null, 404, 'No usable AS4 endpoint for this participant and document type'),
+
+  // --- API and storage ---
+  'api.not-found': k(null, 404, 'Not found'),
+  'api.bad-request': k(null, 400, 'Bad request'),
+  'api.unauthorized': k(null, 401, 'Authentication required'),
+  'api.conflict': k(null, 409, 'Conflict'),
+  'state.invalid-transition': k(null, 409, 'Invalid status transition'),
+  'config.invalid': k(null, 500, 'Invalid configuration'),
+  'internal': k(null, 500, 'Internal error', true),
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorKind = keyof typeof ERROR_KINDS;
+
+export class ApError extends Error {
+  readonly spec: ErrorSpec;
+
+  constructor(
+    readonly kind: ErrorKind,
+    message: string,
+    readonly details?: Record<string, unknown>,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'ApError';
+    this.spec = ERROR_KINDS[kind];
+  }
+
+  get ebmsCode(): EbmsErrorCode | null {
+    return this.spec.ebms;
+  }
+
+  get httpStatus(): number {
+    return this.spec.http;
+  }
+
+  get retryable(): boolean {
+    return this.spec.retryable;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return {
+      error: this.kind,
+      title: this.spec.title,
+      message: this.message,
+      ...(this.spec.ebms ? { ebmsCode: this.spec.ebms } : {}),
+      ...(this.details ? { details: this.details } : {}),
+    };
+  }
+}
+
+/** Wraps anything thrown into an ApError, keeping ApErrors as they are. */
+export function toApError(err: unknown): ApError {
+  if (err instanceof ApError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new ApError('internal', message, undefined, { cause: err });
+}

@@ -1,0 +1,28 @@
+/** Shared shapes of the validation layer: what the API, CLI and pipelines receive. */
+
+export type ValidationLayer = 'PARSE' | 'XSD' | 'CEN' | 'PEPPOL';
+export type Flag = 'fatal' | 'warning';
+
+export interface ValidationIssue {
+  layer: ValidationLayer;
+  /** Rule id for schematron asserts (e.g. BR-CO-15, PEPPOL-EN16931-R003); 'XSD' / 'PARSE' otherwise. */
+  id: string;
+  flag: Flag;
+  message: string;
+  /** XPath of the context node, in the form SVRL uses (schematron layers). */
+  location?: string;
+  line?: number;
+  column?: number;
+}
+
+export type UblDocumentKind = 'Invoice' | 'CreditNote';
+
+export interface ValidationReport {
+  /** True when no issue is fatal. */
+  valid: boolean;
+  /** Null when the root is not a UBL 2.1 Invoice or CreditNote (then an issue explains it). */
+  documentKind: UblDocumentKind | null;
+  issues: ValidationIssue[];
+  /** Milliseconds spent, for logs and the console. */
+  elapsedMs: number;
+}
