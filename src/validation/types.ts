@@ -26,3 +26,11 @@ export interface ValidationReport {
   /** Milliseconds spent, for logs and the console. */
   elapsedMs: number;
 }
+
+/**
+ * What the API, the CLI and the pipelines validate with. Implementations compile their schemas and rules
+ * once when built; validate() does no file access. Malformed XML is reported as a PARSE issue, not thrown.
+ */
+export interface DocumentValidator {
+  validate(input: Buffer | string): ValidationReport;
+}
