@@ -1,0 +1,678 @@
+/**
+ * MIME for SOAP 1.2 with attachments (multipart/related, RFC 2046/2387): a streaming parser with hard
+ * limits, a serializer, and a reader for raw message dumps that carry their own HTTP or MIME headers.
+ *
+ * The parser is incremental: it scans each chunk with Buffer.indexOf for the delimiter and moves body bytes
+ * out as soon as they cannot belong to a delimiter, so apart from the part bodies themselves (bounded by
+ * maxTotalBytes) it holds at most one header block or one delimiter's worth of bytes.
+ */
+import { randomBytes } from 'node:crypto';
+import { ApError } from '../errors.js';
+
+export interface MimePart {
+  /** Header names lower-cased; repeated headers joined with ", ". */
+  headers: Record<string, string>;
+  /** The Content-Type header value as sent; `text/plain` when absent (RFC 2045 default). */
+  contentType: string;
+  /** Lower-cased media type without parameters, e.g. `application/soap+xml`. */
+  mediaType: string;
+  /** Content-ID without angle brackets, when present. */
+  contentId?: string;
+  /** Body after undoing the Content-Transfer-Encoding. */
+  body: Buffer;
+}
+
+export interface MimeMessage {
+  /** The message's Content-Type header value. */
+  contentType: string;
+  /** Lower-cased media type, e.g. `multipart/related` or `application/soap+xml`. */
+  mediaType: string;
+  /** Content-Type parameters, names lower-cased, values unquoted. */
+  params: Record<string, string>;
+  /** All parts in order; a non-multipart body is one part. */
+  parts: MimePart[];
+  /** The part named by the `start` parameter, else the first part. */
+  root: MimePart;
+  /** Every part except the root, in order. */
+  attachments: MimePart[];
+}
+
+export interface MimeLimits {
+  /** Bytes of body read in total (preamble, headers, bodies, epilogue). */
+  maxTotalBytes: number;
+  maxParts: number;
+  /** Bytes of one part's header block. */
+  maxHeaderBytes: number;
+}
+
+export const DEFAULT_MIME_LIMITS: Readonly<MimeLimits> = Object.freeze({
+  maxTotalBytes: 100 * 1024 * 1024,
+  maxParts: 16,
+  maxHeaderBytes: 16 * 1024,
+});
+
+export type ByteSource = AsyncIterable<Buffer | Uint8Array | string>;
+
+// --- header values ----------------------------------------------------------------------------------------
+
+export interface ParsedHeaderValue {
+  /** The value before the first `;`, trimmed and lower-cased. */
+  value: string;
+  /** Parameters with lower-cased names; quoted values unquoted and unescaped. */
+  params: Record<string, string>;
+}
+
+/** Parses `type/subtype; name=value; name="quoted; value"` in any order and any case. */
+export function parseHeaderValue(header: string): ParsedHeaderValue {
+  const params: Record<string, string> = {};
+  let i = header.indexOf(';');
+  const value = (i < 0 ? header : header.slice(0, i)).trim().toLowerCase();
+  while (i >= 0 && i < header.length) {
+    i++; // past ';'
+    const eq = header.indexOf('=', i);
+    if (eq < 0) break;
+    const name = header.slice(i, eq).trim().toLowerCase();
+    let j = eq + 1;
+    while (header[j] === ' ' || header[j] === '\t') j++;
+    let val: string;
+    if (header[j] === '"') {
+      val = '';
+      j++;
+      while (j < header.length && header[j] !== '"') {
+        if (header[j] === '\\' && j + 1 < header.length) j++;
+        val += header[j];
+        j++;
+      }
+      i = header.indexOf(';', j);
+    } else {
+      const end = header.indexOf(';', j);
+      val = (end < 0 ? header.slice(j) : header.slice(j, end)).trim();
+      i = end;
+    }
+    if (name) params[name] = val;
+  }
+  return { value, params };
+}
+
+/** Content-ID (or `start`) value without surrounding angle brackets and whitespace. */
+export function stripAngleBrackets(id: string): string {
+  const t = id.trim();
+  return t.startsWith('<') && t.endsWith('>') ? t.slice(1, -1).trim() : t;
+}
+
+/** The Content-ID a `cid:` URI refers to (RFC 2392: the URI is percent-encoded). */
+export function contentIdFromCid(uri: string): string {
+  const raw = uri.replace(/^cid:/i, '');
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
+}
+
+/** The part a `cid:` reference (or bare Content-ID) designates, if any. */
+export function findPartByCid(message: MimeMessage, ref: string): MimePart | undefined {
+  const wanted = /^cid:/i.test(ref) ? contentIdFromCid(ref) : stripAngleBrackets(ref);
+  const raw = ref.replace(/^cid:/i, '');
+  return message.parts.find((p) => p.contentId === wanted || p.contentId === raw);
+}
+
+/**
+ * Parses a header block (lines separated by CRLF or LF, folded lines unfolded) into lower-cased names.
+ * Lines without a colon are a malformed header.
+ */
+function parseHeaderBlock(text: string, where: string): Record<string, string> {
+  const headers: Record<string, string> = {};
+  let last: string | undefined;
+  for (const line of text.split(/\r?\n/)) {
+    if (line === '') continue;
+    if ((line[0] === ' ' || line[0] === '\t') && last) {
+      headers[last] += ' ' + line.trim();
+      continue;
+    }
+    const colon = line.indexOf(':');
+    if (colon <= 0) throw new ApError('mime.malformed', `${where}: header line without a name: "${line.slice(0, 80)}"`);
+    const name = line.slice(0, colon).trim().toLowerCase();
+    const value = line.slice(colon + 1).trim();
+    headers[name] = name in headers ? `${headers[name]}, ${value}` : value;
+    last = name;
+  }
+  return headers;
+}
+
+function decodeBody(raw: Buffer, headers: Record<string, string>, where: string): Buffer {
+  const cte = (headers['content-transfer-encoding'] ?? 'binary').trim().toLowerCase();
+  switch (cte) {
+    case 'binary':
+    case '8bit':
+    case '7bit':
+      return raw;
+    case 'base64':
+      // Buffer's decoder skips line breaks and other whitespace; reject anything else outright.
+      if (/[^A-Za-z0-9+/=\s]/.test(raw.toString('latin1'))) {
+        throw new ApError('mime.malformed', `${where}: body is not valid base64`);
+      }
+      return Buffer.from(raw.toString('latin1'), 'base64');
+    case 'quoted-printable':
+      return decodeQuotedPrintable(raw);
+    default:
+      throw new ApError('mime.malformed', `${where}: unsupported Content-Transfer-Encoding "${cte}"`);
+  }
+}
+
+function decodeQuotedPrintable(raw: Buffer): Buffer {
+  const s = raw.toString('latin1').replace(/=\r?\n/g, '');
+  const out = Buffer.alloc(s.length);
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    if (s[i] === '=' && /^[0-9A-Fa-f]{2}$/.test(s.slice(i + 1, i + 3))) {
+      out[n++] = parseInt(s.slice(i + 1, i + 3), 16);
+      i += 2;
+    } else {
+      out[n++] = s.charCodeAt(i);
+    }
+  }
+  return out.subarray(0, n);
+}
+
+function makePart(headers: Record<string, string>, raw: Buffer, index: number): MimePart {
+  const where = `MIME part ${index + 1}`;
+  const contentType = headers['content-type'] ?? 'text/plain';
+  const part: MimePart = {
+    headers,
+    contentType,
+    mediaType: parseHeaderValue(contentType).value,
+    body: decodeBody(raw, headers, where),
+  };
+  const cid = headers['content-id'];
+  if (cid !== undefined) part.contentId = stripAngleBrackets(cid);
+  return part;
+}
+
+// --- incremental multipart parser --------------------------------------------------------------------------
+
+const LF = 0x0a;
+const CR = 0x0d;
+const EMPTY = Buffer.alloc(0);
+
+type State = 'preamble' | 'delimiter-line' | 'headers' | 'body' | 'epilogue';
+
+/**
+ * Push parser: write() chunks as they arrive, end() when the source is exhausted. Throws ApError on the
+ * first violation, so a caller reading a socket stops reading at that point.
+ */
+export class MultipartParser {
+  private readonly dashBoundary: Buffer; // "--" + boundary
+  private readonly lineDelimiter: Buffer; // "\n--" + boundary
+  private buf: Buffer = EMPTY;
+  private state: State = 'preamble';
+  private total = 0;
+  private headers: Record<string, string> = {};
+  private bodyChunks: Buffer[] = [];
+  private readonly parts: MimePart[] = [];
+  /** The body buffer still starts with the LF that ended the header block (see scanHeaders). */
+  private bodyStartsAfterLf = false;
+  /** A part's body has ended and its part is waiting to be completed at the next delimiter line. */
+  private pendingPart = false;
+
+  constructor(
+    boundary: string,
+    private readonly limits: MimeLimits = DEFAULT_MIME_LIMITS,
+  ) {
+    if (!boundary || boundary.length > 200) {
+      throw new ApError('mime.malformed', `invalid multipart boundary "${boundary.slice(0, 80)}" (1 to 200 characters)`);
+    }
+    this.dashBoundary = Buffer.from('--' + boundary, 'latin1');
+    this.lineDelimiter = Buffer.from('\n--' + boundary, 'latin1');
+  }
+
+  write(chunk: Buffer): void {
+    this.total += chunk.length;
+    if (this.total > this.limits.maxTotalBytes) {
+      throw new ApError(
+        'mime.limit-exceeded',
+        `MIME body exceeds the limit of ${this.limits.maxTotalBytes} bytes`,
+        { limit: 'maxTotalBytes', max: this.limits.maxTotalBytes },
+      );
+    }
+    if (this.state === 'epilogue') return;
+    this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
+    this.run();
+  }
+
+  /** Finishes parsing; returns the parts in order. */
+  end(): MimePart[] {
+    switch (this.state) {
+      case 'epilogue':
+        return this.parts;
+      case 'preamble':
+        throw new ApError('mime.malformed', `no MIME boundary "${this.dashBoundary.toString('latin1')}" found in the body`);
+      case 'body':
+        throw new ApError(
+          'mime.malformed',
+          `truncated MIME body: part ${this.parts.length + 1} has no closing boundary "${this.dashBoundary.toString('latin1')}--"`,
+        );
+      default:
+        throw new ApError('mime.malformed', `truncated MIME body: it ends inside the headers of part ${this.parts.length + 1}`);
+    }
+  }
+
+  private run(): void {
+    for (;;) {
+      const progressed =
+        this.state === 'preamble'
+          ? this.scanPreamble()
+          : this.state === 'delimiter-line'
+            ? this.scanDelimiterLine()
+            : this.state === 'headers'
+              ? this.scanHeaders()
+              : this.state === 'body'
+                ? this.scanBody()
+                : false;
+      if (!progressed) return;
+    }
+  }
+
+  /** Index of the next delimiter that starts a line at or after `from`, or -1. */
+  private findDelimiter(from: number): number {
+    const buf = this.buf;
+    let i = from;
+    for (;;) {
+      const at = buf.indexOf(this.lineDelimiter, i);
+      if (at < 0) return -1;
+      // The boundary must be followed by "--", whitespace or a line end; otherwise it is body text that
+      // merely starts like the boundary (a sender bug, but cheap to tolerate).
+      const next = at + this.lineDelimiter.length;
+      if (next >= buf.length) return at; // undecidable yet: treat as candidate, caller waits for more
+      const c = buf[next];
+      if (c === 0x2d || c === CR || c === LF || c === 0x20 || c === 0x09) return at;
+      i = at + 1;
+    }
+  }
+
+  private scanPreamble(): boolean {
+    const buf = this.buf;
+    if (buf.length < this.dashBoundary.length) return false;
+    if (buf.subarray(0, this.dashBoundary.length).equals(this.dashBoundary)) {
+      this.buf = buf.subarray(this.dashBoundary.length);
+      this.state = 'delimiter-line';
+      return true;
+    }
+    const at = this.findDelimiter(0);
+    if (at < 0) {
+      // Keep only what could still be the start of a delimiter.
+      this.buf = buf.subarray(Math.max(0, buf.length - this.lineDelimiter.length));
+      return false;
+    }
+    if (at + this.lineDelimiter.length >= buf.length) return false;
+    this.buf = buf.subarray(at + this.lineDelimiter.length);
+    this.state = 'delimiter-line';
+    return true;
+  }
+
+  /** After "--boundary": either "--" (close) or optional transport padding and a line end. */
+  private scanDelimiterLine(): boolean {
+    const buf = this.buf;
+    if (buf.length < 2) return false;
+    if (buf[0] === 0x2d && buf[1] === 0x2d) {
+      this.finishPart();
+      this.state = 'epilogue';
+      this.buf = EMPTY;
+      return false;
+    }
+    const lf = buf.indexOf(LF);
+    if (lf < 0) {
+      if (buf.length > 256) throw new ApError('mime.malformed', 'MIME boundary line is not terminated by a line break');
+      return false;
+    }
+    const padding = buf.subarray(0, lf).toString('latin1');
+    if (!/^[ \t]*\r?$/.test(padding)) {
+      throw new ApError('mime.malformed', `unexpected text after the MIME boundary: "${padding.slice(0, 40)}"`);
+    }
+    this.finishPart();
+    if (this.parts.length >= this.limits.maxParts) {
+      throw new ApError('mime.limit-exceeded', `MIME message has more than ${this.limits.maxParts} parts`, {
+        limit: 'maxParts',
+        max: this.limits.maxParts,
+      });
+    }
+    this.buf = buf.subarray(lf + 1);
+    this.state = 'headers';
+    return true;
+  }
+
+  private scanHeaders(): boolean {
+    const buf = this.buf;
+    let end: number; // index of the first body byte
+    let blockEnd: number; // end of the header text
+    if (buf.length >= 1 && buf[0] === LF) {
+      blockEnd = 0;
+      end = 1;
+    } else if (buf.length >= 2 && buf[0] === CR && buf[1] === LF) {
+      blockEnd = 0;
+      end = 2;
+    } else {
+      const crlf = buf.indexOf('\n\r\n');
+      const lflf = buf.indexOf('\n\n');
+      if (crlf < 0 && lflf < 0) {
+        if (buf.length > this.limits.maxHeaderBytes) this.headerTooLarge();
+        return false;
+      }
+      if (lflf >= 0 && (crlf < 0 || lflf < crlf)) {
+        blockEnd = lflf;
+        end = lflf + 2;
+      } else {
+        blockEnd = crlf;
+        end = crlf + 3;
+      }
+    }
+    if (blockEnd > this.limits.maxHeaderBytes) this.headerTooLarge();
+    this.headers = parseHeaderBlock(buf.subarray(0, blockEnd).toString('latin1'), `MIME part ${this.parts.length + 1}`);
+    this.bodyChunks = [];
+    // The delimiter search looks for "\n--boundary"; a part whose body is empty has its delimiter right
+    // here, so leave a synthetic line start in front of the body.
+    this.buf = buf.subarray(end - 1);
+    this.bodyStartsAfterLf = true;
+    this.state = 'body';
+    return true;
+  }
+
+  private headerTooLarge(): never {
+    throw new ApError(
+      'mime.limit-exceeded',
+      `headers of MIME part ${this.parts.length + 1} exceed ${this.limits.maxHeaderBytes} bytes`,
+      { limit: 'maxHeaderBytes', max: this.limits.maxHeaderBytes },
+    );
+  }
+
+  private scanBody(): boolean {
+    const buf = this.buf;
+    const at = this.findDelimiter(0);
+    if (at < 0 || at + this.lineDelimiter.length >= buf.length) {
+      // Move out everything that cannot be part of a delimiter (keep one extra byte for a CR before LF).
+      const keep = at >= 0 ? buf.length - at + 1 : this.lineDelimiter.length + 1;
+      const cut = buf.length - keep;
+      if (cut > 0) {
+        this.pushBody(buf.subarray(0, cut));
+        this.buf = buf.subarray(cut);
+      }
+      return false;
+    }
+    let bodyEnd = at;
+    if (bodyEnd > 0 && buf[bodyEnd - 1] === CR) bodyEnd--;
+    this.pushBody(buf.subarray(0, bodyEnd));
+    this.buf = buf.subarray(at + this.lineDelimiter.length);
+    this.state = 'delimiter-line';
+    this.pendingPart = true;
+    return true;
+  }
+
+  private pushBody(bytes: Buffer): void {
+    if (this.bodyStartsAfterLf) {
+      // Drop the synthetic LF kept in front of the body by scanHeaders.
+      bytes = bytes.subarray(1);
+      this.bodyStartsAfterLf = false;
+    }
+    if (bytes.length) this.bodyChunks.push(bytes);
+  }
+
+  private finishPart(): void {
+    if (!this.pendingPart) return;
+    this.pendingPart = false;
+    const raw = this.bodyChunks.length === 1 ? this.bodyChunks[0]! : Buffer.concat(this.bodyChunks);
+    this.bodyChunks = [];
+    this.parts.push(makePart(this.headers, raw, this.parts.length));
+  }
+}
+
+// --- message-level parsing ---------------------------------------------------------------------------------
+
+function toBuffer(chunk: Buffer | Uint8Array | string): Buffer {
+  if (Buffer.isBuffer(chunk)) return chunk;
+  return typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+}
+
+function assemble(contentType: string, mediaType: string, params: Record<string, string>, parts: MimePart[]): MimeMessage {
+  if (parts.length === 0) throw new ApError('mime.malformed', 'MIME message has no parts');
+  let root = parts[0]!;
+  if (params['start']) {
+    const start = stripAngleBrackets(params['start']);
+    const found = parts.find((p) => p.contentId === start);
+    if (!found) {
+      throw new ApError('mime.malformed', `the start part <${start}> named in the Content-Type is not among the MIME parts`);
+    }
+    root = found;
+  }
+  return { contentType, mediaType, params, parts, root, attachments: parts.filter((p) => p !== root) };
+}
+
+function multipartBoundary(contentType: string): { mediaType: string; params: Record<string, string>; boundary?: string } {
+  const { value: mediaType, params } = parseHeaderValue(contentType);
+  if (!mediaType.startsWith('multipart/')) return { mediaType, params };
+  const boundary = params['boundary'];
+  if (!boundary) throw new ApError('mime.malformed', `Content-Type "${contentType}" has no boundary parameter`);
+  return { mediaType, params, boundary };
+}
+
+function singlePart(contentType: string, mediaType: string, params: Record<string, string>, body: Buffer): MimeMessage {
+  const part: MimePart = { headers: { 'content-type': contentType }, contentType, mediaType, body };
+  return { contentType, mediaType, params, parts: [part], root: part, attachments: [] };
+}
+
+/**
+ * Reads a message body from a stream (an HTTP request, a file stream...) under the given limits. A
+ * multipart Content-Type is parsed into its parts; any other type yields one part holding the body.
+ */
+export async function readMimeMessage(
+  contentType: string,
+  source: ByteSource,
+  limits: MimeLimits = DEFAULT_MIME_LIMITS,
+): Promise<MimeMessage> {
+  const { mediaType, params, boundary } = multipartBoundary(contentType);
+  if (boundary === undefined) {
+    const chunks: Buffer[] = [];
+    let total = 0;
+    for await (const c of source) {
+      const b = toBuffer(c);
+      total += b.length;
+      if (total > limits.maxTotalBytes) {
+        throw new ApError('mime.limit-exceeded', `body exceeds the limit of ${limits.maxTotalBytes} bytes`, {
+          limit: 'maxTotalBytes',
+          max: limits.maxTotalBytes,
+        });
+      }
+      chunks.push(b);
+    }
+    return singlePart(contentType, mediaType, params, Buffer.concat(chunks));
+  }
+  const parser = new MultipartParser(boundary, limits);
+  for await (const c of source) parser.write(toBuffer(c));
+  return assemble(contentType, mediaType, params, parser.end());
+}
+
+/** Same as readMimeMessage for a body already in memory. */
+export function parseMimeMessage(contentType: string, body: Buffer, limits: MimeLimits = DEFAULT_MIME_LIMITS): MimeMessage {
+  const { mediaType, params, boundary } = multipartBoundary(contentType);
+  if (body.length > limits.maxTotalBytes) {
+    throw new ApError('mime.limit-exceeded', `body exceeds the limit of ${limits.maxTotalBytes} bytes`, {
+      limit: 'maxTotalBytes',
+      max: limits.maxTotalBytes,
+    });
+  }
+  if (boundary === undefined) return singlePart(contentType, mediaType, params, body);
+  const parser = new MultipartParser(boundary, limits);
+  parser.write(body);
+  return assemble(contentType, mediaType, params, parser.end());
+}
+
+// --- raw dumps ---------------------------------------------------------------------------------------------
+
+export interface MimeDump {
+  /** HTTP request or status line when the dump starts with one. */
+  startLine?: string;
+  /** Headers found before the body (names lower-cased); empty when the dump is a bare body. */
+  headers: Record<string, string>;
+  /** Set when a Transfer-Encoding: chunked header was present; tells whether the body really was chunked. */
+  chunked?: 'decoded' | 'stale-header';
+  message: MimeMessage;
+}
+
+const HTTP_START = /^(?:[A-Z]+ \S+ HTTP\/\d(?:\.\d)?|HTTP\/\d(?:\.\d)? \d{3}\b.*)$/;
+const HEADER_LINE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+[ \t]*:/;
+
+/**
+ * Parses a saved message: a bare body (SOAP XML, or MIME starting with its boundary line), or a body
+ * preceded by its own MIME headers, or by an HTTP request/response head. A `Transfer-Encoding: chunked`
+ * header is honoured only when the body actually decodes as chunked (dumps often keep the header after the
+ * body was de-chunked).
+ */
+export function parseMimeDump(raw: Buffer, limits: MimeLimits = DEFAULT_MIME_LIMITS): MimeDump {
+  let offset = 0;
+  // Skip a UTF-8 BOM and leading blank lines.
+  if (raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf) offset = 3;
+  while (raw[offset] === CR || raw[offset] === LF) offset++;
+
+  const firstLf = raw.indexOf(LF, offset);
+  const firstLine = raw.subarray(offset, firstLf < 0 ? raw.length : firstLf).toString('latin1').replace(/\r$/, '');
+  let startLine: string | undefined;
+  let headers: Record<string, string> = {};
+  if (HTTP_START.test(firstLine) || HEADER_LINE.test(firstLine)) {
+    let headStart = offset;
+    if (HTTP_START.test(firstLine)) {
+      startLine = firstLine;
+      headStart = firstLf + 1;
+    }
+    const { end, blockEnd } = findHeaderEnd(raw, headStart, limits.maxHeaderBytes);
+    headers = parseHeaderBlock(raw.subarray(headStart, blockEnd).toString('latin1'), 'message head');
+    offset = end;
+  }
+
+  let body = raw.subarray(offset);
+  let chunked: MimeDump['chunked'];
+  if (/\bchunked\b/i.test(headers['transfer-encoding'] ?? '')) {
+    const decoded = decodeChunked(body);
+    chunked = decoded ? 'decoded' : 'stale-header';
+    if (decoded) body = decoded;
+  }
+
+  let contentType = headers['content-type'];
+  if (!contentType) contentType = inferContentType(body);
+  return { ...(startLine ? { startLine } : {}), headers, ...(chunked ? { chunked } : {}), message: parseMimeMessage(contentType, body, limits) };
+}
+
+function findHeaderEnd(raw: Buffer, from: number, maxHeaderBytes: number): { end: number; blockEnd: number } {
+  const crlf = raw.indexOf('\n\r\n', from);
+  const lflf = raw.indexOf('\n\n', from);
+  let r: { end: number; blockEnd: number };
+  if (crlf < 0 && lflf < 0) throw new ApError('mime.malformed', 'message head is not followed by an empty line');
+  if (lflf >= 0 && (crlf < 0 || lflf < crlf)) r = { blockEnd: lflf, end: lflf + 2 };
+  else r = { blockEnd: crlf, end: crlf + 3 };
+  if (r.blockEnd - from > maxHeaderBytes) {
+    throw new ApError('mime.limit-exceeded', `message head exceeds ${maxHeaderBytes} bytes`, {
+      limit: 'maxHeaderBytes',
+      max: maxHeaderBytes,
+    });
+  }
+  return r;
+}
+
+/** Content-Type for a dump without headers: the boundary line of a MIME body, else SOAP XML. */
+function inferContentType(body: Buffer): string {
+  if (body[0] === 0x2d && body[1] === 0x2d) {
+    const lf = body.indexOf(LF);
+    const boundary = body
+      .subarray(2, lf < 0 ? body.length : lf)
+      .toString('latin1')
+      .replace(/\r$/, '')
+      .trimEnd();
+    if (!boundary) throw new ApError('mime.malformed', 'the dump starts with "--" but no boundary follows');
+    return `multipart/related; boundary="${boundary}"; type="application/soap+xml"`;
+  }
+  return 'application/soap+xml;charset=UTF-8';
+}
+
+/** Decodes an HTTP/1.1 chunked body (RFC 9112 §7.1), or returns undefined if the bytes are not chunked. */
+function decodeChunked(body: Buffer): Buffer | undefined {
+  const out: Buffer[] = [];
+  let pos = 0;
+  for (;;) {
+    const lf = body.indexOf(LF, pos);
+    if (lf < 0) return undefined;
+    const sizeLine = body.subarray(pos, lf).toString('latin1').replace(/\r$/, '');
+    const m = /^([0-9A-Fa-f]{1,8})[ \t]*(?:;.*)?$/.exec(sizeLine);
+    if (!m) return undefined;
+    const size = parseInt(m[1]!, 16);
+    pos = lf + 1;
+    if (size === 0) return Buffer.concat(out); // trailers, if any, are ignored
+    if (pos + size > body.length) return undefined;
+    out.push(body.subarray(pos, pos + size));
+    pos += size;
+    if (body[pos] === CR) pos++;
+    if (body[pos] !== LF) return undefined;
+    pos++;
+  }
+}
+
+// --- building ----------------------------------------------------------------------------------------------
+
+export interface OutgoingPart {
+  body: Buffer | string;
+  /** Default: `application/octet-stream` for attachments, `application/soap+xml;charset=UTF-8` for the root. */
+  contentType?: string;
+  /** Without angle brackets; written as `Content-ID: <id>`. */
+  contentId?: string;
+  /** Extra headers (e.g. Content-Description); Content-Type, Content-Transfer-Encoding and Content-ID are set here. */
+  headers?: Record<string, string>;
+}
+
+export interface BuiltMessage {
+  /** Value for the HTTP Content-Type header. */
+  contentType: string;
+  body: Buffer;
+  boundary: string;
+}
+
+const ROOT_TYPE = 'application/soap+xml;charset=UTF-8';
+
+function checkHeaderValue(name: string, value: string): void {
+  if (/[\r\n]/.test(value)) throw new ApError('internal', `MIME header ${name} must not contain line breaks`);
+}
+
+/**
+ * Serializes a SOAP 1.2 envelope and its attachments as multipart/related with binary transfer encoding.
+ * The `start` parameter is set when the root part has a Content-ID.
+ */
+export function buildMultipartRelated(root: OutgoingPart, attachments: OutgoingPart[] = [], boundary?: string): BuiltMessage {
+  const parts = [
+    { ...root, contentType: root.contentType ?? ROOT_TYPE },
+    ...attachments.map((a) => ({ ...a, contentType: a.contentType ?? 'application/octet-stream' })),
+  ];
+  const bodies = parts.map((p) => (typeof p.body === 'string' ? Buffer.from(p.body, 'utf8') : p.body));
+  let b = boundary ?? newBoundary();
+  while (!boundary && bodies.some((body) => body.includes('--' + b))) b = newBoundary();
+  if (boundary && bodies.some((body) => body.includes('--' + boundary))) {
+    throw new ApError('internal', `MIME boundary "${boundary}" occurs in a part body`);
+  }
+
+  const chunks: Buffer[] = [];
+  parts.forEach((p, i) => {
+    const lines = [`--${b}`, `Content-Type: ${p.contentType}`, 'Content-Transfer-Encoding: binary'];
+    if (p.contentId) lines.push(`Content-ID: <${p.contentId}>`);
+    for (const [name, value] of Object.entries(p.headers ?? {})) {
+      if (/^content-(type|transfer-encoding|id)$/i.test(name)) continue;
+      checkHeaderValue(name, value);
+      lines.push(`${name}: ${value}`);
+    }
+    for (const l of lines) checkHeaderValue('line', l);
+    chunks.push(Buffer.from((i === 0 ? '' : '\r\n') + lines.join('\r\n') + '\r\n\r\n', 'latin1'), bodies[i]!);
+  });
+  chunks.push(Buffer.from(`\r\n--${b}--\r\n`, 'latin1'));
+
+  let contentType = `multipart/related; boundary="${b}"; type="application/soap+xml"`;
+  if (root.contentId) contentType += `; start="<${root.contentId}>"`;
+  return { contentType, body: Buffer.concat(chunks), boundary: b };
+}
+
+function newBoundary(): string {
+  return `MIMEBoundary_${randomBytes(18).toString('hex')}`;
+}
