@@ -263,21 +263,20 @@ function read(doc: Document): { report: SbdCheckReport; payloadElement: Element 
     }
   }
 
-  const complete =
-    headerVersion && sender && receiver && standard && typeVersion && instanceIdentifier && type && creation && documentType && process && countryC1;
-  const header: SbdhHeader | null = complete
-    ? {
-        headerVersion,
-        sender,
-        receiver,
-        documentIdentification: { standard, typeVersion, instanceIdentifier, type, creationDateAndTime: creation },
-        documentType,
-        process,
-        countryC1,
-        ...(mlsTo ? { mlsTo } : {}),
-        ...(mlsType ? { mlsType } : {}),
-      }
-    : null;
+  let header: SbdhHeader | null = null;
+  if (headerVersion && sender && receiver && standard && typeVersion && instanceIdentifier && type && creation && documentType && process && countryC1) {
+    header = {
+      headerVersion,
+      sender,
+      receiver,
+      documentIdentification: { standard, typeVersion, instanceIdentifier, type, creationDateAndTime: creation },
+      documentType,
+      process,
+      countryC1,
+      ...(mlsTo ? { mlsTo } : {}),
+      ...(mlsType ? { mlsType } : {}),
+    };
+  }
   return { report: { valid: issues.length === 0, issues, header, payload }, payloadElement };
 }
 
