@@ -1,0 +1,44 @@
+/** Peppol AS4 message layer: MIME, ebMS 3 headers, WS-Security, receipts and error signals. */
+export * from './mime.js';
+export {
+  buildUserMessageXml,
+  checkAgreement,
+  checkPeppolHeaders,
+  documentTypeOf,
+  newMessageId,
+  parseSignalMessage,
+  parseUserMessage,
+  type EbmsErrorEntry,
+  type PartInfo,
+  type Party,
+  type PayloadDescription,
+  type SignalMessage,
+  type TypedValue,
+  type UserMessage,
+  type UserMessageInput,
+} from './ebms.js';
+export { DEFAULT_DECOMPRESSION_LIMITS, gunzipBounded, gzip, type DecompressionLimits } from './compression.js';
+export { type As4Identity, type NrReference } from './signature.js';
+export {
+  buildUserMessage,
+  readUserMessage,
+  type As4Message,
+  type BuiltUserMessage,
+  type InboundLimits,
+  type OutboundUserMessage,
+  type ReadUserMessageOptions,
+  type ReceivedUserMessage,
+} from './user-message.js';
+export {
+  buildErrorSignal,
+  buildReceipt,
+  compareNonRepudiation,
+  errorFromApError,
+  NOT_SERVICED,
+  readSignal,
+  SIGNAL_CONTENT_TYPE,
+  type ErrorInput,
+  type NrrCheck,
+  type ReadSignal,
+  type ReadSignalOptions,
+} from './signals.js';

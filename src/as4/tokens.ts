@@ -1,0 +1,90 @@
+/**
+ * WS-Security X.509 token handling: BinarySecurityToken (X509v3) elements, SecurityTokenReference to them,
+ * and the ID registry used to resolve same-document references. Every `wsu:Id`, `Id`, `ID` and `xml:id`
+ * counts as an ID, and a value used twice rejects the message: duplicate IDs are the lever of signature
+ * wrapping attacks (the verifier would check one element and the processor read another).
+ */
+import { X509Certificate } from 'node:crypto';
+import { ApError } from '../errors.js';
+import { attr, attrNS, child, escAttr, isElement, qname } from './dom.js';
+import { NS, WSS } from './ns.js';
+
+/** Element by ID value; throws EBMS:0101 on a duplicate. */
+export function collectIds(doc: Document): Map<string, Element> {
+  const ids = new Map<string, Element>();
+  const walk = (n: Node): void => {
+    for (let c = n.firstChild; c; c = c.nextSibling) {
+      if (!isElement(c)) continue;
+      for (const v of [attrNS(c, NS.WSU, 'Id'), attr(c, 'Id'), attr(c, 'ID'), attrNS(c, NS.XML, 'id')]) {
+        if (v === null) continue;
+        const prev = ids.get(v);
+        if (prev && prev !== c) {
+          throw new ApError(
+            'security.failed-authentication',
+            `The ID "${v}" is used by both ${qname(prev)} and ${qname(c)}; duplicate IDs are refused (signature wrapping)`,
+          );
+        }
+        ids.set(v, c);
+      }
+      walk(c);
+    }
+  };
+  walk(doc);
+  return ids;
+}
+
+/** `wsse:BinarySecurityToken` for a certificate. wsse and wsu must be bound by an ancestor. */
+export function bstXml(cert: X509Certificate, wsuId: string): string {
+  return (
+    `<wsse:BinarySecurityToken EncodingType="${WSS.BASE64}" ValueType="${WSS.X509V3}" wsu:Id="${escAttr(wsuId)}">` +
+    cert.raw.toString('base64') +
+    '</wsse:BinarySecurityToken>'
+  );
+}
+
+/** `wsse:SecurityTokenReference` pointing at a token by its wsu:Id. */
+export function strXml(tokenId: string, valueType: string | null = WSS.X509V3, tokenType?: string): string {
+  const tt = tokenType ? ` xmlns:wsse11="${NS.WSSE11}" wsse11:TokenType="${escAttr(tokenType)}"` : '';
+  const vt = valueType ? ` ValueType="${escAttr(valueType)}"` : '';
+  return `<wsse:SecurityTokenReference${tt}><wsse:Reference URI="#${escAttr(tokenId)}"${vt}/></wsse:SecurityTokenReference>`;
+}
+
+export interface ResolvedToken {
+  element: Element;
+  certificate: X509Certificate;
+}
+
+/**
+ * The certificate a ds:KeyInfo designates. Peppol requires KeyInfo → wsse:SecurityTokenReference →
+ * wsse:Reference URI="#id" → wsse:BinarySecurityToken (X509v3); anything else (X509Data, KeyIdentifier,
+ * IssuerSerial) is a policy violation (EBMS:0103). `what` names the owner in messages.
+ */
+export function resolveBst(keyInfo: Element | null, ids: Map<string, Element>, what: string): ResolvedToken {
+  const policy = (msg: string): never => {
+    throw new ApError('security.policy-noncompliance', `${what}: ${msg}`);
+  };
+  if (!keyInfo) policy('no ds:KeyInfo');
+  const str = child(keyInfo, NS.WSSE, 'SecurityTokenReference');
+  if (!str) policy('ds:KeyInfo has no wsse:SecurityTokenReference; the certificate must be sent as a BinarySecurityToken');
+  const ref = child(str, NS.WSSE, 'Reference');
+  if (!ref) policy('the wsse:SecurityTokenReference does not use wsse:Reference to a BinarySecurityToken (KeyIdentifier and IssuerSerial are not allowed)');
+  const uri = attr(ref, 'URI') ?? '';
+  if (!uri.startsWith('#')) policy(`wsse:Reference URI "${uri}" is not a same-document reference`);
+  const bst = ids.get(uri.slice(1));
+  if (!bst || bst.namespaceURI !== NS.WSSE || bst.localName !== 'BinarySecurityToken') {
+    policy(`wsse:Reference ${uri} does not point at a wsse:BinarySecurityToken`);
+  }
+  if (attr(bst!, 'ValueType') !== WSS.X509V3) policy(`BinarySecurityToken ValueType is "${attr(bst!, 'ValueType') ?? ''}", expected X509v3`);
+  const enc = attr(bst!, 'EncodingType');
+  if (enc !== null && enc !== WSS.BASE64) policy(`BinarySecurityToken EncodingType "${enc}" is not Base64Binary`);
+  try {
+    const der = Buffer.from((bst!.textContent ?? '').replace(/\s+/g, ''), 'base64');
+    return { element: bst!, certificate: new X509Certificate(der) };
+  } catch (err) {
+    throw new ApError('pki.bad-certificate', `${what}: the BinarySecurityToken is not a readable X.509 certificate`, undefined, { cause: err });
+  }
+}
+
+export function sameCertificate(a: X509Certificate, b: X509Certificate): boolean {
+  return a.raw.equals(b.raw);
+}
