@@ -5,7 +5,8 @@
  *
  * Used by tests, benchmarks and the end-to-end setup only; nothing on a production path imports it.
  * RSA keys come from node:crypto (much faster than node-forge's pure JS generation) and are cached per
- * process, so creating a fresh PKI in every test file costs only certificate signing.
+ * process (4 CA keys and 8 leaf keys per key set), so creating a fresh PKI in every test file costs only
+ * certificate signing. Certificates, serial numbers and CRLs are new for every PKI.
  */
 import { generateKeyPairSync, sign as cryptoSign, randomBytes, X509Certificate } from 'node:crypto';
 import forge from 'node-forge';
@@ -72,8 +73,11 @@ export interface TestPkiOptions {
    * then point at `<base><x>.crl`. Without it, certificates carry no CRL distribution point.
    */
   crlBaseUrl?: string;
-  /** Generate new RSA keys instead of reusing the process-wide cache. */
-  freshKeys?: boolean;
+  /**
+   * Which process-wide cached key set to use (default 0). PKIs with the same key set share keys; use
+   * another number for a second, independent hierarchy (e.g. a forged CA with the same names).
+   */
+  keySet?: number;
 }
 
 export interface TestPki {
@@ -104,7 +108,7 @@ interface KeyMaterial {
   forgePublic: forge.pki.rsa.PublicKey;
 }
 
-const keyCache: KeyMaterial[] = [];
+const keyCache = new Map<number, KeyMaterial[]>();
 
 function newKey(): KeyMaterial {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', {
@@ -120,10 +124,12 @@ function newKey(): KeyMaterial {
   };
 }
 
-/** The i-th cached key of this process (generated on first use). */
-function cachedKey(i: number): KeyMaterial {
-  while (keyCache.length <= i) keyCache.push(newKey());
-  return keyCache[i]!;
+/** The i-th cached key of a key set (generated on first use). */
+function cachedKey(set: number, i: number): KeyMaterial {
+  let keys = keyCache.get(set);
+  if (!keys) keyCache.set(set, (keys = []));
+  while (keys.length <= i) keys.push(newKey());
+  return keys[i]!;
 }
 
 // --- certificates -------------------------------------------------------------------------------------
@@ -250,12 +256,14 @@ function buildCrl(ca: TestCa, serials: { serial: string; date: Date }[], thisUpd
 
 const CA_KEY_INDEX: Record<TestCaName, number> = { root: 0, ap: 1, smp: 2, untrusted: 3 };
 const FIRST_LEAF_KEY = 4;
+/** Leaves cycle through this many keys: consecutive leaves (up to this many) have distinct keys. */
+const LEAF_KEYS = 8;
 
 export function createTestPki(opts: TestPkiOptions = {}): TestPki {
   const base = opts.crlBaseUrl;
   const crlUrl = (ca: TestCaName) => (base ? `${base.endsWith('/') ? base : base + '/'}${ca}.crl` : undefined);
   let leafCount = 0;
-  const key = (i: number) => (opts.freshKeys ? newKey() : cachedKey(i));
+  const key = (i: number) => cachedKey(opts.keySet ?? 0, i);
 
   const rootCa = makeCa('root', key(CA_KEY_INDEX.root), undefined, undefined);
   const apCa = makeCa('ap', key(CA_KEY_INDEX.ap), rootCa, crlUrl('root'));
@@ -268,7 +276,7 @@ export function createTestPki(opts: TestPkiOptions = {}): TestPki {
   function issue(cn: string, ou: string, defaultIssuer: 'ap' | 'smp', o: IssueOptions): IssuedCertificate {
     const issuerName = o.issuer ?? defaultIssuer;
     const ca = cas[issuerName];
-    const leafKey = key(FIRST_LEAF_KEY + leafCount++);
+    const leafKey = key(FIRST_LEAF_KEY + (leafCount++ % LEAF_KEYS));
     const now = Date.now();
     const ku = o.keyUsage ?? { digitalSignature: true, keyEncipherment: true, dataEncipherment: true };
     const extensions: object[] = [

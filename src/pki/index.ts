@@ -1,0 +1,17 @@
+/** Peppol PKI: certificate validation, trust anchors, CRLs. The test PKI generator is imported directly from test-pki.ts. */
+export * from './types.js';
+export { PeppolCertificateValidator, DEFAULT_REVOCATION_POLICY, type RevocationPolicy, type ValidatorOptions } from './validator.js';
+export { TrustStore, PEPPOL_G3_FINGERPRINTS, type PeppolEnvironment, type TrustStoreInput, type TrustAnchor } from './trust-store.js';
+export { CrlCache, CrlError, parseCrl, verifyCrl, DEFAULT_CRL_FETCH_OPTIONS, type Crl, type CrlFetchOptions } from './crl.js';
+export {
+  toX509,
+  readCertificates,
+  certificateDetails,
+  seatIdOf,
+  oneLineName,
+  commonName,
+  SEAT_ID,
+  type CertificateInput,
+  type CertificateDetails,
+  type KeyUsage,
+} from './certificate.js';

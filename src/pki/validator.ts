@@ -1,0 +1,199 @@
+/**
+ * Peppol certificate validation: chain to a configured CA of the right purpose, validity at a given time,
+ * key usage, seat id, and revocation by CRL. Implements the CertificateValidator contract (types.ts).
+ *
+ * Only the leaf's revocation is checked: the Peppol CAs themselves are pinned in the trust store.
+ */
+import type { X509Certificate } from 'node:crypto';
+import { ApError } from '../errors.js';
+import { certificateDetails, oneLineName, OID, seatIdOf, toX509, type CertificateInput } from './certificate.js';
+import { CrlCache, CrlError, type CrlFetchOptions } from './crl.js';
+import { normaliseSerial } from './der.js';
+import type { TrustStore } from './trust-store.js';
+import type {
+  CertificateCheckOptions,
+  CertificatePurpose,
+  CertificateValidator,
+  RevocationStatus,
+  ValidatedCertificate,
+} from './types.js';
+
+export interface RevocationPolicy {
+  /** 'crl' checks the leaf against the CRL of its distribution point; 'off' reports 'not-checked'. */
+  mode: 'crl' | 'off';
+  /**
+   * When the status cannot be determined (CRL unreachable, not allowed, invalid): true accepts the
+   * certificate with revocation 'unknown' and a warning; false rejects it with pki.revocation-unknown.
+   */
+  softFail: boolean;
+}
+
+export interface ValidatorOptions {
+  trustStore: TrustStore;
+  revocation?: Partial<RevocationPolicy>;
+  /** CRL download settings (allowed URL prefixes, timeout, size cap). */
+  crl?: Partial<CrlFetchOptions>;
+  /** Share one CRL cache between validators (e.g. AP and SMP checks). */
+  crlCache?: CrlCache;
+}
+
+export const DEFAULT_REVOCATION_POLICY: Readonly<RevocationPolicy> = Object.freeze({ mode: 'crl', softFail: true });
+
+const PURPOSE_NAME: Record<CertificatePurpose, string> = { ap: 'access point', smp: 'SMP' };
+
+/** Key usage an AP certificate needs: signing messages and receiving encrypted payload keys. */
+const AP_KEY_USAGE = ['digitalSignature', 'keyEncipherment', 'dataEncipherment'] as const;
+
+export class PeppolCertificateValidator implements CertificateValidator {
+  readonly crlCache: CrlCache;
+  private readonly policy: RevocationPolicy;
+  private readonly trustStore: TrustStore;
+
+  constructor(opts: ValidatorOptions) {
+    this.trustStore = opts.trustStore;
+    this.policy = { ...DEFAULT_REVOCATION_POLICY, ...opts.revocation };
+    this.crlCache = opts.crlCache ?? new CrlCache(opts.crl);
+  }
+
+  /**
+   * Adds a CRL obtained out of band (file, test) for a distribution point URL. It must be signed by a
+   * configured CA; it is used until its nextUpdate.
+   */
+  addCrl(url: string, der: Buffer): void {
+    const errors: string[] = [];
+    for (const ca of this.trustStore.allCas()) {
+      try {
+        this.crlCache.add(url, der, ca);
+        return;
+      } catch (err) {
+        errors.push(`${oneLineName(ca.subject)}: ${(err as Error).message}`);
+      }
+    }
+    throw new ApError('config.invalid', `the CRL for ${url} is not issued and signed by a trusted CA (${errors.join('; ')})`);
+  }
+
+  async validate(input: CertificateInput, options: CertificateCheckOptions): Promise<ValidatedCertificate> {
+    const cert = toX509(input);
+    const at = options.at ?? new Date();
+    const subject = oneLineName(cert.subject);
+    const issuer = oneLineName(cert.issuer);
+    const details = certificateDetails(cert);
+    const what = `certificate "${subject}"`;
+
+    if (cert.ca) {
+      throw new ApError('pki.bad-certificate', `${what} is a CA certificate, not an end-entity certificate`, { subject });
+    }
+
+    const chain = this.buildChain(cert, options.purpose, subject, issuer);
+    for (const c of chain) checkValidity(c, at, c === cert ? what : `CA certificate "${oneLineName(c.subject)}" in the chain of ${what}`);
+
+    const warnings: string[] = [];
+    const seatId = seatIdOf(cert);
+    if (options.purpose === 'ap') {
+      const missing = details.keyUsage ? AP_KEY_USAGE.filter((u) => !details.keyUsage!.has(u)) : [...AP_KEY_USAGE];
+      if (missing.length) {
+        throw new ApError(
+          'pki.bad-certificate',
+          `${what} lacks the key usage ${missing.join(', ')} required of a Peppol access point certificate`,
+          { subject, missing },
+        );
+      }
+      if (details.extKeyUsage && !details.extKeyUsage.includes(OID.clientAuth)) {
+        throw new ApError('pki.bad-certificate', `${what} has an extended key usage without clientAuth (${details.extKeyUsage.join(', ')})`, {
+          subject,
+        });
+      }
+      if (!seatId) warnings.push(`the subject CN of ${what} is not a Peppol seat id (P + 2 letters + 6 digits)`);
+    } else if (details.keyUsage && !details.keyUsage.has('digitalSignature')) {
+      throw new ApError('pki.bad-certificate', `${what} lacks the digitalSignature key usage needed to sign SMP responses`, {
+        subject,
+      });
+    }
+
+    const revocation = await this.checkRevocation(cert, chain[1]!, at, what, warnings);
+    return { certificate: cert, subject, issuer, seatId, chain, revocation, warnings };
+  }
+
+  /** Leaf, issuing CA, and the CA's roots; throws pki.untrusted with the reason otherwise. */
+  private buildChain(cert: X509Certificate, purpose: CertificatePurpose, subject: string, issuer: string): X509Certificate[] {
+    const anchors = this.trustStore.anchorsFor(purpose);
+    let nameMatch = false;
+    for (const a of anchors) {
+      // checkIssued also compares the authority/subject key identifiers; verify checks the signature.
+      if (cert.checkIssued(a.ca) && cert.verify(a.ca.publicKey)) return [cert, a.ca, ...a.above];
+      if (cert.issuer === a.ca.subject) nameMatch = true;
+    }
+    const details = { subject, issuer, purpose };
+    if (nameMatch) {
+      throw new ApError(
+        'pki.untrusted',
+        `certificate "${subject}" names the trusted CA "${issuer}" as issuer but was not signed by that CA's key (forged, or issued by another CA of the same name)`,
+        details,
+      );
+    }
+    const other: CertificatePurpose = purpose === 'ap' ? 'smp' : 'ap';
+    if (this.trustStore.anchorsFor(other).some((a) => cert.checkIssued(a.ca) && cert.verify(a.ca.publicKey))) {
+      throw new ApError(
+        'pki.untrusted',
+        `certificate "${subject}" is issued by the ${PURPOSE_NAME[other]} CA "${issuer}", but an ${PURPOSE_NAME[purpose]} certificate is required here`,
+        details,
+      );
+    }
+    const trusted = anchors.map((a) => `"${oneLineName(a.ca.subject)}"`).join(', ') || 'none configured';
+    throw new ApError(
+      'pki.untrusted',
+      `certificate "${subject}" is issued by "${issuer}", which is not a trusted ${PURPOSE_NAME[purpose]} CA (trusted: ${trusted})`,
+      details,
+    );
+  }
+
+  private async checkRevocation(
+    cert: X509Certificate,
+    ca: X509Certificate,
+    at: Date,
+    what: string,
+    warnings: string[],
+  ): Promise<RevocationStatus> {
+    if (this.policy.mode === 'off') return 'not-checked';
+    const urls = certificateDetails(cert).crlUrls;
+    const reasons: string[] = [];
+    if (urls.length === 0) reasons.push(`${what} has no CRL distribution point`);
+    for (const url of urls) {
+      try {
+        const crl = await this.crlCache.get(url, ca);
+        const revokedAt = crl.revoked.get(normaliseSerial(cert.serialNumber));
+        if (!revokedAt) return 'good';
+        if (revokedAt.getTime() <= at.getTime()) {
+          throw new ApError(
+            'pki.revoked',
+            `${what} (serial ${cert.serialNumber}) was revoked on ${revokedAt.toISOString()} according to the CRL at ${url}`,
+            { subject: oneLineName(cert.subject), serial: cert.serialNumber, revokedAt: revokedAt.toISOString(), crl: url },
+          );
+        }
+        warnings.push(`${what} was revoked on ${revokedAt.toISOString()}, after the validation time ${at.toISOString()}`);
+        return 'good';
+      } catch (err) {
+        if (!(err instanceof CrlError)) throw err;
+        reasons.push(err.message);
+      }
+    }
+    const message = `the revocation status of ${what} is unknown: ${reasons.join('; ')}`;
+    if (!this.policy.softFail) {
+      throw new ApError('pki.revocation-unknown', message, { subject: oneLineName(cert.subject), crl: urls });
+    }
+    warnings.push(`${message} (accepted under the soft-fail policy)`);
+    return 'unknown';
+  }
+}
+
+function checkValidity(cert: X509Certificate, at: Date, what: string): void {
+  const from = new Date(cert.validFrom);
+  const to = new Date(cert.validTo);
+  const details = { subject: oneLineName(cert.subject), notBefore: from.toISOString(), notAfter: to.toISOString(), at: at.toISOString() };
+  if (at < from) {
+    throw new ApError('pki.expired', `${what} is not valid before ${from.toISOString()} (validation time ${at.toISOString()})`, details);
+  }
+  if (at > to) {
+    throw new ApError('pki.expired', `${what} expired on ${to.toISOString()} (validation time ${at.toISOString()})`, details);
+  }
+}
