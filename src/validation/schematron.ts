@@ -1,0 +1,662 @@
+/**
+ * Loads an ISO Schematron file (query binding xslt2) and compiles it: namespaces, global and pattern
+ * lets, xsl:function definitions, abstract patterns instantiated through is-a/param, abstract rules
+ * through extends, and every rule context (as an XSLT match pattern) and assert/report test into
+ * closures. Evaluation follows the ISO skeleton the reference runs: per pattern, nodes in document
+ * order, the first matching rule wins, asserts in order; the SVRL location of the context node.
+ *
+ * Anything the compiler cannot handle throws ApError('validation.unsupported-construct') naming the
+ * construct and rule, at load time.
+ */
+import { readFileSync } from 'node:fs';
+import { ApError } from '../errors.js';
+import { ELEM, XNode, nameKey, parseDocument, svrlLocation, type XDocument } from './dom.js';
+import {
+  type BFn,
+  Compiler,
+  type Ctx,
+  type Dyn,
+  type Fn,
+  type Frame,
+  Scope,
+  type UserFunction,
+  parseSeqType,
+  staticKind,
+} from './xpath/compile.js';
+import { type Ast, type NodeTest, parseXPath } from './xpath/parser.js';
+import { type Seq, Untyped, XPathError, castAtomic, ebv, isNumeric, stringOf } from './xpath/values.js';
+import type { Flag, ValidationIssue, ValidationLayer } from './types.js';
+
+const SCH_NS = 'http://purl.oclc.org/dsdl/schematron';
+const XSL_NS = 'http://www.w3.org/1999/XSL/Transform';
+
+type MessagePart = string | { select: Fn } | { name: Fn | null };
+
+interface CompiledAssert {
+  id: string;
+  flag: Flag;
+  report: boolean;
+  test: BFn;
+  message: MessagePart[];
+}
+
+interface CompiledRule {
+  context: string;
+  matchers: ((n: XNode, c: Ctx) => boolean)[];
+  /** Keys of the final step of each union branch; null when a branch ends in a wildcard. */
+  keys: (string | null)[];
+  slots: { n: number };
+  lets: (Fn | undefined)[];
+  asserts: CompiledAssert[];
+}
+
+interface CompiledPattern {
+  id: string;
+  rules: CompiledRule[];
+  dispatch: Map<string, CompiledRule[]>;
+  wildcard: CompiledRule[];
+}
+
+export interface CompiledSchema {
+  layer: ValidationLayer;
+  title: string;
+  patterns: CompiledPattern[];
+  globalFns: Fn[];
+  /** Slots for for/some/every variables in global lets and rule-context predicates. */
+  globalSlots: { n: number };
+  ruleCount: number;
+  assertCount: number;
+}
+
+function unsupported(msg: string, where: string): never {
+  throw new ApError('validation.unsupported-construct', `${msg} (${where})`, { where });
+}
+
+function attr(e: XNode, name: string): string | null {
+  for (const a of e.attrs) if (a.local === name && a.ns === '') return a.value;
+  return null;
+}
+
+function kids(e: XNode): XNode[] {
+  return e.elems;
+}
+
+// ---- match patterns (rule contexts) ----
+
+interface PatStep {
+  /** Separator before this step towards its left neighbour: '/' parent, '//' any ancestor. */
+  sep: '/' | '//' | null;
+  test: NodeTest;
+  axis: 'child' | 'attribute';
+  preds: Ast[];
+}
+
+/** Splits an XSLT pattern AST into union branches of steps, right to left. */
+function patternBranches(a: Ast, where: string): { anchor: 'root' | 'none'; steps: PatStep[] }[] {
+  if (a.t === 'bin' && a.op === '|') return [...patternBranches(a.l, where), ...patternBranches(a.r, where)];
+  if (a.t === 'filter') {
+    // XSLT 3 pattern (A | B)[p]: the predicate applies to the node each branch matches.
+    return patternBranches(a.base, where).map((b) => {
+      const steps = b.steps.slice();
+      const last = steps[steps.length - 1];
+      steps[steps.length - 1] = { ...last, preds: [...last.preds, ...a.preds] };
+      return { anchor: b.anchor, steps };
+    });
+  }
+  const steps: PatStep[] = [];
+  let anchor = 'none' as 'root' | 'none';
+  let pendingSep: '/' | '//' = '/';
+  const walk = (x: Ast): void => {
+    if (x.t === 'path') {
+      walk(x.l);
+      // descendant-or-self::node() marks '//'
+      if (x.r.t === 'step' && x.r.axis === 'descendant-or-self' && x.r.test.kind === 'node' && x.r.preds.length === 0) {
+        pendingSep = '//';
+        return;
+      }
+      walk(x.r);
+      return;
+    }
+    if (x.t === 'root') {
+      anchor = 'root';
+      return;
+    }
+    if (x.t === 'step' && (x.axis === 'child' || x.axis === 'attribute')) {
+      steps.push({ sep: steps.length === 0 && anchor === 'none' && pendingSep === '/' ? null : pendingSep, test: x.test, axis: x.axis, preds: x.preds });
+      pendingSep = '/';
+      return;
+    }
+    unsupported(`Unsupported construct in a rule context (${x.t === 'step' ? x.axis + ' axis' : x.t})`, where);
+  };
+  walk(a);
+  if (steps.length === 0) unsupported('A rule context that matches the document node', where);
+  // A leading '//' means "any ancestor": same as no anchor for element nodes.
+  if (anchor === 'root' && steps[0].sep === '//') {
+    anchor = 'none';
+    steps[0].sep = null;
+  }
+  if (anchor === 'root') steps[0].sep = '/';
+  return [{ anchor, steps }];
+}
+
+// ---- loader ----
+
+interface RawRule {
+  el: XNode;
+  context: string;
+  lets: { name: string; value: string }[];
+  asserts: XNode[];
+}
+
+interface LoadState {
+  ns: Record<string, string>;
+  compiler: Compiler;
+  globalScope: Scope;
+  globalFns: Fn[];
+  functions: Map<string, UserFunction>;
+}
+
+export function loadSchematron(file: string, layer: ValidationLayer): CompiledSchema {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ApError('validation.artifacts-missing', `Cannot read schematron ${file}: ${(e as Error).message}`);
+  }
+  return compileSchematron(text, layer, file);
+}
+
+export function compileSchematron(text: string, layer: ValidationLayer, source = 'schematron'): CompiledSchema {
+  const x = parseDocument(text, { maxDepth: 1000 });
+  const schema = x.root;
+  if (schema.ns !== SCH_NS || schema.local !== 'schema') unsupported('Not an ISO schematron schema', source);
+  const qb = attr(schema, 'queryBinding');
+  if (qb && !['xslt2', 'xslt3', 'xpath2'].includes(qb.toLowerCase())) unsupported(`Query binding '${qb}'`, source);
+
+  const ns: Record<string, string> = { xs: 'http://www.w3.org/2001/XMLSchema', fn: 'http://www.w3.org/2005/xpath-functions' };
+  for (const e of kids(schema)) if (e.ns === SCH_NS && e.local === 'ns') ns[attr(e, 'prefix')!] = attr(e, 'uri')!;
+
+  const functions = new Map<string, UserFunction>();
+  const compiler = new Compiler({ functions });
+  const globalScope = new Scope(null, { n: 0 });
+  const st: LoadState = { ns, compiler, globalScope, globalFns: [], functions };
+
+  const defineGlobal = (name: string, value: string, where: string): void => {
+    if (globalScope.lookup(name)) unsupported(`Duplicate global variable $${name}`, where);
+    const idx = st.globalFns.length;
+    globalScope.define(name, { kind: 'global', idx });
+    st.globalFns.push(() => {
+      throw new Error('not compiled');
+    });
+    pendingGlobals.push({ idx, value, where });
+  };
+  const pendingGlobals: { idx: number; value: string; where: string }[] = [];
+
+  // Abstract patterns and rules, by id.
+  const abstractPatterns = new Map<string, XNode>();
+  const abstractRules = new Map<string, XNode>();
+  for (const e of kids(schema)) {
+    if (e.ns === SCH_NS && e.local === 'pattern' && attr(e, 'abstract') === 'true') abstractPatterns.set(attr(e, 'id') ?? '', e);
+    if (e.ns === SCH_NS && e.local === 'pattern')
+      for (const r of kids(e)) if (r.local === 'rule' && attr(r, 'abstract') === 'true') abstractRules.set(attr(r, 'id') ?? '', r);
+  }
+
+  // Pass 1: declarations.
+  const patternEls: { el: XNode; params: Map<string, string> }[] = [];
+  const functionEls: XNode[] = [];
+  for (const e of kids(schema)) {
+    if (e.ns === XSL_NS && e.local === 'function') {
+      functionEls.push(e);
+      continue;
+    }
+    if (e.ns === XSL_NS) unsupported(`XSLT element xsl:${e.local} at schema level`, source);
+    if (e.ns !== SCH_NS) continue;
+    switch (e.local) {
+      case 'ns':
+      case 'title':
+      case 'p':
+      case 'phase':
+      case 'diagnostics':
+        break;
+      case 'let':
+        defineGlobal(attr(e, 'name')!, letValue(e, source), `let $${attr(e, 'name')}`);
+        break;
+      case 'pattern': {
+        if (attr(e, 'abstract') === 'true') break;
+        const isA = attr(e, 'is-a');
+        if (isA) {
+          const base = abstractPatterns.get(isA);
+          if (!base) unsupported(`Pattern is-a '${isA}' refers to no abstract pattern`, source);
+          const params = new Map<string, string>();
+          for (const p of kids(e)) if (p.local === 'param') params.set(attr(p, 'name')!, attr(p, 'value') ?? '');
+          patternEls.push({ el: base, params });
+        } else patternEls.push({ el: e, params: new Map() });
+        break;
+      }
+      case 'include':
+      case 'extends':
+        unsupported(`<${e.local}> at schema level`, source);
+        break;
+      default:
+        unsupported(`Unknown schematron element <${e.local}>`, source);
+    }
+  }
+
+  // Pattern-level lets are global variables in the compiled XSLT.
+  const substitute = (s: string, params: Map<string, string>): string => {
+    if (!params.size) return s;
+    const names = [...params.keys()].sort((a, b) => b.length - a.length);
+    return s.replace(/\$([A-Za-z_][\w.-]*)/g, (m, n: string) => {
+      for (const k of names) if (n === k) return params.get(k)!;
+      return m;
+    });
+  };
+  for (const { el, params } of patternEls)
+    for (const l of kids(el)) if (l.local === 'let') defineGlobal(attr(l, 'name')!, substitute(letValue(l, source), params), `let $${attr(l, 'name')}`);
+
+  // Functions: declare all first (they may call each other), then compile bodies.
+  for (const f of functionEls) {
+    const qn = attr(f, 'name')!;
+    const i = qn.indexOf(':');
+    if (i < 0 || !ns[qn.slice(0, i)]) unsupported(`Function name '${qn}' has no declared namespace prefix`, source);
+    const params = kids(f).filter((p) => p.ns === XSL_NS && p.local === 'param');
+    const fnName = `${ns[qn.slice(0, i)]} ${qn.slice(i + 1)}#${params.length}`;
+    const as = attr(f, 'as');
+    functions.set(fnName, {
+      name: qn,
+      arity: params.length,
+      paramTypes: params.map((p) => (attr(p, 'as') ? parseSeqType(attr(p, 'as')!, ns) : null)),
+      resultType: as ? parseSeqType(as, ns) : null,
+      slots: { n: 0 },
+      body: null,
+    });
+    (f as XNode & { fnKey?: string }).fnKey = fnName;
+  }
+  for (const f of functionEls) compileFunction(f, st, source);
+
+  for (const g of pendingGlobals) st.globalFns[g.idx] = compileExpr(st, g.value, globalScope, g.where);
+
+  // Patterns and rules.
+  const patterns: CompiledPattern[] = [];
+  let ruleCount = 0;
+  let assertCount = 0;
+  for (const { el, params } of patternEls) {
+    const pid = attr(el, 'id') ?? '';
+    const rules: CompiledRule[] = [];
+    for (const r of kids(el)) {
+      if (r.ns !== SCH_NS) unsupported(`Element <${r.qname}> in a pattern`, `pattern ${pid}`);
+      if (r.local === 'let' || r.local === 'title' || r.local === 'p' || r.local === 'param') continue;
+      if (r.local !== 'rule') unsupported(`Element <${r.local}> in a pattern`, `pattern ${pid}`);
+      if (attr(r, 'abstract') === 'true') continue;
+      const raw = rawRule(r, abstractRules, params, substitute, pid);
+      rules.push(compileRule(raw, st, params, substitute, r));
+      ruleCount++;
+      assertCount += rules[rules.length - 1].asserts.length;
+    }
+    const dispatch = new Map<string, CompiledRule[]>();
+    const wildcard = rules.filter((r) => r.keys.includes(null));
+    const allKeys = new Set<string>();
+    for (const r of rules) for (const k of r.keys) if (k !== null) allKeys.add(k);
+    for (const k of allKeys) dispatch.set(k, rules.filter((r) => r.keys.includes(k) || r.keys.includes(null)));
+    patterns.push({ id: pid, rules, dispatch, wildcard });
+  }
+  const title = kids(schema).find((e) => e.local === 'title')?.stringValue().trim() ?? '';
+  return { layer, title, patterns, globalFns: st.globalFns, globalSlots: globalScope.frameSlots!, ruleCount, assertCount };
+}
+
+function letValue(e: XNode, where: string): string {
+  const v = attr(e, 'value');
+  if (v === null) unsupported(`<let name="${attr(e, 'name')}"> without a value attribute`, where);
+  return v;
+}
+
+function compileExpr(st: LoadState, src: string, scope: Scope, where: string): Fn {
+  return wrap(where, () => st.compiler.seq(parseXPath(src, st.ns), scope));
+}
+
+function compileBoolExpr(st: LoadState, src: string, scope: Scope, where: string): BFn {
+  return wrap(where, () => st.compiler.bool(parseXPath(src, st.ns), scope));
+}
+
+function wrap<T>(where: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof ApError) throw e;
+    unsupported((e as Error).message, where);
+  }
+}
+
+function compileFunction(f: XNode, st: LoadState, source: string): void {
+  const key = (f as XNode & { fnKey?: string }).fnKey!;
+  const uf = st.functions.get(key)!;
+  const where = `function ${uf.name}`;
+  const scope = new Scope(null, uf.slots);
+  const params = kids(f).filter((p) => p.ns === XSL_NS && p.local === 'param');
+  for (const p of params) scope.define(attr(p, 'name')!, { kind: 'local', idx: scope.alloc() });
+  const body = compileSequenceConstructor(
+    kids(f).filter((k) => !(k.ns === XSL_NS && k.local === 'param')),
+    st,
+    scope,
+    where,
+  );
+  uf.body = body;
+  void source;
+}
+
+/** xsl:variable / xsl:sequence / xsl:choose bodies, evaluated in order and concatenated. */
+function compileSequenceConstructor(children: XNode[], st: LoadState, scope: Scope, where: string): Fn {
+  const parts: ({ kind: 'out'; f: Fn } | { kind: 'set'; slot: number; f: Fn })[] = [];
+  let sc = scope;
+  for (const k of children) {
+    if (k.ns !== XSL_NS) unsupported(`Literal result element <${k.qname}> in a function`, where);
+    switch (k.local) {
+      case 'variable': {
+        const sel = attr(k, 'select');
+        const as = attr(k, 'as');
+        let f: Fn;
+        if (sel !== null) f = compileExpr(st, sel, sc, `${where} variable $${attr(k, 'name')}`);
+        else if (k.elems.length) f = compileSequenceConstructor(k.elems, st, sc, `${where} variable $${attr(k, 'name')}`);
+        else {
+          const text = k.stringValue();
+          const v = [text];
+          f = () => v;
+        }
+        if (as) {
+          const t = parseSeqType(as, st.ns);
+          const inner = f;
+          f = (c) => convertTo(inner(c), t.atomic);
+        }
+        sc = sc.child();
+        const slot = sc.alloc();
+        sc.define(attr(k, 'name')!, { kind: 'local', idx: slot });
+        parts.push({ kind: 'set', slot, f });
+        break;
+      }
+      case 'sequence':
+        parts.push({ kind: 'out', f: compileExpr(st, attr(k, 'select')!, sc, where) });
+        break;
+      case 'choose': {
+        const branches: { test: BFn | null; body: Fn }[] = [];
+        for (const w of k.elems) {
+          if (w.local === 'when') branches.push({ test: compileBoolExpr(st, attr(w, 'test')!, sc, where), body: compileSequenceConstructor(w.elems, st, sc, where) });
+          else if (w.local === 'otherwise') branches.push({ test: null, body: compileSequenceConstructor(w.elems, st, sc, where) });
+          else unsupported(`xsl:${w.local} in xsl:choose`, where);
+        }
+        parts.push({
+          kind: 'out',
+          f: (c) => {
+            for (const b of branches) if (!b.test || b.test(c)) return b.body(c);
+            return [];
+          },
+        });
+        break;
+      }
+      case 'if': {
+        const test = compileBoolExpr(st, attr(k, 'test')!, sc, where);
+        const body = compileSequenceConstructor(k.elems, st, sc, where);
+        parts.push({ kind: 'out', f: (c) => (test(c) ? body(c) : []) });
+        break;
+      }
+      default:
+        unsupported(`xsl:${k.local} in a function body`, where);
+    }
+  }
+  if (parts.length === 1 && parts[0].kind === 'out') return parts[0].f;
+  return (c) => {
+    let out: Seq = [];
+    for (const p of parts) {
+      if (p.kind === 'set') c.frame.v[p.slot] = p.f(c);
+      else {
+        const r = p.f(c);
+        if (r.length) out = out.length ? out.concat(r) : r;
+      }
+    }
+    return out;
+  };
+}
+
+function convertTo(seq: Seq, atomic: string | null): Seq {
+  if (!atomic) return seq;
+  return seq.map((i) => (i instanceof XNode || i instanceof Untyped ? castAtomic(i, atomic) : i));
+}
+
+function rawRule(
+  r: XNode,
+  abstractRules: Map<string, XNode>,
+  params: Map<string, string>,
+  substitute: (s: string, p: Map<string, string>) => string,
+  pid: string,
+): RawRule {
+  const context = attr(r, 'context');
+  const where = `pattern ${pid}, rule ${context ?? attr(r, 'id') ?? '?'}`;
+  if (context === null) unsupported('A rule without a context', where);
+  const lets: { name: string; value: string }[] = [];
+  const asserts: XNode[] = [];
+  const collect = (el: XNode, depth: number): void => {
+    for (const k of kids(el)) {
+      if (k.ns !== SCH_NS) unsupported(`Element <${k.qname}> in a rule`, where);
+      if (k.local === 'let') lets.push({ name: attr(k, 'name')!, value: substitute(letValue(k, where), params) });
+      else if (k.local === 'assert' || k.local === 'report') asserts.push(k);
+      else if (k.local === 'extends') {
+        const base = abstractRules.get(attr(k, 'rule') ?? '');
+        if (!base || depth > 10) unsupported(`<extends rule="${attr(k, 'rule')}"> refers to no abstract rule`, where);
+        collect(base, depth + 1);
+      } else if (k.local !== 'title' && k.local !== 'p') unsupported(`Element <${k.local}> in a rule`, where);
+    }
+  };
+  collect(r, 0);
+  return { el: r, context: substitute(context, params), lets, asserts };
+}
+
+function compileRule(
+  raw: RawRule,
+  st: LoadState,
+  params: Map<string, string>,
+  substitute: (s: string, p: Map<string, string>) => string,
+  el: XNode,
+): CompiledRule {
+  const where = `rule context="${raw.context.replace(/\s+/g, ' ').trim().slice(0, 120)}"`;
+  const slots = { n: 0 };
+  const scope = new Scope(st.globalScope, slots);
+  // Rule lets live in the rule's frame and are evaluated lazily, in the rule context.
+  const lets: (Fn | undefined)[] = [];
+  let letScope = scope;
+  for (const l of raw.lets) {
+    const f = compileExpr(st, l.value, letScope, `${where}, let $${l.name}`);
+    letScope = letScope.child();
+    const slot = letScope.alloc();
+    letScope.define(l.name, { kind: 'let', idx: slot });
+    lets[slot] = f;
+  }
+  // Context pattern: compiled against the global scope (rule lets are not visible there).
+  const ctxAst = wrap(where, () => parseXPath(raw.context, st.ns));
+  const branches = patternBranches(ctxAst, where);
+  const matchers: ((n: XNode, c: Ctx) => boolean)[] = [];
+  const keys: (string | null)[] = [];
+  for (const br of branches) {
+    const last = br.steps[br.steps.length - 1];
+    if (last.axis !== 'child' || last.test.kind !== 'name') unsupported('A rule context that matches non-element nodes', where);
+    keys.push(last.test.ns !== null && last.test.local !== null ? nameKey(last.test.ns, last.test.local) : null);
+    matchers.push(compileMatcher(br, st, where));
+  }
+  const asserts: CompiledAssert[] = raw.asserts.map((a) => {
+    const id = attr(a, 'id') ?? '';
+    const aw = `${where}, assert ${id}`;
+    const test = compileBoolExpr(st, substitute(attr(a, 'test') ?? unsupported('assert without test', aw), params), letScope, aw);
+    const flagAttr = attr(a, 'flag') ?? attr(el, 'flag');
+    const flag: Flag = flagAttr === 'warning' || flagAttr === 'information' ? 'warning' : 'fatal';
+    return { id, flag, report: a.local === 'report', test, message: compileMessage(a, st, letScope, aw) };
+  });
+  return { context: raw.context, matchers, keys, slots, lets, asserts };
+}
+
+function compileMessage(a: XNode, st: LoadState, scope: Scope, where: string): MessagePart[] {
+  const parts: MessagePart[] = [];
+  for (const ch of a.children) {
+    if (ch.kind !== ELEM) parts.push(ch.value ?? '');
+    else if (ch.ns === SCH_NS && ch.local === 'value-of') parts.push({ select: compileExpr(st, attr(ch, 'select')!, scope, where) });
+    else if (ch.ns === SCH_NS && ch.local === 'name') {
+      const p = attr(ch, 'path');
+      parts.push({ name: p ? compileExpr(st, p, scope, where) : null });
+    } else if (ch.ns === SCH_NS && (ch.local === 'emph' || ch.local === 'dir' || ch.local === 'span')) parts.push(ch.stringValue());
+    else unsupported(`Element <${ch.qname}> in an assert message`, where);
+  }
+  return parts;
+}
+
+function compileMatcher(br: { anchor: 'root' | 'none'; steps: PatStep[] }, st: LoadState, where: string): (n: XNode, c: Ctx) => boolean {
+  const steps = br.steps.map((s) => {
+    const t = s.test;
+    const key = t.ns !== null && t.local !== null ? nameKey(t.ns, t.local) : null;
+    const test = (n: XNode): boolean => {
+      if (n.kind !== ELEM) return false;
+      if (key !== null) return n.key === key;
+      if (t.ns !== null && n.ns !== t.ns) return false;
+      if (t.local !== null && n.local !== t.local) return false;
+      return true;
+    };
+    const preds = s.preds.map((p): BFn => {
+      const k = staticKind(p);
+      if (k === 'bool' || k === 'nodes' || k === 'str') return wrap(where, () => st.compiler.bool(p, st.globalScope));
+      // Possibly numeric: a number means a position among the siblings passing the node test.
+      const f = wrap(where, () => st.compiler.seq(p, st.globalScope));
+      return (c) => {
+        const v = f(c);
+        if (v.length === 1 && isNumeric(v[0])) {
+          const n = c.item as XNode;
+          let pos = 1;
+          for (const sib of n.parent?.elems ?? []) {
+            if (sib === n) break;
+            if (test(sib)) pos++;
+          }
+          return Number(v[0] instanceof Object ? (v[0] as { toNumber(): number }).toNumber() : v[0]) === pos;
+        }
+        return ebv(v);
+      };
+    });
+    return { sep: s.sep, test, preds };
+  });
+  const evalPreds = (i: number, n: XNode, c: Ctx): boolean => {
+    const ps = steps[i].preds;
+    if (!ps.length) return true;
+    const c2: Ctx = { item: n, pos: 1, size: 1, frame: c.frame, dyn: c.dyn };
+    for (const p of ps) if (!p(c2)) return false;
+    return true;
+  };
+  const match = (n: XNode, i: number, c: Ctx): boolean => {
+    const s = steps[i];
+    if (!s.test(n) || !evalPreds(i, n, c)) return false;
+    if (s.sep === null) return true;
+    const p = n.parent;
+    if (!p) return false;
+    if (i === 0) return s.sep === '/' ? p.parent === null : true; // anchored at the document node
+    if (s.sep === '/') return p.kind === ELEM && match(p, i - 1, c);
+    for (let a: XNode | null = p; a && a.kind === ELEM; a = a.parent) if (match(a, i - 1, c)) return true;
+    return false;
+  };
+  const last = steps.length - 1;
+  return (n, c) => match(n, last, c);
+}
+
+// ---- evaluation ----
+
+export interface EvalResult {
+  issues: ValidationIssue[];
+}
+
+export function newDyn(xdoc: XDocument, schema: CompiledSchema): Dyn {
+  const frame: Frame = { v: new Array(schema.globalSlots.n), lets: null, home: null };
+  const dyn: Dyn = {
+    xdoc,
+    globals: new Array(schema.globalFns.length),
+    globalFns: schema.globalFns,
+    globalBusy: new Array(schema.globalFns.length).fill(false),
+    rootCtx: undefined as unknown as Ctx,
+  };
+  dyn.rootCtx = { item: xdoc.doc, pos: 1, size: 1, frame, dyn };
+  return dyn;
+}
+
+/** Runs every pattern over the document; dynamic errors become one fatal issue for the layer, as the reference aborts. */
+export function evaluateSchema(schema: CompiledSchema, xdoc: XDocument, out: ValidationIssue[]): void {
+  const dyn = newDyn(xdoc, schema);
+  const start = out.length;
+  try {
+    for (const p of schema.patterns) runPattern(p, xdoc, dyn, schema.layer, out);
+  } catch (e) {
+    if (!(e instanceof XPathError)) throw e;
+    out.length = start;
+    out.push({
+      layer: schema.layer,
+      id: 'XPATH-ERROR',
+      flag: 'fatal',
+      message: `The ${schema.layer} rules could not be evaluated on this document: ${e.message}`,
+    });
+  }
+}
+
+function runPattern(p: CompiledPattern, xdoc: XDocument, dyn: Dyn, layer: ValidationLayer, out: ValidationIssue[]): void {
+  let nodes: XNode[];
+  if (p.wildcard.length) nodes = xdoc.elements;
+  else {
+    const lists: XNode[][] = [];
+    for (const k of p.dispatch.keys()) {
+      const l = xdoc.byKey.get(k);
+      if (l) lists.push(l);
+    }
+    if (lists.length === 0) return;
+    nodes = lists.length === 1 ? lists[0] : ([] as XNode[]).concat(...lists).sort((a, b) => a.order - b.order);
+  }
+  const c: Ctx = { item: undefined, pos: 1, size: 1, frame: dyn.rootCtx.frame, dyn };
+  for (let i = 0; i < nodes.length; i++) {
+    const n = nodes[i];
+    const cands = p.dispatch.get(n.key) ?? p.wildcard;
+    for (let r = 0; r < cands.length; r++) {
+      const rule = cands[r];
+      let hit = false;
+      for (const m of rule.matchers)
+        if (m(n, c)) {
+          hit = true;
+          break;
+        }
+      if (!hit) continue;
+      fireRule(rule, n, dyn, layer, out);
+      break;
+    }
+  }
+}
+
+function fireRule(rule: CompiledRule, n: XNode, dyn: Dyn, layer: ValidationLayer, out: ValidationIssue[]): void {
+  const frame: Frame = { v: rule.slots.n ? new Array(rule.slots.n) : [], lets: rule.lets, home: null };
+  const c: Ctx = { item: n, pos: 1, size: 1, frame, dyn };
+  frame.home = c;
+  for (const a of rule.asserts) {
+    const ok = a.test(c);
+    if (a.report ? ok : !ok) {
+      out.push({
+        layer,
+        id: a.id,
+        flag: a.flag,
+        message: renderMessage(a.message, c),
+        location: svrlLocation(n),
+        line: n.line,
+        column: n.column,
+      });
+    }
+  }
+}
+
+function renderMessage(parts: MessagePart[], c: Ctx): string {
+  if (parts.length === 1 && typeof parts[0] === 'string') return parts[0];
+  let s = '';
+  for (const p of parts) {
+    if (typeof p === 'string') s += p;
+    else if ('select' in p) s += p.select(c).map(stringOf).join(' ');
+    else {
+      const it = p.name ? p.name(c)[0] : c.item;
+      s += it instanceof XNode ? it.qname : '';
+    }
+  }
+  return s;
+}

@@ -1,0 +1,867 @@
+/**
+ * Compiles XPath ASTs into JavaScript closures over the document model. Variables are resolved to
+ * slots at compile time (globals per document, rule lets in the rule's frame, for/some/every and
+ * function locals in the current frame), so evaluation does no name lookups. Paths starting with
+ * `//name` use the document's element index instead of walking the tree.
+ */
+import { ATTR, DOC, ELEM, TEXT, XNode, nameKey, type XDocument } from '../dom.js';
+import { Dec } from './decimal.js';
+import { BUILTINS } from './functions.js';
+import { type Ast, type Axis, type NodeTest, XS_NS, XPathSyntaxError } from './parser.js';
+import {
+  type ArithOp,
+  type CmpOp,
+  EMPTY,
+  FALSE,
+  type Item,
+  type Seq,
+  TRUE,
+  XPathError,
+  arith,
+  castAtomic,
+  castable,
+  ebv,
+  generalCompare,
+  isNumeric,
+  negate,
+  typeName,
+  valuePair,
+} from './values.js';
+
+export interface Frame {
+  v: (Seq | undefined)[];
+  /** Lazily evaluated lets of the frame (rule lets), by slot. */
+  lets: (Fn | undefined)[] | null;
+  /** The context the lets are evaluated in. */
+  home: Ctx | null;
+}
+
+export interface Dyn {
+  xdoc: XDocument;
+  globals: (Seq | undefined)[];
+  globalFns: Fn[];
+  globalBusy: boolean[];
+  rootCtx: Ctx;
+}
+
+export interface Ctx {
+  item: Item | undefined;
+  pos: number;
+  size: number;
+  frame: Frame;
+  dyn: Dyn;
+}
+
+export type Fn = (c: Ctx) => Seq;
+export type BFn = (c: Ctx) => boolean;
+
+export type VarRef = { kind: 'global'; idx: number } | { kind: 'let'; idx: number } | { kind: 'local'; idx: number };
+
+/** Compile-time scope: variable names to slots. */
+export class Scope {
+  private vars = new Map<string, VarRef>();
+  constructor(
+    readonly parent: Scope | null,
+    /** Shared slot counter of the frame this scope allocates in (null for the global scope). */
+    readonly frameSlots: { n: number } | null,
+  ) {}
+
+  lookup(name: string): VarRef | undefined {
+    return this.vars.get(name) ?? this.parent?.lookup(name);
+  }
+
+  define(name: string, ref: VarRef): void {
+    this.vars.set(name, ref);
+  }
+
+  /** A child scope in the same frame. */
+  child(): Scope {
+    return new Scope(this, this.frameSlots);
+  }
+
+  alloc(): number {
+    if (!this.frameSlots) throw new Error('No frame to allocate a variable in');
+    return this.frameSlots.n++;
+  }
+}
+
+export interface UserFunction {
+  name: string;
+  arity: number;
+  paramTypes: (SeqType | null)[];
+  resultType: SeqType | null;
+  slots: { n: number };
+  body: Fn | null;
+}
+
+export interface SeqType {
+  atomic: string | null; // local name in xs, null for item()/node()
+  node: boolean;
+  occ: '' | '?' | '*' | '+';
+}
+
+export interface CompileEnv {
+  functions: Map<string, UserFunction>;
+}
+
+// ---------------------------------------------------------------------------------------------------
+
+function sortUnique(s: Seq): Seq {
+  if (s.length < 2) return s;
+  let sorted = true;
+  for (let i = 1; i < s.length; i++) {
+    if ((s[i] as XNode).order <= (s[i - 1] as XNode).order) {
+      sorted = false;
+      break;
+    }
+  }
+  if (sorted) return s;
+  const arr = (s as XNode[]).slice().sort((a, b) => a.order - b.order);
+  const out: XNode[] = [arr[0]];
+  for (let i = 1; i < arr.length; i++) if (arr[i] !== arr[i - 1]) out.push(arr[i]);
+  return out;
+}
+
+function testFn(test: NodeTest, axis: Axis): (n: XNode) => boolean {
+  const principal = axis === 'attribute' ? ATTR : ELEM;
+  switch (test.kind) {
+    case 'node':
+      return () => true;
+    case 'text':
+      return (n) => n.kind === TEXT;
+    case 'comment':
+      return () => false;
+    case 'element':
+      return (n) => n.kind === ELEM;
+    case 'attribute':
+      return (n) => n.kind === ATTR;
+    case 'name': {
+      if (test.ns !== null && test.local !== null) {
+        const key = nameKey(test.ns, test.local);
+        return (n) => n.key === key && n.kind === principal;
+      }
+      if (test.ns !== null) {
+        const ns = test.ns;
+        return (n) => n.kind === principal && n.ns === ns;
+      }
+      if (test.local !== null) {
+        const local = test.local;
+        return (n) => n.kind === principal && n.local === local;
+      }
+      return (n) => n.kind === principal;
+    }
+  }
+}
+
+const REVERSE = new Set<Axis>(['parent', 'ancestor', 'ancestor-or-self', 'preceding-sibling', 'preceding']);
+
+/** Nodes on `axis` from `n` that pass `t`, in axis order (reverse axes: nearest first). */
+function axisNodes(n: XNode, axis: Axis, t: (n: XNode) => boolean, out: XNode[]): void {
+  switch (axis) {
+    case 'child': {
+      const ch = n.children;
+      for (let i = 0; i < ch.length; i++) if (t(ch[i])) out.push(ch[i]);
+      return;
+    }
+    case 'attribute': {
+      const a = n.attrs;
+      for (let i = 0; i < a.length; i++) if (t(a[i])) out.push(a[i]);
+      return;
+    }
+    case 'self':
+      if (t(n)) out.push(n);
+      return;
+    case 'parent':
+      if (n.parent && t(n.parent)) out.push(n.parent);
+      return;
+    case 'descendant-or-self':
+    case 'descendant': {
+      if (axis === 'descendant-or-self' && t(n)) out.push(n);
+      const walk = (x: XNode): void => {
+        const ch = x.children;
+        for (let i = 0; i < ch.length; i++) {
+          const c = ch[i];
+          if (t(c)) out.push(c);
+          if (c.kind === ELEM) walk(c);
+        }
+      };
+      walk(n);
+      return;
+    }
+    case 'ancestor-or-self':
+    case 'ancestor': {
+      if (axis === 'ancestor-or-self' && t(n)) out.push(n);
+      let p = n.parent;
+      while (p) {
+        if (t(p)) out.push(p);
+        p = p.parent;
+      }
+      return;
+    }
+    case 'following-sibling':
+    case 'preceding-sibling': {
+      if (!n.parent || n.kind === ATTR) return;
+      const sib = n.parent.children;
+      const i = sib.indexOf(n);
+      if (axis === 'following-sibling') for (let j = i + 1; j < sib.length; j++) t(sib[j]) && out.push(sib[j]);
+      else for (let j = i - 1; j >= 0; j--) t(sib[j]) && out.push(sib[j]);
+      return;
+    }
+    case 'following':
+    case 'preceding': {
+      // Document-order scan over all nodes of the tree (rare axes).
+      const all: XNode[] = [];
+      const walk = (x: XNode): void => {
+        for (const c of x.children) {
+          all.push(c);
+          if (c.kind === ELEM) walk(c);
+        }
+      };
+      walk(n.root);
+      const isAnc = (a: XNode): boolean => {
+        for (let p = n.parent; p; p = p.parent) if (p === a) return true;
+        return false;
+      };
+      if (axis === 'following') {
+        let last = n;
+        while (last.kind === ELEM && last.children.length) last = last.children[last.children.length - 1];
+        for (const x of all) if (x.order > last.order && t(x)) out.push(x);
+      } else {
+        for (let j = all.length - 1; j >= 0; j--) {
+          const x = all[j];
+          if (x.order < n.order && !isAnc(x) && t(x)) out.push(x);
+        }
+      }
+      return;
+    }
+  }
+}
+
+type StaticKind = 'bool' | 'nodes' | 'num' | 'str' | 'any';
+
+const BOOL_FNS = new Set(['not', 'exists', 'empty', 'boolean', 'true', 'false', 'matches', 'contains', 'starts-with', 'ends-with']);
+const NUM_FNS = new Set(['count', 'sum', 'number', 'round', 'abs', 'string-length', 'position', 'last', 'floor', 'ceiling']);
+const STR_FNS = new Set(['string', 'normalize-space', 'upper-case', 'lower-case', 'substring', 'concat', 'translate', 'name', 'local-name', 'substring-after', 'substring-before', 'replace', 'string-join']);
+
+function localOf(fname: string): string {
+  return fname.slice(fname.indexOf(' ') + 1);
+}
+function nsOf(fname: string): string {
+  return fname.slice(0, fname.indexOf(' '));
+}
+
+export function staticKind(a: Ast): StaticKind {
+  switch (a.t) {
+    case 'bin':
+      if (['and', 'or', '=', '!=', '<', '<=', '>', '>=', 'eq', 'ne', 'lt', 'le', 'gt', 'ge'].includes(a.op)) return 'bool';
+      if (a.op === '|') return 'nodes';
+      return a.op === 'to' ? 'any' : 'num';
+    case 'quant':
+      return 'bool';
+    case 'cast':
+      return a.test ? 'bool' : a.type === 'string' ? 'str' : 'any';
+    case 'instance':
+      return 'bool';
+    case 'step':
+    case 'root':
+      return 'nodes';
+    case 'path':
+      return staticKind(a.r) === 'nodes' ? 'nodes' : 'any';
+    case 'lit':
+      return typeof a.v === 'string' ? 'str' : 'num';
+    case 'call': {
+      const l = localOf(a.name);
+      if (nsOf(a.name).startsWith('http://www.w3.org/2005/xpath-functions')) {
+        if (BOOL_FNS.has(l)) return 'bool';
+        if (NUM_FNS.has(l)) return 'num';
+        if (STR_FNS.has(l)) return 'str';
+      }
+      return 'any';
+    }
+    case 'neg':
+      return 'num';
+    default:
+      return 'any';
+  }
+}
+
+function usesPosition(a: Ast): boolean {
+  if (a.t === 'call' && (localOf(a.name) === 'position' || localOf(a.name) === 'last') && a.args.length === 0) return true;
+  // Nested predicates/steps have their own focus; only the top-level focus matters here.
+  switch (a.t) {
+    case 'bin':
+      return usesPosition(a.l) || usesPosition(a.r);
+    case 'neg':
+      return usesPosition(a.e);
+    case 'if':
+      return usesPosition(a.c) || usesPosition(a.a) || usesPosition(a.b);
+    case 'call':
+      return a.args.some(usesPosition);
+    case 'seq':
+      return a.items.some(usesPosition);
+    case 'cast':
+    case 'instance':
+      return usesPosition(a.e);
+    case 'quant':
+      return a.binds.some((b) => usesPosition(b.e)) || usesPosition(a.sat);
+    case 'for':
+      return a.binds.some((b) => usesPosition(b.e)) || usesPosition(a.ret);
+    case 'path':
+      return usesPosition(a.l);
+    case 'filter':
+      return usesPosition(a.base);
+    default:
+      return false;
+  }
+}
+
+export class Compiler {
+  constructor(readonly env: CompileEnv) {}
+
+  fail(msg: string): never {
+    throw new XPathSyntaxError(msg, '');
+  }
+
+  // ---- predicates ----
+
+  /** Compiles a list of predicates into a filter over an array in axis order. */
+  private predicates(preds: Ast[], scope: Scope): ((items: Seq, c: Ctx) => Seq) | null {
+    if (preds.length === 0) return null;
+    const fs = preds.map((p) => this.predicate(p, scope));
+    return (items, c) => {
+      let cur = items;
+      for (const f of fs) {
+        if (cur.length === 0) return cur;
+        cur = f(cur, c);
+      }
+      return cur;
+    };
+  }
+
+  private predicate(p: Ast, scope: Scope): (items: Seq, c: Ctx) => Seq {
+    if (p.t === 'lit' && typeof p.v === 'bigint') {
+      const i = Number(p.v) - 1;
+      return (items) => (i >= 0 && i < items.length ? [items[i]] : EMPTY);
+    }
+    if (p.t === 'call' && localOf(p.name) === 'last' && p.args.length === 0) {
+      return (items) => (items.length ? [items[items.length - 1]] : EMPTY);
+    }
+    const kind = staticKind(p);
+    if (kind === 'bool' || kind === 'nodes' || kind === 'str') {
+      const b = this.bool(p, scope);
+      return (items, c) => {
+        const c2: Ctx = { item: undefined, pos: 0, size: items.length, frame: c.frame, dyn: c.dyn };
+        const out: Item[] = [];
+        for (let i = 0; i < items.length; i++) {
+          c2.item = items[i];
+          c2.pos = i + 1;
+          if (b(c2)) out.push(items[i]);
+        }
+        return out.length === items.length ? items : out;
+      };
+    }
+    const f = this.seq(p, scope);
+    return (items, c) => {
+      const c2: Ctx = { item: undefined, pos: 0, size: items.length, frame: c.frame, dyn: c.dyn };
+      const out: Item[] = [];
+      for (let i = 0; i < items.length; i++) {
+        c2.item = items[i];
+        c2.pos = i + 1;
+        const v = f(c2);
+        if (v.length === 1 && isNumeric(v[0])) {
+          const n = v[0];
+          const eq = typeof n === 'bigint' ? n === BigInt(i + 1) : typeof n === 'number' ? n === i + 1 : (n as Dec).cmp(Dec.fromBigInt(BigInt(i + 1))) === 0;
+          if (eq) out.push(items[i]);
+        } else if (ebv(v)) out.push(items[i]);
+      }
+      return out;
+    };
+  }
+
+  // ---- steps and paths ----
+
+  /** A step applied to one context node. */
+  private stepFn(a: Extract<Ast, { t: 'step' }>, scope: Scope): (n: XNode, c: Ctx) => Seq {
+    const t = testFn(a.test, a.axis);
+    const axis = a.axis;
+    const preds = this.predicates(a.preds, scope);
+    const reverse = REVERSE.has(axis);
+    // Fast path: child::name without predicates.
+    if (axis === 'child' && !preds && a.test.kind === 'name' && a.test.ns !== null && a.test.local !== null) {
+      const key = nameKey(a.test.ns, a.test.local);
+      return (n) => {
+        const el = n.elems;
+        let out: XNode[] | null = null;
+        for (let i = 0; i < el.length; i++) {
+          if (el[i].key === key) (out ??= []).push(el[i]);
+        }
+        return out ?? EMPTY;
+      };
+    }
+    if (axis === 'attribute' && !preds && a.test.kind === 'name' && a.test.ns === '' && a.test.local !== null) {
+      const local = a.test.local;
+      return (n) => {
+        const at = n.attrs;
+        for (let i = 0; i < at.length; i++) if (at[i].local === local && at[i].ns === '') return [at[i]];
+        return EMPTY;
+      };
+    }
+    return (n, c) => {
+      const out: XNode[] = [];
+      axisNodes(n, axis, t, out);
+      if (!preds) return reverse ? out.reverse() : out;
+      const r = preds(out, c) as XNode[];
+      return reverse ? r.slice().reverse() : r;
+    };
+  }
+
+  private flat(a: Ast): boolean {
+    if (a.t === 'root' || a.t === 'ctx') return true;
+    if (a.t === 'step') return a.axis === 'child' || a.axis === 'attribute' || a.axis === 'self' || a.axis === 'parent';
+    if (a.t === 'path') return a.r.t === 'step' && (a.r.axis === 'child' || a.r.axis === 'attribute' || a.r.axis === 'self') && this.flat(a.l);
+    return false;
+  }
+
+  private path(a: Extract<Ast, { t: 'path' }>, scope: Scope): Fn {
+    // //name (no positional predicates) → the document's element index.
+    if (
+      a.l.t === 'path' &&
+      a.l.l.t === 'root' &&
+      a.l.r.t === 'step' &&
+      a.l.r.axis === 'descendant-or-self' &&
+      a.l.r.test.kind === 'node' &&
+      a.r.t === 'step' &&
+      a.r.axis === 'child' &&
+      a.r.test.kind === 'name' &&
+      !a.r.preds.some((p) => staticKind(p) === 'num' || staticKind(p) === 'any' || usesPosition(p))
+    ) {
+      const test = a.r.test;
+      const preds = this.predicates(a.r.preds, scope);
+      const t = testFn(test, 'child');
+      const key = test.ns !== null && test.local !== null ? nameKey(test.ns, test.local) : null;
+      return (c) => {
+        const x = c.dyn.xdoc;
+        let nodes: Seq;
+        if (key !== null) nodes = x.byKey.get(key) ?? EMPTY;
+        else nodes = x.elements.filter(t);
+        return preds ? preds(nodes, c) : nodes;
+      };
+    }
+    // E//name (non-positional) → descendant::name
+    if (
+      a.l.t === 'path' &&
+      a.l.r.t === 'step' &&
+      a.l.r.axis === 'descendant-or-self' &&
+      a.l.r.test.kind === 'node' &&
+      a.l.r.preds.length === 0 &&
+      a.r.t === 'step' &&
+      a.r.axis === 'child' &&
+      !a.r.preds.some((p) => staticKind(p) === 'num' || staticKind(p) === 'any' || usesPosition(p))
+    ) {
+      return this.path({ t: 'path', l: a.l.l, r: { ...a.r, axis: 'descendant' } }, scope);
+    }
+    const left = this.seq(a.l, scope);
+    const needSort = !(this.flat(a.l) && a.r.t === 'step' && (a.r.axis === 'child' || a.r.axis === 'attribute' || a.r.axis === 'self'));
+    if (a.r.t === 'step') {
+      const st = this.stepFn(a.r, scope);
+      return (c) => {
+        const l = left(c);
+        if (l.length === 0) return EMPTY;
+        if (l.length === 1) {
+          const n = l[0];
+          if (!(n instanceof XNode)) throw new XPathError('XPTY0019', 'A path step applied to an atomic value');
+          return st(n, c);
+        }
+        let out: Item[] = [];
+        for (let i = 0; i < l.length; i++) {
+          const n = l[i];
+          if (!(n instanceof XNode)) throw new XPathError('XPTY0019', 'A path step applied to an atomic value');
+          const r = st(n, c);
+          if (r.length) out = out.length ? out.concat(r) : r;
+        }
+        return needSort ? sortUnique(out) : out;
+      };
+    }
+    const right = this.seq(a.r, scope);
+    return (c) => {
+      const l = left(c);
+      if (l.length === 0) return EMPTY;
+      const c2: Ctx = { item: undefined, pos: 0, size: l.length, frame: c.frame, dyn: c.dyn };
+      let out: Item[] = [];
+      let nodes = 0;
+      for (let i = 0; i < l.length; i++) {
+        const n = l[i];
+        if (!(n instanceof XNode)) throw new XPathError('XPTY0019', 'A path step applied to an atomic value');
+        c2.item = n;
+        c2.pos = i + 1;
+        const r = right(c2);
+        for (let j = 0; j < r.length; j++) if (r[j] instanceof XNode) nodes++;
+        if (r.length) out = out.length ? out.concat(r) : r.slice();
+      }
+      if (nodes === 0) return out;
+      if (nodes !== out.length) throw new XPathError('XPTY0018', 'A path mixes nodes and atomic values');
+      return sortUnique(out);
+    };
+  }
+
+  // ---- variables ----
+
+  private variable(name: string, scope: Scope): Fn {
+    const ref = scope.lookup(name);
+    if (!ref) this.fail(`Unknown variable $${name}`);
+    const idx = ref.idx;
+    switch (ref.kind) {
+      case 'global':
+        return (c) => {
+          const d = c.dyn;
+          const v = d.globals[idx];
+          if (v !== undefined) return v;
+          if (d.globalBusy[idx]) throw new XPathError('XTDE0640', `Circular definition of global variable $${name}`);
+          d.globalBusy[idx] = true;
+          const r = d.globalFns[idx](d.rootCtx);
+          d.globals[idx] = r;
+          return r;
+        };
+      case 'let':
+        return (c) => {
+          const f = c.frame;
+          const v = f.v[idx];
+          if (v !== undefined) return v;
+          const r = f.lets![idx]!(f.home!);
+          f.v[idx] = r;
+          return r;
+        };
+      case 'local':
+        return (c) => c.frame.v[idx]!;
+    }
+  }
+
+  // ---- main entry points ----
+
+  bool(a: Ast, scope: Scope): BFn {
+    switch (a.t) {
+      case 'bin': {
+        if (a.op === 'and') {
+          const l = this.bool(a.l, scope);
+          const r = this.bool(a.r, scope);
+          return (c) => l(c) && r(c);
+        }
+        if (a.op === 'or') {
+          const l = this.bool(a.l, scope);
+          const r = this.bool(a.r, scope);
+          return (c) => l(c) || r(c);
+        }
+        const cmp = this.comparison(a, scope);
+        if (cmp) return cmp;
+        break;
+      }
+      case 'call': {
+        const l = localOf(a.name);
+        if (nsOf(a.name) === 'http://www.w3.org/2005/xpath-functions') {
+          if (l === 'not' && a.args.length === 1) {
+            const b = this.bool(a.args[0], scope);
+            return (c) => !b(c);
+          }
+          if (l === 'true' && a.args.length === 0) return () => true;
+          if (l === 'false' && a.args.length === 0) return () => false;
+          if ((l === 'exists' || l === 'boolean') && a.args.length === 1 && staticKind(a.args[0]) === 'nodes') {
+            const f = this.seq(a.args[0], scope);
+            return (c) => f(c).length > 0;
+          }
+          if (l === 'empty' && a.args.length === 1) {
+            const f = this.seq(a.args[0], scope);
+            return (c) => f(c).length === 0;
+          }
+          if (l === 'exists' && a.args.length === 1) {
+            const f = this.seq(a.args[0], scope);
+            return (c) => f(c).length > 0;
+          }
+        }
+        break;
+      }
+      case 'quant': {
+        const sc = scope.child();
+        const slots: number[] = [];
+        const srcs: Fn[] = [];
+        for (const b of a.binds) {
+          srcs.push(this.seq(b.e, sc));
+          const slot = sc.alloc();
+          sc.define(b.name, { kind: 'local', idx: slot });
+          slots.push(slot);
+        }
+        const sat = this.bool(a.sat, sc);
+        const every = a.every;
+        const loop = (c: Ctx, k: number): boolean => {
+          const items = srcs[k](c);
+          for (let i = 0; i < items.length; i++) {
+            c.frame.v[slots[k]] = [items[i]];
+            const r = k + 1 < srcs.length ? loop(c, k + 1) : sat(c);
+            if (every ? !r : r) return !every;
+          }
+          return every;
+        };
+        return (c) => loop(c, 0);
+      }
+    }
+    const f = this.seq(a, scope);
+    return (c) => ebv(f(c));
+  }
+
+  private comparison(a: Extract<Ast, { t: 'bin' }>, scope: Scope): BFn | null {
+    const general: Record<string, CmpOp> = { '=': '=', '!=': '!=', '<': '<', '<=': '<=', '>': '>', '>=': '>=' };
+    const value: Record<string, CmpOp> = { eq: '=', ne: '!=', lt: '<', le: '<=', gt: '>', ge: '>=' };
+    const l = this.seq(a.l, scope);
+    const r = this.seq(a.r, scope);
+    if (general[a.op]) {
+      const op = general[a.op];
+      return (c) => generalCompare(l(c), r(c), op);
+    }
+    if (value[a.op]) {
+      const op = value[a.op];
+      return (c) => {
+        const x = l(c);
+        if (x.length === 0) return false;
+        const y = r(c);
+        if (y.length === 0) return false;
+        if (x.length > 1 || y.length > 1) throw new XPathError('XPTY0004', 'Value comparison of a sequence of more than one item');
+        return valuePair(x[0], y[0], op);
+      };
+    }
+    return null;
+  }
+
+  seq(a: Ast, scope: Scope): Fn {
+    switch (a.t) {
+      case 'lit': {
+        const v: Seq = [a.v];
+        return () => v;
+      }
+      case 'var':
+        return this.variable(a.name, scope);
+      case 'ctx':
+        return (c) => {
+          if (c.item === undefined) throw new XPathError('XPDY0002', 'The context item is absent');
+          return [c.item];
+        };
+      case 'root':
+        return (c) => {
+          const it = c.item;
+          if (!(it instanceof XNode)) throw new XPathError('XPDY0050', 'The context item is not a node');
+          const r = it.root;
+          if (r.kind !== DOC) throw new XPathError('XPDY0050', 'The root is not a document node');
+          return [r];
+        };
+      case 'step': {
+        const st = this.stepFn(a, scope);
+        return (c) => {
+          const it = c.item;
+          if (!(it instanceof XNode)) {
+            if (it === undefined) throw new XPathError('XPDY0002', 'The context item is absent');
+            throw new XPathError('XPTY0020', 'An axis step on an atomic value');
+          }
+          return st(it, c);
+        };
+      }
+      case 'path':
+        return this.path(a, scope);
+      case 'filter': {
+        const base = this.seq(a.base, scope);
+        const preds = this.predicates(a.preds, scope)!;
+        return (c) => preds(base(c), c);
+      }
+      case 'seq': {
+        if (a.items.length === 0) return () => EMPTY;
+        const fs = a.items.map((i) => this.seq(i, scope));
+        return (c) => {
+          const out: Item[] = [];
+          for (const f of fs) for (const x of f(c)) out.push(x);
+          return out;
+        };
+      }
+      case 'bin': {
+        if (a.op === 'and' || a.op === 'or' || a.op in { '=': 1, '!=': 1, '<': 1, '<=': 1, '>': 1, '>=': 1, eq: 1, ne: 1, lt: 1, le: 1, gt: 1, ge: 1 }) {
+          const b = this.bool(a, scope);
+          return (c) => (b(c) ? TRUE : FALSE);
+        }
+        const l = this.seq(a.l, scope);
+        const r = this.seq(a.r, scope);
+        if (a.op === '|') {
+          return (c) => {
+            const x = l(c);
+            const y = r(c);
+            for (const i of x) if (!(i instanceof XNode)) throw new XPathError('XPTY0004', 'Union of non-nodes');
+            for (const i of y) if (!(i instanceof XNode)) throw new XPathError('XPTY0004', 'Union of non-nodes');
+            if (!x.length) return y;
+            if (!y.length) return x;
+            return sortUnique(x.concat(y));
+          };
+        }
+        if (a.op === 'to') {
+          return (c) => {
+            const x = this.single(l(c), 'integer');
+            const y = this.single(r(c), 'integer');
+            if (x === null || y === null) return EMPTY;
+            const out: Item[] = [];
+            for (let i = x as bigint; i <= (y as bigint); i++) out.push(i);
+            return out;
+          };
+        }
+        const op = a.op as ArithOp;
+        if (!['+', '-', '*', 'div', 'idiv', 'mod'].includes(op)) this.fail(`Unsupported operator '${a.op}'`);
+        return (c) => {
+          const x = l(c);
+          if (x.length === 0) return EMPTY;
+          const y = r(c);
+          if (y.length === 0) return EMPTY;
+          if (x.length > 1 || y.length > 1) throw new XPathError('XPTY0004', `Arithmetic '${op}' on a sequence of more than one item`);
+          return [arith(op, x[0], y[0])];
+        };
+      }
+      case 'neg': {
+        const e = this.seq(a.e, scope);
+        return (c) => {
+          const x = e(c);
+          if (x.length === 0) return EMPTY;
+          if (x.length > 1) throw new XPathError('XPTY0004', 'Negation of a sequence of more than one item');
+          return [negate(x[0])];
+        };
+      }
+      case 'if': {
+        const cond = this.bool(a.c, scope);
+        const th = this.seq(a.a, scope);
+        const el = this.seq(a.b, scope);
+        return (c) => (cond(c) ? th(c) : el(c));
+      }
+      case 'quant': {
+        const b = this.bool(a, scope);
+        return (c) => (b(c) ? TRUE : FALSE);
+      }
+      case 'for': {
+        const sc = scope.child();
+        const slots: number[] = [];
+        const srcs: Fn[] = [];
+        for (const b of a.binds) {
+          srcs.push(this.seq(b.e, sc));
+          const slot = sc.alloc();
+          sc.define(b.name, { kind: 'local', idx: slot });
+          slots.push(slot);
+        }
+        const ret = this.seq(a.ret, sc);
+        const loop = (c: Ctx, k: number, out: Item[]): void => {
+          const items = srcs[k](c);
+          for (let i = 0; i < items.length; i++) {
+            c.frame.v[slots[k]] = [items[i]];
+            if (k + 1 < srcs.length) loop(c, k + 1, out);
+            else for (const x of ret(c)) out.push(x);
+          }
+        };
+        return (c) => {
+          const out: Item[] = [];
+          loop(c, 0, out);
+          return out;
+        };
+      }
+      case 'cast': {
+        const e = this.seq(a.e, scope);
+        const type = a.type;
+        const optional = a.optional;
+        if (a.test) {
+          return (c) => {
+            const x = e(c);
+            if (x.length === 0) return optional ? TRUE : FALSE;
+            if (x.length > 1) return FALSE;
+            return castable(x[0], type) ? TRUE : FALSE;
+          };
+        }
+        return (c) => {
+          const x = e(c);
+          if (x.length === 0) {
+            if (optional) return EMPTY;
+            throw new XPathError('XPTY0004', `Cast of an empty sequence to xs:${type}`);
+          }
+          if (x.length > 1) throw new XPathError('XPTY0004', `Cast of a sequence of more than one item to xs:${type}`);
+          return [castAtomic(x[0], type)];
+        };
+      }
+      case 'instance':
+        this.fail("'instance of' is not supported");
+        break;
+      case 'call':
+        return this.call(a, scope);
+    }
+    return this.fail(`Unsupported expression '${(a as Ast).t}'`);
+  }
+
+  private single(s: Seq, type: string): Item | null {
+    if (s.length === 0) return null;
+    if (s.length > 1) throw new XPathError('XPTY0004', `Expected one xs:${type}, got a sequence`);
+    return castAtomic(s[0], type);
+  }
+
+  private call(a: Extract<Ast, { t: 'call' }>, scope: Scope): Fn {
+    const ns = nsOf(a.name);
+    const local = localOf(a.name);
+    if (ns === XS_NS) {
+      if (a.args.length !== 1) this.fail(`xs:${local} takes one argument`);
+      return this.seq({ t: 'cast', e: a.args[0], type: local, optional: true, test: false }, scope);
+    }
+    const user = this.env.functions.get(`${a.name}#${a.args.length}`);
+    if (user) {
+      const args = a.args.map((x) => this.seq(x, scope));
+      return (c) => callUser(user, args.map((f) => f(c)), c.dyn);
+    }
+    if (ns === 'http://www.w3.org/2005/xpath-functions') {
+      const def = BUILTINS[local];
+      if (def && a.args.length >= def.min && a.args.length <= def.max) {
+        return def.compile(
+          a.args.map((x) => this.seq(x, scope)),
+          a.args,
+        );
+      }
+      if (def) this.fail(`Function ${local}() does not take ${a.args.length} arguments`);
+    }
+    return this.fail(`Unknown function ${local}#${a.args.length} in namespace '${ns}'`);
+  }
+}
+
+// ---- user functions (xsl:function in the schematron) ----
+
+function convert(seq: Seq, t: SeqType | null, what: string): Seq {
+  if (!t) return seq;
+  if (seq.length === 0) {
+    if (t.occ === '?' || t.occ === '*') return seq;
+    throw new XPathError('XPTY0004', `An empty sequence is not allowed for ${what}`);
+  }
+  if (seq.length > 1 && (t.occ === '' || t.occ === '?')) throw new XPathError('XPTY0004', `A sequence of more than one item is not allowed for ${what}`);
+  if (!t.atomic) return seq;
+  const type = t.atomic;
+  return seq.map((i) => {
+    if (i instanceof XNode || typeName(i) === 'xs:untypedAtomic') return castAtomic(i, type);
+    if (type === 'decimal' && (typeof i === 'bigint' || i instanceof Dec)) return i;
+    if (type === 'double' && isNumeric(i)) return castAtomic(i, 'double');
+    if (type === 'integer' && typeof i === 'bigint') return i;
+    if (type === 'string' && typeof i === 'string') return i;
+    if (type === 'boolean' && typeof i === 'boolean') return i;
+    if (type === 'anyAtomicType') return i;
+    throw new XPathError('XPTY0004', `Required type xs:${type} for ${what}, supplied ${typeName(i)}`);
+  });
+}
+
+
+export function callUser(f: UserFunction, args: Seq[], dyn: Dyn): Seq {
+  const frame: Frame = { v: new Array(f.slots.n), lets: null, home: null };
+  for (let i = 0; i < args.length; i++) frame.v[i] = convert(args[i], f.paramTypes[i], `parameter ${i + 1} of ${f.name}`);
+  const c: Ctx = { item: undefined, pos: 0, size: 0, frame, dyn };
+  return convert(f.body!(c), f.resultType, `the result of ${f.name}`);
+}
+
+export function parseSeqType(s: string, ns: Record<string, string>): SeqType {
+  const m = /^\s*([\w.:-]+(?:\(\))?)\s*([?*+]?)\s*$/.exec(s);
+  if (!m) throw new XPathSyntaxError(`Unsupported type '${s}'`, s);
+  const occ = m[2] as SeqType['occ'];
+  const name = m[1];
+  if (name === 'item()' || name === 'node()' || name === 'element()') return { atomic: null, node: name !== 'item()', occ };
+  const i = name.indexOf(':');
+  if (i > 0 && (ns[name.slice(0, i)] === XS_NS || name.slice(0, i) === 'xs')) return { atomic: name.slice(i + 1), node: false, occ };
+  throw new XPathSyntaxError(`Unsupported type '${s}'`, s);
+}
