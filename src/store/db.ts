@@ -1,5 +1,10 @@
 /** The knex connection pool for a Postgres URL. */
 import knexFactory, { type Knex } from 'knex';
+import pg from 'pg';
+
+// A calendar DATE has no time zone: keep it as the 'YYYY-MM-DD' text Postgres sends, instead of node-pg's
+// default of a Date at local midnight (which shifts the day in negative UTC offsets).
+pg.types.setTypeParser(pg.types.builtins.DATE, (v: string) => v);
 
 export interface DbOptions {
   url: string;

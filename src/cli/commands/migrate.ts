@@ -1,0 +1,25 @@
+import { loadConfig } from '../../config.js';
+import { createLogger } from '../../log.js';
+import { openDatabase } from '../../store/database.js';
+import type { CliCommand } from '../command.js';
+
+export const migrate: CliCommand = {
+  name: ['migrate'],
+  summary: 'Apply pending database migrations (the server also does this at start-up)',
+  usage: 'migrate',
+  async run(args, io) {
+    if (args.length > 0) {
+      io.err(`migrate takes no arguments; got: ${args.join(' ')}`);
+      return 2;
+    }
+    const config = loadConfig();
+    const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
+    const db = await openDatabase({ url: config.databaseUrl, poolMax: 2, embedded: config.embeddedPg, logger });
+    try {
+      io.out(db.applied.length ? `Applied: ${db.applied.join(', ')}` : 'Already up to date');
+    } finally {
+      await db.close();
+    }
+    return 0;
+  },
+};

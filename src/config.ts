@@ -1,0 +1,132 @@
+/**
+ * Configuration from environment variables, read and validated once at start-up. Every bad value is
+ * reported (all of them at once, one line each) before anything starts. The README's configuration table
+ * lists the same variables: keep them in step.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ApError } from './errors.js';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface Config {
+  /** Postgres server; null means: start the embedded PostgreSQL. */
+  databaseUrl: string | null;
+  dbPoolMax: number;
+  embeddedPg: { dir: string; port: number };
+  http: { host: string; port: number };
+  /** Largest accepted request body (documents), in bytes. */
+  maxDocumentBytes: number;
+  /** How long a shutdown waits for in-flight requests before closing their connections. */
+  shutdownTimeoutMs: number;
+  logLevel: LogLevel;
+  ublSchemasDir: string;
+  schematronDir: string;
+}
+
+/** The folder holding package.json, from the sources (src/) as from the compiled code (dist/src/). */
+export const PROJECT_ROOT = ((): string => {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('package.json not found above ' + fileURLToPath(import.meta.url));
+    dir = parent;
+  }
+  return dir;
+})();
+
+type Env = Record<string, string | undefined>;
+
+class Reader {
+  readonly problems: string[] = [];
+  constructor(private readonly env: Env) {}
+
+  private raw(name: string): string | undefined {
+    const v = this.env[name];
+    return v === undefined || v.trim() === '' ? undefined : v.trim();
+  }
+
+  int(name: string, def: number, min: number, max: number): number {
+    const v = this.raw(name);
+    if (v === undefined) return def;
+    if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
+      this.problems.push(`${name}=${JSON.stringify(v)}: expected a whole number from ${min} to ${max}`);
+      return def;
+    }
+    return Number(v);
+  }
+
+  oneOf<T extends string>(name: string, def: T, allowed: readonly T[]): T {
+    const v = this.raw(name);
+    if (v === undefined) return def;
+    if (!(allowed as readonly string[]).includes(v)) {
+      this.problems.push(`${name}=${JSON.stringify(v)}: expected one of ${allowed.join(', ')}`);
+      return def;
+    }
+    return v as T;
+  }
+
+  postgresUrl(name: string): string | null {
+    const v = this.raw(name);
+    if (v === undefined) return null;
+    let url: URL;
+    try {
+      url = new URL(v);
+    } catch {
+      this.problems.push(`${name}: not a URL (expected postgres://user:password@host:5432/database)`);
+      return null;
+    }
+    if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+      this.problems.push(`${name}: scheme ${url.protocol} is not postgres: or postgresql:`);
+      return null;
+    }
+    if (!url.hostname || url.pathname.length <= 1) {
+      this.problems.push(`${name}: needs a host and a database name (postgres://user:password@host:5432/database)`);
+      return null;
+    }
+    return v;
+  }
+
+  host(name: string, def: string): string {
+    const v = this.raw(name);
+    if (v === undefined) return def;
+    if (!/^[A-Za-z0-9.:-]+$/.test(v)) {
+      this.problems.push(`${name}=${JSON.stringify(v)}: expected a host name or IP address`);
+      return def;
+    }
+    return v;
+  }
+
+  dir(name: string, def: string): string {
+    const v = this.raw(name) ?? def;
+    return isAbsolute(v) ? v : resolve(PROJECT_ROOT, v);
+  }
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Reads and checks the configuration; throws ApError('config.invalid') listing every bad value. */
+export function loadConfig(env: Env = process.env): Config {
+  const r = new Reader(env);
+  const config: Config = {
+    databaseUrl: r.postgresUrl('DATABASE_URL'),
+    dbPoolMax: r.int('DB_POOL_MAX', 10, 1, 1000),
+    embeddedPg: {
+      dir: r.dir('EMBEDDED_PG_DIR', 'data/postgres'),
+      port: r.int('EMBEDDED_PG_PORT', 54329, 1, 65535),
+    },
+    http: { host: r.host('HOST', '0.0.0.0'), port: r.int('PORT', 8080, 0, 65535) },
+    maxDocumentBytes: r.int('MAX_DOCUMENT_BYTES', 20 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    shutdownTimeoutMs: r.int('SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    logLevel: r.oneOf('LOG_LEVEL', 'info', LOG_LEVELS),
+    ublSchemasDir: r.dir('UBL_SCHEMAS_DIR', 'ubl-schemas'),
+    schematronDir: r.dir('SCHEMATRON_DIR', 'schematron'),
+  };
+  if (r.problems.length > 0) {
+    throw new ApError('config.invalid', `Invalid configuration:\n  ${r.problems.join('\n  ')}`, {
+      problems: r.problems,
+    });
+  }
+  return config;
+}

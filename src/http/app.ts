@@ -1,0 +1,41 @@
+/**
+ * The HTTP application, built from its dependencies so that tests and the wiring in src/main.ts compose
+ * it the same way, and so that other endpoints (AS4, SMP, console) mount beside the documents API.
+ */
+import express, { type Router } from 'express';
+import type { Logger } from 'pino';
+import { documentsRouter, type DocumentsApiDeps } from './documents.js';
+import { errorHandler, notFound } from './errors.js';
+import { healthRouter, type ReadinessCheck } from './health.js';
+import { requestLog } from './request-log.js';
+
+export interface AppDeps {
+  logger: Logger;
+  documents: DocumentsApiDeps;
+  /** Named checks behind /readyz (database, artifacts...). */
+  readiness: Record<string, ReadinessCheck>;
+  /** Extra routers, mounted in order before the 404 handler (e.g. AS4 endpoint at /as4, SMP at /). */
+  mounts?: Array<{ path: string; router: Router }>;
+  /** While true, responses ask clients to close their connection (graceful shutdown). */
+  isShuttingDown?: () => boolean;
+}
+
+export function createApp(deps: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.use(requestLog(deps.logger));
+  if (deps.isShuttingDown) {
+    const shuttingDown = deps.isShuttingDown;
+    app.use((_req, res, next) => {
+      if (shuttingDown()) res.setHeader('Connection', 'close');
+      next();
+    });
+  }
+  app.use(healthRouter(deps.readiness));
+  app.use('/api/v1/documents', documentsRouter(deps.documents));
+  for (const m of deps.mounts ?? []) app.use(m.path, m.router);
+  app.use(notFound);
+  app.use(errorHandler);
+  return app;
+}

@@ -1,0 +1,50 @@
+/**
+ * Error responses: every failure becomes JSON `{ error, title, message, details?, requestId }` with the
+ * HTTP status of its ApError kind. Errors raised by the body parser (size limit, charset, aborted upload)
+ * are mapped to their kinds too.
+ */
+import type { NextFunction, Request, Response } from 'express';
+import { ApError, toApError } from '../errors.js';
+
+interface BodyParserError extends Error {
+  type?: string;
+  status?: number;
+  limit?: number;
+  length?: number;
+}
+
+function fromBodyParser(err: BodyParserError): ApError | null {
+  switch (err.type) {
+    case 'entity.too.large':
+      return new ApError('input.too-large', `The request body exceeds the limit of ${err.limit} bytes`, {
+        limit: err.limit,
+        ...(err.length !== undefined ? { size: err.length } : {}),
+      });
+    case 'charset.unsupported':
+    case 'encoding.unsupported':
+      return new ApError('input.unsupported-media-type', err.message);
+    case 'request.aborted':
+    case 'request.size.invalid':
+      return new ApError('api.bad-request', err.message);
+    default:
+      return null;
+  }
+}
+
+export function notFound(req: Request, _res: Response, next: NextFunction): void {
+  next(new ApError('api.not-found', `No route for ${req.method} ${req.path}`));
+}
+
+export function errorHandler(err: unknown, req: Request, res: Response, _next: NextFunction): void {
+  const apError = err instanceof ApError ? err : (fromBodyParser(err as BodyParserError) ?? toApError(err));
+  const log = req.log ?? undefined;
+  if (apError.httpStatus >= 500) log?.error({ err }, apError.message);
+  else log?.info({ error: apError.kind }, apError.message);
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  // Internal errors keep their specifics in the log, not in the response.
+  const body = apError.kind === 'internal' ? { error: 'internal', title: apError.spec.title, message: 'Internal error' } : apError.toJSON();
+  res.status(apError.httpStatus).json({ ...body, requestId: req.id });
+}

@@ -1,0 +1,184 @@
+/**
+ * Documents, their payload and their event timeline. Status columns are written only through the methods
+ * the state machine (src/pipeline/status.ts) calls: create() with the initial status and its event,
+ * setStatus() as a compare-and-set that appends the transition event in the same transaction.
+ */
+import type { Knex } from 'knex';
+import type { ValidationReport } from '../validation/types.js';
+import type { PayloadStore } from './payloads.js';
+
+export type Direction = 'outbound' | 'inbound';
+
+export interface DocumentMetadata {
+  senderId: string | null;
+  receiverId: string | null;
+  documentKind: string | null;
+  documentType: string | null;
+  process: string | null;
+  invoiceNumber: string | null;
+  /** YYYY-MM-DD */
+  issueDate: string | null;
+}
+
+export interface NewDocument extends DocumentMetadata {
+  direction: Direction;
+  status: string;
+  payloadSha256: string;
+  validationReport: ValidationReport | null;
+}
+
+export interface DocumentRecord extends DocumentMetadata {
+  id: string;
+  direction: Direction;
+  status: string;
+  payloadSha256: string;
+  payloadSize: number;
+  validationReport: ValidationReport | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface EventInput {
+  type?: string;
+  reason?: string | null;
+  actor: string;
+  details?: Record<string, unknown> | null;
+}
+
+export interface DocumentEvent {
+  id: number;
+  at: Date;
+  type: string;
+  fromStatus: string | null;
+  toStatus: string | null;
+  reason: string | null;
+  actor: string;
+  details: Record<string, unknown> | null;
+}
+
+/** What the pipelines and the API need from document storage. */
+export interface DocumentStore {
+  create(doc: NewDocument, payload: Buffer, event: EventInput): Promise<DocumentRecord>;
+  get(id: string): Promise<DocumentRecord | null>;
+  events(id: string): Promise<DocumentEvent[]>;
+  payload(id: string): Promise<Buffer | null>;
+  /** Moves `id` from `from` to `to` if it is still in `from`; false when it was not. */
+  setStatus(id: string, from: string, to: string, event: EventInput): Promise<boolean>;
+}
+
+interface DocumentRow {
+  id: string;
+  direction: Direction;
+  sender_id: string | null;
+  receiver_id: string | null;
+  document_kind: string | null;
+  document_type: string | null;
+  process: string | null;
+  invoice_number: string | null;
+  issue_date: string | null;
+  status: string;
+  payload_sha256: string;
+  payload_size: number;
+  validation_report: ValidationReport | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function toRecord(r: DocumentRow): DocumentRecord {
+  return {
+    id: r.id,
+    direction: r.direction,
+    senderId: r.sender_id,
+    receiverId: r.receiver_id,
+    documentKind: r.document_kind,
+    documentType: r.document_type,
+    process: r.process,
+    invoiceNumber: r.invoice_number,
+    issueDate: r.issue_date,
+    status: r.status,
+    payloadSha256: r.payload_sha256,
+    payloadSize: r.payload_size,
+    validationReport: r.validation_report,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+export class PostgresDocumentStore implements DocumentStore {
+  constructor(
+    private readonly knex: Knex,
+    private readonly payloads: PayloadStore,
+  ) {}
+
+  async create(doc: NewDocument, payload: Buffer, event: EventInput): Promise<DocumentRecord> {
+    return this.knex.transaction(async (trx) => {
+      const [row] = (await trx('documents')
+        .insert({
+          direction: doc.direction,
+          sender_id: doc.senderId,
+          receiver_id: doc.receiverId,
+          document_kind: doc.documentKind,
+          document_type: doc.documentType,
+          process: doc.process,
+          invoice_number: doc.invoiceNumber,
+          issue_date: doc.issueDate,
+          status: doc.status,
+          payload_sha256: doc.payloadSha256,
+          payload_size: payload.length,
+          validation_report: doc.validationReport === null ? null : JSON.stringify(doc.validationReport),
+        })
+        .returning('*')) as DocumentRow[];
+      await this.payloads.put(row!.id, payload, trx);
+      await trx('document_events').insert(eventRow(row!.id, null, doc.status, event));
+      return toRecord(row!);
+    });
+  }
+
+  async get(id: string): Promise<DocumentRecord | null> {
+    if (!UUID.test(id)) return null;
+    const row = (await this.knex('documents').where({ id }).first()) as DocumentRow | undefined;
+    return row ? toRecord(row) : null;
+  }
+
+  async events(id: string): Promise<DocumentEvent[]> {
+    if (!UUID.test(id)) return [];
+    const rows = await this.knex('document_events').where({ document_id: id }).orderBy('id');
+    return rows.map((r) => ({
+      id: Number(r.id),
+      at: r.at,
+      type: r.type,
+      fromStatus: r.from_status,
+      toStatus: r.to_status,
+      reason: r.reason,
+      actor: r.actor,
+      details: r.details,
+    }));
+  }
+
+  payload(id: string): Promise<Buffer | null> {
+    return UUID.test(id) ? this.payloads.get(id) : Promise.resolve(null);
+  }
+
+  async setStatus(id: string, from: string, to: string, event: EventInput): Promise<boolean> {
+    return this.knex.transaction(async (trx) => {
+      const n = await trx('documents').where({ id, status: from }).update({ status: to, updated_at: trx.fn.now() });
+      if (n === 0) return false;
+      await trx('document_events').insert(eventRow(id, from, to, event));
+      return true;
+    });
+  }
+}
+
+function eventRow(documentId: string, from: string | null, to: string, e: EventInput) {
+  return {
+    document_id: documentId,
+    type: e.type ?? 'status',
+    from_status: from,
+    to_status: to,
+    reason: e.reason ?? null,
+    actor: e.actor,
+    details: e.details ? JSON.stringify(e.details) : null,
+  };
+}

@@ -1,0 +1,172 @@
+/**
+ * The UBL 2.1 XSD layer. Both main schemas (Invoice, CreditNote) are compiled once, when the validator is
+ * built, from the installed `ubl-schemas/` folder; validate() then parses the document with libxml2 (no
+ * network, no external entities, default depth and size limits) and runs the compiled schema: no file
+ * access and no schema work per document.
+ */
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  ParseOption,
+  XmlBufferInputProvider,
+  XmlDocument,
+  XmlLibError,
+  XmlValidateError,
+  XsdValidator,
+  xmlRegisterInputProvider,
+  type ErrorDetail,
+} from 'libxml2-wasm';
+import { ApError } from '../errors.js';
+import { assertNoDtd, decodeXml, DEFAULT_XML_LIMITS, type XmlLimits } from '../xml/safe.js';
+import type { DocumentValidator, UblDocumentKind, ValidationIssue, ValidationReport } from './types.js';
+
+export const UBL_NAMESPACES: Record<UblDocumentKind, string> = {
+  Invoice: 'urn:oasis:names:specification:ubl:schema:xsd:Invoice-2',
+  CreditNote: 'urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2',
+};
+
+const MAIN_SCHEMAS: Record<UblDocumentKind, string> = {
+  Invoice: 'maindoc/UBL-Invoice-2.1.xsd',
+  CreditNote: 'maindoc/UBL-CreditNote-2.1.xsd',
+};
+
+/** No network, no external entities; keep line numbers above 65535 exact. */
+const PARSE_OPTIONS = ParseOption.XML_PARSE_NONET | ParseOption.XML_PARSE_NO_XXE | ParseOption.XML_PARSE_BIG_LINES;
+
+// libxml2 resolves the schemas' xsd:import/include through registered input providers. One in-memory
+// provider serves the schema files while they compile (under a unique virtual folder per load), then
+// forgets them; nothing on disk is ever reachable through it.
+let schemaProvider: XmlBufferInputProvider | null = null;
+let loads = 0;
+
+function issueFromDetail(layer: 'PARSE' | 'XSD', d: ErrorDetail): ValidationIssue {
+  return {
+    layer,
+    id: layer,
+    flag: d.level === 1 ? 'warning' : 'fatal',
+    message: d.message.trim(),
+    ...(d.xpath ? { location: d.xpath } : {}),
+    ...(d.line > 0 ? { line: d.line } : {}),
+    ...(d.col > 0 ? { column: d.col } : {}),
+  };
+}
+
+export class UblXsdValidator implements DocumentValidator {
+  private constructor(
+    private readonly validators: Map<UblDocumentKind, XsdValidator>,
+    private readonly schemaDocs: XmlDocument[],
+    private readonly limits: XmlLimits,
+  ) {}
+
+  /**
+   * Compiles the UBL 2.1 Invoice and CreditNote schemas from `schemaDir` (layout: maindoc/, common/).
+   * Throws ApError('validation.artifacts-missing') when the files are not installed.
+   */
+  static load(schemaDir: string, limits: XmlLimits = DEFAULT_XML_LIMITS): UblXsdValidator {
+    for (const sub of ['maindoc', 'common']) {
+      if (!existsSync(join(schemaDir, sub))) {
+        throw new ApError(
+          'validation.artifacts-missing',
+          `UBL 2.1 schemas not found in ${schemaDir} (missing ${sub}/); run \`npm run artifacts\``,
+        );
+      }
+    }
+    schemaProvider ??= (() => {
+      const p = new XmlBufferInputProvider({});
+      xmlRegisterInputProvider(p);
+      return p;
+    })();
+    const root = `/peppol-ap-ubl-xsd-${++loads}/`;
+    const names: string[] = [];
+    for (const sub of ['maindoc', 'common']) {
+      for (const f of readdirSync(join(schemaDir, sub))) {
+        if (!f.endsWith('.xsd')) continue;
+        schemaProvider.addBuffer(root + `${sub}/${f}`, readFileSync(join(schemaDir, sub, f)));
+        names.push(root + `${sub}/${f}`);
+      }
+    }
+    const validators = new Map<UblDocumentKind, XsdValidator>();
+    const docs: XmlDocument[] = [];
+    try {
+      for (const kind of ['Invoice', 'CreditNote'] as const) {
+        const url = root + MAIN_SCHEMAS[kind];
+        if (!names.includes(url)) {
+          throw new ApError('validation.artifacts-missing', `${MAIN_SCHEMAS[kind]} is missing in ${schemaDir}`);
+        }
+        const doc = XmlDocument.fromBuffer(readFileSync(join(schemaDir, MAIN_SCHEMAS[kind])), { url });
+        docs.push(doc);
+        validators.set(kind, XsdValidator.fromDoc(doc));
+      }
+    } catch (err) {
+      for (const v of validators.values()) v.dispose();
+      for (const d of docs) d.dispose();
+      if (err instanceof ApError) throw err;
+      throw new ApError('validation.artifacts-missing', `The UBL 2.1 schemas in ${schemaDir} do not compile: ${String(err)}`, undefined, {
+        cause: err,
+      });
+    } finally {
+      for (const n of names) schemaProvider.removeBuffer(n);
+    }
+    return new UblXsdValidator(validators, docs, limits);
+  }
+
+  /**
+   * Checks a document against the UBL 2.1 schema of its root element. Malformed XML and an unknown root
+   * come back as fatal issues; input that is not a document at all (empty, over the size limit, carrying a
+   * DTD) is refused with an ApError, since there is nothing to report on.
+   */
+  validate(input: Buffer | string): ValidationReport {
+    const started = performance.now();
+    const text = decodeXml(input, this.limits);
+    assertNoDtd(text);
+    const bytes = typeof input === 'string' ? Buffer.from(text) : input;
+    const done = (documentKind: UblDocumentKind | null, issues: ValidationIssue[]): ValidationReport => ({
+      valid: !issues.some((i) => i.flag === 'fatal'),
+      documentKind,
+      issues,
+      elapsedMs: performance.now() - started,
+    });
+
+    let doc: XmlDocument;
+    try {
+      doc = XmlDocument.fromBuffer(bytes, { option: PARSE_OPTIONS });
+    } catch (err) {
+      if (err instanceof XmlLibError) return done(null, err.details.map((d) => issueFromDetail('PARSE', d)));
+      throw err;
+    }
+    try {
+      const root = doc.root;
+      const kind = (Object.keys(UBL_NAMESPACES) as UblDocumentKind[]).find(
+        (k) => root.name === k && root.namespaceUri === UBL_NAMESPACES[k],
+      );
+      if (!kind) {
+        return done(null, [
+          {
+            layer: 'XSD',
+            id: 'XSD',
+            flag: 'fatal',
+            message: `The root element {${root.namespaceUri}}${root.name} is not a UBL 2.1 Invoice or CreditNote`,
+            location: '/*',
+            line: root.line,
+          },
+        ]);
+      }
+      try {
+        this.validators.get(kind)!.validate(doc);
+        return done(kind, []);
+      } catch (err) {
+        if (err instanceof XmlValidateError) return done(kind, err.details.map((d) => issueFromDetail('XSD', d)));
+        throw err;
+      }
+    } finally {
+      doc.dispose();
+    }
+  }
+
+  /** Frees the compiled schemas (wasm memory). */
+  close(): void {
+    for (const v of this.validators.values()) v.dispose();
+    for (const d of this.schemaDocs) d.dispose();
+    this.validators.clear();
+  }
+}
