@@ -193,9 +193,15 @@ function makePart(headers: Record<string, string>, raw: Buffer, index: number): 
 
 const LF = 0x0a;
 const CR = 0x0d;
+const DASH = 0x2d;
 const EMPTY = Buffer.alloc(0);
+/** Transport padding (RFC 2046 LWSP after a boundary) longer than this is not taken for a delimiter. */
+const MAX_PADDING = 256;
 
-type State = 'preamble' | 'delimiter-line' | 'headers' | 'body' | 'epilogue';
+type State = 'preamble' | 'headers' | 'body' | 'epilogue';
+
+/** What follows "--boundary": the close delimiter, a delimiter line ending at `next`, no delimiter, or too few bytes yet. */
+type After = { kind: 'close' } | { kind: 'open'; next: number } | { kind: 'none' } | { kind: 'more' };
 
 /**
  * Push parser: write() chunks as they arrive, end() when the source is exhausted. Throws ApError on the
@@ -212,8 +218,6 @@ export class MultipartParser {
   private readonly parts: MimePart[] = [];
   /** The body buffer still starts with the LF that ended the header block (see scanHeaders). */
   private bodyStartsAfterLf = false;
-  /** A part's body has ended and its part is waiting to be completed at the next delimiter line. */
-  private pendingPart = false;
 
   constructor(
     boundary: string,
@@ -237,7 +241,7 @@ export class MultipartParser {
     }
     if (this.state === 'epilogue') return;
     this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
-    this.run();
+    while (this.state === 'preamble' ? this.scanPreamble() : this.state === 'headers' ? this.scanHeaders() : this.state === 'body' ? this.scanBody() : false);
   }
 
   /** Finishes parsing; returns the parts in order. */
@@ -257,88 +261,78 @@ export class MultipartParser {
     }
   }
 
-  private run(): void {
-    for (;;) {
-      const progressed =
-        this.state === 'preamble'
-          ? this.scanPreamble()
-          : this.state === 'delimiter-line'
-            ? this.scanDelimiterLine()
-            : this.state === 'headers'
-              ? this.scanHeaders()
-              : this.state === 'body'
-                ? this.scanBody()
-                : false;
-      if (!progressed) return;
+  /** Classifies the bytes at `pos`, just after a "--boundary" (RFC 2046: "--" or LWSP* then a line end). */
+  private after(pos: number): After {
+    const buf = this.buf;
+    if (pos >= buf.length) return { kind: 'more' };
+    if (buf[pos] === DASH) {
+      if (pos + 1 >= buf.length) return { kind: 'more' };
+      return buf[pos + 1] === DASH ? { kind: 'close' } : { kind: 'none' };
     }
+    let j = pos;
+    while (j < buf.length && (buf[j] === 0x20 || buf[j] === 0x09)) {
+      if (++j - pos > MAX_PADDING) return { kind: 'none' };
+    }
+    if (j >= buf.length) return { kind: 'more' };
+    if (buf[j] === LF) return { kind: 'open', next: j + 1 };
+    if (buf[j] !== CR) return { kind: 'none' };
+    if (j + 1 >= buf.length) return { kind: 'more' };
+    return buf[j + 1] === LF ? { kind: 'open', next: j + 2 } : { kind: 'none' };
   }
 
-  /** Index of the next delimiter that starts a line at or after `from`, or -1. */
-  private findDelimiter(from: number): number {
-    const buf = this.buf;
+  /**
+   * The next "\n--boundary" at or after `from` that is a delimiter (or may be one once more bytes
+   * arrive); text that merely starts like the boundary is skipped as content.
+   */
+  private findDelimiter(from: number): { at: number; after: After } | null {
     let i = from;
     for (;;) {
-      const at = buf.indexOf(this.lineDelimiter, i);
-      if (at < 0) return -1;
-      // The boundary must be followed by "--", whitespace or a line end; otherwise it is body text that
-      // merely starts like the boundary (a sender bug, but cheap to tolerate).
-      const next = at + this.lineDelimiter.length;
-      if (next >= buf.length) return at; // undecidable yet: treat as candidate, caller waits for more
-      const c = buf[next];
-      if (c === 0x2d || c === CR || c === LF || c === 0x20 || c === 0x09) return at;
+      const at = this.buf.indexOf(this.lineDelimiter, i);
+      if (at < 0) return null;
+      const after = this.after(at + this.lineDelimiter.length);
+      if (after.kind !== 'none') return { at, after };
       i = at + 1;
     }
   }
 
-  private scanPreamble(): boolean {
-    const buf = this.buf;
-    if (buf.length < this.dashBoundary.length) return false;
-    if (buf.subarray(0, this.dashBoundary.length).equals(this.dashBoundary)) {
-      this.buf = buf.subarray(this.dashBoundary.length);
-      this.state = 'delimiter-line';
-      return true;
-    }
-    const at = this.findDelimiter(0);
-    if (at < 0) {
-      // Keep only what could still be the start of a delimiter.
-      this.buf = buf.subarray(Math.max(0, buf.length - this.lineDelimiter.length));
-      return false;
-    }
-    if (at + this.lineDelimiter.length >= buf.length) return false;
-    this.buf = buf.subarray(at + this.lineDelimiter.length);
-    this.state = 'delimiter-line';
-    return true;
-  }
-
-  /** After "--boundary": either "--" (close) or optional transport padding and a line end. */
-  private scanDelimiterLine(): boolean {
-    const buf = this.buf;
-    if (buf.length < 2) return false;
-    if (buf[0] === 0x2d && buf[1] === 0x2d) {
-      this.finishPart();
+  /** Applies a delimiter; returns whether parsing can go on with the bytes left. */
+  private delimiter(after: After): boolean {
+    if (after.kind === 'close') {
       this.state = 'epilogue';
       this.buf = EMPTY;
       return false;
     }
-    const lf = buf.indexOf(LF);
-    if (lf < 0) {
-      if (buf.length > 256) throw new ApError('mime.malformed', 'MIME boundary line is not terminated by a line break');
-      return false;
-    }
-    const padding = buf.subarray(0, lf).toString('latin1');
-    if (!/^[ \t]*\r?$/.test(padding)) {
-      throw new ApError('mime.malformed', `unexpected text after the MIME boundary: "${padding.slice(0, 40)}"`);
-    }
-    this.finishPart();
+    if (after.kind !== 'open') return false;
     if (this.parts.length >= this.limits.maxParts) {
       throw new ApError('mime.limit-exceeded', `MIME message has more than ${this.limits.maxParts} parts`, {
         limit: 'maxParts',
         max: this.limits.maxParts,
       });
     }
-    this.buf = buf.subarray(lf + 1);
+    this.buf = this.buf.subarray(after.next);
     this.state = 'headers';
     return true;
+  }
+
+  private scanPreamble(): boolean {
+    const buf = this.buf;
+    if (buf.length < this.dashBoundary.length) return false;
+    if (buf.subarray(0, this.dashBoundary.length).equals(this.dashBoundary)) {
+      const after = this.after(this.dashBoundary.length);
+      if (after.kind === 'more') return false;
+      if (after.kind !== 'none') return this.delimiter(after);
+    }
+    const found = this.findDelimiter(0);
+    if (!found) {
+      // Keep only what could still be the start of a delimiter.
+      this.buf = buf.subarray(Math.max(0, buf.length - this.lineDelimiter.length));
+      return false;
+    }
+    if (found.after.kind === 'more') {
+      this.buf = buf.subarray(found.at);
+      return false;
+    }
+    return this.delimiter(found.after);
   }
 
   private scanHeaders(): boolean {
@@ -370,7 +364,7 @@ export class MultipartParser {
     this.headers = parseHeaderBlock(buf.subarray(0, blockEnd).toString('latin1'), `MIME part ${this.parts.length + 1}`);
     this.bodyChunks = [];
     // The delimiter search looks for "\n--boundary"; a part whose body is empty has its delimiter right
-    // here, so leave a synthetic line start in front of the body.
+    // here, so leave the header block's final LF in front of the body.
     this.buf = buf.subarray(end - 1);
     this.bodyStartsAfterLf = true;
     this.state = 'body';
@@ -387,41 +381,32 @@ export class MultipartParser {
 
   private scanBody(): boolean {
     const buf = this.buf;
-    const at = this.findDelimiter(0);
-    if (at < 0 || at + this.lineDelimiter.length >= buf.length) {
-      // Move out everything that cannot be part of a delimiter (keep one extra byte for a CR before LF).
-      const keep = at >= 0 ? buf.length - at + 1 : this.lineDelimiter.length + 1;
-      const cut = buf.length - keep;
+    const found = this.findDelimiter(0);
+    if (!found || found.after.kind === 'more') {
+      // Move out everything that cannot belong to a delimiter (keep one extra byte for a CR before LF).
+      const cut = found ? found.at - 1 : buf.length - this.lineDelimiter.length - 1;
       if (cut > 0) {
         this.pushBody(buf.subarray(0, cut));
         this.buf = buf.subarray(cut);
       }
       return false;
     }
-    let bodyEnd = at;
+    let bodyEnd = found.at;
     if (bodyEnd > 0 && buf[bodyEnd - 1] === CR) bodyEnd--;
     this.pushBody(buf.subarray(0, bodyEnd));
-    this.buf = buf.subarray(at + this.lineDelimiter.length);
-    this.state = 'delimiter-line';
-    this.pendingPart = true;
-    return true;
+    const raw = this.bodyChunks.length === 1 ? this.bodyChunks[0]! : Buffer.concat(this.bodyChunks);
+    this.bodyChunks = [];
+    this.parts.push(makePart(this.headers, raw, this.parts.length));
+    return this.delimiter(found.after);
   }
 
   private pushBody(bytes: Buffer): void {
     if (this.bodyStartsAfterLf) {
-      // Drop the synthetic LF kept in front of the body by scanHeaders.
+      // Drop the LF kept in front of the body by scanHeaders.
       bytes = bytes.subarray(1);
       this.bodyStartsAfterLf = false;
     }
     if (bytes.length) this.bodyChunks.push(bytes);
-  }
-
-  private finishPart(): void {
-    if (!this.pendingPart) return;
-    this.pendingPart = false;
-    const raw = this.bodyChunks.length === 1 ? this.bodyChunks[0]! : Buffer.concat(this.bodyChunks);
-    this.bodyChunks = [];
-    this.parts.push(makePart(this.headers, raw, this.parts.length));
   }
 }
 
