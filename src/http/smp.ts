@@ -1,0 +1,49 @@
+/**
+ * The SMP of the participants hosted here, on the Peppol SMP 1.x REST paths (reference §6.2):
+ *   GET /{participant}                        → ServiceGroup (unsigned, as SMP 1.x defines it)
+ *   GET /{participant}/services/{doctype}      → SignedServiceMetadata, signed with the SMP key
+ * Identifiers arrive percent-encoded (`iso6523-actorid-upis%3A%3A0208%3A...`); express decodes them.
+ * Mount it where the SML points: the SMP base URL may carry a path (e.g. https://ap.example/smp).
+ */
+import { Router, type Request } from 'express';
+import { ApError } from '../errors.js';
+import { formatId, parseDocumentTypeId, parseParticipantId } from '../peppol/identifiers.js';
+import type { SmpDirectory } from '../peppol/smp-directory.js';
+import { signSmpResponse, type SmpSigningKey } from '../peppol/smp-signature.js';
+import { serviceGroupXml, signedServiceMetadataXml } from '../peppol/smp-xml.js';
+
+export interface SmpRouterDeps {
+  directory: SmpDirectory;
+  signingKey: SmpSigningKey;
+  /**
+   * Public base URL of this SMP (what the SML points at), used in ServiceMetadataReference hrefs.
+   * Without it the URL is taken from the request (protocol, Host header and mount path).
+   */
+  publicBaseUrl?: string;
+}
+
+const XML = 'text/xml; charset=UTF-8';
+
+export function createSmpRouter(deps: SmpRouterDeps): Router {
+  const router = Router();
+  const baseUrl = (req: Request) => deps.publicBaseUrl ?? `${req.protocol}://${req.get('host')}${req.baseUrl}`;
+
+  router.get('/:participant', async (req, res) => {
+    const participant = parseParticipantId(String(req.params.participant));
+    const documentTypes = await deps.directory.documentTypes(participant);
+    if (!documentTypes) throw new ApError('smp.not-found', `${formatId(participant)} is not hosted here`);
+    res.type(XML).send(serviceGroupXml(baseUrl(req), participant, documentTypes));
+  });
+
+  router.get('/:participant/services/:documentType', async (req, res) => {
+    const participant = parseParticipantId(String(req.params.participant));
+    const documentType = parseDocumentTypeId(String(req.params.documentType));
+    const information = await deps.directory.serviceInformation(participant, documentType);
+    if (!information) {
+      throw new ApError('smp.not-found', `${formatId(participant)} is not hosted here or does not accept ${formatId(documentType)}`);
+    }
+    res.type(XML).send(signSmpResponse(signedServiceMetadataXml({ kind: 'information', information }), deps.signingKey));
+  });
+
+  return router;
+}
