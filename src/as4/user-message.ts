@@ -38,6 +38,8 @@ export interface OutboundUserMessage {
   receiverCertificate: X509Certificate;
   /** Right-hand side of generated Message-IDs and Content-IDs. */
   idDomain?: string;
+  /** gzip the payload (default true; the profile lets receivers accept uncompressed payloads too). */
+  compress?: boolean;
 }
 
 export interface As4Message {
@@ -63,16 +65,17 @@ export async function buildUserMessage(msg: OutboundUserMessage): Promise<BuiltU
   const contentId = `payload-${randomUUID()}@${domain}`;
   const mimeType = msg.payloadMimeType ?? 'application/xml';
   const characterSet = msg.characterSet ?? (/xml/.test(mimeType) ? 'UTF-8' : undefined);
-  const compressed = await gzip(msg.payload);
+  const compress = msg.compress ?? true;
+  const content = compress ? await gzip(msg.payload) : msg.payload;
   const ids = newEnvelopeIds();
   const messagingXml = buildUserMessageXml(
     { ...msg.header, messageId, conversationId },
-    { contentId, mimeType, compressed: true, ...(characterSet ? { characterSet } : {}) },
+    { contentId, mimeType, compressed: compress, ...(characterSet ? { characterSet } : {}) },
     ids.messaging,
   );
   const uri = cidUri(contentId);
-  const enc = encryptAttachments(msg.receiverCertificate, [{ contentId, data: compressed, mimeType: PEPPOL.GZIP }]);
-  const signed = signedEnvelope(msg.sender, ids, messagingXml, enc.xml, [{ contentId, uri, data: compressed }]);
+  const enc = encryptAttachments(msg.receiverCertificate, [{ contentId, data: content, mimeType: compress ? PEPPOL.GZIP : mimeType }]);
+  const signed = signedEnvelope(msg.sender, ids, messagingXml, enc.xml, [{ contentId, uri, data: content }]);
   const mime = buildMultipartRelated(
     { body: signed.soap },
     enc.encrypted.map((e) => ({ body: e.data, contentId: e.contentId, contentType: 'application/octet-stream' })),

@@ -138,7 +138,7 @@ describe('as4 interop with as4peer (Java, Santuario)', function () {
       });
       const built = await buildUserMessage({ header: sampleHeader(), payload: Buffer.from(SAMPLE_SBDH), sender: f.senderId, receiverCertificate: f.receiver.cert });
       const post = async (body: Buffer) => {
-        const res = await fetch(`http://127.0.0.1:${port}/as4`, { method: 'POST', headers: { 'Content-Type': built.contentType, 'MIME-Version': '1.0' }, body });
+        const res = await fetch(`http://127.0.0.1:${port}/as4`, { method: 'POST', headers: { 'Content-Type': built.contentType, 'MIME-Version': '1.0' }, body: new Uint8Array(body) });
         return { status: res.status, contentType: res.headers.get('content-type') ?? '', body: Buffer.from(await res.arrayBuffer()) };
       };
       const res = await post(built.body);
