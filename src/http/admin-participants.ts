@@ -14,14 +14,8 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import { ApError } from '../errors.js';
-import { knownDocumentType } from '../peppol/document-types.js';
-import {
-  parseDocumentTypeId,
-  parseParticipantId,
-  parseProcessId,
-  type DocumentTypeIdentifier,
-  type ProcessIdentifier,
-} from '../peppol/identifiers.js';
+import { documentTypeFromText, resolveDocumentType } from '../peppol/document-types.js';
+import { parseParticipantId, parseProcessId } from '../peppol/identifiers.js';
 import type { SmlRegistrar } from '../peppol/sml-registrar.js';
 import type { Capability, HostedParticipant, NewCapability, SmpParticipantStore } from '../store/participants-smp.js';
 
@@ -31,15 +25,6 @@ export interface AdminParticipantsDeps {
   adminToken: string | null;
   /** With the SMP's public base URL: participants are (un)registered in the SML as they are added/removed. */
   sml?: { registrar: SmlRegistrar; smpBaseUrl: string };
-}
-
-/** A document type given by short name (with its default process) or by identifier. */
-export function resolveDocumentType(text: string, processText?: string): { documentType: DocumentTypeIdentifier; process: ProcessIdentifier } {
-  const known = knownDocumentType(text);
-  const documentType = known ? known.documentType : parseDocumentTypeId(text);
-  const process = processText ? parseProcessId(processText) : known?.process;
-  if (!process) throw new ApError('api.bad-request', `A process is needed for document type ${text} (it is not in the constants table)`);
-  return { documentType, process };
 }
 
 function bearerGuard(token: string | null) {
@@ -159,8 +144,7 @@ export function createAdminParticipantsRouter(deps: AdminParticipantsDeps): Rout
     const participant = parseParticipantId(String(req.params.participant));
     const dt = typeof req.query.documentType === 'string' ? req.query.documentType : undefined;
     if (!dt) throw new ApError('api.bad-request', 'documentType query parameter is required');
-    const known = knownDocumentType(dt);
-    const documentType = known ? known.documentType : parseDocumentTypeId(dt);
+    const documentType = documentTypeFromText(dt);
     const process = typeof req.query.process === 'string' ? parseProcessId(req.query.process) : undefined;
     const n = await deps.store.removeCapabilities(participant, documentType, process);
     if (n === 0) throw new ApError('api.not-found', `${participant.value} has no entry for this document type`);

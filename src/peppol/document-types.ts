@@ -2,7 +2,15 @@
  * The document types and processes this access point knows by name (peppol-reference §2), as one table.
  * Keys are short names for the CLI and the API (`participants add-doctype ... invoice`).
  */
-import { DOCTYPE_SCHEME, PROCESS_SCHEME, type DocumentTypeIdentifier, type ProcessIdentifier } from './identifiers.js';
+import { ApError } from '../errors.js';
+import {
+  DOCTYPE_SCHEME,
+  PROCESS_SCHEME,
+  parseDocumentTypeId,
+  parseProcessId,
+  type DocumentTypeIdentifier,
+  type ProcessIdentifier,
+} from './identifiers.js';
 
 export const PROCESSES = {
   billing: 'urn:fdc:peppol.eu:2017:poacc:billing:01:1.0',
@@ -64,4 +72,21 @@ export function knownDocumentType(name: string): KnownDocumentType | undefined {
 /** The table entries with this document type value (a value can be used in more than one process). */
 export function findKnownDocumentType(value: string): KnownDocumentType | undefined {
   return DOCUMENT_TYPES.find((d) => d.documentType.value === value);
+}
+
+/** A document type given by short name of the table or by identifier. */
+export function documentTypeFromText(text: string): DocumentTypeIdentifier {
+  return knownDocumentType(text)?.documentType ?? parseDocumentTypeId(text);
+}
+
+/**
+ * A document type and its process: by short name (taking the table's process unless one is given), or
+ * by identifier (then the process must be given).
+ */
+export function resolveDocumentType(text: string, processText?: string): { documentType: DocumentTypeIdentifier; process: ProcessIdentifier } {
+  const known = knownDocumentType(text);
+  const documentType = known ? known.documentType : parseDocumentTypeId(text);
+  const process = processText ? parseProcessId(processText) : known?.process;
+  if (!process) throw new ApError('identifier.invalid', `A process is needed for document type ${text} (it is not in the constants table)`);
+  return { documentType, process };
 }

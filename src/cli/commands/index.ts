@@ -1,7 +1,12 @@
 import type { CliCommand } from '../command.js';
 import { artifacts } from './artifacts.js';
+import { lookup } from './lookup.js';
 import { migrate } from './migrate.js';
+import { participants } from './participants.js';
+import { sbdhCheck } from './sbdh-check.js';
+import { pkiCheck } from './pki-check.js';
 import { serve } from './serve.js';
+import { smpVerify } from './smp-verify.js';
 import { validate } from './validate.js';
 
-export const commands: CliCommand[] = [serve, migrate, validate, artifacts];
+export const commands: CliCommand[] = [serve, migrate, validate, artifacts, pkiCheck, lookup, smpVerify, sbdhCheck, participants];

@@ -1,0 +1,33 @@
+/** Small argument reader shared by the discovery commands: `--name value` options, `--flag` switches, positionals. */
+import { ApError } from '../../errors.js';
+
+export interface ParsedArgs {
+  positional: string[];
+  options: Map<string, string>;
+  flags: Set<string>;
+}
+
+export function parseArgs(args: string[], valued: string[], switches: string[]): ParsedArgs {
+  const out: ParsedArgs = { positional: [], options: new Map(), flags: new Set() };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (valued.includes(a)) {
+      const v = args[++i];
+      if (v === undefined) throw new ApError('api.bad-request', `${a} needs a value`);
+      out.options.set(a, v);
+    } else if (switches.includes(a)) {
+      out.flags.add(a);
+    } else if (a.startsWith('--')) {
+      throw new ApError('api.bad-request', `Unknown option ${a}`);
+    } else {
+      out.positional.push(a);
+    }
+  }
+  return out;
+}
+
+export function isoDate(text: string, option: string): Date {
+  const d = new Date(text);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(d.getTime())) throw new ApError('api.bad-request', `${option}: '${text}' is not an ISO date-time`);
+  return d;
+}
