@@ -521,7 +521,8 @@ export function parseMimeDump(raw: Buffer, limits: MimeLimits = DEFAULT_MIME_LIM
   const firstLine = raw.subarray(offset, firstLf < 0 ? raw.length : firstLf).toString('latin1').replace(/\r$/, '');
   let startLine: string | undefined;
   let headers: Record<string, string> = {};
-  if (HTTP_START.test(firstLine) || HEADER_LINE.test(firstLine)) {
+  // A boundary line may look like a header ("--uuid:..." from Apache CXF): it is never one.
+  if (HTTP_START.test(firstLine) || (HEADER_LINE.test(firstLine) && !firstLine.startsWith('--'))) {
     let headStart = offset;
     if (HTTP_START.test(firstLine)) {
       startLine = firstLine;

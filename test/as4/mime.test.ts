@@ -372,6 +372,10 @@ describe('as4: MIME multipart/related', () => {
       assert.deepEqual(d.headers, {});
       assert.equal(d.message.params['boundary'], built.boundary);
       assert.equal(d.message.parts.length, 2);
+      const cxf = buildMultipartRelated({ body: SOAP, contentId: 'root.message@cxf.apache.org' }, [], 'uuid:6b3b5b1e-0c4d-4d1c-9e8f-2a1b3c4d5e6f');
+      const c = parseMimeDump(cxf.body);
+      assert.equal(c.message.params['boundary'], 'uuid:6b3b5b1e-0c4d-4d1c-9e8f-2a1b3c4d5e6f');
+      assert.equal(c.message.root.contentId, 'root.message@cxf.apache.org');
       const s = parseMimeDump(Buffer.from(SOAP));
       assert.equal(s.message.mediaType, 'application/soap+xml');
       assert.equal(s.message.root.body.toString(), SOAP);
