@@ -31,3 +31,13 @@ export function isoDate(text: string, option: string): Date {
   if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(d.getTime())) throw new ApError('api.bad-request', `${option}: '${text}' is not an ISO date-time`);
   return d;
 }
+
+/** Runs argument parsing, turning an invalid identifier into a usage error (exit 2) with its message. */
+export function asUsage<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof ApError && err.kind === 'identifier.invalid') throw new ApError('api.bad-request', err.message, err.details);
+    throw err;
+  }
+}

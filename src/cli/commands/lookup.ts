@@ -5,7 +5,7 @@ import { formatId, parseParticipantId, parseProcessId } from '../../peppol/ident
 import { PeppolLookup } from '../../peppol/lookup.js';
 import { smlDnsName } from '../../peppol/sml.js';
 import type { CliCommand } from '../command.js';
-import { parseArgs } from './discovery-args.js';
+import { asUsage, parseArgs } from './discovery-args.js';
 
 const USAGE =
   'lookup <participant> [<document type>] [--process <id>] [--trust <ca.pem>] [--zone <sml zone>] [--dns <ip[:port]>] [--allow-http] [--json]';
@@ -21,9 +21,11 @@ export const lookup: CliCommand = {
       return 2;
     }
     const config = loadDiscoveryConfig();
-    const participant = parseParticipantId(a.positional[0]!);
-    const documentType = a.positional[1] ? documentTypeFromText(a.positional[1]) : undefined;
-    const process = a.options.has('--process') ? parseProcessId(a.options.get('--process')!) : undefined;
+    const { participant, documentType, process } = asUsage(() => ({
+      participant: parseParticipantId(a.positional[0]!),
+      documentType: a.positional[1] ? documentTypeFromText(a.positional[1]) : undefined,
+      process: a.options.has('--process') ? parseProcessId(a.options.get('--process')!) : undefined,
+    }));
     const zone = a.options.get('--zone') ?? config.sml.zone;
     const dns = a.options.get('--dns');
     const lookup = new PeppolLookup({

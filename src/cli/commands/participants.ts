@@ -7,7 +7,7 @@ import { formatId, parseParticipantId, parseProcessId } from '../../peppol/ident
 import { openDatabase } from '../../store/database.js';
 import { SmpParticipantStore, type HostedParticipant, type NewCapability } from '../../store/participants-smp.js';
 import type { CliCommand } from '../command.js';
-import { isoDate, parseArgs } from './discovery-args.js';
+import { asUsage, isoDate, parseArgs } from './discovery-args.js';
 
 const USAGE = `participants list [--json]
        participants add <participant> [<document type>...] [--name <name>] [--country <CC>]
@@ -50,7 +50,7 @@ export const participants: CliCommand = {
     else if (verb === 'remove') need(1);
     else if (verb === 'add-doctype' || verb === 'remove-doctype') need(2);
     else if (a.positional.length < 1) need(1);
-    const participant = a.positional[0] ? parseParticipantId(a.positional[0]) : null;
+    const participant = a.positional[0] ? asUsage(() => parseParticipantId(a.positional[0]!)) : null;
     const country = a.options.get('--country');
     if (country !== undefined && !/^[A-Z]{2}$/.test(country)) throw new ApError('api.bad-request', '--country must be two upper-case letters');
 
@@ -67,7 +67,7 @@ export const participants: CliCommand = {
           return 0;
         }
         case 'add': {
-          const caps = a.positional.slice(1).map((t) => resolveDocumentType(t));
+          const caps = asUsage(() => a.positional.slice(1).map((t) => resolveDocumentType(t)));
           await db.knex.transaction(async (trx) => {
             const s = new SmpParticipantStore(trx);
             await s.addParticipant({ participant: participant!, name: a.options.get('--name') ?? null, countryCode: country ?? null });
@@ -85,7 +85,7 @@ export const participants: CliCommand = {
           return 0;
         }
         case 'add-doctype': {
-          const cap: NewCapability = resolveDocumentType(a.positional[1]!, a.options.get('--process'));
+          const cap: NewCapability = asUsage(() => resolveDocumentType(a.positional[1]!, a.options.get('--process')));
           const endpoint = a.options.get('--endpoint');
           if (endpoint !== undefined) {
             if (!/^https?:\/\//.test(endpoint)) throw new ApError('api.bad-request', '--endpoint must be an http(s) URL');
@@ -104,8 +104,10 @@ export const participants: CliCommand = {
           return 0;
         }
         default: {
-          const documentType = documentTypeFromText(a.positional[1]!);
-          const process = a.options.has('--process') ? parseProcessId(a.options.get('--process')!) : undefined;
+          const { documentType, process } = asUsage(() => ({
+            documentType: documentTypeFromText(a.positional[1]!),
+            process: a.options.has('--process') ? parseProcessId(a.options.get('--process')!) : undefined,
+          }));
           const n = await store.removeCapabilities(participant!, documentType, process);
           if (n === 0) {
             io.err(`${formatId(participant!)} has no entry for ${formatId(documentType)}`);
