@@ -109,6 +109,8 @@ export const DEFAULT_CRL_FETCH_OPTIONS: Readonly<CrlFetchOptions> = Object.freez
 interface CacheEntry {
   crl: Crl;
   expires: number;
+  /** SHA-256 fingerprint of the CA the CRL was verified against. */
+  ca: string;
 }
 
 /**
@@ -138,14 +140,15 @@ export class CrlCache {
   add(url: string, der: Buffer, ca: X509Certificate): Crl {
     const crl = parseCrl(der);
     verifyCrl(crl, ca);
-    this.store(url, crl);
+    this.store(url, crl, ca);
     return crl;
   }
 
   /** The cached, still-current CRL for a URL, or a fresh download. Throws CrlError on any failure. */
   async get(url: string, ca: X509Certificate): Promise<Crl> {
     const hit = this.entries.get(url);
-    if (hit && hit.expires > this.now()) return hit.crl;
+    // A CRL only answers for the CA it was verified against (a URL could be reused for another CA).
+    if (hit && hit.expires > this.now() && hit.ca === ca.fingerprint256) return hit.crl;
     if (!this.isAllowed(url)) throw new CrlError(`CRL URL ${url} is outside the allowed prefixes; it was not downloaded`);
     let pending = this.inFlight.get(url);
     if (!pending) {
@@ -155,9 +158,9 @@ export class CrlCache {
     return pending;
   }
 
-  private store(url: string, crl: Crl): void {
+  private store(url: string, crl: Crl, ca: X509Certificate): void {
     const expires = crl.nextUpdate ? crl.nextUpdate.getTime() : this.now() + this.opts.defaultTtlMs;
-    this.entries.set(url, { crl, expires });
+    this.entries.set(url, { crl, expires, ca: ca.fingerprint256 });
   }
 
   private async download(url: string, ca: X509Certificate): Promise<Crl> {
@@ -168,7 +171,7 @@ export class CrlCache {
     if (crl.nextUpdate && crl.nextUpdate.getTime() <= this.now()) {
       throw new CrlError(`the CRL at ${url} is stale (nextUpdate ${crl.nextUpdate.toISOString()})`);
     }
-    this.store(url, crl);
+    this.store(url, crl, ca);
     return crl;
   }
 }

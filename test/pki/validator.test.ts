@@ -211,6 +211,14 @@ describe('pki: PeppolCertificateValidator', () => {
     assert.throws(() => v.addCrl('http://x/', Buffer.from('not a crl')), (e: ApError) => e.kind === 'config.invalid');
   });
 
+  it('does not let a CRL of another trusted CA answer for a certificate', async () => {
+    const revoked = pki.issueAp('POP000022', { revoked: true });
+    const v = validator({ softFail: false });
+    v.addCrl(pki.crlUrl('ap')!, pki.crl({ ca: 'smp' })); // signed by the SMP CA, put under the AP CA's URL
+    await rejectsWith(v.validate(revoked.cert, { purpose: 'ap' }), 'pki.revocation-unknown', /HTTP 404/);
+    assert.deepEqual(srv.hits, ['/crl/ap.crl']);
+  });
+
   it('rejects a certificate from an untrusted CA, naming the issuer', async () => {
     const bad = pki.issueAp('POP000015', { issuer: 'untrusted' });
     await rejectsWith(validator().validate(bad.cert, { purpose: 'ap' }), 'pki.untrusted', /UNTRUSTED TEST CA.*not a trusted access point CA/);
