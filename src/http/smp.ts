@@ -23,9 +23,21 @@ export interface SmpRouterDeps {
 }
 
 const XML = 'text/xml; charset=UTF-8';
+/** Signed responses kept per unsigned content: identical content needs no new signature. */
+const SIGNED_CACHE_ENTRIES = 1000;
 
 export function createSmpRouter(deps: SmpRouterDeps): Router {
   const router = Router();
+  const signed = new Map<string, string>();
+  const sign = (unsigned: string): string => {
+    let xml = signed.get(unsigned);
+    if (xml === undefined) {
+      xml = signSmpResponse(unsigned, deps.signingKey);
+      signed.set(unsigned, xml);
+      if (signed.size > SIGNED_CACHE_ENTRIES) signed.delete(signed.keys().next().value!);
+    }
+    return xml;
+  };
   const baseUrl = (req: Request) => deps.publicBaseUrl ?? `${req.protocol}://${req.get('host')}${req.baseUrl}`;
 
   router.get('/:participant', async (req, res) => {
@@ -42,7 +54,7 @@ export function createSmpRouter(deps: SmpRouterDeps): Router {
     if (!information) {
       throw new ApError('smp.not-found', `${formatId(participant)} is not hosted here or does not accept ${formatId(documentType)}`);
     }
-    res.type(XML).send(signSmpResponse(signedServiceMetadataXml({ kind: 'information', information }), deps.signingKey));
+    res.type(XML).send(sign(signedServiceMetadataXml({ kind: 'information', information })));
   });
 
   return router;

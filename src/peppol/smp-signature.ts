@@ -124,7 +124,7 @@ export async function verifySmpSignature(
   const signer = await validator.validate(certificate, { purpose: 'smp', ...(at ? { at } : {}) });
   warnings.push(...signer.warnings);
 
-  const sig = new SignedXml({ publicCert: certificate.toString() });
+  const sig = new SignedXml({ publicCert: certificate.publicKey });
   sig.loadSignature(signature);
   let valid: boolean;
   try {
