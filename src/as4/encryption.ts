@@ -6,6 +6,7 @@
  * CipherReference to its cid: part. Every failure is EBMS:0102.
  */
 import { constants, createCipheriv, createDecipheriv, privateDecrypt, publicEncrypt, randomBytes, randomUUID, type X509Certificate } from 'node:crypto';
+import { oneLineName } from '../pki/certificate.js';
 import { ApError } from '../errors.js';
 import { attr, child, children, escAttr, text } from './dom.js';
 import { cidOf } from './ebms.js';
@@ -128,8 +129,8 @@ export function inspectEncryption(security: Element | null, ids: Map<string, Ele
 export function decryptAttachments(check: EncryptionCheck, receiver: As4Identity, attachments: ReadonlyMap<string, Buffer>): Map<string, Buffer> {
   if (!sameCertificate(check.recipient, receiver.certificate)) {
     fail(
-      `The payload is encrypted for ${check.recipient.subject.replace(/\n/g, ', ')}, ` +
-        `not for this access point's certificate ${receiver.certificate.subject.replace(/\n/g, ', ')}`,
+      `The payload is encrypted for ${oneLineName(check.recipient.subject)}, ` +
+        `not for this access point's certificate ${oneLineName(receiver.certificate.subject)}`,
     );
   }
   let key: Buffer;

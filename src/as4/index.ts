@@ -17,6 +17,7 @@ export {
   type UserMessage,
   type UserMessageInput,
 } from './ebms.js';
+export { inspectMessage, type CheckResult, type InspectOptions, type InspectReport } from './inspect.js';
 export { DEFAULT_DECOMPRESSION_LIMITS, gunzipBounded, gzip, type DecompressionLimits } from './compression.js';
 export { type As4Identity, type NrReference } from './signature.js';
 export {
@@ -37,6 +38,7 @@ export {
   NOT_SERVICED,
   readSignal,
   SIGNAL_CONTENT_TYPE,
+  sentMessageEvidence,
   type ErrorInput,
   type NrrCheck,
   type ReadSignal,

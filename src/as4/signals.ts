@@ -3,6 +3,7 @@
  * signals, and reading either on the sending side, including the NRR check that the receipt returns
  * exactly the references of the signature we sent (peppol-reference §4.4-4.5).
  */
+import { oneLineName } from '../pki/certificate.js';
 import { ApError, type EbmsErrorCode } from '../errors.js';
 import type { CertificateValidator, ValidatedCertificate } from '../pki/types.js';
 import { DEFAULT_XML_LIMITS, type XmlLimits } from '../xml/safe.js';
@@ -192,7 +193,7 @@ export async function readSignal(message: MimeMessage, opts: ReadSignalOptions):
       if (!checkSignedInfo(sig)) invalid('The signal SignatureValue does not verify');
       for (const r of checkReferences(sig, new Map())) if (!r.valid) invalid(`Signal reference ${r.uri}: ${r.reason ?? 'not verified'}`);
       if (opts.expectedSigner && !sig.signer.raw.equals(opts.expectedSigner.raw)) {
-        invalid(`The signal is signed by ${sig.signer.subject.replace(/\n/g, ', ')}, not by the receiver we encrypted to`);
+        invalid(`The signal is signed by ${oneLineName(sig.signer.subject)}, not by the receiver we encrypted to`);
       }
     } catch (err) {
       if (err instanceof ApError && err.kind === 'as4.receipt-invalid') throw err;
@@ -206,4 +207,15 @@ export async function readSignal(message: MimeMessage, opts: ReadSignalOptions):
     if (bad.length > 0) invalid(`The receipt's non-repudiation information does not match what we signed: ${bad.map((b) => `${b.uri} ${b.result}`).join(', ')}`);
   }
   return { signal, kind, signed, signer, nonRepudiation };
+}
+
+/** MessageId and signature references of a user message we sent (e.g. read back from a dump), for `sent`. */
+export function sentMessageEvidence(message: MimeMessage, xmlLimits: XmlLimits = DEFAULT_XML_LIMITS): { messageId: string; signatureReferences: NrReference[] } {
+  const env = readEnvelope(message.root.body, xmlLimits);
+  const um = children(env.messaging, NS.EB, 'UserMessage')[0];
+  const messageId = um ? (child(child(um, NS.EB, 'MessageInfo'), NS.EB, 'MessageId')?.textContent ?? '').trim() : '';
+  if (!messageId) throw new ApError('ebms.invalid-header', 'The sent message has no eb:UserMessage/eb:MessageInfo/eb:MessageId');
+  const signedInfo = child(child(env.security, NS.DS, 'Signature'), NS.DS, 'SignedInfo');
+  if (!signedInfo) throw new ApError('security.failed-authentication', 'The sent message is not signed');
+  return { messageId, signatureReferences: children(signedInfo, NS.DS, 'Reference').map(nrReferenceOf) };
 }

@@ -10,6 +10,7 @@
  * (step 4) in between, done by the caller.
  */
 import { createHash, randomUUID, sign as rsaSign, verify as rsaVerify, timingSafeEqual, type KeyObject, type X509Certificate } from 'node:crypto';
+import { oneLineName } from '../pki/certificate.js';
 import { ApError } from '../errors.js';
 import { parseDom } from '../xml/safe.js';
 import { excC14n } from './c14n.js';
@@ -241,7 +242,7 @@ export function checkSignedInfo(check: SignatureCheck): boolean {
 /** Step 5 of the checklist for the signature: throws EBMS:0101 naming the first failure. */
 export function verifySignature(check: SignatureCheck, attachments: ReadonlyMap<string, Buffer>): void {
   if (!checkSignedInfo(check)) {
-    fail(`The SignatureValue does not verify over SignedInfo with the key of ${check.signer.subject.replace(/\n/g, ', ')}`);
+    fail(`The SignatureValue does not verify over SignedInfo with the key of ${oneLineName(check.signer.subject)}`);
   }
   for (const r of checkReferences(check, attachments)) {
     if (r.valid !== true) fail(`Reference ${r.uri} (${r.target}): ${r.reason ?? 'not verified'}`);
