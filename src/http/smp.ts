@@ -40,14 +40,17 @@ export function createSmpRouter(deps: SmpRouterDeps): Router {
   };
   const baseUrl = (req: Request) => deps.publicBaseUrl ?? `${req.protocol}://${req.get('host')}${req.baseUrl}`;
 
-  router.get('/:participant', async (req, res) => {
+  // Every SMP path starts with `scheme::value`; others are left to routes mounted after this one.
+  router.get('/:participant', async (req, res, next) => {
+    if (!String(req.params.participant).includes('::')) return next();
     const participant = parseParticipantId(String(req.params.participant));
     const documentTypes = await deps.directory.documentTypes(participant);
     if (!documentTypes) throw new ApError('smp.not-found', `${formatId(participant)} is not hosted here`);
     res.type(XML).send(serviceGroupXml(baseUrl(req), participant, documentTypes));
   });
 
-  router.get('/:participant/services/:documentType', async (req, res) => {
+  router.get('/:participant/services/:documentType', async (req, res, next) => {
+    if (!String(req.params.participant).includes('::')) return next();
     const participant = parseParticipantId(String(req.params.participant));
     const documentType = parseDocumentTypeId(String(req.params.documentType));
     const information = await deps.directory.serviceInformation(participant, documentType);
