@@ -32,6 +32,8 @@ export type KeyUsage = (typeof KEY_USAGE_BITS)[number];
 export interface CertificateDetails {
   /** DER of the subject Name, for byte-exact comparison with a CRL's issuer. */
   subjectDer: Buffer;
+  /** OID of the issuer's signature algorithm. */
+  signatureAlgorithm: string;
   /** Key usage bits set, or null when the extension is absent. */
   keyUsage: Set<KeyUsage> | null;
   keyUsageCritical: boolean;
@@ -91,7 +93,9 @@ export function certificateDetails(cert: X509Certificate): CertificateDetails {
 
 function parseDetails(der: Buffer): CertificateDetails {
   const certificate = expect(readTlv(der, 0), TAG.SEQUENCE, 'Certificate');
-  const tbs = expect(children(der, certificate)[0], TAG.SEQUENCE, 'TBSCertificate');
+  const [tbsTlv, algTlv] = children(der, certificate);
+  const tbs = expect(tbsTlv, TAG.SEQUENCE, 'TBSCertificate');
+  const alg = expect(children(der, expect(algTlv, TAG.SEQUENCE, 'signatureAlgorithm'))[0], TAG.OID, 'signature algorithm OID');
   const fields = children(der, tbs);
   let i = fields[0]?.tag === ctx(0, true) ? 1 : 0; // optional version
   i += 3; // serialNumber, signature, issuer
@@ -99,6 +103,7 @@ function parseDetails(der: Buffer): CertificateDetails {
   const subject = expect(fields[i], TAG.SEQUENCE, 'subject Name');
   const details: CertificateDetails = {
     subjectDer: Buffer.from(whole(der, subject)),
+    signatureAlgorithm: readOid(der, alg),
     keyUsage: null,
     keyUsageCritical: false,
     extKeyUsage: null,

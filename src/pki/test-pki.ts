@@ -55,6 +55,10 @@ export interface IssueOptions {
   noCrlDistributionPoint?: boolean;
   /** Organisation in the subject; default 'Test Company'. */
   organization?: string;
+  /** Signature hash of the issuing CA (default sha256); 'sha1' makes a weakly signed certificate. */
+  signatureHash?: 'sha256' | 'sha1';
+  /** RSA key size of a leaf with its own fresh key (default: a cached 2048-bit key). */
+  keyBits?: number;
 }
 
 export interface CrlOptions {
@@ -110,9 +114,9 @@ interface KeyMaterial {
 
 const keyCache = new Map<number, KeyMaterial[]>();
 
-function newKey(): KeyMaterial {
+function newKey(bits = 2048): KeyMaterial {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', {
-    modulusLength: 2048,
+    modulusLength: bits,
     privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
     publicKeyEncoding: { type: 'spki', format: 'pem' },
   });
@@ -164,6 +168,7 @@ interface CertSpec {
   notBefore: Date;
   notAfter: Date;
   extensions: object[];
+  hash?: 'sha256' | 'sha1';
 }
 
 function makeCert(spec: CertSpec): forge.pki.Certificate {
@@ -179,7 +184,7 @@ function makeCert(spec: CertSpec): forge.pki.Certificate {
     ext.push({ name: 'authorityKeyIdentifier', keyIdentifier: spec.issuerCert.generateSubjectKeyIdentifier().getBytes() });
   }
   cert.setExtensions(ext);
-  cert.sign(spec.issuerKey ?? spec.key.forgeKey, forge.md.sha256.create());
+  cert.sign(spec.issuerKey ?? spec.key.forgeKey, (spec.hash === 'sha1' ? forge.md.sha1 : forge.md.sha256).create());
   return cert;
 }
 
@@ -276,7 +281,7 @@ export function createTestPki(opts: TestPkiOptions = {}): TestPki {
   function issue(cn: string, ou: string, defaultIssuer: 'ap' | 'smp', o: IssueOptions): IssuedCertificate {
     const issuerName = o.issuer ?? defaultIssuer;
     const ca = cas[issuerName];
-    const leafKey = key(FIRST_LEAF_KEY + (leafCount++ % LEAF_KEYS));
+    const leafKey = o.keyBits ? newKey(o.keyBits) : key(FIRST_LEAF_KEY + (leafCount++ % LEAF_KEYS));
     const now = Date.now();
     const ku = o.keyUsage ?? { digitalSignature: true, keyEncipherment: true, dataEncipherment: true };
     const extensions: object[] = [
@@ -304,6 +309,7 @@ export function createTestPki(opts: TestPkiOptions = {}): TestPki {
       notBefore: o.notBefore ?? new Date(now - DAY),
       notAfter: o.notAfter ?? new Date(now + 2 * 365 * DAY),
       extensions,
+      ...(o.signatureHash ? { hash: o.signatureHash } : {}),
     });
     if (o.revoked) revokedBy[issuerName].push({ serial: forgeCert.serialNumber, date: new Date(now - 60_000) });
     const certPem = pki.certificateToPem(forgeCert);

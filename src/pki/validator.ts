@@ -41,6 +41,16 @@ export const DEFAULT_REVOCATION_POLICY: Readonly<RevocationPolicy> = Object.free
 
 const PURPOSE_NAME: Record<CertificatePurpose, string> = { ap: 'access point', smp: 'SMP' };
 
+/** Signature algorithms no longer acceptable on any certificate of a chain (MD5, SHA-1). */
+const WEAK_SIGNATURES: Record<string, string> = {
+  '1.2.840.113549.1.1.4': 'md5WithRSAEncryption',
+  '1.2.840.113549.1.1.5': 'sha1WithRSAEncryption',
+  '1.2.840.10045.4.1': 'ecdsa-with-SHA1',
+};
+
+/** Smallest RSA modulus accepted (Peppol AP and SMP certificates are RSA-2048, the CAs RSA-4096). */
+const MIN_RSA_BITS = 2048;
+
 /** Key usage an AP certificate needs: signing messages and receiving encrypted payload keys. */
 const AP_KEY_USAGE = ['digitalSignature', 'keyEncipherment', 'dataEncipherment'] as const;
 
@@ -86,6 +96,7 @@ export class PeppolCertificateValidator implements CertificateValidator {
 
     const chain = this.buildChain(cert, options.purpose, subject, issuer);
     for (const c of chain) checkValidity(c, at, c === cert ? what : `CA certificate "${oneLineName(c.subject)}" in the chain of ${what}`);
+    checkAlgorithms(cert, chain, what);
 
     const warnings: string[] = [];
     const seatId = seatIdOf(cert);
@@ -183,6 +194,25 @@ export class PeppolCertificateValidator implements CertificateValidator {
     }
     warnings.push(`${message} (accepted under the soft-fail policy)`);
     return 'unknown';
+  }
+}
+
+function checkAlgorithms(cert: X509Certificate, chain: X509Certificate[], what: string): void {
+  // The trust anchor's own self-signature carries no trust, so its algorithm does not matter.
+  for (const c of chain.slice(0, -1)) {
+    const weak = WEAK_SIGNATURES[certificateDetails(c).signatureAlgorithm];
+    if (weak) {
+      const whose = c === cert ? what : `CA certificate "${oneLineName(c.subject)}" in the chain of ${what}`;
+      throw new ApError('pki.bad-certificate', `${whose} is signed with the weak algorithm ${weak}`, { subject: oneLineName(c.subject) });
+    }
+  }
+  const key = cert.publicKey;
+  const bits = key.asymmetricKeyDetails?.modulusLength;
+  if (key.asymmetricKeyType === 'rsa' && bits !== undefined && bits < MIN_RSA_BITS) {
+    throw new ApError('pki.bad-certificate', `${what} has a ${bits}-bit RSA key; at least ${MIN_RSA_BITS} bits are required`, {
+      subject: oneLineName(cert.subject),
+      bits,
+    });
   }
 }
 

@@ -254,6 +254,13 @@ describe('pki: PeppolCertificateValidator', () => {
     await rejectsWith(validator().validate(serverOnly.cert, { purpose: 'ap' }), 'pki.bad-certificate', /without clientAuth/);
   });
 
+  it('rejects a SHA-1 signed certificate and an RSA key under 2048 bits', async () => {
+    const sha1 = pki.issueAp('POP000023', { signatureHash: 'sha1' });
+    await rejectsWith(validator().validate(sha1.cert, { purpose: 'ap' }), 'pki.bad-certificate', /POP000023.*weak algorithm sha1WithRSAEncryption/);
+    const small = pki.issueAp('POP000024', { keyBits: 1024 });
+    await rejectsWith(validator().validate(small.cert, { purpose: 'ap' }), 'pki.bad-certificate', /1024-bit RSA key/);
+  });
+
   it('rejects a CA certificate presented as a leaf and unparsable input', async () => {
     await rejectsWith(validator().validate(pki.apCa.cert, { purpose: 'ap' }), 'pki.bad-certificate', /CA certificate/);
     await rejectsWith(validator().validate('not a certificate', { purpose: 'ap' }), 'pki.bad-certificate', /cannot be parsed/);
