@@ -5,7 +5,7 @@
  */
 import { ApError } from '../errors.js';
 import type { CertificateValidator } from '../pki/types.js';
-import { parseDom } from '../xml/safe.js';
+import { decodeXml, parseDom } from '../xml/safe.js';
 import { formatId, sameId, sameParticipant, type DocumentTypeIdentifier, type ParticipantIdentifier } from './identifiers.js';
 import { verifySmpSignature, type SmpSignatureResult } from './smp-signature.js';
 import {
@@ -143,9 +143,11 @@ export class SmpClient {
   }
 
   private async readVerified(url: string, body: string, at?: Date) {
-    const doc = parseDom(body, { maxBytes: this.maxBytes });
+    // The digest is checked over the same text the DOM was read from (BOM dropped once, here).
+    const text = decodeXml(body, { maxBytes: this.maxBytes });
+    const doc = parseDom(text, { maxBytes: this.maxBytes });
     const metadata = readSignedServiceMetadata(doc);
-    const signature = await verifySmpSignature(body, doc, this.validator, at);
+    const signature = await verifySmpSignature(text, doc, this.validator, at);
     return { url, metadata, signature, redirectedFrom: undefined as string | undefined };
   }
 
