@@ -1,10 +1,9 @@
 /**
  * A compact read-only document model for rule evaluation: elements, attributes and text with parent
  * links, document order, the per-name sibling position SVRL locations need, and source line/column.
- * Built with saxes (namespace-aware, streaming, positions) after the hardened prolog checks of
- * src/xml/safe.ts. Much lighter than a W3C DOM: rules only read.
+ * Built by a small scanner after the hardened prolog checks of src/xml/safe.ts. Much lighter than a W3C
+ * DOM: rules only read.
  */
-import { SaxesParser } from 'saxes';
 import { ApError } from '../errors.js';
 import { assertNoDtd, decodeXml } from '../xml/safe.js';
 
@@ -30,8 +29,8 @@ export class XNode {
   attrs: XNode[] = [];
   /** Text and attribute value; lazily the string value of elements. */
   value: string | null = null;
-  line = 0;
-  column = 0;
+  /** Offset of the node's start tag in the source text (line/column are computed on demand). */
+  offset = 0;
   /** Document order index. */
   order = 0;
   /** Per-node caches used by the evaluator (parsed decimal, normalized string). */
@@ -75,6 +74,8 @@ export interface XDocument {
   elements: XNode[];
   /** Elements grouped by key ("ns local"), each in document order. */
   byKey: Map<string, XNode[]>;
+  /** The decoded source text, for line/column of reported nodes. */
+  text: string;
 }
 
 export interface ParseLimits {
@@ -95,62 +96,221 @@ function internKey(ns: string, local: string): string {
 }
 export const nameKey = internKey;
 
-/** Parses XML text into the model; throws ApError (xml.*, input.*) on bad input. */
+const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
+
+function malformed(msg: string, text: string, offset: number): never {
+  const { line, column } = lineColumn(text, offset);
+  throw new ApError('xml.malformed', `The XML is not well-formed: ${msg} (line ${line}, column ${column})`, { line, column });
+}
+
+function decodeRefs(s: string, text: string, offset: number): string {
+  return s.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[A-Za-z_][\w.-]*);?/g, (m, ref: string) => {
+    if (!m.endsWith(';')) malformed(`bad reference '${m}'`, text, offset);
+    if (ref[0] === '#') {
+      const cp = ref[1] === 'x' ? parseInt(ref.slice(2), 16) : parseInt(ref.slice(1), 10);
+      if (!(cp === 9 || cp === 10 || cp === 13 || (cp >= 0x20 && cp <= 0xd7ff) || (cp >= 0xe000 && cp <= 0xfffd) || (cp >= 0x10000 && cp <= 0x10ffff)))
+        malformed(`character reference to an invalid character '${m}'`, text, offset);
+      return String.fromCodePoint(cp);
+    }
+    const e = ENTITIES[ref];
+    if (e === undefined) malformed(`undeclared entity '${m}'`, text, offset);
+    return e;
+  });
+}
+
+const lineIndex = new WeakMap<object, number[]>();
+
+/** 1-based line and column (UTF-16 units) of an offset; the newline index is built once per text. */
+export function lineColumn(text: string, offset: number, owner?: object): { line: number; column: number } {
+  let nl = owner ? lineIndex.get(owner) : undefined;
+  if (!nl) {
+    nl = [];
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) nl.push(i);
+    if (owner) lineIndex.set(owner, nl);
+  }
+  let lo = 0;
+  let hi = nl.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (nl[mid] < offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return { line: lo + 1, column: offset - (lo ? nl[lo - 1] : -1) };
+}
+
+const NAME_END = /[\s/>=]/g;
+const XML_NS = 'http://www.w3.org/XML/1998/namespace';
+
+/**
+ * Parses XML text into the model; throws ApError (xml.*, input.*) on bad input. A small scanner rather
+ * than a general SAX parser: it handles what a namespace-well-formed document without DTD contains
+ * (elements, attributes, namespaces, text, entity and character references, CDATA, comments, PIs), and
+ * refuses anything else.
+ */
 export function parseDocument(input: Buffer | string, limits: Partial<ParseLimits> = {}): XDocument {
   const lim = { ...DEFAULT_PARSE_LIMITS, ...limits };
   const text = decodeXml(input, { maxBytes: lim.maxBytes });
   assertNoDtd(text);
-  const parser = new SaxesParser({ xmlns: true, position: true });
   const doc = new XNode(DOC, null);
   const elements: XNode[] = [];
   const byKey = new Map<string, XNode[]>();
   let cur = doc;
   let depth = 0;
   let order = 1;
-  let pendingText = '';
-  let startLine = 0;
-  let startCol = 0;
+  // In-scope namespace bindings as a flat prefix/uri list (innermost last); nsMarks[d] is the list length
+  // before the element at depth d declared its own.
+  const bindings: string[] = ['', '', 'xml', XML_NS];
+  const nsMarks: number[] = [];
+  const lookupNs = (prefix: string): string | undefined => {
+    for (let k = bindings.length - 2; k >= 0; k -= 2) if (bindings[k] === prefix) return bindings[k + 1];
+    return undefined;
+  };
+  const n = text.length;
+  let i = 0;
+  let sawRoot = false;
 
-  const flushText = (): void => {
-    if (pendingText === '') return;
-    if (cur !== doc) {
-      const t = new XNode(TEXT, cur);
-      t.value = pendingText;
-      t.order = order++;
-      cur.children.push(t);
+  const addText = (t: string): void => {
+    if (cur === doc) {
+      if (/[^ \t\r\n]/.test(t)) malformed('text outside the root element', text, i);
+      return;
     }
-    pendingText = '';
+    const ch = cur.children;
+    const last = ch.length ? ch[ch.length - 1] : null;
+    if (last && last.kind === TEXT) last.value += t;
+    else {
+      const tn = new XNode(TEXT, cur);
+      tn.value = t;
+      tn.order = order++;
+      ch.push(tn);
+    }
   };
 
-  parser.on('opentagstart', (tag) => {
-    startLine = parser.line;
-    startCol = parser.column - tag.name.length;
-  });
-  parser.on('opentag', (tag) => {
-    flushText();
+  while (i < n) {
+    const lt = text.indexOf('<', i);
+    const end = lt < 0 ? n : lt;
+    if (end > i) {
+      let t = text.slice(i, end);
+      if (t.includes('\r')) t = t.replace(/\r\n?/g, '\n');
+      if (t.includes('&')) t = decodeRefs(t, text, i);
+      else if (t.includes(']]>')) malformed("']]>' in text", text, i);
+      addText(t);
+    }
+    if (lt < 0) break;
+    i = lt;
+    const c1 = text.charCodeAt(i + 1);
+    if (c1 === 63 /* ? */) {
+      const e = text.indexOf('?>', i + 2);
+      if (e < 0) malformed('unterminated processing instruction', text, i);
+      i = e + 2;
+      continue;
+    }
+    if (c1 === 33 /* ! */) {
+      if (text.startsWith('<!--', i)) {
+        const e = text.indexOf('-->', i + 4);
+        if (e < 0) malformed('unterminated comment', text, i);
+        i = e + 3;
+        continue;
+      }
+      if (text.startsWith('<![CDATA[', i)) {
+        if (cur === doc) malformed('CDATA outside the root element', text, i);
+        const e = text.indexOf(']]>', i + 9);
+        if (e < 0) malformed('unterminated CDATA section', text, i);
+        let t = text.slice(i + 9, e);
+        if (t.includes('\r')) t = t.replace(/\r\n?/g, '\n');
+        addText(t);
+        i = e + 3;
+        continue;
+      }
+      throw new ApError('xml.dtd-forbidden', 'The document contains a markup declaration; DTDs and entities are not accepted');
+    }
+    if (c1 === 47 /* / */) {
+      const e = text.indexOf('>', i + 2);
+      if (e < 0) malformed('unterminated end tag', text, i);
+      const name = text.slice(i + 2, e).trimEnd();
+      if (cur === doc || name !== cur.qname) malformed(`end tag '${name}' does not match the start tag '${cur.qname}'`, text, i);
+      cur = cur.parent!;
+      bindings.length = nsMarks.pop()!;
+      depth--;
+      i = e + 1;
+      continue;
+    }
+    // Start tag.
+    if (cur === doc && sawRoot) malformed('more than one root element', text, i);
+    NAME_END.lastIndex = i + 1;
+    const m = NAME_END.exec(text);
+    if (!m || m.index === i + 1) malformed('bad start tag', text, i);
+    const qname = text.slice(i + 1, m.index);
+    let p = m.index;
+    let rawAttrs: string[] | null = null; // name, value pairs
+    nsMarks.push(bindings.length);
+    let selfClose = false;
+    for (;;) {
+      let ch = text.charCodeAt(p);
+      while (ch === 32 || ch === 9 || ch === 10 || ch === 13) ch = text.charCodeAt(++p);
+      if (ch === 62 /* > */) {
+        p++;
+        break;
+      }
+      if (ch === 47 /* / */ && text.charCodeAt(p + 1) === 62) {
+        selfClose = true;
+        p += 2;
+        break;
+      }
+      if (p >= n) malformed('unterminated start tag', text, i);
+      NAME_END.lastIndex = p;
+      const am = NAME_END.exec(text);
+      if (!am || am.index === p) malformed('bad attribute', text, p);
+      const aname = text.slice(p, am.index);
+      p = am.index;
+      while (/\s/.test(text[p] ?? '')) p++;
+      if (text[p] !== '=') malformed(`attribute '${aname}' without a value`, text, p);
+      p++;
+      while (/\s/.test(text[p] ?? '')) p++;
+      const q = text[p];
+      if (q !== '"' && q !== "'") malformed(`unquoted value of attribute '${aname}'`, text, p);
+      const ve = text.indexOf(q, p + 1);
+      if (ve < 0) malformed(`unterminated value of attribute '${aname}'`, text, p);
+      let v = text.slice(p + 1, ve);
+      if (v.includes('<')) malformed(`'<' in the value of attribute '${aname}'`, text, p);
+      if (/[\t\n\r]/.test(v)) v = v.replace(/\r\n?/g, '\n').replace(/[\t\n]/g, ' ');
+      if (v.includes('&')) v = decodeRefs(v, text, p);
+      p = ve + 1;
+      if (aname === 'xmlns' || aname.startsWith('xmlns:')) bindings.push(aname === 'xmlns' ? '' : aname.slice(6), v);
+      else (rawAttrs ??= []).push(aname, v);
+    }
     if (++depth > lim.maxDepth) throw new ApError('xml.too-deep', `The XML nests deeper than ${lim.maxDepth} levels`);
     if (order > lim.maxNodes) throw new ApError('input.too-large', `The XML has more than ${lim.maxNodes} nodes`);
     const e = new XNode(ELEM, cur);
-    e.ns = tag.uri ?? '';
-    e.local = tag.local ?? tag.name;
-    e.qname = tag.name;
+    const colon = qname.indexOf(':');
+    const prefix = colon < 0 ? '' : qname.slice(0, colon);
+    const uri = lookupNs(prefix);
+    if (uri === undefined) malformed(`unbound namespace prefix '${prefix}'`, text, i);
+    e.ns = uri;
+    e.local = colon < 0 ? qname : qname.slice(colon + 1);
+    e.qname = qname;
     e.key = internKey(e.ns, e.local);
-    e.line = startLine;
-    e.column = startCol;
+    e.offset = i;
     e.order = order++;
-    for (const name in tag.attributes) {
-      const a = tag.attributes[name];
-      if (a.prefix === 'xmlns' || (a.prefix === '' && a.local === 'xmlns')) continue;
-      const at = new XNode(ATTR, e);
-      at.ns = a.uri ?? '';
-      at.local = a.local;
-      at.qname = a.name;
-      at.key = internKey(at.ns, at.local);
-      at.value = a.value;
-      at.order = order++;
-      at.line = e.line;
-      at.column = e.column;
-      e.attrs.push(at);
+    if (rawAttrs) {
+      for (let k = 0; k < rawAttrs.length; k += 2) {
+        const an = rawAttrs[k];
+        const at = new XNode(ATTR, e);
+        const ac = an.indexOf(':');
+        if (ac < 0) at.local = an;
+        else {
+          const auri = lookupNs(an.slice(0, ac));
+          if (auri === undefined) malformed(`unbound namespace prefix '${an.slice(0, ac)}'`, text, i);
+          at.ns = auri;
+          at.local = an.slice(ac + 1);
+        }
+        for (const other of e.attrs) if (other.local === at.local && other.ns === at.ns) malformed(`duplicate attribute '${an}'`, text, i);
+        at.qname = an;
+        at.key = internKey(at.ns, at.local);
+        at.value = rawAttrs[k + 1];
+        at.order = order++;
+        at.offset = i;
+        e.attrs.push(at);
+      }
     }
     cur.children.push(e);
     cur.elems.push(e);
@@ -158,30 +318,17 @@ export function parseDocument(input: Buffer | string, limits: Partial<ParseLimit
     let list = byKey.get(e.key);
     if (!list) byKey.set(e.key, (list = []));
     list.push(e);
-    cur = e;
-  });
-  parser.on('closetag', () => {
-    flushText();
-    depth--;
-    cur = cur.parent!;
-  });
-  parser.on('text', (t) => {
-    pendingText += t;
-  });
-  parser.on('cdata', (t) => {
-    pendingText += t;
-  });
-  parser.on('error', (err) => {
-    const m = /^(?:[^:]*:)?(\d+):(\d+): (.*)$/s.exec(err.message);
-    throw new ApError('xml.malformed', `The XML is not well-formed: ${m ? m[3] : err.message}`, {
-      line: m ? Number(m[1]) : parser.line,
-      column: m ? Number(m[2]) : parser.column,
-    });
-  });
-  parser.write(text).close();
+    if (cur === doc) sawRoot = true;
+    if (selfClose) {
+      bindings.length = nsMarks.pop()!;
+      depth--;
+    } else cur = e;
+    i = p;
+  }
+  if (cur !== doc) malformed(`element '${cur.qname}' is not closed`, text, n);
   const root = doc.elems[0];
   if (!root) throw new ApError('xml.malformed', 'The XML has no root element');
-  return { doc, root, elements, byKey };
+  return { doc, root, elements, byKey, text };
 }
 
 /** 1-based position among the preceding siblings with the same expanded name (SVRL locations). */

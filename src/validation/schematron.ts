@@ -10,7 +10,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { ApError } from '../errors.js';
-import { ELEM, XNode, nameKey, parseDocument, svrlLocation, type XDocument } from './dom.js';
+import { ELEM, XNode, lineColumn, nameKey, svrlLocation, type XDocument } from './dom.js';
+import { type SchEl, readSchematronTree } from './sch-source.js';
 import {
   type BFn,
   Compiler,
@@ -64,6 +65,8 @@ export interface CompiledSchema {
   globalFns: Fn[];
   /** Slots for for/some/every variables in global lets and rule-context predicates. */
   globalSlots: { n: number };
+  /** Memo slots of context-free subexpressions, per document. */
+  memoCount: number;
   ruleCount: number;
   assertCount: number;
 }
@@ -72,12 +75,11 @@ function unsupported(msg: string, where: string): never {
   throw new ApError('validation.unsupported-construct', `${msg} (${where})`, { where });
 }
 
-function attr(e: XNode, name: string): string | null {
-  for (const a of e.attrs) if (a.local === name && a.ns === '') return a.value;
-  return null;
+function attr(e: SchEl, name: string): string | null {
+  return e.attrs[name] ?? null;
 }
 
-function kids(e: XNode): XNode[] {
+function kids(e: SchEl): SchEl[] {
   return e.elems;
 }
 
@@ -142,10 +144,10 @@ function patternBranches(a: Ast, where: string): { anchor: 'root' | 'none'; step
 // ---- loader ----
 
 interface RawRule {
-  el: XNode;
+  el: SchEl;
   context: string;
   lets: { name: string; value: string }[];
-  asserts: XNode[];
+  asserts: SchEl[];
 }
 
 interface LoadState {
@@ -167,8 +169,7 @@ export function loadSchematron(file: string, layer: ValidationLayer): CompiledSc
 }
 
 export function compileSchematron(text: string, layer: ValidationLayer, source = 'schematron'): CompiledSchema {
-  const x = parseDocument(text, { maxDepth: 1000 });
-  const schema = x.root;
+  const schema = readSchematronTree(text);
   if (schema.ns !== SCH_NS || schema.local !== 'schema') unsupported('Not an ISO schematron schema', source);
   const qb = attr(schema, 'queryBinding');
   if (qb && !['xslt2', 'xslt3', 'xpath2'].includes(qb.toLowerCase())) unsupported(`Query binding '${qb}'`, source);
@@ -193,8 +194,8 @@ export function compileSchematron(text: string, layer: ValidationLayer, source =
   const pendingGlobals: { idx: number; value: string; where: string }[] = [];
 
   // Abstract patterns and rules, by id.
-  const abstractPatterns = new Map<string, XNode>();
-  const abstractRules = new Map<string, XNode>();
+  const abstractPatterns = new Map<string, SchEl>();
+  const abstractRules = new Map<string, SchEl>();
   for (const e of kids(schema)) {
     if (e.ns === SCH_NS && e.local === 'pattern' && attr(e, 'abstract') === 'true') abstractPatterns.set(attr(e, 'id') ?? '', e);
     if (e.ns === SCH_NS && e.local === 'pattern')
@@ -202,8 +203,8 @@ export function compileSchematron(text: string, layer: ValidationLayer, source =
   }
 
   // Pass 1: declarations.
-  const patternEls: { el: XNode; params: Map<string, string> }[] = [];
-  const functionEls: XNode[] = [];
+  const patternEls: { el: SchEl; params: Map<string, string> }[] = [];
+  const functionEls: SchEl[] = [];
   for (const e of kids(schema)) {
     if (e.ns === XSL_NS && e.local === 'function') {
       functionEls.push(e);
@@ -270,7 +271,7 @@ export function compileSchematron(text: string, layer: ValidationLayer, source =
       slots: { n: 0 },
       body: null,
     });
-    (f as XNode & { fnKey?: string }).fnKey = fnName;
+    (f as SchEl & { fnKey?: string }).fnKey = fnName;
   }
   for (const f of functionEls) compileFunction(f, st, source);
 
@@ -300,11 +301,11 @@ export function compileSchematron(text: string, layer: ValidationLayer, source =
     for (const k of allKeys) dispatch.set(k, rules.filter((r) => r.keys.includes(k) || r.keys.includes(null)));
     patterns.push({ id: pid, rules, dispatch, wildcard });
   }
-  const title = kids(schema).find((e) => e.local === 'title')?.stringValue().trim() ?? '';
-  return { layer, title, patterns, globalFns: st.globalFns, globalSlots: globalScope.frameSlots!, ruleCount, assertCount };
+  const title = kids(schema).find((e) => e.local === 'title')?.text.trim() ?? '';
+  return { layer, title, patterns, globalFns: st.globalFns, globalSlots: globalScope.frameSlots!, memoCount: compiler.memoCount, ruleCount, assertCount };
 }
 
-function letValue(e: XNode, where: string): string {
+function letValue(e: SchEl, where: string): string {
   const v = attr(e, 'value');
   if (v === null) unsupported(`<let name="${attr(e, 'name')}"> without a value attribute`, where);
   return v;
@@ -327,8 +328,8 @@ function wrap<T>(where: string, f: () => T): T {
   }
 }
 
-function compileFunction(f: XNode, st: LoadState, source: string): void {
-  const key = (f as XNode & { fnKey?: string }).fnKey!;
+function compileFunction(f: SchEl, st: LoadState, source: string): void {
+  const key = (f as SchEl & { fnKey?: string }).fnKey!;
   const uf = st.functions.get(key)!;
   const where = `function ${uf.name}`;
   const scope = new Scope(null, uf.slots);
@@ -345,7 +346,7 @@ function compileFunction(f: XNode, st: LoadState, source: string): void {
 }
 
 /** xsl:variable / xsl:sequence / xsl:choose bodies, evaluated in order and concatenated. */
-function compileSequenceConstructor(children: XNode[], st: LoadState, scope: Scope, where: string): Fn {
+function compileSequenceConstructor(children: SchEl[], st: LoadState, scope: Scope, where: string): Fn {
   const parts: ({ kind: 'out'; f: Fn } | { kind: 'set'; slot: number; f: Fn })[] = [];
   let sc = scope;
   for (const k of children) {
@@ -358,7 +359,7 @@ function compileSequenceConstructor(children: XNode[], st: LoadState, scope: Sco
         if (sel !== null) f = compileExpr(st, sel, sc, `${where} variable $${attr(k, 'name')}`);
         else if (k.elems.length) f = compileSequenceConstructor(k.elems, st, sc, `${where} variable $${attr(k, 'name')}`);
         else {
-          const text = k.stringValue();
+          const text = k.text;
           const v = [text];
           f = () => v;
         }
@@ -422,8 +423,8 @@ function convertTo(seq: Seq, atomic: string | null): Seq {
 }
 
 function rawRule(
-  r: XNode,
-  abstractRules: Map<string, XNode>,
+  r: SchEl,
+  abstractRules: Map<string, SchEl>,
   params: Map<string, string>,
   substitute: (s: string, p: Map<string, string>) => string,
   pid: string,
@@ -432,8 +433,8 @@ function rawRule(
   const where = `pattern ${pid}, rule ${context ?? attr(r, 'id') ?? '?'}`;
   if (context === null) unsupported('A rule without a context', where);
   const lets: { name: string; value: string }[] = [];
-  const asserts: XNode[] = [];
-  const collect = (el: XNode, depth: number): void => {
+  const asserts: SchEl[] = [];
+  const collect = (el: SchEl, depth: number): void => {
     for (const k of kids(el)) {
       if (k.ns !== SCH_NS) unsupported(`Element <${k.qname}> in a rule`, where);
       if (k.local === 'let') lets.push({ name: attr(k, 'name')!, value: substitute(letValue(k, where), params) });
@@ -454,7 +455,7 @@ function compileRule(
   st: LoadState,
   params: Map<string, string>,
   substitute: (s: string, p: Map<string, string>) => string,
-  el: XNode,
+  el: SchEl,
 ): CompiledRule {
   const where = `rule context="${raw.context.replace(/\s+/g, ' ').trim().slice(0, 120)}"`;
   const slots = { n: 0 };
@@ -491,15 +492,15 @@ function compileRule(
   return { context: raw.context, matchers, keys, slots, lets, asserts };
 }
 
-function compileMessage(a: XNode, st: LoadState, scope: Scope, where: string): MessagePart[] {
+function compileMessage(a: SchEl, st: LoadState, scope: Scope, where: string): MessagePart[] {
   const parts: MessagePart[] = [];
   for (const ch of a.children) {
-    if (ch.kind !== ELEM) parts.push(ch.value ?? '');
+    if (typeof ch === 'string') parts.push(ch);
     else if (ch.ns === SCH_NS && ch.local === 'value-of') parts.push({ select: compileExpr(st, attr(ch, 'select')!, scope, where) });
     else if (ch.ns === SCH_NS && ch.local === 'name') {
       const p = attr(ch, 'path');
       parts.push({ name: p ? compileExpr(st, p, scope, where) : null });
-    } else if (ch.ns === SCH_NS && (ch.local === 'emph' || ch.local === 'dir' || ch.local === 'span')) parts.push(ch.stringValue());
+    } else if (ch.ns === SCH_NS && (ch.local === 'emph' || ch.local === 'dir' || ch.local === 'span')) parts.push(ch.text);
     else unsupported(`Element <${ch.qname}> in an assert message`, where);
   }
   return parts;
@@ -572,6 +573,7 @@ export function newDyn(xdoc: XDocument, schema: CompiledSchema): Dyn {
     globals: new Array(schema.globalFns.length),
     globalFns: schema.globalFns,
     globalBusy: new Array(schema.globalFns.length).fill(false),
+    memo: new Array(schema.memoCount),
     rootCtx: undefined as unknown as Ctx,
   };
   dyn.rootCtx = { item: xdoc.doc, pos: 1, size: 1, frame, dyn };
@@ -640,8 +642,7 @@ function fireRule(rule: CompiledRule, n: XNode, dyn: Dyn, layer: ValidationLayer
         flag: a.flag,
         message: renderMessage(a.message, c),
         location: svrlLocation(n),
-        line: n.line,
-        column: n.column,
+        ...lineColumn(dyn.xdoc.text, n.offset, dyn.xdoc),
       });
     }
   }

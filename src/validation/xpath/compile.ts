@@ -38,6 +38,8 @@ export interface Frame {
 
 export interface Dyn {
   xdoc: XDocument;
+  /** Per-document results of context-free subexpressions (absolute paths and what is built on them). */
+  memo: unknown[];
   globals: (Seq | undefined)[];
   globalFns: Fn[];
   globalBusy: boolean[];
@@ -315,8 +317,112 @@ function usesPosition(a: Ast): boolean {
   }
 }
 
+const CONTEXT_FNS = new Set(['position', 'last', 'string', 'normalize-space', 'string-length', 'number', 'name', 'local-name', 'namespace-uri']);
+
+/** Canonical text of an AST, as the memo key of context-free subexpressions. */
+function canon(a: Ast): string {
+  return JSON.stringify(a, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v instanceof Dec ? `${v.toString()}d` : v));
+}
+
+/** Variables referenced but not bound inside `a`. */
+function freeVars(a: Ast, bound: Set<string>, out: Set<string>): void {
+  switch (a.t) {
+    case 'var':
+      if (!bound.has(a.name)) out.add(a.name);
+      return;
+    case 'quant':
+    case 'for': {
+      const b = new Set(bound);
+      for (const x of a.binds) {
+        freeVars(x.e, b, out);
+        b.add(x.name);
+      }
+      freeVars(a.t === 'quant' ? a.sat : a.ret, b, out);
+      return;
+    }
+    default:
+      for (const k of children(a)) freeVars(k, bound, out);
+  }
+}
+
+function children(a: Ast): Ast[] {
+  switch (a.t) {
+    case 'step':
+      return a.preds;
+    case 'filter':
+      return [a.base, ...a.preds];
+    case 'path':
+    case 'bin':
+      return [a.l, a.r];
+    case 'neg':
+    case 'cast':
+    case 'instance':
+      return [a.e];
+    case 'if':
+      return [a.c, a.a, a.b];
+    case 'quant':
+      return [...a.binds.map((b) => b.e), a.sat];
+    case 'for':
+      return [...a.binds.map((b) => b.e), a.ret];
+    case 'call':
+      return a.args;
+    case 'seq':
+      return a.items;
+    default:
+      return [];
+  }
+}
+
+function hasPath(a: Ast): boolean {
+  return a.t === 'path' || children(a).some(hasPath);
+}
+
 export class Compiler {
+  /** Number of memo slots the compiled expressions use per document. */
+  memoCount = 0;
+  private memoSlots = new Map<string, number>();
+
   constructor(readonly env: CompileEnv) {}
+
+  private onlyGlobals(a: Ast, scope: Scope): boolean {
+    const vars = new Set<string>();
+    freeVars(a, new Set(), vars);
+    for (const v of vars) if (scope.lookup(v)?.kind !== 'global') return false;
+    return true;
+  }
+
+  /** Whether `a` evaluates to the same value anywhere in one document. */
+  private contextFree(a: Ast, scope: Scope): boolean {
+    switch (a.t) {
+      case 'lit':
+      case 'root':
+        return true;
+      case 'var':
+        return scope.lookup(a.name)?.kind === 'global';
+      case 'ctx':
+      case 'step':
+      case 'quant':
+      case 'for':
+        return false;
+      case 'path':
+        return this.contextFree(a.l, scope) && this.onlyGlobals(a.r, scope);
+      case 'filter':
+        return this.contextFree(a.base, scope) && a.preds.every((p) => this.onlyGlobals(p, scope));
+      case 'call':
+        if (a.args.length === 0 && nsOf(a.name) === 'http://www.w3.org/2005/xpath-functions' && CONTEXT_FNS.has(localOf(a.name))) return false;
+        return a.args.every((x) => this.contextFree(x, scope));
+      default:
+        return children(a).every((x) => this.contextFree(x, scope));
+    }
+  }
+
+  private memoSlot(a: Ast, scope: Scope, kind: string): number | null {
+    if (a.t === 'lit' || a.t === 'var' || a.t === 'root' || !hasPath(a) || !this.contextFree(a, scope)) return null;
+    const key = kind + canon(a);
+    let slot = this.memoSlots.get(key);
+    if (slot === undefined) this.memoSlots.set(key, (slot = this.memoCount++));
+    return slot;
+  }
 
   fail(msg: string): never {
     throw new XPathSyntaxError(msg, '');
@@ -539,6 +645,22 @@ export class Compiler {
   // ---- main entry points ----
 
   bool(a: Ast, scope: Scope): BFn {
+    const slot = this.memoSlot(a, scope, 'b');
+    if (slot !== null) {
+      const f = this.boolRaw(a, scope);
+      return (c) => {
+        const m = c.dyn.memo;
+        const v = m[slot];
+        if (v !== undefined) return v as boolean;
+        const r = f(c);
+        m[slot] = r;
+        return r;
+      };
+    }
+    return this.boolRaw(a, scope);
+  }
+
+  private boolRaw(a: Ast, scope: Scope): BFn {
     switch (a.t) {
       case 'bin': {
         if (a.op === 'and') {
@@ -631,6 +753,22 @@ export class Compiler {
   }
 
   seq(a: Ast, scope: Scope): Fn {
+    const slot = this.memoSlot(a, scope, 's');
+    if (slot !== null) {
+      const f = this.seqRaw(a, scope);
+      return (c) => {
+        const m = c.dyn.memo;
+        const v = m[slot];
+        if (v !== undefined) return v as Seq;
+        const r = f(c);
+        m[slot] = r;
+        return r;
+      };
+    }
+    return this.seqRaw(a, scope);
+  }
+
+  private seqRaw(a: Ast, scope: Scope): Fn {
     switch (a.t) {
       case 'lit': {
         const v: Seq = [a.v];
