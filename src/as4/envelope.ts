@@ -46,8 +46,9 @@ export function signedEnvelope(
   securityPrefix = '',
   attachments: Array<{ contentId: string; uri: string; data: Buffer }> = [],
 ): SignedEnvelope {
-  // Parse once without the signature to canonicalize the signed elements exactly as a verifier will.
-  const draft = readEnvelope(Buffer.from(envelopeXml(securityPrefix, messagingXml, ids.body)));
+  // Parse the signed elements to canonicalize them exactly as a verifier will. Exclusive c14n does not
+  // depend on the context, so the draft leaves out the (large, unsigned) security header content.
+  const draft = readEnvelope(Buffer.from(envelopeXml('', messagingXml, ids.body)));
   const targets: SignedTarget[] = [
     { uri: `#${ids.messaging}`, kind: 'xml', element: draft.messaging },
     { uri: `#${ids.body}`, kind: 'xml', element: draft.body },
