@@ -1,10 +1,11 @@
 /**
- * Documents API (v1, first part): submit a UBL 2.1 Invoice or CreditNote, read its status and timeline,
- * fetch its payload.
+ * Documents API (v1): submit (= send) a UBL 2.1 Invoice or CreditNote, read its status, timeline,
+ * validation report and delivery evidence, fetch its payload.
  */
 import express, { Router, type Request } from 'express';
 import { ApError } from '../errors.js';
 import { submitOutbound, type SubmitDeps } from '../pipeline/submit.js';
+import type { PostgresDeliveryStore } from '../store/deliveries.js';
 import type { DocumentRecord, DocumentStore } from '../store/documents.js';
 import type { ValidationReport } from '../validation/types.js';
 
@@ -37,6 +38,32 @@ function documentView(d: DocumentRecord) {
   };
 }
 
+/** Delivery state of an outbound document: schedule, last error, attempts, and the receipt as evidence. */
+async function deliveryView(deliveries: PostgresDeliveryStore, id: string) {
+  const d = await deliveries.get(id);
+  if (!d) return null;
+  const [attempts, evidence] = await Promise.all([deliveries.attempts(id), deliveries.evidence(id)]);
+  const iso = (t: Date | null) => (t ? t.toISOString() : null);
+  return {
+    as4MessageId: d.as4MessageId,
+    conversationId: d.conversationId,
+    sbdhInstanceId: d.sbdhInstanceId,
+    attempts: d.attempts,
+    nextAttemptAt: iso(d.nextAttemptAt),
+    endpointUrl: d.endpointUrl,
+    receiverSeatId: d.receiverSeatId,
+    countryC1: d.countryC1,
+    lastError: d.lastError ? { kind: d.lastErrorKind, message: d.lastError } : null,
+    deliveredAt: iso(d.deliveredAt),
+    evidence: evidence
+      ? { as4MessageId: evidence.messageId, receiptMessageId: evidence.receiptMessageId, receiptAt: iso(evidence.receiptAt), receiverSeatId: evidence.toPartyId, receiptHref: `/api/v1/documents/${id}/receipt` }
+      : d.localDocumentId
+        ? { localDelivery: true, inboundDocumentId: d.localDocumentId }
+        : null,
+    history: attempts.map((a) => ({ ...a, startedAt: a.startedAt.toISOString(), finishedAt: a.finishedAt.toISOString() })),
+  };
+}
+
 /** Refuses a missing or non-XML content type before the body is read. */
 function requireXml(req: Request): void {
   if (!req.get('content-type')) {
@@ -65,7 +92,7 @@ export function documentsRouter(deps: DocumentsApiDeps): Router {
       req.log.info({ documentId: document.id, status: document.status, validationMs: report.elapsedMs }, 'document submitted');
       res.location(`/api/v1/documents/${document.id}`);
       if (document.status === 'rejected') {
-        const err = new ApError('validation.invalid', 'The document fails UBL 2.1 validation; it is stored as rejected');
+        const err = new ApError('validation.invalid', 'The document fails validation; it is stored as rejected and not sent');
         res.status(422).json({ ...err.toJSON(), ...documentView(document), validation: reportView(report), requestId: req.id });
       } else {
         res.status(201).json({ ...documentView(document), validation: reportView(report) });
@@ -76,12 +103,22 @@ export function documentsRouter(deps: DocumentsApiDeps): Router {
   router.get('/:id', async (req, res) => {
     const doc = await deps.documents.get(req.params.id!);
     if (!doc) throw new ApError('api.not-found', `Document ${req.params.id} not found`);
-    const events = await deps.documents.events(doc.id);
+    const [events, delivery] = await Promise.all([
+      deps.documents.events(doc.id),
+      doc.direction === 'outbound' ? deliveryView(deps.outbound.deliveries, doc.id) : null,
+    ]);
     res.json({
       ...documentView(doc),
       validation: reportView(doc.validationReport),
       events: events.map((e) => ({ ...e, at: e.at.toISOString() })),
+      ...(doc.direction === 'outbound' ? { delivery } : {}),
     });
+  });
+
+  router.get('/:id/receipt', async (req, res) => {
+    const receipt = await deps.outbound.deliveries.receipt(req.params.id!);
+    if (!receipt) throw new ApError('api.not-found', `No receipt for document ${req.params.id}`);
+    res.type('application/soap+xml').send(receipt);
   });
 
   router.get('/:id/payload', async (req, res) => {

@@ -1,21 +1,35 @@
 /**
- * First outbound flow: a document handed in through the API is validated, then stored with its payload and
- * the creation event, `accepted` or `rejected` (a rejected document is kept so an operator can see it).
- * Input that is not a usable XML document (empty, too large, DTD, malformed) is refused before anything
- * is stored.
+ * Submitting an outbound document means sending it: the document is validated, then stored with its
+ * payload and the creation event, either `rejected` (fatal validation issues; kept so an operator can see
+ * it) or `queued` together with its delivery row in the same transaction, and handed to the dispatcher
+ * for its first attempt. Input that is not a usable XML document (empty, too large, DTD, malformed) is
+ * refused before anything is stored.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { newMessageId } from '../as4/index.js';
 import { ApError } from '../errors.js';
+import type { PostgresDeliveryStore } from '../store/deliveries.js';
 import type { DocumentRecord, DocumentStore } from '../store/documents.js';
 import type { DocumentValidator, ValidationReport } from '../validation/types.js';
 import type { XmlLimits } from '../xml/safe.js';
-import { createDocument } from './status.js';
+import { createDocument } from './state-machine.js';
 import { readUblMetadata } from './ubl-metadata.js';
+
+/** Where queued documents go: their delivery rows, and the dispatcher that makes the first attempt. */
+export interface OutboundQueue {
+  deliveries: PostgresDeliveryStore;
+  dispatch(documentId: string): void;
+  /** When the poller may take a queued document whose first attempt did not start (process stopped). */
+  firstAttemptGraceMs: number;
+  /** Right-hand side of AS4 MessageIds. */
+  idDomain: string;
+}
 
 export interface SubmitDeps {
   validator: DocumentValidator;
   documents: DocumentStore;
   limits: XmlLimits;
+  outbound: OutboundQueue;
 }
 
 export interface SubmitResult {
@@ -36,21 +50,24 @@ export async function submitOutbound(deps: SubmitDeps, payload: Buffer, actor: s
   const metadata = report.documentKind
     ? readUblMetadata(payload, deps.limits)
     : { senderId: null, receiverId: null, documentKind: null, documentType: null, process: null, invoiceNumber: null, issueDate: null };
-  const status = report.valid ? 'accepted' : 'rejected';
-  const document = await createDocument(
-    deps.documents,
-    {
-      ...metadata,
-      direction: 'outbound',
-      status,
-      payloadSha256: createHash('sha256').update(payload).digest('hex'),
-      validationReport: report,
-    },
-    payload,
-    {
-      actor,
-      reason: report.valid ? 'validation passed' : `validation failed (${report.issues.filter((i) => i.flag === 'fatal').length} fatal issues)`,
-    },
-  );
+  const newDocument = {
+    ...metadata,
+    direction: 'outbound' as const,
+    payloadSha256: createHash('sha256').update(payload).digest('hex'),
+    validationReport: report,
+  };
+  if (!report.valid) {
+    const fatal = report.issues.filter((i) => i.flag === 'fatal').length;
+    const document = await createDocument(deps.documents, { ...newDocument, status: 'rejected' }, payload, { actor, reason: `validation failed (${fatal} fatal issues)` });
+    return { document, report };
+  }
+  const q = deps.outbound;
+  const document = await q.deliveries.transaction(async (tx) => {
+    const doc = await createDocument(deps.documents, { ...newDocument, status: 'queued' }, payload, { actor, reason: 'validation passed; queued for delivery' }, tx);
+    const ids = { as4MessageId: newMessageId(q.idDomain), conversationId: randomUUID(), sbdhInstanceId: randomUUID() };
+    await q.deliveries.create(doc.id, ids, new Date(Date.now() + q.firstAttemptGraceMs), tx);
+    return doc;
+  });
+  q.dispatch(document.id);
   return { document, report };
 }

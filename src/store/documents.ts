@@ -1,6 +1,6 @@
 /**
  * Documents, their payload and their event timeline. Status columns are written only through the methods
- * the state machine (src/pipeline/status.ts) calls: create() with the initial status and its event,
+ * the state machine (src/pipeline/state-machine.ts) calls: create() with the initial status and its event,
  * setStatus() as a compare-and-set that appends the transition event in the same transaction.
  */
 import type { Knex } from 'knex';
@@ -8,6 +8,9 @@ import type { ValidationReport } from '../validation/types.js';
 import type { PayloadStore } from './payloads.js';
 
 export type Direction = 'outbound' | 'inbound';
+
+/** A database transaction, passed through the pipeline so a status change commits with related writes. */
+export type Tx = Knex.Transaction;
 
 export interface DocumentMetadata {
   senderId: string | null;
@@ -58,12 +61,12 @@ export interface DocumentEvent {
 
 /** What the pipelines and the API need from document storage. */
 export interface DocumentStore {
-  create(doc: NewDocument, payload: Buffer, event: EventInput): Promise<DocumentRecord>;
+  create(doc: NewDocument, payload: Buffer, event: EventInput, tx?: Tx): Promise<DocumentRecord>;
   get(id: string): Promise<DocumentRecord | null>;
   events(id: string): Promise<DocumentEvent[]>;
   payload(id: string): Promise<Buffer | null>;
   /** Moves `id` from `from` to `to` if it is still in `from`; false when it was not. */
-  setStatus(id: string, from: string, to: string, event: EventInput): Promise<boolean>;
+  setStatus(id: string, from: string, to: string, event: EventInput, tx?: Tx): Promise<boolean>;
 }
 
 interface DocumentRow {
@@ -112,8 +115,8 @@ export class PostgresDocumentStore implements DocumentStore {
     private readonly payloads: PayloadStore,
   ) {}
 
-  async create(doc: NewDocument, payload: Buffer, event: EventInput): Promise<DocumentRecord> {
-    return this.knex.transaction(async (trx) => {
+  async create(doc: NewDocument, payload: Buffer, event: EventInput, tx?: Tx): Promise<DocumentRecord> {
+    return this.inTransaction(tx, async (trx) => {
       const [row] = (await trx('documents')
         .insert({
           direction: doc.direction,
@@ -134,6 +137,11 @@ export class PostgresDocumentStore implements DocumentStore {
       await trx('document_events').insert(eventRow(row!.id, null, doc.status, event));
       return toRecord(row!);
     });
+  }
+
+  /** The caller's transaction when given (its other writes commit with ours), else a new one. */
+  private inTransaction<T>(tx: Tx | undefined, fn: (trx: Tx) => Promise<T>): Promise<T> {
+    return tx ? fn(tx) : this.knex.transaction(fn);
   }
 
   async get(id: string): Promise<DocumentRecord | null> {
@@ -161,8 +169,8 @@ export class PostgresDocumentStore implements DocumentStore {
     return UUID.test(id) ? this.payloads.get(id) : Promise.resolve(null);
   }
 
-  async setStatus(id: string, from: string, to: string, event: EventInput): Promise<boolean> {
-    return this.knex.transaction(async (trx) => {
+  async setStatus(id: string, from: string, to: string, event: EventInput, tx?: Tx): Promise<boolean> {
+    return this.inTransaction(tx, async (trx) => {
       const n = await trx('documents').where({ id, status: from }).update({ status: to, updated_at: trx.fn.now() });
       if (n === 0) return false;
       await trx('document_events').insert(eventRow(id, from, to, event));

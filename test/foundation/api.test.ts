@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { basename } from 'node:path';
 import { createApp } from '../../src/http/app.js';
 import { createLogger } from '../../src/log.js';
+import { PostgresDeliveryStore } from '../../src/store/deliveries.js';
 import { PostgresDocumentStore } from '../../src/store/documents.js';
 import { PostgresPayloadStore } from '../../src/store/payloads.js';
 import { UblXsdValidator } from '../../src/validation/xsd.js';
@@ -31,7 +32,14 @@ describe('documents API (POST /api/v1/documents, GET /api/v1/documents/:id)', ()
     const documents = new PostgresDocumentStore(db.knex, new PostgresPayloadStore(db.knex));
     const app = createApp({
       logger: createLogger('silent'),
-      documents: { validator, documents, limits: { maxBytes: MAX_BYTES }, maxDocumentBytes: MAX_BYTES },
+      documents: {
+        validator,
+        documents,
+        limits: { maxBytes: MAX_BYTES },
+        maxDocumentBytes: MAX_BYTES,
+        // No delivery here: documents stay queued (the outbound tests cover sending).
+        outbound: { deliveries: new PostgresDeliveryStore(db.knex), dispatch: () => {}, firstAttemptGraceMs: 60_000, idDomain: 'test' },
+      },
       readiness: { database: async () => true },
     });
     server = app.listen(0, '127.0.0.1');
@@ -67,7 +75,7 @@ describe('documents API (POST /api/v1/documents, GET /api/v1/documents/:id)', ()
     assert.deepEqual(await ready.json(), { status: 'ready', checks: { database: true } });
   });
 
-  it('accepts every official example (201, status accepted) and stores the exact bytes', async () => {
+  it('accepts every official example (201, status queued) and stores the exact bytes', async () => {
     const files = officialExamples();
     assert.ok(files.length >= 29, `only ${files.length} examples installed`);
     for (const file of files) {
@@ -75,7 +83,7 @@ describe('documents API (POST /api/v1/documents, GET /api/v1/documents/:id)', ()
       const res = await post(bytes);
       const body = (await res.json()) as Record<string, any>;
       assert.equal(res.status, 201, `${basename(file)}: ${JSON.stringify(body).slice(0, 400)}`);
-      assert.equal(body.status, 'accepted');
+      assert.equal(body.status, 'queued');
       assert.equal(res.headers.get('location'), `/api/v1/documents/${body.id}`);
       const sha = createHash('sha256').update(bytes).digest('hex');
       assert.equal(body.payload.sha256, sha);
@@ -87,7 +95,7 @@ describe('documents API (POST /api/v1/documents, GET /api/v1/documents/:id)', ()
   it('reads the routing metadata and records the creation event (invoice and credit note)', async () => {
     const inv = (await (await post(readFileSync(BASE_INVOICE))).json()) as Record<string, any>;
     const got = (await (await fetch(`${base}/api/v1/documents/${inv.id}`)).json()) as Record<string, any>;
-    assert.equal(got.status, 'accepted');
+    assert.equal(got.status, 'queued');
     assert.equal(got.direction, 'outbound');
     assert.equal(got.documentKind, 'Invoice');
     assert.equal(got.senderId, '0088:9482348239847239874');
@@ -101,7 +109,7 @@ describe('documents API (POST /api/v1/documents, GET /api/v1/documents/:id)', ()
     );
     assert.equal(got.events.length, 1);
     assert.equal(got.events[0].fromStatus, null);
-    assert.equal(got.events[0].toStatus, 'accepted');
+    assert.equal(got.events[0].toStatus, 'queued');
     assert.equal(got.events[0].actor, 'api');
     assert.equal(got.validation.valid, true);
 

@@ -1,0 +1,89 @@
+/**
+ * The outbound side assembled: delivery pipeline, dispatcher, transport and breakers, built once at
+ * start-up from the configuration and the shared pieces (database, lookup, identity). main.ts and the
+ * tests build it the same way.
+ */
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import type { As4Identity } from '../as4/index.js';
+import { attemptLeaseMs, type OutboundConfig } from '../config-outbound.js';
+import { sameId, type DocumentTypeIdentifier, type ParticipantIdentifier } from '../peppol/identifiers.js';
+import type { CertificateValidator } from '../pki/types.js';
+import { CircuitBreakers } from '../pipeline/circuit-breaker.js';
+import { OutboundDelivery, type HostedParticipants, type ReceiverLookup } from '../pipeline/outbound.js';
+import { HttpAs4Transport, type As4Transport } from '../pipeline/outbound-transport.js';
+import type { OutboundQueue } from '../pipeline/submit.js';
+import { PostgresDeliveryStore } from '../store/deliveries.js';
+import type { DocumentStore } from '../store/documents.js';
+import { SmpParticipantStore } from '../store/participants-smp.js';
+import { OutboundDispatcher } from './outbound-dispatcher.js';
+
+export interface OutboundServiceDeps {
+  knex: Knex;
+  documents: DocumentStore;
+  lookup: ReceiverLookup;
+  identity: As4Identity;
+  seatId: string;
+  certificateValidator: CertificateValidator;
+  config: OutboundConfig;
+  maxDocumentBytes: number;
+  logger: Logger;
+  /** Replaces the HTTP transport (benchmarks, fault injection). */
+  transport?: As4Transport;
+}
+
+export interface OutboundService {
+  queue: OutboundQueue;
+  delivery: OutboundDelivery;
+  dispatcher: OutboundDispatcher;
+  breakers: CircuitBreakers;
+  stop(): Promise<void>;
+}
+
+/** Participants of the SMP published here, with the document type among their capabilities. */
+export function hostedParticipants(knex: Knex): HostedParticipants {
+  const store = new SmpParticipantStore(knex);
+  return {
+    async accepts(participant: ParticipantIdentifier, documentType: DocumentTypeIdentifier): Promise<boolean> {
+      const hosted = await store.getParticipant(participant);
+      return !!hosted && hosted.capabilities.some((c) => sameId(c.documentType, documentType));
+    },
+  };
+}
+
+/** Builds the outbound side and starts the dispatcher (start-up recovery first). */
+export async function startOutbound(deps: OutboundServiceDeps): Promise<OutboundService> {
+  const { config } = deps;
+  const deliveries = new PostgresDeliveryStore(deps.knex);
+  const transport = deps.transport ?? new HttpAs4Transport(config.transport);
+  const breakers = new CircuitBreakers(config.circuit);
+  const idDomain = deps.seatId.toLowerCase();
+  const delivery = new OutboundDelivery({
+    documents: deps.documents,
+    deliveries,
+    lookup: deps.lookup,
+    hosted: hostedParticipants(deps.knex),
+    identity: deps.identity,
+    seatId: deps.seatId,
+    certificateValidator: deps.certificateValidator,
+    transport,
+    breakers,
+    retry: config.retry,
+    countryC1Override: config.countryC1,
+    leaseMs: attemptLeaseMs(config),
+    xmlLimits: { maxBytes: deps.maxDocumentBytes },
+    idDomain,
+  });
+  const dispatcher = new OutboundDispatcher(delivery, deliveries, { concurrency: config.concurrency, pollIntervalMs: config.pollIntervalMs, maxPending: 100_000 }, deps.logger);
+  await dispatcher.start();
+  return {
+    queue: { deliveries, dispatch: (id) => dispatcher.enqueue(id), firstAttemptGraceMs: config.firstAttemptGraceMs, idDomain },
+    delivery,
+    dispatcher,
+    breakers,
+    async stop() {
+      await dispatcher.stop();
+      transport.close();
+    },
+  };
+}

@@ -1,0 +1,383 @@
+/**
+ * Outbound delivery (we are C2): one attempt to deliver a queued document. An attempt claims the document
+ * (queued|retrying → sending, counting the attempt and taking a lease), looks up the receiver (SML/SMP,
+ * cached), wraps the document in an SBDH, builds the AS4 message (gzip, sign with our AP key, encrypt for
+ * the receiver's SMP certificate), POSTs it and verifies the receipt (signature, signer = the certificate
+ * we encrypted to, NRR digests). Then, in one transaction with the status change and its event:
+ *  - receipt verified → `delivered`, receipt kept as evidence;
+ *  - transient failure (network, timeout, 5xx, DNS/SMP unreachable) → `retrying` with exponential backoff
+ *    and jitter, or `failed` once the attempts run out;
+ *  - permanent failure (not registered, no endpoint, PEPPOL:NOT_SERVICED, EBMS:0101/0102/0103, ...) →
+ *    `undeliverable` at once with the reason.
+ * A receiver hosted on this access point gets the document in its inbox directly (no AS4), with the
+ * inbound document's own events. AS4 MessageId and SBDH InstanceIdentifier stay the same across attempts,
+ * so a retry after a lost receipt is recognised by the receiver as a duplicate.
+ */
+import type { X509Certificate } from 'node:crypto';
+import { buildUserMessage, parseMimeMessage, readSignal, NOT_SERVICED, type As4Identity, type SignalMessage } from '../as4/index.js';
+import { ApError, toApError } from '../errors.js';
+import {
+  DOCTYPE_SCHEME,
+  PROCESS_SCHEME,
+  parseParticipantId,
+  type DocumentTypeIdentifier,
+  type ParticipantIdentifier,
+  type ProcessIdentifier,
+} from '../peppol/identifiers.js';
+import type { LookupResult } from '../peppol/lookup.js';
+import type { CertificateValidator } from '../pki/types.js';
+import { buildSbd } from '../sbdh/build.js';
+import type { DeliveryRecord, PostgresDeliveryStore } from '../store/deliveries.js';
+import type { DocumentRecord, DocumentStore, EventInput, Tx } from '../store/documents.js';
+import type { XmlLimits } from '../xml/safe.js';
+import type { CircuitBreakers } from './circuit-breaker.js';
+import { countryOfSupplier } from './outbound-country.js';
+import { backoffDelay, type RetryPolicy } from './outbound-retry.js';
+import type { As4Transport } from './outbound-transport.js';
+import { changeStatus, createDocument, type OutboundStatus } from './state-machine.js';
+
+export interface ReceiverLookup {
+  lookup(participant: ParticipantIdentifier, documentType: DocumentTypeIdentifier, process?: ProcessIdentifier): Promise<LookupResult>;
+  invalidate(participant: ParticipantIdentifier, documentType?: DocumentTypeIdentifier): void;
+}
+
+/** Participants hosted on this access point (their documents are delivered locally). */
+export interface HostedParticipants {
+  accepts(participant: ParticipantIdentifier, documentType: DocumentTypeIdentifier): Promise<boolean>;
+}
+
+export interface OutboundDeps {
+  documents: DocumentStore;
+  deliveries: PostgresDeliveryStore;
+  lookup: ReceiverLookup;
+  hosted: HostedParticipants;
+  /** Our AP key and certificate; the seat id is the certificate's CN. */
+  identity: As4Identity;
+  seatId: string;
+  certificateValidator: CertificateValidator;
+  transport: As4Transport;
+  breakers: CircuitBreakers;
+  retry: RetryPolicy;
+  /** COUNTRY_C1 when set; else the supplier's country in the UBL; else `ZZ`. */
+  countryC1Override: string | null;
+  /** How long an attempt may hold a document in `sending` before it counts as interrupted. */
+  leaseMs: number;
+  xmlLimits: XmlLimits;
+  /** Right-hand side of generated message ids. */
+  idDomain: string;
+}
+
+export type AttemptResult = 'delivered' | 'retrying' | 'failed' | 'undeliverable' | 'skipped';
+
+const ACTOR = 'job:outbound';
+
+/** Failures that another attempt can cure, by error kind (besides ApError.retryable ones). */
+const TRANSIENT_KINDS = new Set<string>(['as4.receipt-missing', 'as4.receipt-invalid']);
+/** Remote ebMS errors worth another attempt; every other code refuses the message as it is. */
+const TRANSIENT_EBMS = new Set(['EBMS:0005', 'EBMS:0202', 'EBMS:0301', 'EBMS:0302']);
+
+class Outcome {
+  constructor(
+    readonly kind: 'transient' | 'permanent',
+    readonly error: ApError,
+    readonly httpStatus: number | null = null,
+    readonly endpointUrl: string | null = null,
+  ) {}
+}
+
+function classify(err: unknown, endpointUrl: string | null, httpStatus: number | null = null): Outcome {
+  const e = toApError(err);
+  return new Outcome(e.retryable || TRANSIENT_KINDS.has(e.kind) ? 'transient' : 'permanent', e, httpStatus, endpointUrl);
+}
+
+function commonName(cert: X509Certificate): string | null {
+  return /(?:^|\n)CN=([^\n]+)/.exec(cert.subject)?.[1]?.trim() ?? null;
+}
+
+/** An eb:Error signal as an ApError, transient or permanent by its code. */
+function remoteError(signal: SignalMessage, httpStatus: number, endpointUrl: string): Outcome {
+  const first = signal.errors[0];
+  const code = first?.errorCode ?? '(no error code)';
+  const detail = first?.errorDetail ? ` [${first.errorDetail}]` : '';
+  const text = `${code}${detail} ${first?.shortDescription ?? ''}: ${first?.description ?? 'no description'}`.trim();
+  const details = { errors: signal.errors.map(({ errorCode, severity, shortDescription, description, errorDetail }) => ({ errorCode, severity, shortDescription, description, errorDetail })) };
+  if (code === 'EBMS:4001') {
+    return new Outcome('permanent', new ApError('as4.remote-error', `The receiver reports a duplicate (${text}): probably delivered by an earlier attempt whose receipt was lost; verify with the receiver`, details), httpStatus, endpointUrl);
+  }
+  const notServiced = signal.errors.some((e) => e.errorDetail === NOT_SERVICED);
+  const kind = !notServiced && TRANSIENT_EBMS.has(code) ? 'transient' : 'permanent';
+  return new Outcome(kind, new ApError('as4.remote-error', `The receiving access point answered ${text}`, details), httpStatus, endpointUrl);
+}
+
+class NotClaimed extends Error {}
+
+export class OutboundDelivery {
+  constructor(private readonly deps: OutboundDeps) {}
+
+  /**
+   * One attempt for a document in `from` (queued, retrying, or sending when its lease ran out). Resolves
+   * with the outcome, or 'skipped' when another worker took the document first.
+   */
+  async attempt(documentId: string, from: OutboundStatus): Promise<AttemptResult> {
+    const startedAt = new Date();
+    const claimed = await this.claim(documentId, from);
+    if (!claimed) return 'skipped';
+    const { doc, delivery } = claimed;
+    let endpointUrl: string | null = null;
+    try {
+      const payload = await this.deps.documents.payload(documentId);
+      if (!payload) throw new ApError('internal', `The payload of document ${documentId} is missing`);
+      const route = routeOf(doc);
+      if (await this.deps.hosted.accepts(route.receiver, route.documentType)) {
+        return await this.deliverLocally(doc, payload, delivery, startedAt);
+      }
+      const found = await this.deps.lookup.lookup(route.receiver, route.documentType, route.process).catch((err: unknown) => {
+        throw classify(err, null);
+      });
+      endpointUrl = found.endpointUrl;
+      const permit = this.deps.breakers.permit(endpointUrl);
+      if (!permit.allowed) return await this.defer(doc, delivery, startedAt, endpointUrl, permit.retryAt);
+      return await this.send(doc, payload, delivery, route, found, startedAt);
+    } catch (err) {
+      const outcome = err instanceof Outcome ? err : classify(err, endpointUrl);
+      return this.fail(doc, delivery, startedAt, outcome);
+    }
+  }
+
+  /** Documents left in `sending` by a process that stopped (crash, kill): back to `retrying`, due now. */
+  async recoverInterrupted(documentId: string, reason: string): Promise<boolean> {
+    return this.deps.deliveries.transaction(async (tx) => {
+      const moved = await changeStatus(this.deps.documents, documentId, 'retrying', { actor: 'system', reason }, {
+        expected: { direction: 'outbound', from: 'sending' },
+        tx,
+      });
+      if (!moved) return false;
+      const d = await this.deps.deliveries.get(documentId);
+      await this.deps.deliveries.recordAttempt(documentId, { attempt: d?.attempts ?? 0, startedAt: new Date(), outcome: 'interrupted', endpointUrl: d?.endpointUrl ?? null, httpStatus: null, errorKind: null, error: reason }, tx);
+      await this.deps.deliveries.update(documentId, { nextAttemptAt: new Date() }, tx);
+      return true;
+    });
+  }
+
+  private async claim(documentId: string, from: OutboundStatus): Promise<{ doc: DocumentRecord; delivery: DeliveryRecord } | null> {
+    try {
+      return await this.deps.deliveries.transaction(async (tx) => {
+        const delivery = await this.deps.deliveries.claim(documentId, this.deps.leaseMs, tx);
+        if (!delivery) throw new NotClaimed();
+        if (from === 'sending') {
+          // An attempt whose lease ran out (its process is gone): log it, then take the document over.
+          if (!(await changeStatus(this.deps.documents, documentId, 'retrying', { actor: 'system', reason: 'attempt interrupted (lease expired)' }, { expected: { direction: 'outbound', from }, tx }))) {
+            throw new NotClaimed();
+          }
+          from = 'retrying';
+        }
+        const ok = await changeStatus(this.deps.documents, documentId, 'sending', { actor: ACTOR, reason: `attempt ${delivery.attempts}`, details: { attempt: delivery.attempts } }, { expected: { direction: 'outbound', from }, tx });
+        if (!ok) throw new NotClaimed();
+        const doc = await this.deps.documents.get(documentId);
+        return { doc: doc!, delivery };
+      });
+    } catch (err) {
+      if (err instanceof NotClaimed) return null;
+      throw err;
+    }
+  }
+
+  private async send(doc: DocumentRecord, payload: Buffer, delivery: DeliveryRecord, route: Route, found: LookupResult, startedAt: Date): Promise<AttemptResult> {
+    const d = this.deps;
+    const countryC1 = d.countryC1Override ?? countryOfSupplier(payload, d.xmlLimits) ?? 'ZZ';
+    const sbd = buildSbd({
+      sender: route.sender,
+      receiver: route.receiver,
+      documentType: route.documentType,
+      process: found.process,
+      countryC1,
+      payload: { xml: payload },
+      instanceIdentifier: delivery.sbdhInstanceId!,
+    });
+    const receiverSeat = commonName(found.certificate);
+    if (!receiverSeat) throw new Outcome('permanent', new ApError('pki.bad-certificate', 'The receiver certificate from the SMP has no CN (seat id)'), null, found.endpointUrl);
+    const built = await buildUserMessage({
+      header: {
+        messageId: delivery.as4MessageId!,
+        conversationId: delivery.conversationId!,
+        fromPartyId: d.seatId,
+        toPartyId: receiverSeat,
+        processId: found.process.value,
+        processScheme: found.process.scheme,
+        documentTypeId: route.documentType.value,
+        documentTypeScheme: route.documentType.scheme,
+        originalSender: route.sender.value,
+        finalRecipient: route.receiver.value,
+      },
+      payload: Buffer.from(sbd, 'utf8'),
+      sender: d.identity,
+      receiverCertificate: found.certificate,
+      idDomain: d.idDomain,
+    });
+    const response = await d.transport.post(found.endpointUrl, built.body, built.contentType).catch((err: unknown) => {
+      throw classify(err, found.endpointUrl);
+    });
+    const status = response.status;
+    let signal;
+    try {
+      const message = parseMimeMessage(response.contentType || 'application/octet-stream', response.body);
+      signal = await readSignal(message, {
+        certificateValidator: d.certificateValidator,
+        sent: { messageId: built.messageId, signatureReferences: built.signatureReferences },
+        expectedSigner: { raw: found.certificate.raw },
+        xmlLimits: d.xmlLimits,
+      });
+    } catch (err) {
+      if (status >= 500 || status === 408 || status === 429) {
+        throw new Outcome('transient', new ApError('as4.transport-failed', `HTTP ${status} from ${found.endpointUrl} without a readable ebMS signal`), status, found.endpointUrl);
+      }
+      if (status >= 400) {
+        throw new Outcome('permanent', new ApError('as4.remote-error', `HTTP ${status} from ${found.endpointUrl} without a readable ebMS signal`), status, found.endpointUrl);
+      }
+      const e = toApError(err);
+      const missing = response.body.length === 0 || e.kind === 'mime.malformed' || e.kind === 'input.unsupported-media-type';
+      throw classify(missing ? new ApError('as4.receipt-missing', `HTTP ${status} without a receipt: ${e.message}`) : e, found.endpointUrl, status);
+    }
+    if (signal.kind === 'error') {
+      const outcome = remoteError(signal.signal, status, found.endpointUrl);
+      if (outcome.kind === 'permanent') d.breakers.success(found.endpointUrl); // it answered: it is up
+      throw outcome;
+    }
+    d.breakers.success(found.endpointUrl);
+    const receipt = signal.signal;
+    await d.deliveries.transaction(async (tx) => {
+      await this.finish(doc.id, 'delivered', { actor: ACTOR, reason: `receipt ${receipt.messageId} verified`, details: { attempt: delivery.attempts, as4MessageId: built.messageId, receiptMessageId: receipt.messageId, endpointUrl: found.endpointUrl, receiverSeatId: receiverSeat } }, tx);
+      await d.deliveries.update(doc.id, { nextAttemptAt: null, countryC1, endpointUrl: found.endpointUrl, receiverSeatId: receiverSeat, deliveredAt: new Date(), lastError: null, lastErrorKind: null }, tx);
+      await d.deliveries.recordSentMessage({
+        documentId: doc.id,
+        messageId: built.messageId,
+        conversationId: built.conversationId,
+        fromPartyId: d.seatId,
+        toPartyId: receiverSeat,
+        originalSender: route.sender.value,
+        finalRecipient: route.receiver.value,
+        sbdhInstanceId: delivery.sbdhInstanceId!,
+        countryC1,
+        service: found.process.value,
+        action: `${route.documentType.scheme}::${route.documentType.value}`,
+        signatureReferences: built.signatureReferences,
+        receiptMessageId: receipt.messageId,
+        receipt: response.body,
+        receiptAt: new Date(),
+      }, tx);
+      await d.deliveries.recordAttempt(doc.id, { attempt: delivery.attempts, startedAt, outcome: 'delivered', endpointUrl: found.endpointUrl, httpStatus: status, errorKind: null, error: null }, tx);
+    });
+    return 'delivered';
+  }
+
+  /** The receiver is hosted here: its inbox gets the document (received → available), no AS4 involved. */
+  private async deliverLocally(doc: DocumentRecord, payload: Buffer, delivery: DeliveryRecord, startedAt: Date): Promise<AttemptResult> {
+    const d = this.deps;
+    await d.deliveries.transaction(async (tx) => {
+      const inbound = await createDocument(
+        d.documents,
+        {
+          direction: 'inbound',
+          status: 'received',
+          senderId: doc.senderId,
+          receiverId: doc.receiverId,
+          documentKind: doc.documentKind,
+          documentType: doc.documentType,
+          process: doc.process,
+          invoiceNumber: doc.invoiceNumber,
+          issueDate: doc.issueDate,
+          payloadSha256: doc.payloadSha256,
+          validationReport: doc.validationReport,
+        },
+        payload,
+        { actor: 'local', reason: `received from a sender on this access point (outbound document ${doc.id}), without AS4`, details: { outboundDocumentId: doc.id } },
+        tx,
+      );
+      await changeStatus(d.documents, inbound.id, 'available', { actor: 'local', reason: 'validated when submitted; in the inbox' }, { expected: { direction: 'inbound', from: 'received' }, tx });
+      await this.finish(doc.id, 'delivered', { actor: ACTOR, reason: 'delivered locally: the receiver is hosted on this access point', details: { attempt: delivery.attempts, inboundDocumentId: inbound.id } }, tx);
+      await d.deliveries.update(doc.id, { nextAttemptAt: null, deliveredAt: new Date(), localDocumentId: inbound.id, endpointUrl: null, lastError: null, lastErrorKind: null }, tx);
+      await d.deliveries.recordAttempt(doc.id, { attempt: delivery.attempts, startedAt, outcome: 'delivered', endpointUrl: null, httpStatus: null, errorKind: null, error: null }, tx);
+    });
+    return 'delivered';
+  }
+
+  /** The endpoint's circuit is open: back to `retrying` without using up an attempt. */
+  private async defer(doc: DocumentRecord, delivery: DeliveryRecord, startedAt: Date, endpointUrl: string, retryAt: Date): Promise<AttemptResult> {
+    const d = this.deps;
+    await d.deliveries.transaction(async (tx) => {
+      const reason = `circuit open for ${endpointUrl} (repeated failures): not sent, next try at ${retryAt.toISOString()}`;
+      await this.finish(doc.id, 'retrying', { actor: ACTOR, reason, details: { endpointUrl, nextAttemptAt: retryAt.toISOString() } }, tx);
+      await d.deliveries.update(doc.id, { nextAttemptAt: retryAt, uncountAttempt: true, endpointUrl }, tx);
+      await d.deliveries.recordAttempt(doc.id, { attempt: delivery.attempts, startedAt, outcome: 'deferred', endpointUrl, httpStatus: null, errorKind: null, error: reason }, tx);
+    });
+    return 'retrying';
+  }
+
+  private async fail(doc: DocumentRecord, delivery: DeliveryRecord, startedAt: Date, o: Outcome): Promise<AttemptResult> {
+    const d = this.deps;
+    if (o.kind === 'transient' && o.endpointUrl && o.error.kind === 'as4.transport-failed') d.breakers.failure(o.endpointUrl);
+    if (doc.receiverId && doc.documentType) {
+      // The cached route may be what failed (moved endpoint, new certificate): look it up afresh next time.
+      try {
+        d.lookup.invalidate(parseParticipantId(doc.receiverId));
+      } catch {
+        // an unparsable receiver id has no cache entry
+      }
+    }
+    const attempts = delivery.attempts;
+    let to: AttemptResult;
+    let reason: string;
+    let next: Date | null = null;
+    if (o.kind === 'permanent') {
+      to = 'undeliverable';
+      reason = o.error.message;
+    } else if (attempts >= d.retry.maxAttempts) {
+      to = 'failed';
+      reason = `${o.error.message} (attempt ${attempts} of ${d.retry.maxAttempts}; no attempts left)`;
+    } else {
+      to = 'retrying';
+      next = new Date(Date.now() + backoffDelay(d.retry, attempts));
+      reason = `${o.error.message} (attempt ${attempts} of ${d.retry.maxAttempts}; next at ${next.toISOString()})`;
+    }
+    await d.deliveries.transaction(async (tx) => {
+      await this.finish(doc.id, to as OutboundStatus, {
+        actor: ACTOR,
+        reason,
+        details: { attempt: attempts, error: o.error.kind, ...(o.error.ebmsCode ? { ebmsCode: o.error.ebmsCode } : {}), ...(o.httpStatus ? { httpStatus: o.httpStatus } : {}), ...(o.endpointUrl ? { endpointUrl: o.endpointUrl } : {}), ...(next ? { nextAttemptAt: next.toISOString() } : {}), ...(o.error.details ? { errorDetails: o.error.details } : {}) },
+      }, tx);
+      await d.deliveries.update(doc.id, { nextAttemptAt: next, lastErrorKind: o.error.kind, lastError: o.error.message, ...(o.endpointUrl ? { endpointUrl: o.endpointUrl } : {}) }, tx);
+      await d.deliveries.recordAttempt(doc.id, { attempt: attempts, startedAt, outcome: o.kind, endpointUrl: o.endpointUrl, httpStatus: o.httpStatus, errorKind: o.error.kind, error: o.error.message }, tx);
+    });
+    return to;
+  }
+
+  private async finish(id: string, to: OutboundStatus, event: EventInput, tx: Tx): Promise<void> {
+    const ok = await changeStatus(this.deps.documents, id, to, event, { expected: { direction: 'outbound', from: 'sending' }, tx });
+    if (!ok) throw new ApError('state.invalid-transition', `Document ${id} left sending while its attempt ran; ${to} not applied`);
+  }
+}
+
+interface Route {
+  sender: ParticipantIdentifier;
+  receiver: ParticipantIdentifier;
+  documentType: DocumentTypeIdentifier;
+  process: ProcessIdentifier;
+}
+
+/** The routing identifiers read from the document at submission; a document without them cannot be sent. */
+function routeOf(doc: DocumentRecord): Route {
+  const missing = (['senderId', 'receiverId', 'documentType', 'process'] as const).filter((k) => !doc[k]);
+  if (missing.length > 0) {
+    throw new Outcome('permanent', new ApError('identifier.invalid', `The document lacks ${missing.join(', ')}: no route to a receiver`));
+  }
+  try {
+    return {
+      sender: parseParticipantId(doc.senderId!),
+      receiver: parseParticipantId(doc.receiverId!),
+      documentType: { scheme: DOCTYPE_SCHEME, value: doc.documentType! },
+      process: { scheme: PROCESS_SCHEME, value: doc.process! },
+    };
+  } catch (err) {
+    throw classify(err, null);
+  }
+}
