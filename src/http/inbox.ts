@@ -1,0 +1,177 @@
+/**
+ * The buyer's inbox, per hosted participant, as Mercurius offers it to public bodies (submitInboxRequest →
+ * retrieveRequest → markRequest), in REST:
+ *   GET  /{participant}/documents?receivedAfter=<cursor>&limit=<n>   available documents, oldest first
+ *   GET  /{participant}/documents/{id}                               metadata, AS4 support keys, payload (base64)
+ *   GET  /{participant}/documents/{id}/payload                       the business document as XML
+ *   POST /{participant}/documents/{id}/ack                           picked up: leaves the inbox (acknowledged)
+ * The cursor is the `receivedAt` of the last document seen, with microseconds, optionally followed by
+ * `~<document id>` (as `nextCursor` returns it) so that documents received in the same microsecond are
+ * neither skipped nor repeated. Protected by a bearer token until per-participant credentials exist.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { Router, type NextFunction, type Request, type Response } from 'express';
+import type { Knex } from 'knex';
+import { ApError } from '../errors.js';
+import { parseParticipantId, type ParticipantIdentifier } from '../peppol/identifiers.js';
+import { changeStatus } from '../pipeline/state-machine.js';
+import type { DocumentStore } from '../store/documents.js';
+
+export interface InboxDeps {
+  knex: Knex;
+  documents: DocumentStore;
+  /** Bearer token; null refuses every request. */
+  token: string | null;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const CURSOR = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:Z|[+-]\d{2}:\d{2}))(?:~([0-9a-f-]{36}))?$/i;
+const MAX_LIMIT = 500;
+const RECEIVED_AT = `to_char(d.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+
+function guard(token: string | null) {
+  const expected = token ? createHash('sha256').update(token).digest() : null;
+  return (req: Request, _res: Response, next: NextFunction) => {
+    if (!expected) return next(new ApError('api.unauthorized', 'The inbox API is disabled: no token is configured'));
+    const m = /^Bearer (.+)$/i.exec(req.get('authorization') ?? '');
+    const given = m ? createHash('sha256').update(m[1]!.trim()).digest() : null;
+    if (!given || !timingSafeEqual(given, expected)) return next(new ApError('api.unauthorized', 'A valid bearer token is required'));
+    next();
+  };
+}
+
+function participantOf(req: Request): ParticipantIdentifier {
+  return parseParticipantId(String(req.params['participant']));
+}
+
+interface InboxRow {
+  id: string;
+  status: string;
+  received_at: string;
+  sender_id: string | null;
+  receiver_id: string | null;
+  document_kind: string | null;
+  document_type: string | null;
+  process: string | null;
+  invoice_number: string | null;
+  issue_date: string | null;
+  payload_sha256: string;
+  payload_size: number;
+  message_id: string | null;
+  conversation_id: string | null;
+  sbdh_instance_id: string | null;
+  from_party_id: string | null;
+  country_c1: string | null;
+}
+
+function inboxQuery(knex: Knex, p: ParticipantIdentifier) {
+  return knex('documents as d')
+    .leftJoin(
+      knex('as4_messages').distinctOn('document_id').select('*').where({ direction: 'inbound' }).orderBy([{ column: 'document_id' }, { column: 'id' }]).as('m'),
+      'm.document_id',
+      'd.id',
+    )
+    .where('d.direction', 'inbound')
+    .andWhereRaw('lower(d.receiver_id) = lower(?)', [p.value])
+    .select(
+      'd.id',
+      'd.status',
+      knex.raw(`${RECEIVED_AT} as received_at`),
+      'd.sender_id',
+      'd.receiver_id',
+      'd.document_kind',
+      'd.document_type',
+      'd.process',
+      'd.invoice_number',
+      'd.issue_date',
+      'd.payload_sha256',
+      'd.payload_size',
+      'm.message_id',
+      'm.conversation_id',
+      'm.sbdh_instance_id',
+      'm.from_party_id',
+      'm.country_c1',
+    );
+}
+
+function itemJson(r: InboxRow) {
+  return {
+    id: r.id,
+    status: r.status,
+    receivedAt: r.received_at,
+    cursor: `${r.received_at}~${r.id}`,
+    sender: r.sender_id,
+    receiver: r.receiver_id,
+    documentKind: r.document_kind,
+    documentType: r.document_type,
+    process: r.process,
+    invoiceNumber: r.invoice_number,
+    issueDate: r.issue_date,
+    payloadSha256: r.payload_sha256,
+    payloadSize: r.payload_size,
+    as4: { messageId: r.message_id, conversationId: r.conversation_id, sbdhInstanceId: r.sbdh_instance_id, senderSeatId: r.from_party_id, countryC1: r.country_c1 },
+  };
+}
+
+export function inboxRouter(deps: InboxDeps): Router {
+  const router = Router();
+  router.use(guard(deps.token));
+
+  router.get('/:participant/documents', async (req, res) => {
+    const p = participantOf(req);
+    const limitText = req.query['limit'];
+    const limit = limitText === undefined ? 100 : Number(limitText);
+    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw new ApError('api.bad-request', `limit must be a whole number from 1 to ${MAX_LIMIT}`);
+    const q = inboxQuery(deps.knex, p).andWhere('d.status', 'available');
+    const after = req.query['receivedAfter'];
+    if (after !== undefined) {
+      const m = typeof after === 'string' ? CURSOR.exec(after) : null;
+      if (!m) throw new ApError('api.bad-request', 'receivedAfter must be an ISO date-time with time zone, optionally followed by ~<document id> (a nextCursor)');
+      if (m[2]) q.andWhereRaw('(d.created_at, d.id) > (?::timestamptz, ?::uuid)', [m[1], m[2]]);
+      else q.andWhere('d.created_at', '>', m[1]!);
+    }
+    const rows = (await q.orderBy([{ column: 'd.created_at' }, { column: 'd.id' }]).limit(limit)) as InboxRow[];
+    const items = rows.map(itemJson);
+    res.json({ documents: items, nextCursor: items.length ? items[items.length - 1]!.cursor : (after ?? null) });
+  });
+
+  async function findOwned(req: Request): Promise<InboxRow> {
+    const p = participantOf(req);
+    const id = String(req.params['id']);
+    const row = UUID.test(id) ? ((await inboxQuery(deps.knex, p).andWhere('d.id', id).whereIn('d.status', ['available', 'acknowledged']).first()) as InboxRow | undefined) : undefined;
+    if (!row) throw new ApError('api.not-found', `No document ${id} in the inbox of ${p.value}`);
+    return row;
+  }
+
+  router.get('/:participant/documents/:id', async (req, res) => {
+    const row = await findOwned(req);
+    const payload = await deps.documents.payload(row.id);
+    res.json({ ...itemJson(row), payload: payload?.toString('base64') ?? null });
+  });
+
+  router.get('/:participant/documents/:id/payload', async (req, res) => {
+    const row = await findOwned(req);
+    const payload = await deps.documents.payload(row.id);
+    if (!payload) throw new ApError('api.not-found', `Document ${row.id} has no payload any more (retention)`);
+    res.type('application/xml').send(payload);
+  });
+
+  router.post('/:participant/documents/:id/ack', async (req, res) => {
+    const row = await findOwned(req);
+    if (row.status === 'acknowledged') {
+      res.json({ id: row.id, status: 'acknowledged' });
+      return;
+    }
+    const moved = await changeStatus(
+      deps.documents,
+      row.id,
+      'acknowledged',
+      { actor: `inbox:${row.receiver_id}`, reason: 'retrieved and acknowledged by the recipient' },
+      { expected: { direction: 'inbound', from: 'available' } },
+    );
+    if (!moved) throw new ApError('api.conflict', `Document ${row.id} changed status concurrently`);
+    res.json({ id: row.id, status: 'acknowledged' });
+  });
+
+  return router;
+}

@@ -1,0 +1,85 @@
+/**
+ * The business document carried in a received SBD, as bytes for the inbox, and the fields the inbox and
+ * duplicate detection need (invoice number, issue date, kind), read from the DOM the SBDH check already
+ * built (no second parse on the per-message path).
+ *
+ * The bytes are cut out of the SBD text rather than re-serialised, so the buyer gets the element exactly as
+ * the supplier wrote it, after an XML declaration (the SBD builder of every AP drops the original one). If
+ * the SBD root declares namespace prefixes the payload might rely on, the element is serialised instead,
+ * which adds the declarations it needs.
+ */
+import { XMLSerializer } from '@xmldom/xmldom';
+import { SBDH_NS } from '../sbdh/model.js';
+import { wrappedContent, type ParsedSbd } from '../sbdh/parse.js';
+import { decodeXml } from '../xml/safe.js';
+
+const CBC = 'urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2';
+const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
+
+export interface BusinessDocument {
+  /** What the inbox hands out and the validator checks. */
+  bytes: Buffer;
+  documentKind: string | null;
+  invoiceNumber: string | null;
+  /** YYYY-MM-DD */
+  issueDate: string | null;
+}
+
+function childText(parent: Element, ns: string, name: string): string | null {
+  for (let n = parent.firstChild; n; n = n.nextSibling) {
+    if (n.nodeType === 1 && (n as Element).localName === name && (n as Element).namespaceURI === ns) {
+      const t = (n as Element).textContent?.trim();
+      return t ? t : null;
+    }
+  }
+  return null;
+}
+
+/** Namespace declarations on the SBD root other than the SBDH namespace itself. */
+function rootDeclaresForeignPrefixes(text: string): boolean {
+  const m = /<(?:[\w.-]+:)?StandardBusinessDocument\b([^>]*)>/.exec(text);
+  if (!m) return true;
+  for (const d of m[1]!.matchAll(/xmlns(?::[\w.-]+)?\s*=\s*("([^"]*)"|'([^']*)')/g)) {
+    if ((d[2] ?? d[3]) !== SBDH_NS) return true;
+  }
+  return false;
+}
+
+/** The payload element's source text, or null when it cannot be cut out safely. */
+function sliceElement(text: string, element: Element): string | null {
+  const headerEnd = /<\/(?:[\w.-]+:)?StandardBusinessDocumentHeader\s*>/.exec(text);
+  if (!headerEnd) return null;
+  let i = headerEnd.index + headerEnd[0].length;
+  // Skip white space and comments up to the payload's start tag.
+  for (;;) {
+    while (i < text.length && /\s/.test(text[i]!)) i++;
+    if (text.startsWith('<!--', i)) {
+      const end = text.indexOf('-->', i + 4);
+      if (end < 0) return null;
+      i = end + 3;
+      continue;
+    }
+    break;
+  }
+  if (!text.startsWith(`<${element.tagName}`, i)) return null;
+  const close = /<\/(?:[\w.-]+:)?StandardBusinessDocument\s*>\s*$/.exec(text);
+  if (!close || close.index <= i) return null;
+  return text.slice(i, close.index);
+}
+
+export function businessDocumentOf(sbd: ParsedSbd, sbdBytes: Buffer): BusinessDocument {
+  const el = sbd.payloadElement;
+  if (sbd.payload.kind !== 'xml') {
+    return { bytes: wrappedContent(sbd) ?? Buffer.alloc(0), documentKind: null, invoiceNumber: null, issueDate: null };
+  }
+  const text = decodeXml(sbdBytes);
+  const slice = rootDeclaresForeignPrefixes(text) ? null : sliceElement(text, el);
+  const body = slice ?? new XMLSerializer().serializeToString(el);
+  const issueDate = childText(el, CBC, 'IssueDate');
+  return {
+    bytes: Buffer.from(XML_DECLARATION + body, 'utf8'),
+    documentKind: el.localName,
+    invoiceNumber: childText(el, CBC, 'ID'),
+    issueDate: issueDate && /^\d{4}-\d{2}-\d{2}$/.test(issueDate) ? issueDate : null,
+  };
+}

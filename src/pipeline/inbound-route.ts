@@ -1,0 +1,191 @@
+/**
+ * After the receipt: every received document is validated and routed to its recipient's inbox, in the
+ * order received. `received` → `available` (valid), or → `rejected` with the report stored (invalid, or a
+ * business duplicate, which Mercurius rejects automatically). The work queue lives in memory; documents
+ * stored but not yet routed when the process stopped are still `received` in Postgres and are queued
+ * again by recover() at start-up, so nothing durable depends on the memory queue.
+ */
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import type { DocumentStore } from '../store/documents.js';
+import type { ValidationReport } from '../validation/types.js';
+import type { ValidationRunner } from './inbound-validation.js';
+import { changeStatus } from './state-machine.js';
+
+const ACTOR = 'inbound';
+
+interface Item {
+  id: string;
+  /** Kept for the first items only; the rest are read back from the payload store. */
+  bytes: Buffer | null;
+}
+
+export interface InboundRouterOptions {
+  knex: Knex;
+  documents: DocumentStore;
+  runner: ValidationRunner;
+  logger?: Logger;
+  /** Documents validated at the same time (the runner's worker count). */
+  concurrency?: number;
+  /** Payloads held in memory by the queue; beyond that, queued items are re-read from Postgres. */
+  maxQueuedPayloads?: number;
+}
+
+/** The earlier document this one duplicates: same supplier, buyer, invoice number and issue date. */
+export async function findBusinessDuplicate(
+  q: Knex | Knex.Transaction,
+  doc: { id: string; senderId: string | null; receiverId: string | null; invoiceNumber: string | null; issueDate: string | null; createdAt: Date },
+): Promise<string | null> {
+  if (!doc.senderId || !doc.receiverId || !doc.invoiceNumber || !doc.issueDate) return null;
+  const row = await q('documents')
+    .where({ direction: 'inbound', sender_id: doc.senderId, receiver_id: doc.receiverId, invoice_number: doc.invoiceNumber, issue_date: doc.issueDate })
+    .whereIn('status', ['available', 'acknowledged'])
+    .whereNot('id', doc.id)
+    .andWhere((w) => w.where('created_at', '<', doc.createdAt).orWhere((x) => x.where('created_at', doc.createdAt).andWhere('id', '<', doc.id)))
+    .orderBy([{ column: 'created_at' }, { column: 'id' }])
+    .first('id');
+  return row ? (row.id as string) : null;
+}
+
+/**
+ * The seam for the negative business response: a rejected inbound document owes its sender an Invoice
+ * Response (RE) or MLS. Until that issue lands, the obligation is recorded as an event the response job
+ * will pick up; nothing is sent yet.
+ */
+export async function negativeResponseDue(trx: Knex.Transaction, documentId: string, reason: string, details: Record<string, unknown>): Promise<void> {
+  await trx('document_events').insert({
+    document_id: documentId,
+    type: 'negative-response-due',
+    reason,
+    actor: ACTOR,
+    details: JSON.stringify(details),
+  });
+}
+
+function summary(report: ValidationReport): string {
+  const fatal = report.issues.filter((i) => i.flag === 'fatal');
+  return `validation failed (${fatal.length} fatal: ${fatal
+    .slice(0, 3)
+    .map((i) => i.id)
+    .join(', ')}${fatal.length > 3 ? ', ...' : ''})`;
+}
+
+export class InboundRouter {
+  private readonly queue: Item[] = [];
+  private running = 0;
+  /** Routing (duplicate check + status change) is applied in queue order even when validations overlap. */
+  private routeChain: Promise<void> = Promise.resolve();
+  private idleWaiters: Array<() => void> = [];
+  private stopped = false;
+  private readonly concurrency: number;
+  private readonly maxQueuedPayloads: number;
+  routed = 0;
+
+  constructor(private readonly opts: InboundRouterOptions) {
+    this.concurrency = Math.max(1, opts.concurrency ?? 1);
+    this.maxQueuedPayloads = opts.maxQueuedPayloads ?? 2000;
+  }
+
+  /** Queues a stored `received` document; the bytes save reading the payload back. */
+  enqueue(id: string, bytes?: Buffer): void {
+    if (this.stopped) return;
+    this.queue.push({ id, bytes: bytes && this.queue.length < this.maxQueuedPayloads ? bytes : null });
+    this.pump();
+  }
+
+  /** Queues every inbound document still `received` (stored before a stop, not yet routed). */
+  async recover(): Promise<number> {
+    const rows = await this.opts.knex('documents').where({ direction: 'inbound', status: 'received' }).orderBy([{ column: 'created_at' }, { column: 'id' }]).select('id');
+    for (const r of rows) this.enqueue(r.id as string);
+    if (rows.length) this.opts.logger?.info({ documents: rows.length }, 'inbound: re-queued stored documents not yet validated');
+    return rows.length;
+  }
+
+  get pending(): number {
+    return this.queue.length + this.running;
+  }
+
+  /** Resolves when the queue is empty and nothing is in progress. */
+  idle(): Promise<void> {
+    if (this.pending === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Stops taking work; what is in progress finishes, queued items stay `received` for the next start. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.queue.length = 0;
+    await this.routeChain;
+    while (this.running > 0) await new Promise((r) => setTimeout(r, 5));
+  }
+
+  private pump(): void {
+    while (this.running < this.concurrency && this.queue.length > 0 && !this.stopped) {
+      const item = this.queue.shift()!;
+      this.running++;
+      const validated = this.validate(item);
+      // Chain the routing step so routes commit in queue order (duplicate detection relies on it).
+      const routed = (this.routeChain = this.routeChain.then(async () => {
+        const v = await validated;
+        if (v) await this.route(item.id, v);
+      }));
+      routed
+        .catch((err) => this.opts.logger?.error({ err, documentId: item.id }, 'inbound: routing failed; the document stays received until the next start'))
+        .finally(() => {
+          this.running--;
+          this.routed++;
+          if (this.pending === 0) for (const w of this.idleWaiters.splice(0)) w();
+          this.pump();
+        });
+    }
+  }
+
+  private async validate(item: Item): Promise<ValidationReport | null> {
+    try {
+      const bytes = item.bytes ?? (await this.opts.documents.payload(item.id));
+      if (!bytes) return null;
+      return await this.opts.runner.validate(bytes);
+    } catch (err) {
+      this.opts.logger?.error({ err, documentId: item.id }, 'inbound: validation failed to run');
+      return null;
+    }
+  }
+
+  private async route(id: string, report: ValidationReport): Promise<void> {
+    await this.opts.knex.transaction(async (trx) => {
+      const doc = await trx('documents').where({ id, direction: 'inbound', status: 'received' }).forUpdate().first();
+      if (!doc) return; // routed already (a second process, or a re-queue after recovery)
+      const duplicateOf = report.valid
+        ? await findBusinessDuplicate(trx, {
+            id,
+            senderId: doc.sender_id,
+            receiverId: doc.receiver_id,
+            invoiceNumber: doc.invoice_number,
+            issueDate: doc.issue_date,
+            createdAt: doc.created_at,
+          })
+        : null;
+      await trx('documents')
+        .where({ id })
+        .update({ validation_report: JSON.stringify(report), duplicate_of: duplicateOf, updated_at: trx.fn.now() });
+      const expected = { expected: { direction: 'inbound' as const, from: 'received' as const }, tx: trx };
+      if (duplicateOf) {
+        await trx('document_events').insert({
+          document_id: id,
+          type: 'business-duplicate',
+          reason: `same supplier, buyer, invoice number ${doc.invoice_number} and issue date ${doc.issue_date} as document ${duplicateOf}`,
+          actor: ACTOR,
+          details: JSON.stringify({ duplicateOf }),
+        });
+        await changeStatus(this.opts.documents, id, 'rejected', { actor: ACTOR, reason: `business duplicate of ${duplicateOf}`, details: { duplicateOf } }, expected);
+        await negativeResponseDue(trx, id, 'duplicate invoice (Mercurius rejects duplicates automatically)', { duplicateOf });
+      } else if (report.valid) {
+        await changeStatus(this.opts.documents, id, 'available', { actor: ACTOR, reason: 'validation passed; in the recipient inbox' }, expected);
+      } else {
+        const reason = summary(report);
+        await changeStatus(this.opts.documents, id, 'rejected', { actor: ACTOR, reason }, expected);
+        await negativeResponseDue(trx, id, reason, { fatalIssues: report.issues.filter((i) => i.flag === 'fatal').length });
+      }
+    });
+  }
+}

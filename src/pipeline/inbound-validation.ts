@@ -1,0 +1,108 @@
+/**
+ * How the inbound pipeline validates received documents: in the calling thread with a validator built at
+ * start-up (tests, the CLI), or in a pool of worker threads that each compile the validator once (the
+ * server: validation stays off the event loop that sends receipts).
+ */
+import { Worker } from 'node:worker_threads';
+import { ApError } from '../errors.js';
+import type { DocumentValidator, ValidationReport } from '../validation/types.js';
+
+export interface ValidationRunner {
+  validate(document: Buffer): Promise<ValidationReport>;
+  close(): Promise<void>;
+}
+
+export function inlineValidationRunner(validator: DocumentValidator): ValidationRunner {
+  return {
+    validate: async (document) => validator.validate(document),
+    close: async () => {},
+  };
+}
+
+export interface WorkerPoolOptions {
+  ublSchemasDir: string;
+  schematronDir: string;
+  maxBytes: number;
+  workers: number;
+}
+
+interface Pending {
+  resolve(r: ValidationReport): void;
+  reject(e: Error): void;
+}
+
+interface PoolWorker {
+  worker: Worker;
+  busy: number;
+}
+
+function spawn(opts: WorkerPoolOptions): Worker {
+  const workerData = { ublSchemasDir: opts.ublSchemasDir, schematronDir: opts.schematronDir, maxBytes: opts.maxBytes };
+  if (import.meta.url.endsWith('.ts')) {
+    // Running from the TypeScript sources (tsx): the worker registers the same loader before importing.
+    const url = new URL('./inbound-validation-worker.ts', import.meta.url).href;
+    return new Worker(`import('tsx/esm/api').then((t) => { t.register(); return import(${JSON.stringify(url)}); })`, { eval: true, workerData });
+  }
+  return new Worker(new URL('./inbound-validation-worker.js', import.meta.url), { workerData });
+}
+
+/** Starts `workers` threads and resolves once every one has compiled its validator. */
+export async function workerValidationRunner(opts: WorkerPoolOptions): Promise<ValidationRunner> {
+  const pool: PoolWorker[] = [];
+  const pending = new Map<number, Pending>();
+  let nextId = 1;
+  let closed = false;
+  const failAll = (err: Error) => {
+    for (const p of pending.values()) p.reject(err);
+    pending.clear();
+  };
+  try {
+    await Promise.all(
+      Array.from({ length: Math.max(1, opts.workers) }, async () => {
+        const worker = spawn(opts);
+        const entry: PoolWorker = { worker, busy: 0 };
+        pool.push(entry);
+        await new Promise<void>((resolve, reject) => {
+          worker.on('message', (m: { ready?: boolean; failed?: string; id?: number; report?: ValidationReport; error?: string }) => {
+            if (m.ready) return resolve();
+            if (m.failed) return reject(new ApError('validation.artifacts-missing', m.failed));
+            const p = pending.get(m.id!);
+            if (!p) return;
+            pending.delete(m.id!);
+            entry.busy--;
+            if (m.report) p.resolve(m.report);
+            else p.reject(new ApError('internal', `Validation failed in the worker: ${m.error}`));
+          });
+          worker.on('error', (err) => {
+            reject(err);
+            failAll(err);
+          });
+          worker.on('exit', (code) => {
+            if (!closed) failAll(new ApError('internal', `A validation worker exited (code ${code})`));
+          });
+        });
+      }),
+    );
+  } catch (err) {
+    closed = true;
+    await Promise.all(pool.map((w) => w.worker.terminate()));
+    throw err;
+  }
+  return {
+    validate(document) {
+      if (closed) return Promise.reject(new ApError('internal', 'The validation pool is closed'));
+      const entry = pool.reduce((a, b) => (b.busy < a.busy ? b : a));
+      const id = nextId++;
+      entry.busy++;
+      return new Promise<ValidationReport>((resolve, reject) => {
+        pending.set(id, { resolve, reject });
+        entry.worker.postMessage({ id, bytes: document });
+      });
+    },
+    async close() {
+      closed = true;
+      failAll(new ApError('internal', 'The validation pool closed'));
+      await Promise.all(pool.map((w) => w.worker.terminate()));
+    },
+  };
+}

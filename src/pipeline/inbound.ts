@@ -1,0 +1,243 @@
+/**
+ * The inbound AS4 pipeline (we are C3): the receiver checks of peppol-reference §4.8 in order, then the
+ * durable commit, then the signed receipt.
+ *
+ *   1-9   MIME/ebMS structure, signature and signer certificate, decryption, duplicate MessageId,
+ *         decompression, party ids and message properties            (src/as4 readUserMessage)
+ *   10    SBDH parsed and checked; Sender/Receiver = originalSender/finalRecipient; DOCUMENTID/PROCESSID
+ *         = Action/Service                                            (EBMS:0004)
+ *   11    the final recipient is hosted here for the document type and process
+ *                                                                     (EBMS:0004 PEPPOL:NOT_SERVICED)
+ *   12    document, payload, creation event, AS4 message record and the receipt about to be sent are
+ *         committed in one statement; only then is the receipt written to the response.
+ *
+ * A MessageId seen before (within the retention) gets the receipt stored for it, byte for byte, and a
+ * `duplicate` event on its document. A repeated SBDH InstanceIdentifier under a new MessageId is stored as
+ * its own message record flagged as a repeat (duplicate_of); when its business document is byte-identical
+ * no second document is created. Validation and routing to the inbox follow the receipt (InboundRouter).
+ */
+import { createHash } from 'node:crypto';
+import type { Logger } from 'pino';
+import {
+  buildErrorSignal,
+  buildReceipt,
+  DEFAULT_DECOMPRESSION_LIMITS,
+  DEFAULT_MIME_LIMITS,
+  errorFromApError,
+  readMimeMessage,
+  readUserMessage,
+  SIGNAL_CONTENT_TYPE,
+  type As4Identity,
+  type ByteSource,
+  type DecompressionLimits,
+  type MimeLimits,
+  type ReceivedUserMessage,
+} from '../as4/index.js';
+import { ApError, toApError } from '../errors.js';
+import type { CertificateValidator } from '../pki/types.js';
+import { parseSbd } from '../sbdh/parse.js';
+import { DuplicateKeyError, type As4MessageStore, type ReceivedMessage, type StoredMessage } from '../store/as4-messages.js';
+import { DEFAULT_XML_LIMITS, type XmlLimits } from '../xml/safe.js';
+import { checkSbdhAgainstUserMessage, type ServicedCheck } from './inbound-checks.js';
+import { businessDocumentOf } from './inbound-payload.js';
+import type { InboundRouter } from './inbound-route.js';
+import { canCreate } from './state-machine.js';
+
+const ACTOR = 'as4';
+
+export interface InboundDeps {
+  /** Our AP key and certificate: decrypts payloads, signs receipts and error signals. */
+  identity: As4Identity;
+  /** Our seat id (the CN of our AP certificate): eb:To/PartyId must name it. */
+  seatId: string;
+  certificateValidator: CertificateValidator;
+  messages: As4MessageStore;
+  serviced: ServicedCheck;
+  router: InboundRouter;
+  limits?: { mime?: MimeLimits; xml?: XmlLimits; decompression?: DecompressionLimits };
+  /** Right-hand side of our signal MessageIds. */
+  idDomain?: string;
+  logger?: Logger;
+}
+
+export type InboundOutcome = 'stored' | 'duplicate' | 'repeat' | 'error';
+
+export interface As4Response {
+  status: number;
+  contentType: string;
+  body: Buffer;
+  outcome: InboundOutcome;
+  /** The received MessageId, when it could be read. */
+  messageId: string | null;
+  documentId: string | null;
+  error?: ApError;
+}
+
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+/** Adds the received MessageId so the error signal can refer to it. */
+function withMessageId(err: ApError, messageId: string | null): ApError {
+  if (!messageId || err.details?.['messageId']) return err;
+  return new ApError(err.kind, err.message, { ...err.details, messageId }, { cause: err.cause ?? err });
+}
+
+export class InboundPipeline {
+  constructor(private readonly deps: InboundDeps) {}
+
+  private receipt(received: ReceivedUserMessage) {
+    return buildReceipt(received, this.deps.identity, { idDomain: this.deps.idDomain });
+  }
+
+  private answer(stored: StoredMessage, messageId: string): As4Response {
+    return {
+      status: 200,
+      contentType: SIGNAL_CONTENT_TYPE,
+      body: stored.receipt!,
+      outcome: 'duplicate',
+      messageId,
+      documentId: stored.documentId,
+    };
+  }
+
+  /** Answers a MessageId stored before with the receipt stored for it, and records the repeat. */
+  private async duplicate(stored: StoredMessage, messageId: string): Promise<As4Response> {
+    if (stored.documentId) {
+      await this.deps.messages.duplicateEvent(stored.documentId, `AS4 message ${messageId} received again; the stored receipt was sent again`, ACTOR, {
+        messageId,
+        receiptMessageId: stored.receiptMessageId,
+      });
+    }
+    this.deps.logger?.info({ messageId }, 'as4: duplicate message answered with the stored receipt');
+    return this.answer(stored, messageId);
+  }
+
+  /** Runs the whole exchange for one HTTP request and returns the response to write. */
+  async receive(contentType: string | undefined, body: ByteSource): Promise<As4Response> {
+    let messageId: string | null = null;
+    try {
+      if (!contentType) throw new ApError('input.unsupported-media-type', 'The request has no Content-Type; AS4 messages are multipart/related');
+      const mime = await readMimeMessage(contentType, body, this.deps.limits?.mime ?? DEFAULT_MIME_LIMITS);
+      let seen: StoredMessage | null = null;
+      let received: ReceivedUserMessage;
+      try {
+        received = await readUserMessage(mime, {
+          receiver: this.deps.identity,
+          certificateValidator: this.deps.certificateValidator,
+          ourSeatId: this.deps.seatId,
+          limits: {
+            xml: this.deps.limits?.xml ?? DEFAULT_XML_LIMITS,
+            decompression: this.deps.limits?.decompression ?? DEFAULT_DECOMPRESSION_LIMITS,
+          },
+          isDuplicate: async (id) => {
+            seen = await this.deps.messages.findByMessageId('inbound', id);
+            return seen !== null && seen.receipt !== null;
+          },
+        });
+      } catch (err) {
+        if (err instanceof ApError && err.kind === 'as4.duplicate' && seen) {
+          return await this.duplicate(seen, String(err.details?.['messageId'] ?? ''));
+        }
+        throw err;
+      }
+      messageId = received.messageId;
+      return await this.accept(received);
+    } catch (err) {
+      return this.error(withMessageId(toApError(err), messageId ?? ((err as ApError).details?.['messageId'] as string | undefined) ?? null));
+    }
+  }
+
+  /** Steps 10-12 for a message that passed the AS4 checks. */
+  private async accept(received: ReceivedUserMessage): Promise<As4Response> {
+    const um = received.userMessage;
+    // 10. The SBDH, and its agreement with the ebMS headers.
+    const sbd = parseSbd(received.payload, this.deps.limits?.xml ?? DEFAULT_XML_LIMITS);
+    const header = sbd.header;
+    checkSbdhAgainstUserMessage(um, header);
+    // 11. Served here?
+    if (!(await this.deps.serviced.isServiced(header.receiver, header.documentType, header.process))) {
+      throw new ApError(
+        'as4.not-serviced',
+        `${header.receiver.value} is not served by this access point for document type ${header.documentType.value} in process ${header.process.value}`,
+      );
+    }
+    const doc = businessDocumentOf(sbd, received.payload);
+    const docSha = sha256(doc.bytes);
+    const headers = {
+      messageId: received.messageId,
+      conversationId: um.conversationId,
+      fromPartyId: um.from.partyId,
+      toPartyId: um.to.partyId,
+      originalSender: header.sender.value,
+      finalRecipient: header.receiver.value,
+      sbdhInstanceId: header.documentIdentification.instanceIdentifier,
+      countryC1: header.countryC1,
+      service: um.service,
+      action: um.action,
+      signatureReferences: received.signatureReferences,
+    };
+    if (!canCreate('inbound', 'received')) throw new ApError('internal', 'The state machine does not let inbound documents start as received');
+
+    // 12. Durable commit, then the receipt. Two passes at most: a concurrent first copy may win the race.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const first = await this.deps.messages.findByInstanceId('inbound', headers.sbdhInstanceId);
+      const receipt = this.receipt(received);
+      const message: ReceivedMessage = { headers, receipt: { messageId: receipt.messageId, soap: receipt.body }, duplicateOf: first?.id ?? null };
+      try {
+        if (first && first.payloadSha256 === docSha) {
+          // Same InstanceIdentifier, same document, new MessageId: a resend. Keep the message, not a second document.
+          await this.deps.messages.storeRepeat(message, first.documentId, {
+            reason: `SBDH InstanceIdentifier ${headers.sbdhInstanceId} received again in AS4 message ${received.messageId}`,
+            actor: ACTOR,
+            details: { messageId: received.messageId, instanceIdentifier: headers.sbdhInstanceId },
+          });
+          this.deps.logger?.info({ messageId: received.messageId, instanceIdentifier: headers.sbdhInstanceId }, 'as4: SBDH instance repeated');
+          return { status: 200, contentType: receipt.contentType, body: receipt.body, outcome: 'repeat', messageId: received.messageId, documentId: first.documentId };
+        }
+        const flag = first ? ` (flagged: SBDH InstanceIdentifier repeats AS4 message record ${first.id} with a different document)` : '';
+        const stored = await this.deps.messages.storeReceived(message, {
+          senderId: header.sender.value,
+          receiverId: header.receiver.value,
+          documentKind: doc.documentKind,
+          documentType: header.documentType.value,
+          process: header.process.value,
+          invoiceNumber: doc.invoiceNumber,
+          issueDate: doc.issueDate,
+          status: 'received',
+          payload: doc.bytes,
+          payloadSha256: docSha,
+          event: {
+            reason: `received over AS4 from ${um.from.partyId}; receipt ${receipt.messageId}${flag}`,
+            actor: ACTOR,
+            details: {
+              messageId: received.messageId,
+              conversationId: um.conversationId,
+              instanceIdentifier: headers.sbdhInstanceId,
+              ...(first ? { instanceRepeatOf: first.id, instanceRepeatDocument: first.documentId } : {}),
+            },
+          },
+        });
+        this.deps.router.enqueue(stored.documentId, doc.bytes);
+        return { status: 200, contentType: receipt.contentType, body: receipt.body, outcome: 'stored', messageId: received.messageId, documentId: stored.documentId };
+      } catch (err) {
+        if (!(err instanceof DuplicateKeyError)) throw err;
+        if (err.key === 'message') {
+          const stored = await this.deps.messages.findByMessageId('inbound', received.messageId);
+          if (stored?.receipt) return this.duplicate(stored, received.messageId);
+        }
+        // The InstanceIdentifier was stored concurrently: look again and store as a repeat.
+      }
+    }
+    throw new ApError('internal', `Message ${received.messageId} could not be stored after concurrent duplicates`);
+  }
+
+  /** The signed error signal for a failed check; 5xx when the failure is ours (the sender should retry). */
+  private error(err: ApError): As4Response {
+    const messageId = (err.details?.['messageId'] as string | undefined) ?? null;
+    const entry = errorFromApError(err) ?? { code: 'EBMS:0004' as const, description: 'Internal error while receiving the message; retry later' };
+    const status = err.spec.ebms ? err.httpStatus : 500;
+    if (status >= 500) this.deps.logger?.error({ err, messageId }, 'as4: message not received (internal error)');
+    else this.deps.logger?.info({ error: err.kind, ebms: entry.code, messageId, reason: err.message }, 'as4: message refused');
+    const signal = buildErrorSignal(messageId, [entry], this.deps.identity, { idDomain: this.deps.idDomain });
+    return { status, contentType: signal.contentType, body: signal.body, outcome: 'error', messageId, documentId: null, error: err };
+  }
+}

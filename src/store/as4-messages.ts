@@ -1,0 +1,334 @@
+/**
+ * AS4 message records (migration 20261128_0200) for both directions, and the one-statement commit of a
+ * received message: document, payload, creation event, message record and the receipt about to be sent
+ * go to Postgres in a single INSERT ... WITH statement, so one round trip commits all of them or none.
+ *
+ * The hot-path statements are named (prepared once per connection by node-pg).
+ */
+import type { Knex } from 'knex';
+import type pg from 'pg';
+import type { NrReference } from '../as4/signature.js';
+import type { Direction } from './documents.js';
+
+export interface As4MessageRecord {
+  id: string;
+  direction: Direction;
+  messageId: string;
+  conversationId: string | null;
+  documentId: string | null;
+  fromPartyId: string | null;
+  toPartyId: string | null;
+  originalSender: string | null;
+  finalRecipient: string | null;
+  sbdhInstanceId: string | null;
+  countryC1: string | null;
+  service: string | null;
+  action: string | null;
+  signatureReferences: NrReference[] | null;
+  receiptMessageId: string | null;
+  receipt: Buffer | null;
+  receiptAt: Date | null;
+  duplicateOf: string | null;
+  createdAt: Date;
+}
+
+/** The headers of a message, as stored. */
+export interface As4MessageHeaders {
+  messageId: string;
+  conversationId: string | null;
+  fromPartyId: string | null;
+  toPartyId: string | null;
+  originalSender: string | null;
+  finalRecipient: string | null;
+  sbdhInstanceId: string | null;
+  countryC1: string | null;
+  service: string | null;
+  action: string | null;
+  signatureReferences: NrReference[] | null;
+}
+
+export interface ReceivedDocument {
+  senderId: string | null;
+  receiverId: string | null;
+  documentKind: string | null;
+  documentType: string | null;
+  process: string | null;
+  invoiceNumber: string | null;
+  issueDate: string | null;
+  /** Initial status, checked against the state machine by the caller. */
+  status: string;
+  payload: Buffer;
+  payloadSha256: string;
+  event: { reason: string; actor: string; details: Record<string, unknown> | null };
+}
+
+export interface ReceivedMessage {
+  headers: As4MessageHeaders;
+  receipt: { messageId: string; soap: Buffer };
+  /** The record of the first message with this SBDH InstanceIdentifier, when this one repeats it. */
+  duplicateOf: string | null;
+}
+
+/** Which duplicate key a concurrent insert collided on. */
+export class DuplicateKeyError extends Error {
+  constructor(readonly key: 'message' | 'instance') {
+    super(`duplicate ${key} key`);
+  }
+}
+
+/** What duplicate detection needs about a stored message. */
+export interface StoredMessage {
+  id: string;
+  documentId: string | null;
+  receipt: Buffer | null;
+  receiptMessageId: string | null;
+  payloadSha256: string | null;
+}
+
+interface MessageRow {
+  id: string;
+  direction: Direction;
+  message_id: string;
+  conversation_id: string | null;
+  document_id: string | null;
+  from_party_id: string | null;
+  to_party_id: string | null;
+  original_sender: string | null;
+  final_recipient: string | null;
+  sbdh_instance_id: string | null;
+  country_c1: string | null;
+  service: string | null;
+  action: string | null;
+  signature_references: NrReference[] | null;
+  receipt_message_id: string | null;
+  receipt: Buffer | null;
+  receipt_at: Date | null;
+  duplicate_of: string | null;
+  created_at: Date;
+}
+
+function toRecord(r: MessageRow): As4MessageRecord {
+  return {
+    id: String(r.id),
+    direction: r.direction,
+    messageId: r.message_id,
+    conversationId: r.conversation_id,
+    documentId: r.document_id,
+    fromPartyId: r.from_party_id,
+    toPartyId: r.to_party_id,
+    originalSender: r.original_sender,
+    finalRecipient: r.final_recipient,
+    sbdhInstanceId: r.sbdh_instance_id,
+    countryC1: r.country_c1,
+    service: r.service,
+    action: r.action,
+    signatureReferences: r.signature_references,
+    receiptMessageId: r.receipt_message_id,
+    receipt: r.receipt,
+    receiptAt: r.receipt_at,
+    duplicateOf: r.duplicate_of === null ? null : String(r.duplicate_of),
+    createdAt: r.created_at,
+  };
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+const MESSAGE_COLUMNS = `direction, message_id, conversation_id, document_id, from_party_id, to_party_id, original_sender,
+  final_recipient, sbdh_instance_id, country_c1, service, action, signature_references, receipt_message_id, receipt,
+  receipt_at, duplicate_of, dedup_message_id, dedup_instance_id`;
+
+/** $1..$15: headers and receipt; the document id comes from the statement's first CTE. */
+const MESSAGE_VALUES = `'inbound', $1, $2, d.id, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13, now(), $14::bigint, $1, $15`;
+
+const STORE_RECEIVED = `
+WITH d AS (
+  INSERT INTO documents (direction, sender_id, receiver_id, document_kind, document_type, process, invoice_number,
+    issue_date, status, payload_sha256, payload_size)
+  VALUES ('inbound', $16, $17, $18, $19, $20, $21, $22::date, $23, $24, $25)
+  RETURNING id, created_at
+), p AS (
+  INSERT INTO payloads (document_id, content) SELECT d.id, $26 FROM d
+), e AS (
+  INSERT INTO document_events (document_id, type, from_status, to_status, reason, actor, details)
+  SELECT d.id, 'status', NULL, $23, $27, $28, $29::jsonb FROM d
+), m AS (
+  INSERT INTO as4_messages (${MESSAGE_COLUMNS}) SELECT ${MESSAGE_VALUES} FROM d RETURNING id
+)
+SELECT d.id AS document_id, d.created_at, (SELECT id FROM m) AS record_id FROM d`;
+
+/** A repeat of a stored document (same InstanceIdentifier, same bytes): a record and an event, no new document. */
+const STORE_REPEAT = `
+WITH d AS (SELECT $16::uuid AS id), m AS (
+  INSERT INTO as4_messages (${MESSAGE_COLUMNS}) SELECT ${MESSAGE_VALUES} FROM d RETURNING id
+), e AS (
+  INSERT INTO document_events (document_id, type, reason, actor, details)
+  SELECT d.id, 'duplicate', $17, $18, $19::jsonb FROM d WHERE d.id IS NOT NULL
+)
+SELECT (SELECT id FROM m) AS record_id`;
+
+const FIND_BY_MESSAGE_ID = `
+SELECT m.id, m.document_id, m.receipt, m.receipt_message_id, d.payload_sha256
+FROM as4_messages m LEFT JOIN documents d ON d.id = m.document_id
+WHERE m.direction = $1 AND m.dedup_message_id = $2`;
+
+const FIND_BY_INSTANCE_ID = `
+SELECT m.id, m.document_id, m.receipt, m.receipt_message_id, d.payload_sha256
+FROM as4_messages m LEFT JOIN documents d ON d.id = m.document_id
+WHERE m.direction = $1 AND m.dedup_instance_id = $2`;
+
+const DUPLICATE_EVENT = `
+INSERT INTO document_events (document_id, type, reason, actor, details) VALUES ($1, 'duplicate', $2, $3, $4::jsonb)`;
+
+function headerValues(m: ReceivedMessage): unknown[] {
+  const h = m.headers;
+  return [
+    h.messageId,
+    h.conversationId,
+    h.fromPartyId,
+    h.toPartyId,
+    h.originalSender,
+    h.finalRecipient,
+    h.sbdhInstanceId,
+    h.countryC1,
+    h.service,
+    h.action,
+    h.signatureReferences === null ? null : JSON.stringify(h.signatureReferences),
+    m.receipt.messageId,
+    m.receipt.soap,
+    m.duplicateOf,
+    m.duplicateOf === null ? h.sbdhInstanceId : null,
+  ];
+}
+
+function duplicateKeyOf(err: unknown): DuplicateKeyError | null {
+  const e = err as { code?: string; constraint?: string };
+  if (e?.code !== UNIQUE_VIOLATION) return null;
+  if (e.constraint === 'as4_messages_dedup_message_uq') return new DuplicateKeyError('message');
+  if (e.constraint === 'as4_messages_dedup_instance_uq') return new DuplicateKeyError('instance');
+  return null;
+}
+
+interface PgClientHolder {
+  acquireConnection(): Promise<pg.PoolClient>;
+  releaseConnection(c: pg.PoolClient): Promise<void>;
+}
+
+export class As4MessageStore {
+  private readonly pool: PgClientHolder;
+
+  constructor(private readonly knex: Knex) {
+    this.pool = knex.client as unknown as PgClientHolder;
+  }
+
+  /** One named statement on a pooled connection: prepared once per connection, one round trip after that. */
+  private async query<R extends pg.QueryResultRow>(name: string, text: string, values: unknown[]): Promise<R[]> {
+    const conn = await this.pool.acquireConnection();
+    try {
+      return (await conn.query<R>({ name, text, values })).rows;
+    } finally {
+      await this.pool.releaseConnection(conn);
+    }
+  }
+
+  /**
+   * Commits a received document with its payload, creation event, message record and receipt, atomically.
+   * Throws DuplicateKeyError when a concurrent request stored the same MessageId or InstanceIdentifier first.
+   */
+  async storeReceived(message: ReceivedMessage, doc: ReceivedDocument): Promise<{ documentId: string; recordId: string; createdAt: Date }> {
+    try {
+      const [row] = await this.query<{ document_id: string; record_id: string; created_at: Date }>('as4-store-received', STORE_RECEIVED, [
+        ...headerValues(message),
+        doc.senderId,
+        doc.receiverId,
+        doc.documentKind,
+        doc.documentType,
+        doc.process,
+        doc.invoiceNumber,
+        doc.issueDate,
+        doc.status,
+        doc.payloadSha256,
+        doc.payload.length,
+        doc.payload,
+        doc.event.reason,
+        doc.event.actor,
+        doc.event.details === null ? null : JSON.stringify(doc.event.details),
+      ]);
+      return { documentId: row!.document_id, recordId: String(row!.record_id), createdAt: row!.created_at };
+    } catch (err) {
+      throw duplicateKeyOf(err) ?? err;
+    }
+  }
+
+  /** Stores the record of a message repeating an already stored document, and a `duplicate` event on it. */
+  async storeRepeat(message: ReceivedMessage, documentId: string | null, event: { reason: string; actor: string; details: Record<string, unknown> }): Promise<string> {
+    try {
+      const [row] = await this.query<{ record_id: string }>('as4-store-repeat', STORE_REPEAT, [
+        ...headerValues(message),
+        documentId,
+        event.reason,
+        event.actor,
+        JSON.stringify(event.details),
+      ]);
+      return String(row!.record_id);
+    } catch (err) {
+      throw duplicateKeyOf(err) ?? err;
+    }
+  }
+
+  /** The stored message with this MessageId, within the duplicate-detection retention. */
+  async findByMessageId(direction: Direction, messageId: string): Promise<StoredMessage | null> {
+    const [r] = await this.query<StoredRow>('as4-find-message', FIND_BY_MESSAGE_ID, [direction, messageId]);
+    return r ? storedOf(r) : null;
+  }
+
+  /** The first stored message with this SBDH InstanceIdentifier, within the duplicate-detection retention. */
+  async findByInstanceId(direction: Direction, instanceId: string): Promise<StoredMessage | null> {
+    const [r] = await this.query<StoredRow>('as4-find-instance', FIND_BY_INSTANCE_ID, [direction, instanceId]);
+    return r ? storedOf(r) : null;
+  }
+
+  /** Appends a `duplicate` event to a document (an AS4 retry answered with the stored receipt). */
+  async duplicateEvent(documentId: string, reason: string, actor: string, details: Record<string, unknown>): Promise<void> {
+    await this.query('as4-duplicate-event', DUPLICATE_EVENT, [documentId, reason, actor, JSON.stringify(details)]);
+  }
+
+  /** Records of a document (its delivery evidence), oldest first. */
+  async forDocument(documentId: string): Promise<As4MessageRecord[]> {
+    const rows = (await this.knex('as4_messages').where({ document_id: documentId }).orderBy('id')) as MessageRow[];
+    return rows.map(toRecord);
+  }
+
+  async get(direction: Direction, messageId: string): Promise<As4MessageRecord | null> {
+    const row = (await this.knex('as4_messages').where({ direction, message_id: messageId }).orderBy('id').first()) as MessageRow | undefined;
+    return row ? toRecord(row) : null;
+  }
+
+  /**
+   * Ends duplicate detection for messages older than the retention: their keys are cleared, the records
+   * stay as evidence. Returns how many records were released.
+   */
+  async releaseExpiredKeys(retentionMs: number, now = new Date()): Promise<number> {
+    const cutoff = new Date(now.getTime() - retentionMs);
+    return this.knex('as4_messages')
+      .where('created_at', '<', cutoff)
+      .andWhere((q) => q.whereNotNull('dedup_message_id').orWhereNotNull('dedup_instance_id'))
+      .update({ dedup_message_id: null, dedup_instance_id: null });
+  }
+
+  /** Knex handle for the outbound pipeline's own writes (same table, direction 'outbound'). */
+  table(trx?: Knex.Transaction): Knex.QueryBuilder {
+    return (trx ?? this.knex)('as4_messages');
+  }
+}
+
+interface StoredRow {
+  id: string;
+  document_id: string | null;
+  receipt: Buffer | null;
+  receipt_message_id: string | null;
+  payload_sha256: string | null;
+}
+
+function storedOf(r: StoredRow): StoredMessage {
+  return { id: String(r.id), documentId: r.document_id, receipt: r.receipt, receiptMessageId: r.receipt_message_id, payloadSha256: r.payload_sha256 };
+}

@@ -1,0 +1,162 @@
+/**
+ * An inbound access point for tests: a fresh database, the test PKI's receiver identity (POP000002), a
+ * hosted participant accepting invoices and credit notes, the inbound pipeline with the full validator, and
+ * the real HTTP app with /as4 and the inbox. Messages are built with our own AS4 library.
+ */
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pino } from 'pino';
+import { buildUserMessage, parseMimeMessage, readSignal, type BuiltUserMessage, type ReadSignal, type UserMessageInput } from '../../src/as4/index.js';
+import express from 'express';
+import { errorHandler, notFound } from '../../src/http/errors.js';
+import { requestLog } from '../../src/http/request-log.js';
+import { as4Router } from '../../src/http/as4-endpoint.js';
+import { inboxRouter } from '../../src/http/inbox.js';
+import { DOCUMENT_TYPES } from '../../src/peppol/document-types.js';
+import { parseParticipantId } from '../../src/peppol/identifiers.js';
+import { startInbound, type InboundService } from '../../src/pipeline/inbound-service.js';
+import { inlineValidationRunner, type ValidationRunner } from '../../src/pipeline/inbound-validation.js';
+import { buildSbd } from '../../src/sbdh/build.js';
+import { PostgresDocumentStore } from '../../src/store/documents.js';
+import { SmpParticipantStore } from '../../src/store/participants-smp.js';
+import { PostgresPayloadStore } from '../../src/store/payloads.js';
+import { createValidator, type Validator } from '../../src/validation/validator.js';
+import { as4Fixture, type As4Fixture } from '../as4/fixtures.js';
+import { BASE_CREDIT_NOTE, BASE_INVOICE, SCHEMATRON_DIR, UBL_SCHEMAS_DIR } from '../support/artifacts.js';
+import { createTestDatabase, type TestDatabase } from '../support/db.js';
+
+export const SUPPLIER = '0208:0123456749';
+export const BUYER = '0208:0987654394';
+export const INBOX_TOKEN = 'inbox-secret';
+export const INVOICE = DOCUMENT_TYPES.find((d) => d.name === 'invoice')!;
+export const CREDIT_NOTE = DOCUMENT_TYPES.find((d) => d.name === 'creditnote')!;
+export const INVOICE_XML = readFileSync(BASE_INVOICE);
+export const CREDIT_NOTE_XML = readFileSync(BASE_CREDIT_NOTE);
+
+let validatorPromise: Promise<Validator> | undefined;
+/** The full validator, compiled once per test run. */
+export function fullValidator(): Promise<Validator> {
+  return (validatorPromise ??= createValidator({ ublSchemasDir: UBL_SCHEMAS_DIR, schematronDir: SCHEMATRON_DIR }));
+}
+
+export interface InboundEnv {
+  f: As4Fixture;
+  db: TestDatabase;
+  documents: PostgresDocumentStore;
+  service: InboundService;
+  server: Server;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startInboundEnv(opts: { runner?: ValidationRunner; db?: TestDatabase } = {}): Promise<InboundEnv> {
+  const f = as4Fixture();
+  const db = opts.db ?? (await createTestDatabase({ prefix: 'ap_inbound' }));
+  const participants = new SmpParticipantStore(db.knex);
+  if (!(await participants.getParticipant(parseParticipantId(BUYER)))) {
+    await participants.addParticipant({ participant: parseParticipantId(BUYER), name: 'Public buyer' });
+    for (const d of [INVOICE, CREDIT_NOTE]) {
+      await participants.addCapability(parseParticipantId(BUYER), { documentType: d.documentType, process: d.process });
+    }
+  }
+  const documents = new PostgresDocumentStore(db.knex, new PostgresPayloadStore(db.knex));
+  const service = await startInbound({
+    knex: db.knex,
+    documents,
+    identity: f.receiverId,
+    seatId: 'POP000002',
+    certificateValidator: f.validator,
+    runner: opts.runner ?? inlineValidationRunner(await fullValidator()),
+    duplicateRetentionMs: 30 * 86_400_000,
+    servicedCacheMs: 0,
+  });
+  const app = express();
+  app.use(requestLog(pino({ level: 'silent' })));
+  app.use('/as4', as4Router(service.pipeline));
+  app.use('/api/v1/inbox', inboxRouter({ knex: db.knex, documents, token: INBOX_TOKEN }));
+  app.use(notFound);
+  app.use(errorHandler);
+  const server = app.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    f,
+    db,
+    documents,
+    service,
+    server,
+    url,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+      await service.stop();
+      if (!opts.db) await db.drop();
+    },
+  };
+}
+
+export interface SbdOptions {
+  sender?: string;
+  receiver?: string;
+  instanceIdentifier?: string;
+  documentType?: { scheme: string; value: string };
+  process?: { scheme: string; value: string };
+  xml?: Buffer | string;
+}
+
+export function sbd(o: SbdOptions = {}): Buffer {
+  return Buffer.from(
+    buildSbd({
+      sender: parseParticipantId(o.sender ?? SUPPLIER),
+      receiver: parseParticipantId(o.receiver ?? BUYER),
+      documentType: o.documentType ?? INVOICE.documentType,
+      process: o.process ?? INVOICE.process,
+      countryC1: 'BE',
+      payload: { xml: o.xml ?? INVOICE_XML },
+      ...(o.instanceIdentifier ? { instanceIdentifier: o.instanceIdentifier } : {}),
+    }),
+  );
+}
+
+export function header(o: Partial<UserMessageInput> = {}): UserMessageInput {
+  return {
+    fromPartyId: 'POP000001',
+    toPartyId: 'POP000002',
+    processId: INVOICE.process.value,
+    documentTypeId: INVOICE.documentType.value,
+    originalSender: SUPPLIER,
+    finalRecipient: BUYER,
+    ...o,
+  };
+}
+
+/** A signed and encrypted AS4 message from POP000001 to POP000002 carrying `payload`. */
+export function message(payload: Buffer, o: Partial<Parameters<typeof buildUserMessage>[0]> = {}): Promise<BuiltUserMessage> {
+  const f = as4Fixture();
+  return buildUserMessage({ header: header(), payload, sender: f.senderId, receiverCertificate: f.receiver.cert, ...o });
+}
+
+export interface Posted {
+  status: number;
+  contentType: string;
+  body: Buffer;
+}
+
+export async function post(url: string, m: { contentType: string; body: Buffer }): Promise<Posted> {
+  const res = await fetch(`${url}/as4`, { method: 'POST', headers: { 'content-type': m.contentType }, body: m.body });
+  return { status: res.status, contentType: res.headers.get('content-type') ?? '', body: Buffer.from(await res.arrayBuffer()) };
+}
+
+/** Reads and verifies a signal (receipt: NRR against what we sent). */
+export function signal(r: Posted, sent?: BuiltUserMessage): Promise<ReadSignal> {
+  return readSignal(parseMimeMessage(r.contentType, r.body), {
+    certificateValidator: as4Fixture().validator,
+    ...(sent ? { sent: { messageId: sent.messageId, signatureReferences: sent.signatureReferences } } : {}),
+  });
+}
+
+export function inbox(url: string, path: string, init: RequestInit = {}): Promise<Response> {
+  return fetch(`${url}/api/v1/inbox/${path}`, { ...init, headers: { authorization: `Bearer ${INBOX_TOKEN}`, ...(init.headers ?? {}) } });
+}
