@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
-import { buildUserMessage, parseMimeMessage, readSignal, type BuiltUserMessage, type ReadSignal, type UserMessageInput } from '../../src/as4/index.js';
+import { buildUserMessage, parseMimeMessage, readSignal, type BuiltUserMessage, type MimeLimits, type ReadSignal, type UserMessageInput } from '../../src/as4/index.js';
 import express from 'express';
 import { errorHandler, notFound } from '../../src/http/errors.js';
 import { requestLog } from '../../src/http/request-log.js';
@@ -51,7 +51,7 @@ export interface InboundEnv {
   close(): Promise<void>;
 }
 
-export async function startInboundEnv(opts: { runner?: ValidationRunner; db?: TestDatabase } = {}): Promise<InboundEnv> {
+export async function startInboundEnv(opts: { runner?: ValidationRunner; db?: TestDatabase; limits?: { mime?: MimeLimits } } = {}): Promise<InboundEnv> {
   const f = as4Fixture();
   const db = opts.db ?? (await createTestDatabase({ prefix: 'ap_inbound' }));
   const participants = new SmpParticipantStore(db.knex);
@@ -71,6 +71,7 @@ export async function startInboundEnv(opts: { runner?: ValidationRunner; db?: Te
     runner: opts.runner ?? inlineValidationRunner(await fullValidator()),
     duplicateRetentionMs: 30 * 86_400_000,
     servicedCacheMs: 0,
+    ...(opts.limits ? { limits: opts.limits } : {}),
   });
   const app = express();
   app.use(requestLog(pino({ level: 'silent' })));
@@ -145,7 +146,7 @@ export interface Posted {
 }
 
 export async function post(url: string, m: { contentType: string; body: Buffer }): Promise<Posted> {
-  const res = await fetch(`${url}/as4`, { method: 'POST', headers: { 'content-type': m.contentType }, body: m.body });
+  const res = await fetch(`${url}/as4`, { method: 'POST', headers: { 'content-type': m.contentType }, body: new Uint8Array(m.body) });
   return { status: res.status, contentType: res.headers.get('content-type') ?? '', body: Buffer.from(await res.arrayBuffer()) };
 }
 
