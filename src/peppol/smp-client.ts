@@ -64,8 +64,6 @@ export class SmpClient {
   private readonly validator: CertificateValidator;
   private readonly timeoutMs: number;
   private readonly maxBytes: number;
-  /** HTTP requests sent, for the CLI and benchmarks. */
-  requests = 0;
 
   constructor(options: SmpClientOptions) {
     this.validator = options.validator;
@@ -162,7 +160,6 @@ export class SmpClient {
     if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
       throw new ApError('smp.invalid-response', `'${url}' is not an HTTP(S) URL`);
     }
-    this.requests++;
     const signal = AbortSignal.timeout(this.timeoutMs);
     let res: Response;
     try {
