@@ -1,0 +1,240 @@
+/**
+ * Access points for end-to-end tests, composed the way src/main.ts composes them: each with its own
+ * database, its own seat-id certificate from the shared test PKI, its own SMP (signed, Postgres-backed),
+ * its AS4 endpoint, inbox and documents API, and the outbound side with a real SML lookup through the
+ * local DNS zone. The HTTP server can be stopped and started again on the same port (an AP that is down).
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { pino } from 'pino';
+import type { OutboundConfig } from '../../src/config-outbound.js';
+import { createApp } from '../../src/http/app.js';
+import { as4Router } from '../../src/http/as4-endpoint.js';
+import { inboxRouter } from '../../src/http/inbox.js';
+import { createSmpRouter } from '../../src/http/smp.js';
+import { startOutbound, type OutboundService } from '../../src/jobs/outbound-service.js';
+import { knownDocumentType } from '../../src/peppol/document-types.js';
+import { parseParticipantId } from '../../src/peppol/identifiers.js';
+import { PeppolLookup } from '../../src/peppol/lookup.js';
+import { startInbound, type InboundService } from '../../src/pipeline/inbound-service.js';
+import { inlineValidationRunner } from '../../src/pipeline/inbound-validation.js';
+import type { IssuedCertificate } from '../../src/pki/test-pki.js';
+import { PostgresDocumentStore } from '../../src/store/documents.js';
+import { SmpParticipantStore, StoreSmpDirectory } from '../../src/store/participants-smp.js';
+import { PostgresPayloadStore } from '../../src/store/payloads.js';
+import { createValidator, type Validator } from '../../src/validation/validator.js';
+import { createPrivateKey } from 'node:crypto';
+import { BASE_CREDIT_NOTE, BASE_INVOICE, SCHEMATRON_DIR, UBL_SCHEMAS_DIR } from '../support/artifacts.js';
+import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { startDiscoveryEnv, TEST_SML_ZONE, type DiscoveryEnv } from '../support/discovery.js';
+
+export const INBOX_TOKEN = 'e2e-inbox-token';
+export const INVOICE = knownDocumentType('invoice')!;
+export const CREDIT_NOTE = knownDocumentType('creditnote')!;
+const MAX_BYTES = 20 * 1024 * 1024;
+
+let validatorPromise: Promise<Validator> | undefined;
+/** The full validator (XSD + CEN + Peppol), compiled once per test run and shared by the APs. */
+export function fullValidator(): Promise<Validator> {
+  return (validatorPromise ??= createValidator({ ublSchemasDir: UBL_SCHEMAS_DIR, schematronDir: SCHEMATRON_DIR }));
+}
+
+/** A valid Belgian enterprise number (0208 scheme) from 8 digits: the last two are 97 − (n mod 97). */
+export function belgianParticipant(n: number): string {
+  const base = String(n).padStart(8, '0');
+  return `0208:${base}${String(97 - (Number(base) % 97)).padStart(2, '0')}`;
+}
+
+let invoiceCounter = 0;
+/** An official example with our sender/receiver EndpointIDs and a unique invoice number. */
+export function ublDocument(kind: 'invoice' | 'creditnote', sender: string, receiver: string): Buffer {
+  const xml = readFileSync(kind === 'invoice' ? BASE_INVOICE : BASE_CREDIT_NOTE, 'utf8');
+  const [sIcd, sId] = sender.split(':') as [string, string];
+  const [rIcd, rId] = receiver.split(':') as [string, string];
+  const number = `E2E-${process.pid}-${++invoiceCounter}-${Date.now()}`;
+  return Buffer.from(
+    xml
+      .replace('<cbc:ID>Snippet1</cbc:ID>', `<cbc:ID>${number}</cbc:ID>`)
+      .replace('<cbc:EndpointID schemeID="0088">9482348239847239874</cbc:EndpointID>', `<cbc:EndpointID schemeID="${sIcd}">${sId}</cbc:EndpointID>`)
+      .replace('<cbc:EndpointID schemeID="0002">FR23342</cbc:EndpointID>', `<cbc:EndpointID schemeID="${rIcd}">${rId}</cbc:EndpointID>`),
+    'utf8',
+  );
+}
+
+export const TEST_OUTBOUND_CONFIG: OutboundConfig = {
+  transport: { connectTimeoutMs: 2000, responseTimeoutMs: 20_000, maxResponseBytes: 10 * 1024 * 1024, maxSockets: 32 },
+  retry: { maxAttempts: 30, initialDelayMs: 150, multiplier: 1.5, maxDelayMs: 600 },
+  circuit: { failureThreshold: 3, openMs: 300, maxOpenMs: 600 },
+  concurrency: 16,
+  pollIntervalMs: 50,
+  firstAttemptGraceMs: 30_000,
+  countryC1: null,
+};
+
+export interface TestAp {
+  name: string;
+  seatId: string;
+  cert: IssuedCertificate;
+  db: TestDatabase;
+  url: string;
+  smpUrl: string;
+  documents: PostgresDocumentStore;
+  participants: SmpParticipantStore;
+  outbound: OutboundService;
+  inbound: InboundService;
+  /** Publishes a participant here (SMP capabilities for invoice and credit note) and registers it in the SML. */
+  host(participant: string, endpoint?: { url: string; certPem: string }): Promise<void>;
+  submit(xml: Buffer): Promise<{ status: number; body: any }>;
+  get(id: string): Promise<any>;
+  /** Waits until the document is in one of `statuses` (or fails after timeoutMs). */
+  waitFor(id: string, statuses: string[], timeoutMs?: number): Promise<any>;
+  inbox(participant: string, path?: string): Promise<Response>;
+  /** Stops answering HTTP (the AP is down) / answers again on the same port. */
+  down(): Promise<void>;
+  up(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface E2eNetwork {
+  env: DiscoveryEnv;
+  startAp(name: string, seatId: string, options?: { outbound?: Partial<OutboundConfig> }): Promise<TestAp>;
+  close(): Promise<void>;
+}
+
+export async function startNetwork(): Promise<E2eNetwork> {
+  const env = await startDiscoveryEnv();
+  const aps: TestAp[] = [];
+  return {
+    env,
+    async startAp(name, seatId, options = {}) {
+      const ap = await startAp(env, name, seatId, { ...TEST_OUTBOUND_CONFIG, ...options.outbound });
+      aps.push(ap);
+      return ap;
+    },
+    async close() {
+      for (const ap of aps) await ap.close();
+      await env.close();
+    },
+  };
+}
+
+async function startAp(env: DiscoveryEnv, name: string, seatId: string, outboundConfig: OutboundConfig): Promise<TestAp> {
+  const validator = await fullValidator();
+  const cert = env.pki.issueAp(seatId);
+  const identity = { privateKey: createPrivateKey(cert.keyPem), certificate: cert.cert };
+  const db = await createTestDatabase({ prefix: `ap_e2e_${name.toLowerCase()}` });
+  const documents = new PostgresDocumentStore(db.knex, new PostgresPayloadStore(db.knex));
+  const participants = new SmpParticipantStore(db.knex);
+  const logger = pino({ level: process.env['E2E_LOG'] ?? 'silent' });
+
+  // The server first, so the AP knows its own URLs; the app is attached once it is built.
+  let handler: http.RequestListener = (_req, res) => res.writeHead(503).end();
+  let server = http.createServer((req, res) => handler(req, res));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://127.0.0.1:${port}`;
+  const smpUrl = `${url}/smp`;
+
+  const inbound = await startInbound({
+    knex: db.knex,
+    documents,
+    identity,
+    seatId,
+    certificateValidator: env.validator,
+    runner: inlineValidationRunner(validator),
+    ownEndpointUrl: `${url}/as4`,
+    duplicateRetentionMs: 30 * 86_400_000,
+    servicedCacheMs: 0,
+    logger,
+  });
+  const outbound = await startOutbound({
+    knex: db.knex,
+    documents,
+    lookup: new PeppolLookup({
+      sml: { zone: TEST_SML_ZONE, dnsServers: [env.dns.address], timeoutMs: 1000, tries: 1, requireHttps: false },
+      validator: env.validator,
+      smpTimeoutMs: 3000,
+    }),
+    identity,
+    seatId,
+    certificateValidator: env.validator,
+    config: outboundConfig,
+    maxDocumentBytes: MAX_BYTES,
+    logger,
+  });
+  const directory = new StoreSmpDirectory(participants, {
+    url: `${url}/as4`,
+    certificate: cert.cert.raw,
+    technicalContactUrl: `mailto:support@${name.toLowerCase()}.test`,
+    serviceDescription: `Test access point ${name}`,
+  });
+  const app = createApp({
+    logger,
+    documents: { validator, documents, limits: { maxBytes: MAX_BYTES }, maxDocumentBytes: MAX_BYTES, outbound: outbound.queue },
+    readiness: {},
+    mounts: [
+      { path: '/smp', router: createSmpRouter({ directory, signingKey: { keyPem: env.smpCert.keyPem, certPem: env.smpCert.certPem } }) },
+      { path: '/as4', router: as4Router(inbound.pipeline) },
+      { path: '/api/v1/inbox', router: inboxRouter({ knex: db.knex, documents, token: INBOX_TOKEN }) },
+    ],
+  });
+  handler = app;
+
+  const get = async (id: string) => (await fetch(`${url}/api/v1/documents/${id}`)).json();
+  let closed = false;
+  const stopServer = async () => {
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+  };
+  return {
+    name,
+    seatId,
+    cert,
+    db,
+    url,
+    smpUrl,
+    documents,
+    participants,
+    outbound,
+    inbound,
+    async host(participant, endpoint) {
+      const p = parseParticipantId(participant);
+      if (!(await participants.getParticipant(p))) await participants.addParticipant({ participant: p, name: `participant at ${name}` });
+      for (const d of [INVOICE, CREDIT_NOTE]) {
+        await participants.addCapability(p, { documentType: d.documentType, process: d.process, ...(endpoint ? { endpointUrl: endpoint.url, certificatePem: endpoint.certPem } : {}) });
+      }
+      await env.registrar.register(p, smpUrl);
+    },
+    async submit(xml) {
+      const res = await fetch(`${url}/api/v1/documents`, { method: 'POST', headers: { 'content-type': 'application/xml' }, body: new Uint8Array(xml) });
+      return { status: res.status, body: await res.json() };
+    },
+    get,
+    async waitFor(id, statuses, timeoutMs = 20_000) {
+      const end = Date.now() + timeoutMs;
+      for (;;) {
+        const doc = await get(id);
+        if (statuses.includes(doc.status)) return doc;
+        if (Date.now() > end) throw new Error(`${name}: document ${id} is ${doc.status}, not ${statuses.join('|')}: ${JSON.stringify(doc.events?.map((e: any) => `${e.fromStatus}->${e.toStatus} ${e.reason}`))}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    inbox(participant, path = 'documents') {
+      return fetch(`${url}/api/v1/inbox/${encodeURIComponent(participant)}/${path}`, { headers: { authorization: `Bearer ${INBOX_TOKEN}` } });
+    },
+    down: stopServer,
+    async up() {
+      server = http.createServer((req, res) => handler(req, res));
+      await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (server.listening) await stopServer();
+      await outbound.stop();
+      await inbound.stop();
+      await db.drop();
+    },
+  };
+}
