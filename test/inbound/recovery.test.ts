@@ -1,0 +1,76 @@
+/** Start-up recovery of stored-but-unrouted documents, the worker-thread validator, and duplicate retention. */
+import assert from 'node:assert/strict';
+import { startInbound } from '../../src/pipeline/inbound-service.js';
+import { inlineValidationRunner, workerValidationRunner } from '../../src/pipeline/inbound-validation.js';
+import { as4Fixture } from '../as4/fixtures.js';
+import { SCHEMATRON_DIR, UBL_SCHEMAS_DIR } from '../support/artifacts.js';
+import { fullValidator, INVOICE_XML, message, post, sbd, startInboundEnv, type InboundEnv } from './support.js';
+
+describe('inbound recovery and retention', function () {
+  this.timeout(120_000);
+  let env: InboundEnv;
+  before(async () => {
+    env = await startInboundEnv();
+  });
+  after(() => env?.close());
+
+  it('a document stored (receipt sent) but not routed before a stop is validated and routed at the next start', async () => {
+    await env.service.router.stop(); // as if the process died right after the receipt
+    const m = await message(sbd({ xml: INVOICE_XML.toString().replace('Snippet1', 'RECOVER-1') }));
+    assert.equal((await post(env.url, m)).status, 200);
+    const rec = await env.db.knex('as4_messages').where({ message_id: m.messageId }).first();
+    assert.equal((await env.documents.get(rec.document_id))?.status, 'received');
+
+    const f = as4Fixture();
+    const next = await startInbound({
+      knex: env.db.knex,
+      documents: env.documents,
+      identity: f.receiverId,
+      seatId: 'POP000002',
+      certificateValidator: f.validator,
+      runner: inlineValidationRunner(await fullValidator()),
+      duplicateRetentionMs: 86_400_000,
+      servicedCacheMs: 0,
+    });
+    try {
+      await next.router.idle();
+      assert.equal((await env.documents.get(rec.document_id))?.status, 'available');
+      assert.ok(next.router.routed >= 1);
+    } finally {
+      await next.stop();
+    }
+  });
+
+  it('after the retention, a MessageId is no longer a duplicate (keys released, records kept)', async () => {
+    const m = await message(sbd({ xml: INVOICE_XML.toString().replace('Snippet1', 'RETAIN-1') }));
+    const first = await post(env.url, m);
+    assert.equal(first.status, 200);
+    const released = await env.service.messages.releaseExpiredKeys(0, new Date(Date.now() + 1000));
+    assert.ok(released >= 1);
+    const again = await post(env.url, m);
+    assert.equal(again.status, 200);
+    assert.ok(!again.body.equals(first.body), 'a new receipt: the old key was released');
+    const recs = await env.db.knex('as4_messages').where({ message_id: m.messageId });
+    assert.equal(recs.length, 2, 'both records are kept as evidence');
+  });
+
+  it('the worker-thread validator gives the same verdicts as the in-thread one', async () => {
+    const pool = await workerValidationRunner({ ublSchemasDir: UBL_SCHEMAS_DIR, schematronDir: SCHEMATRON_DIR, maxBytes: 10 << 20, workers: 1 });
+    try {
+      const inline = await fullValidator();
+      const broken = Buffer.from(INVOICE_XML.toString().replace(/<cbc:IssueDate>[^<]*<\/cbc:IssueDate>/, ''));
+      for (const doc of [INVOICE_XML, broken]) {
+        const a = await pool.validate(doc);
+        const b = inline.validate(doc);
+        assert.equal(a.valid, b.valid);
+        assert.deepEqual(
+          a.issues.map((i) => i.id).sort(),
+          b.issues.map((i) => i.id).sort(),
+        );
+      }
+      assert.equal((await pool.validate(broken)).valid, false);
+    } finally {
+      await pool.close();
+    }
+  });
+});
