@@ -118,6 +118,8 @@ export interface ReceivedUserMessage {
   /** References of the sender's signature, for the receipt and the evidence store. */
   signatureReferences: NrReference[];
   soap: Buffer;
+  /** Things a person should know that did not fail the message (CRL soft-fail, From ≠ signer seat id). */
+  warnings: string[];
 }
 
 const profile = (msg: string): never => {
@@ -192,6 +194,10 @@ export async function readUserMessage(message: MimeMessage, opts: ReadUserMessag
       payload = await gunzipBounded(payload, opts.limits?.decompression ?? DEFAULT_DECOMPRESSION_LIMITS);
     }
     checkPeppolHeaders(um, opts.ourSeatId);
+    const warnings = [...signer.warnings];
+    if (signer.seatId !== um.from.partyId) {
+      warnings.push(`eb:From/eb:PartyId ${um.from.partyId} is not the seat id of the signing certificate (${signer.seatId ?? 'none'})`);
+    }
     return {
       messageId: um.messageId,
       userMessage: um,
@@ -200,6 +206,7 @@ export async function readUserMessage(message: MimeMessage, opts: ReadUserMessag
       signer,
       signatureReferences: sig.references.map(({ uri, transforms, digestMethod, digestValue, xml }) => ({ uri, transforms, digestMethod, digestValue, xml })),
       soap: message.root.body,
+      warnings,
     };
   } catch (err) {
     throw withMessageId(err, messageId);

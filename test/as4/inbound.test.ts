@@ -1,6 +1,9 @@
 /** readUserMessage: the inbound checklist, each failure asserted with its exact EBMS code. */
 import assert from 'node:assert/strict';
-import { createPrivateKey } from 'node:crypto';
+import { createHash, createPrivateKey, sign } from 'node:crypto';
+import { parseDom } from '../../src/xml/safe.js';
+import { excC14n } from '../../src/as4/c14n.js';
+import { NS } from '../../src/as4/ns.js';
 import { ApError } from '../../src/errors.js';
 import {
   buildMultipartRelated,
@@ -89,6 +92,7 @@ describe('as4 inbound user message', () => {
     assert.equal(r.userMessage.originalSender?.value, '0208:0123456749');
     assert.equal(r.userMessage.parts[0]!.compressionType, 'application/gzip');
     assert.equal(r.signer.seatId, 'POP000001');
+    assert.deepEqual(r.warnings, []);
     assert.deepEqual(
       r.signatureReferences.map((x) => x.digestValue),
       good.signatureReferences.map((x) => x.digestValue),
@@ -99,6 +103,32 @@ describe('as4 inbound user message', () => {
     const r = await read(parse(await build({ compress: false })));
     assert.equal(r.payloadWasCompressed, false);
     assert.equal(r.payload.toString('utf8'), SAMPLE_SBDH);
+  });
+
+  it('honours an InclusiveNamespaces PrefixList on a reference transform (as WSS4J-based senders write)', async () => {
+    const withPrefixList = (s: string) =>
+      s
+        .replace('<S12:Envelope ', `<S12:Envelope xmlns:eb="${NS.EB}" `)
+        .replace(
+          /(<ds:Reference URI="#_body-[^"]+"><ds:Transforms><ds:Transform Algorithm="[^"]+">)/,
+          `$1<ec:InclusiveNamespaces xmlns:ec="${NS.EC}" PrefixList="eb"></ec:InclusiveNamespaces>`,
+        );
+    const resign = (s: string, bodyDigest: string) => {
+      const bodyRef = /<ds:Reference URI="#_body-.*?<\/ds:Reference>/.exec(s)![0];
+      s = s.replace(bodyRef, bodyRef.replace(/<ds:DigestValue>[^<]*</, `<ds:DigestValue>${bodyDigest}<`));
+      const signedInfo = parseDom(s).getElementsByTagNameNS(NS.DS, 'SignedInfo')[0] as Element;
+      const value = sign('sha256', Buffer.from(excC14n(signedInfo)), f.senderId.privateKey).toString('base64');
+      return s.replace(/<ds:SignatureValue>[^<]*</, `<ds:SignatureValue>${value}<`);
+    };
+    const bodyId = /<S12:Body [^>]*wsu:Id="([^"]+)"/.exec(parse(good).root.body.toString())![1]!;
+    // Written out by hand: with PrefixList="eb" the in-scope eb namespace is rendered on the Body.
+    const canonicalBody = `<S12:Body xmlns:S12="${NS.S12}" xmlns:eb="${NS.EB}" xmlns:wsu="${NS.WSU}" wsu:Id="${bodyId}"></S12:Body>`;
+    const digest = createHash('sha256').update(canonicalBody).digest('base64');
+    const r = await read(edit(good, (s) => resign(withPrefixList(s), digest)));
+    assert.equal(r.payload.toString('utf8'), SAMPLE_SBDH);
+    // The digest without the prefix list no longer matches: the PrefixList is really applied.
+    const plainDigest = createHash('sha256').update(canonicalBody.replace(` xmlns:eb="${NS.EB}"`, '')).digest('base64');
+    await rejects(read(edit(good, (s) => resign(withPrefixList(s), plainDigest))), 'EBMS:0101', 'security.failed-authentication', /_body-/);
   });
 
   it('EBMS:0102 for a tampered attachment byte', async () => {
@@ -257,6 +287,11 @@ describe('as4 inbound user message', () => {
 
   it('EBMS:0004 for a wrong PartyId (not a seat id), after the security checks', async () => {
     await rejects(read(parse(await build({ header: sampleHeader({ toPartyId: 'receiver-ap' }) }))), 'EBMS:0004', 'ebms.profile-violation', /seat id/);
+  });
+
+  it('warns (without rejecting) when the From PartyId is not the signer seat id', async () => {
+    const r = await read(parse(await build({ header: sampleHeader({ fromPartyId: 'POP000077' }) })));
+    assert.match(r.warnings.join('\n'), /POP000077 is not the seat id of the signing certificate \(POP000001\)/);
   });
 
   it('EBMS:0004 when the message is addressed to another access point', async () => {
