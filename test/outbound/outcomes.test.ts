@@ -1,0 +1,149 @@
+/**
+ * Outbound outcomes against receiving endpoints that misbehave in known ways (published through B's SMP,
+ * served by a small HTTP server here), and recovery after a simulated crash.
+ */
+import assert from 'node:assert/strict';
+import { createPrivateKey } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pino } from 'pino';
+import { buildErrorSignal, NOT_SERVICED } from '../../src/as4/index.js';
+import { startOutbound } from '../../src/jobs/outbound-service.js';
+import { PeppolLookup } from '../../src/peppol/lookup.js';
+import { changeStatus } from '../../src/pipeline/state-machine.js';
+import { PostgresDeliveryStore } from '../../src/store/deliveries.js';
+import { belgianParticipant, startNetwork, TEST_OUTBOUND_CONFIG, ublDocument, type E2eNetwork, type TestAp } from '../e2e/harness.js';
+import { TEST_SML_ZONE } from '../support/discovery.js';
+
+type Behaviour = (req: http.IncomingMessage, res: http.ServerResponse) => void;
+
+describe('outbound outcomes and recovery', function () {
+  this.timeout(90_000);
+  let net: E2eNetwork;
+  let a: TestAp;
+  let b: TestAp;
+  let fake: http.Server;
+  let behaviour: Behaviour = (_req, res) => res.writeHead(500).end();
+  let requests = 0;
+  const supplier = belgianParticipant(5555555);
+  const buyer = belgianParticipant(6666666); // at B, really
+  const faulty = belgianParticipant(7777777); // B's SMP points to the fake endpoint
+
+  before(async () => {
+    net = await startNetwork();
+    a = await net.startAp('A', 'PBE000301', { outbound: { retry: { maxAttempts: 3, initialDelayMs: 50, multiplier: 1, maxDelayMs: 50 }, circuit: { failureThreshold: 100, openMs: 100, maxOpenMs: 100 }, transport: { ...TEST_OUTBOUND_CONFIG.transport, responseTimeoutMs: 500 } } });
+    b = await net.startAp('B', 'PBE000302');
+    fake = http.createServer((req, res) => {
+      requests++;
+      req.resume();
+      req.on('end', () => behaviour(req, res));
+    });
+    await new Promise<void>((r) => fake.listen(0, '127.0.0.1', r));
+    await a.host(supplier);
+    await b.host(buyer);
+    await b.host(faulty, { url: `http://127.0.0.1:${(fake.address() as AddressInfo).port}/as4`, certPem: b.cert.certPem });
+  });
+  after(async () => {
+    fake?.closeAllConnections();
+    await new Promise((r) => fake?.close(r));
+    await net?.close();
+  });
+
+  async function send(to: string) {
+    const submitted = await a.submit(ublDocument('invoice', supplier, to));
+    assert.equal(submitted.status, 201, JSON.stringify(submitted.body));
+    return a.waitFor(submitted.body.id, ['delivered', 'failed', 'undeliverable']);
+  }
+
+  it('PEPPOL:NOT_SERVICED (signed EBMS:0004) from the receiver: undeliverable at once', async () => {
+    const identity = { privateKey: createPrivateKey(b.cert.keyPem), certificate: b.cert.cert };
+    behaviour = (_req, res) => {
+      const signal = buildErrorSignal(null, [{ code: 'EBMS:0004', description: 'not served here', detail: NOT_SERVICED }], identity);
+      res.writeHead(500, { 'content-type': signal.contentType }).end(signal.body);
+    };
+    const doc = await send(faulty);
+    assert.equal(doc.status, 'undeliverable');
+    assert.equal(doc.delivery.attempts, 1);
+    assert.match(doc.events.at(-1).reason, /EBMS:0004 \[PEPPOL:NOT_SERVICED\]/);
+  });
+
+  it('EBMS:0101 from the receiver: undeliverable at once', async () => {
+    const identity = { privateKey: createPrivateKey(b.cert.keyPem), certificate: b.cert.cert };
+    behaviour = (_req, res) => {
+      const signal = buildErrorSignal(null, [{ code: 'EBMS:0101', description: 'signature does not verify' }], identity);
+      res.writeHead(500, { 'content-type': signal.contentType }).end(signal.body);
+    };
+    const doc = await send(faulty);
+    assert.equal(doc.status, 'undeliverable');
+    assert.equal(doc.events.at(-1).details.ebmsCode ?? doc.events.at(-1).details.errorDetails.errors[0].errorCode, 'EBMS:0101');
+  });
+
+  it('HTTP 503 every time: retried with backoff until the attempts run out, then failed', async () => {
+    behaviour = (_req, res) => res.writeHead(503, { 'content-type': 'text/plain' }).end('busy');
+    const before = requests;
+    const doc = await send(faulty);
+    assert.equal(doc.status, 'failed');
+    assert.equal(doc.delivery.attempts, 3);
+    assert.equal(requests - before, 3);
+    assert.deepEqual(doc.events.map((e: any) => e.toStatus), ['queued', 'sending', 'retrying', 'sending', 'retrying', 'sending', 'failed']);
+    assert.ok(doc.delivery.history.every((h: any) => h.outcome === 'transient' && h.httpStatus === 503));
+    // The same AS4 MessageId on every attempt (a receiver that stored an earlier one sees a duplicate).
+    assert.match(doc.delivery.as4MessageId, /@pbe000301$/);
+  });
+
+  it('no answer within the response timeout counts as transient', async () => {
+    let held = 0;
+    behaviour = () => {
+      held++; // never answers
+    };
+    const doc = await send(faulty);
+    assert.equal(doc.status, 'failed');
+    assert.equal(held, 3);
+    assert.match(doc.delivery.lastError.message, /no complete answer within 500 ms/);
+  });
+
+  it('a 200 answer without a receipt is not a delivery', async () => {
+    behaviour = (_req, res) => res.writeHead(200, { 'content-type': 'application/soap+xml' }).end('');
+    const doc = await send(faulty);
+    assert.equal(doc.status, 'failed');
+    assert.equal(doc.delivery.lastError.kind, 'as4.receipt-missing');
+  });
+
+  it('picks up at start-up a document a crash left in sending, and delivers it', async () => {
+    // A dispatcher that is stopped leaves the submitted document queued, as if the process died at once.
+    await a.outbound.stop();
+    const submitted = await a.submit(ublDocument('invoice', supplier, buyer));
+    assert.equal((await a.get(submitted.body.id)).status, 'queued');
+    // The crash: an attempt claimed the document (queued -> sending, lease taken) and never finished.
+    const deliveries = new PostgresDeliveryStore(a.db.knex);
+    await deliveries.transaction(async (tx) => {
+      await deliveries.claim(submitted.body.id, 3_600_000, tx);
+      assert.ok(await changeStatus(a.documents, submitted.body.id, 'sending', { actor: 'job:outbound', reason: 'attempt 1' }, { expected: { direction: 'outbound', from: 'queued' }, tx }));
+    });
+    assert.equal((await a.get(submitted.body.id)).status, 'sending');
+
+    // Restart: a new outbound service on the same database recovers it at start-up.
+    const restarted = await startOutbound({
+      knex: a.db.knex,
+      documents: a.documents,
+      lookup: new PeppolLookup({ sml: { zone: TEST_SML_ZONE, dnsServers: [net.env.dns.address], timeoutMs: 1000, tries: 1, requireHttps: false }, validator: net.env.validator }),
+      identity: { privateKey: createPrivateKey(a.cert.keyPem), certificate: a.cert.cert },
+      seatId: a.seatId,
+      certificateValidator: net.env.validator,
+      config: TEST_OUTBOUND_CONFIG,
+      maxDocumentBytes: 20 * 1024 * 1024,
+      logger: pino({ level: 'silent' }),
+    });
+    try {
+      const doc = await a.waitFor(submitted.body.id, ['delivered', 'failed', 'undeliverable']);
+      assert.equal(doc.status, 'delivered');
+      assert.deepEqual(doc.events.map((e: any) => e.toStatus), ['queued', 'sending', 'retrying', 'sending', 'delivered']);
+      assert.match(doc.events[2].reason, /interrupted/);
+      assert.equal(doc.delivery.attempts, 2);
+      assert.deepEqual(doc.delivery.history.map((h: any) => h.outcome), ['interrupted', 'delivered']);
+      assert.equal(Number((await a.db.knex('documents').where({ status: 'sending' }).count({ n: '*' }))[0]!.n), 0, 'nothing left in sending');
+    } finally {
+      await restarted.stop();
+    }
+  });
+});
