@@ -124,6 +124,40 @@ function sortUnique(s: Seq): Seq {
   return out;
 }
 
+/** Element children by key for wide nodes (the document root has dozens), built on first use. */
+const WIDE = 12;
+const childIndexes = new WeakMap<XNode, Map<string, XNode[]>>();
+function childIndex(n: XNode): Map<string, XNode[]> {
+  let m = childIndexes.get(n);
+  if (!m) {
+    m = new Map();
+    for (const e of n.elems) {
+      const l = m.get(e.key);
+      if (l) l.push(e);
+      else m.set(e.key, [e]);
+    }
+    childIndexes.set(n, m);
+  }
+  return m;
+}
+
+/** All attributes of a document by key, in document order, built on first use. */
+const attrIndexes = new WeakMap<XDocument, Map<string, XNode[]>>();
+function attributeIndex(x: XDocument): Map<string, XNode[]> {
+  let m = attrIndexes.get(x);
+  if (!m) {
+    m = new Map();
+    for (const e of x.elements)
+      for (const at of e.attrs) {
+        const l = m.get(at.key);
+        if (l) l.push(at);
+        else m.set(at.key, [at]);
+      }
+    attrIndexes.set(x, m);
+  }
+  return m;
+}
+
 function testFn(test: NodeTest, axis: Axis): (n: XNode) => boolean {
   const principal = axis === 'attribute' ? ATTR : ELEM;
   switch (test.kind) {
@@ -377,6 +411,22 @@ function hasPath(a: Ast): boolean {
   return a.t === 'path' || children(a).some(hasPath);
 }
 
+function nonPositional(p: Ast): boolean {
+  const k = staticKind(p);
+  return (k === 'bool' || k === 'nodes' || k === 'str') && !usesPosition(p);
+}
+
+/** The child steps of a union of non-positional child steps, or null. */
+function unionSteps(a: Ast): Ast[] | null {
+  if (a.t === 'bin' && a.op === '|') {
+    const l = unionSteps(a.l);
+    const r = unionSteps(a.r);
+    return l && r ? [...l, ...r] : null;
+  }
+  if (a.t === 'step' && a.axis === 'child' && a.preds.every(nonPositional)) return [a];
+  return null;
+}
+
 export class Compiler {
   /** Number of memo slots the compiled expressions use per document. */
   memoCount = 0;
@@ -497,6 +547,7 @@ export class Compiler {
       const key = nameKey(a.test.ns, a.test.local);
       return (n) => {
         const el = n.elems;
+        if (el.length > WIDE) return childIndex(n).get(key) ?? EMPTY;
         let out: XNode[] | null = null;
         for (let i = 0; i < el.length; i++) {
           if (el[i].key === key) (out ??= []).push(el[i]);
@@ -510,6 +561,34 @@ export class Compiler {
         const at = n.attrs;
         for (let i = 0; i < at.length; i++) if (at[i].local === local && at[i].ns === '') return [at[i]];
         return EMPTY;
+      };
+    }
+    if ((axis === 'preceding' || axis === 'following') && a.test.kind === 'name') {
+      // Element name tests: scan the document's element index instead of walking the tree.
+      const key = a.test.ns !== null && a.test.local !== null ? nameKey(a.test.ns, a.test.local) : null;
+      return (n, c) => {
+        const x = c.dyn.xdoc;
+        const list = key !== null ? (x.byKey.get(key) ?? EMPTY) : x.elements;
+        const out: XNode[] = [];
+        if (axis === 'preceding') {
+          for (let j = list.length - 1; j >= 0; j--) {
+            const e = list[j] as XNode;
+            if (e.order >= n.order || !t(e)) continue;
+            let anc = false;
+            for (let p = n.parent; p; p = p.parent) if (p === e) anc = true;
+            if (!anc) out.push(e);
+          }
+        } else {
+          let last = n;
+          while (last.kind === ELEM && last.children.length) last = last.children[last.children.length - 1];
+          for (let j = 0; j < list.length; j++) {
+            const e = list[j] as XNode;
+            if (e.order > last.order && t(e)) out.push(e);
+          }
+        }
+        if (!preds) return reverse ? out.reverse() : out;
+        const r = preds(out, c) as XNode[];
+        return reverse ? r.slice().reverse() : r;
       };
     }
     return (n, c) => {
@@ -529,6 +608,15 @@ export class Compiler {
   }
 
   private path(a: Extract<Ast, { t: 'path' }>, scope: Scope): Fn {
+    // E//(A | B) with non-positional child steps → E//A | E//B, so each branch can use the element index.
+    if (a.l.t === 'path' && a.l.r.t === 'step' && a.l.r.axis === 'descendant-or-self' && a.l.r.test.kind === 'node' && a.l.r.preds.length === 0) {
+      const branches = unionSteps(a.r);
+      if (branches && branches.length > 1) {
+        const l = a.l;
+        const parts = branches.map((b): Ast => ({ t: 'path', l, r: b }));
+        return this.seq(parts.reduce((x, y): Ast => ({ t: 'bin', op: '|', l: x, r: y })), scope);
+      }
+    }
     // //name (no positional predicates) → the document's element index.
     if (
       a.l.t === 'path' &&
@@ -551,6 +639,31 @@ export class Compiler {
         if (key !== null) nodes = x.byKey.get(key) ?? EMPTY;
         else nodes = x.elements.filter(t);
         return preds ? preds(nodes, c) : nodes;
+      };
+    }
+    // //@name → attributes of the indexed elements.
+    if (
+      a.l.t === 'path' &&
+      a.l.l.t === 'root' &&
+      a.l.r.t === 'step' &&
+      a.l.r.axis === 'descendant-or-self' &&
+      a.l.r.test.kind === 'node' &&
+      a.r.t === 'step' &&
+      a.r.axis === 'attribute' &&
+      a.r.preds.every(nonPositional)
+    ) {
+      const t = testFn(a.r.test, 'attribute');
+      const preds = this.predicates(a.r.preds, scope);
+      const key = a.r.test.kind === 'name' && a.r.test.ns !== null && a.r.test.local !== null ? nameKey(a.r.test.ns, a.r.test.local) : null;
+      return (c) => {
+        let out: Seq;
+        if (key !== null) out = attributeIndex(c.dyn.xdoc).get(key) ?? EMPTY;
+        else {
+          const all: XNode[] = [];
+          for (const e of c.dyn.xdoc.elements) for (const at of e.attrs) if (t(at)) all.push(at);
+          out = all;
+        }
+        return preds ? preds(out, c) : out;
       };
     }
     // E//name (non-positional) → descendant::name
