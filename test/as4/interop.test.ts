@@ -11,7 +11,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { buildReceipt, buildUserMessage, parseMimeMessage, readSignal, readUserMessage } from '../../src/as4/index.js';
+import { buildErrorSignal, buildReceipt, buildUserMessage, NOT_SERVICED, parseMimeMessage, readSignal, readUserMessage } from '../../src/as4/index.js';
 import { toP12 } from '../../src/pki/test-pki.js';
 import { as4Fixture, SAMPLE_SBDH, sampleHeader } from './fixtures.js';
 
@@ -75,7 +75,7 @@ describe('as4 interop with as4peer (Java, Santuario)', function () {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  it('(1) reads a message built by as4peer to the exact payload, and (3) as4peer accepts our receipt for it', async () => {
+  it('(1) reads a message built by as4peer to the exact payload, and (3) as4peer accepts our receipt (and our signed error signal) for it', async () => {
     const built = await peer([
       'build-message', '--sender-p12', file('sender.p12'), '--pass', 'secret', '--receiver-cert', file('receiver.pem'),
       '--payload', file('payload.xml'), '--out', file('peer.mime'),
@@ -95,6 +95,16 @@ describe('as4 interop with as4peer (Java, Santuario)', function () {
     ]);
     assert.equal(check.code, 0, check.stdout);
     assert.equal(JSON.parse(check.stdout).ok, true);
+
+    // Our signed error signal: as4peer reports the error and finds the signature valid.
+    const error = buildErrorSignal(received.messageId, [{ code: 'EBMS:0004', description: 'not served here', detail: NOT_SERVICED }], f.receiverId);
+    writeFileSync(file('error.xml'), error.body);
+    const errCheck = await peer(['verify-receipt', '--in', file('error.xml'), '--sent', file('peer.mime'), '--trust', file('ca.pem'), '--expect-signer', file('receiver.pem')]);
+    assert.equal(errCheck.code, 1);
+    const errReport = JSON.parse(errCheck.stdout);
+    assert.equal(errReport.signatureValid, true, errCheck.stdout);
+    assert.equal(errReport.refToMessageId, received.messageId);
+    assert.match(errReport.errors.join('\n'), /ebMS error signal EBMS:0004 Other: not served here/);
   });
 
   it('(2) as4peer verifies, decrypts and unzips a message built by our library', async () => {
