@@ -64,7 +64,7 @@ describe('documents API (POST /api/v1/documents, GET /api/v1/documents/:id)', ()
     fetch(`${base}/api/v1/documents`, {
       method: 'POST',
       headers: contentType ? { 'content-type': contentType } : {},
-      body,
+      body: typeof body === 'string' ? body : new Uint8Array(body),
     });
   const count = async () => Number((await db.knex('documents').count({ n: '*' }))[0]!.n);
 

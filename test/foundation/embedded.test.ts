@@ -51,7 +51,7 @@ describe('embedded PostgreSQL (no DATABASE_URL)', function () {
     const pgPort = await freePort();
     let id = '';
     const first = await serveOnce(pgPort, async (base) => {
-      const res = await fetch(`${base}/api/v1/documents`, { method: 'POST', headers: { 'content-type': 'application/xml' }, body: readFileSync(BASE_INVOICE) });
+      const res = await fetch(`${base}/api/v1/documents`, { method: 'POST', headers: { 'content-type': 'application/xml' }, body: new Uint8Array(readFileSync(BASE_INVOICE)) });
       assert.equal(res.status, 201);
       id = ((await res.json()) as { id: string }).id;
     });
