@@ -21,6 +21,8 @@ export class XNode {
   qname = '';
   /** Interned "ns local" key, for rule dispatch. */
   key = '';
+  /** Small integer id of `key` (process-wide), for array-indexed rule dispatch. */
+  kid = 0;
   parent: XNode | null;
   /** Children in document order: elements and text nodes. */
   children: XNode[] = [];
@@ -95,6 +97,14 @@ function internKey(ns: string, local: string): string {
   return k;
 }
 export const nameKey = internKey;
+
+const keyIds = new Map<string, number>();
+/** The process-wide id of an interned key. */
+export function keyId(key: string): number {
+  let id = keyIds.get(key);
+  if (id === undefined) keyIds.set(key, (id = keyIds.size + 1));
+  return id;
+}
 
 const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 
@@ -289,6 +299,7 @@ export function parseDocument(input: Buffer | string, limits: Partial<ParseLimit
     e.local = colon < 0 ? qname : qname.slice(colon + 1);
     e.qname = qname;
     e.key = internKey(e.ns, e.local);
+    e.kid = keyId(e.key);
     e.offset = i;
     e.order = order++;
     if (rawAttrs) {

@@ -10,7 +10,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { ApError } from '../errors.js';
-import { ELEM, XNode, lineColumn, nameKey, svrlLocation, type XDocument } from './dom.js';
+import { ELEM, XNode, keyId, lineColumn, nameKey, svrlLocation, type XDocument } from './dom.js';
 import { type SchEl, readSchematronTree } from './sch-source.js';
 import {
   type BFn,
@@ -69,6 +69,10 @@ export interface CompiledSchema {
   memoCount: number;
   ruleCount: number;
   assertCount: number;
+  /** Per element key id: the patterns with candidate rules for it, as [pattern index, rules in order]. */
+  dispatchByKid: ([number, CompiledRule[]][] | undefined)[];
+  /** For element names no rule names: the patterns with wildcard rules. */
+  dispatchOther: [number, CompiledRule[]][];
 }
 
 function unsupported(msg: string, where: string): never {
@@ -302,7 +306,22 @@ export function compileSchematron(text: string, layer: ValidationLayer, source =
     patterns.push({ id: pid, rules, dispatch, wildcard });
   }
   const title = kids(schema).find((e) => e.local === 'title')?.text.trim() ?? '';
-  return { layer, title, patterns, globalFns: st.globalFns, globalSlots: globalScope.frameSlots!, memoCount: compiler.memoCount, ruleCount, assertCount };
+  const dispatchByKid: ([number, CompiledRule[]][] | undefined)[] = [];
+  const dispatchOther: [number, CompiledRule[]][] = [];
+  patterns.forEach((p, i) => {
+    if (p.wildcard.length) dispatchOther.push([i, p.wildcard]);
+  });
+  const allKeys = new Set<string>();
+  for (const p of patterns) for (const k of p.dispatch.keys()) allKeys.add(k);
+  for (const k of allKeys) {
+    const entry: [number, CompiledRule[]][] = [];
+    patterns.forEach((p, i) => {
+      const rules = p.dispatch.get(k) ?? p.wildcard;
+      if (rules.length) entry.push([i, rules]);
+    });
+    dispatchByKid[keyId(k)] = entry;
+  }
+  return { layer, title, patterns, globalFns: st.globalFns, globalSlots: globalScope.frameSlots!, memoCount: compiler.memoCount, ruleCount, assertCount, dispatchByKid, dispatchOther };
 }
 
 function letValue(e: SchEl, where: string): string {
@@ -580,53 +599,51 @@ export function newDyn(xdoc: XDocument, schema: CompiledSchema): Dyn {
   return dyn;
 }
 
-/** Runs every pattern over the document; dynamic errors become one fatal issue for the layer, as the reference aborts. */
+/**
+ * Runs every pattern over the document in one pass over the elements (each pattern's first matching rule
+ * per node), keeping the reference's output order: pattern by pattern, nodes in document order. A dynamic
+ * error aborts the layer as it aborts the reference's transformation; it becomes one fatal issue.
+ */
 export function evaluateSchema(schema: CompiledSchema, xdoc: XDocument, out: ValidationIssue[]): void {
   const dyn = newDyn(xdoc, schema);
-  const start = out.length;
+  const buckets: ValidationIssue[][] = new Array(schema.patterns.length);
+  const c: Ctx = { item: undefined, pos: 1, size: 1, frame: dyn.rootCtx.frame, dyn };
+  const byKid = schema.dispatchByKid;
+  const other = schema.dispatchOther;
+  const els = xdoc.elements;
   try {
-    for (const p of schema.patterns) runPattern(p, xdoc, dyn, schema.layer, out);
+    for (let i = 0; i < els.length; i++) {
+      const n = els[i];
+      const entries = byKid[n.kid] ?? other;
+      for (let e = 0; e < entries.length; e++) {
+        const cands = entries[e][1];
+        for (let r = 0; r < cands.length; r++) {
+          const rule = cands[r];
+          const ms = rule.matchers;
+          let hit = false;
+          for (let m = 0; m < ms.length; m++)
+            if (ms[m](n, c)) {
+              hit = true;
+              break;
+            }
+          if (!hit) continue;
+          const pi = entries[e][0];
+          fireRule(rule, n, dyn, schema.layer, (buckets[pi] ??= []));
+          break;
+        }
+      }
+    }
   } catch (e) {
     if (!(e instanceof XPathError)) throw e;
-    out.length = start;
     out.push({
       layer: schema.layer,
       id: 'XPATH-ERROR',
       flag: 'fatal',
       message: `The ${schema.layer} rules could not be evaluated on this document: ${e.message}`,
     });
+    return;
   }
-}
-
-function runPattern(p: CompiledPattern, xdoc: XDocument, dyn: Dyn, layer: ValidationLayer, out: ValidationIssue[]): void {
-  let nodes: XNode[];
-  if (p.wildcard.length) nodes = xdoc.elements;
-  else {
-    const lists: XNode[][] = [];
-    for (const k of p.dispatch.keys()) {
-      const l = xdoc.byKey.get(k);
-      if (l) lists.push(l);
-    }
-    if (lists.length === 0) return;
-    nodes = lists.length === 1 ? lists[0] : ([] as XNode[]).concat(...lists).sort((a, b) => a.order - b.order);
-  }
-  const c: Ctx = { item: undefined, pos: 1, size: 1, frame: dyn.rootCtx.frame, dyn };
-  for (let i = 0; i < nodes.length; i++) {
-    const n = nodes[i];
-    const cands = p.dispatch.get(n.key) ?? p.wildcard;
-    for (let r = 0; r < cands.length; r++) {
-      const rule = cands[r];
-      let hit = false;
-      for (const m of rule.matchers)
-        if (m(n, c)) {
-          hit = true;
-          break;
-        }
-      if (!hit) continue;
-      fireRule(rule, n, dyn, layer, out);
-      break;
-    }
-  }
+  for (const b of buckets) if (b) for (const i of b) out.push(i);
 }
 
 function fireRule(rule: CompiledRule, n: XNode, dyn: Dyn, layer: ValidationLayer, out: ValidationIssue[]): void {

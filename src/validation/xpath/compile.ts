@@ -22,6 +22,7 @@ import {
   castable,
   ebv,
   generalCompare,
+  generalPair,
   isNumeric,
   negate,
   typeName,
@@ -156,6 +157,78 @@ function attributeIndex(x: XDocument): Map<string, XNode[]> {
     attrIndexes.set(x, m);
   }
   return m;
+}
+
+/** `a/b/c` (child name steps without predicates, optionally ending in `@x`) from the context node. */
+interface Chain {
+  keys: string[];
+  attr: string | null;
+}
+
+function childChain(a: Ast): Chain | null {
+  const simpleChild = (x: Ast): string | null =>
+    x.t === 'step' && x.axis === 'child' && x.preds.length === 0 && x.test.kind === 'name' && x.test.ns !== null && x.test.local !== null
+      ? nameKey(x.test.ns, x.test.local)
+      : null;
+  const keys: string[] = [];
+  let attr: string | null = null;
+  let cur = a;
+  if (cur.t === 'step' && cur.axis === 'attribute') {
+    if (cur.preds.length || cur.test.kind !== 'name' || cur.test.ns !== '' || cur.test.local === null) return null;
+    return null;
+  }
+  if (cur.t === 'path' && cur.r.t === 'step' && cur.r.axis === 'attribute') {
+    const r = cur.r;
+    if (r.preds.length || r.test.kind !== 'name' || r.test.ns !== '' || r.test.local === null) return null;
+    attr = r.test.local;
+    cur = cur.l;
+  }
+  while (cur.t === 'path') {
+    const k = simpleChild(cur.r);
+    if (k === null) return null;
+    keys.unshift(k);
+    cur = cur.l;
+  }
+  const k = simpleChild(cur);
+  if (k === null) return null;
+  keys.unshift(k);
+  if (keys.length < 2 && attr === null) return null; // single steps have their own fast path
+  return { keys, attr };
+}
+
+function chainCollect(n: XNode, ch: Chain, i: number, out: XNode[]): void {
+  const k = ch.keys[i];
+  const el = n.elems.length > WIDE ? (childIndex(n).get(k) ?? (EMPTY as XNode[])) : n.elems;
+  const last = i === ch.keys.length - 1;
+  for (let j = 0; j < el.length; j++) {
+    const e = el[j];
+    if (e.key !== k) continue;
+    if (!last) chainCollect(e, ch, i + 1, out);
+    else if (ch.attr === null) out.push(e);
+    else for (const at of e.attrs) if (at.local === ch.attr && at.ns === '') out.push(at);
+  }
+}
+
+function chainAny(n: XNode, ch: Chain, i: number): boolean {
+  const k = ch.keys[i];
+  const el = n.elems.length > WIDE ? (childIndex(n).get(k) ?? (EMPTY as XNode[])) : n.elems;
+  const last = i === ch.keys.length - 1;
+  for (let j = 0; j < el.length; j++) {
+    const e = el[j];
+    if (e.key !== k) continue;
+    if (!last) {
+      if (chainAny(e, ch, i + 1)) return true;
+    } else if (ch.attr === null) return true;
+    else for (const at of e.attrs) if (at.local === ch.attr && at.ns === '') return true;
+  }
+  return false;
+}
+
+function contextNode(c: Ctx): XNode {
+  const it = c.item;
+  if (it instanceof XNode) return it;
+  if (it === undefined) throw new XPathError('XPDY0002', 'The context item is absent');
+  throw new XPathError('XPTY0020', 'An axis step on an atomic value');
 }
 
 function testFn(test: NodeTest, axis: Axis): (n: XNode) => boolean {
@@ -608,6 +681,14 @@ export class Compiler {
   }
 
   private path(a: Extract<Ast, { t: 'path' }>, scope: Scope): Fn {
+    const chain = childChain(a);
+    if (chain) {
+      return (c) => {
+        const out: XNode[] = [];
+        chainCollect(contextNode(c), chain, 0, out);
+        return out.length ? out : EMPTY;
+      };
+    }
     // E//(A | B) with non-positional child steps → E//A | E//B, so each branch can use the element index.
     if (a.l.t === 'path' && a.l.r.t === 'step' && a.l.r.axis === 'descendant-or-self' && a.l.r.test.kind === 'node' && a.l.r.preds.length === 0) {
       const branches = unionSteps(a.r);
@@ -838,7 +919,12 @@ export class Compiler {
         return (c) => loop(c, 0);
       }
     }
+    if (a.t === 'path' || a.t === 'step') {
+      const chain = childChain(a);
+      if (chain) return (c) => chainAny(contextNode(c), chain, 0);
+    }
     const f = this.seq(a, scope);
+    if (staticKind(a) === 'nodes') return (c) => f(c).length > 0;
     return (c) => ebv(f(c));
   }
 
@@ -849,6 +935,19 @@ export class Compiler {
     const r = this.seq(a.r, scope);
     if (general[a.op]) {
       const op = general[a.op];
+      // node(s) = 'literal' / node(s) != 'literal': string comparison of each node's value.
+      if ((op === '=' || op === '!=') && a.r.t === 'lit' && typeof a.r.v === 'string' && staticKind(a.l) === 'nodes') {
+        const lit = a.r.v;
+        const eq = op === '=';
+        return (c) => {
+          const x = l(c);
+          for (let i = 0; i < x.length; i++) {
+            const it = x[i];
+            if (it instanceof XNode ? (it.stringValue() === lit) === eq : generalPair(it, lit, op)) return true;
+          }
+          return false;
+        };
+      }
       return (c) => generalCompare(l(c), r(c), op);
     }
     if (value[a.op]) {
