@@ -1,60 +1,75 @@
+/**
+ * `validate <file…> [--json]`: full validation (UBL 2.1 XSD, EN 16931, Peppol BIS Billing 3) of one or
+ * more files with the rules compiled once for the whole call. Each report names its file.
+ * Exit 0 when every file is valid, 1 when any is invalid, 2 when any file is unusable (unreadable, too
+ * large, not well-formed XML, not a UBL Invoice or CreditNote) or the arguments are wrong.
+ */
 import { readFileSync, statSync } from 'node:fs';
 import { loadConfig } from '../../config.js';
 import { ApError } from '../../errors.js';
-import { createValidator } from '../../main.js';
+import { formatText, toJson, type FileReport } from '../../validation/report-format.js';
+import { createValidator } from '../../validation/validator.js';
 import type { ValidationReport } from '../../validation/types.js';
 import type { CliCommand } from '../command.js';
 
-function format(file: string, r: ValidationReport): string {
-  const lines = [`${file}: ${r.valid ? 'valid' : 'INVALID'} (${r.documentKind ?? 'unknown document'}, ${r.elapsedMs.toFixed(1)} ms)`];
-  for (const i of r.issues) {
-    const at = i.line ? ` line ${i.line}${i.column ? `:${i.column}` : ''}` : '';
-    lines.push(`  [${i.flag}] ${i.layer} ${i.id}${at}${i.location ? ` ${i.location}` : ''}: ${i.message}`);
-  }
-  return lines.join('\n');
+const EXIT_VALID = 0;
+const EXIT_INVALID = 1;
+const EXIT_UNUSABLE = 2;
+
+/** A report that stands for a file that could not be read: one PARSE issue saying why. */
+function unusable(message: string): ValidationReport {
+  return { valid: false, documentKind: null, issues: [{ layer: 'PARSE', id: 'PARSE', flag: 'fatal', message }], elapsedMs: 0 };
+}
+
+function isUnusable(r: ValidationReport): boolean {
+  return r.documentKind === null && r.issues.some((i) => i.flag === 'fatal' && (i.layer === 'PARSE' || i.layer === 'XSD'));
 }
 
 export const validate: CliCommand = {
   name: ['validate'],
-  summary: 'Validate a UBL 2.1 Invoice or CreditNote file; exit 0 valid, 1 invalid, 2 unusable input',
-  usage: 'validate [--json] <file>',
+  summary: 'Validate UBL 2.1 Invoice/CreditNote files (XSD, EN 16931, Peppol BIS 3); exit 0 all valid, 1 any invalid, 2 unusable input',
+  usage: 'validate <file…> [--json]',
   async run(args, io) {
     const json = args.includes('--json');
     const files = args.filter((a) => a !== '--json');
-    if (files.length !== 1 || files[0]!.startsWith('-')) {
-      io.err('Usage: peppol-ap validate [--json] <file>');
-      return 2;
+    const unknown = files.find((f) => f.startsWith('-'));
+    if (files.length === 0 || unknown) {
+      io.err(`${unknown ? `Unknown option ${unknown}\n` : ''}Usage: peppol-ap validate <file…> [--json]`);
+      return EXIT_UNUSABLE;
     }
-    const file = files[0]!;
     const config = loadConfig();
-    let input: Buffer;
+    let validator;
     try {
-      if (statSync(file).size > config.maxDocumentBytes) {
-        io.err(`${file}: larger than MAX_DOCUMENT_BYTES (${config.maxDocumentBytes} bytes)`);
-        return 2;
-      }
-      input = readFileSync(file);
+      validator = await createValidator({ ublSchemasDir: config.ublSchemasDir, schematronDir: config.schematronDir, maxBytes: config.maxDocumentBytes });
     } catch (err) {
-      io.err(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
-      return 2;
-    }
-    const validator = createValidator(config);
-    try {
-      const report = validator.validate(input);
-      if (report.issues.some((i) => i.layer === 'PARSE' && i.flag === 'fatal')) {
-        io.err(format(file, report));
-        return 2;
-      }
-      io.out(json ? JSON.stringify(report, null, 2) : format(file, report));
-      return report.valid ? 0 : 1;
-    } catch (err) {
-      if (err instanceof ApError && err.httpStatus < 500) {
-        io.err(`${file}: ${err.message}`);
-        return 2;
+      if (err instanceof ApError) {
+        io.err(err.message);
+        return EXIT_UNUSABLE;
       }
       throw err;
-    } finally {
-      validator.close();
     }
+    const reports: FileReport[] = [];
+    let exit = EXIT_VALID;
+    for (const file of files) {
+      let report: ValidationReport;
+      try {
+        const size = statSync(file).size;
+        report =
+          size > config.maxDocumentBytes
+            ? unusable(`The file is ${size} bytes; MAX_DOCUMENT_BYTES is ${config.maxDocumentBytes}`)
+            : validator.validate(readFileSync(file));
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (err instanceof ApError) report = unusable(err.message);
+        else if (code) report = unusable(`Cannot read the file (${code})`);
+        else throw err;
+      }
+      if (isUnusable(report)) exit = EXIT_UNUSABLE;
+      else if (!report.valid && exit === EXIT_VALID) exit = EXIT_INVALID;
+      if (json) reports.push(toJson(file, report));
+      else io.out(formatText(file, report));
+    }
+    if (json) io.out(JSON.stringify(reports, null, 2));
+    return exit;
   },
 };

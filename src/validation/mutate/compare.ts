@@ -1,0 +1,67 @@
+/**
+ * Compares an engine report with the reference's recorded result for one document, rule by rule:
+ * same schematron rule ids with the same flag and the same count; XSD and PARSE by presence (processors
+ * word and split schema errors differently); locations as a second, separate figure. A reference
+ * dynamic error (Saxon aborts the transformation) must be matched by an XPATH-ERROR issue.
+ */
+import { compactLocation } from '../report-format.js';
+import type { ValidationReport } from '../types.js';
+import type { FixtureDoc } from './fixture.js';
+
+export interface DocComparison {
+  id: string;
+  /** Readable differences of rule ids/flags/counts; empty when they agree. */
+  ruleDiffs: string[];
+  /** Readable differences of locations (only meaningful when the rules agree). */
+  locationDiffs: string[];
+}
+
+type Bag = Map<string, number>;
+
+function bag(keys: string[]): Bag {
+  const m: Bag = new Map();
+  for (const k of keys) m.set(k, (m.get(k) ?? 0) + 1);
+  return m;
+}
+
+function diffBags(expected: Bag, actual: Bag, what: string): string[] {
+  const out: string[] = [];
+  for (const k of new Set([...expected.keys(), ...actual.keys()])) {
+    const e = expected.get(k) ?? 0;
+    const a = actual.get(k) ?? 0;
+    if (e > a) out.push(`${what} missing ${k} ×${e - a} (reference ${e}, engine ${a})`);
+    else if (a > e) out.push(`${what} extra ${k} ×${a - e} (reference ${e}, engine ${a})`);
+  }
+  return out.sort();
+}
+
+export function compareWithReference(ref: FixtureDoc, report: ValidationReport | { thrown: string }): DocComparison {
+  const res: DocComparison = { id: ref.id, ruleDiffs: [], locationDiffs: [] };
+  if ('thrown' in report) {
+    res.ruleDiffs.push(`engine threw: ${report.thrown}`);
+    return res;
+  }
+  if (ref.error !== undefined) {
+    if (!report.issues.some((i) => i.id === 'XPATH-ERROR')) {
+      res.ruleDiffs.push(`reference stopped with a dynamic error (${ref.error.slice(0, 120)}); engine reported no XPATH-ERROR`);
+    }
+    return res;
+  }
+  const fired = ref.fired ?? [];
+  const present = (layers: string[], xs: { layer: string }[]): boolean => xs.some((x) => layers.includes(x.layer));
+  const refTuples = fired.map(([layer, id, flag, location]) => ({ layer, id, flag, location }));
+  for (const layer of ['PARSE', 'XSD']) {
+    const r = present([layer], refTuples);
+    const e = present([layer], report.issues);
+    if (r !== e) res.ruleDiffs.push(`${layer} ${r ? 'reference reports errors, engine none' : 'engine reports errors, reference none'}`);
+  }
+  const rules = (xs: { layer: string; id: string; flag: string }[]): string[] =>
+    xs.filter((x) => x.layer === 'CEN' || x.layer === 'PEPPOL').map((x) => `${x.layer} ${x.id} ${x.flag}`);
+  res.ruleDiffs.push(...diffBags(bag(rules(refTuples)), bag(rules(report.issues)), 'rule'));
+  if (res.ruleDiffs.length === 0) {
+    const locs = (xs: { layer: string; id: string; location?: string }[]): string[] =>
+      xs.filter((x) => x.layer === 'CEN' || x.layer === 'PEPPOL').map((x) => `${x.id} at ${compactLocation(x.location ?? '(none)')}`);
+    res.locationDiffs.push(...diffBags(bag(locs(refTuples)), bag(locs(report.issues)), 'location'));
+  }
+  return res;
+}
