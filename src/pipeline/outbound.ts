@@ -152,7 +152,7 @@ export class OutboundDelivery {
         tx,
       });
       if (!moved) return false;
-      const d = await this.deps.deliveries.get(documentId);
+      const d = await this.deps.deliveries.get(documentId, tx);
       await this.deps.deliveries.recordAttempt(documentId, { attempt: d?.attempts ?? 0, startedAt: new Date(), outcome: 'interrupted', endpointUrl: d?.endpointUrl ?? null, httpStatus: null, errorKind: null, error: reason }, tx);
       await this.deps.deliveries.update(documentId, { nextAttemptAt: new Date() }, tx);
       return true;
@@ -161,7 +161,7 @@ export class OutboundDelivery {
 
   private async claim(documentId: string, from: OutboundStatus): Promise<{ doc: DocumentRecord; delivery: DeliveryRecord } | null> {
     try {
-      return await this.deps.deliveries.transaction(async (tx) => {
+      const claimed = await this.deps.deliveries.transaction(async (tx) => {
         const delivery = await this.deps.deliveries.claim(documentId, this.deps.leaseMs, tx);
         if (!delivery) throw new NotClaimed();
         if (from === 'sending') {
@@ -173,9 +173,11 @@ export class OutboundDelivery {
         }
         const ok = await changeStatus(this.deps.documents, documentId, 'sending', { actor: ACTOR, reason: `attempt ${delivery.attempts}`, details: { attempt: delivery.attempts } }, { expected: { direction: 'outbound', from }, tx });
         if (!ok) throw new NotClaimed();
-        const doc = await this.deps.documents.get(documentId);
-        return { doc: doc!, delivery };
+        return delivery;
       });
+      // Read after the commit: inside the transaction it would need a second pooled connection.
+      const doc = await this.deps.documents.get(documentId);
+      return { doc: doc!, delivery: claimed };
     } catch (err) {
       if (err instanceof NotClaimed) return null;
       throw err;

@@ -20,6 +20,7 @@ import { PeppolLookup } from '../../src/peppol/lookup.js';
 import { startInbound, type InboundService } from '../../src/pipeline/inbound-service.js';
 import { inlineValidationRunner } from '../../src/pipeline/inbound-validation.js';
 import type { IssuedCertificate } from '../../src/pki/test-pki.js';
+import { createKnex } from '../../src/store/db.js';
 import { PostgresDocumentStore } from '../../src/store/documents.js';
 import { SmpParticipantStore, StoreSmpDirectory } from '../../src/store/participants-smp.js';
 import { PostgresPayloadStore } from '../../src/store/payloads.js';
@@ -123,9 +124,12 @@ async function startAp(env: DiscoveryEnv, name: string, seatId: string, outbound
   const validator = await fullValidator();
   const cert = env.pki.issueAp(seatId);
   const identity = { privateKey: createPrivateKey(cert.keyPem), certificate: cert.cert };
-  const db = await createTestDatabase({ prefix: `ap_e2e_${name.toLowerCase()}` });
-  const documents = new PostgresDocumentStore(db.knex, new PostgresPayloadStore(db.knex));
-  const participants = new SmpParticipantStore(db.knex);
+  const testDb = await createTestDatabase({ prefix: `ap_e2e_${name.toLowerCase()}` });
+  // The AP's own pool, sized like a served instance (the test database's default pool is small).
+  const knex = createKnex({ url: testDb.url, poolMax: 20 });
+  const db: TestDatabase = { ...testDb, knex };
+  const documents = new PostgresDocumentStore(knex, new PostgresPayloadStore(knex));
+  const participants = new SmpParticipantStore(knex);
   const logger = pino({ level: process.env['E2E_LOG'] ?? 'silent' });
 
   // The server first, so the AP knows its own URLs; the app is attached once it is built.
@@ -234,7 +238,8 @@ async function startAp(env: DiscoveryEnv, name: string, seatId: string, outbound
       if (server.listening) await stopServer();
       await outbound.stop();
       await inbound.stop();
-      await db.drop();
+      await knex.destroy();
+      await testDb.drop();
     },
   };
 }
