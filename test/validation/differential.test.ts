@@ -1,0 +1,85 @@
+/**
+ * Differential test: the engine against the reference validator (official compiled XSLT under Saxon-HE),
+ * on the official examples and on the generated mutation corpus. The reference's results are the
+ * committed fixture written by scripts/reference-fixtures.ts; the corpus is regenerated here from the
+ * installed examples and rules and must match the fixture document for document (id and SHA-256).
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { compareWithReference, type DocComparison } from '../../src/validation/mutate/compare.js';
+import { generateCorpus, sha256, type CorpusDoc } from '../../src/validation/mutate/corpus.js';
+import type { ReferenceFixture } from '../../src/validation/mutate/fixture.js';
+import { findSchFiles, loadExamples } from '../../src/validation/mutate/sources.js';
+import { createValidator, type Validator } from '../../src/validation/validator.js';
+
+const root = resolve(import.meta.dirname, '../..');
+const schDir = resolve(root, process.env.SCHEMATRON_DIR ?? 'schematron');
+const xsdDir = resolve(root, process.env.UBL_SCHEMAS_DIR ?? 'ubl-schemas');
+
+const pct = (n: number, d: number): string => `${((100 * n) / d).toFixed(1)}%`;
+
+function explain(list: DocComparison[], pick: (c: DocComparison) => string[], max = 40): string {
+  const shown = list.slice(0, max).map((c) => `  ${c.id}\n${pick(c).map((d) => `      ${d}`).join('\n')}`);
+  return shown.join('\n') + (list.length > max ? `\n  … and ${list.length - max} more documents` : '');
+}
+
+describe('validation: differential test against the reference (Saxon-HE, official XSLT)', function () {
+  this.timeout(900_000);
+  let corpus: CorpusDoc[];
+  let validator: Validator;
+  let schFiles: string[];
+  let fixture: ReferenceFixture;
+
+  before(async () => {
+    fixture = JSON.parse(readFileSync(join(root, 'test/fixtures/validation/reference.json'), 'utf8')) as ReferenceFixture;
+    schFiles = findSchFiles(schDir);
+    const schTexts = schFiles.map((f) => readFileSync(f, 'utf8'));
+    corpus = generateCorpus(loadExamples(join(schDir, 'examples')), schTexts);
+    validator = await createValidator({ ublSchemasDir: xsdDir, schematronDir: schDir });
+  });
+
+  it('records its expected results against the installed rules', () => {
+    const installed = Object.fromEntries(schFiles.map((f) => [basename(f), sha256(readFileSync(f, 'utf8'))]));
+    assert.deepEqual(installed, fixture.schematron, 'the .sch files differ from those the fixture was recorded with: rerun scripts/reference-fixtures.ts');
+  });
+
+  it('regenerates the same corpus the reference was run on (ids and SHA-256)', () => {
+    const expected = new Map(fixture.documents.map((d) => [d.id, d.sha256]));
+    const drift = corpus.filter((d) => expected.get(d.id) !== d.sha256).map((d) => `${d.id}${expected.has(d.id) ? ' (content changed)' : ' (new)'}`);
+    const gone = [...expected.keys()].filter((id) => !corpus.some((d) => d.id === id));
+    assert.ok(corpus.length >= 500, `corpus has ${corpus.length} documents, expected at least 500`);
+    assert.deepEqual([...drift, ...gone.map((g) => `${g} (no longer generated)`)], [], 'the generator drifted from the fixture: rerun scripts/reference-fixtures.ts');
+  });
+
+  it('fires the same rules (id, flag, count) as the reference on every document', () => {
+    const byId = new Map(fixture.documents.map((d) => [d.id, d]));
+    const results: DocComparison[] = [];
+    for (const doc of corpus) {
+      const ref = byId.get(doc.id);
+      if (!ref || ref.sha256 !== doc.sha256) continue; // reported by the drift test
+      let report;
+      try {
+        report = validator.validate(doc.xml);
+      } catch (e) {
+        report = { thrown: e instanceof Error ? e.message : String(e) };
+      }
+      results.push(compareWithReference(ref, report));
+    }
+    const ruleMismatch = results.filter((r) => r.ruleDiffs.length > 0);
+    const locMismatch = results.filter((r) => r.locationDiffs.length > 0);
+    const origs = results.filter((r) => r.id.startsWith('orig/'));
+    const cov = fixture.coverage;
+    console.log(
+      [
+        `      corpus: ${results.length} documents (${origs.length} official examples, ${results.length - origs.length} mutations)`,
+        `      agreement (rule ids, flags, counts): ${results.length - ruleMismatch.length}/${results.length} (${pct(results.length - ruleMismatch.length, results.length)}); official examples ${origs.length - origs.filter((r) => r.ruleDiffs.length).length}/${origs.length}`,
+        `      locations: ${results.length - ruleMismatch.length - locMismatch.length}/${results.length - ruleMismatch.length} of the agreeing documents also agree on every location`,
+        `      reference coverage: ${cov.fired}/${cov.total} rule ids fired (${pct(cov.fired, cov.total)}); never fired: ${cov.neverFired.length}`,
+      ].join('\n'),
+    );
+    if (locMismatch.length) console.log(`      location differences:\n${explain(locMismatch, (c) => c.locationDiffs, 10)}`);
+    assert.equal(ruleMismatch.length, 0, `${ruleMismatch.length} documents fire different rules than the reference:\n${explain(ruleMismatch, (c) => c.ruleDiffs)}`);
+    assert.equal(locMismatch.length, 0, `${locMismatch.length} documents report different locations than the reference`);
+  });
+});
