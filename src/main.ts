@@ -9,7 +9,17 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config.js';
+import { loadAs4Config, loadAs4Identity, seatIdOf } from './config-as4.js';
+import { discoveryValidator, loadDiscoveryConfig } from './config-discovery.js';
+import { loadOutboundConfig } from './config-outbound.js';
 import { createApp } from './http/app.js';
+import { startOutbound, type OutboundService } from './jobs/outbound-service.js';
+import { PeppolLookup } from './peppol/lookup.js';
+import { PostgresDeliveryStore } from './store/deliveries.js';
+import { as4Router } from './http/as4-endpoint.js';
+import { inboxRouter } from './http/inbox.js';
+import { startInbound, type InboundService } from './pipeline/inbound-service.js';
+import { inlineValidationRunner, workerValidationRunner } from './pipeline/inbound-validation.js';
 import type { Logger } from './log.js';
 import { openDatabase } from './store/database.js';
 import { isReachable } from './store/db.js';
@@ -34,7 +44,11 @@ export interface AccessPoint {
   shutdown(reason: string): Promise<void>;
 }
 
-export async function startAccessPoint(config: Config, logger: Logger): Promise<AccessPoint> {
+export async function startAccessPoint(config: Config, logger: Logger, env: Record<string, string | undefined> = process.env): Promise<AccessPoint> {
+  const as4Config = loadAs4Config(env);
+  const as4Identity = loadAs4Identity(as4Config);
+  const discovery = as4Identity ? loadDiscoveryConfig(env) : null;
+  const outboundConfig = loadOutboundConfig(env);
   const validator = createValidator(config);
   let db;
   try {
@@ -49,22 +63,98 @@ export async function startAccessPoint(config: Config, logger: Logger): Promise<
     throw err;
   }
   const documents = new PostgresDocumentStore(db.knex, new PostgresPayloadStore(db.knex));
+  // AS4 inbound (we are C3), when our AP key is configured.
+  let inbound: InboundService | null = null;
+  const mounts = [];
+  if (as4Identity && discovery) {
+    try {
+      const runner =
+        as4Config.validationWorkers > 0
+          ? await workerValidationRunner({
+              ublSchemasDir: config.ublSchemasDir,
+              schematronDir: config.schematronDir,
+              maxBytes: config.maxDocumentBytes,
+              workers: as4Config.validationWorkers,
+            })
+          : inlineValidationRunner(validator);
+      inbound = await startInbound({
+        knex: db.knex,
+        documents,
+        identity: as4Identity,
+        seatId: seatIdOf(as4Identity.certificate),
+        certificateValidator: discoveryValidator(discovery),
+        runner,
+        ownEndpointUrl: discovery.ownEndpoint?.url ?? null,
+        duplicateRetentionMs: as4Config.duplicateRetentionMs,
+        servicedCacheMs: as4Config.servicedCacheMs,
+        concurrency: Math.max(1, as4Config.validationWorkers),
+        limits: { mime: { maxTotalBytes: as4Config.maxMessageBytes, maxParts: 16, maxHeaderBytes: 16 * 1024 } },
+        logger,
+      });
+    } catch (err) {
+      await db.close();
+      validator.close();
+      throw err;
+    }
+    mounts.push({ path: as4Config.path, router: as4Router(inbound.pipeline) });
+    mounts.push({ path: '/api/v1/inbox', router: inboxRouter({ knex: db.knex, documents, token: as4Config.inboxToken }) });
+  }
+  // AS4 outbound (we are C2), also only with our AP key: without it submitted documents stay queued.
+  let outbound: OutboundService | null = null;
+  if (as4Identity && discovery) {
+    try {
+      const certificateValidator = discoveryValidator(discovery);
+      outbound = await startOutbound({
+        knex: db.knex,
+        documents,
+        lookup: new PeppolLookup({
+          sml: { zone: discovery.sml.zone, dnsServers: discovery.sml.dnsServers, timeoutMs: discovery.sml.dnsTimeoutMs, requireHttps: discovery.sml.requireHttps },
+          validator: certificateValidator,
+          smpTimeoutMs: discovery.smp.timeoutMs,
+          cacheTtlMs: discovery.smp.cacheTtlMs,
+          cacheMaxEntries: discovery.smp.cacheMaxEntries,
+        }),
+        identity: as4Identity,
+        seatId: seatIdOf(as4Identity.certificate),
+        certificateValidator,
+        config: outboundConfig,
+        maxDocumentBytes: config.maxDocumentBytes,
+        logger,
+      });
+    } catch (err) {
+      await inbound?.stop();
+      await db.close();
+      validator.close();
+      throw err;
+    }
+  } else {
+    logger.warn('outbound delivery is off (AP_KEY_FILE / AP_CERT_FILE not set): submitted documents stay queued');
+  }
+  const outboundQueue = outbound?.queue ?? {
+    deliveries: new PostgresDeliveryStore(db.knex),
+    dispatch: () => {},
+    firstAttemptGraceMs: outboundConfig.firstAttemptGraceMs,
+    idDomain: 'peppol-ap',
+  };
   let shuttingDown = false;
   const app = createApp({
     logger,
-    documents: { validator, documents, limits: { maxBytes: config.maxDocumentBytes }, maxDocumentBytes: config.maxDocumentBytes },
+    documents: { validator, documents, limits: { maxBytes: config.maxDocumentBytes }, maxDocumentBytes: config.maxDocumentBytes, outbound: outboundQueue },
     readiness: {
       database: () => isReachable(db.knex),
       artifacts: () => true, // schemas compiled above, or the start failed
       accepting: () => !shuttingDown,
     },
     isShuttingDown: () => shuttingDown,
+    mounts,
   });
 
   const server = app.listen(config.http.port, config.http.host);
   try {
     await once(server, 'listening');
   } catch (err) {
+    await outbound?.stop();
+    await inbound?.stop();
     await db.close();
     validator.close();
     throw err;
@@ -87,6 +177,8 @@ export async function startAccessPoint(config: Config, logger: Logger): Promise<
       }, config.shutdownTimeoutMs);
       await closed;
       clearTimeout(timer);
+      await outbound?.stop();
+      await inbound?.stop();
       await db.close();
       validator.close();
       logger.info('shutdown complete');
