@@ -109,6 +109,25 @@ describe('outbound outcomes and recovery', function () {
     assert.equal(doc.delivery.lastError.kind, 'as4.receipt-missing');
   });
 
+  it('takes over an attempt whose lease ran out (another instance died mid-send), without a restart', async () => {
+    const submitted = await a.submit(ublDocument('invoice', supplier, buyer));
+    await a.waitFor(submitted.body.id, ['delivered']);
+    // A second document, claimed by a "dead" worker whose lease has already expired.
+    const deliveries = new PostgresDeliveryStore(a.db.knex);
+    const other = await a.db.knex.transaction(async (tx) => {
+      const doc = await a.documents.create({ ...(await a.documents.get(submitted.body.id))!, direction: 'outbound', status: 'queued', invoiceNumber: 'LEASE-1' }, Buffer.from(ublDocument('invoice', supplier, buyer)), { actor: 'test' }, tx);
+      await deliveries.create(doc.id, { as4MessageId: `lease-${doc.id}@test`, conversationId: doc.id, sbdhInstanceId: doc.id }, new Date(Date.now() + 3_600_000), tx);
+      await deliveries.claim(doc.id, 3_600_000, tx);
+      await changeStatus(a.documents, doc.id, 'sending', { actor: 'job:outbound', reason: 'attempt 1 (dead worker)' }, { expected: { direction: 'outbound', from: 'queued' }, tx });
+      await tx('outbound_deliveries').where({ document_id: doc.id }).update({ lease_until: new Date(Date.now() - 1000) });
+      return doc;
+    });
+    const doc = await a.waitFor(other.id, ['delivered', 'failed', 'undeliverable']);
+    assert.equal(doc.status, 'delivered');
+    assert.deepEqual(doc.events.map((e: any) => e.toStatus), ['queued', 'sending', 'retrying', 'sending', 'delivered']);
+    assert.match(doc.events[2].reason, /lease expired/);
+  });
+
   it('picks up at start-up a document a crash left in sending, and delivers it', async () => {
     // A dispatcher that is stopped leaves the submitted document queued, as if the process died at once.
     await a.outbound.stop();
