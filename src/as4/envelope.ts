@@ -6,8 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ApError } from '../errors.js';
-import { DEFAULT_XML_LIMITS, parseDom, type XmlLimits } from '../xml/safe.js';
-import { children, descendants, elementChildren, qname } from './dom.js';
+import { parseDom, type XmlLimits } from '../xml/safe.js';
+import { assertMaxDepth, children, descendants, elementChildren, qname } from './dom.js';
 import { NS } from './ns.js';
 import { signatureXml, type As4Identity, type NrReference, type SignedTarget } from './signature.js';
 import { collectIds } from './tokens.js';
@@ -58,6 +58,15 @@ export function signedEnvelope(
   return { soap: Buffer.from(envelopeXml(securityPrefix + sig.xml, messagingXml, ids.body), 'utf8'), references: sig.references };
 }
 
+/**
+ * Limits for a SOAP envelope. Peppol envelopes are a few kilobytes (the payload is an attachment), so the
+ * default is far below the MIME limit: a large or deeply nested envelope is refused before the slower
+ * DOM work.
+ */
+export const DEFAULT_ENVELOPE_LIMITS: Readonly<XmlLimits> = Object.freeze({ maxBytes: 1024 * 1024 });
+/** Deepest element nesting accepted in an envelope (a Peppol one nests about 10 deep). */
+export const MAX_ENVELOPE_DEPTH = 64;
+
 export interface Envelope {
   doc: Document;
   envelope: Element;
@@ -77,8 +86,9 @@ const wrapping = (msg: string): never => {
 };
 
 /** Parses and checks the SOAP structure of an AS4 message or signal. */
-export function readEnvelope(soap: Buffer, limits: XmlLimits = DEFAULT_XML_LIMITS): Envelope {
+export function readEnvelope(soap: Buffer, limits: XmlLimits = DEFAULT_ENVELOPE_LIMITS): Envelope {
   const doc = parseDom(soap, limits);
+  assertMaxDepth(doc, MAX_ENVELOPE_DEPTH);
   const envelope = doc.documentElement as Element;
   if (envelope.namespaceURI !== NS.S12 || envelope.localName !== 'Envelope') {
     structure(`The root element is ${qname(envelope)}, not a SOAP 1.2 Envelope`);

@@ -8,12 +8,11 @@ import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { oneLineName } from '../pki/certificate.js';
 import { ApError, toApError } from '../errors.js';
 import type { CertificateValidator } from '../pki/types.js';
-import { DEFAULT_XML_LIMITS } from '../xml/safe.js';
 import { DEFAULT_DECOMPRESSION_LIMITS, gunzipBounded } from './compression.js';
 import { children, elementChildren } from './dom.js';
 import { checkAgreement, checkPeppolHeaders, parseSignalMessage, parseUserMessage, type UserMessage } from './ebms.js';
 import { decryptAttachments, inspectEncryption, type EncryptionCheck } from './encryption.js';
-import { readEnvelope, type Envelope } from './envelope.js';
+import { DEFAULT_ENVELOPE_LIMITS, readEnvelope, type Envelope } from './envelope.js';
 import type { MimeMessage } from './mime.js';
 import { NS, PEPPOL } from './ns.js';
 import { checkReferences, checkSignedInfo, inspectSignature, type SignatureCheck } from './signature.js';
@@ -101,7 +100,7 @@ export async function inspectMessage(message: MimeMessage, opts: InspectOptions)
     return report;
   };
 
-  const env: Envelope | undefined = await step('SOAP envelope structure', () => readEnvelope(message.root.body, DEFAULT_XML_LIMITS));
+  const env: Envelope | undefined = await step('SOAP envelope structure', () => readEnvelope(message.root.body, DEFAULT_ENVELOPE_LIMITS));
   if (!env) return finish();
   const ums = children(env.messaging, NS.EB, 'UserMessage');
   const sms = children(env.messaging, NS.EB, 'SignalMessage');

@@ -6,10 +6,10 @@
 import { oneLineName } from '../pki/certificate.js';
 import { ApError, type EbmsErrorCode } from '../errors.js';
 import type { CertificateValidator, ValidatedCertificate } from '../pki/types.js';
-import { DEFAULT_XML_LIMITS, type XmlLimits } from '../xml/safe.js';
+import type { XmlLimits } from '../xml/safe.js';
 import { child, children, escAttr, escText } from './dom.js';
 import { buildSignalMessageXml, newMessageId, parseSignalMessage, type SignalMessage } from './ebms.js';
-import { newEnvelopeIds, readEnvelope, signedEnvelope } from './envelope.js';
+import { DEFAULT_ENVELOPE_LIMITS, newEnvelopeIds, readEnvelope, signedEnvelope } from './envelope.js';
 import type { MimeMessage } from './mime.js';
 import { NS } from './ns.js';
 import { checkReferences, checkSignedInfo, inspectSignature, nrReferenceOf, type As4Identity, type NrReference } from './signature.js';
@@ -161,7 +161,7 @@ export async function readSignal(message: MimeMessage, opts: ReadSignalOptions):
   }
   let env;
   try {
-    env = readEnvelope(message.root.body, opts.xmlLimits ?? DEFAULT_XML_LIMITS);
+    env = readEnvelope(message.root.body, opts.xmlLimits ?? DEFAULT_ENVELOPE_LIMITS);
   } catch (err) {
     return invalid(`The response is not a readable ebMS signal: ${(err as Error).message}`, err);
   }
@@ -210,7 +210,7 @@ export async function readSignal(message: MimeMessage, opts: ReadSignalOptions):
 }
 
 /** MessageId and signature references of a user message we sent (e.g. read back from a dump), for `sent`. */
-export function sentMessageEvidence(message: MimeMessage, xmlLimits: XmlLimits = DEFAULT_XML_LIMITS): { messageId: string; signatureReferences: NrReference[] } {
+export function sentMessageEvidence(message: MimeMessage, xmlLimits: XmlLimits = DEFAULT_ENVELOPE_LIMITS): { messageId: string; signatureReferences: NrReference[] } {
   const env = readEnvelope(message.root.body, xmlLimits);
   const um = children(env.messaging, NS.EB, 'UserMessage')[0];
   const messageId = um ? (child(child(um, NS.EB, 'MessageInfo'), NS.EB, 'MessageId')?.textContent ?? '').trim() : '';

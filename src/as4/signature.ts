@@ -14,7 +14,7 @@ import { oneLineName } from '../pki/certificate.js';
 import { ApError } from '../errors.js';
 import { parseDom } from '../xml/safe.js';
 import { excC14n } from './c14n.js';
-import { attr, child, children, elementChildren, escAttr, qname, text } from './dom.js';
+import { attr, child, children, escAttr, qname, text } from './dom.js';
 import { cidOf } from './ebms.js';
 import { ALG, NS } from './ns.js';
 import { bstXml, resolveBst, strXml } from './tokens.js';
@@ -146,9 +146,11 @@ export function inspectSignature(ctx: SignatureContext): SignatureCheck {
   if (!valueText) fail('ds:Signature has no SignatureValue');
   const signer = resolveBst(child(signature, NS.DS, 'KeyInfo'), ctx.ids, 'signature KeyInfo').certificate;
 
+  const refs = children(signedInfo, NS.DS, 'Reference');
+  // Messaging, Body and one per attachment: anything beyond is refused before any per-reference work.
+  if (refs.length > 2 + ctx.contentIds.length) fail(`SignedInfo holds ${refs.length} references; expected ${2 + ctx.contentIds.length}`);
   const references: CheckedReference[] = [];
-  for (const ref of elementChildren(signedInfo)) {
-    if (ref.namespaceURI !== NS.DS || ref.localName !== 'Reference') continue;
+  for (const ref of refs) {
     const base = nrReferenceOf(ref);
     const transformEls = children(child(ref, NS.DS, 'Transforms'), NS.DS, 'Transform');
     if (base.digestMethod !== ALG.SHA256) fail(`Reference ${base.uri} uses DigestMethod ${base.digestMethod || '(none)'}; only SHA-256 (${ALG.SHA256}) is allowed`);

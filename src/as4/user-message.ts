@@ -8,7 +8,7 @@
 import { randomUUID, type X509Certificate } from 'node:crypto';
 import { ApError } from '../errors.js';
 import type { CertificateValidator, ValidatedCertificate } from '../pki/types.js';
-import { DEFAULT_XML_LIMITS, type XmlLimits } from '../xml/safe.js';
+import type { XmlLimits } from '../xml/safe.js';
 import { DEFAULT_DECOMPRESSION_LIMITS, gunzipBounded, gzip, type DecompressionLimits } from './compression.js';
 import { children, elementChildren } from './dom.js';
 import {
@@ -21,7 +21,7 @@ import {
   type UserMessageInput,
 } from './ebms.js';
 import { decryptAttachments, encryptAttachments, inspectEncryption } from './encryption.js';
-import { newEnvelopeIds, readEnvelope, signedEnvelope } from './envelope.js';
+import { DEFAULT_ENVELOPE_LIMITS, newEnvelopeIds, readEnvelope, signedEnvelope } from './envelope.js';
 import { buildMultipartRelated, type MimeMessage } from './mime.js';
 import { NS, PEPPOL } from './ns.js';
 import { cidUri, inspectSignature, verifySignature, type As4Identity, type NrReference } from './signature.js';
@@ -142,7 +142,7 @@ export async function readUserMessage(message: MimeMessage, opts: ReadUserMessag
     if (message.root.mediaType !== 'application/soap+xml') {
       throw new ApError('input.unsupported-media-type', `The root MIME part is ${message.root.mediaType}, not application/soap+xml`);
     }
-    const env = readEnvelope(message.root.body, opts.limits?.xml ?? DEFAULT_XML_LIMITS);
+    const env = readEnvelope(message.root.body, opts.limits?.xml ?? DEFAULT_ENVELOPE_LIMITS);
 
     // 2. Exactly one UserMessage, the Peppol agreement; payload parts consistent with the MIME parts.
     const ums = children(env.messaging, NS.EB, 'UserMessage');

@@ -303,6 +303,18 @@ describe('as4 inbound user message', () => {
     await rejects(read(parse(good), { isDuplicate: (id) => seen.has(id) }), 'EBMS:4001', 'as4.duplicate');
   });
 
+  it('EBMS:0004 for an envelope over the size limit, and for one nested too deep', async () => {
+    const big = edit(good, (s) => s.replace('</wsse:Security>', `<pad>${'x'.repeat(1024 * 1024)}</pad></wsse:Security>`));
+    await rejects(read(big), 'EBMS:0004', 'input.too-large');
+    const deep = edit(good, (s) => s.replace('</wsse:Security>', `${'<d>'.repeat(100)}${'</d>'.repeat(100)}</wsse:Security>`));
+    await rejects(read(deep), 'EBMS:0004', 'xml.too-deep');
+  });
+
+  it('EBMS:0101 for extra signature references', async () => {
+    const m = edit(good, (s) => s.replace('</ds:SignedInfo>', (/<ds:Reference .*?<\/ds:Reference>/.exec(s)![0]) + '</ds:SignedInfo>'));
+    await rejects(read(m), 'EBMS:0101', 'security.failed-authentication', /4 references; expected 3/);
+  });
+
   it('EBMS:0004 for a DOCTYPE in the envelope', async () => {
     const m = edit(good, (s) => s.replace('<?xml version="1.0" encoding="UTF-8"?>', '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]>'));
     await rejects(read(m), 'EBMS:0004', 'xml.dtd-forbidden');
