@@ -67,7 +67,9 @@ export async function runCli(args: string[], io: CliIo = stdio, list: CliCommand
       io.err(err.message);
       return EXIT_USAGE;
     }
-    io.err(`${command.name.join(' ')} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    // An ApError's message is written for people; a stack only helps for the unexpected.
+    const detail = err instanceof ApError && err.kind !== 'internal' ? `${err.spec.title}: ${err.message}` : err instanceof Error ? (err.stack ?? err.message) : String(err);
+    io.err(`${command.name.join(' ')} failed: ${detail}`);
     return EXIT_INTERNAL;
   }
 }

@@ -23,7 +23,7 @@ describe('graceful shutdown (serve, SIGTERM)', function () {
       const body = readFileSync(BASE_INVOICE);
       const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
         const req = request(
-          { host: '127.0.0.1', port, method: 'POST', path: '/api/v1/documents', headers: { 'content-type': 'application/xml', 'content-length': body.length } },
+          { host: '127.0.0.1', port, method: 'POST', path: '/api/v1/documents', headers: { 'content-type': 'application/xml', 'content-length': body.length, expect: '100-continue' } },
           (res) => {
             let text = '';
             res.on('data', (d) => (text += d));
@@ -31,19 +31,28 @@ describe('graceful shutdown (serve, SIGTERM)', function () {
           },
         );
         req.on('error', reject);
-        req.write(body.subarray(0, 1000));
-        setTimeout(() => {
+        // Expect: 100-continue makes the server confirm it has taken the request (headers parsed, request
+        // active) before any body is sent: only then is the request truly in flight.
+        req.on('continue', async () => {
+          req.write(body.subarray(0, 1000));
           child.kill('SIGTERM');
-          setTimeout(async () => {
-            try {
-              assert.equal(child.exitCode, null, 'still running while a request is in flight');
-              await assert.rejects(fetch(`http://127.0.0.1:${port}/healthz`), 'new connections are refused');
-              req.end(body.subarray(1000));
-            } catch (err) {
-              reject(err);
+          try {
+            // Wait until the listener is closed: new connections refused while the request is still open.
+            const deadline = Date.now() + 30_000;
+            for (;;) {
+              const refused = await fetch(`http://127.0.0.1:${port}/healthz`).then(() => false, () => true);
+              if (refused) break;
+              assert.ok(Date.now() < deadline, 'the server kept accepting connections after SIGTERM');
+              await new Promise((r) => setTimeout(r, 100));
             }
-          }, 1500);
-        }, 300);
+            await new Promise((r) => setTimeout(r, 500));
+            assert.equal(child.exitCode, null, 'still running while a request is in flight');
+            req.end(body.subarray(1000));
+          } catch (err) {
+            reject(err);
+          }
+        });
+        req.flushHeaders();
       });
 
       const res = await response;
@@ -51,8 +60,9 @@ describe('graceful shutdown (serve, SIGTERM)', function () {
       const run = await child.exited;
       assert.equal(run.code, 0, run.stderr);
       assert.match(run.stdout, /"msg":"shutdown complete"/);
-      const stored = await db.knex('documents').select('status');
-      assert.deepEqual(stored, [{ status: 'accepted' }]);
+      const stored = await db.knex('documents').select('id', 'status');
+      const answered = JSON.parse(res.body) as { id: string; status: string };
+      assert.deepEqual(stored, [{ id: answered.id, status: answered.status }], 'the document was stored as answered');
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
