@@ -36,6 +36,7 @@ export {
   buildReceipt,
   compareNonRepudiation,
   errorFromApError,
+  errorSignalFor,
   NOT_SERVICED,
   readSignal,
   SIGNAL_CONTENT_TYPE,

@@ -4,7 +4,7 @@
  * exactly the references of the signature we sent (peppol-reference §4.4-4.5).
  */
 import { oneLineName } from '../pki/certificate.js';
-import { ApError, type EbmsErrorCode } from '../errors.js';
+import { ApError, toApError, type EbmsErrorCode } from '../errors.js';
 import type { CertificateValidator, ValidatedCertificate } from '../pki/types.js';
 import type { XmlLimits } from '../xml/safe.js';
 import { child, children, escAttr, escText } from './dom.js';
@@ -66,6 +66,18 @@ export function errorFromApError(err: ApError): ErrorInput | null {
   const code = err.ebmsCode;
   if (!code) return null;
   return { code, description: err.message, ...(err.kind === 'as4.not-serviced' ? { detail: NOT_SERVICED } : {}) };
+}
+
+/**
+ * The signed error signal answering a failed inbound message: any error thrown by readUserMessage (its
+ * MessageId, when known, is in details.messageId). Errors without an EBMS code are answered as EBMS:0004
+ * without their internal text.
+ */
+export function errorSignalFor(err: unknown, signer: As4Identity, opts: { idDomain?: string } = {}): As4Message & { httpStatus: number } {
+  const e = toApError(err);
+  const entry = errorFromApError(e) ?? { code: 'EBMS:0004' as const, description: 'The message could not be processed' };
+  const ref = typeof e.details?.['messageId'] === 'string' ? (e.details['messageId'] as string) : null;
+  return { ...buildErrorSignal(ref, [entry], signer, opts), httpStatus: e.spec.ebms ? e.httpStatus : 500 };
 }
 
 /** Signed eb:Error signal (no SOAP Fault). refToMessageId is null when the failing message had no readable MessageId. */

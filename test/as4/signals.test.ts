@@ -7,6 +7,7 @@ import {
   buildReceipt,
   buildUserMessage,
   errorFromApError,
+  errorSignalFor,
   NOT_SERVICED,
   parseMimeMessage,
   readSignal,
@@ -107,6 +108,19 @@ describe('as4 receipts and error signals', () => {
       ['EBMS:0004', 'failure', 'Other', 'Content', 'ebMS', sent.messageId, NOT_SERVICED],
     );
     assert.match(e.description ?? '', /not served here/);
+  });
+
+  it('answers a failed inbound message with a signed error addressed to its MessageId', async () => {
+    const tampered = asMime({ contentType: sent.contentType, body: Buffer.from(sent.body.toString('latin1').replace(/<eb:ConversationId>[^<]*/, '<eb:ConversationId>x'), 'latin1') });
+    const failure = await readUserMessage(tampered, { receiver: f.receiverId, certificateValidator: f.validator }).catch((e: unknown) => e);
+    const answer = errorSignalFor(failure, f.receiverId);
+    assert.equal(answer.httpStatus, 400);
+    const r = await readSignal(asMime(answer), opts());
+    assert.equal(r.signal.refToMessageId, sent.messageId);
+    assert.equal(r.signal.errors[0]!.errorCode, 'EBMS:0101');
+    const internal = errorSignalFor(new Error('database password is wrong'), f.receiverId);
+    assert.equal(internal.httpStatus, 500);
+    assert.doesNotMatch(internal.body.toString(), /password/);
   });
 
   for (const [code, short] of [
