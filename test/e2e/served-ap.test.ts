@@ -1,0 +1,80 @@
+/**
+ * The access point as `serve` starts it (src/main.ts, configuration from environment variables) sends an
+ * invoice to a second access point: the production wiring of the outbound side (lookup from the discovery
+ * configuration, AP key files, dispatcher) end to end.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/log.js';
+import { startAccessPoint, type AccessPoint } from '../../src/main.js';
+import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { TEST_SML_ZONE } from '../support/discovery.js';
+import { belgianParticipant, startNetwork, ublDocument, type E2eNetwork, type TestAp } from './harness.js';
+
+describe('served access point (src/main.ts wiring) sends to another access point', function () {
+  this.timeout(90_000);
+  let net: E2eNetwork;
+  let b: TestAp;
+  let ap: AccessPoint;
+  let db: TestDatabase;
+  let dir: string;
+  const supplier = belgianParticipant(1212121);
+  const buyer = belgianParticipant(3434343);
+
+  before(async () => {
+    net = await startNetwork();
+    b = await net.startAp('B', 'PBE000602');
+    await b.host(buyer);
+    db = await createTestDatabase({ prefix: 'ap_served' });
+    dir = mkdtempSync(join(tmpdir(), 'ap-served-'));
+    const cert = net.env.pki.issueAp('PBE000601');
+    writeFileSync(join(dir, 'ap.key'), cert.keyPem);
+    writeFileSync(join(dir, 'ap.pem'), cert.certPem);
+    writeFileSync(join(dir, 'trust.pem'), [...net.env.pki.trustedPems.roots, ...net.env.pki.trustedPems.ap, ...net.env.pki.trustedPems.smp].join('\n'));
+    const env = {
+      DATABASE_URL: db.url,
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LOG_LEVEL: 'silent',
+      AP_KEY_FILE: join(dir, 'ap.key'),
+      AP_CERT_FILE: join(dir, 'ap.pem'),
+      AP_ENDPOINT_URL: 'http://127.0.0.1:9/as4', // published in an SMP; not used for sending
+      PEPPOL_TRUST_FILE: join(dir, 'trust.pem'),
+      SML_ZONE: TEST_SML_ZONE,
+      SML_DNS_SERVERS: net.env.dns.address,
+      SMP_REQUIRE_HTTPS: 'false',
+      INBOUND_VALIDATION_WORKERS: '0',
+      OUTBOUND_RETRY_INITIAL_MS: '100',
+      OUTBOUND_POLL_INTERVAL_MS: '100',
+    };
+    ap = await startAccessPoint(loadConfig(env), createLogger('silent'), env);
+  });
+  after(async () => {
+    await ap?.shutdown('test done');
+    await db?.drop();
+    await net?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('delivers an invoice submitted to its API and shows the evidence', async () => {
+    const xml = ublDocument('invoice', supplier, buyer);
+    const res = await fetch(`${ap.url}/api/v1/documents`, { method: 'POST', headers: { 'content-type': 'application/xml' }, body: new Uint8Array(xml) });
+    const body = (await res.json()) as { id: string; status: string };
+    assert.equal(res.status, 201, JSON.stringify(body));
+    const end = Date.now() + 30_000;
+    let doc: any;
+    for (;;) {
+      doc = await (await fetch(`${ap.url}/api/v1/documents/${body.id}`)).json();
+      if (['delivered', 'failed', 'undeliverable'].includes(doc.status)) break;
+      assert.ok(Date.now() < end, JSON.stringify(doc.events));
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(doc.status, 'delivered', JSON.stringify(doc.delivery));
+    assert.equal(doc.delivery.receiverSeatId, 'PBE000602');
+    assert.ok(doc.delivery.evidence.receiptMessageId);
+    assert.ok(await b.db.knex('as4_messages').where({ direction: 'inbound', message_id: doc.delivery.as4MessageId }).first());
+  });
+});
