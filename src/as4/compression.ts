@@ -4,7 +4,7 @@
  * passed (zlib's maxOutputLength), so a gzip bomb costs at most the cap in memory.
  */
 import { promisify } from 'node:util';
-import { gunzip as gunzipCb, gzip as gzipCb, constants } from 'node:zlib';
+import { constants, gunzip as gunzipCb, gunzipSync, gzip as gzipCb, gzipSync } from 'node:zlib';
 import { ApError } from '../errors.js';
 
 const gzipAsync = promisify(gzipCb);
@@ -19,15 +19,23 @@ export interface DecompressionLimits {
 
 export const DEFAULT_DECOMPRESSION_LIMITS: DecompressionLimits = { maxBytes: 100 * 1024 * 1024, maxRatio: 200 };
 
-export function gzip(data: Buffer): Promise<Buffer> {
-  return gzipAsync(data, { level: constants.Z_DEFAULT_COMPRESSION });
+/**
+ * Below this many bytes of work, zlib runs inline: a thread-pool round trip costs more than the
+ * compression itself, and the event loop is blocked for well under a millisecond or so.
+ */
+const INLINE_BYTES = 256 * 1024;
+
+export async function gzip(data: Buffer): Promise<Buffer> {
+  const options = { level: constants.Z_DEFAULT_COMPRESSION };
+  return data.length <= INLINE_BYTES ? gzipSync(data, options) : gzipAsync(data, options);
 }
 
 export async function gunzipBounded(data: Buffer, limits: DecompressionLimits = DEFAULT_DECOMPRESSION_LIMITS): Promise<Buffer> {
   const budget = Math.max(1, Math.min(limits.maxBytes, Math.floor(data.length * limits.maxRatio)));
   try {
     // One byte over the budget tells "exactly at the cap" from "over it".
-    const out = await gunzipAsync(data, { maxOutputLength: budget + 1 });
+    const options = { maxOutputLength: budget + 1 };
+    const out = budget <= 8 * INLINE_BYTES ? gunzipSync(data, options) : await gunzipAsync(data, options);
     if (out.length > budget) throw new RangeError('over budget');
     return out;
   } catch (err) {

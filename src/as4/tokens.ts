@@ -49,6 +49,23 @@ export function strXml(tokenId: string, valueType: string | null = WSS.X509V3, t
   return `<wsse:SecurityTokenReference${tt}><wsse:Reference URI="#${escAttr(tokenId)}"${vt}/></wsse:SecurityTokenReference>`;
 }
 
+/**
+ * Parsed certificates by their base64 DER. Peers send the same few certificates over and over, and
+ * parsing one costs about as much as an RSA signature check; the key is the exact encoding, so a hit is
+ * the same certificate.
+ */
+const parsedCertificates = new Map<string, X509Certificate>();
+const MAX_CACHED_CERTIFICATES = 256;
+
+function certificateOf(base64: string): X509Certificate {
+  const hit = parsedCertificates.get(base64);
+  if (hit) return hit;
+  const cert = new X509Certificate(Buffer.from(base64, 'base64'));
+  if (parsedCertificates.size >= MAX_CACHED_CERTIFICATES) parsedCertificates.delete(parsedCertificates.keys().next().value!);
+  parsedCertificates.set(base64, cert);
+  return cert;
+}
+
 export interface ResolvedToken {
   element: Element;
   certificate: X509Certificate;
@@ -78,8 +95,7 @@ export function resolveBst(keyInfo: Element | null, ids: Map<string, Element>, w
   const enc = attr(bst!, 'EncodingType');
   if (enc !== null && enc !== WSS.BASE64) policy(`BinarySecurityToken EncodingType "${enc}" is not Base64Binary`);
   try {
-    const der = Buffer.from((bst!.textContent ?? '').replace(/\s+/g, ''), 'base64');
-    return { element: bst!, certificate: new X509Certificate(der) };
+    return { element: bst!, certificate: certificateOf((bst!.textContent ?? '').replace(/\s+/g, '')) };
   } catch (err) {
     throw new ApError('pki.bad-certificate', `${what}: the BinarySecurityToken is not a readable X.509 certificate`, undefined, { cause: err });
   }
