@@ -21,6 +21,7 @@ import {
   type Frame,
   Scope,
   type UserFunction,
+  callUser,
   parseSeqType,
   staticKind,
 } from './xpath/compile.js';
@@ -73,6 +74,9 @@ export interface CompiledSchema {
   dispatchByKid: ([number, CompiledRule[]][] | undefined)[];
   /** For element names no rule names: the patterns with wildcard rules. */
   dispatchOther: [number, CompiledRule[]][];
+  /** Functions the schematron defines (xsl:function), by "uri local#arity". */
+  functions: Map<string, UserFunction>;
+  ns: Record<string, string>;
 }
 
 function unsupported(msg: string, where: string): never {
@@ -321,7 +325,7 @@ export function compileSchematron(text: string, layer: ValidationLayer, source =
     });
     dispatchByKid[keyId(k)] = entry;
   }
-  return { layer, title, patterns, globalFns: st.globalFns, globalSlots: globalScope.frameSlots!, memoCount: compiler.memoCount, ruleCount, assertCount, dispatchByKid, dispatchOther };
+  return { layer, title, patterns, globalFns: st.globalFns, globalSlots: globalScope.frameSlots!, memoCount: compiler.memoCount, ruleCount, assertCount, dispatchByKid, dispatchOther, functions, ns };
 }
 
 function letValue(e: SchEl, where: string): string {
@@ -580,6 +584,15 @@ function compileMatcher(br: { anchor: 'root' | 'none'; steps: PatStep[] }, st: L
 }
 
 // ---- evaluation ----
+
+/** Calls a function the schematron defines (e.g. 'u:gln') on a parsed document context (tests, tools). */
+export function invokeFunction(schema: CompiledSchema, qname: string, args: Seq[], xdoc: XDocument): Seq {
+  const i = qname.indexOf(':');
+  const uri = schema.ns[qname.slice(0, i)];
+  const f = schema.functions.get(`${uri} ${qname.slice(i + 1)}#${args.length}`);
+  if (!f) throw new ApError('validation.unsupported-construct', `The schematron defines no function ${qname}#${args.length}`);
+  return callUser(f, args, newDyn(xdoc, schema));
+}
 
 export interface EvalResult {
   issues: ValidationIssue[];
