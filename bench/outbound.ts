@@ -6,7 +6,10 @@
  * submission until every document is `delivered` at A. Both APs, their databases' clients and the SMP
  * share this process; Postgres runs beside it.
  *
- *   npm run bench:outbound [-- --messages 300 --clients 16 --concurrency 32]
+ *   npm run bench:outbound [-- --messages 300 --clients 16 --concurrency 32 --inbound-workers 1]
+ *
+ * B validates received documents in `--inbound-workers` worker threads (the served default is 1), so
+ * A's validation at submission and B's run on different cores.
  *
  * Last line: `outbound-rate msgs_per_s=<n>`.
  */
@@ -21,11 +24,12 @@ function arg(name: string, def: number): number {
 const messages = arg('messages', 300);
 const clients = arg('clients', 16);
 const concurrency = arg('concurrency', 32);
+const inboundWorkers = arg('inbound-workers', 1);
 
 const net = await startNetwork();
 try {
   const a = await net.startAp('A', 'PBE000501', { outbound: { concurrency } });
-  const b = await net.startAp('B', 'PBE000502');
+  const b = await net.startAp('B', 'PBE000502', { inboundWorkers });
   const supplier = belgianParticipant(1234567);
   const buyer = belgianParticipant(7654321);
   await a.host(supplier);
@@ -58,7 +62,7 @@ try {
   }
   const elapsedS = (performance.now() - started) / 1000;
   const rate = messages / elapsedS;
-  console.log(`cores=${cpus().length} messages=${messages} clients=${clients} outbound_concurrency=${concurrency}`);
+  console.log(`cores=${cpus().length} messages=${messages} clients=${clients} outbound_concurrency=${concurrency} inbound_workers=${inboundWorkers}`);
   console.log(`submitted (validated, queued) in ${(submittedMs / 1000).toFixed(2)} s; all delivered in ${elapsedS.toFixed(2)} s`);
   console.log(`outbound-rate msgs_per_s=${rate.toFixed(1)}`);
 } finally {

@@ -21,6 +21,8 @@ export interface OutboundConfig {
   firstAttemptGraceMs: number;
   /** COUNTRY_C1 for every document; null: the supplier's country from the UBL (else ZZ). */
   countryC1: string | null;
+  /** How long "is the receiver hosted here" answers are cached; 0: ask Postgres for every document. */
+  hostedCacheMs: number;
 }
 
 export function loadOutboundConfig(env: Env = process.env): OutboundConfig {
@@ -64,6 +66,7 @@ export function loadOutboundConfig(env: Env = process.env): OutboundConfig {
     pollIntervalMs: num('OUTBOUND_POLL_INTERVAL_MS', 1_000, 10, 600_000),
     firstAttemptGraceMs: num('OUTBOUND_FIRST_ATTEMPT_GRACE_MS', 30_000, 0, 3_600_000),
     countryC1: country,
+    hostedCacheMs: num('OUTBOUND_HOSTED_CACHE_MS', 5_000, 0, 3_600_000),
   };
   if (problems.length > 0) throw new ApError('config.invalid', `Invalid configuration:\n  ${problems.join('\n  ')}`, { problems });
   return config;

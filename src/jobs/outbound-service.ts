@@ -40,13 +40,25 @@ export interface OutboundService {
   stop(): Promise<void>;
 }
 
-/** Participants of the SMP published here, with the document type among their capabilities. */
-export function hostedParticipants(knex: Knex): HostedParticipants {
+/**
+ * Participants of the SMP published here, with the document type among their capabilities. Answers are
+ * cached for `cacheMs` (a participant added here is delivered locally at the latest that much later).
+ */
+export function hostedParticipants(knex: Knex, cacheMs: number): HostedParticipants {
   const store = new SmpParticipantStore(knex);
+  const cache = new Map<string, { accepts: boolean; until: number }>();
   return {
     async accepts(participant: ParticipantIdentifier, documentType: DocumentTypeIdentifier): Promise<boolean> {
+      const key = `${participant.value}|${documentType.scheme}::${documentType.value}`;
+      const hit = cache.get(key);
+      if (hit && hit.until > Date.now()) return hit.accepts;
       const hosted = await store.getParticipant(participant);
-      return !!hosted && hosted.capabilities.some((c) => sameId(c.documentType, documentType));
+      const accepts = !!hosted && hosted.capabilities.some((c) => sameId(c.documentType, documentType));
+      if (cacheMs > 0) {
+        if (cache.size >= 10_000) cache.clear();
+        cache.set(key, { accepts, until: Date.now() + cacheMs });
+      }
+      return accepts;
     },
   };
 }
@@ -62,7 +74,7 @@ export async function startOutbound(deps: OutboundServiceDeps): Promise<Outbound
     documents: deps.documents,
     deliveries,
     lookup: deps.lookup,
-    hosted: hostedParticipants(deps.knex),
+    hosted: hostedParticipants(deps.knex, config.hostedCacheMs),
     identity: deps.identity,
     seatId: deps.seatId,
     certificateValidator: deps.certificateValidator,

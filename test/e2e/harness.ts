@@ -18,7 +18,7 @@ import { knownDocumentType } from '../../src/peppol/document-types.js';
 import { parseParticipantId } from '../../src/peppol/identifiers.js';
 import { PeppolLookup } from '../../src/peppol/lookup.js';
 import { startInbound, type InboundService } from '../../src/pipeline/inbound-service.js';
-import { inlineValidationRunner } from '../../src/pipeline/inbound-validation.js';
+import { inlineValidationRunner, workerValidationRunner } from '../../src/pipeline/inbound-validation.js';
 import type { IssuedCertificate } from '../../src/pki/test-pki.js';
 import { createKnex } from '../../src/store/db.js';
 import { PostgresDocumentStore } from '../../src/store/documents.js';
@@ -71,6 +71,7 @@ export const TEST_OUTBOUND_CONFIG: OutboundConfig = {
   pollIntervalMs: 50,
   firstAttemptGraceMs: 30_000,
   countryC1: null,
+  hostedCacheMs: 0,
 };
 
 export interface TestAp {
@@ -99,7 +100,8 @@ export interface TestAp {
 
 export interface E2eNetwork {
   env: DiscoveryEnv;
-  startAp(name: string, seatId: string, options?: { outbound?: Partial<OutboundConfig> }): Promise<TestAp>;
+  /** `inboundWorkers`: validate received documents in that many worker threads (default: inline). */
+  startAp(name: string, seatId: string, options?: { outbound?: Partial<OutboundConfig>; inboundWorkers?: number }): Promise<TestAp>;
   close(): Promise<void>;
 }
 
@@ -109,7 +111,7 @@ export async function startNetwork(): Promise<E2eNetwork> {
   return {
     env,
     async startAp(name, seatId, options = {}) {
-      const ap = await startAp(env, name, seatId, { ...TEST_OUTBOUND_CONFIG, ...options.outbound });
+      const ap = await startAp(env, name, seatId, { ...TEST_OUTBOUND_CONFIG, ...options.outbound }, options.inboundWorkers ?? 0);
       aps.push(ap);
       return ap;
     },
@@ -120,7 +122,7 @@ export async function startNetwork(): Promise<E2eNetwork> {
   };
 }
 
-async function startAp(env: DiscoveryEnv, name: string, seatId: string, outboundConfig: OutboundConfig): Promise<TestAp> {
+async function startAp(env: DiscoveryEnv, name: string, seatId: string, outboundConfig: OutboundConfig, inboundWorkers: number): Promise<TestAp> {
   const validator = await fullValidator();
   const cert = env.pki.issueAp(seatId);
   const identity = { privateKey: createPrivateKey(cert.keyPem), certificate: cert.cert };
@@ -146,7 +148,11 @@ async function startAp(env: DiscoveryEnv, name: string, seatId: string, outbound
     identity,
     seatId,
     certificateValidator: env.validator,
-    runner: inlineValidationRunner(validator),
+    runner:
+      inboundWorkers > 0
+        ? await workerValidationRunner({ ublSchemasDir: UBL_SCHEMAS_DIR, schematronDir: SCHEMATRON_DIR, maxBytes: MAX_BYTES, workers: inboundWorkers })
+        : inlineValidationRunner(validator),
+    concurrency: Math.max(1, inboundWorkers),
     ownEndpointUrl: `${url}/as4`,
     duplicateRetentionMs: 30 * 86_400_000,
     servicedCacheMs: 0,
