@@ -10,9 +10,15 @@
  * Claims are compare-and-set status changes, so two workers never send the same document at once.
  */
 import type { Logger } from 'pino';
-import type { OutboundDelivery } from '../pipeline/outbound.js';
+import type { AttemptResult } from '../pipeline/outbound.js';
 import type { OutboundStatus } from '../pipeline/state-machine.js';
 import type { PostgresDeliveryStore } from '../store/deliveries.js';
+
+/** What the dispatcher runs: OutboundDelivery (or, in the queue benchmark, attempts without I/O). */
+export interface DeliveryAttempts {
+  attempt(documentId: string, from: OutboundStatus): Promise<AttemptResult>;
+  recoverInterrupted(documentId: string, reason: string): Promise<boolean>;
+}
 
 export interface DispatcherOptions {
   /** Attempts running at once in this process. */
@@ -31,7 +37,7 @@ export class OutboundDispatcher {
   private stopped = true;
 
   constructor(
-    private readonly delivery: OutboundDelivery,
+    private readonly delivery: DeliveryAttempts,
     private readonly store: PostgresDeliveryStore,
     private readonly options: DispatcherOptions,
     private readonly logger: Logger,
