@@ -7,11 +7,18 @@
  * the supplier wrote it, after an XML declaration (the SBD builder of every AP drops the original one). If
  * the SBD root declares namespace prefixes the payload might rely on, the element is serialised instead,
  * which adds the declarations it needs.
+ *
+ * On the receipt's path only the header is parsed into a DOM (readReceivedSbd): the SBD is reduced to its
+ * header and the business document's start tag, so every header rule and its agreement with the payload
+ * root is checked, while the business document itself is parsed by the validator after the receipt, as
+ * Oxalis's streaming SBDH reader does. A business document that is not well-formed is then `rejected`
+ * with a PARSE issue in its report.
  */
 import { XMLSerializer } from '@xmldom/xmldom';
 import { SBDH_NS } from '../sbdh/model.js';
-import { wrappedContent, type ParsedSbd } from '../sbdh/parse.js';
-import { decodeXml } from '../xml/safe.js';
+import type { SbdhHeader } from '../sbdh/model.js';
+import { parseSbd, wrappedContent, type ParsedSbd } from '../sbdh/parse.js';
+import { decodeXml, DEFAULT_XML_LIMITS, type XmlLimits } from '../xml/safe.js';
 
 const CBC = 'urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2';
 const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
@@ -81,5 +88,56 @@ export function businessDocumentOf(sbd: ParsedSbd, sbdBytes: Buffer): BusinessDo
     documentKind: el.localName,
     invoiceNumber: childText(el, CBC, 'ID'),
     issueDate: issueDate && /^\d{4}-\d{2}-\d{2}$/.test(issueDate) ? issueDate : null,
+  };
+}
+
+export interface ReceivedSbd {
+  header: SbdhHeader;
+  document: BusinessDocument;
+}
+
+/** End of the start tag beginning at `i` (index of its `>`), skipping quoted attribute values; -1 if none. */
+function startTagEnd(text: string, i: number): number {
+  let quote: string | null = null;
+  for (let j = i + 1; j < text.length; j++) {
+    const c = text[j]!;
+    if (quote) {
+      if (c === quote) quote = null;
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === '>') return j;
+    else if (c === '<') return -1;
+  }
+  return -1;
+}
+
+/** The header and the business document of a received SBD, parsing the header only when it can. */
+export function readReceivedSbd(sbdBytes: Buffer, limits: XmlLimits = DEFAULT_XML_LIMITS): ReceivedSbd {
+  const full = (): ReceivedSbd => {
+    const parsed = parseSbd(sbdBytes, limits);
+    return { header: parsed.header, document: businessDocumentOf(parsed, sbdBytes) };
+  };
+  const text = decodeXml(sbdBytes, limits);
+  if (rootDeclaresForeignPrefixes(text)) return full();
+  const headerEnd = /<\/(?:[\w.-]+:)?StandardBusinessDocumentHeader\s*>/.exec(text);
+  if (!headerEnd) return full();
+  let i = headerEnd.index + headerEnd[0].length;
+  while (i < text.length && /\s/.test(text[i]!)) i++;
+  if (!/^<[A-Za-z_]/.test(text.slice(i, i + 2))) return full(); // comment, PI or no element: the general path
+  const end = startTagEnd(text, i);
+  const close = /<\/(?:[\w.-]+:)?StandardBusinessDocument\s*>\s*$/.exec(text);
+  if (end < 0 || !close || close.index <= end) return full();
+  const startTag = text.slice(i, end + 1);
+  const skeleton = text.slice(0, i) + (startTag.endsWith('/>') ? startTag : `${startTag.slice(0, -1)}/>`) + text.slice(close.index);
+  const parsed = parseSbd(skeleton, limits);
+  if (parsed.payload.kind !== 'xml') return full();
+  return {
+    header: parsed.header,
+    document: {
+      bytes: Buffer.from(XML_DECLARATION + text.slice(i, close.index), 'utf8'),
+      documentKind: parsed.payloadElement.localName,
+      // Read by the validation step, which parses the business document anyway.
+      invoiceNumber: null,
+      issueDate: null,
+    },
   };
 }

@@ -9,7 +9,7 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { DocumentStore } from '../store/documents.js';
 import type { ValidationReport } from '../validation/types.js';
-import type { ValidationRunner } from './inbound-validation.js';
+import type { ValidatedDocument, ValidationRunner } from './inbound-validation.js';
 import { changeStatus } from './state-machine.js';
 
 const ACTOR = 'inbound';
@@ -140,7 +140,7 @@ export class InboundRouter {
     }
   }
 
-  private async validate(item: Item): Promise<ValidationReport | null> {
+  private async validate(item: Item): Promise<ValidatedDocument | null> {
     try {
       const bytes = item.bytes ?? (await this.opts.documents.payload(item.id));
       if (!bytes) return null;
@@ -151,29 +151,28 @@ export class InboundRouter {
     }
   }
 
-  private async route(id: string, report: ValidationReport): Promise<void> {
+  private async route(id: string, { report, metadata }: ValidatedDocument): Promise<void> {
     await this.opts.knex.transaction(async (trx) => {
       const doc = await trx('documents').where({ id, direction: 'inbound', status: 'received' }).forUpdate().first();
       if (!doc) return; // routed already (a second process, or a re-queue after recovery)
+      const invoiceNumber = metadata?.invoiceNumber ?? doc.invoice_number;
+      const issueDate = metadata?.issueDate ?? doc.issue_date;
       const duplicateOf = report.valid
-        ? await findBusinessDuplicate(trx, {
-            id,
-            senderId: doc.sender_id,
-            receiverId: doc.receiver_id,
-            invoiceNumber: doc.invoice_number,
-            issueDate: doc.issue_date,
-            createdAt: doc.created_at,
-          })
+        ? await findBusinessDuplicate(trx, { id, senderId: doc.sender_id, receiverId: doc.receiver_id, invoiceNumber, issueDate, createdAt: doc.created_at })
         : null;
-      await trx('documents')
-        .where({ id })
-        .update({ validation_report: JSON.stringify(report), duplicate_of: duplicateOf, updated_at: trx.fn.now() });
+      await trx('documents').where({ id }).update({
+        validation_report: JSON.stringify(report),
+        invoice_number: invoiceNumber,
+        issue_date: issueDate,
+        duplicate_of: duplicateOf,
+        updated_at: trx.fn.now(),
+      });
       const expected = { expected: { direction: 'inbound' as const, from: 'received' as const }, tx: trx };
       if (duplicateOf) {
         await trx('document_events').insert({
           document_id: id,
           type: 'business-duplicate',
-          reason: `same supplier, buyer, invoice number ${doc.invoice_number} and issue date ${doc.issue_date} as document ${duplicateOf}`,
+          reason: `same supplier, buyer, invoice number ${invoiceNumber} and issue date ${issueDate} as document ${duplicateOf}`,
           actor: ACTOR,
           details: JSON.stringify({ duplicateOf }),
         });

@@ -5,6 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createValidator } from '../validation/validator.js';
+import { validateDocument } from './inbound-validation.js';
 
 interface Job {
   id: number;
@@ -17,7 +18,7 @@ try {
   const validator = await createValidator({ ublSchemasDir, schematronDir, maxBytes });
   port.on('message', (job: Job) => {
     try {
-      port.postMessage({ id: job.id, report: validator.validate(Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength)) });
+      port.postMessage({ id: job.id, result: validateDocument(validator, Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength), maxBytes) });
     } catch (err) {
       port.postMessage({ id: job.id, error: err instanceof Error ? err.message : String(err) });
     }

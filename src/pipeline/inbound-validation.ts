@@ -6,15 +6,34 @@
 import { Worker } from 'node:worker_threads';
 import { ApError } from '../errors.js';
 import type { DocumentValidator, ValidationReport } from '../validation/types.js';
+import { readUblMetadata } from './ubl-metadata.js';
+
+/** The report, and the fields the inbox and duplicate detection read from a parseable document. */
+export interface ValidatedDocument {
+  report: ValidationReport;
+  metadata: { invoiceNumber: string | null; issueDate: string | null } | null;
+}
 
 export interface ValidationRunner {
-  validate(document: Buffer): Promise<ValidationReport>;
+  validate(document: Buffer): Promise<ValidatedDocument>;
   close(): Promise<void>;
 }
 
-export function inlineValidationRunner(validator: DocumentValidator): ValidationRunner {
+/** Validates, then reads invoice number and issue date (null when the document could not be parsed). */
+export function validateDocument(validator: DocumentValidator, document: Buffer, maxBytes: number): ValidatedDocument {
+  const report = validator.validate(document);
+  if (report.issues.some((i) => i.layer === 'PARSE')) return { report, metadata: null };
+  try {
+    const m = readUblMetadata(document, { maxBytes });
+    return { report, metadata: { invoiceNumber: m.invoiceNumber, issueDate: m.issueDate } };
+  } catch {
+    return { report, metadata: null };
+  }
+}
+
+export function inlineValidationRunner(validator: DocumentValidator, maxBytes = 100 * 1024 * 1024): ValidationRunner {
   return {
-    validate: async (document) => validator.validate(document),
+    validate: async (document) => validateDocument(validator, document, maxBytes),
     close: async () => {},
   };
 }
@@ -27,7 +46,7 @@ export interface WorkerPoolOptions {
 }
 
 interface Pending {
-  resolve(r: ValidationReport): void;
+  resolve(r: ValidatedDocument): void;
   reject(e: Error): void;
 }
 
@@ -63,14 +82,14 @@ export async function workerValidationRunner(opts: WorkerPoolOptions): Promise<V
         const entry: PoolWorker = { worker, busy: 0 };
         pool.push(entry);
         await new Promise<void>((resolve, reject) => {
-          worker.on('message', (m: { ready?: boolean; failed?: string; id?: number; report?: ValidationReport; error?: string }) => {
+          worker.on('message', (m: { ready?: boolean; failed?: string; id?: number; result?: ValidatedDocument; error?: string }) => {
             if (m.ready) return resolve();
             if (m.failed) return reject(new ApError('validation.artifacts-missing', m.failed));
             const p = pending.get(m.id!);
             if (!p) return;
             pending.delete(m.id!);
             entry.busy--;
-            if (m.report) p.resolve(m.report);
+            if (m.result) p.resolve(m.result);
             else p.reject(new ApError('internal', `Validation failed in the worker: ${m.error}`));
           });
           worker.on('error', (err) => {
@@ -94,7 +113,7 @@ export async function workerValidationRunner(opts: WorkerPoolOptions): Promise<V
       const entry = pool.reduce((a, b) => (b.busy < a.busy ? b : a));
       const id = nextId++;
       entry.busy++;
-      return new Promise<ValidationReport>((resolve, reject) => {
+      return new Promise<ValidatedDocument>((resolve, reject) => {
         pending.set(id, { resolve, reject });
         entry.worker.postMessage({ id, bytes: document });
       });

@@ -35,11 +35,10 @@ import {
 } from '../as4/index.js';
 import { ApError, toApError } from '../errors.js';
 import type { CertificateValidator } from '../pki/types.js';
-import { parseSbd } from '../sbdh/parse.js';
 import { DuplicateKeyError, type As4MessageStore, type ReceivedMessage, type StoredMessage } from '../store/as4-messages.js';
 import { DEFAULT_XML_LIMITS, type XmlLimits } from '../xml/safe.js';
 import { checkSbdhAgainstUserMessage, type ServicedCheck } from './inbound-checks.js';
-import { businessDocumentOf } from './inbound-payload.js';
+import { readReceivedSbd } from './inbound-payload.js';
 import type { InboundRouter } from './inbound-route.js';
 import { canCreate } from './state-machine.js';
 
@@ -150,8 +149,7 @@ export class InboundPipeline {
   private async accept(received: ReceivedUserMessage): Promise<As4Response> {
     const um = received.userMessage;
     // 10. The SBDH, and its agreement with the ebMS headers.
-    const sbd = parseSbd(received.payload, this.deps.limits?.xml ?? DEFAULT_XML_LIMITS);
-    const header = sbd.header;
+    const { header, document: doc } = readReceivedSbd(received.payload, this.deps.limits?.xml ?? DEFAULT_XML_LIMITS);
     checkSbdhAgainstUserMessage(um, header);
     // 11. Served here?
     if (!(await this.deps.serviced.isServiced(header.receiver, header.documentType, header.process))) {
@@ -160,7 +158,6 @@ export class InboundPipeline {
         `${header.receiver.value} is not served by this access point for document type ${header.documentType.value} in process ${header.process.value}`,
       );
     }
-    const doc = businessDocumentOf(sbd, received.payload);
     const docSha = sha256(doc.bytes);
     const headers = {
       messageId: received.messageId,

@@ -180,6 +180,31 @@ describe('inbound AS4 pipeline', function () {
     assert.ok(ev.some((e) => e.to_status === 'rejected' && /validation failed/.test(e.reason)));
   });
 
+  it('receipts a well-formed header with a malformed business document, then rejects it with a PARSE issue (header-only parse before the receipt)', async () => {
+    const bad = '<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"><ID>1</Invoice>';
+    const m = await message(sbd({ xml: bad }));
+    const r = await post(env.url, m);
+    assert.equal(r.status, 200);
+    await env.service.router.idle();
+    const rec = await env.db.knex('as4_messages').where({ message_id: m.messageId }).first();
+    const doc = await env.documents.get(rec.document_id);
+    assert.equal(doc?.status, 'rejected');
+    assert.ok(doc?.validationReport?.issues.some((i) => i.layer === 'PARSE'));
+  });
+
+  it('reads an SBD whose root declares extra namespace prefixes through the full parse (serialised business document)', async () => {
+    const text = sbd({ xml: invoiceNumbered('PREFIX-1') })
+      .toString('utf8')
+      .replace(/<StandardBusinessDocument xmlns="([^"]+)">/, '<StandardBusinessDocument xmlns="$1" xmlns:x="urn:example:unused">');
+    const m = await message(Buffer.from(text));
+    assert.equal((await post(env.url, m)).status, 200);
+    await env.service.router.idle();
+    const rec = await env.db.knex('as4_messages').where({ message_id: m.messageId }).first();
+    const doc = await env.documents.get(rec.document_id);
+    assert.equal(doc?.status, 'available', JSON.stringify(doc?.validationReport?.issues.slice(0, 3)));
+    assert.equal(doc?.invoiceNumber, 'PREFIX-1');
+  });
+
   it('answers EBMS:0004 PEPPOL:NOT_SERVICED for a recipient not hosted here, storing nothing', async () => {
     const other = '0208:0203201340';
     const m = await message(sbd({ receiver: other }), { header: header({ finalRecipient: other }) });

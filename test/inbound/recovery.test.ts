@@ -60,7 +60,7 @@ describe('inbound recovery and retention', function () {
       const inline = await fullValidator();
       const broken = Buffer.from(INVOICE_XML.toString().replace(/<cbc:IssueDate>[^<]*<\/cbc:IssueDate>/, ''));
       for (const doc of [INVOICE_XML, broken]) {
-        const a = await pool.validate(doc);
+        const a = (await pool.validate(doc)).report;
         const b = inline.validate(doc);
         assert.equal(a.valid, b.valid);
         assert.deepEqual(
@@ -68,7 +68,8 @@ describe('inbound recovery and retention', function () {
           b.issues.map((i) => i.id).sort(),
         );
       }
-      assert.equal((await pool.validate(broken)).valid, false);
+      assert.equal((await pool.validate(broken)).report.valid, false);
+      assert.deepEqual((await pool.validate(INVOICE_XML)).metadata, { invoiceNumber: 'Snippet1', issueDate: '2017-11-13' });
     } finally {
       await pool.close();
     }

@@ -1,0 +1,191 @@
+/**
+ * Inbound AS4 rate and receipt latency. The real server (`peppol-ap serve`, one node process with its
+ * validation worker threads) receives pre-built, signed and encrypted messages carrying a 10 KB invoice
+ * from concurrent keep-alive connections; each receipt is written only after the document, payload,
+ * event, message record and receipt are committed in Postgres. Validation (XSD + CEN + Peppol schematron)
+ * and routing to the inbox follow each receipt in the worker threads; the bench also reports when the
+ * last document reached the inbox (the end-to-end rate).
+ *
+ *   npm run bench:inbound [-- --messages 2000 --concurrency 32]        max throughput
+ *   npm run bench:inbound -- --rate 100 --messages 1000                 paced (open loop), latency at that rate
+ *   options: --workers <validation threads, default 1>
+ *
+ * Last line: `inbound-rate msgs_per_s=<n> p50_ms=<n> p99_ms=<n>` (receipts per second and receipt latency).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildUserMessage, type BuiltUserMessage } from '../src/as4/index.js';
+import { PROJECT_ROOT } from '../src/config.js';
+import { DOCUMENT_TYPES } from '../src/peppol/document-types.js';
+import { parseParticipantId } from '../src/peppol/identifiers.js';
+import { createTestPki } from '../src/pki/test-pki.js';
+import { buildSbd } from '../src/sbdh/build.js';
+import { SmpParticipantStore } from '../src/store/participants-smp.js';
+import { createTestDatabase } from '../test/support/db.js';
+import { freePort, waitFor200 } from '../test/support/process.js';
+import { createPrivateKey } from 'node:crypto';
+
+function arg(name: string, def: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : def;
+}
+
+const messages = arg('messages', 2000);
+const concurrency = arg('concurrency', 32);
+const rate = arg('rate', 0);
+const workers = arg('workers', 1);
+
+const SUPPLIER = '0208:0123456749';
+const BUYER = '0208:0987654394';
+const INVOICE = DOCUMENT_TYPES.find((d) => d.name === 'invoice')!;
+const base = readFileSync(join(PROJECT_ROOT, 'schematron', 'examples', 'peppol-3.0.21', 'base-example.xml'), 'utf8');
+
+/** The Peppol base example with its own invoice number, padded with a comment to 10 KB. */
+function invoice(i: number): string {
+  const xml = base.replace('<cbc:ID>Snippet1</cbc:ID>', `<cbc:ID>BENCH-${i}</cbc:ID>`);
+  const pad = 10 * 1024 - Buffer.byteLength(xml) - '<!--  -->\n'.length;
+  return pad > 0 ? xml.replace(/<\/Invoice>\s*$/, `<!-- ${'x'.repeat(pad)} -->\n</Invoice>\n`) : xml;
+}
+
+const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+
+const pki = createTestPki();
+const receiver = pki.issueAp('POP000041', { noCrlDistributionPoint: true });
+const sender = pki.issueAp('POP000042', { noCrlDistributionPoint: true });
+const senderId = { privateKey: createPrivateKey(sender.keyPem), certificate: sender.cert };
+const db = await createTestDatabase({ prefix: 'ap_bench_inbound' });
+const dir = mkdtempSync(join(tmpdir(), 'ap-bench-'));
+let child: ChildProcess | null = null;
+try {
+  writeFileSync(join(dir, 'ap.key'), receiver.keyPem);
+  writeFileSync(join(dir, 'ap.pem'), receiver.certPem);
+  writeFileSync(join(dir, 'trust.pem'), [...pki.trustedPems.roots, ...pki.trustedPems.ap, ...pki.trustedPems.smp].join('\n'));
+  const participants = new SmpParticipantStore(db.knex);
+  await participants.addParticipant({ participant: parseParticipantId(BUYER) });
+  await participants.addCapability(parseParticipantId(BUYER), { documentType: INVOICE.documentType, process: INVOICE.process });
+
+  process.stdout.write(`building ${messages} signed and encrypted messages... `);
+  const t0 = performance.now();
+  const built: BuiltUserMessage[] = [];
+  for (let i = 0; i < messages + 20; i++) {
+    const payload = buildSbd({
+      sender: parseParticipantId(SUPPLIER),
+      receiver: parseParticipantId(BUYER),
+      documentType: INVOICE.documentType,
+      process: INVOICE.process,
+      countryC1: 'BE',
+      payload: { xml: invoice(i) },
+    });
+    built.push(
+      await buildUserMessage({
+        header: {
+          fromPartyId: 'POP000042',
+          toPartyId: 'POP000041',
+          processId: INVOICE.process.value,
+          documentTypeId: INVOICE.documentType.value,
+          originalSender: SUPPLIER,
+          finalRecipient: BUYER,
+        },
+        payload: Buffer.from(payload),
+        sender: senderId,
+        receiverCertificate: receiver.cert,
+      }),
+    );
+  }
+  console.log(`${Math.round(performance.now() - t0)} ms (${built[0]!.body.length} bytes each)`);
+
+  const port = await freePort();
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+  Object.assign(env, {
+    DATABASE_URL: db.url,
+    DB_POOL_MAX: String(Math.max(10, Math.min(concurrency, 40))),
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    LOG_LEVEL: 'warn',
+    AP_KEY_FILE: join(dir, 'ap.key'),
+    AP_CERT_FILE: join(dir, 'ap.pem'),
+    AP_ENDPOINT_URL: `http://127.0.0.1:${port}/as4`,
+    PEPPOL_TRUST_FILE: join(dir, 'trust.pem'),
+    INBOUND_VALIDATION_WORKERS: String(workers),
+  });
+  child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'src', 'cli', 'main.ts'), 'serve'], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
+  await waitFor200(`http://127.0.0.1:${port}/healthz`, 120_000, child);
+
+  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  const post = (m: BuiltUserMessage) =>
+    new Promise<number>((resolve, reject) => {
+      const req = request(
+        { host: '127.0.0.1', port, path: '/as4', method: 'POST', agent, headers: { 'content-type': m.contentType, 'content-length': m.body.length } },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(m.body);
+    });
+
+  // Warm-up: JIT, prepared statements, pool connections (not measured).
+  for (const m of built.slice(messages)) if ((await post(m)) !== 200) throw new Error('warm-up message refused');
+  const warm = built.slice(messages).length;
+
+  const latencies: number[] = [];
+  let refused = 0;
+  const started = performance.now();
+  const send = async (m: BuiltUserMessage, scheduled: number) => {
+    const status = await post(m);
+    latencies.push(performance.now() - scheduled);
+    if (status !== 200) refused++;
+  };
+  if (rate > 0) {
+    // Open loop: message i leaves at started + i/rate whatever the answers; latency counts from that moment.
+    const inflight: Promise<void>[] = [];
+    for (let i = 0; i < messages; i++) {
+      const at = started + (i * 1000) / rate;
+      const wait = at - performance.now();
+      if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+      inflight.push(send(built[i]!, at));
+    }
+    await Promise.all(inflight);
+  } else {
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < messages) {
+          const m = built[next++]!;
+          await send(m, performance.now());
+        }
+      }),
+    );
+  }
+  const receiptsS = (performance.now() - started) / 1000;
+  if (refused) throw new Error(`${refused} messages were not answered with a receipt`);
+
+  // End to end: until every document is validated and routed (available in the inbox).
+  for (;;) {
+    const [{ n }] = (await db.knex('documents').where({ status: 'received' }).count({ n: '*' })) as Array<{ n: string }>;
+    if (Number(n) === 0) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const e2eS = (performance.now() - started) / 1000;
+  const byStatus = (await db.knex('documents').select('status').count({ n: '*' }).groupBy('status')) as Array<{ status: string; n: string }>;
+  const available = Number(byStatus.find((r) => r.status === 'available')?.n ?? 0);
+  if (available !== messages + warm) throw new Error(`expected ${messages + warm} available documents, got ${JSON.stringify(byStatus)}`);
+
+  latencies.sort((a, b) => a - b);
+  const msgsPerS = messages / receiptsS;
+  console.log(`cores: ${cpus().length}; messages: ${messages}; ${rate > 0 ? `paced at ${rate} msgs/s` : `max throughput, ${concurrency} connections`}; validation workers: ${workers}`);
+  console.log(`receipts: ${msgsPerS.toFixed(1)} msgs/s; latency p50 ${pct(latencies, 50).toFixed(1)} ms, p90 ${pct(latencies, 90).toFixed(1)} ms, p99 ${pct(latencies, 99).toFixed(1)} ms, max ${latencies.at(-1)!.toFixed(1)} ms`);
+  console.log(`validated and in the inbox (end to end): ${(messages / e2eS).toFixed(1)} msgs/s (last one after ${e2eS.toFixed(1)} s)`);
+  console.log(`inbound-rate msgs_per_s=${msgsPerS.toFixed(1)} p50_ms=${pct(latencies, 50).toFixed(1)} p99_ms=${pct(latencies, 99).toFixed(1)}`);
+} finally {
+  child?.kill('SIGTERM');
+  if (child && child.exitCode === null) await new Promise((r) => child!.once('exit', r));
+  await db.drop();
+  rmSync(dir, { recursive: true, force: true });
+}
