@@ -31,7 +31,7 @@ describe('outbound outcomes and recovery', function () {
 
   before(async () => {
     net = await startNetwork();
-    a = await net.startAp('A', 'PBE000301', { outbound: { retry: { maxAttempts: 3, initialDelayMs: 50, multiplier: 1, maxDelayMs: 50 }, circuit: { failureThreshold: 100, openMs: 100, maxOpenMs: 100 }, transport: { ...TEST_OUTBOUND_CONFIG.transport, responseTimeoutMs: 500 } } });
+    a = await net.startAp('A', 'PBE000301', { outbound: { retry: { maxAttempts: 3, initialDelayMs: 50, multiplier: 1, maxDelayMs: 50 }, circuit: { failureThreshold: 100, openMs: 1500, maxOpenMs: 1500 }, transport: { ...TEST_OUTBOUND_CONFIG.transport, responseTimeoutMs: 500 } } });
     b = await net.startAp('B', 'PBE000302');
     fake = http.createServer((req, res) => {
       requests++;
@@ -107,6 +107,19 @@ describe('outbound outcomes and recovery', function () {
     const doc = await send(faulty);
     assert.equal(doc.status, 'failed');
     assert.equal(doc.delivery.lastError.kind, 'as4.receipt-missing');
+  });
+
+  it('defers attempts while the endpoint\'s circuit is open, without using them up, then delivers', async () => {
+    const endpoint = `${b.url}/as4`;
+    for (let i = 0; i < 100; i++) a.outbound.breakers.failure(endpoint); // A's threshold here is 100
+    assert.equal(a.outbound.breakers.state(endpoint), 'open');
+    const doc = await send(buyer);
+    assert.equal(doc.status, 'delivered', JSON.stringify(doc.events));
+    const reasons = doc.events.map((e: any) => `${e.toStatus}: ${e.reason ?? ''}`);
+    assert.match(reasons[2], /^retrying: circuit open for .*\/as4/);
+    assert.deepEqual(doc.delivery.history.map((h: any) => h.outcome), ['deferred', 'delivered']);
+    assert.equal(doc.delivery.attempts, 1, 'a deferral is not an attempt');
+    assert.equal(a.outbound.breakers.state(endpoint), 'closed', 'the successful probe closed it');
   });
 
   it('takes over an attempt whose lease ran out (another instance died mid-send), without a restart', async () => {
