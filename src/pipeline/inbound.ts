@@ -174,9 +174,10 @@ export class InboundPipeline {
     };
     if (!canCreate('inbound', 'received')) throw new ApError('internal', 'The state machine does not let inbound documents start as received');
 
-    // 12. Durable commit, then the receipt. Two passes at most: a concurrent first copy may win the race.
+    // 12. Durable commit, then the receipt. The first attempt assumes a new InstanceIdentifier (one round
+    // trip); the unique key tells us otherwise, and a concurrent copy of the same message may win the race.
+    let first: StoredMessage | null = null;
     for (let attempt = 0; attempt < 3; attempt++) {
-      const first = await this.deps.messages.findByInstanceId('inbound', headers.sbdhInstanceId);
       const receipt = this.receipt(received);
       const message: ReceivedMessage = { headers, receipt: { messageId: receipt.messageId, soap: receipt.body }, duplicateOf: first?.id ?? null };
       try {
@@ -220,8 +221,9 @@ export class InboundPipeline {
         if (err.key === 'message') {
           const stored = await this.deps.messages.findByMessageId('inbound', received.messageId);
           if (stored?.receipt) return this.duplicate(stored, received.messageId);
+        } else {
+          first = await this.deps.messages.findByInstanceId('inbound', headers.sbdhInstanceId);
         }
-        // The InstanceIdentifier was stored concurrently: look again and store as a repeat.
       }
     }
     throw new ApError('internal', `Message ${received.messageId} could not be stored after concurrent duplicates`);
