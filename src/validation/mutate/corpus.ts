@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { UblDoc } from './dom.js';
 import { applyDerived, deriveMutations } from './derived.js';
+import { largeInvoice } from './large.js';
 import { randomMutation } from './random.js';
 import { readSchAsserts } from './sch-asserts.js';
 import { TARGETED } from './targeted.js';
@@ -48,6 +49,13 @@ export function generateCorpus(examples: CorpusExample[], schTexts: string[], op
   const perExample = opts.randomPerExample ?? 12;
   const maxRandomBytes = opts.maxRandomBytes ?? 100_000;
   const byName = new Map(examples.map((e) => [e.name, e]));
+  // Each example is parsed once; mutations work on deep copies.
+  const masters = new Map<string, UblDoc>();
+  const copyOf = (e: CorpusExample): UblDoc => {
+    let m = masters.get(e.name);
+    if (!m) masters.set(e.name, (m = new UblDoc(e.xml)));
+    return new UblDoc(m);
+  };
   const docs: CorpusDoc[] = [];
   const seen = new Set<string>();
   const push = (id: string, xml: string): void => {
@@ -61,6 +69,7 @@ export function generateCorpus(examples: CorpusExample[], schTexts: string[], op
   // Derived from the rules: each one on the first base that has its context, else created in the first base.
   const bases = DERIVED_BASES.map((n) => byName.get(n)).filter((e): e is CorpusExample => e !== undefined);
   const derivedCount = new Map<string, number>();
+  const parsed = new Map<string, UblDoc>();
   for (const m of schTexts.flatMap((t) => deriveMutations(readSchAsserts(t)))) {
     const n = (derivedCount.get(m.ruleId) ?? 0) + 1;
     derivedCount.set(m.ruleId, n);
@@ -68,8 +77,15 @@ export function generateCorpus(examples: CorpusExample[], schTexts: string[], op
     let done = false;
     for (const create of [false, true]) {
       for (const b of bases) {
-        const d = new UblDoc(b.xml);
-        if (applyDerived(d, m, create)) {
+        // A document is parsed once per base and reused until a mutation touches it.
+        const d = parsed.get(b.name) ?? copyOf(b);
+        const r = applyDerived(d, m, create);
+        if (r === 'no-context') {
+          parsed.set(b.name, d);
+          continue;
+        }
+        parsed.delete(b.name);
+        if (r) {
           push(`${tag}@${b.name}`, d.serialize());
           done = true;
           break;
@@ -84,7 +100,7 @@ export function generateCorpus(examples: CorpusExample[], schTexts: string[], op
     for (const baseName of t.bases ?? ['base-example']) {
       const b = byName.get(baseName);
       if (!b) continue;
-      const d = new UblDoc(b.xml);
+      const d = copyOf(b);
       if (t.apply(d)) push(`t/${t.name}@${baseName}`, d.serialize());
     }
   }
@@ -94,9 +110,12 @@ export function generateCorpus(examples: CorpusExample[], schTexts: string[], op
     if (Buffer.byteLength(e.xml) > maxRandomBytes) continue;
     for (let i = 1; i <= perExample; i++) {
       const id = `rnd/${e.name}/${i}`;
-      const d = new UblDoc(e.xml);
+      const d = copyOf(e);
       if (randomMutation(d, id)) push(id, d.serialize());
     }
   }
+  // The benchmark's large invoice: valid, 1000 lines.
+  const base = byName.get('base-example');
+  if (base) push('large/base-example-1000-lines', largeInvoice(base.xml, 1000));
   return docs;
 }

@@ -127,8 +127,11 @@ function contextsFor(d: UblDoc, m: DerivedMutation): string[] {
   return res.filter((p) => !p.includes('@'));
 }
 
-/** Applies a derived mutation; false when the document offers no context for it. */
-export function applyDerived(d: UblDoc, m: DerivedMutation, createContext: boolean): boolean {
+/**
+ * Applies a derived mutation: 'no-context' (document untouched) when the document offers no context
+ * for it, else whether the mutation could be made.
+ */
+export function applyDerived(d: UblDoc, m: DerivedMutation, createContext: boolean): boolean | 'no-context' {
   const ctxPaths = contextsFor(d, m);
   let ctx: Element | undefined;
   for (const p of ctxPaths) {
@@ -137,10 +140,10 @@ export function applyDerived(d: UblDoc, m: DerivedMutation, createContext: boole
   }
   if (!ctx && createContext) {
     const p = ctxPaths.find((x) => !x.includes('{'));
-    if (p === undefined) return false;
+    if (p === undefined) return 'no-context';
     ctx = p === '.' ? d.root : d.ensure(p.replace(/^\/\//, ''));
   }
-  if (!ctx) return false;
+  if (!ctx) return 'no-context';
   const target = m.target.replace(/\{L\}/g, d.L);
   if (target.startsWith('/')) {
     // Absolute or document-wide targets (`//@schemeName`, `//cbc:PaymentID`): act from the root.

@@ -51,8 +51,9 @@ export class UblDoc {
   /** 'Invoice' or 'CreditNote' (or whatever the root is called). */
   readonly kind: string;
 
-  constructor(xml: string) {
-    this.doc = parseDom(xml);
+  /** Parses XML, or takes a deep copy of another UblDoc's document (cheaper than parsing again). */
+  constructor(source: string | UblDoc) {
+    this.doc = typeof source === 'string' ? parseDom(source) : (source.doc.cloneNode(true) as Document);
     this.root = this.doc.documentElement;
     this.kind = this.root.localName;
   }

@@ -120,7 +120,7 @@ export const NATIONAL: Targeted[] = [
     'R-004-2-mark-format': (d) => d.set('cac:AdditionalDocumentReference[1]/cbc:ID', 'ABC'),
     'R-008-two-urls': (d) => d.duplicate('cac:AdditionalDocumentReference[2]'),
     'R-008-3-no-uri': (d) => d.remove('cac:AdditionalDocumentReference[2]/cac:Attachment'),
-    'R-006-buyer-vat': (d) => d.set(`${CUS}/cac:PartyTaxScheme/cbc:CompanyID`, 'EL000000000'),
+    'R-006-buyer-vat': (d) => d.set(`${CUS}/cac:PartyTaxScheme/cbc:CompanyID`, 'EL123456789'),
     'R-009-R-010-endpoints': (d) => {
       d.attr(`${SUP}/cbc:EndpointID`, 'schemeID', '0088');
       d.set(`${CUS}/cbc:EndpointID`, '123456789');

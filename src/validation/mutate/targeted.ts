@@ -115,6 +115,9 @@ function categoryFamily(cat: string, pct: string | null, family: string, wrongPc
     }),
     f('delivery-no-country', (d) => d.remove('cac:Delivery/cac:DeliveryLocation/cac:Address/cac:Country')),
     f('second-breakdown', (d) => d.duplicate(SUB)),
+    f('other-breakdown', (d) => d.duplicate(SUB) && d.set(`${SUB}[2]/cac:TaxCategory/cbc:ID`, cat === 'S' ? 'Z' : 'S')),
+    f('allowance-other-category', (d) => d.set('cac:AllowanceCharge[2]/cac:TaxCategory/cbc:ID', cat === 'S' ? 'Z' : 'S')),
+    f('charge-other-category', (d) => d.set('cac:AllowanceCharge[1]/cac:TaxCategory/cbc:ID', cat === 'S' ? 'Z' : 'S')),
   ];
 }
 
@@ -134,7 +137,78 @@ const DEC_PATHS = [
   `${SUB}/cbc:TaxAmount`,
 ];
 
+/** A document- or line-level allowance (false) or charge (true), complete unless parts are left out. */
+function allowanceCharge(charge: boolean, omit: string[] = [], extra = ''): string {
+  const parts: Record<string, string> = {
+    indicator: `<cbc:ChargeIndicator>${charge}</cbc:ChargeIndicator>`,
+    reason: '<cbc:AllowanceChargeReason>Reason</cbc:AllowanceChargeReason>',
+    amount: '<cbc:Amount currencyID="EUR">0</cbc:Amount>',
+    category: '<cac:TaxCategory><cbc:ID>S</cbc:ID><cbc:Percent>25</cbc:Percent><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:TaxCategory>',
+  };
+  const body = Object.entries(parts)
+    .filter(([k]) => !omit.includes(k))
+    .map(([, v]) => v)
+    .join('');
+  return `<cac:AllowanceCharge>${body.replace('</cbc:Amount>', `</cbc:Amount>${extra}`)}</cac:AllowanceCharge>`;
+}
+
+const docAc = (charge: boolean, omit: string[], extra = '') => (d: UblDoc) => d.add('.', allowanceCharge(charge, omit, extra), 'cac:TaxTotal');
+const lineAc = (charge: boolean, omit: string[], extra = '') => (d: UblDoc) => d.add(d.L, allowanceCharge(charge, omit.concat('category'), extra), 'cac:Item');
+
 export const TARGETED: Targeted[] = [
+  // --- allowances and charges (BR-31..44, BR-CO-21..24, BR-DEC-02/25, UBL-SR-30) ---
+  t('BR-31/allowance-no-amount', docAc(false, ['amount']), BOTH),
+  t('BR-32/allowance-no-category', docAc(false, ['category'])),
+  t('BR-33-CO-21/allowance-no-reason', docAc(false, ['reason']), BOTH),
+  t('BR-36/charge-no-amount', docAc(true, ['amount'])),
+  t('BR-37/charge-no-category', docAc(true, ['category']), BOTH),
+  t('BR-38-CO-22/charge-no-reason', docAc(true, ['reason']), BOTH),
+  t('BR-41/line-allowance-no-amount', lineAc(false, ['amount']), BOTH),
+  t('BR-42-CO-23/line-allowance-no-reason', lineAc(false, ['reason']), BOTH),
+  t('BR-43/line-charge-no-amount', lineAc(true, ['amount'])),
+  t('BR-44-CO-24/line-charge-no-reason', lineAc(true, ['reason']), BOTH),
+  t('BR-DEC-02/allowance-base', docAc(false, [], '<cbc:BaseAmount currencyID="EUR">1.001</cbc:BaseAmount>')),
+  t('BR-DEC-06/charge-base', docAc(true, [], '<cbc:BaseAmount currencyID="EUR">1.001</cbc:BaseAmount>')),
+  t('BR-DEC-25/line-allowance-base', lineAc(false, [], '<cbc:BaseAmount currencyID="EUR">1.001</cbc:BaseAmount>')),
+  t('BR-DEC-28/line-charge-base', lineAc(true, [], '<cbc:BaseAmount currencyID="EUR">1.001</cbc:BaseAmount>')),
+  t('UBL-SR-30/allowance-two-reasons-b', (d) =>
+    d.add('.', allowanceCharge(false).replace('</cbc:ChargeIndicator>', '</cbc:ChargeIndicator><cbc:AllowanceChargeReason>Second</cbc:AllowanceChargeReason>'), 'cac:TaxTotal'),
+  ),
+  // --- structure (BR-16, BR-50, UBL-SR, UBL-DT, UBL-CR-666) ---
+  t('BR-16/no-lines', (d) => d.remove(d.L), BOTH),
+  t('BR-50/empty-account', (d) => d.set('cac:PaymentMeans/cac:PayeeFinancialAccount/cbc:ID', '')),
+  t('UBL-SR-51/two-address-lines', (d) =>
+    d.add(`${SUP}/cac:PostalAddress`, '<cac:AddressLine><cbc:Line>a</cbc:Line></cac:AddressLine><cac:AddressLine><cbc:Line>b</cbc:Line></cac:AddressLine>', 'cac:Country'),
+  ),
+  t('UBL-SR-42/three-tax-schemes', (d) =>
+    d.add(SUP, ['TAX', 'OTH'].map((x) => `<cac:PartyTaxScheme><cbc:CompanyID>${x}1</cbc:CompanyID><cac:TaxScheme><cbc:ID>${x}</cbc:ID></cac:TaxScheme></cac:PartyTaxScheme>`).join(''), 'cac:PartyLegalEntity'),
+  ),
+  t('UBL-SR-13/two-tax-registrations', (d) =>
+    d.add(SUP, ['A', 'B'].map((x) => `<cac:PartyTaxScheme><cbc:CompanyID>${x}1</cbc:CompanyID><cac:TaxScheme><cbc:ID>TAX</cbc:ID></cac:TaxScheme></cac:PartyTaxScheme>`).join(''), 'cac:PartyLegalEntity') &&
+    d.remove(`${SUP}/cac:PartyTaxScheme[1]`),
+  ),
+  t('UBL-SR-04/two-invoiced-objects', (d) =>
+    d.add('.', ['1', '2'].map((x) => `<cac:AdditionalDocumentReference><cbc:ID schemeID="AAA">${x}</cbc:ID><cbc:DocumentTypeCode>130</cbc:DocumentTypeCode></cac:AdditionalDocumentReference>`).join(''), 'cac:AccountingSupplierParty'),
+  ),
+  t('UBL-SR-23/tax-representative-two-ids', (d) =>
+    d.add('.', '<cac:TaxRepresentativeParty><cac:PartyName><cbc:Name>R</cbc:Name></cac:PartyName><cac:PostalAddress><cac:Country><cbc:IdentificationCode>GB</cbc:IdentificationCode></cac:Country></cac:PostalAddress>' +
+      '<cac:PartyTaxScheme><cbc:CompanyID>GB1</cbc:CompanyID><cac:TaxScheme><cbc:ID>VAT</cbc:ID></cac:TaxScheme></cac:PartyTaxScheme><cac:PartyTaxScheme><cbc:CompanyID>X2</cbc:CompanyID><cac:TaxScheme><cbc:ID>TAX</cbc:ID></cac:TaxScheme></cac:PartyTaxScheme></cac:TaxRepresentativeParty>', 'cac:Delivery'),
+  ),
+  t('UBL-SR-29/two-sepa-ids', (d) =>
+    d.add(SUP, '<cac:PartyIdentification><cbc:ID schemeID="SEPA">DE98ZZZ09999999999</cbc:ID></cac:PartyIdentification><cac:PartyIdentification><cbc:ID schemeID="SEPA">DE98ZZZ09999999998</cbc:ID></cac:PartyIdentification>', 'cac:PartyName'),
+  ),
+  t('UBL-DT-06-07/binary-without-mime-and-name', (d) =>
+    d.add('.', '<cac:AdditionalDocumentReference><cbc:ID>A1</cbc:ID><cac:Attachment><cbc:EmbeddedDocumentBinaryObject>QUJD</cbc:EmbeddedDocumentBinaryObject></cac:Attachment></cac:AdditionalDocumentReference>', 'cac:AccountingSupplierParty'),
+  ),
+  t('UBL-DT-18/name-attribute', (d) => d.attr(d.T, 'name', 'Commercial invoice')),
+  t('UBL-CR-666/invoiced-object-attachment', (d) =>
+    d.add('.', '<cac:AdditionalDocumentReference><cbc:ID schemeID="AAA">1</cbc:ID><cbc:DocumentTypeCode>130</cbc:DocumentTypeCode><cac:Attachment><cac:ExternalReference><cbc:URI>https://example.org/a</cbc:URI></cac:ExternalReference></cac:Attachment></cac:AdditionalDocumentReference>', 'cac:AccountingSupplierParty'),
+  ),
+  t('BR-DEC-13/tax-amount-with-currency-child', (d) => d.add('cac:TaxTotal/cbc:TaxAmount', '<cbc:DocumentCurrencyCode>EUR</cbc:DocumentCurrencyCode>')),
+  t('BR-DEC-15/tax-currency-amount-with-child', (d) => {
+    d.add('.', '<cbc:TaxCurrencyCode>SEK</cbc:TaxCurrencyCode>', 'cbc:AccountingCost');
+    d.add('.', '<cac:TaxTotal><cbc:TaxAmount currencyID="SEK">3000.001<cbc:TaxCurrencyCode>SEK</cbc:TaxCurrencyCode></cbc:TaxAmount></cac:TaxTotal>', 'cac:LegalMonetaryTotal');
+  }),
   // --- totals (BR-CO-10..17, BR-CO-25) ---
   t('BR-CO-10/line-sum', (d) => bump(d, `${LMT}/cbc:LineExtensionAmount`, 1), BOTH),
   t('BR-CO-11/allowance-total', (d) => d.set(`${LMT}/cbc:AllowanceTotalAmount`, '5.00', true), BOTH),
@@ -220,7 +294,7 @@ export const TARGETED: Targeted[] = [
   t('BR-CL-07/object-scheme', (d) =>
     d.add('.', '<cac:AdditionalDocumentReference><cbc:ID schemeID="ZZZZ">OBJ1</cbc:ID><cbc:DocumentTypeCode>130</cbc:DocumentTypeCode></cac:AdditionalDocumentReference>', 'cac:AccountingSupplierParty'),
   ),
-  t('BR-CL-08/note-subject', (d) => d.add('.', '<cbc:Note>#ZZZ#text</cbc:Note>', 'cbc:DocumentCurrencyCode')),
+  t('BR-CL-08/note-subject', (d) => d.add('.', '<cbc:Note>#QQQ#text</cbc:Note>', 'cbc:DocumentCurrencyCode')),
   t('BR-CL-08/note-subject-ok', (d) => d.add('.', '<cbc:Note>#AAI#text</cbc:Note>', 'cbc:DocumentCurrencyCode')),
   t('BR-CL-10/party-scheme', (d) => d.attr(`${CUS}/cac:PartyIdentification/cbc:ID`, 'schemeID', '9999')),
   t('BR-CL-11/legal-scheme', (d) => d.attr(`${CUS}/cac:PartyLegalEntity/cbc:CompanyID`, 'schemeID', '9999')),
