@@ -580,7 +580,16 @@ function compileMatcher(br: { anchor: 'root' | 'none'; steps: PatStep[] }, st: L
     return false;
   };
   const last = steps.length - 1;
-  return (n, c) => match(n, last, c);
+  // XSLT: a dynamic error while matching a pattern means the pattern does not match that node (the
+  // reference then goes on with the next rule), unlike an error in an assert, which aborts the run.
+  return (n, c) => {
+    try {
+      return match(n, last, c);
+    } catch (e) {
+      if (e instanceof XPathError) return false;
+      throw e;
+    }
+  };
 }
 
 // ---- evaluation ----

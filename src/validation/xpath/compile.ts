@@ -818,9 +818,13 @@ export class Compiler {
           if (v !== undefined) return v;
           if (d.globalBusy[idx]) throw new XPathError('XTDE0640', `Circular definition of global variable $${name}`);
           d.globalBusy[idx] = true;
-          const r = d.globalFns[idx](d.rootCtx);
-          d.globals[idx] = r;
-          return r;
+          try {
+            const r = d.globalFns[idx](d.rootCtx);
+            d.globals[idx] = r;
+            return r;
+          } finally {
+            d.globalBusy[idx] = false;
+          }
         };
       case 'let':
         return (c) => {
