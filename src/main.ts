@@ -177,7 +177,7 @@ export async function startAccessPoint(config: Config, logger: Logger, env: Reco
       }, config.shutdownTimeoutMs);
       await closed;
       clearTimeout(timer);
-      await outbound?.stop();
+      await outbound?.stop(config.shutdownTimeoutMs);
       await inbound?.stop();
       await db.close();
       validator.close();

@@ -64,15 +64,23 @@ export class OutboundDispatcher {
     }
   }
 
-  /** Stops taking work and waits for the attempts in progress. */
-  async stop(): Promise<void> {
+  /**
+   * Stops taking work and waits for the attempts in progress, at most `graceMs`: an attempt still running
+   * then (a slow receiver) is left in `sending` and resumed at the next start (or by another instance
+   * when its lease runs out). Documents waiting in memory are still `queued` in the table.
+   */
+  async stop(graceMs = 10_000): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.pending.length = 0;
     this.pendingSet.clear();
     await this.polling;
-    await Promise.allSettled([...this.running.values()]);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
+    await Promise.race([Promise.allSettled([...this.running.values()]), timeout]);
+    clearTimeout(timer);
+    if (this.running.size > 0) this.logger.warn({ inFlight: this.running.size }, 'outbound: attempts still running at stop are resumed at the next start');
   }
 
   /** Resolves when nothing runs or waits in this process (tests, benchmarks). */

@@ -37,7 +37,8 @@ export interface OutboundService {
   delivery: OutboundDelivery;
   dispatcher: OutboundDispatcher;
   breakers: CircuitBreakers;
-  stop(): Promise<void>;
+  /** Stops the dispatcher (waiting at most graceMs for attempts in flight) and closes the connections. */
+  stop(graceMs?: number): Promise<void>;
 }
 
 /**
@@ -93,8 +94,8 @@ export async function startOutbound(deps: OutboundServiceDeps): Promise<Outbound
     delivery,
     dispatcher,
     breakers,
-    async stop() {
-      await dispatcher.stop();
+    async stop(graceMs?: number) {
+      await dispatcher.stop(graceMs);
       transport.close();
     },
   };
