@@ -8,7 +8,7 @@
  *
  *   npm run bench:inbound [-- --messages 2000 --concurrency 32]        max throughput
  *   npm run bench:inbound -- --rate 100 --messages 1000                 paced (open loop), latency at that rate
- *   options: --workers <validation threads, default 1>
+ *   options: --workers <validation threads, default 1>; BENCH_CPU_PROF=<dir> profiles the server
  *
  * Last line: `inbound-rate msgs_per_s=<n> p50_ms=<n> p99_ms=<n>` (receipts per second and receipt latency).
  */
@@ -112,7 +112,9 @@ try {
     PEPPOL_TRUST_FILE: join(dir, 'trust.pem'),
     INBOUND_VALIDATION_WORKERS: String(workers),
   });
-  child = spawn(process.execPath, ['--import', 'tsx', join(PROJECT_ROOT, 'src', 'cli', 'main.ts'), 'serve'], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
+  // BENCH_CPU_PROF=<dir>: the server writes a V8 CPU profile there when it stops (open in Chrome DevTools).
+  const prof = process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', '--cpu-prof-dir', process.env['BENCH_CPU_PROF']] : [];
+  child = spawn(process.execPath, [...prof, '--import', 'tsx', join(PROJECT_ROOT, 'src', 'cli', 'main.ts'), 'serve'], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
   await waitFor200(`http://127.0.0.1:${port}/healthz`, 120_000, child);
 
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });

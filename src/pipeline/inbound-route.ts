@@ -25,7 +25,7 @@ export interface InboundRouterOptions {
   documents: DocumentStore;
   runner: ValidationRunner;
   logger?: Logger;
-  /** Documents validated at the same time (the runner's worker count). */
+  /** The runner's worker count; a few documents per worker are in flight so that routing overlaps validation. */
   concurrency?: number;
   /** Payloads held in memory by the queue; beyond that, queued items are re-read from Postgres. */
   maxQueuedPayloads?: number;
@@ -82,7 +82,7 @@ export class InboundRouter {
   routed = 0;
 
   constructor(private readonly opts: InboundRouterOptions) {
-    this.concurrency = Math.max(1, opts.concurrency ?? 1);
+    this.concurrency = Math.max(1, opts.concurrency ?? 1) * 4;
     this.maxQueuedPayloads = opts.maxQueuedPayloads ?? 2000;
   }
 
