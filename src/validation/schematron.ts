@@ -505,10 +505,10 @@ function compileRule(
     matchers.push(compileMatcher(br, st, where));
   }
   const asserts: CompiledAssert[] = raw.asserts.map((a) => {
-    const id = attr(a, 'id') ?? '';
+    const id = substitute(attr(a, 'id') ?? '', params);
     const aw = `${where}, assert ${id}`;
     const test = compileBoolExpr(st, substitute(attr(a, 'test') ?? unsupported('assert without test', aw), params), letScope, aw);
-    const flagAttr = attr(a, 'flag') ?? attr(el, 'flag');
+    const flagAttr = substitute(attr(a, 'flag') ?? attr(el, 'flag') ?? '', params);
     const flag: Flag = flagAttr === 'warning' || flagAttr === 'information' ? 'warning' : 'fatal';
     return { id, flag, report: a.local === 'report', test, message: compileMessage(a, st, letScope, aw) };
   });
