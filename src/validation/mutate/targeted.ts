@@ -204,11 +204,15 @@ export const TARGETED: Targeted[] = [
   t('UBL-CR-666/invoiced-object-attachment', (d) =>
     d.add('.', '<cac:AdditionalDocumentReference><cbc:ID schemeID="AAA">1</cbc:ID><cbc:DocumentTypeCode>130</cbc:DocumentTypeCode><cac:Attachment><cac:ExternalReference><cbc:URI>https://example.org/a</cbc:URI></cac:ExternalReference></cac:Attachment></cac:AdditionalDocumentReference>', 'cac:AccountingSupplierParty'),
   ),
-  t('BR-DEC-13/tax-amount-with-currency-child', (d) => d.add('cac:TaxTotal/cbc:TaxAmount', '<cbc:DocumentCurrencyCode>EUR</cbc:DocumentCurrencyCode>')),
-  t('BR-DEC-15/tax-currency-amount-with-child', (d) => {
-    d.add('.', '<cbc:TaxCurrencyCode>SEK</cbc:TaxCurrencyCode>', 'cbc:AccountingCost');
-    d.add('.', '<cac:TaxTotal><cbc:TaxAmount currencyID="SEK">3000.001<cbc:TaxCurrencyCode>SEK</cbc:TaxCurrencyCode></cbc:TaxAmount></cac:TaxTotal>', 'cac:LegalMonetaryTotal');
+  // BR-DEC-13/15 compare @currencyID with a *child* of TaxAmount; only a TaxAmount with such a child (not
+  // schema-valid) reaches them, and its string value must stay a decimal for the other rules not to abort.
+  t('BR-DEC-13/tax-amount-with-currency-child', (d) => {
+    d.attr('cac:TaxTotal/cbc:TaxAmount', 'currencyID', '1');
+    return d.add('cac:TaxTotal/cbc:TaxAmount', '<cbc:DocumentCurrencyCode>1</cbc:DocumentCurrencyCode>');
   }),
+  t('BR-DEC-15/tax-currency-amount-with-child', (d) =>
+    d.add('.', '<cac:TaxTotal><cbc:TaxAmount currencyID="2">3000.00<cbc:TaxCurrencyCode>2</cbc:TaxCurrencyCode></cbc:TaxAmount></cac:TaxTotal>', 'cac:LegalMonetaryTotal'),
+  ),
   // --- totals (BR-CO-10..17, BR-CO-25) ---
   t('BR-CO-10/line-sum', (d) => bump(d, `${LMT}/cbc:LineExtensionAmount`, 1), BOTH),
   t('BR-CO-11/allowance-total', (d) => d.set(`${LMT}/cbc:AllowanceTotalAmount`, '5.00', true), BOTH),
