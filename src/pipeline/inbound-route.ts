@@ -73,8 +73,12 @@ function summary(report: ValidationReport): string {
 export class InboundRouter {
   private readonly queue: Item[] = [];
   private running = 0;
-  /** Routing (duplicate check + status change) is applied in queue order even when validations overlap. */
-  private routeChain: Promise<void> = Promise.resolve();
+  /** Validation results are taken in queue order, even when validations overlap... */
+  private orderChain: Promise<unknown> = Promise.resolve();
+  /** ...and documents with the same invoice number and issue date are routed one after the other, in that
+   * order (business-duplicate detection relies on it); other documents are routed in parallel. */
+  private readonly keyChains = new Map<string, Promise<void>>();
+  private routing = new Set<Promise<void>>();
   private idleWaiters: Array<() => void> = [];
   private stopped = false;
   private readonly concurrency: number;
@@ -115,7 +119,7 @@ export class InboundRouter {
   async stop(): Promise<void> {
     this.stopped = true;
     this.queue.length = 0;
-    await this.routeChain;
+    await Promise.allSettled([...this.routing]);
     while (this.running > 0) await new Promise((r) => setTimeout(r, 5));
   }
 
@@ -124,11 +128,26 @@ export class InboundRouter {
       const item = this.queue.shift()!;
       this.running++;
       const validated = this.validate(item);
-      // Chain the routing step so routes commit in queue order (duplicate detection relies on it).
-      const routed = (this.routeChain = this.routeChain.then(async () => {
-        const v = await validated;
-        if (v) await this.route(item.id, v);
-      }));
+      const inOrder = this.orderChain.then(() => validated);
+      this.orderChain = inOrder;
+      const routed = inOrder.then((v) => {
+        if (!v) return;
+        const key = v.metadata?.invoiceNumber && v.metadata.issueDate ? `${v.metadata.invoiceNumber}\n${v.metadata.issueDate}` : null;
+        if (!key) return this.route(item.id, v);
+        const chained = (this.keyChains.get(key) ?? Promise.resolve()).then(() => this.route(item.id, v));
+        const settled = chained.catch(() => {});
+        this.keyChains.set(key, settled);
+        void settled.then(() => {
+          if (this.keyChains.get(key) === settled) this.keyChains.delete(key);
+        });
+        return chained;
+      });
+      const tracked = routed.then(
+        () => {},
+        () => {},
+      );
+      this.routing.add(tracked);
+      void tracked.then(() => this.routing.delete(tracked));
       routed
         .catch((err) => this.opts.logger?.error({ err, documentId: item.id }, 'inbound: routing failed; the document stays received until the next start'))
         .finally(() => {

@@ -164,6 +164,20 @@ describe('inbound AS4 pipeline', function () {
     assert.ok(types.includes('negative-response-due'));
   });
 
+  it('among concurrent copies of one invoice (new InstanceIdentifiers), the first stored is available and the others are rejected as duplicates of it', async () => {
+    const ms = await Promise.all([1, 2, 3, 4].map(() => message(sbd({ xml: invoiceNumbered('BIZ-RACE') }))));
+    const rs = await Promise.all(ms.map((m) => post(env.url, m)));
+    for (const r of rs) assert.equal(r.status, 200);
+    await env.service.router.idle();
+    const docs = await env.db.knex('documents').where({ invoice_number: 'BIZ-RACE' }).orderBy([{ column: 'created_at' }, { column: 'id' }]);
+    assert.equal(docs.length, 4);
+    assert.equal(docs[0].status, 'available');
+    for (const d of docs.slice(1)) {
+      assert.equal(d.status, 'rejected');
+      assert.equal(d.duplicate_of, docs[0].id);
+    }
+  });
+
   it('rejects an invoice that fails validation, with the report stored and a negative response due', async () => {
     const broken = Buffer.from(INVOICE_XML.toString('utf8').replace(/<cbc:IssueDate>[^<]*<\/cbc:IssueDate>/, '').replace('Snippet1', 'BROKEN-1'));
     const m = await message(sbd({ xml: broken }));
