@@ -87,7 +87,7 @@ const documents = corpus.map((d, i) => {
 });
 const neverFired = allIds.filter((id) => !fired.has(id));
 const fixture: ReferenceFixture = {
-  reference: 'saxon-ref's pipeline (SaxonRef.validate through scripts/saxon-ref-batch: official compiled XSLT under Saxon-HE, UBL 2.1 XSD under JAXP)',
+  reference: 'the saxon-ref pipeline (SaxonRef.validate through scripts/saxon-ref-batch: official compiled XSLT under Saxon-HE, UBL 2.1 XSD under JAXP)',
   schematron: Object.fromEntries(schFiles.map((f, i) => [basename(f), sha256(schTexts[i]!)])),
   coverage: { total: allIds.length, fired: allIds.length - neverFired.length, neverFired },
   documents,
