@@ -3,6 +3,7 @@
  * the main thread posts, so that a 10-30 ms schematron run never blocks the event loop that answers AS4
  * requests with receipts.
  */
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createValidator } from '../validation/validator.js';
 import { validateDocument } from './inbound-validation.js';
@@ -14,6 +15,13 @@ interface Job {
 
 const { ublSchemasDir, schematronDir, maxBytes } = workerData as { ublSchemasDir: string; schematronDir: string; maxBytes: number };
 const port = parentPort!;
+// On Linux the nice value is per thread: a lower priority for this thread only keeps validation from
+// delaying receipts on a busy machine (the backlog is caught up when the CPU is free).
+try {
+  setPriority(10);
+} catch {
+  // not permitted or not supported: run at normal priority
+}
 try {
   const validator = await createValidator({ ublSchemasDir, schematronDir, maxBytes });
   port.on('message', (job: Job) => {
