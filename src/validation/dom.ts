@@ -12,6 +12,8 @@ export const ELEM = 1;
 export const ATTR = 2;
 export const TEXT = 3;
 
+const NO_NODES: XNode[] = [];
+
 export class XNode {
   kind: number;
   /** Namespace URI ('' when none). */
@@ -25,10 +27,10 @@ export class XNode {
   kid = 0;
   parent: XNode | null;
   /** Children in document order: elements and text nodes. */
-  children: XNode[] = [];
+  children: XNode[];
   /** Element children only (the common child:: step). */
-  elems: XNode[] = [];
-  attrs: XNode[] = [];
+  elems: XNode[];
+  attrs: XNode[];
   /** Text and attribute value; lazily the string value of elements. */
   value: string | null = null;
   /** Offset of the node's start tag in the source text (line/column are computed on demand). */
@@ -41,6 +43,16 @@ export class XNode {
   constructor(kind: number, parent: XNode | null) {
     this.kind = kind;
     this.parent = parent;
+    // Text and attribute nodes share one empty, never-mutated list (fewer objects per document).
+    if (kind === ELEM || kind === DOC) {
+      this.children = [];
+      this.elems = [];
+      this.attrs = NO_NODES;
+    } else {
+      this.children = NO_NODES;
+      this.elems = NO_NODES;
+      this.attrs = NO_NODES;
+    }
   }
 
   /** XPath string value. */
@@ -104,6 +116,29 @@ export function keyId(key: string): number {
   let id = keyIds.get(key);
   if (id === undefined) keyIds.set(key, (id = keyIds.size + 1));
   return id;
+}
+
+// Names and whitespace runs repeat throughout a document: share one string per distinct value, so
+// the objects that survive while a large document is built are fewer.
+const shortStrings = new Map<string, string>();
+function internShort(text: string, from: number, to: number): string {
+  const s = text.slice(from, to);
+  const hit = shortStrings.get(s);
+  if (hit !== undefined) return hit;
+  // Bounded: only names and whitespace runs, at most 20k distinct values per process.
+  if (shortStrings.size < 20_000 && (WS_ONLY.test(s) || NAME_LIKE.test(s))) shortStrings.set(s, s);
+  return s;
+}
+const WS_ONLY = /^[ \t\r\n]*$/;
+const NAME_LIKE = /^[\w.:-]+$/;
+const locals = new Map<string, string>();
+function localOf(qname: string, colon: number): string {
+  let l = locals.get(qname);
+  if (l === undefined) {
+    l = qname.slice(colon + 1);
+    if (locals.size < 20_000) locals.set(qname, l);
+  }
+  return l;
 }
 
 const ENTITIES: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
@@ -199,7 +234,7 @@ export function parseDocument(input: Buffer | string, limits: Partial<ParseLimit
     const lt = text.indexOf('<', i);
     const end = lt < 0 ? n : lt;
     if (end > i) {
-      let t = text.slice(i, end);
+      let t = end - i <= 64 ? internShort(text, i, end) : text.slice(i, end);
       if (t.includes('\r')) t = t.replace(/\r\n?/g, '\n');
       if (t.includes('&')) t = decodeRefs(t, text, i);
       else if (t.includes(']]>')) malformed("']]>' in text", text, i);
@@ -249,7 +284,7 @@ export function parseDocument(input: Buffer | string, limits: Partial<ParseLimit
     NAME_END.lastIndex = i + 1;
     const m = NAME_END.exec(text);
     if (!m || m.index === i + 1) malformed('bad start tag', text, i);
-    const qname = text.slice(i + 1, m.index);
+    const qname = internShort(text, i + 1, m.index);
     let p = m.index;
     let rawAttrs: string[] | null = null; // name, value pairs
     nsMarks.push(bindings.length);
@@ -296,7 +331,7 @@ export function parseDocument(input: Buffer | string, limits: Partial<ParseLimit
     const uri = lookupNs(prefix);
     if (uri === undefined) malformed(`unbound namespace prefix '${prefix}'`, text, i);
     e.ns = uri;
-    e.local = colon < 0 ? qname : qname.slice(colon + 1);
+    e.local = colon < 0 ? qname : localOf(qname, colon);
     e.qname = qname;
     e.key = internKey(e.ns, e.local);
     e.kid = keyId(e.key);
@@ -320,6 +355,7 @@ export function parseDocument(input: Buffer | string, limits: Partial<ParseLimit
         at.value = rawAttrs[k + 1];
         at.order = order++;
         at.offset = i;
+        if (e.attrs === NO_NODES) e.attrs = [];
         e.attrs.push(at);
       }
     }

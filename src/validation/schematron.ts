@@ -26,7 +26,7 @@ import {
   staticKind,
 } from './xpath/compile.js';
 import { type Ast, type NodeTest, parseXPath } from './xpath/parser.js';
-import { type Seq, Untyped, XPathError, castAtomic, ebv, isNumeric, stringOf } from './xpath/values.js';
+import { type Item, type Seq, Untyped, XPathError, castAtomic, ebv, isNumeric, stringOf } from './xpath/values.js';
 import type { Flag, ValidationIssue, ValidationLayer } from './types.js';
 
 const SCH_NS = 'http://purl.oclc.org/dsdl/schematron';
@@ -428,13 +428,10 @@ function compileSequenceConstructor(children: SchEl[], st: LoadState, scope: Sco
   }
   if (parts.length === 1 && parts[0].kind === 'out') return parts[0].f;
   return (c) => {
-    let out: Seq = [];
+    const out: Item[] = [];
     for (const p of parts) {
       if (p.kind === 'set') c.frame.v[p.slot] = p.f(c);
-      else {
-        const r = p.f(c);
-        if (r.length) out = out.length ? out.concat(r) : r;
-      }
+      else for (const x of p.f(c)) out.push(x);
     }
     return out;
   };

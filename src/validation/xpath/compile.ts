@@ -772,12 +772,12 @@ export class Compiler {
           if (!(n instanceof XNode)) throw new XPathError('XPTY0019', 'A path step applied to an atomic value');
           return st(n, c);
         }
-        let out: Item[] = [];
+        const out: Item[] = [];
         for (let i = 0; i < l.length; i++) {
           const n = l[i];
           if (!(n instanceof XNode)) throw new XPathError('XPTY0019', 'A path step applied to an atomic value');
           const r = st(n, c);
-          if (r.length) out = out.length ? out.concat(r) : r;
+          for (let j = 0; j < r.length; j++) out.push(r[j]);
         }
         return needSort ? sortUnique(out) : out;
       };
@@ -787,7 +787,7 @@ export class Compiler {
       const l = left(c);
       if (l.length === 0) return EMPTY;
       const c2: Ctx = { item: undefined, pos: 0, size: l.length, frame: c.frame, dyn: c.dyn };
-      let out: Item[] = [];
+      const out: Item[] = [];
       let nodes = 0;
       for (let i = 0; i < l.length; i++) {
         const n = l[i];
@@ -796,7 +796,7 @@ export class Compiler {
         c2.pos = i + 1;
         const r = right(c2);
         for (let j = 0; j < r.length; j++) if (r[j] instanceof XNode) nodes++;
-        if (r.length) out = out.length ? out.concat(r) : r.slice();
+        for (let j = 0; j < r.length; j++) out.push(r[j]);
       }
       if (nodes === 0) return out;
       if (nodes !== out.length) throw new XPathError('XPTY0018', 'A path mixes nodes and atomic values');
