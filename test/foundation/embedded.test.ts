@@ -43,7 +43,19 @@ describe('embedded PostgreSQL (no DATABASE_URL)', function () {
       assert.equal(await portOpen(pgPort), false, 'postgres no longer listens');
       return readyMs;
     } finally {
-      if (child.exitCode === null) child.kill('SIGKILL');
+      if (child.exitCode === null) {
+        child.kill('SIGKILL');
+        await child.exited;
+        // A killed server cannot stop its database: stop it here so no postgres outlives the test.
+        const pidFile = join(dataDir, 'postmaster.pid');
+        if (existsSync(pidFile)) {
+          try {
+            process.kill(Number(readFileSync(pidFile, 'utf8').split('\n')[0]), 'SIGINT');
+          } catch {
+            // already gone
+          }
+        }
+      }
     }
   }
 

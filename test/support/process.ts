@@ -4,7 +4,6 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { PROJECT_ROOT } from '../../src/config.js';
 
-const TSX = join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
 const CLI = join(PROJECT_ROOT, 'src', 'cli', 'main.ts');
 
 export interface CliRun {
@@ -18,7 +17,9 @@ export interface CliRun {
 export function spawnCli(args: string[], env: Record<string, string | undefined> = {}): ChildProcess & { output(): CliRun; exited: Promise<CliRun> } {
   const fullEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries({ ...process.env, ...env })) if (v !== undefined) fullEnv[k] = v;
-  const child = spawn(TSX, [CLI, ...args], { cwd: PROJECT_ROOT, env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  // node itself with the tsx loader (not the tsx wrapper, which runs node as a grandchild): the pid we
+  // hold is the program's, so signals reach it and a kill leaves no orphan behind.
+  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: PROJECT_ROOT, env: fullEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d) => (stdout += d));
