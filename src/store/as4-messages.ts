@@ -298,11 +298,6 @@ export class As4MessageStore {
     return rows.map(toRecord);
   }
 
-  async get(direction: Direction, messageId: string): Promise<As4MessageRecord | null> {
-    const row = (await this.knex('as4_messages').where({ direction, message_id: messageId }).orderBy('id').first()) as MessageRow | undefined;
-    return row ? toRecord(row) : null;
-  }
-
   /**
    * Ends duplicate detection for messages older than the retention: their keys are cleared, the records
    * stay as evidence. Returns how many records were released.
@@ -313,11 +308,6 @@ export class As4MessageStore {
       .where('created_at', '<', cutoff)
       .andWhere((q) => q.whereNotNull('dedup_message_id').orWhereNotNull('dedup_instance_id'))
       .update({ dedup_message_id: null, dedup_instance_id: null });
-  }
-
-  /** Knex handle for the outbound pipeline's own writes (same table, direction 'outbound'). */
-  table(trx?: Knex.Transaction): Knex.QueryBuilder {
-    return (trx ?? this.knex)('as4_messages');
   }
 }
 

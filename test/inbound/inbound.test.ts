@@ -128,6 +128,10 @@ describe('inbound AS4 pipeline', function () {
     const rrb = await env.db.knex('as4_messages').where({ message_id: b.messageId }).first();
     assert.equal(String(rrb.duplicate_of), String(ra.id));
     assert.equal(rrb.document_id, ra.document_id);
+    // The document's evidence lists both messages that carried it.
+    const evidence = await env.service.messages.forDocument(ra.document_id);
+    assert.deepEqual(evidence.map((e) => e.messageId), [a.messageId, b.messageId]);
+    assert.ok(evidence.every((e) => e.receipt && e.receiptMessageId && e.receiptAt));
     const ev = await eventsOf(ra.document_id);
     assert.ok(ev.some((e) => e.type === 'duplicate' && /InstanceIdentifier/.test(e.reason)));
   });
