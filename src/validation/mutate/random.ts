@@ -48,7 +48,7 @@ function setText(e: Element, v: string): void {
 }
 
 /** Adds `cents` hundredths to a decimal string exactly (no floating point). */
-export function addCents(value: string, cents: number): string | null {
+export function addCents(value: string, cents: number | bigint): string | null {
   const m = /^\s*(-?)(\d+)(?:\.(\d+))?\s*$/.exec(value);
   if (!m) return null;
   const frac = (m[3] ?? '').padEnd(2, '0');

@@ -155,7 +155,49 @@ function allowanceCharge(charge: boolean, omit: string[] = [], extra = ''): stri
 const docAc = (charge: boolean, omit: string[], extra = '') => (d: UblDoc) => d.add('.', allowanceCharge(charge, omit, extra), 'cac:TaxTotal');
 const lineAc = (charge: boolean, omit: string[], extra = '') => (d: UblDoc) => d.add(d.L, allowanceCharge(charge, omit.concat('category'), extra), 'cac:Item');
 
+/**
+ * One line of `amount` (quantity ±1) at `rate` %, no document-level charge, VAT `tax` as given: for the
+ * rounding rules (XPath round() rounds half towards positive infinity; amounts are xs:decimal).
+ */
+function tinyInvoice(d: UblDoc, amount: string, rate: string, tax: string): boolean {
+  const neg = amount.startsWith('-');
+  d.remove(`${d.L}[2]`);
+  d.remove('cac:AllowanceCharge');
+  d.remove(`${LMT}/cbc:ChargeTotalAmount`);
+  d.set(`${d.L}/${d.Q}`, neg ? '-1' : '1');
+  d.set(`${d.L}/cbc:LineExtensionAmount`, amount);
+  d.set(`${d.L}/cac:Price/cbc:PriceAmount`, neg ? amount.slice(1) : amount);
+  d.set(`//cac:ClassifiedTaxCategory/cbc:Percent`, rate);
+  d.set(`${SUB}/cac:TaxCategory/cbc:Percent`, rate);
+  const total = addCents(amount, BigInt(tax.replace('.', '')))!; // tax has exactly two decimals
+  for (const p of ['LineExtensionAmount', 'TaxExclusiveAmount']) d.set(`${LMT}/cbc:${p}`, amount);
+  for (const p of ['TaxInclusiveAmount', 'PayableAmount']) d.set(`${LMT}/cbc:${p}`, total);
+  d.set(`${SUB}/cbc:TaxableAmount`, amount);
+  d.set(`${SUB}/cbc:TaxAmount`, tax);
+  return d.set('cac:TaxTotal/cbc:TaxAmount', tax);
+}
+
 export const TARGETED: Targeted[] = [
+  // --- rounding of half cents, positive and negative (BR-CO-17, BR-S-09, BR-CO-15) ---
+  ...(
+    [
+      ['0.50', '25', '0.12'],
+      ['0.50', '25', '0.13'],
+      ['-0.50', '25', '-0.12'],
+      ['-0.50', '25', '-0.13'],
+      ['0.10', '25', '0.02'],
+      ['0.10', '25', '0.03'],
+      ['-0.10', '25', '-0.02'],
+      ['-0.10', '25', '-0.03'],
+      ['1.00', '12.5', '0.12'],
+      ['1.00', '12.5', '0.13'],
+      ['99999999999999999.99', '25', '24999999999999999.99'],
+      ['99999999999999999.99', '25', '25000000000000000.00'],
+    ] as const
+  ).map(([amount, rate, tax]) => t(`rounding/${amount}-at-${rate}-tax-${tax}`, (d) => tinyInvoice(d, amount, rate, tax), BOTH)),
+  t('decimal/amount-with-plus-and-spaces', (d) => d.set(`${LMT}/cbc:PayableAmount`, ' +1656.250 ')),
+  t('decimal/amount-exponent', (d) => d.set(`${LMT}/cbc:PayableAmount`, '1.65625E3')),
+  t('decimal/amount-trailing-dot', (d) => d.set(`${LMT}/cbc:ChargeTotalAmount`, '25.')),
   // --- allowances and charges (BR-31..44, BR-CO-21..24, BR-DEC-02/25, UBL-SR-30) ---
   t('BR-31/allowance-no-amount', docAc(false, ['amount']), BOTH),
   t('BR-32/allowance-no-category', docAc(false, ['category'])),
