@@ -561,8 +561,13 @@ function compileMatcher(br: { anchor: 'root' | 'none'; steps: PatStep[] }, st: L
   const evalPreds = (i: number, n: XNode, c: Ctx): boolean => {
     const ps = steps[i].preds;
     if (!ps.length) return true;
-    const c2: Ctx = { item: n, pos: 1, size: 1, frame: c.frame, dyn: c.dyn };
-    for (const p of ps) if (!p(c2)) return false;
+    // `c` is the document's dispatch context: only its frame and dyn matter, so the focus is set in place.
+    for (const p of ps) {
+      c.item = n;
+      c.pos = 1;
+      c.size = 1;
+      if (!p(c)) return false;
+    }
     return true;
   };
   const match = (n: XNode, i: number, c: Ctx): boolean => {

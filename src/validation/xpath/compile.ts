@@ -6,7 +6,7 @@
  */
 import { ATTR, DOC, ELEM, TEXT, XNode, nameKey, type XDocument } from '../dom.js';
 import { Dec } from './decimal.js';
-import { BUILTINS } from './functions.js';
+import { BUILTINS, type SFn } from './functions.js';
 import { type Ast, type Axis, type NodeTest, XS_NS, XPathSyntaxError } from './parser.js';
 import {
   type ArithOp,
@@ -18,6 +18,7 @@ import {
   TRUE,
   XPathError,
   arith,
+  stringOf,
   castAtomic,
   castable,
   ebv,
@@ -578,15 +579,28 @@ export class Compiler {
     const kind = staticKind(p);
     if (kind === 'bool' || kind === 'nodes' || kind === 'str') {
       const b = this.bool(p, scope);
+      // One focus object per predicate, reused unless the predicate is re-entered (recursion).
+      let spare: Ctx | null = null;
       return (items, c) => {
-        const c2: Ctx = { item: undefined, pos: 0, size: items.length, frame: c.frame, dyn: c.dyn };
-        const out: Item[] = [];
+        let c2 = spare;
+        spare = null;
+        if (c2 === null) c2 = { item: undefined, pos: 0, size: 0, frame: c.frame, dyn: c.dyn };
+        else {
+          c2.frame = c.frame;
+          c2.dyn = c.dyn;
+        }
+        c2.size = items.length;
+        let out: Item[] | null = null;
         for (let i = 0; i < items.length; i++) {
           c2.item = items[i];
           c2.pos = i + 1;
-          if (b(c2)) out.push(items[i]);
+          if (b(c2)) {
+            if (out !== null) out.push(items[i]);
+          } else if (out === null) out = items.slice(0, i);
         }
-        return out.length === items.length ? items : out;
+        c2.item = undefined;
+        spare = c2;
+        return out === null ? items : out;
       };
     }
     const f = this.seq(p, scope);
@@ -939,6 +953,14 @@ export class Compiler {
     const r = this.seq(a.r, scope);
     if (general[a.op]) {
       const op = general[a.op];
+      // string-function(...) = 'literal': compare the strings directly.
+      if ((op === '=' || op === '!=') && a.r.t === 'lit' && typeof a.r.v === 'string') {
+        const ls = this.str(a.l, scope);
+        if (ls) {
+          const lit = a.r.v;
+          return op === '=' ? (c) => ls(c) === lit : (c) => ls(c) !== lit;
+        }
+      }
       // node(s) = 'literal' / node(s) != 'literal': string comparison of each node's value.
       if ((op === '=' || op === '!=') && a.r.t === 'lit' && typeof a.r.v === 'string' && staticKind(a.l) === 'nodes') {
         const lit = a.r.v;
@@ -1152,6 +1174,34 @@ export class Compiler {
     return castAtomic(s[0], type);
   }
 
+  /** Direct string form of a call to a string-valued builtin; null when `a` is not one. */
+  private str(a: Ast, scope: Scope): ((c: Ctx) => string) | null {
+    if (a.t !== 'call' || nsOf(a.name) !== 'http://www.w3.org/2005/xpath-functions') return null;
+    const def = BUILTINS[localOf(a.name)];
+    if (!def?.str || a.args.length < def.min || a.args.length > def.max) return null;
+    return def.str(
+      a.args.map((x) => this.strArg(x, scope)),
+      a.args.map((x) => this.seq(x, scope)),
+    );
+  }
+
+  /** An argument as xs:string? (null when empty), without building sequences where possible. */
+  private strArg(a: Ast, scope: Scope): SFn {
+    if (a.t === 'lit' && typeof a.v === 'string') {
+      const v = a.v;
+      return () => v;
+    }
+    const direct = this.str(a, scope);
+    if (direct) return direct;
+    const f = this.seq(a, scope);
+    return (c) => {
+      const s = f(c);
+      if (s.length === 0) return null;
+      if (s.length > 1) throw new XPathError('XPTY0004', `A single string is required, got a sequence of ${s.length} items`);
+      return stringOf(s[0]);
+    };
+  }
+
   private call(a: Extract<Ast, { t: 'call' }>, scope: Scope): Fn {
     const ns = nsOf(a.name);
     const local = localOf(a.name);
@@ -1166,6 +1216,10 @@ export class Compiler {
     }
     if (ns === 'http://www.w3.org/2005/xpath-functions') {
       const def = BUILTINS[local];
+      if (def && a.args.length >= def.min && a.args.length <= def.max && def.str) {
+        const f = this.str(a, scope)!;
+        return (c) => [f(c)];
+      }
       if (def && a.args.length >= def.min && a.args.length <= def.max) {
         return def.compile(
           a.args.map((x) => this.seq(x, scope)),

@@ -27,11 +27,26 @@ import {
   valuePair,
 } from './values.js';
 
+/** A compiled argument as xs:string? : null for the empty sequence. */
+export type SFn = (c: Ctx) => string | null;
+
 export interface BuiltinDef {
   min: number;
   max: number;
   compile: (args: Fn[], asts: Ast[]) => Fn;
+  /** For functions that always return one xs:string: the same, without a sequence around it. */
+  str?: (sargs: SFn[], args: Fn[]) => (c: Ctx) => string;
 }
+
+/** A string-valued builtin: its sequence form wraps the direct one. */
+const sdef = (min: number, max: number, str: (sargs: SFn[], args: Fn[]) => (c: Ctx) => string): BuiltinDef => ({
+  min,
+  max,
+  str,
+  compile: () => {
+    throw new Error('string builtins are compiled through str()');
+  },
+});
 
 const HAS_SURROGATE = /[\uD800-\uDFFF]/;
 
@@ -182,32 +197,33 @@ export const BUILTINS: Record<string, BuiltinDef> = {
   count: def(1, 1, ([a]) => (c) => [BigInt(a(c).length)]),
   position: def(0, 0, () => (c) => [BigInt(c.pos)]),
   last: def(0, 0, () => (c) => [BigInt(c.size)]),
-  string: def(0, 1, (a) => (a.length ? (c) => [str(a[0], c, 'string()')] : (c) => [stringOf(ctxItem(c))])),
+  string: sdef(0, 1, (sa) => (sa.length ? (c) => sa[0](c) ?? '' : (c) => stringOf(ctxItem(c)))),
   data: def(1, 1, ([a]) => (c) => atomizeSeq(a(c))),
-  'normalize-space': def(0, 1, (a) =>
+  'normalize-space': sdef(0, 1, (_sa, a) =>
     a.length
       ? (c) => {
           const i = one(a[0](c), 'normalize-space()');
-          if (i === null) return [''];
+          if (i === null) return '';
           if (i instanceof XNode) {
-            if (typeof i.cache === 'string') return [i.cache];
+            // Cached per node: the rules normalize the same elements many times.
+            if (typeof i.cache === 'string') return i.cache;
             const r = normalizeSpace(i.stringValue());
             if (i.cache === undefined) i.cache = r;
-            return [r];
+            return r;
           }
-          return [normalizeSpace(stringOf(i))];
+          return normalizeSpace(stringOf(i));
         }
-      : (c) => [normalizeSpace(stringOf(ctxItem(c)))],
+      : (c) => normalizeSpace(stringOf(ctxItem(c))),
   ),
-  'upper-case': def(1, 1, ([a]) => (c) => [str(a, c, 'upper-case()').toUpperCase()]),
-  'lower-case': def(1, 1, ([a]) => (c) => [str(a, c, 'lower-case()').toLowerCase()]),
+  'upper-case': sdef(1, 1, ([a]) => (c) => (a(c) ?? '').toUpperCase()),
+  'lower-case': sdef(1, 1, ([a]) => (c) => (a(c) ?? '').toLowerCase()),
   'string-length': def(0, 1, (a) =>
     a.length ? (c) => [BigInt(codepointLength(str(a[0], c, 'string-length()')))] : (c) => [BigInt(codepointLength(stringOf(ctxItem(c))))],
   ),
-  substring: def(2, 3, (a) => (c) => {
-    const s = str(a[0], c, 'substring()');
+  substring: sdef(2, 3, (sa, a) => (c) => {
+    const s = sa[0](c) ?? '';
     const start = dbl(a[1], c, 'substring()');
-    return [a.length > 2 ? substring(s, start, dbl(a[2], c, 'substring()')) : substring(s, start)];
+    return a.length > 2 ? substring(s, start, dbl(a[2], c, 'substring()')) : substring(s, start);
   }),
   'substring-before': def(2, 2, ([x, y]) => (c) => {
     const s = str(x, c, 'substring-before()');
@@ -225,17 +241,17 @@ export const BUILTINS: Record<string, BuiltinDef> = {
   contains: def(2, 2, ([x, y]) => (c) => b(str(x, c, 'contains()').includes(str(y, c, 'contains()')))),
   'starts-with': def(2, 2, ([x, y]) => (c) => b(str(x, c, 'starts-with()').startsWith(str(y, c, 'starts-with()')))),
   'ends-with': def(2, 2, ([x, y]) => (c) => b(str(x, c, 'ends-with()').endsWith(str(y, c, 'ends-with()')))),
-  concat: def(2, Infinity, (a) => (c) => {
+  concat: sdef(2, Infinity, (a) => (c) => {
     let s = '';
-    for (const f of a) s += str(f, c, 'concat()');
-    return [s];
+    for (const f of a) s += f(c) ?? '';
+    return s;
   }),
   'string-join': def(1, 2, (a) => (c) => {
     const items = a[0](c);
     const sep = a.length > 1 ? str(a[1], c, 'string-join()') : '';
     return [items.map(stringOf).join(sep)];
   }),
-  translate: def(3, 3, ([s, f, t]) => (c) => [translate(str(s, c, 'translate()'), str(f, c, 'translate()'), str(t, c, 'translate()'))]),
+  translate: sdef(3, 3, ([s, f, t]) => (c) => translate(s(c) ?? '', f(c) ?? '', t(c) ?? '')),
   matches: def(2, 3, (a) => (c) => {
     const s = str(a[0], c, 'matches()');
     const re = xpathRegex(str(a[1], c, 'matches()'), a.length > 2 ? str(a[2], c, 'matches()') : '');
