@@ -961,6 +961,27 @@ export class Compiler {
           return op === '=' ? (c) => ls(c) === lit : (c) => ls(c) !== lit;
         }
       }
+      // @name = 'literal': look the attribute up directly.
+      if (
+        (op === '=' || op === '!=') &&
+        a.r.t === 'lit' &&
+        typeof a.r.v === 'string' &&
+        a.l.t === 'step' &&
+        a.l.axis === 'attribute' &&
+        a.l.preds.length === 0 &&
+        a.l.test.kind === 'name' &&
+        a.l.test.ns === '' &&
+        a.l.test.local !== null
+      ) {
+        const lit = a.r.v;
+        const local = a.l.test.local;
+        const eq = op === '=';
+        return (c) => {
+          const at = contextNode(c).attrs;
+          for (let i = 0; i < at.length; i++) if (at[i].local === local && at[i].ns === '') return (at[i].value === lit) === eq;
+          return false;
+        };
+      }
       // node(s) = 'literal' / node(s) != 'literal': string comparison of each node's value.
       if ((op === '=' || op === '!=') && a.r.t === 'lit' && typeof a.r.v === 'string' && staticKind(a.l) === 'nodes') {
         const lit = a.r.v;
