@@ -16,6 +16,7 @@ import { ApError } from '../errors.js';
 import { parseParticipantId, type ParticipantIdentifier } from '../peppol/identifiers.js';
 import { changeStatus } from '../pipeline/state-machine.js';
 import type { DocumentStore } from '../store/documents.js';
+import { PostgresInbox, type InboxRow } from '../store/inbox.js';
 
 export interface InboxDeps {
   knex: Knex;
@@ -27,7 +28,6 @@ export interface InboxDeps {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CURSOR = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:Z|[+-]\d{2}:\d{2}))(?:~([0-9a-f-]{36}))?$/i;
 const MAX_LIMIT = 500;
-const RECEIVED_AT = `to_char(d.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 
 function guard(token: string | null) {
   const expected = token ? createHash('sha256').update(token).digest() : null;
@@ -42,56 +42,6 @@ function guard(token: string | null) {
 
 function participantOf(req: Request): ParticipantIdentifier {
   return parseParticipantId(String(req.params['participant']));
-}
-
-interface InboxRow {
-  id: string;
-  status: string;
-  received_at: string;
-  sender_id: string | null;
-  receiver_id: string | null;
-  document_kind: string | null;
-  document_type: string | null;
-  process: string | null;
-  invoice_number: string | null;
-  issue_date: string | null;
-  payload_sha256: string;
-  payload_size: number;
-  message_id: string | null;
-  conversation_id: string | null;
-  sbdh_instance_id: string | null;
-  from_party_id: string | null;
-  country_c1: string | null;
-}
-
-function inboxQuery(knex: Knex, p: ParticipantIdentifier) {
-  return knex('documents as d')
-    .leftJoin(
-      knex('as4_messages').distinctOn('document_id').select('*').where({ direction: 'inbound' }).orderBy([{ column: 'document_id' }, { column: 'id' }]).as('m'),
-      'm.document_id',
-      'd.id',
-    )
-    .where('d.direction', 'inbound')
-    .andWhereRaw('lower(d.receiver_id) = lower(?)', [p.value])
-    .select(
-      'd.id',
-      'd.status',
-      knex.raw(`${RECEIVED_AT} as received_at`),
-      'd.sender_id',
-      'd.receiver_id',
-      'd.document_kind',
-      'd.document_type',
-      'd.process',
-      'd.invoice_number',
-      'd.issue_date',
-      'd.payload_sha256',
-      'd.payload_size',
-      'm.message_id',
-      'm.conversation_id',
-      'm.sbdh_instance_id',
-      'm.from_party_id',
-      'm.country_c1',
-    );
 }
 
 function itemJson(r: InboxRow) {
@@ -115,6 +65,7 @@ function itemJson(r: InboxRow) {
 
 export function inboxRouter(deps: InboxDeps): Router {
   const router = Router();
+  const inbox = new PostgresInbox(deps.knex);
   router.use(guard(deps.token));
 
   router.get('/:participant/documents', async (req, res) => {
@@ -122,15 +73,14 @@ export function inboxRouter(deps: InboxDeps): Router {
     const limitText = req.query['limit'];
     const limit = limitText === undefined ? 100 : Number(limitText);
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw new ApError('api.bad-request', `limit must be a whole number from 1 to ${MAX_LIMIT}`);
-    const q = inboxQuery(deps.knex, p).andWhere('d.status', 'available');
     const after = req.query['receivedAfter'];
+    let cursor: { at: string; id?: string } | undefined;
     if (after !== undefined) {
       const m = typeof after === 'string' ? CURSOR.exec(after) : null;
       if (!m) throw new ApError('api.bad-request', 'receivedAfter must be an ISO date-time with time zone, optionally followed by ~<document id> (a nextCursor)');
-      if (m[2]) q.andWhereRaw('(d.created_at, d.id) > (?::timestamptz, ?::uuid)', [m[1], m[2]]);
-      else q.andWhere('d.created_at', '>', m[1]!);
+      cursor = m[2] ? { at: m[1]!, id: m[2] } : { at: m[1]! };
     }
-    const rows = (await q.orderBy([{ column: 'd.created_at' }, { column: 'd.id' }]).limit(limit)) as InboxRow[];
+    const rows = await inbox.available(p, { ...(cursor ? { after: cursor } : {}), limit });
     const items = rows.map(itemJson);
     res.json({ documents: items, nextCursor: items.length ? items[items.length - 1]!.cursor : (after ?? null) });
   });
@@ -138,7 +88,7 @@ export function inboxRouter(deps: InboxDeps): Router {
   async function findOwned(req: Request): Promise<InboxRow> {
     const p = participantOf(req);
     const id = String(req.params['id']);
-    const row = UUID.test(id) ? ((await inboxQuery(deps.knex, p).andWhere('d.id', id).whereIn('d.status', ['available', 'acknowledged']).first()) as InboxRow | undefined) : undefined;
+    const row = UUID.test(id) ? await inbox.find(p, id) : null;
     if (!row) throw new ApError('api.not-found', `No document ${id} in the inbox of ${p.value}`);
     return row;
   }

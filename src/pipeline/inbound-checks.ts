@@ -2,11 +2,11 @@
  * Inbound checklist steps 10-11 (peppol-reference §4.8) after the AS4 layer: the SBDH must agree with the
  * ebMS headers, and the final recipient must be served here for the document type and process.
  */
-import type { Knex } from 'knex';
 import { documentTypeOf, type UserMessage } from '../as4/index.js';
 import { ApError } from '../errors.js';
 import { PARTICIPANT_SCHEME, PROCESS_SCHEME, sameId, type DocumentTypeIdentifier, type ParticipantIdentifier, type ProcessIdentifier } from '../peppol/identifiers.js';
 import type { SbdhHeader } from '../sbdh/model.js';
+import type { SmpParticipantStore } from '../store/participants-smp.js';
 
 const inconsistent = (msg: string, field: string): never => {
   throw new ApError('sbdh.invalid', msg, { field });
@@ -44,14 +44,14 @@ export interface ServicedCheck {
 const AS4_PROFILE = 'peppol-transport-as4-v2_0';
 
 /**
- * Reads the hosted participants and capabilities tables. Answers are cached for `cacheMs` (0: no cache)
+ * Asks the hosted participants store. Answers are cached for `cacheMs` (0: no cache)
  * so that the per-message path does not query for every message of a busy sender.
  */
 export class StoreServicedCheck implements ServicedCheck {
   private readonly cache = new Map<string, { answer: boolean; until: number }>();
 
   constructor(
-    private readonly knex: Knex,
+    private readonly store: Pick<SmpParticipantStore, 'acceptsOverAs4'>,
     private readonly opts: { ownEndpointUrl: string | null; cacheMs: number; maxEntries?: number },
   ) {}
 
@@ -60,20 +60,7 @@ export class StoreServicedCheck implements ServicedCheck {
     const now = Date.now();
     const hit = this.cache.get(key);
     if (hit && hit.until > now) return hit.answer;
-    const row = await this.knex('participant_capabilities as c')
-      .join('hosted_participants as h', 'h.id', 'c.participant_id')
-      .where('h.scheme', p.scheme)
-      .andWhereRaw('lower(h.identifier) = lower(?)', [p.value])
-      .andWhere({ 'c.document_type_scheme': dt.scheme, 'c.document_type': dt.value, 'c.process_scheme': proc.scheme, 'c.process': proc.value })
-      .andWhere('c.transport_profile', AS4_PROFILE)
-      .andWhere((q) => {
-        q.whereNull('c.endpoint_url');
-        if (this.opts.ownEndpointUrl) q.orWhere('c.endpoint_url', this.opts.ownEndpointUrl);
-      })
-      .andWhere((q) => q.whereNull('c.service_activation_date').orWhere('c.service_activation_date', '<=', new Date(now)))
-      .andWhere((q) => q.whereNull('c.service_expiration_date').orWhere('c.service_expiration_date', '>', new Date(now)))
-      .first('c.id');
-    const answer = row !== undefined;
+    const answer = await this.store.acceptsOverAs4(p, dt, proc, { transportProfile: AS4_PROFILE, ownEndpointUrl: this.opts.ownEndpointUrl, at: new Date(now) });
     if (this.opts.cacheMs > 0) {
       if (this.cache.size >= (this.opts.maxEntries ?? 10_000)) this.cache.clear();
       this.cache.set(key, { answer, until: now + this.opts.cacheMs });

@@ -5,9 +5,8 @@
  * stored but not yet routed when the process stopped are still `received` in Postgres and are queued
  * again by recover() at start-up, so nothing durable depends on the memory queue.
  */
-import type { Knex } from 'knex';
 import type { Logger } from 'pino';
-import type { DocumentStore } from '../store/documents.js';
+import type { DocumentStore, InboundRoutingStore, Tx } from '../store/documents.js';
 import type { ValidationReport } from '../validation/types.js';
 import type { ValidatedDocument, ValidationRunner } from './inbound-validation.js';
 import { changeStatus } from './state-machine.js';
@@ -21,8 +20,7 @@ interface Item {
 }
 
 export interface InboundRouterOptions {
-  knex: Knex;
-  documents: DocumentStore;
+  documents: DocumentStore & InboundRoutingStore;
   runner: ValidationRunner;
   logger?: Logger;
   /** The runner's worker count; a few documents per worker are in flight so that routing overlaps validation. */
@@ -31,35 +29,13 @@ export interface InboundRouterOptions {
   maxQueuedPayloads?: number;
 }
 
-/** The earlier document this one duplicates: same supplier, buyer, invoice number and issue date. */
-export async function findBusinessDuplicate(
-  q: Knex | Knex.Transaction,
-  doc: { id: string; senderId: string | null; receiverId: string | null; invoiceNumber: string | null; issueDate: string | null; createdAt: Date },
-): Promise<string | null> {
-  if (!doc.senderId || !doc.receiverId || !doc.invoiceNumber || !doc.issueDate) return null;
-  const row = await q('documents')
-    .where({ direction: 'inbound', sender_id: doc.senderId, receiver_id: doc.receiverId, invoice_number: doc.invoiceNumber, issue_date: doc.issueDate })
-    .whereIn('status', ['available', 'acknowledged'])
-    .whereNot('id', doc.id)
-    .andWhere((w) => w.where('created_at', '<', doc.createdAt).orWhere((x) => x.where('created_at', doc.createdAt).andWhere('id', '<', doc.id)))
-    .orderBy([{ column: 'created_at' }, { column: 'id' }])
-    .first('id');
-  return row ? (row.id as string) : null;
-}
-
 /**
  * The seam for the negative business response: a rejected inbound document owes its sender an Invoice
  * Response (RE) or MLS. Until that issue lands, the obligation is recorded as an event the response job
  * will pick up; nothing is sent yet.
  */
-export async function negativeResponseDue(trx: Knex.Transaction, documentId: string, reason: string, details: Record<string, unknown>): Promise<void> {
-  await trx('document_events').insert({
-    document_id: documentId,
-    type: 'negative-response-due',
-    reason,
-    actor: ACTOR,
-    details: JSON.stringify(details),
-  });
+export async function negativeResponseDue(store: InboundRoutingStore, tx: Tx, documentId: string, reason: string, details: Record<string, unknown>): Promise<void> {
+  await store.addEvent(documentId, { type: 'negative-response-due', reason, actor: ACTOR, details }, tx);
 }
 
 function summary(report: ValidationReport): string {
@@ -99,10 +75,10 @@ export class InboundRouter {
 
   /** Queues every inbound document still `received` (stored before a stop, not yet routed). */
   async recover(): Promise<number> {
-    const rows = await this.opts.knex('documents').where({ direction: 'inbound', status: 'received' }).orderBy([{ column: 'created_at' }, { column: 'id' }]).select('id');
-    for (const r of rows) this.enqueue(r.id as string);
-    if (rows.length) this.opts.logger?.info({ documents: rows.length }, 'inbound: re-queued stored documents not yet validated');
-    return rows.length;
+    const ids = await this.opts.documents.receivedInboundIds();
+    for (const id of ids) this.enqueue(id);
+    if (ids.length) this.opts.logger?.info({ documents: ids.length }, 'inbound: re-queued stored documents not yet validated');
+    return ids.length;
   }
 
   get pending(): number {
@@ -171,38 +147,36 @@ export class InboundRouter {
   }
 
   private async route(id: string, { report, metadata }: ValidatedDocument): Promise<void> {
-    await this.opts.knex.transaction(async (trx) => {
-      const doc = await trx('documents').where({ id, direction: 'inbound', status: 'received' }).forUpdate().first();
+    const store = this.opts.documents;
+    await store.transaction(async (trx) => {
+      const doc = await store.lockReceivedInbound(id, trx);
       if (!doc) return; // routed already (a second process, or a re-queue after recovery)
-      const invoiceNumber = metadata?.invoiceNumber ?? doc.invoice_number;
-      const issueDate = metadata?.issueDate ?? doc.issue_date;
+      const invoiceNumber = metadata?.invoiceNumber ?? doc.invoiceNumber;
+      const issueDate = metadata?.issueDate ?? doc.issueDate;
       const duplicateOf = report.valid
-        ? await findBusinessDuplicate(trx, { id, senderId: doc.sender_id, receiverId: doc.receiver_id, invoiceNumber, issueDate, createdAt: doc.created_at })
+        ? await store.findBusinessDuplicate({ id, senderId: doc.senderId, receiverId: doc.receiverId, invoiceNumber, issueDate, createdAt: doc.createdAt }, trx)
         : null;
-      await trx('documents').where({ id }).update({
-        validation_report: JSON.stringify(report),
-        invoice_number: invoiceNumber,
-        issue_date: issueDate,
-        duplicate_of: duplicateOf,
-        updated_at: trx.fn.now(),
-      });
+      await store.recordRouting(id, { validationReport: report, invoiceNumber, issueDate, duplicateOf }, trx);
       const expected = { expected: { direction: 'inbound' as const, from: 'received' as const }, tx: trx };
       if (duplicateOf) {
-        await trx('document_events').insert({
-          document_id: id,
-          type: 'business-duplicate',
-          reason: `same supplier, buyer, invoice number ${invoiceNumber} and issue date ${issueDate} as document ${duplicateOf}`,
-          actor: ACTOR,
-          details: JSON.stringify({ duplicateOf }),
-        });
-        await changeStatus(this.opts.documents, id, 'rejected', { actor: ACTOR, reason: `business duplicate of ${duplicateOf}`, details: { duplicateOf } }, expected);
-        await negativeResponseDue(trx, id, 'duplicate invoice (Mercurius rejects duplicates automatically)', { duplicateOf });
+        await store.addEvent(
+          id,
+          {
+            type: 'business-duplicate',
+            reason: `same supplier, buyer, invoice number ${invoiceNumber} and issue date ${issueDate} as document ${duplicateOf}`,
+            actor: ACTOR,
+            details: { duplicateOf },
+          },
+          trx,
+        );
+        await changeStatus(store, id, 'rejected', { actor: ACTOR, reason: `business duplicate of ${duplicateOf}`, details: { duplicateOf } }, expected);
+        await negativeResponseDue(store, trx, id, 'duplicate invoice (Mercurius rejects duplicates automatically)', { duplicateOf });
       } else if (report.valid) {
-        await changeStatus(this.opts.documents, id, 'available', { actor: ACTOR, reason: 'validation passed; in the recipient inbox' }, expected);
+        await changeStatus(store, id, 'available', { actor: ACTOR, reason: 'validation passed; in the recipient inbox' }, expected);
       } else {
         const reason = summary(report);
-        await changeStatus(this.opts.documents, id, 'rejected', { actor: ACTOR, reason }, expected);
-        await negativeResponseDue(trx, id, reason, { fatalIssues: report.issues.filter((i) => i.flag === 'fatal').length });
+        await changeStatus(store, id, 'rejected', { actor: ACTOR, reason }, expected);
+        await negativeResponseDue(store, trx, id, reason, { fatalIssues: report.issues.filter((i) => i.flag === 'fatal').length });
       }
     });
   }

@@ -8,7 +8,8 @@ import type { Logger } from 'pino';
 import type { As4Identity, DecompressionLimits, MimeLimits } from '../as4/index.js';
 import type { CertificateValidator } from '../pki/types.js';
 import { As4MessageStore } from '../store/as4-messages.js';
-import type { DocumentStore } from '../store/documents.js';
+import type { DocumentStore, InboundRoutingStore } from '../store/documents.js';
+import { SmpParticipantStore } from '../store/participants-smp.js';
 import type { XmlLimits } from '../xml/safe.js';
 import { StoreServicedCheck, type ServicedCheck } from './inbound-checks.js';
 import { InboundRouter } from './inbound-route.js';
@@ -17,7 +18,7 @@ import { InboundPipeline } from './inbound.js';
 
 export interface InboundServiceOptions {
   knex: Knex;
-  documents: DocumentStore;
+  documents: DocumentStore & InboundRoutingStore;
   identity: As4Identity;
   seatId: string;
   certificateValidator: CertificateValidator;
@@ -48,7 +49,6 @@ const SWEEP_INTERVAL_MS = 3_600_000;
 export async function startInbound(o: InboundServiceOptions): Promise<InboundService> {
   const messages = new As4MessageStore(o.knex);
   const router = new InboundRouter({
-    knex: o.knex,
     documents: o.documents,
     runner: o.runner,
     concurrency: o.concurrency ?? 1,
@@ -59,7 +59,7 @@ export async function startInbound(o: InboundServiceOptions): Promise<InboundSer
     seatId: o.seatId,
     certificateValidator: o.certificateValidator,
     messages,
-    serviced: o.serviced ?? new StoreServicedCheck(o.knex, { ownEndpointUrl: o.ownEndpointUrl ?? null, cacheMs: o.servicedCacheMs }),
+    serviced: o.serviced ?? new StoreServicedCheck(new SmpParticipantStore(o.knex), { ownEndpointUrl: o.ownEndpointUrl ?? null, cacheMs: o.servicedCacheMs }),
     router,
     ...(o.limits ? { limits: o.limits } : {}),
     ...(o.idDomain ? { idDomain: o.idDomain } : {}),

@@ -69,6 +69,30 @@ export interface DocumentStore {
   setStatus(id: string, from: string, to: string, event: EventInput, tx?: Tx): Promise<boolean>;
 }
 
+/** What routing received inbound documents needs (src/pipeline/inbound-route.ts), beside DocumentStore. */
+export interface InboundRoutingStore {
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /** Ids of inbound documents still `received` (stored, not yet validated and routed), oldest first. */
+  receivedInboundIds(): Promise<string[]>;
+  /** The inbound document if it is still `received`, locked (FOR UPDATE) until `tx` ends. */
+  lockReceivedInbound(id: string, tx: Tx): Promise<DocumentRecord | null>;
+  /** The earlier document this one duplicates: same supplier, buyer, invoice number and issue date. */
+  findBusinessDuplicate(doc: BusinessKey, tx?: Tx): Promise<string | null>;
+  /** Stores the routing outcome's data (report, metadata read by validation, duplicate link). */
+  recordRouting(id: string, fields: { validationReport: ValidationReport; invoiceNumber: string | null; issueDate: string | null; duplicateOf: string | null }, tx: Tx): Promise<void>;
+  /** Appends a non-status event (e.g. business-duplicate, negative-response-due). */
+  addEvent(id: string, event: EventInput & { type: string }, tx?: Tx): Promise<void>;
+}
+
+export interface BusinessKey {
+  id: string;
+  senderId: string | null;
+  receiverId: string | null;
+  invoiceNumber: string | null;
+  issueDate: string | null;
+  createdAt: Date;
+}
+
 interface DocumentRow {
   id: string;
   direction: Direction;
@@ -109,7 +133,7 @@ function toRecord(r: DocumentRow): DocumentRecord {
   };
 }
 
-export class PostgresDocumentStore implements DocumentStore {
+export class PostgresDocumentStore implements DocumentStore, InboundRoutingStore {
   constructor(
     private readonly knex: Knex,
     private readonly payloads: PayloadStore,
@@ -167,6 +191,56 @@ export class PostgresDocumentStore implements DocumentStore {
 
   payload(id: string): Promise<Buffer | null> {
     return UUID.test(id) ? this.payloads.get(id) : Promise.resolve(null);
+  }
+
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.knex.transaction(fn);
+  }
+
+  async receivedInboundIds(): Promise<string[]> {
+    const rows = await this.knex('documents').where({ direction: 'inbound', status: 'received' }).orderBy([{ column: 'created_at' }, { column: 'id' }]).select('id');
+    return rows.map((r) => r.id as string);
+  }
+
+  async lockReceivedInbound(id: string, tx: Tx): Promise<DocumentRecord | null> {
+    const row = (await tx('documents').where({ id, direction: 'inbound', status: 'received' }).forUpdate().first()) as DocumentRow | undefined;
+    return row ? toRecord(row) : null;
+  }
+
+  async findBusinessDuplicate(doc: BusinessKey, tx?: Tx): Promise<string | null> {
+    if (!doc.senderId || !doc.receiverId || !doc.invoiceNumber || !doc.issueDate) return null;
+    const row = await (tx ?? this.knex)('documents')
+      .where({ direction: 'inbound', sender_id: doc.senderId, receiver_id: doc.receiverId, invoice_number: doc.invoiceNumber, issue_date: doc.issueDate })
+      .whereIn('status', ['available', 'acknowledged'])
+      .whereNot('id', doc.id)
+      .andWhere((w) => w.where('created_at', '<', doc.createdAt).orWhere((x) => x.where('created_at', doc.createdAt).andWhere('id', '<', doc.id)))
+      .orderBy([{ column: 'created_at' }, { column: 'id' }])
+      .first('id');
+    return row ? (row.id as string) : null;
+  }
+
+  async recordRouting(
+    id: string,
+    f: { validationReport: ValidationReport; invoiceNumber: string | null; issueDate: string | null; duplicateOf: string | null },
+    tx: Tx,
+  ): Promise<void> {
+    await tx('documents').where({ id }).update({
+      validation_report: JSON.stringify(f.validationReport),
+      invoice_number: f.invoiceNumber,
+      issue_date: f.issueDate,
+      duplicate_of: f.duplicateOf,
+      updated_at: tx.fn.now(),
+    });
+  }
+
+  async addEvent(id: string, e: EventInput & { type: string }, tx?: Tx): Promise<void> {
+    await (tx ?? this.knex)('document_events').insert({
+      document_id: id,
+      type: e.type,
+      reason: e.reason ?? null,
+      actor: e.actor,
+      details: e.details ? JSON.stringify(e.details) : null,
+    });
   }
 
   async setStatus(id: string, from: string, to: string, event: EventInput, tx?: Tx): Promise<boolean> {

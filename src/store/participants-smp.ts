@@ -166,6 +166,32 @@ export class SmpParticipantStore {
     if (process) q.andWhere({ process_scheme: process.scheme, process: process.value });
     return q.delete();
   }
+
+  /**
+   * Whether a hosted participant accepts a document type in a process over AS4 at `at`, at this access
+   * point: capabilities naming no endpoint, or `ownEndpointUrl`, count as served here.
+   */
+  async acceptsOverAs4(
+    p: ParticipantIdentifier,
+    dt: DocumentTypeIdentifier,
+    proc: ProcessIdentifier,
+    opts: { transportProfile: string; ownEndpointUrl: string | null; at: Date },
+  ): Promise<boolean> {
+    const row = await this.knex('participant_capabilities as c')
+      .join('hosted_participants as h', 'h.id', 'c.participant_id')
+      .where('h.scheme', p.scheme)
+      .andWhereRaw('lower(h.identifier) = lower(?)', [p.value])
+      .andWhere({ 'c.document_type_scheme': dt.scheme, 'c.document_type': dt.value, 'c.process_scheme': proc.scheme, 'c.process': proc.value })
+      .andWhere('c.transport_profile', opts.transportProfile)
+      .andWhere((q) => {
+        q.whereNull('c.endpoint_url');
+        if (opts.ownEndpointUrl) q.orWhere('c.endpoint_url', opts.ownEndpointUrl);
+      })
+      .andWhere((q) => q.whereNull('c.service_activation_date').orWhere('c.service_activation_date', '<=', opts.at))
+      .andWhere((q) => q.whereNull('c.service_expiration_date').orWhere('c.service_expiration_date', '>', opts.at))
+      .first('c.id');
+    return row !== undefined;
+  }
 }
 
 /** The endpoint published when a capability names none of its own: this access point. */
