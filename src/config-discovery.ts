@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { ApError } from './errors.js';
-import { PeppolCertificateValidator, TrustStore, type PeppolEnvironment } from './pki/index.js';
+import { DEFAULT_CRL_FETCH_OPTIONS, DEFAULT_REVOCATION_POLICY, PeppolCertificateValidator, TrustStore, type CrlFetchOptions, type PeppolEnvironment, type RevocationPolicy } from './pki/index.js';
 import { SML_ZONE_PRODUCTION } from './peppol/sml.js';
 
 type Env = Record<string, string | undefined>;
@@ -30,6 +30,8 @@ export interface DiscoveryConfig {
   smpPublisher: { publicUrl: string; keyFile: string; certFile: string } | null;
   /** This access point's AS4 endpoint and certificate, published for hosted participants. */
   ownEndpoint: { url: string; certFile: string; technicalContactUrl: string } | null;
+  /** Revocation checking of AP and SMP certificates, and where CRLs may be downloaded from. */
+  pki: { revocation: RevocationPolicy; crl: Pick<CrlFetchOptions, 'allowedPrefixes' | 'timeoutMs' | 'maxBytes'> };
 }
 
 export function loadDiscoveryConfig(env: Env = process.env): DiscoveryConfig {
@@ -82,6 +84,14 @@ export function loadDiscoveryConfig(env: Env = process.env): DiscoveryConfig {
   const apCertFile = raw('AP_CERT_FILE');
   if ((apUrl || apCertFile) && !(apUrl && apCertFile)) problems.push('AP_ENDPOINT_URL and AP_CERT_FILE go together');
 
+  const revocationMode = raw('PKI_REVOCATION') ?? DEFAULT_REVOCATION_POLICY.mode;
+  if (revocationMode !== 'crl' && revocationMode !== 'off') problems.push(`PKI_REVOCATION=${JSON.stringify(revocationMode)}: expected crl or off`);
+  const crlPrefixesText = raw('PKI_CRL_ALLOWED_PREFIXES');
+  const crlPrefixes = crlPrefixesText === undefined ? [...DEFAULT_CRL_FETCH_OPTIONS.allowedPrefixes] : crlPrefixesText.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const p of crlPrefixes) {
+    if (!/^https?:\/\/[^\s/]+\//.test(p)) problems.push(`PKI_CRL_ALLOWED_PREFIXES: '${p}' is not an http(s) URL prefix with a host and a path (e.g. http://crl.example/)`);
+  }
+
   const config: DiscoveryConfig = {
     sml: {
       zone,
@@ -99,6 +109,14 @@ export function loadDiscoveryConfig(env: Env = process.env): DiscoveryConfig {
     adminToken: raw('ADMIN_TOKEN') ?? null,
     smpPublisher: smpPublicUrl && smpKeyFile && smpCertFile ? { publicUrl: smpPublicUrl, keyFile: smpKeyFile, certFile: smpCertFile } : null,
     ownEndpoint: apUrl && apCertFile ? { url: apUrl, certFile: apCertFile, technicalContactUrl: raw('AP_TECHNICAL_CONTACT') ?? apUrl } : null,
+    pki: {
+      revocation: { mode: revocationMode === 'off' ? 'off' : 'crl', softFail: bool('PKI_REVOCATION_SOFT_FAIL', DEFAULT_REVOCATION_POLICY.softFail) },
+      crl: {
+        allowedPrefixes: crlPrefixes,
+        timeoutMs: int('PKI_CRL_TIMEOUT_MS', DEFAULT_CRL_FETCH_OPTIONS.timeoutMs, 100, 120_000),
+        maxBytes: int('PKI_CRL_MAX_BYTES', DEFAULT_CRL_FETCH_OPTIONS.maxBytes, 1024, 1024 * 1024 * 1024),
+      },
+    },
   };
   if (problems.length > 0) {
     throw new ApError('config.invalid', `Invalid configuration:\n  ${problems.join('\n  ')}`, { problems });
@@ -107,8 +125,10 @@ export function loadDiscoveryConfig(env: Env = process.env): DiscoveryConfig {
 }
 
 /**
- * The certificate validator for discovery: from a PEM bundle given on the command line (`--trust`), else
- * PEPPOL_TRUST_FILE (pinned to the Peppol G3 CAs when PEPPOL_ENVIRONMENT is set).
+ * The certificate validator (AP and SMP certificates): trusted CAs from a PEM bundle given on the command
+ * line (`--trust`), else PEPPOL_TRUST_FILE (pinned to the Peppol G3 CAs when PEPPOL_ENVIRONMENT is set);
+ * revocation policy and CRL downloads from the PKI_* variables. The server builds one and shares it (and
+ * its CRL cache) between inbound, outbound and discovery.
  */
 export function discoveryValidator(config: DiscoveryConfig, trustOverride?: string): PeppolCertificateValidator {
   const file = trustOverride ?? config.trustFile;
@@ -120,5 +140,5 @@ export function discoveryValidator(config: DiscoveryConfig, trustOverride?: stri
     throw new ApError('config.invalid', `Cannot read the trust file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
   const trustStore = !trustOverride && config.peppolEnvironment ? TrustStore.peppolG3(config.peppolEnvironment, pem) : TrustStore.fromBundle(pem);
-  return new PeppolCertificateValidator({ trustStore });
+  return new PeppolCertificateValidator({ trustStore, revocation: config.pki.revocation, crl: config.pki.crl });
 }

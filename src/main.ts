@@ -21,6 +21,7 @@ import { inboxRouter } from './http/inbox.js';
 import { startInbound, type InboundService } from './pipeline/inbound-service.js';
 import { inlineValidationRunner, workerValidationRunner } from './pipeline/inbound-validation.js';
 import type { Logger } from './log.js';
+import type { PeppolCertificateValidator } from './pki/index.js';
 import { openDatabase } from './store/database.js';
 import { isReachable } from './store/db.js';
 import { PostgresDocumentStore } from './store/documents.js';
@@ -66,8 +67,11 @@ export async function startAccessPoint(config: Config, logger: Logger, env: Reco
   // AS4 inbound (we are C3), when our AP key is configured.
   let inbound: InboundService | null = null;
   const mounts = [];
+  // One certificate validator (trust store, revocation policy, CRL cache) for inbound, outbound and discovery.
+  let certificateValidator: PeppolCertificateValidator | null = null;
   if (as4Identity && discovery) {
     try {
+      certificateValidator = discoveryValidator(discovery);
       const runner =
         as4Config.validationWorkers > 0
           ? await workerValidationRunner({
@@ -82,7 +86,7 @@ export async function startAccessPoint(config: Config, logger: Logger, env: Reco
         documents,
         identity: as4Identity,
         seatId: seatIdOf(as4Identity.certificate),
-        certificateValidator: discoveryValidator(discovery),
+        certificateValidator,
         runner,
         ownEndpointUrl: discovery.ownEndpoint?.url ?? null,
         duplicateRetentionMs: as4Config.duplicateRetentionMs,
@@ -101,9 +105,8 @@ export async function startAccessPoint(config: Config, logger: Logger, env: Reco
   }
   // AS4 outbound (we are C2), also only with our AP key: without it submitted documents stay queued.
   let outbound: OutboundService | null = null;
-  if (as4Identity && discovery) {
+  if (as4Identity && discovery && certificateValidator) {
     try {
-      const certificateValidator = discoveryValidator(discovery);
       outbound = await startOutbound({
         knex: db.knex,
         documents,
