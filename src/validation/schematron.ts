@@ -211,7 +211,7 @@ export function compileSchematron(text: string, layer: ValidationLayer, source =
   }
 
   // Pass 1: declarations.
-  const patternEls: { el: SchEl; params: Map<string, string> }[] = [];
+  const patternEls: { el: SchEl; self: SchEl; params: Map<string, string> }[] = [];
   const functionEls: SchEl[] = [];
   for (const e of kids(schema)) {
     if (e.ns === XSL_NS && e.local === 'function') {
@@ -238,8 +238,8 @@ export function compileSchematron(text: string, layer: ValidationLayer, source =
           if (!base) unsupported(`Pattern is-a '${isA}' refers to no abstract pattern`, source);
           const params = new Map<string, string>();
           for (const p of kids(e)) if (p.local === 'param') params.set(attr(p, 'name')!, attr(p, 'value') ?? '');
-          patternEls.push({ el: base, params });
-        } else patternEls.push({ el: e, params: new Map() });
+          patternEls.push({ el: base, self: e, params });
+        } else patternEls.push({ el: e, self: e, params: new Map() });
         break;
       }
       case 'include':
@@ -251,6 +251,15 @@ export function compileSchematron(text: string, layer: ValidationLayer, source =
     }
   }
 
+  // A default phase other than #ALL restricts the active patterns, as the compiled XSLT does.
+  const phase = attr(schema, 'defaultPhase');
+  if (phase && phase !== '#ALL') {
+    const ph = kids(schema).find((e) => e.ns === SCH_NS && e.local === 'phase' && attr(e, 'id') === phase);
+    if (!ph) unsupported(`defaultPhase '${phase}' names no phase`, source);
+    if (ph.elems.some((k) => k.local === 'let')) unsupported(`Phase-level <let> in phase '${phase}'`, source);
+    const active = new Set(ph.elems.filter((k) => k.local === 'active').map((k) => attr(k, 'pattern')));
+    for (let i = patternEls.length - 1; i >= 0; i--) if (!active.has(attr(patternEls[i].self, 'id'))) patternEls.splice(i, 1);
+  }
   // Pattern-level lets are global variables in the compiled XSLT.
   const substitute = (s: string, params: Map<string, string>): string => {
     if (!params.size) return s;
@@ -289,8 +298,8 @@ export function compileSchematron(text: string, layer: ValidationLayer, source =
   const patterns: CompiledPattern[] = [];
   let ruleCount = 0;
   let assertCount = 0;
-  for (const { el, params } of patternEls) {
-    const pid = attr(el, 'id') ?? '';
+  for (const { el, self, params } of patternEls) {
+    const pid = attr(self, 'id') ?? '';
     const rules: CompiledRule[] = [];
     for (const r of kids(el)) {
       if (r.ns !== SCH_NS) unsupported(`Element <${r.qname}> in a pattern`, `pattern ${pid}`);

@@ -108,6 +108,15 @@ describe('validation engine: schematron semantics', () => {
     assert.match(out[0].location!, /Line\[namespace-uri\(\)='urn:inv'\]\[2\]/);
   });
 
+  it('runs only the patterns of the default phase when one is set', () => {
+    const body = `
+      <phase id="lines"><active pattern="p-lines"/></phase>
+      <pattern id="p-lines"><rule context="i:Line"><assert id="IN" test="false()">x</assert></rule></pattern>
+      <pattern id="p-notes"><rule context="i:Empty"><assert id="OUT" test="false()">x</assert></rule></pattern>`;
+    assert.deepEqual(ids(run(sch(body))), ['IN', 'IN', 'OUT']);
+    assert.deepEqual(ids(run(sch(body).replace('queryBinding="xslt2"', 'queryBinding="xslt2" defaultPhase="lines"'))), ['IN', 'IN']);
+  });
+
   it('treats report as firing when its test is true', () => {
     const out = run(sch(`<pattern><rule context="i:Empty"><report id="R" test="not(node())" flag="warning">empty</report></rule></pattern>`));
     assert.deepEqual(ids(out), ['R']);
