@@ -290,7 +290,7 @@ export function compileSchematron(text: string, layer: ValidationLayer, source =
     });
     (f as SchEl & { fnKey?: string }).fnKey = fnName;
   }
-  for (const f of functionEls) compileFunction(f, st, source);
+  for (const f of functionEls) compileFunction(f, st);
 
   for (const g of pendingGlobals) st.globalFns[g.idx] = compileExpr(st, g.value, globalScope, g.where);
 
@@ -360,7 +360,7 @@ function wrap<T>(where: string, f: () => T): T {
   }
 }
 
-function compileFunction(f: SchEl, st: LoadState, source: string): void {
+function compileFunction(f: SchEl, st: LoadState): void {
   const key = (f as SchEl & { fnKey?: string }).fnKey!;
   const uf = st.functions.get(key)!;
   const where = `function ${uf.name}`;
@@ -374,7 +374,6 @@ function compileFunction(f: SchEl, st: LoadState, source: string): void {
     where,
   );
   uf.body = body;
-  void source;
 }
 
 /** xsl:variable / xsl:sequence / xsl:choose bodies, evaluated in order and concatenated. */
@@ -612,10 +611,6 @@ export function invokeFunction(schema: CompiledSchema, qname: string, args: Seq[
   const f = schema.functions.get(`${uri} ${qname.slice(i + 1)}#${args.length}`);
   if (!f) throw new ApError('validation.unsupported-construct', `The schematron defines no function ${qname}#${args.length}`);
   return callUser(f, args, newDyn(xdoc, schema));
-}
-
-export interface EvalResult {
-  issues: ValidationIssue[];
 }
 
 export function newDyn(xdoc: XDocument, schema: CompiledSchema): Dyn {

@@ -440,7 +440,7 @@ export function parseXPath(src: string, ns: Record<string, string>): Ast {
     return out;
   };
 
-  const nodeTest = (axis: Axis): NodeTest => {
+  const nodeTest = (): NodeTest => {
     const t = peek();
     if (t.k === 'sym' && t.v === '*') {
       p++;
@@ -460,7 +460,6 @@ export function parseXPath(src: string, ns: Record<string, string>): Ast {
     const uri = resolve(t.v.slice(0, i));
     const local = t.v.slice(i + 1);
     return { kind: 'name', ns: uri, local: local === '*' ? null : local };
-    void axis;
   };
 
   const step = (): Ast => {
@@ -471,14 +470,14 @@ export function parseXPath(src: string, ns: Record<string, string>): Ast {
     }
     if (t.k === 'sym' && t.v === '@') {
       p++;
-      const test = nodeTest('attribute');
+      const test = nodeTest();
       return { t: 'step', axis: 'attribute', test, preds: preds() };
     }
     if (t.k === 'axis') {
       if (!AXES.has(t.v)) err(`Unsupported axis '${t.v}'`);
       p++;
       const axis = t.v as Axis;
-      const test = nodeTest(axis);
+      const test = nodeTest();
       return { t: 'step', axis, test, preds: preds() };
     }
     // Primary expressions (filter expressions) or a child-axis name test.
@@ -525,7 +524,7 @@ export function parseXPath(src: string, ns: Record<string, string>): Ast {
       p++;
       return filter({ t: 'ctx' });
     }
-    const test = nodeTest('child');
+    const test = nodeTest();
     return { t: 'step', axis: test.kind === 'attribute' ? 'attribute' : 'child', test, preds: preds() };
   };
 
