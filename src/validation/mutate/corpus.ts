@@ -46,7 +46,7 @@ const DERIVED_BASES = [
 export const sha256 = (s: string): string => createHash('sha256').update(s, 'utf8').digest('hex');
 
 export function generateCorpus(examples: CorpusExample[], schTexts: string[], opts: CorpusOptions = {}): CorpusDoc[] {
-  const perExample = opts.randomPerExample ?? 12;
+  const perExample = opts.randomPerExample ?? 24;
   const maxRandomBytes = opts.maxRandomBytes ?? 100_000;
   const byName = new Map(examples.map((e) => [e.name, e]));
   // Each example is parsed once; mutations work on deep copies.
