@@ -5,65 +5,34 @@
  * the suite is skipped with the reason printed.
  */
 import assert from 'node:assert/strict';
-import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { buildErrorSignal, buildReceipt, buildUserMessage, NOT_SERVICED, parseMimeMessage, readSignal, readUserMessage } from '../../src/as4/index.js';
 import { toP12 } from '../../src/pki/test-pki.js';
+import { as4peerMissing, buildAs4Peer, type As4Peer } from '../support/as4peer.js';
+import { freePort } from '../support/process.js';
 import { as4Fixture, SAMPLE_SBDH, sampleHeader } from './fixtures.js';
-
-const run = promisify(execFile);
-const AS4PEER = process.env['AS4PEER_DIR'] ?? '/work/shared/tools/as4peer';
-const XMLSEC_JAR = '/usr/share/java/xmlsec.jar';
-
-function missingPrerequisite(): string | null {
-  if (spawnSync('java', ['-version'], { stdio: 'ignore' }).status !== 0) return '`java` is not on the PATH';
-  if (!existsSync(XMLSEC_JAR)) return `${XMLSEC_JAR} is missing (apt-get install libxml-security-java)`;
-  if (!existsSync(join(AS4PEER, 'build.sh'))) return `${AS4PEER}/build.sh not found`;
-  return null;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe('as4 interop with as4peer (Java, Santuario)', function () {
   this.timeout(120_000);
   const f = as4Fixture();
   let dir = '';
-  let peer: (args: string[]) => Promise<{ stdout: string; code: number }>;
+  let as4peer: As4Peer;
+  let peer: As4Peer['run'];
   const file = (name: string) => join(dir, name);
   const contentTypeOf = (path: string) => /^Content-Type:\s*(.*?)\r?$/im.exec(readFileSync(`${path}.headers`, 'latin1'))![1]!;
 
   before(async function () {
-    const missing = missingPrerequisite();
+    const missing = as4peerMissing();
     if (missing) {
       console.log(`    skipping as4peer interop tests: ${missing}`);
       this.skip();
     }
     dir = mkdtempSync(join(tmpdir(), 'as4peer-'));
-    // The tool directory is read-only: build into our temp dir (build.sh honours AS4PEER_BUILD).
-    await run(join(AS4PEER, 'build.sh'), [], { env: { ...process.env, AS4PEER_BUILD: file('build') } });
-    const classpath = `${file('build/classes')}:${readFileSync(file('build/classpath'), 'utf8').trim()}`;
-    peer = async (args) => {
-      try {
-        const { stdout } = await run('java', ['-cp', classpath, 'As4Peer', ...args], { maxBuffer: 16 << 20 });
-        return { stdout, code: 0 };
-      } catch (err) {
-        const e = err as { stdout?: string; stderr?: string; code?: number };
-        return { stdout: `${e.stdout ?? ''}${e.stderr ?? ''}`, code: e.code ?? -1 };
-      }
-    };
+    as4peer = await buildAs4Peer(dir);
+    peer = (args) => as4peer.run(args);
     writeFileSync(file('sender.p12'), toP12(f.sender, 'secret'));
     writeFileSync(file('receiver.p12'), toP12(f.receiver, 'secret'));
     writeFileSync(file('receiver.pem'), f.receiver.certPem);
@@ -128,15 +97,10 @@ describe('as4 interop with as4peer (Java, Santuario)', function () {
 
   it('(4) as4peer serve accepts a message we send, and we verify its receipt; a tampered one gets a signed EBMS:0102', async () => {
     const port = await freePort();
-    const server: ChildProcess = spawn(
-      'java',
-      [
-        '-cp', `${file('build/classes')}:${readFileSync(file('build/classpath'), 'utf8').trim()}`, 'As4Peer', 'serve',
-        '--port', String(port), '--receiver-p12', file('receiver.p12'), '--pass', 'secret', '--out-dir', file('served'),
-        '--trust', file('ca.pem'), '--max-requests', '2',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
+    const server: ChildProcess = as4peer.spawn([
+      'serve', '--port', String(port), '--receiver-p12', file('receiver.p12'), '--pass', 'secret', '--out-dir', file('served'),
+      '--trust', file('ca.pem'), '--max-requests', '2',
+    ]);
     try {
       await new Promise<void>((resolve, reject) => {
         let seen = '';

@@ -6,35 +6,14 @@
  * Skipped, with the reason printed, when Java or the Santuario jar is missing.
  */
 import assert from 'node:assert/strict';
-import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { toP12 } from '../../src/pki/test-pki.js';
+import { as4peerMissing, buildAs4Peer } from '../support/as4peer.js';
+import { freePort } from '../support/process.js';
 import { belgianParticipant, startNetwork, ublDocument, type E2eNetwork, type TestAp } from './harness.js';
-
-const run = promisify(execFile);
-const AS4PEER = process.env['AS4PEER_DIR'] ?? '/work/shared/tools/as4peer';
-
-function missingPrerequisite(): string | null {
-  if (spawnSync('java', ['-version'], { stdio: 'ignore' }).status !== 0) return '`java` is not on the PATH';
-  if (!existsSync('/usr/share/java/xmlsec.jar')) return '/usr/share/java/xmlsec.jar is missing (apt-get install libxml-security-java)';
-  if (!existsSync(join(AS4PEER, 'build.sh'))) return `${AS4PEER}/build.sh not found`;
-  return null;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe('outbound to as4peer serve (independent Java AS4 receiver)', function () {
   this.timeout(120_000);
@@ -47,14 +26,13 @@ describe('outbound to as4peer serve (independent Java AS4 receiver)', function (
   const receiver = belgianParticipant(9999999);
 
   before(async function () {
-    const missing = missingPrerequisite();
+    const missing = as4peerMissing();
     if (missing) {
       console.log(`    skipping the as4peer receiver test: ${missing}`);
       this.skip();
     }
     dir = mkdtempSync(join(tmpdir(), 'as4peer-out-'));
-    await run(join(AS4PEER, 'build.sh'), [], { env: { ...process.env, AS4PEER_BUILD: join(dir, 'build') } });
-    const classpath = `${join(dir, 'build/classes')}:${readFileSync(join(dir, 'build/classpath'), 'utf8').trim()}`;
+    const as4peer = await buildAs4Peer(dir);
 
     net = await startNetwork();
     a = await net.startAp('A', 'PBE000401');
@@ -63,7 +41,7 @@ describe('outbound to as4peer serve (independent Java AS4 receiver)', function (
     writeFileSync(join(dir, 'receiver.p12'), toP12(peerCert, 'secret'));
     writeFileSync(join(dir, 'ca.pem'), [...net.env.pki.trustedPems.roots, ...net.env.pki.trustedPems.ap].join('\n'));
     const port = await freePort();
-    peer = spawn('java', ['-cp', classpath, 'As4Peer', 'serve', '--port', String(port), '--receiver-p12', join(dir, 'receiver.p12'), '--pass', 'secret', '--out-dir', join(dir, 'out'), '--trust', join(dir, 'ca.pem')], { stdio: ['ignore', 'pipe', 'pipe'] });
+    peer = as4peer.spawn(['serve', '--port', String(port), '--receiver-p12', join(dir, 'receiver.p12'), '--pass', 'secret', '--out-dir', join(dir, 'out'), '--trust', join(dir, 'ca.pem')]);
     peer.stdout!.on('data', (d) => (peerOutput += d));
     peer.stderr!.on('data', (d) => (peerOutput += d));
     // Ready when the port accepts connections.

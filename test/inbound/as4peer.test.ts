@@ -4,52 +4,32 @@
  * java and the Santuario jar are present; otherwise skipped with the reason printed.
  */
 import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { toP12 } from '../../src/pki/test-pki.js';
 import { as4Fixture } from '../as4/fixtures.js';
+import { as4peerMissing, buildAs4Peer, type As4Peer } from '../support/as4peer.js';
 import { INVOICE_XML, sbd, startInboundEnv, type InboundEnv } from './support.js';
-
-const run = promisify(execFile);
-const AS4PEER = process.env['AS4PEER_DIR'] ?? '/work/shared/tools/as4peer';
-
-function missingPrerequisite(): string | null {
-  if (spawnSync('java', ['-version'], { stdio: 'ignore' }).status !== 0) return '`java` is not on the PATH';
-  if (!existsSync('/usr/share/java/xmlsec.jar')) return '/usr/share/java/xmlsec.jar is missing';
-  if (!existsSync(join(AS4PEER, 'build.sh'))) return `${AS4PEER}/build.sh not found`;
-  return null;
-}
 
 describe('inbound from as4peer send (Java, Santuario)', function () {
   this.timeout(180_000);
   const f = as4Fixture();
   let env: InboundEnv;
   let dir = '';
-  let peer: (args: string[]) => Promise<{ stdout: string; code: number }>;
+  let peer: As4Peer['run'];
   const file = (name: string) => join(dir, name);
 
   before(async function () {
-    const missing = missingPrerequisite();
+    const missing = as4peerMissing();
     if (missing) {
       console.log(`    skipping as4peer inbound tests: ${missing}`);
       this.skip();
     }
     dir = mkdtempSync(join(tmpdir(), 'as4peer-in-'));
-    await run(join(AS4PEER, 'build.sh'), [], { env: { ...process.env, AS4PEER_BUILD: file('build') } });
-    const classpath = `${file('build/classes')}:${readFileSync(file('build/classpath'), 'utf8').trim()}`;
-    peer = async (args) => {
-      try {
-        const { stdout } = await run('java', ['-cp', classpath, 'As4Peer', ...args], { maxBuffer: 16 << 20 });
-        return { stdout, code: 0 };
-      } catch (err) {
-        const e = err as { stdout?: string; stderr?: string; code?: number };
-        return { stdout: `${e.stdout ?? ''}${e.stderr ?? ''}`, code: e.code ?? -1 };
-      }
-    };
+    const as4peer = await buildAs4Peer(dir);
+    peer = (args) => as4peer.run(args);
     writeFileSync(file('sender.p12'), toP12(f.sender, 'secret'));
     writeFileSync(file('receiver.pem'), f.receiver.certPem);
     writeFileSync(file('ca.pem'), [...f.pki.trustedPems.roots, ...f.pki.trustedPems.ap].join('\n'));
