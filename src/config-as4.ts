@@ -6,9 +6,8 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { As4Identity } from './as4/index.js';
+import { EnvReader, type Env } from './config-env.js';
 import { ApError } from './errors.js';
-
-type Env = Record<string, string | undefined>;
 
 export interface As4Config {
   /** PEM files of our AP private key and certificate; AS4 inbound is off when they are not set. */
@@ -28,36 +27,23 @@ export interface As4Config {
 }
 
 export function loadAs4Config(env: Env = process.env): As4Config {
-  const problems: string[] = [];
-  const raw = (name: string) => {
-    const v = env[name];
-    return v === undefined || v.trim() === '' ? undefined : v.trim();
-  };
-  const int = (name: string, def: number, min: number, max: number) => {
-    const v = raw(name);
-    if (v === undefined) return def;
-    if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
-      problems.push(`${name}=${JSON.stringify(v)}: expected a whole number from ${min} to ${max}`);
-      return def;
-    }
-    return Number(v);
-  };
-  const keyFile = raw('AP_KEY_FILE') ?? null;
-  const certFile = raw('AP_CERT_FILE') ?? null;
-  if (keyFile && !certFile) problems.push('AP_KEY_FILE needs AP_CERT_FILE (the certificate of that key)');
-  const path = raw('AS4_PATH') ?? '/as4';
-  if (!/^\/[A-Za-z0-9/_.-]*$/.test(path)) problems.push(`AS4_PATH=${JSON.stringify(path)}: expected a URL path such as /as4`);
+  const r = new EnvReader(env);
+  const keyFile = r.raw('AP_KEY_FILE') ?? null;
+  const certFile = r.raw('AP_CERT_FILE') ?? null;
+  if (keyFile && !certFile) r.problem('AP_KEY_FILE needs AP_CERT_FILE (the certificate of that key)');
+  const path = r.raw('AS4_PATH') ?? '/as4';
+  if (!/^\/[A-Za-z0-9/_.-]*$/.test(path)) r.problem(`AS4_PATH=${JSON.stringify(path)}: expected a URL path such as /as4`);
   const config: As4Config = {
     keyFile,
     certFile,
     path,
-    maxMessageBytes: int('AS4_MAX_MESSAGE_BYTES', 100 * 1024 * 1024, 1024, 4 * 1024 * 1024 * 1024),
-    duplicateRetentionMs: int('AS4_DUPLICATE_RETENTION_DAYS', 30, 1, 3650) * 86_400_000,
-    validationWorkers: int('INBOUND_VALIDATION_WORKERS', 1, 0, 64),
-    servicedCacheMs: int('INBOUND_SERVICED_CACHE_MS', 5000, 0, 3_600_000),
-    inboxToken: raw('INBOX_TOKEN') ?? raw('ADMIN_TOKEN') ?? null,
+    maxMessageBytes: r.int('AS4_MAX_MESSAGE_BYTES', 100 * 1024 * 1024, 1024, 4 * 1024 * 1024 * 1024),
+    duplicateRetentionMs: r.int('AS4_DUPLICATE_RETENTION_DAYS', 30, 1, 3650) * 86_400_000,
+    validationWorkers: r.int('INBOUND_VALIDATION_WORKERS', 1, 0, 64),
+    servicedCacheMs: r.int('INBOUND_SERVICED_CACHE_MS', 5000, 0, 3_600_000),
+    inboxToken: r.raw('INBOX_TOKEN') ?? r.raw('ADMIN_TOKEN') ?? null,
   };
-  if (problems.length > 0) throw new ApError('config.invalid', `Invalid configuration:\n  ${problems.join('\n  ')}`, { problems });
+  r.check();
   return config;
 }
 

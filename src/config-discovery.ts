@@ -4,11 +4,10 @@
  * conventions) so that the two can be merged without renaming anything.
  */
 import { readFileSync } from 'node:fs';
+import { EnvReader, type Env } from './config-env.js';
 import { ApError } from './errors.js';
 import { DEFAULT_CRL_FETCH_OPTIONS, DEFAULT_REVOCATION_POLICY, PeppolCertificateValidator, TrustStore, type CrlFetchOptions, type PeppolEnvironment, type RevocationPolicy } from './pki/index.js';
 import { SML_ZONE_PRODUCTION } from './peppol/sml.js';
-
-type Env = Record<string, string | undefined>;
 
 export interface DiscoveryConfig {
   sml: {
@@ -35,92 +34,61 @@ export interface DiscoveryConfig {
 }
 
 export function loadDiscoveryConfig(env: Env = process.env): DiscoveryConfig {
-  const problems: string[] = [];
-  const raw = (name: string) => {
-    const v = env[name];
-    return v === undefined || v.trim() === '' ? undefined : v.trim();
-  };
-  const int = (name: string, def: number, min: number, max: number) => {
-    const v = raw(name);
-    if (v === undefined) return def;
-    if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
-      problems.push(`${name}=${JSON.stringify(v)}: expected a whole number from ${min} to ${max}`);
-      return def;
-    }
-    return Number(v);
-  };
-  const bool = (name: string, def: boolean) => {
-    const v = raw(name);
-    if (v === undefined) return def;
-    if (v !== 'true' && v !== 'false') problems.push(`${name}=${JSON.stringify(v)}: expected true or false`);
-    return v === 'true';
-  };
-  const url = (name: string) => {
-    const v = raw(name);
-    if (v === undefined) return undefined;
-    if (!/^https?:\/\/[^\s]+$/.test(v)) problems.push(`${name}=${JSON.stringify(v)}: expected an http(s) URL`);
-    return v.replace(/\/+$/, '');
-  };
-
-  const zone = raw('SML_ZONE') ?? SML_ZONE_PRODUCTION;
-  if (!/^[a-z0-9.-]+$/i.test(zone)) problems.push(`SML_ZONE=${JSON.stringify(zone)}: expected a DNS name`);
-  const dnsServers = (raw('SML_DNS_SERVERS') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const r = new EnvReader(env);
+  const zone = r.raw('SML_ZONE') ?? SML_ZONE_PRODUCTION;
+  if (!/^[a-z0-9.-]+$/i.test(zone)) r.problem(`SML_ZONE=${JSON.stringify(zone)}: expected a DNS name`);
+  const dnsServers = r.list('SML_DNS_SERVERS') ?? [];
   for (const s of dnsServers) {
     if (!/^(\d{1,3}(\.\d{1,3}){3}(:\d+)?|\[[0-9a-f:]+\](:\d+)?|[0-9a-f:]+)$/i.test(s)) {
-      problems.push(`SML_DNS_SERVERS: '${s}' is not an IP address with optional :port`);
+      r.problem(`SML_DNS_SERVERS: '${s}' is not an IP address with optional :port`);
     }
   }
-  const envName = raw('PEPPOL_ENVIRONMENT');
+  const envName = r.raw('PEPPOL_ENVIRONMENT');
   if (envName !== undefined && envName !== 'production' && envName !== 'test') {
-    problems.push(`PEPPOL_ENVIRONMENT=${JSON.stringify(envName)}: expected production or test`);
+    r.problem(`PEPPOL_ENVIRONMENT=${JSON.stringify(envName)}: expected production or test`);
   }
-  const smpPublicUrl = url('SMP_PUBLIC_URL');
-  const smpKeyFile = raw('SMP_KEY_FILE');
-  const smpCertFile = raw('SMP_CERT_FILE');
+  const smpPublicUrl = r.url('SMP_PUBLIC_URL');
+  const smpKeyFile = r.raw('SMP_KEY_FILE');
+  const smpCertFile = r.raw('SMP_CERT_FILE');
   if ((smpPublicUrl || smpKeyFile || smpCertFile) && !(smpPublicUrl && smpKeyFile && smpCertFile)) {
-    problems.push('SMP_PUBLIC_URL, SMP_KEY_FILE and SMP_CERT_FILE go together: set all three to publish an SMP');
+    r.problem('SMP_PUBLIC_URL, SMP_KEY_FILE and SMP_CERT_FILE go together: set all three to publish an SMP');
   }
-  const apUrl = url('AP_ENDPOINT_URL');
-  const apCertFile = raw('AP_CERT_FILE');
-  if ((apUrl || apCertFile) && !(apUrl && apCertFile)) problems.push('AP_ENDPOINT_URL and AP_CERT_FILE go together');
+  const apUrl = r.url('AP_ENDPOINT_URL');
+  const apCertFile = r.raw('AP_CERT_FILE');
+  if ((apUrl || apCertFile) && !(apUrl && apCertFile)) r.problem('AP_ENDPOINT_URL and AP_CERT_FILE go together');
 
-  const revocationMode = raw('PKI_REVOCATION') ?? DEFAULT_REVOCATION_POLICY.mode;
-  if (revocationMode !== 'crl' && revocationMode !== 'off') problems.push(`PKI_REVOCATION=${JSON.stringify(revocationMode)}: expected crl or off`);
-  const crlPrefixesText = raw('PKI_CRL_ALLOWED_PREFIXES');
-  const crlPrefixes = crlPrefixesText === undefined ? [...DEFAULT_CRL_FETCH_OPTIONS.allowedPrefixes] : crlPrefixesText.split(',').map((s) => s.trim()).filter(Boolean);
+  const crlPrefixes = r.list('PKI_CRL_ALLOWED_PREFIXES') ?? [...DEFAULT_CRL_FETCH_OPTIONS.allowedPrefixes];
   for (const p of crlPrefixes) {
-    if (!/^https?:\/\/[^\s/]+\//.test(p)) problems.push(`PKI_CRL_ALLOWED_PREFIXES: '${p}' is not an http(s) URL prefix with a host and a path (e.g. http://crl.example/)`);
+    if (!/^https?:\/\/[^\s/]+\//.test(p)) r.problem(`PKI_CRL_ALLOWED_PREFIXES: '${p}' is not an http(s) URL prefix with a host and a path (e.g. http://crl.example/)`);
   }
 
   const config: DiscoveryConfig = {
     sml: {
       zone,
       dnsServers,
-      dnsTimeoutMs: int('SML_DNS_TIMEOUT_MS', 3000, 100, 60_000),
-      requireHttps: bool('SMP_REQUIRE_HTTPS', true),
+      dnsTimeoutMs: r.int('SML_DNS_TIMEOUT_MS', 3000, 100, 60_000),
+      requireHttps: r.bool('SMP_REQUIRE_HTTPS', true),
     },
     smp: {
-      timeoutMs: int('SMP_HTTP_TIMEOUT_MS', 10_000, 100, 120_000),
-      cacheTtlMs: int('SMP_CACHE_TTL_SECONDS', 900, 0, 86_400) * 1000,
-      cacheMaxEntries: int('SMP_CACHE_MAX_ENTRIES', 10_000, 1, 10_000_000),
+      timeoutMs: r.int('SMP_HTTP_TIMEOUT_MS', 10_000, 100, 120_000),
+      cacheTtlMs: r.int('SMP_CACHE_TTL_SECONDS', 900, 0, 86_400) * 1000,
+      cacheMaxEntries: r.int('SMP_CACHE_MAX_ENTRIES', 10_000, 1, 10_000_000),
     },
-    trustFile: raw('PEPPOL_TRUST_FILE') ?? null,
+    trustFile: r.raw('PEPPOL_TRUST_FILE') ?? null,
     peppolEnvironment: (envName as PeppolEnvironment | undefined) ?? null,
-    adminToken: raw('ADMIN_TOKEN') ?? null,
+    adminToken: r.raw('ADMIN_TOKEN') ?? null,
     smpPublisher: smpPublicUrl && smpKeyFile && smpCertFile ? { publicUrl: smpPublicUrl, keyFile: smpKeyFile, certFile: smpCertFile } : null,
-    ownEndpoint: apUrl && apCertFile ? { url: apUrl, certFile: apCertFile, technicalContactUrl: raw('AP_TECHNICAL_CONTACT') ?? apUrl } : null,
+    ownEndpoint: apUrl && apCertFile ? { url: apUrl, certFile: apCertFile, technicalContactUrl: r.raw('AP_TECHNICAL_CONTACT') ?? apUrl } : null,
     pki: {
-      revocation: { mode: revocationMode === 'off' ? 'off' : 'crl', softFail: bool('PKI_REVOCATION_SOFT_FAIL', DEFAULT_REVOCATION_POLICY.softFail) },
+      revocation: { mode: r.oneOf('PKI_REVOCATION', DEFAULT_REVOCATION_POLICY.mode, ['crl', 'off']), softFail: r.bool('PKI_REVOCATION_SOFT_FAIL', DEFAULT_REVOCATION_POLICY.softFail) },
       crl: {
         allowedPrefixes: crlPrefixes,
-        timeoutMs: int('PKI_CRL_TIMEOUT_MS', DEFAULT_CRL_FETCH_OPTIONS.timeoutMs, 100, 120_000),
-        maxBytes: int('PKI_CRL_MAX_BYTES', DEFAULT_CRL_FETCH_OPTIONS.maxBytes, 1024, 1024 * 1024 * 1024),
+        timeoutMs: r.int('PKI_CRL_TIMEOUT_MS', DEFAULT_CRL_FETCH_OPTIONS.timeoutMs, 100, 120_000),
+        maxBytes: r.int('PKI_CRL_MAX_BYTES', DEFAULT_CRL_FETCH_OPTIONS.maxBytes, 1024, 1024 * 1024 * 1024),
       },
     },
   };
-  if (problems.length > 0) {
-    throw new ApError('config.invalid', `Invalid configuration:\n  ${problems.join('\n  ')}`, { problems });
-  }
+  r.check();
   return config;
 }
 

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ApError } from './errors.js';
+import { EnvReader, type Env } from './config-env.js';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -36,37 +36,8 @@ export const PROJECT_ROOT = ((): string => {
   return dir;
 })();
 
-type Env = Record<string, string | undefined>;
-
-class Reader {
-  readonly problems: string[] = [];
-  constructor(private readonly env: Env) {}
-
-  private raw(name: string): string | undefined {
-    const v = this.env[name];
-    return v === undefined || v.trim() === '' ? undefined : v.trim();
-  }
-
-  int(name: string, def: number, min: number, max: number): number {
-    const v = this.raw(name);
-    if (v === undefined) return def;
-    if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) {
-      this.problems.push(`${name}=${JSON.stringify(v)}: expected a whole number from ${min} to ${max}`);
-      return def;
-    }
-    return Number(v);
-  }
-
-  oneOf<T extends string>(name: string, def: T, allowed: readonly T[]): T {
-    const v = this.raw(name);
-    if (v === undefined) return def;
-    if (!(allowed as readonly string[]).includes(v)) {
-      this.problems.push(`${name}=${JSON.stringify(v)}: expected one of ${allowed.join(', ')}`);
-      return def;
-    }
-    return v as T;
-  }
-
+/** The base reader plus the value kinds only this file reads. */
+class Reader extends EnvReader {
   postgresUrl(name: string): string | null {
     const v = this.raw(name);
     if (v === undefined) return null;
@@ -74,15 +45,15 @@ class Reader {
     try {
       url = new URL(v);
     } catch {
-      this.problems.push(`${name}: not a URL (expected postgres://user:password@host:5432/database)`);
+      this.problem(`${name}: not a URL (expected postgres://user:password@host:5432/database)`);
       return null;
     }
     if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
-      this.problems.push(`${name}: scheme ${url.protocol} is not postgres: or postgresql:`);
+      this.problem(`${name}: scheme ${url.protocol} is not postgres: or postgresql:`);
       return null;
     }
     if (!url.hostname || url.pathname.length <= 1) {
-      this.problems.push(`${name}: needs a host and a database name (postgres://user:password@host:5432/database)`);
+      this.problem(`${name}: needs a host and a database name (postgres://user:password@host:5432/database)`);
       return null;
     }
     return v;
@@ -92,7 +63,7 @@ class Reader {
     const v = this.raw(name);
     if (v === undefined) return def;
     if (!/^[A-Za-z0-9.:-]+$/.test(v)) {
-      this.problems.push(`${name}=${JSON.stringify(v)}: expected a host name or IP address`);
+      this.problem(`${name}=${JSON.stringify(v)}: expected a host name or IP address`);
       return def;
     }
     return v;
@@ -123,10 +94,6 @@ export function loadConfig(env: Env = process.env): Config {
     ublSchemasDir: r.dir('UBL_SCHEMAS_DIR', 'ubl-schemas'),
     schematronDir: r.dir('SCHEMATRON_DIR', 'schematron'),
   };
-  if (r.problems.length > 0) {
-    throw new ApError('config.invalid', `Invalid configuration:\n  ${r.problems.join('\n  ')}`, {
-      problems: r.problems,
-    });
-  }
+  r.check();
   return config;
 }
