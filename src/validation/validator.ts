@@ -81,7 +81,11 @@ class UblValidator implements Validator {
     // A UBL local name in another namespace still runs every layer, as the reference does (the XSD layer reports it).
     const kind = root.ns === UBL_NAMESPACES[localKind] ? localKind : null;
     const issues: ValidationIssue[] = [];
-    for (const i of this.xsd.validate(input).issues) issues.push(i);
+    const xsdIssues = this.xsd.validate(input).issues;
+    // libxml2 is the stricter parser (name characters, encodings): if it finds the text not well-formed,
+    // the answer is that alone, as the reference gives it.
+    if (xsdIssues.some((i) => i.layer === 'PARSE')) return done(null, xsdIssues.filter((i) => i.layer === 'PARSE'));
+    for (const i of xsdIssues) issues.push(i);
     for (const s of this.schemas) evaluateSchema(s, xdoc, issues);
     return done(kind, issues);
   }

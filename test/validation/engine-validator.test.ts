@@ -84,7 +84,7 @@ describe('validation engine: validator over the official artifacts', function ()
   });
 
   it('answers malformed XML, DTDs and empty input with a PARSE issue', () => {
-    for (const bad of ['<Invoice><a></Invoice>', '<!DOCTYPE x [<!ENTITY e "x">]><x>&e;</x>', '']) {
+    for (const bad of ['<Invoice><a></Invoice>', '<!DOCTYPE x [<!ENTITY e "x">]><x>&e;</x>', '', '<Invoice><1a/></Invoice>', '<Invoice a="1" a="2"/>']) {
       const r = v.validate(bad);
       assert.equal(r.valid, false);
       assert.equal(r.documentKind, null);
