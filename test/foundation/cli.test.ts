@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CliCommand, CliIo } from '../../src/cli/command.js';
@@ -30,6 +30,7 @@ describe('command line', () => {
     writeFileSync(malformed, '<Invoice><unclosed></Invoice>');
     writeFileSync(dtd, '<!DOCTYPE Invoice SYSTEM "http://127.0.0.1:9/x.dtd"><Invoice/>');
   });
+  after(() => rmSync(dir, { recursive: true, force: true }));
 
   describe('validate <file>: exit 0 valid, 1 invalid, 2 unusable input', () => {
     const cases: Array<[string, string[], number, RegExp]> = [
