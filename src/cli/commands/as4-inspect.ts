@@ -1,11 +1,10 @@
 import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { discoveryValidator, loadDiscoveryConfig } from '../../config-discovery.js';
 import { ApError } from '../../errors.js';
 import { inspectMessage, parseMimeDump } from '../../as4/index.js';
 import type { CertificateValidator } from '../../pki/index.js';
 import type { CliCommand } from '../command.js';
-import { isoDate, parseArgs } from './discovery-args.js';
+import { isoDate, parseArgs, readInput } from './discovery-args.js';
 
 const USAGE = 'as4 inspect <file> [--key <receiver-key.pem>] [--cert <receiver-cert.pem>] [--no-decrypt] [--at <ISO time>] [--trust <ca.pem>]';
 
@@ -23,14 +22,6 @@ Prints a JSON report: ebMS header fields, MIME parts, each check in inbound orde
 reference, the signer certificate and chain, and with --key the decryption and the payload SHA-256. When a
 CRL cannot be fetched the revocation check soft-fails and the certificate lists a warning.
 Exit 0 only if every check that could run passed; 1 if one failed; 2 for unusable input.`;
-
-export function readInput(file: string, what: string): Buffer {
-  try {
-    return readFileSync(file);
-  } catch (err) {
-    throw new ApError('api.bad-request', `${what} ${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
-  }
-}
 
 /** The validator for --trust, else PEPPOL_TRUST_FILE; revocation by CRL with soft-fail. */
 export function cliValidator(trust: string | undefined): CertificateValidator {

@@ -2,8 +2,8 @@ import { ApError } from '../../errors.js';
 import { parseMimeDump, readSignal, sentMessageEvidence, type ReadSignal } from '../../as4/index.js';
 import { oneLineName, type CertificateValidator } from '../../pki/index.js';
 import type { CliCommand } from '../command.js';
-import { cliValidator, readInput } from './as4-inspect.js';
-import { isoDate, parseArgs } from './discovery-args.js';
+import { cliValidator } from './as4-inspect.js';
+import { isoDate, parseArgs, readInput } from './discovery-args.js';
 
 const USAGE = 'as4 verify-receipt <file> [--sent <message>] [--at <ISO time>] [--trust <ca.pem>]';
 

@@ -1,4 +1,8 @@
-/** Small argument reader shared by the discovery commands: `--name value` options, `--flag` switches, positionals. */
+/**
+ * Small argument helpers shared by the discovery, AS4, PKI and SBDH commands: `--name value` options,
+ * `--flag` switches, positionals, ISO times, input files.
+ */
+import { readFileSync } from 'node:fs';
 import { ApError } from '../../errors.js';
 
 export interface ParsedArgs {
@@ -39,5 +43,14 @@ export function asUsage<T>(fn: () => T): T {
   } catch (err) {
     if (err instanceof ApError && err.kind === 'identifier.invalid') throw new ApError('api.bad-request', err.message, err.details);
     throw err;
+  }
+}
+
+/** The bytes of an input file; an unreadable file is a usage error (exit 2) naming it (`<what> <file>: cannot read (ENOENT)`). */
+export function readInput(file: string, what?: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    throw new ApError('api.bad-request', `${what ? `${what} ` : ''}${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
 }

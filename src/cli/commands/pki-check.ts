@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { loadDiscoveryConfig } from '../../config-discovery.js';
 import { ApError } from '../../errors.js';
 import {
@@ -12,7 +11,7 @@ import {
   type CertificatePurpose,
 } from '../../pki/index.js';
 import type { CliCommand } from '../command.js';
-import { isoDate, parseArgs } from './discovery-args.js';
+import { isoDate, parseArgs, readInput } from './discovery-args.js';
 
 const USAGE =
   'pki check <cert.pem|cert.der> [--purpose ap|smp] [--at <ISO time>] [--trust <ca.pem>] [--crl <file>] [--crl-allow <prefixes>] [--crl-hard-fail] [--no-revocation]';
@@ -32,19 +31,11 @@ const HELP = `${USAGE}
 
 Prints a JSON report. Exit 0: valid; 1: the certificate fails a check; 2: unusable input.`;
 
-function readFile(file: string, what: string): Buffer {
-  try {
-    return readFileSync(file);
-  } catch (err) {
-    throw new ApError('api.bad-request', `${what} ${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
-  }
-}
-
 function trustStore(trustFile: string | undefined, purpose: CertificatePurpose): TrustStore {
-  if (trustFile) return TrustStore.fromBundle(readFile(trustFile, 'trust file'), [purpose]);
+  if (trustFile) return TrustStore.fromBundle(readInput(trustFile, 'trust file'), [purpose]);
   const config = loadDiscoveryConfig();
   if (!config.trustFile) throw new ApError('config.invalid', 'No trusted CAs: set PEPPOL_TRUST_FILE or pass --trust <ca.pem>');
-  const pem = readFile(config.trustFile, 'PEPPOL_TRUST_FILE');
+  const pem = readInput(config.trustFile, 'PEPPOL_TRUST_FILE');
   return config.peppolEnvironment ? TrustStore.peppolG3(config.peppolEnvironment, pem) : TrustStore.fromBundle(pem);
 }
 
@@ -75,13 +66,13 @@ export const pkiCheck: CliCommand = {
         revocation: { mode: a.flags.has('--no-revocation') ? 'off' : 'crl', softFail: !a.flags.has('--crl-hard-fail') },
         ...(prefixes ? { crl: { allowedPrefixes: prefixes } } : {}),
       });
-      certBytes = readFile(file, 'certificate');
+      certBytes = readInput(file, 'certificate');
       const crlFile = a.options.get('--crl');
       if (crlFile) {
         const [leaf] = readCertificates(certBytes);
         const urls = leaf ? certificateDetails(leaf).crlUrls : [];
         if (urls.length === 0) throw new ApError('api.bad-request', `--crl: the certificate has no CRL distribution point to use it for`);
-        validator.addCrl(urls[0]!, readFile(crlFile, 'CRL'));
+        validator.addCrl(urls[0]!, readInput(crlFile, 'CRL'));
       }
     } catch (err) {
       if (err instanceof ApError) {

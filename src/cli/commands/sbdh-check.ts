@@ -1,8 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { ApError } from '../../errors.js';
 import { formatId } from '../../peppol/identifiers.js';
 import { checkSbd } from '../../sbdh/parse.js';
 import type { CliCommand } from '../command.js';
+import { readInput } from './discovery-args.js';
 
 export const sbdhCheck: CliCommand = {
   name: ['sbdh', 'check'],
@@ -14,13 +14,7 @@ export const sbdhCheck: CliCommand = {
       return 2;
     }
     const file = args[0]!;
-    let bytes: Buffer;
-    try {
-      bytes = readFileSync(file);
-    } catch (err) {
-      io.err(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
-      return 2;
-    }
+    const bytes = readInput(file);
     try {
       const r = checkSbd(bytes);
       const h = r.header;

@@ -1,5 +1,4 @@
 import { X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { discoveryValidator, loadDiscoveryConfig } from '../../config-discovery.js';
 import { ApError } from '../../errors.js';
 import { formatId } from '../../peppol/identifiers.js';
@@ -7,7 +6,7 @@ import { verifySmpSignature } from '../../peppol/smp-signature.js';
 import { readSignedServiceMetadata } from '../../peppol/smp-xml.js';
 import { decodeXml, parseDom } from '../../xml/safe.js';
 import type { CliCommand } from '../command.js';
-import { isoDate, parseArgs } from './discovery-args.js';
+import { isoDate, parseArgs, readInput } from './discovery-args.js';
 
 /** SHA-256 of an endpoint certificate, or a note when it does not decode. */
 function certificateFingerprint(der: Buffer): string {
@@ -33,13 +32,7 @@ export const smpVerify: CliCommand = {
     const file = a.positional[0]!;
     const at = a.options.has('--at') ? isoDate(a.options.get('--at')!, '--at') : undefined;
     const validator = discoveryValidator(loadDiscoveryConfig(), a.options.get('--trust'));
-    let bytes: Buffer;
-    try {
-      bytes = readFileSync(file);
-    } catch (err) {
-      io.err(`${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
-      return 2;
-    }
+    const bytes = readInput(file);
     try {
       const text = decodeXml(bytes);
       const doc = parseDom(text);
