@@ -11,9 +11,9 @@
  * Protected by a static bearer token until full authentication arrives; without a token configured
  * every request is refused. Adding or removing a participant also (un)registers it in the SML.
  */
-import { timingSafeEqual, createHash } from 'node:crypto';
-import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import express, { Router } from 'express';
 import { ApError } from '../errors.js';
+import { bearerGuard } from './bearer.js';
 import { documentTypeFromText, resolveDocumentType } from '../peppol/document-types.js';
 import { parseParticipantId, parseProcessId } from '../peppol/identifiers.js';
 import type { SmlRegistrar } from '../peppol/sml-registrar.js';
@@ -25,18 +25,6 @@ export interface AdminParticipantsDeps {
   adminToken: string | null;
   /** With the SMP's public base URL: participants are (un)registered in the SML as they are added/removed. */
   sml?: { registrar: SmlRegistrar; smpBaseUrl: string };
-}
-
-function bearerGuard(token: string | null) {
-  const expected = token ? createHash('sha256').update(token).digest() : null;
-  return (req: Request, _res: Response, next: NextFunction) => {
-    if (!expected) return next(new ApError('api.unauthorized', 'The admin API is disabled: no admin token is configured'));
-    const m = /^Bearer (.+)$/i.exec(req.get('authorization') ?? '');
-    // Compare digests so the comparison time does not depend on the token's length or content.
-    const given = m ? createHash('sha256').update(m[1]!.trim()).digest() : null;
-    if (!given || !timingSafeEqual(given, expected)) return next(new ApError('api.unauthorized', 'A valid admin bearer token is required'));
-    next();
-  };
 }
 
 function optionalString(body: Record<string, unknown>, name: string): string | undefined {
@@ -100,7 +88,7 @@ const participantJson = (p: HostedParticipant) => ({
 
 export function createAdminParticipantsRouter(deps: AdminParticipantsDeps): Router {
   const router = Router();
-  router.use(bearerGuard(deps.adminToken));
+  router.use(bearerGuard(deps.adminToken, { disabled: 'The admin API is disabled: no admin token is configured', invalid: 'A valid admin bearer token is required' }));
   router.use(express.json({ limit: '256kb' }));
 
   router.get('/participants', async (_req, res) => {

@@ -9,10 +9,10 @@
  * `~<document id>` (as `nextCursor` returns it) so that documents received in the same microsecond are
  * neither skipped nor repeated. Protected by a bearer token until per-participant credentials exist.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
-import { Router, type NextFunction, type Request, type Response } from 'express';
+import { Router, type Request } from 'express';
 import type { Knex } from 'knex';
 import { ApError } from '../errors.js';
+import { bearerGuard } from './bearer.js';
 import { parseParticipantId, type ParticipantIdentifier } from '../peppol/identifiers.js';
 import { changeStatus } from '../pipeline/state-machine.js';
 import type { DocumentStore } from '../store/documents.js';
@@ -28,17 +28,6 @@ export interface InboxDeps {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const CURSOR = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:Z|[+-]\d{2}:\d{2}))(?:~([0-9a-f-]{36}))?$/i;
 const MAX_LIMIT = 500;
-
-function guard(token: string | null) {
-  const expected = token ? createHash('sha256').update(token).digest() : null;
-  return (req: Request, _res: Response, next: NextFunction) => {
-    if (!expected) return next(new ApError('api.unauthorized', 'The inbox API is disabled: no token is configured'));
-    const m = /^Bearer (.+)$/i.exec(req.get('authorization') ?? '');
-    const given = m ? createHash('sha256').update(m[1]!.trim()).digest() : null;
-    if (!given || !timingSafeEqual(given, expected)) return next(new ApError('api.unauthorized', 'A valid bearer token is required'));
-    next();
-  };
-}
 
 function participantOf(req: Request): ParticipantIdentifier {
   return parseParticipantId(String(req.params['participant']));
@@ -66,7 +55,7 @@ function itemJson(r: InboxRow) {
 export function inboxRouter(deps: InboxDeps): Router {
   const router = Router();
   const inbox = new PostgresInbox(deps.knex);
-  router.use(guard(deps.token));
+  router.use(bearerGuard(deps.token, { disabled: 'The inbox API is disabled: no token is configured', invalid: 'A valid bearer token is required' }));
 
   router.get('/:participant/documents', async (req, res) => {
     const p = participantOf(req);
