@@ -5,7 +5,6 @@
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import express from 'express';
-import { ApError } from '../../src/errors.js';
 import { createAdminParticipantsRouter } from '../../src/http/admin-participants.js';
 import { createSmpRouter } from '../../src/http/smp.js';
 import { knownDocumentType } from '../../src/peppol/document-types.js';
@@ -13,6 +12,7 @@ import { encodeIdForUrl, parseParticipantId } from '../../src/peppol/identifiers
 import { signSmpResponse } from '../../src/peppol/smp-signature.js';
 import { serviceMetadataUrl, signedServiceMetadataXml } from '../../src/peppol/smp-xml.js';
 import { SmpParticipantStore, StoreSmpDirectory } from '../../src/store/participants-smp.js';
+import { expectKind } from '../support/assert.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { startDiscoveryEnv, type DiscoveryEnv } from '../support/discovery.js';
 
@@ -23,17 +23,6 @@ const mlr = knownDocumentType('mlr')!;
 const A = parseParticipantId('0208:0123456749');
 const B = parseParticipantId('9925:be0203201340');
 const DAY = 86_400_000;
-
-async function expectKind(p: Promise<unknown>, kind: string): Promise<ApError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof ApError, String(err));
-    assert.equal(err.kind, kind, err.message);
-    return err;
-  }
-  assert.fail(`expected ${kind}`);
-}
 
 describe('discovery end to end (SML NAPTR + signed SMP)', function () {
   this.timeout(20_000);

@@ -1,22 +1,11 @@
 import assert from 'node:assert/strict';
-import { ApError } from '../../src/errors.js';
 import { parseParticipantId } from '../../src/peppol/identifiers.js';
 import { DnsZone, LocalDnsServer } from '../../src/peppol/local-dns.js';
 import { applyNaptrRegexp, participantHashLabel, smlDnsName, SmlLocator } from '../../src/peppol/sml.js';
 import { LocalZoneSmlRegistrar } from '../../src/peppol/sml-registrar.js';
+import { expectKind } from '../support/assert.js';
 
 const ZONE = 'participant.sml.test.local';
-
-async function expectKind(p: Promise<unknown>, kind: string): Promise<ApError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof ApError, String(err));
-    assert.equal(err.kind, kind, err.message);
-    return err;
-  }
-  assert.fail(`expected ${kind}`);
-}
 
 describe('SML participant hash', () => {
   // peppol-reference §6.1 test vectors
