@@ -22,6 +22,7 @@ import { startInbound, type InboundService } from './pipeline/inbound-service.js
 import { inlineValidationRunner, workerValidationRunner } from './pipeline/inbound-validation.js';
 import type { Logger } from './log.js';
 import type { PeppolCertificateValidator } from './pki/index.js';
+import { As4MessageStore } from './store/as4-messages.js';
 import { openDatabase } from './store/database.js';
 import { isReachable } from './store/db.js';
 import { PostgresDocumentStore } from './store/documents.js';
@@ -142,7 +143,14 @@ export async function startAccessPoint(config: Config, logger: Logger, env: Reco
   let shuttingDown = false;
   const app = createApp({
     logger,
-    documents: { validator, documents, limits: { maxBytes: config.maxDocumentBytes }, maxDocumentBytes: config.maxDocumentBytes, outbound: outboundQueue },
+    documents: {
+      validator,
+      documents,
+      limits: { maxBytes: config.maxDocumentBytes },
+      maxDocumentBytes: config.maxDocumentBytes,
+      outbound: outboundQueue,
+      messages: inbound?.messages ?? new As4MessageStore(db.knex),
+    },
     readiness: {
       database: () => isReachable(db.knex),
       artifacts: () => true, // schemas compiled above, or the start failed

@@ -1,10 +1,12 @@
 /**
  * Documents API (v1): submit (= send) a UBL 2.1 Invoice or CreditNote, read its status, timeline,
- * validation report and delivery evidence, fetch its payload.
+ * validation report and evidence (delivery of an outbound document, reception of an inbound one), fetch
+ * its payload and the AS4 receipt.
  */
 import express, { Router, type Request } from 'express';
 import { ApError } from '../errors.js';
 import { submitOutbound, type SubmitDeps } from '../pipeline/submit.js';
+import type { As4MessageRecord, As4MessageStore } from '../store/as4-messages.js';
 import type { PostgresDeliveryStore } from '../store/deliveries.js';
 import type { DocumentRecord, DocumentStore } from '../store/documents.js';
 import type { ValidationReport } from '../validation/types.js';
@@ -12,6 +14,8 @@ import type { ValidationReport } from '../validation/types.js';
 export interface DocumentsApiDeps extends SubmitDeps {
   documents: DocumentStore;
   maxDocumentBytes: number;
+  /** AS4 message records: the reception evidence of inbound documents (without it, none is shown). */
+  messages?: Pick<As4MessageStore, 'forDocument'>;
 }
 
 const XML_TYPES = ['application/xml', 'text/xml', 'application/*+xml'];
@@ -43,7 +47,6 @@ async function deliveryView(deliveries: PostgresDeliveryStore, id: string) {
   const d = await deliveries.get(id);
   if (!d) return null;
   const [attempts, evidence] = await Promise.all([deliveries.attempts(id), deliveries.evidence(id)]);
-  const iso = (t: Date | null) => (t ? t.toISOString() : null);
   return {
     as4MessageId: d.as4MessageId,
     conversationId: d.conversationId,
@@ -61,6 +64,40 @@ async function deliveryView(deliveries: PostgresDeliveryStore, id: string) {
         ? { localDelivery: true, inboundDocumentId: d.localDocumentId }
         : null,
     history: attempts.map((a) => ({ ...a, startedAt: a.startedAt.toISOString(), finishedAt: a.finishedAt.toISOString() })),
+  };
+}
+
+const iso = (t: Date | null) => (t ? t.toISOString() : null);
+
+/**
+ * Reception evidence of an inbound document: the AS4 message that brought it (sender seat, ids, the
+ * receipt we answered), and any later repeats of it (same SBDH InstanceIdentifier, answered with a receipt
+ * but not stored again).
+ */
+function receptionView(records: As4MessageRecord[], id: string) {
+  const inbound = records.filter((r) => r.direction === 'inbound');
+  const first = inbound[0];
+  if (!first) return null;
+  return {
+    as4MessageId: first.messageId,
+    conversationId: first.conversationId,
+    senderSeatId: first.fromPartyId,
+    receiverSeatId: first.toPartyId,
+    originalSender: first.originalSender,
+    finalRecipient: first.finalRecipient,
+    sbdhInstanceId: first.sbdhInstanceId,
+    countryC1: first.countryC1,
+    receivedAt: first.createdAt.toISOString(),
+    receiptMessageId: first.receiptMessageId,
+    receiptSentAt: iso(first.receiptAt),
+    receiptHref: first.receipt ? `/api/v1/documents/${id}/receipt` : null,
+    repeats: inbound.slice(1).map((r) => ({
+      as4MessageId: r.messageId,
+      senderSeatId: r.fromPartyId,
+      receivedAt: r.createdAt.toISOString(),
+      receiptMessageId: r.receiptMessageId,
+      receiptSentAt: iso(r.receiptAt),
+    })),
   };
 }
 
@@ -103,20 +140,30 @@ export function documentsRouter(deps: DocumentsApiDeps): Router {
   router.get('/:id', async (req, res) => {
     const doc = await deps.documents.get(req.params.id!);
     if (!doc) throw new ApError('api.not-found', `Document ${req.params.id} not found`);
-    const [events, delivery] = await Promise.all([
+    const [events, delivery, records] = await Promise.all([
       deps.documents.events(doc.id),
       doc.direction === 'outbound' ? deliveryView(deps.outbound.deliveries, doc.id) : null,
+      doc.direction === 'inbound' && deps.messages ? deps.messages.forDocument(doc.id) : null,
     ]);
     res.json({
       ...documentView(doc),
       validation: reportView(doc.validationReport),
       events: events.map((e) => ({ ...e, at: e.at.toISOString() })),
       ...(doc.direction === 'outbound' ? { delivery } : {}),
+      ...(records ? { reception: receptionView(records, doc.id) } : {}),
     });
   });
 
+  /** The receipt we answered for the message that brought an inbound document. */
+  async function inboundReceipt(id: string): Promise<Buffer | null> {
+    const doc = deps.messages ? await deps.documents.get(id) : null;
+    if (!doc || doc.direction !== 'inbound') return null;
+    const first = (await deps.messages!.forDocument(doc.id)).find((r) => r.direction === 'inbound');
+    return first?.receipt ?? null;
+  }
+
   router.get('/:id/receipt', async (req, res) => {
-    const receipt = await deps.outbound.deliveries.receipt(req.params.id!);
+    const receipt = (await deps.outbound.deliveries.receipt(req.params.id!)) ?? (await inboundReceipt(req.params.id!));
     if (!receipt) throw new ApError('api.not-found', `No receipt for document ${req.params.id}`);
     res.type('application/soap+xml').send(receipt);
   });

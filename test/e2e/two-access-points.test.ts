@@ -72,6 +72,18 @@ describe('two access points: A sends to B over SML/SMP and AS4', function () {
       assert.equal(record.receipt_message_id, doc.delivery.evidence.receiptMessageId);
       assert.equal(record.from_party_id, 'PBE000101');
       assert.equal(record.country_c1, 'GB');
+
+      // B's documents API shows that record as the inbound document's reception evidence, with the receipt it sent.
+      const inbound = await b.get(record.document_id);
+      assert.equal(inbound.direction, 'inbound');
+      assert.equal(inbound.reception.as4MessageId, doc.delivery.as4MessageId);
+      assert.equal(inbound.reception.conversationId, doc.delivery.conversationId);
+      assert.equal(inbound.reception.senderSeatId, 'PBE000101');
+      assert.equal(inbound.reception.receiptMessageId, doc.delivery.evidence.receiptMessageId);
+      assert.ok(inbound.reception.receiptSentAt);
+      assert.deepEqual(inbound.reception.repeats, []);
+      const sentReceipt = Buffer.from(await (await fetch(`${b.url}${inbound.reception.receiptHref}`)).arrayBuffer()).toString();
+      assert.ok(sentReceipt.includes(doc.delivery.evidence.receiptMessageId), 'the receipt B answered');
     });
   }
 
