@@ -13,6 +13,7 @@ import { loadAs4Config, loadAs4Identity, seatIdOf } from './config-as4.js';
 import { discoveryValidator, loadDiscoveryConfig } from './config-discovery.js';
 import { loadOutboundConfig } from './config-outbound.js';
 import { createApp } from './http/app.js';
+import { discoveryMounts } from './http/discovery-mounts.js';
 import { startOutbound, type OutboundService } from './jobs/outbound-service.js';
 import { PeppolLookup } from './peppol/lookup.js';
 import { PostgresDeliveryStore } from './store/deliveries.js';
@@ -73,6 +74,9 @@ export async function startAccessPoint(config: Config, logger: Logger, env: Reco
   if (as4Identity && discovery) {
     try {
       certificateValidator = discoveryValidator(discovery);
+      // Our SMP (when SMP_PUBLIC_URL, SMP_KEY_FILE, SMP_CERT_FILE and AP_ENDPOINT_URL are set) and the admin
+      // API; key files are read here, before anything starts. No SML registrar: see the participants command.
+      mounts.push(...discoveryMounts({ config: discovery, knex: db.knex }));
       const runner =
         as4Config.validationWorkers > 0
           ? await workerValidationRunner({

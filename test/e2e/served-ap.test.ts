@@ -33,6 +33,8 @@ describe('served access point (src/main.ts wiring) sends to another access point
     const cert = net.env.pki.issueAp('PBE000601');
     writeFileSync(join(dir, 'ap.key'), cert.keyPem);
     writeFileSync(join(dir, 'ap.pem'), cert.certPem);
+    writeFileSync(join(dir, 'smp.key'), net.env.smpCert.keyPem);
+    writeFileSync(join(dir, 'smp.pem'), net.env.smpCert.certPem);
     writeFileSync(join(dir, 'trust.pem'), [...net.env.pki.trustedPems.roots, ...net.env.pki.trustedPems.ap, ...net.env.pki.trustedPems.smp].join('\n'));
     const env = {
       DATABASE_URL: db.url,
@@ -46,6 +48,10 @@ describe('served access point (src/main.ts wiring) sends to another access point
       SML_ZONE: TEST_SML_ZONE,
       SML_DNS_SERVERS: net.env.dns.address,
       SMP_REQUIRE_HTTPS: 'false',
+      SMP_PUBLIC_URL: 'http://127.0.0.1:9/smp', // the published base; the test reads the SMP on ap.url
+      SMP_KEY_FILE: join(dir, 'smp.key'),
+      SMP_CERT_FILE: join(dir, 'smp.pem'),
+      ADMIN_TOKEN: 'admin-secret',
       INBOUND_VALIDATION_WORKERS: '0',
       OUTBOUND_RETRY_INITIAL_MS: '100',
       OUTBOUND_POLL_INTERVAL_MS: '100',
@@ -76,5 +82,19 @@ describe('served access point (src/main.ts wiring) sends to another access point
     assert.equal(doc.delivery.receiverSeatId, 'PBE000602');
     assert.ok(doc.delivery.evidence.receiptMessageId);
     assert.ok(await b.db.knex('as4_messages').where({ direction: 'inbound', message_id: doc.delivery.as4MessageId }).first());
+  });
+
+  it('serves the admin API and publishes added participants in its SMP', async () => {
+    const admin = `${ap.url}/api/v1/admin/participants`;
+    assert.equal((await fetch(admin)).status, 401);
+    const added = await fetch(admin, {
+      method: 'POST',
+      headers: { authorization: 'Bearer admin-secret', 'content-type': 'application/json' },
+      body: JSON.stringify({ participant: '0208:0999999922', documentTypes: [{ documentType: 'invoice' }] }),
+    });
+    assert.equal(added.status, 201, await added.clone().text());
+    const group = await fetch(`${ap.url}/smp/iso6523-actorid-upis%3A%3A0208%3A0999999922`);
+    assert.equal(group.status, 200);
+    assert.match(await group.text(), /busdox-docid-qns%3A%3A/);
   });
 });
