@@ -18,7 +18,9 @@ const USAGE = `participants list [--json]
   <document type>: a short name (invoice, creditnote, invoice-response, mlr, mls, ...) or a busdox-docid-qns
   identifier (then --process is required). Without --endpoint/--cert, this access point's own endpoint and
   certificate are published. --from/--until set ServiceActivationDate/ServiceExpirationDate.
-  Registration in the SML is done by the server's SmlRegistrar, not by this command.`;
+  This command writes the database only (like the admin API of a server without an SML registrar): it does
+  not register participants in the SML. The only registrar is the local test-zone one, which lives in the
+  process serving that DNS zone; a client of the real SML (BDMSL) does not exist yet.`;
 
 function describe(p: HostedParticipant): string {
   const lines = [`${formatId(p.participant)}${p.name ? `  "${p.name}"` : ''}${p.countryCode ? `  ${p.countryCode}` : ''}`];
