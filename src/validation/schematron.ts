@@ -52,6 +52,19 @@ interface CompiledRule {
   asserts: CompiledAssert[];
 }
 
+/**
+ * A rule as a candidate for one element name: only the union branches whose final step can match that
+ * name (its own key or a wildcard), so a context like `A | B | C` tries one branch, not three.
+ */
+interface Candidate {
+  rule: CompiledRule;
+  matchers: ((n: XNode, c: Ctx) => boolean)[];
+}
+
+function candidates(rules: CompiledRule[], key: string | null): Candidate[] {
+  return rules.map((rule) => ({ rule, matchers: rule.matchers.filter((_, i) => rule.keys[i] === null || rule.keys[i] === key) }));
+}
+
 interface CompiledPattern {
   id: string;
   rules: CompiledRule[];
@@ -71,9 +84,9 @@ export interface CompiledSchema {
   ruleCount: number;
   assertCount: number;
   /** Per element key id: the patterns with candidate rules for it, as [pattern index, rules in order]. */
-  dispatchByKid: ([number, CompiledRule[]][] | undefined)[];
+  dispatchByKid: ([number, Candidate[]][] | undefined)[];
   /** For element names no rule names: the patterns with wildcard rules. */
-  dispatchOther: [number, CompiledRule[]][];
+  dispatchOther: [number, Candidate[]][];
   /** Functions the schematron defines (xsl:function), by "uri local#arity". */
   functions: Map<string, UserFunction>;
   ns: Record<string, string>;
@@ -319,18 +332,18 @@ export function compileSchematron(text: string, layer: ValidationLayer, source =
     patterns.push({ id: pid, rules, dispatch, wildcard });
   }
   const title = kids(schema).find((e) => e.local === 'title')?.text.trim() ?? '';
-  const dispatchByKid: ([number, CompiledRule[]][] | undefined)[] = [];
-  const dispatchOther: [number, CompiledRule[]][] = [];
+  const dispatchByKid: ([number, Candidate[]][] | undefined)[] = [];
+  const dispatchOther: [number, Candidate[]][] = [];
   patterns.forEach((p, i) => {
-    if (p.wildcard.length) dispatchOther.push([i, p.wildcard]);
+    if (p.wildcard.length) dispatchOther.push([i, candidates(p.wildcard, null)]);
   });
   const allKeys = new Set<string>();
   for (const p of patterns) for (const k of p.dispatch.keys()) allKeys.add(k);
   for (const k of allKeys) {
-    const entry: [number, CompiledRule[]][] = [];
+    const entry: [number, Candidate[]][] = [];
     patterns.forEach((p, i) => {
       const rules = p.dispatch.get(k) ?? p.wildcard;
-      if (rules.length) entry.push([i, rules]);
+      if (rules.length) entry.push([i, candidates(rules, k)]);
     });
     dispatchByKid[keyId(k)] = entry;
   }
@@ -646,8 +659,7 @@ export function evaluateSchema(schema: CompiledSchema, xdoc: XDocument, out: Val
       for (let e = 0; e < entries.length; e++) {
         const cands = entries[e][1];
         for (let r = 0; r < cands.length; r++) {
-          const rule = cands[r];
-          const ms = rule.matchers;
+          const ms = cands[r].matchers;
           let hit = false;
           for (let m = 0; m < ms.length; m++)
             if (ms[m](n, c)) {
@@ -656,7 +668,7 @@ export function evaluateSchema(schema: CompiledSchema, xdoc: XDocument, out: Val
             }
           if (!hit) continue;
           const pi = entries[e][0];
-          fireRule(rule, n, dyn, schema.layer, (buckets[pi] ??= []));
+          fireRule(cands[r].rule, n, dyn, schema.layer, (buckets[pi] ??= []));
           break;
         }
       }
