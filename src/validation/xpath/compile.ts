@@ -635,11 +635,15 @@ export class Compiler {
       return (n) => {
         const el = n.elems;
         if (el.length > WIDE) return childIndex(n).get(key) ?? EMPTY;
-        let out: XNode[] | null = null;
-        for (let i = 0; i < el.length; i++) {
-          if (el[i].key === key) (out ??= []).push(el[i]);
-        }
-        return out ?? EMPTY;
+        // Count first: most steps find none or one child, and an exact-size array is a third of a pushed one.
+        let first = -1;
+        let count = 0;
+        for (let i = 0; i < el.length; i++) if (el[i].key === key && count++ === 0) first = i;
+        if (count === 0) return EMPTY;
+        if (count === 1) return [el[first]];
+        const out = new Array<XNode>(count);
+        for (let i = first, k = 0; k < count; i++) if (el[i].key === key) out[k++] = el[i];
+        return out;
       };
     }
     if (axis === 'attribute' && !preds && a.test.kind === 'name' && a.test.ns === '' && a.test.local !== null) {
