@@ -183,7 +183,20 @@ export function lineColumn(text: string, offset: number, owner?: object): { line
   return { line: lo + 1, column: offset - (lo ? nl[lo - 1] : -1) };
 }
 
-const NAME_END = /[\s/>=]/g;
+/**
+ * Index of the first character at or after `p` that ends a name: '/', '>', '=' or a character of the
+ * JavaScript `\s` class (the set this scanner has always used); -1 if none. A loop, not a regex, so a
+ * tag costs no match object.
+ */
+function nameEnd(text: string, p: number): number {
+  for (const n = text.length; p < n; p++) {
+    const c = text.charCodeAt(p);
+    if (c === 47 || c === 62 || c === 61 || c === 32 || (c >= 9 && c <= 13)) return p;
+    if (c < 0xa0) continue;
+    if (c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff) return p;
+  }
+  return -1;
+}
 const XML_NS = 'http://www.w3.org/XML/1998/namespace';
 
 /**
@@ -281,11 +294,10 @@ export function parseDocument(input: Buffer | string, limits: Partial<ParseLimit
     }
     // Start tag.
     if (cur === doc && sawRoot) malformed('more than one root element', text, i);
-    NAME_END.lastIndex = i + 1;
-    const m = NAME_END.exec(text);
-    if (!m || m.index === i + 1) malformed('bad start tag', text, i);
-    const qname = internShort(text, i + 1, m.index);
-    let p = m.index;
+    const me = nameEnd(text, i + 1);
+    if (me < 0 || me === i + 1) malformed('bad start tag', text, i);
+    const qname = internShort(text, i + 1, me);
+    let p = me;
     let rawAttrs: string[] | null = null; // name, value pairs
     nsMarks.push(bindings.length);
     let selfClose = false;
@@ -302,11 +314,10 @@ export function parseDocument(input: Buffer | string, limits: Partial<ParseLimit
         break;
       }
       if (p >= n) malformed('unterminated start tag', text, i);
-      NAME_END.lastIndex = p;
-      const am = NAME_END.exec(text);
-      if (!am || am.index === p) malformed('bad attribute', text, p);
-      const aname = text.slice(p, am.index);
-      p = am.index;
+      const ae = nameEnd(text, p);
+      if (ae < 0 || ae === p) malformed('bad attribute', text, p);
+      const aname = text.slice(p, ae);
+      p = ae;
       while (/\s/.test(text[p] ?? '')) p++;
       if (text[p] !== '=') malformed(`attribute '${aname}' without a value`, text, p);
       p++;
