@@ -18,7 +18,8 @@ function escapeText(s: string): string {
   return s.replace(/[&<>\r]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&#xD;'));
 }
 
-function escapeAttr(s: string): string {
+/** Attribute value escaping of canonical XML (also used to write canonical text directly). */
+export function c14nAttr(s: string): string {
   return s.replace(/[&<"\t\n\r]/g, (c) =>
     c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '"' ? '&quot;' : c === '\t' ? '&#x9;' : c === '\n' ? '&#xA;' : '&#xD;',
   );
@@ -73,8 +74,8 @@ export function excC14n(el: Element, inclusivePrefixes: readonly string[] = []):
     decls.sort((a, b) => byCodePoint(a[0], b[0]));
     attrs.sort((a, b) => byCodePoint(a.namespaceURI ?? '', b.namespaceURI ?? '') || byCodePoint(a.localName ?? a.name, b.localName ?? b.name));
     out.push('<', e.tagName);
-    for (const [p, uri] of decls) out.push(p === '' ? ' xmlns="' : ` xmlns:${p}="`, escapeAttr(uri), '"');
-    for (const a of attrs) out.push(' ', a.name, '="', escapeAttr(a.value), '"');
+    for (const [p, uri] of decls) out.push(p === '' ? ' xmlns="' : ` xmlns:${p}="`, c14nAttr(uri), '"');
+    for (const a of attrs) out.push(' ', a.name, '="', c14nAttr(a.value), '"');
     out.push('>');
     for (let c = e.firstChild; c; c = c.nextSibling) {
       if (c.nodeType === ELEMENT_NODE) render(c as Element, scope);

@@ -12,9 +12,8 @@
 import { createHash, randomUUID, sign as rsaSign, verify as rsaVerify, timingSafeEqual, type KeyObject, type X509Certificate } from 'node:crypto';
 import { oneLineName } from '../pki/certificate.js';
 import { ApError } from '../errors.js';
-import { parseDom } from '../xml/safe.js';
-import { excC14n } from './c14n.js';
-import { attr, child, children, escAttr, qname, text } from './dom.js';
+import { c14nAttr, excC14n } from './c14n.js';
+import { attr, child, children, qname, text } from './dom.js';
 import { cidOf } from './ebms.js';
 import { ALG, NS } from './ns.js';
 import { bstXml, resolveBst, strXml } from './tokens.js';
@@ -66,29 +65,32 @@ export function nrReferenceOf(ref: Element): NrReference {
  */
 export function signatureXml(signer: As4Identity, targets: SignedTarget[]): { xml: string; references: NrReference[] } {
   const bstId = `X509-${randomUUID()}`;
-  const refs = targets
-    .map((t) => {
-      const transform = t.kind === 'xml' ? ALG.EXC_C14N : ALG.SWA_SIGNATURE;
-      const digest = sha256(t.kind === 'xml' ? excC14n(t.element) : t.data).toString('base64');
-      return (
-        `<ds:Reference URI="${escAttr(t.uri)}"><ds:Transforms><ds:Transform Algorithm="${transform}"/></ds:Transforms>` +
-        `<ds:DigestMethod Algorithm="${ALG.SHA256}"/><ds:DigestValue>${digest}</ds:DigestValue></ds:Reference>`
-      );
-    })
-    .join('');
-  const signedInfoXml =
-    `<ds:SignedInfo xmlns:ds="${NS.DS}"><ds:CanonicalizationMethod Algorithm="${ALG.EXC_C14N}"/>` +
-    `<ds:SignatureMethod Algorithm="${ALG.RSA_SHA256}"/>${refs}</ds:SignedInfo>`;
-  // Exclusive c14n renders only visibly used namespaces, so SignedInfo parsed on its own canonicalizes
-  // exactly as it will inside the envelope.
-  const signedInfo = parseDom(signedInfoXml).documentElement as Element;
-  const canonical = excC14n(signedInfo);
+  // SignedInfo is written directly in exclusive canonical form (explicit end tags, c14n attribute escaping,
+  // only ds used and declared on the apex), so it needs no parse and no c14n pass; the verifier's
+  // canonicalization of the element inside the envelope yields these same octets.
+  const refs: string[] = [];
+  const references = targets.map((t): NrReference => {
+    const transform = t.kind === 'xml' ? ALG.EXC_C14N : ALG.SWA_SIGNATURE;
+    const digestValue = sha256(t.kind === 'xml' ? excC14n(t.element) : t.data).toString('base64');
+    const inner =
+      `<ds:Transforms><ds:Transform Algorithm="${transform}"></ds:Transform></ds:Transforms>` +
+      `<ds:DigestMethod Algorithm="${ALG.SHA256}"></ds:DigestMethod><ds:DigestValue>${digestValue}</ds:DigestValue></ds:Reference>`;
+    const open = (decl: string) => `<ds:Reference${decl} URI="${c14nAttr(t.uri)}">`;
+    // Inside SignedInfo the ds declaration is inherited; on its own (non-repudiation) the Reference carries it.
+    refs.push(open('') + inner);
+    return { uri: t.uri, transforms: [transform], digestMethod: ALG.SHA256, digestValue, xml: open(` xmlns:ds="${NS.DS}"`) + inner };
+  });
+  const canonical =
+    `<ds:SignedInfo xmlns:ds="${NS.DS}"><ds:CanonicalizationMethod Algorithm="${ALG.EXC_C14N}"></ds:CanonicalizationMethod>` +
+    `<ds:SignatureMethod Algorithm="${ALG.RSA_SHA256}"></ds:SignatureMethod>` +
+    refs.join('') +
+    '</ds:SignedInfo>';
   const value = rsaSign('sha256', Buffer.from(canonical, 'utf8'), signer.privateKey).toString('base64');
   const xml =
     bstXml(signer.certificate, bstId) +
     `<ds:Signature xmlns:ds="${NS.DS}" Id="SIG-${randomUUID()}">${canonical}<ds:SignatureValue>${value}</ds:SignatureValue>` +
     `<ds:KeyInfo>${strXml(bstId)}</ds:KeyInfo></ds:Signature>`;
-  return { xml, references: children(signedInfo, NS.DS, 'Reference').map(nrReferenceOf) };
+  return { xml, references };
 }
 
 // ---------------------------------------------------------------------------------------------------------
