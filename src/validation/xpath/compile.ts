@@ -629,9 +629,13 @@ export class Compiler {
     const axis = a.axis;
     const preds = this.predicates(a.preds, scope);
     const reverse = REVERSE.has(axis);
-    // Fast path: child::name without predicates.
-    if (axis === 'child' && !preds && a.test.kind === 'name' && a.test.ns !== null && a.test.local !== null) {
+    // Fast path: child::name, its predicates applied to the children of that name only.
+    if (axis === 'child' && a.test.kind === 'name' && a.test.ns !== null && a.test.local !== null) {
       const key = nameKey(a.test.ns, a.test.local);
+      if (preds) {
+        const named = this.stepFn({ ...a, preds: [] }, scope);
+        return (n, c) => preds(named(n, c), c);
+      }
       return (n) => {
         const el = n.elems;
         if (el.length > WIDE) return childIndex(n).get(key) ?? EMPTY;
