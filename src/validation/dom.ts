@@ -14,6 +14,13 @@ export const TEXT = 3;
 
 const NO_NODES: XNode[] = [];
 
+/** Appends a child to a node under construction: an exact one-item list first, a growing one after. */
+function addChild(list: XNode[], n: XNode): XNode[] {
+  if (list === NO_NODES) return [n];
+  list.push(n);
+  return list;
+}
+
 export class XNode {
   kind: number;
   /** Namespace URI ('' when none). */
@@ -43,16 +50,11 @@ export class XNode {
   constructor(kind: number, parent: XNode | null) {
     this.kind = kind;
     this.parent = parent;
-    // Text and attribute nodes share one empty, never-mutated list (fewer objects per document).
-    if (kind === ELEM || kind === DOC) {
-      this.children = [];
-      this.elems = [];
-      this.attrs = NO_NODES;
-    } else {
-      this.children = NO_NODES;
-      this.elems = NO_NODES;
-      this.attrs = NO_NODES;
-    }
+    // Every list starts as one shared, never-mutated empty list; the scanner gives a node its own list at
+    // its first child (see addChild), so leaves and one-child elements carry no spare array capacity.
+    this.children = NO_NODES;
+    this.elems = NO_NODES;
+    this.attrs = NO_NODES;
   }
 
   /** XPath string value. */
@@ -239,7 +241,7 @@ export function parseDocument(input: Buffer | string, limits: Partial<ParseLimit
       const tn = new XNode(TEXT, cur);
       tn.value = t;
       tn.order = order++;
-      ch.push(tn);
+      cur.children = addChild(ch, tn);
     }
   };
 
@@ -370,8 +372,8 @@ export function parseDocument(input: Buffer | string, limits: Partial<ParseLimit
         e.attrs.push(at);
       }
     }
-    cur.children.push(e);
-    cur.elems.push(e);
+    cur.children = addChild(cur.children, e);
+    cur.elems = addChild(cur.elems, e);
     elements.push(e);
     let list = byKey.get(e.key);
     if (!list) byKey.set(e.key, (list = []));
