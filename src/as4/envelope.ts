@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { ApError } from '../errors.js';
 import { parseDom, type XmlLimits } from '../xml/safe.js';
+import { c14nAttr } from './c14n.js';
 import { assertMaxDepth, children, descendants, elementChildren, qname } from './dom.js';
 import { NS } from './ns.js';
 import { signatureXml, type As4Identity, type NrReference, type SignedTarget } from './signature.js';
@@ -46,12 +47,17 @@ export function signedEnvelope(
   securityPrefix = '',
   attachments: Array<{ contentId: string; uri: string; data: Buffer }> = [],
 ): SignedEnvelope {
-  // Parse the signed elements to canonicalize them exactly as a verifier will. Exclusive c14n does not
-  // depend on the context, so the draft leaves out the (large, unsigned) security header content.
-  const draft = readEnvelope(Buffer.from(envelopeXml('', messagingXml, ids.body)));
+  // eb:Messaging is parsed to canonicalize it exactly as a verifier will; exclusive c14n does not depend on
+  // the context beyond the S12 binding its mustUnderstand uses, so the draft holds only that element. The
+  // empty Body is ours entirely, so its canonical form is written directly.
+  const draft = parseDom(`<S12:Envelope xmlns:S12="${NS.S12}"><S12:Header>${messagingXml}</S12:Header></S12:Envelope>`);
+  const messaging = (draft.documentElement?.firstChild?.firstChild ?? null) as Element | null;
+  if (!messaging || messaging.namespaceURI !== NS.EB || messaging.localName !== 'Messaging') {
+    throw new ApError('internal', 'The eb:Messaging text to sign does not hold one eb:Messaging element');
+  }
   const targets: SignedTarget[] = [
-    { uri: `#${ids.messaging}`, kind: 'xml', element: draft.messaging },
-    { uri: `#${ids.body}`, kind: 'xml', element: draft.body },
+    { uri: `#${ids.messaging}`, kind: 'xml', element: messaging },
+    { uri: `#${ids.body}`, kind: 'xml', canonical: `<S12:Body xmlns:S12="${NS.S12}" xmlns:wsu="${NS.WSU}" wsu:Id="${c14nAttr(ids.body)}"></S12:Body>` },
     ...attachments.map((a): SignedTarget => ({ uri: a.uri, kind: 'attachment', data: a.data })),
   ];
   const sig = signatureXml(signer, targets);
