@@ -61,23 +61,41 @@ function codepointLength(s: string): number {
   return n;
 }
 
+const isXmlSpace = (ch: number): boolean => ch === 32 || ch === 9 || ch === 10 || ch === 13;
+
 export function normalizeSpace(s: string): string {
   // XPath whitespace only: #x20 #x9 #xD #xA (not NBSP or other Unicode spaces).
-  let out = '';
-  let pendingSpace = false;
-  for (let i = 0; i < s.length; i++) {
+  let start = 0;
+  let end = s.length;
+  while (start < end && isXmlSpace(s.charCodeAt(start))) start++;
+  while (end > start && isXmlSpace(s.charCodeAt(end - 1))) end--;
+  // Most values are already normal inside (single spaces only): then a slice, or the string itself.
+  let normal = true;
+  for (let i = start; i < end; i++) {
     const ch = s.charCodeAt(i);
-    if (ch === 32 || ch === 9 || ch === 10 || ch === 13) {
-      pendingSpace = out.length > 0;
-    } else {
-      if (pendingSpace) {
-        out += ' ';
-        pendingSpace = false;
-      }
-      out += s[i];
+    if (isXmlSpace(ch) && (ch !== 32 || isXmlSpace(s.charCodeAt(i + 1)))) {
+      normal = false;
+      break;
     }
   }
-  return out;
+  if (normal) return start === 0 && end === s.length ? s : s.slice(start, end);
+  const words: string[] = [];
+  for (let i = start; i < end; ) {
+    let j = i;
+    while (j < end && !isXmlSpace(s.charCodeAt(j))) j++;
+    words.push(s.slice(i, j));
+    while (j < end && isXmlSpace(s.charCodeAt(j))) j++;
+    i = j;
+  }
+  return words.join(' ');
+}
+
+/** normalize-space() of a node, cached on it: the rules normalize the same elements many times. */
+function normalizedNode(n: XNode): string {
+  if (typeof n.cache === 'string') return n.cache;
+  const r = normalizeSpace(n.stringValue());
+  if (n.cache === undefined) n.cache = r;
+  return r;
 }
 
 function one(s: Seq, what: string): Item | null {
@@ -204,16 +222,13 @@ export const BUILTINS: Record<string, BuiltinDef> = {
       ? (c) => {
           const i = one(a[0](c), 'normalize-space()');
           if (i === null) return '';
-          if (i instanceof XNode) {
-            // Cached per node: the rules normalize the same elements many times.
-            if (typeof i.cache === 'string') return i.cache;
-            const r = normalizeSpace(i.stringValue());
-            if (i.cache === undefined) i.cache = r;
-            return r;
-          }
+          if (i instanceof XNode) return normalizedNode(i);
           return normalizeSpace(stringOf(i));
         }
-      : (c) => normalizeSpace(stringOf(ctxItem(c))),
+      : (c) => {
+          const i = ctxItem(c);
+          return i instanceof XNode ? normalizedNode(i) : normalizeSpace(stringOf(i));
+        },
   ),
   'upper-case': sdef(1, 1, ([a]) => (c) => (a(c) ?? '').toUpperCase()),
   'lower-case': sdef(1, 1, ([a]) => (c) => (a(c) ?? '').toLowerCase()),
