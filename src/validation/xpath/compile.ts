@@ -629,6 +629,8 @@ export class Compiler {
     const axis = a.axis;
     const preds = this.predicates(a.preds, scope);
     const reverse = REVERSE.has(axis);
+    // Fast path: child::* is the node's element list itself (results are never mutated).
+    if (axis === 'child' && !preds && a.test.kind === 'name' && a.test.ns === null && a.test.local === null) return (n) => n.elems;
     // Fast path: child::name, its predicates applied to the children of that name only.
     if (axis === 'child' && a.test.kind === 'name' && a.test.ns !== null && a.test.local !== null) {
       const key = nameKey(a.test.ns, a.test.local);
