@@ -81,7 +81,8 @@ class UblValidator implements Validator {
     // A UBL local name in another namespace still runs every layer, as the reference does (the XSD layer reports it).
     const kind = root.ns === UBL_NAMESPACES[localKind] ? localKind : null;
     const issues: ValidationIssue[] = [];
-    const xsdIssues = this.xsd.validate(input).issues;
+    // parseDocument decoded the input with the same size limit and refused DTDs: the XSD layer reuses that text.
+    const xsdIssues = this.xsd.validateDecoded(input, xdoc.text).issues;
     // libxml2 is the stricter parser (name characters, encodings): if it finds the text not well-formed,
     // the answer is that alone, as the reference gives it.
     if (xsdIssues.some((i) => i.layer === 'PARSE')) return done(null, xsdIssues.filter((i) => i.layer === 'PARSE'));

@@ -119,6 +119,14 @@ export class UblXsdValidator implements DocumentValidator {
     const started = performance.now();
     const text = decodeXml(input, this.limits);
     assertNoDtd(text);
+    return this.validateDecoded(input, text, started);
+  }
+
+  /**
+   * For a caller that has already decoded `input` (same size limit) and refused DTDs in `text`, as the
+   * document validator's own parse does: a large invoice is then not decoded a second time.
+   */
+  validateDecoded(input: Buffer | string, text: string, started = performance.now()): ValidationReport {
     const bytes = typeof input === 'string' ? Buffer.from(text) : input;
     const done = (documentKind: UblDocumentKind | null, issues: ValidationIssue[]): ValidationReport => ({
       valid: !issues.some((i) => i.flag === 'fatal'),
