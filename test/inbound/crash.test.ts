@@ -137,11 +137,15 @@ describe('inbound crash test (kill -9 while senders retry)', function () {
         }
       }
     });
-    // The killer: SIGKILL at random moments, then restart.
+    // The killer: SIGKILL at random moments, then restart. The moments are tied to progress (a kill once a
+    // given share of the messages has receipts, plus a random delay), not to wall-clock time, so that a fast
+    // machine cannot finish every message before the first kill.
     let kills = 0;
     const killer = (async () => {
       while (!done && kills < KILLS) {
-        await new Promise((r) => setTimeout(r, 100 + Math.random() * 1200));
+        const threshold = Math.floor((N * (kills + 1)) / (KILLS + 2)) + Math.floor(Math.random() * 3);
+        while (!done && receipts.size < threshold) await new Promise((r) => setTimeout(r, 2));
+        await new Promise((r) => setTimeout(r, Math.random() * 30));
         if (done) break;
         await kill();
         kills++;
