@@ -10,28 +10,6 @@ import type pg from 'pg';
 import type { NrReference } from '../as4/signature.js';
 import type { Direction } from './documents.js';
 
-export interface As4MessageRecord {
-  id: string;
-  direction: Direction;
-  messageId: string;
-  conversationId: string | null;
-  documentId: string | null;
-  fromPartyId: string | null;
-  toPartyId: string | null;
-  originalSender: string | null;
-  finalRecipient: string | null;
-  sbdhInstanceId: string | null;
-  countryC1: string | null;
-  service: string | null;
-  action: string | null;
-  signatureReferences: NrReference[] | null;
-  receiptMessageId: string | null;
-  receipt: Buffer | null;
-  receiptAt: Date | null;
-  duplicateOf: string | null;
-  createdAt: Date;
-}
-
 /** The headers of a message, as stored. */
 export interface As4MessageHeaders {
   messageId: string;
@@ -45,6 +23,17 @@ export interface As4MessageHeaders {
   service: string | null;
   action: string | null;
   signatureReferences: NrReference[] | null;
+}
+
+export interface As4MessageRecord extends As4MessageHeaders {
+  id: string;
+  direction: Direction;
+  documentId: string | null;
+  receiptMessageId: string | null;
+  receipt: Buffer | null;
+  receiptAt: Date | null;
+  duplicateOf: string | null;
+  createdAt: Date;
 }
 
 export interface ReceivedDocument {

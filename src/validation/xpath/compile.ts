@@ -501,6 +501,18 @@ function unionSteps(a: Ast): Ast[] | null {
   return null;
 }
 
+/** Wraps a context-independent evaluation so that it runs once per document (memo slot in the dynamic context). */
+function memoized<T>(slot: number, f: (c: Ctx) => T): (c: Ctx) => T {
+  return (c) => {
+    const m = c.dyn.memo;
+    const v = m[slot];
+    if (v !== undefined) return v as T;
+    const r = f(c);
+    m[slot] = r;
+    return r;
+  };
+}
+
 export class Compiler {
   /** Number of memo slots the compiled expressions use per document. */
   memoCount = 0;
@@ -868,18 +880,8 @@ export class Compiler {
 
   bool(a: Ast, scope: Scope): BFn {
     const slot = this.memoSlot(a, scope, 'b');
-    if (slot !== null) {
-      const f = this.boolRaw(a, scope);
-      return (c) => {
-        const m = c.dyn.memo;
-        const v = m[slot];
-        if (v !== undefined) return v as boolean;
-        const r = f(c);
-        m[slot] = r;
-        return r;
-      };
-    }
-    return this.boolRaw(a, scope);
+    const f = this.boolRaw(a, scope);
+    return slot === null ? f : memoized(slot, f);
   }
 
   private boolRaw(a: Ast, scope: Scope): BFn {
@@ -1023,18 +1025,8 @@ export class Compiler {
 
   seq(a: Ast, scope: Scope): Fn {
     const slot = this.memoSlot(a, scope, 's');
-    if (slot !== null) {
-      const f = this.seqRaw(a, scope);
-      return (c) => {
-        const m = c.dyn.memo;
-        const v = m[slot];
-        if (v !== undefined) return v as Seq;
-        const r = f(c);
-        m[slot] = r;
-        return r;
-      };
-    }
-    return this.seqRaw(a, scope);
+    const f = this.seqRaw(a, scope);
+    return slot === null ? f : memoized(slot, f);
   }
 
   private seqRaw(a: Ast, scope: Scope): Fn {
