@@ -154,7 +154,7 @@ export class InboundRouter {
       const invoiceNumber = metadata?.invoiceNumber ?? doc.invoiceNumber;
       const issueDate = metadata?.issueDate ?? doc.issueDate;
       const duplicateOf = report.valid
-        ? await store.findBusinessDuplicate({ id, senderId: doc.senderId, receiverId: doc.receiverId, invoiceNumber, issueDate, createdAt: doc.createdAt }, trx)
+        ? await store.findBusinessDuplicate({ id, senderId: doc.senderId, receiverId: doc.receiverId, invoiceNumber, issueDate }, trx)
         : null;
       await store.recordRouting(id, { validationReport: report, invoiceNumber, issueDate, duplicateOf }, trx);
       const expected = { expected: { direction: 'inbound' as const, from: 'received' as const }, tx: trx };

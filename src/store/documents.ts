@@ -76,7 +76,9 @@ export interface InboundRoutingStore {
   receivedInboundIds(): Promise<string[]>;
   /** The inbound document if it is still `received`, locked (FOR UPDATE) until `tx` ends. */
   lockReceivedInbound(id: string, tx: Tx): Promise<DocumentRecord | null>;
-  /** The earlier document this one duplicates: same supplier, buyer, invoice number and issue date. */
+  /** The document already in the inbox (available or acknowledged) with the same supplier, buyer, invoice number
+   * and issue date. Routing of one such key is serialised in commit order, so the first routed copy is the
+   * original; creation times are not compared, since concurrent transactions commit out of start order. */
   findBusinessDuplicate(doc: BusinessKey, tx?: Tx): Promise<string | null>;
   /** Stores the routing outcome's data (report, metadata read by validation, duplicate link). */
   recordRouting(id: string, fields: { validationReport: ValidationReport; invoiceNumber: string | null; issueDate: string | null; duplicateOf: string | null }, tx: Tx): Promise<void>;
@@ -90,7 +92,6 @@ export interface BusinessKey {
   receiverId: string | null;
   invoiceNumber: string | null;
   issueDate: string | null;
-  createdAt: Date;
 }
 
 interface DocumentRow {
@@ -213,7 +214,6 @@ export class PostgresDocumentStore implements DocumentStore, InboundRoutingStore
       .where({ direction: 'inbound', sender_id: doc.senderId, receiver_id: doc.receiverId, invoice_number: doc.invoiceNumber, issue_date: doc.issueDate })
       .whereIn('status', ['available', 'acknowledged'])
       .whereNot('id', doc.id)
-      .andWhere((w) => w.where('created_at', '<', doc.createdAt).orWhere((x) => x.where('created_at', doc.createdAt).andWhere('id', '<', doc.id)))
       .orderBy([{ column: 'created_at' }, { column: 'id' }])
       .first('id');
     return row ? (row.id as string) : null;
