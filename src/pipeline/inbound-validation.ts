@@ -6,7 +6,7 @@
 import { Worker } from 'node:worker_threads';
 import { ApError } from '../errors.js';
 import type { DocumentValidator, ValidationReport } from '../validation/types.js';
-import { readUblMetadata } from './ubl-metadata.js';
+import { readUblMetadata, ublMetadataOf } from './ubl-metadata.js';
 
 /** The report, and the fields the inbox and duplicate detection read from a parseable document. */
 export interface ValidatedDocument {
@@ -19,12 +19,15 @@ export interface ValidationRunner {
   close(): Promise<void>;
 }
 
-/** Validates, then reads invoice number and issue date (null when the document could not be parsed). */
+/**
+ * Validates, then reads invoice number and issue date (null when the document could not be parsed), from
+ * the validator's own parse when it hands it back.
+ */
 export function validateDocument(validator: DocumentValidator, document: Buffer, maxBytes: number): ValidatedDocument {
-  const report = validator.validate(document);
+  const { report, root } = validator.validateParsed ? validator.validateParsed(document) : { report: validator.validate(document), root: null };
   if (report.issues.some((i) => i.layer === 'PARSE')) return { report, metadata: null };
   try {
-    const m = readUblMetadata(document, { maxBytes });
+    const m = root ? ublMetadataOf(root) : readUblMetadata(document, { maxBytes });
     return { report, metadata: { invoiceNumber: m.invoiceNumber, issueDate: m.issueDate } };
   } catch {
     return { report, metadata: null };

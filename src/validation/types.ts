@@ -1,4 +1,5 @@
 /** Shared shapes of the validation layer: what the API, CLI and pipelines receive. */
+import type { XNode } from './dom.js';
 
 export type ValidationLayer = 'PARSE' | 'XSD' | 'CEN' | 'PEPPOL';
 export type Flag = 'fatal' | 'warning';
@@ -33,4 +34,9 @@ export interface ValidationReport {
  */
 export interface DocumentValidator {
   validate(input: Buffer | string): ValidationReport;
+  /**
+   * validate(), also handing back the root element of the validator's own parse (null when the document
+   * did not parse), so that a caller reads fields of the document without parsing it a second time.
+   */
+  validateParsed?(input: Buffer | string): { report: ValidationReport; root: XNode | null };
 }

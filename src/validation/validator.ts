@@ -6,7 +6,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApError } from '../errors.js';
-import { lineColumn, parseDocument } from './dom.js';
+import { lineColumn, parseDocument, type XNode } from './dom.js';
 import { type CompiledSchema, evaluateSchema, loadSchematron } from './schematron.js';
 import type { DocumentValidator, UblDocumentKind, ValidationIssue, ValidationReport } from './types.js';
 import { UBL_NAMESPACES, UblXsdValidator } from './xsd.js';
@@ -19,6 +19,7 @@ export interface ValidatorOptions {
 
 export interface Validator extends DocumentValidator {
   validate(input: Buffer | string): ValidationReport;
+  validateParsed(input: Buffer | string): { report: ValidationReport; root: XNode | null };
   /** Milliseconds spent loading and compiling the XSD and both rule sets. */
   readonly loadMs: number;
 }
@@ -49,12 +50,14 @@ class UblValidator implements Validator {
   ) {}
 
   validate(input: Buffer | string): ValidationReport {
+    return this.validateParsed(input).report;
+  }
+
+  validateParsed(input: Buffer | string): { report: ValidationReport; root: XNode | null } {
     const started = performance.now();
-    const done = (documentKind: UblDocumentKind | null, issues: ValidationIssue[]): ValidationReport => ({
-      valid: !issues.some((i) => i.flag === 'fatal'),
-      documentKind,
-      issues,
-      elapsedMs: performance.now() - started,
+    const done = (documentKind: UblDocumentKind | null, issues: ValidationIssue[], root: XNode | null) => ({
+      report: { valid: !issues.some((i) => i.flag === 'fatal'), documentKind, issues, elapsedMs: performance.now() - started },
+      root,
     });
     let xdoc;
     try {
@@ -62,21 +65,20 @@ class UblValidator implements Validator {
     } catch (e) {
       if (!(e instanceof ApError)) throw e;
       const d = (e.details ?? {}) as { line?: number; column?: number };
-      return done(null, [{ layer: 'PARSE', id: 'PARSE', flag: 'fatal', message: e.message, line: d.line, column: d.column }]);
+      return done(null, [{ layer: 'PARSE', id: 'PARSE', flag: 'fatal', message: e.message, line: d.line, column: d.column }], null);
     }
     const root = xdoc.root;
     const localKind = (['Invoice', 'CreditNote'] as const).find((k) => k === root.local);
     if (!localKind) {
-      return done(null, [
-        {
-          layer: 'XSD',
-          id: 'XSD',
-          flag: 'fatal',
-          message: `Unsupported document: the root element {${root.ns}}${root.local} is not a UBL 2.1 Invoice or CreditNote`,
-          location: '/*',
-          ...lineColumn(xdoc.text, root.offset),
-        },
-      ]);
+      const issue: ValidationIssue = {
+        layer: 'XSD',
+        id: 'XSD',
+        flag: 'fatal',
+        message: `Unsupported document: the root element {${root.ns}}${root.local} is not a UBL 2.1 Invoice or CreditNote`,
+        location: '/*',
+        ...lineColumn(xdoc.text, root.offset),
+      };
+      return done(null, [issue], root);
     }
     // A UBL local name in another namespace still runs every layer, as the reference does (the XSD layer reports it).
     const kind = root.ns === UBL_NAMESPACES[localKind] ? localKind : null;
@@ -84,11 +86,11 @@ class UblValidator implements Validator {
     // parseDocument decoded the input with the same size limit and refused DTDs: the XSD layer reuses that text.
     const xsdIssues = this.xsd.validateDecoded(input, xdoc.text).issues;
     // libxml2 is the stricter parser (name characters, encodings): if it finds the text not well-formed,
-    // the answer is that alone, as the reference gives it.
-    if (xsdIssues.some((i) => i.layer === 'PARSE')) return done(null, xsdIssues.filter((i) => i.layer === 'PARSE'));
+    // the answer is that alone, as the reference gives it, and there is no document to read fields from.
+    if (xsdIssues.some((i) => i.layer === 'PARSE')) return done(null, xsdIssues.filter((i) => i.layer === 'PARSE'), null);
     for (const i of xsdIssues) issues.push(i);
     for (const s of this.schemas) evaluateSchema(s, xdoc, issues);
-    return done(kind, issues);
+    return done(kind, issues, root);
   }
 }
 
