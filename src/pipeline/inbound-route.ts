@@ -6,10 +6,10 @@
  * again by recover() at start-up, so nothing durable depends on the memory queue.
  */
 import type { Logger } from 'pino';
-import type { DocumentStore, InboundRoutingStore, Tx } from '../store/documents.js';
+import type { DocumentStore, EventInput, InboundRoutingStore } from '../store/documents.js';
 import type { ValidationReport } from '../validation/types.js';
 import type { ValidatedDocument, ValidationRunner } from './inbound-validation.js';
-import { changeStatus } from './state-machine.js';
+import { changeStatuses, type RoutedChange } from './state-machine.js';
 
 const ACTOR = 'inbound';
 
@@ -27,6 +27,8 @@ export interface InboundRouterOptions {
   concurrency?: number;
   /** Payloads held in memory by the queue; beyond that, queued items are re-read from Postgres. */
   maxQueuedPayloads?: number;
+  /** Most documents routed in one transaction. */
+  maxBatch?: number;
 }
 
 /**
@@ -34,8 +36,8 @@ export interface InboundRouterOptions {
  * Response (RE) or MLS. Until that issue lands, the obligation is recorded as an event the response job
  * will pick up; nothing is sent yet.
  */
-export async function negativeResponseDue(store: InboundRoutingStore, tx: Tx, documentId: string, reason: string, details: Record<string, unknown>): Promise<void> {
-  await store.addEvent(documentId, { type: 'negative-response-due', reason, actor: ACTOR, details }, tx);
+function negativeResponseDue(reason: string, details: Record<string, unknown>): EventInput & { type: string } {
+  return { type: 'negative-response-due', reason, actor: ACTOR, details };
 }
 
 function summary(report: ValidationReport): string {
@@ -46,24 +48,37 @@ function summary(report: ValidationReport): string {
     .join(', ')}${fatal.length > 3 ? ', ...' : ''})`;
 }
 
+/** A validated document waiting for its routing batch. */
+interface Validated {
+  id: string;
+  result: ValidatedDocument;
+}
+
+const businessKey = (v: ValidatedDocument): string | null =>
+  v.metadata?.invoiceNumber && v.metadata.issueDate ? `${v.metadata.invoiceNumber}\n${v.metadata.issueDate}` : null;
+
 export class InboundRouter {
   private readonly queue: Item[] = [];
-  private running = 0;
-  /** Validation results are taken in queue order, even when validations overlap... */
+  /** Validations in flight; their results are taken in queue order, even when they overlap. */
+  private validating = 0;
   private orderChain: Promise<unknown> = Promise.resolve();
-  /** ...and documents with the same invoice number and issue date are routed one after the other, in that
-   * order (business-duplicate detection relies on it); other documents are routed in parallel. */
-  private readonly keyChains = new Map<string, Promise<void>>();
-  private routing = new Set<Promise<void>>();
+  /** Validated documents in queue order, routed in batches by one loop: a batch commits before the next
+   * starts, so business-duplicate detection sees every earlier copy (a batch never holds two copies of one
+   * invoice number and issue date). */
+  private readonly ready: Validated[] = [];
+  private batch: Promise<void> | null = null;
+  private inBatch = 0;
   private idleWaiters: Array<() => void> = [];
   private stopped = false;
   private readonly concurrency: number;
   private readonly maxQueuedPayloads: number;
+  private readonly maxBatch: number;
   routed = 0;
 
   constructor(private readonly opts: InboundRouterOptions) {
     this.concurrency = Math.max(1, opts.concurrency ?? 1) * 4;
     this.maxQueuedPayloads = opts.maxQueuedPayloads ?? 2000;
+    this.maxBatch = opts.maxBatch ?? 100;
   }
 
   /** Queues a stored `received` document; the bytes save reading the payload back. */
@@ -82,7 +97,7 @@ export class InboundRouter {
   }
 
   get pending(): number {
-    return this.queue.length + this.running;
+    return this.queue.length + this.validating + this.ready.length + this.inBatch;
   }
 
   /** Resolves when the queue is empty and nothing is in progress. */
@@ -95,44 +110,57 @@ export class InboundRouter {
   async stop(): Promise<void> {
     this.stopped = true;
     this.queue.length = 0;
-    await Promise.allSettled([...this.routing]);
-    while (this.running > 0) await new Promise((r) => setTimeout(r, 5));
+    while (this.validating > 0 || this.batch) {
+      await (this.batch ?? new Promise((r) => setTimeout(r, 5)));
+    }
   }
 
   private pump(): void {
-    while (this.running < this.concurrency && this.queue.length > 0 && !this.stopped) {
+    while (this.validating < this.concurrency && this.queue.length > 0 && !this.stopped) {
       const item = this.queue.shift()!;
-      this.running++;
+      this.validating++;
       const validated = this.validate(item);
       const inOrder = this.orderChain.then(() => validated);
       this.orderChain = inOrder;
-      const routed = inOrder.then((v) => {
-        if (!v) return;
-        const key = v.metadata?.invoiceNumber && v.metadata.issueDate ? `${v.metadata.invoiceNumber}\n${v.metadata.issueDate}` : null;
-        if (!key) return this.route(item.id, v);
-        const chained = (this.keyChains.get(key) ?? Promise.resolve()).then(() => this.route(item.id, v));
-        const settled = chained.catch(() => {});
-        this.keyChains.set(key, settled);
-        void settled.then(() => {
-          if (this.keyChains.get(key) === settled) this.keyChains.delete(key);
-        });
-        return chained;
+      void inOrder.then((result) => {
+        this.validating--;
+        if (result && !this.stopped) this.ready.push({ id: item.id, result });
+        else this.routed++;
+        this.pump();
+        this.drain();
       });
-      const tracked = routed.then(
-        () => {},
-        () => {},
-      );
-      this.routing.add(tracked);
-      void tracked.then(() => this.routing.delete(tracked));
-      routed
-        .catch((err) => this.opts.logger?.error({ err, documentId: item.id }, 'inbound: routing failed; the document stays received until the next start'))
-        .finally(() => {
-          this.running--;
-          this.routed++;
-          if (this.pending === 0) for (const w of this.idleWaiters.splice(0)) w();
-          this.pump();
-        });
     }
+  }
+
+  /** Starts the next routing batch unless one is running. */
+  private drain(): void {
+    if (this.batch || this.ready.length === 0 || this.stopped) {
+      this.notifyIdle();
+      return;
+    }
+    const batch: Validated[] = [];
+    const keys = new Set<string>();
+    while (batch.length < this.maxBatch && this.ready.length > 0) {
+      const key = businessKey(this.ready[0]!.result);
+      if (key !== null && keys.has(key)) break;
+      if (key !== null) keys.add(key);
+      batch.push(this.ready.shift()!);
+    }
+    this.inBatch = batch.length;
+    this.batch = this.route(batch)
+      .catch((err) =>
+        this.opts.logger?.error({ err, documents: batch.map((b) => b.id) }, 'inbound: routing failed; the documents stay received until the next start'),
+      )
+      .finally(() => {
+        this.routed += batch.length;
+        this.inBatch = 0;
+        this.batch = null;
+        this.drain();
+      });
+  }
+
+  private notifyIdle(): void {
+    if (this.pending === 0) for (const w of this.idleWaiters.splice(0)) w();
   }
 
   private async validate(item: Item): Promise<ValidatedDocument | null> {
@@ -146,38 +174,54 @@ export class InboundRouter {
     }
   }
 
-  private async route(id: string, { report, metadata }: ValidatedDocument): Promise<void> {
+  /** One transaction: lock the batch and find business duplicates (one query), then move them all (one statement). */
+  private async route(batch: Validated[]): Promise<void> {
     const store = this.opts.documents;
     await store.transaction(async (trx) => {
-      const doc = await store.lockReceivedInbound(id, trx);
-      if (!doc) return; // routed already (a second process, or a re-queue after recovery)
-      const invoiceNumber = metadata?.invoiceNumber ?? doc.invoiceNumber;
-      const issueDate = metadata?.issueDate ?? doc.issueDate;
-      const duplicateOf = report.valid
-        ? await store.findBusinessDuplicate({ id, senderId: doc.senderId, receiverId: doc.receiverId, invoiceNumber, issueDate }, trx)
-        : null;
-      await store.recordRouting(id, { validationReport: report, invoiceNumber, issueDate, duplicateOf }, trx);
-      const expected = { expected: { direction: 'inbound' as const, from: 'received' as const }, tx: trx };
-      if (duplicateOf) {
-        await store.addEvent(
+      const locked = await store.lockReceivedInbound(
+        batch.map(({ id, result }) => ({
           id,
-          {
-            type: 'business-duplicate',
-            reason: `same supplier, buyer, invoice number ${invoiceNumber} and issue date ${issueDate} as document ${duplicateOf}`,
-            actor: ACTOR,
-            details: { duplicateOf },
-          },
-          trx,
-        );
-        await changeStatus(store, id, 'rejected', { actor: ACTOR, reason: `business duplicate of ${duplicateOf}`, details: { duplicateOf } }, expected);
-        await negativeResponseDue(store, trx, id, 'duplicate invoice (Mercurius rejects duplicates automatically)', { duplicateOf });
-      } else if (report.valid) {
-        await changeStatus(store, id, 'available', { actor: ACTOR, reason: 'validation passed; in the recipient inbox' }, expected);
-      } else {
-        const reason = summary(report);
-        await changeStatus(store, id, 'rejected', { actor: ACTOR, reason }, expected);
-        await negativeResponseDue(store, trx, id, reason, { fatalIssues: report.issues.filter((i) => i.flag === 'fatal').length });
+          invoiceNumber: result.metadata?.invoiceNumber ?? null,
+          issueDate: result.metadata?.issueDate ?? null,
+          checkDuplicate: result.report.valid,
+        })),
+        trx,
+      );
+      const changes: RoutedChange[] = [];
+      for (const { id, result } of batch) {
+        const doc = locked.get(id);
+        if (!doc) continue; // routed already (a second process, or a re-queue after recovery)
+        const { report } = result;
+        const { invoiceNumber, issueDate, duplicateOf } = doc;
+        const routing = { id, from: 'received' as const, validationReport: report, invoiceNumber, issueDate, duplicateOf };
+        if (duplicateOf) {
+          changes.push({
+            ...routing,
+            to: 'rejected',
+            event: { actor: ACTOR, reason: `business duplicate of ${duplicateOf}`, details: { duplicateOf } },
+            before: [
+              {
+                type: 'business-duplicate',
+                reason: `same supplier, buyer, invoice number ${invoiceNumber} and issue date ${issueDate} as document ${duplicateOf}`,
+                actor: ACTOR,
+                details: { duplicateOf },
+              },
+            ],
+            after: [negativeResponseDue('duplicate invoice (Mercurius rejects duplicates automatically)', { duplicateOf })],
+          });
+        } else if (report.valid) {
+          changes.push({ ...routing, to: 'available', event: { actor: ACTOR, reason: 'validation passed; in the recipient inbox' } });
+        } else {
+          const reason = summary(report);
+          changes.push({
+            ...routing,
+            to: 'rejected',
+            event: { actor: ACTOR, reason },
+            after: [negativeResponseDue(reason, { fatalIssues: report.issues.filter((i) => i.flag === 'fatal').length })],
+          });
+        }
       }
+      await changeStatuses(store, changes, trx);
     });
   }
 }

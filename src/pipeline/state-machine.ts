@@ -1,7 +1,7 @@
 /**
  * The document state machine: the one place that decides which statuses exist, which status a document
  * may be created in and which moves are allowed, for outbound (we are C2) and inbound (we are C3)
- * documents. Every status change goes through changeStatus(), a compare-and-set that appends the event
+ * documents. Every status change goes through changeStatus() (or changeStatuses() for a batch), a compare-and-set that appends the event
  * (time, from, to, reason, actor) in the same transaction as the change; nothing else writes a status.
  *
  * Outbound:
@@ -18,7 +18,7 @@
  *   before the durable commit.
  */
 import { ApError } from '../errors.js';
-import type { Direction, DocumentRecord, DocumentStore, EventInput, NewDocument, Tx } from '../store/documents.js';
+import type { Direction, DocumentRecord, DocumentStore, EventInput, InboundRoutingStore, NewDocument, RoutedStatusChange, Tx } from '../store/documents.js';
 
 export const OUTBOUND_STATUSES = ['queued', 'rejected', 'sending', 'retrying', 'delivered', 'failed', 'undeliverable'] as const;
 export const INBOUND_STATUSES = ['received', 'available', 'rejected', 'acknowledged'] as const;
@@ -116,13 +116,38 @@ export async function changeStatus(
     if (!doc) throw new ApError('api.not-found', `Document ${id} not found`);
     expected = { direction: doc.direction, from: doc.status as DocumentStatus };
   }
-  if (!canTransition(expected.direction, expected.from, to)) {
-    throw new ApError('state.invalid-transition', `An ${expected.direction} document cannot move from ${expected.from} to ${to}`, {
-      id,
-      direction: expected.direction,
-      from: expected.from,
-      to,
-    });
-  }
+  assertTransition(id, expected.direction, expected.from, to);
   return store.setStatus(id, expected.from, to, event, options.tx);
+}
+
+function assertTransition(id: string, direction: Direction, from: string, to: string): void {
+  if (!canTransition(direction, from, to)) {
+    throw new ApError('state.invalid-transition', `An ${direction} document cannot move from ${from} to ${to}`, { id, direction, from, to });
+  }
+}
+
+/** A move of one inbound document in a routing batch; its status event is built here from `event`. */
+export interface RoutedChange extends Omit<RoutedStatusChange, 'from' | 'to' | 'events'> {
+  from: InboundStatus;
+  to: InboundStatus;
+  event: EventInput;
+  /** Other timeline entries committed with the move, before and after its status event. */
+  before?: Array<EventInput & { type: string }>;
+  after?: Array<EventInput & { type: string }>;
+}
+
+/**
+ * changeStatus for a batch of inbound documents routed in one transaction: every move is checked against
+ * the table first (nothing is written if one is forbidden), then one compare-and-set statement moves those
+ * still in their expected status and appends their events. Returns the ids that moved.
+ */
+export async function changeStatuses(store: InboundRoutingStore, changes: RoutedChange[], tx: Tx): Promise<Set<string>> {
+  for (const c of changes) assertTransition(c.id, 'inbound', c.from, c.to);
+  return store.setRoutedStatuses(
+    changes.map(({ event, before = [], after = [], ...c }) => ({
+      ...c,
+      events: [...before, { ...event, type: event.type ?? 'status', from: c.from, to: c.to }, ...after],
+    })),
+    tx,
+  );
 }

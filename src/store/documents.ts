@@ -69,29 +69,53 @@ export interface DocumentStore {
   setStatus(id: string, from: string, to: string, event: EventInput, tx?: Tx): Promise<boolean>;
 }
 
-/** What routing received inbound documents needs (src/pipeline/inbound-route.ts), beside DocumentStore. */
+/** What routing received inbound documents needs (src/pipeline/inbound-route.ts), beside DocumentStore.
+ * Routing works on batches: one transaction locks the batch, reads the business duplicates and moves every
+ * document, so the per-document cost is a share of four round trips and one commit. */
 export interface InboundRoutingStore {
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   /** Ids of inbound documents still `received` (stored, not yet validated and routed), oldest first. */
   receivedInboundIds(): Promise<string[]>;
-  /** The inbound document if it is still `received`, locked (FOR UPDATE) until `tx` ends. */
-  lockReceivedInbound(id: string, tx: Tx): Promise<DocumentRecord | null>;
-  /** The document already in the inbox (available or acknowledged) with the same supplier, buyer, invoice number
-   * and issue date. Routing of one such key is serialised in commit order, so the first routed copy is the
-   * original; creation times are not compared, since concurrent transactions commit out of start order. */
-  findBusinessDuplicate(doc: BusinessKey, tx?: Tx): Promise<string | null>;
-  /** Stores the routing outcome's data (report, metadata read by validation, duplicate link). */
-  recordRouting(id: string, fields: { validationReport: ValidationReport; invoiceNumber: string | null; issueDate: string | null; duplicateOf: string | null }, tx: Tx): Promise<void>;
-  /** Appends a non-status event (e.g. business-duplicate, negative-response-due). */
-  addEvent(id: string, event: EventInput & { type: string }, tx?: Tx): Promise<void>;
+  /**
+   * Those of the documents still inbound and `received`, locked (FOR UPDATE) until `tx` ends, with the
+   * effective invoice number and issue date (the validator's reading, else the stored one) and, when asked,
+   * the document already in the inbox (available or acknowledged) with the same supplier, buyer, invoice
+   * number and issue date. Routing of one such key is serialised in commit order, so the first routed copy
+   * is the original; creation times are not compared, since concurrent transactions commit out of start order.
+   */
+  lockReceivedInbound(candidates: RoutingCandidate[], tx: Tx): Promise<Map<string, LockedInbound>>;
+  /**
+   * Compare-and-set of many inbound documents at once (called by the state machine's changeStatuses):
+   * each moves from `from` to `to` if it is still in `from`, with its routing data, and its events are
+   * appended in the given order; events of a document that did not move are dropped. Returns the ids moved.
+   */
+  setRoutedStatuses(changes: RoutedStatusChange[], tx: Tx): Promise<Set<string>>;
 }
 
-export interface BusinessKey {
+export interface RoutingCandidate {
   id: string;
-  senderId: string | null;
-  receiverId: string | null;
   invoiceNumber: string | null;
   issueDate: string | null;
+  checkDuplicate: boolean;
+}
+
+export interface LockedInbound {
+  id: string;
+  invoiceNumber: string | null;
+  issueDate: string | null;
+  duplicateOf: string | null;
+}
+
+export interface RoutedStatusChange {
+  id: string;
+  from: string;
+  to: string;
+  validationReport: ValidationReport;
+  invoiceNumber: string | null;
+  issueDate: string | null;
+  duplicateOf: string | null;
+  /** The timeline entries of this move in order; the status event has type 'status' and from/to set. */
+  events: Array<EventInput & { type: string; from?: string; to?: string }>;
 }
 
 interface DocumentRow {
@@ -111,6 +135,46 @@ interface DocumentRow {
   created_at: Date;
   updated_at: Date;
 }
+
+/** Locks a routing batch and reads each document's business duplicate, in one round trip (ids in order, so
+ * two processes routing overlapping batches lock in the same order). */
+const LOCK_RECEIVED_INBOUND = `
+SELECT d.id,
+  coalesce(k.invoice_number, d.invoice_number) AS invoice_number,
+  coalesce(k.issue_date, d.issue_date)::text AS issue_date,
+  CASE WHEN k.check_duplicate THEN (
+    SELECT o.id FROM documents o
+    WHERE o.direction = 'inbound' AND o.sender_id = d.sender_id AND o.receiver_id = d.receiver_id
+      AND o.invoice_number = coalesce(k.invoice_number, d.invoice_number)
+      AND o.issue_date = coalesce(k.issue_date, d.issue_date)
+      AND o.status IN ('available', 'acknowledged') AND o.id <> d.id
+    ORDER BY o.created_at, o.id LIMIT 1)
+  END AS duplicate_of
+FROM jsonb_to_recordset(?::jsonb) AS k(id uuid, invoice_number text, issue_date date, check_duplicate boolean)
+JOIN documents d ON d.id = k.id
+WHERE d.direction = 'inbound' AND d.status = 'received'
+ORDER BY d.id
+FOR UPDATE OF d`;
+
+/** The moves of a routing batch and their events, in one statement. */
+const SET_ROUTED_STATUSES = `
+WITH c AS (
+  SELECT * FROM jsonb_to_recordset(?::jsonb) AS c(id uuid, from_status text, to_status text, validation_report jsonb,
+    invoice_number text, issue_date date, duplicate_of uuid)
+), u AS (
+  UPDATE documents d SET status = c.to_status, validation_report = c.validation_report, invoice_number = c.invoice_number,
+    issue_date = c.issue_date, duplicate_of = c.duplicate_of, updated_at = now()
+  FROM c WHERE d.id = c.id AND d.direction = 'inbound' AND d.status = c.from_status
+  RETURNING d.id
+), e AS (
+  INSERT INTO document_events (document_id, type, from_status, to_status, reason, actor, details)
+  SELECT e.document_id, e.type, e.from_status, e.to_status, e.reason, e.actor, e.details
+  FROM ROWS FROM (jsonb_to_recordset(?::jsonb) AS (document_id uuid, type text, from_status text, to_status text, reason text,
+    actor text, details jsonb)) WITH ORDINALITY AS e(document_id, type, from_status, to_status, reason, actor, details, n)
+  WHERE e.document_id IN (SELECT id FROM u)
+  ORDER BY e.n
+)
+SELECT id FROM u`;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -203,44 +267,38 @@ export class PostgresDocumentStore implements DocumentStore, InboundRoutingStore
     return rows.map((r) => r.id as string);
   }
 
-  async lockReceivedInbound(id: string, tx: Tx): Promise<DocumentRecord | null> {
-    const row = (await tx('documents').where({ id, direction: 'inbound', status: 'received' }).forUpdate().first()) as DocumentRow | undefined;
-    return row ? toRecord(row) : null;
+  async lockReceivedInbound(candidates: RoutingCandidate[], tx: Tx): Promise<Map<string, LockedInbound>> {
+    const input = candidates.map((c) => ({ id: c.id, invoice_number: c.invoiceNumber, issue_date: c.issueDate, check_duplicate: c.checkDuplicate }));
+    const { rows } = (await tx.raw(LOCK_RECEIVED_INBOUND, [JSON.stringify(input)])) as {
+      rows: Array<{ id: string; invoice_number: string | null; issue_date: string | null; duplicate_of: string | null }>;
+    };
+    return new Map(rows.map((r) => [r.id, { id: r.id, invoiceNumber: r.invoice_number, issueDate: r.issue_date, duplicateOf: r.duplicate_of }]));
   }
 
-  async findBusinessDuplicate(doc: BusinessKey, tx?: Tx): Promise<string | null> {
-    if (!doc.senderId || !doc.receiverId || !doc.invoiceNumber || !doc.issueDate) return null;
-    const row = await (tx ?? this.knex)('documents')
-      .where({ direction: 'inbound', sender_id: doc.senderId, receiver_id: doc.receiverId, invoice_number: doc.invoiceNumber, issue_date: doc.issueDate })
-      .whereIn('status', ['available', 'acknowledged'])
-      .whereNot('id', doc.id)
-      .orderBy([{ column: 'created_at' }, { column: 'id' }])
-      .first('id');
-    return row ? (row.id as string) : null;
-  }
-
-  async recordRouting(
-    id: string,
-    f: { validationReport: ValidationReport; invoiceNumber: string | null; issueDate: string | null; duplicateOf: string | null },
-    tx: Tx,
-  ): Promise<void> {
-    await tx('documents').where({ id }).update({
-      validation_report: JSON.stringify(f.validationReport),
-      invoice_number: f.invoiceNumber,
-      issue_date: f.issueDate,
-      duplicate_of: f.duplicateOf,
-      updated_at: tx.fn.now(),
-    });
-  }
-
-  async addEvent(id: string, e: EventInput & { type: string }, tx?: Tx): Promise<void> {
-    await (tx ?? this.knex)('document_events').insert({
-      document_id: id,
-      type: e.type,
-      reason: e.reason ?? null,
-      actor: e.actor,
-      details: e.details ? JSON.stringify(e.details) : null,
-    });
+  async setRoutedStatuses(changes: RoutedStatusChange[], tx: Tx): Promise<Set<string>> {
+    if (changes.length === 0) return new Set();
+    const moves = changes.map((c) => ({
+      id: c.id,
+      from_status: c.from,
+      to_status: c.to,
+      validation_report: c.validationReport,
+      invoice_number: c.invoiceNumber,
+      issue_date: c.issueDate,
+      duplicate_of: c.duplicateOf,
+    }));
+    const events = changes.flatMap((c) =>
+      c.events.map((e) => ({
+        document_id: c.id,
+        type: e.type,
+        from_status: e.from ?? null,
+        to_status: e.to ?? null,
+        reason: e.reason ?? null,
+        actor: e.actor,
+        details: e.details ?? null,
+      })),
+    );
+    const { rows } = (await tx.raw(SET_ROUTED_STATUSES, [JSON.stringify(moves), JSON.stringify(events)])) as { rows: Array<{ id: string }> };
+    return new Set(rows.map((r) => r.id));
   }
 
   async setStatus(id: string, from: string, to: string, event: EventInput, tx?: Tx): Promise<boolean> {
