@@ -128,7 +128,8 @@ export class CrlCache {
     this.opts = { ...DEFAULT_CRL_FETCH_OPTIONS, ...opts };
   }
 
-  private now(): number {
+  /** The cache's clock (the injected one in tests). */
+  now(): number {
     return this.opts.now ? this.opts.now() : Date.now();
   }
 
@@ -142,6 +143,16 @@ export class CrlCache {
     verifyCrl(crl, ca);
     this.store(url, crl, ca);
     return crl;
+  }
+
+  /**
+   * The cached CRL for a URL while it is current and was verified against the CA with this SHA-256
+   * fingerprint; null otherwise. Never downloads: callers that cached a decision based on a CRL use it to
+   * see whether that CRL is still the one in force (a refreshed or replaced CRL is another object).
+   */
+  current(url: string, caFingerprint256: string): Crl | null {
+    const hit = this.entries.get(url);
+    return hit && hit.expires > this.now() && hit.ca === caFingerprint256 ? hit.crl : null;
   }
 
   /** The cached, still-current CRL for a URL, or a fresh download. Throws CrlError on any failure. */

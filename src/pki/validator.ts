@@ -7,7 +7,7 @@
 import type { X509Certificate } from 'node:crypto';
 import { ApError } from '../errors.js';
 import { certificateDetails, oneLineName, OID, seatIdOf, toX509, type CertificateInput } from './certificate.js';
-import { CrlCache, CrlError, type CrlFetchOptions } from './crl.js';
+import { CrlCache, CrlError, type Crl, type CrlFetchOptions } from './crl.js';
 import { normaliseSerial } from './der.js';
 import type { TrustStore } from './trust-store.js';
 import type {
@@ -54,10 +54,36 @@ const MIN_RSA_BITS = 2048;
 /** Key usage an AP certificate needs: signing messages and receiving encrypted payload keys. */
 const AP_KEY_USAGE = ['digitalSignature', 'keyEncipherment', 'dataEncipherment'] as const;
 
+/**
+ * A positive validation is reused for the same certificate (peers sign every message with the same one)
+ * for at most this long; the CRL it was checked against must still be the one in force, and the
+ * validation time must fall inside the chain's validity, so neither revocation nor expiry is delayed.
+ */
+const VALIDATION_TTL_MS = 5 * 60_000;
+const MAX_CACHED_VALIDATIONS = 1024;
+
+interface CachedValidation {
+  result: ValidatedCertificate;
+  /** Validation times (ms) at which every certificate of the chain is valid: latest notBefore, earliest notAfter. */
+  from: number;
+  to: number;
+  expires: number;
+  /** The CRL that found the certificate not listed; null when revocation checking is off. */
+  crl: { url: string; ca: string; crl: Crl } | null;
+}
+
+interface RevocationResult {
+  status: RevocationStatus;
+  /** Set when the status may be reused while this CRL stays current (not listed, or checking off). */
+  reusable: { crl: CachedValidation['crl'] } | null;
+}
+
 export class PeppolCertificateValidator implements CertificateValidator {
   readonly crlCache: CrlCache;
   private readonly policy: RevocationPolicy;
   private readonly trustStore: TrustStore;
+  /** Positive results by purpose and certificate fingerprint (see VALIDATION_TTL_MS). */
+  private readonly validated = new Map<string, CachedValidation>();
 
   constructor(opts: ValidatorOptions) {
     this.trustStore = opts.trustStore;
@@ -85,6 +111,14 @@ export class PeppolCertificateValidator implements CertificateValidator {
   async validate(input: CertificateInput, options: CertificateCheckOptions): Promise<ValidatedCertificate> {
     const cert = toX509(input);
     const at = options.at ?? new Date();
+    const key = `${options.purpose} ${cert.fingerprint256}`;
+    const cached = this.validated.get(key);
+    if (cached) {
+      if (this.stillValid(cached, at.getTime())) {
+        return { ...cached.result, certificate: cert, chain: [cert, ...cached.result.chain.slice(1)], warnings: [...cached.result.warnings] };
+      }
+      this.validated.delete(key);
+    }
     const subject = oneLineName(cert.subject);
     const issuer = oneLineName(cert.issuer);
     const details = certificateDetails(cert);
@@ -122,7 +156,26 @@ export class PeppolCertificateValidator implements CertificateValidator {
     }
 
     const revocation = await this.checkRevocation(cert, chain[1]!, at, what, warnings);
-    return { certificate: cert, subject, issuer, seatId, chain, revocation, warnings };
+    const result: ValidatedCertificate = { certificate: cert, subject, issuer, seatId, chain, revocation: revocation.status, warnings };
+    if (revocation.reusable) this.remember(key, result, revocation.reusable.crl);
+    return result;
+  }
+
+  private stillValid(c: CachedValidation, at: number): boolean {
+    if (this.crlCache.now() >= c.expires || at < c.from || at > c.to) return false;
+    return c.crl === null || this.crlCache.current(c.crl.url, c.crl.ca) === c.crl.crl;
+  }
+
+  private remember(key: string, result: ValidatedCertificate, crl: CachedValidation['crl']): void {
+    if (this.validated.size >= MAX_CACHED_VALIDATIONS) this.validated.delete(this.validated.keys().next().value!);
+    const times = result.chain.map((c) => [new Date(c.validFrom).getTime(), new Date(c.validTo).getTime()] as const);
+    this.validated.set(key, {
+      result: { ...result, chain: [...result.chain], warnings: [...result.warnings] },
+      from: Math.max(...times.map((t) => t[0])),
+      to: Math.min(...times.map((t) => t[1])),
+      expires: this.crlCache.now() + VALIDATION_TTL_MS,
+      crl,
+    });
   }
 
   /** Leaf, issuing CA, and the CA's roots; throws pki.untrusted with the reason otherwise. */
@@ -164,8 +217,8 @@ export class PeppolCertificateValidator implements CertificateValidator {
     at: Date,
     what: string,
     warnings: string[],
-  ): Promise<RevocationStatus> {
-    if (this.policy.mode === 'off') return 'not-checked';
+  ): Promise<RevocationResult> {
+    if (this.policy.mode === 'off') return { status: 'not-checked', reusable: { crl: null } };
     const urls = certificateDetails(cert).crlUrls;
     const reasons: string[] = [];
     if (urls.length === 0) reasons.push(`${what} has no CRL distribution point`);
@@ -173,7 +226,7 @@ export class PeppolCertificateValidator implements CertificateValidator {
       try {
         const crl = await this.crlCache.get(url, ca);
         const revokedAt = crl.revoked.get(normaliseSerial(cert.serialNumber));
-        if (!revokedAt) return 'good';
+        if (!revokedAt) return { status: 'good', reusable: { crl: { url, ca: ca.fingerprint256, crl } } };
         if (revokedAt.getTime() <= at.getTime()) {
           throw new ApError(
             'pki.revoked',
@@ -182,7 +235,7 @@ export class PeppolCertificateValidator implements CertificateValidator {
           );
         }
         warnings.push(`${what} was revoked on ${revokedAt.toISOString()}, after the validation time ${at.toISOString()}`);
-        return 'good';
+        return { status: 'good', reusable: null };
       } catch (err) {
         if (!(err instanceof CrlError)) throw err;
         reasons.push(err.message);
@@ -193,7 +246,7 @@ export class PeppolCertificateValidator implements CertificateValidator {
       throw new ApError('pki.revocation-unknown', message, { subject: oneLineName(cert.subject), crl: urls });
     }
     warnings.push(`${message} (accepted under the soft-fail policy)`);
-    return 'unknown';
+    return { status: 'unknown', reusable: null };
   }
 }
 

@@ -173,6 +173,47 @@ describe('pki: PeppolCertificateValidator', () => {
     assert.equal(srv.hits.length, 2, 'refetched after nextUpdate');
   });
 
+  it('reuses a positive validation only while its CRL is in force: a cached certificate revoked by a refreshed CRL is refused', async () => {
+    let now = Date.now();
+    const v = validator({ softFail: false, now: () => now });
+    const a = pki.issueAp('POP000023');
+    const nextUpdate = new Date(now + 3_600_000);
+    srv.crls.set('/crl/ap.crl', pki.crl({ ca: 'ap', nextUpdate }));
+    assert.equal((await v.validate(a.cert, { purpose: 'ap' })).revocation, 'good');
+    const again = await v.validate(a.cert, { purpose: 'ap' });
+    assert.equal(again.revocation, 'good');
+    assert.equal(again.seatId, 'POP000023');
+    assert.equal(again.certificate, a.cert);
+    assert.equal(srv.hits.length, 1);
+
+    // The CRL is refreshed after its nextUpdate and now lists the certificate.
+    now = nextUpdate.getTime() + 1000;
+    srv.crls.set('/crl/ap.crl', pki.crl({ ca: 'ap', thisUpdate: new Date(now - 1000), nextUpdate: new Date(now + 3_600_000), extraSerials: [a.cert.serialNumber] }));
+    await rejectsWith(v.validate(a.cert, { purpose: 'ap', at: new Date(now) }), 'pki.revoked', /POP000023/);
+    assert.equal(srv.hits.length, 2);
+  });
+
+  it('a CRL added out of band replaces the one a cached validation relied on', async () => {
+    const a = pki.issueAp('POP000024');
+    const v = validator({ softFail: false });
+    v.addCrl(pki.crlUrl('ap')!, pki.crl({ ca: 'ap' }));
+    assert.equal((await v.validate(a.cert, { purpose: 'ap' })).revocation, 'good');
+    assert.equal((await v.validate(a.cert, { purpose: 'ap' })).revocation, 'good');
+    v.addCrl(pki.crlUrl('ap')!, pki.crl({ ca: 'ap', extraSerials: [a.cert.serialNumber] }));
+    await rejectsWith(v.validate(a.cert, { purpose: 'ap' }), 'pki.revoked');
+  });
+
+  it('a cached validation does not extend validity: a later validation time past notAfter is refused', async () => {
+    const notAfter = new Date(Date.now() + 86_400_000);
+    const a = pki.issueAp('POP000025', { notAfter });
+    const v = validator({ softFail: false });
+    v.addCrl(pki.crlUrl('ap')!, pki.crl({ ca: 'ap' }));
+    assert.equal((await v.validate(a.cert, { purpose: 'ap' })).revocation, 'good');
+    await rejectsWith(v.validate(a.cert, { purpose: 'ap', at: new Date(notAfter.getTime() + 1000) }), 'pki.expired', /expired on/);
+    await rejectsWith(v.validate(a.cert, { purpose: 'smp' }), 'pki.untrusted');
+    assert.equal((await v.validate(a.cert, { purpose: 'ap' })).revocation, 'good');
+  });
+
   it('concurrent checks share one CRL download', async () => {
     const a = pki.issueAp('POP000011');
     serveApCrl();
