@@ -1,6 +1,4 @@
 /** Small DOM helpers over xmldom, plus XML text escaping for the string templates the builders use. */
-import { ApError } from '../errors.js';
-
 export const ELEMENT_NODE = 1;
 
 export function isElement(n: Node | null | undefined): n is Element {
@@ -74,20 +72,4 @@ export function escText(s: string): string {
 /** Escapes an attribute value (double-quoted) for the string templates. */
 export function escAttr(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
-}
-
-/**
- * Throws xml.too-deep when elements nest deeper than max. Iterative, so that it is safe to run before the
- * recursive walks (c14n, ID collection) on untrusted input.
- */
-export function assertMaxDepth(root: Node, max: number): void {
-  const stack: Array<[Node, number]> = [[root, 0]];
-  while (stack.length > 0) {
-    const [n, depth] = stack.pop()!;
-    for (let c = n.firstChild; c; c = c.nextSibling) {
-      if (!isElement(c)) continue;
-      if (depth + 1 > max) throw new ApError('xml.too-deep', `The XML nests deeper than ${max} elements`);
-      stack.push([c, depth + 1]);
-    }
-  }
 }

@@ -6,9 +6,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ApError } from '../errors.js';
-import { parseDom, type XmlLimits } from '../xml/safe.js';
+import { parseLiteDom } from '../xml/lite-dom.js';
+import { DEFAULT_XML_LIMITS, type XmlLimits } from '../xml/safe.js';
 import { c14nAttr } from './c14n.js';
-import { assertMaxDepth, children, descendants, elementChildren, qname } from './dom.js';
+import { children, descendants, elementChildren, qname } from './dom.js';
 import { NS } from './ns.js';
 import { signatureXml, type As4Identity, type NrReference, type SignedTarget } from './signature.js';
 import { collectIds } from './tokens.js';
@@ -50,7 +51,10 @@ export function signedEnvelope(
   // eb:Messaging is parsed to canonicalize it exactly as a verifier will; exclusive c14n does not depend on
   // the context beyond the S12 binding its mustUnderstand uses, so the draft holds only that element. The
   // empty Body is ours entirely, so its canonical form is written directly.
-  const draft = parseDom(`<S12:Envelope xmlns:S12="${NS.S12}"><S12:Header>${messagingXml}</S12:Header></S12:Envelope>`);
+  const draft = parseLiteDom(`<S12:Envelope xmlns:S12="${NS.S12}"><S12:Header>${messagingXml}</S12:Header></S12:Envelope>`, {
+    maxBytes: DEFAULT_XML_LIMITS.maxBytes,
+    maxDepth: MAX_ENVELOPE_DEPTH,
+  });
   const messaging = (draft.documentElement?.firstChild?.firstChild ?? null) as Element | null;
   if (!messaging || messaging.namespaceURI !== NS.EB || messaging.localName !== 'Messaging') {
     throw new ApError('internal', 'The eb:Messaging text to sign does not hold one eb:Messaging element');
@@ -93,8 +97,7 @@ const wrapping = (msg: string): never => {
 
 /** Parses and checks the SOAP structure of an AS4 message or signal. */
 export function readEnvelope(soap: Buffer, limits: XmlLimits = DEFAULT_ENVELOPE_LIMITS): Envelope {
-  const doc = parseDom(soap, limits);
-  assertMaxDepth(doc, MAX_ENVELOPE_DEPTH);
+  const doc = parseLiteDom(soap, { maxBytes: limits.maxBytes, maxDepth: MAX_ENVELOPE_DEPTH });
   const envelope = doc.documentElement as Element;
   if (envelope.namespaceURI !== NS.S12 || envelope.localName !== 'Envelope') {
     structure(`The root element is ${qname(envelope)}, not a SOAP 1.2 Envelope`);
