@@ -8,11 +8,13 @@
  *
  *   npm run bench:inbound [-- --messages 2000 --concurrency 32]        max throughput
  *   npm run bench:inbound -- --rate 100 --messages 1000                 paced (open loop), latency at that rate
- *   options: --workers <validation threads, default 1>; BENCH_CPU_PROF=<dir> profiles the server
+ *   options: --workers <validation threads, default 1>; --pg-socket /var/run/postgresql (Postgres over its Unix socket); BENCH_CPU_PROF=<dir> profiles the server
+ *
+ * The server runs as `npm start` runs it: compiled JavaScript (`npm run build` first), not through tsx.
  *
  * Last line: `inbound-rate msgs_per_s=<n> p50_ms=<n> p99_ms=<n>` (receipts per second and receipt latency).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
@@ -37,6 +39,9 @@ const messages = arg('messages', 2000);
 const concurrency = arg('concurrency', 32);
 const rate = arg('rate', 0);
 const workers = arg('workers', 1);
+// --pg-socket <dir>: the server reaches Postgres over its Unix socket in <dir> instead of TCP on 127.0.0.1.
+const socketAt = process.argv.indexOf('--pg-socket');
+const pgSocket = socketAt > 0 ? process.argv[socketAt + 1]! : null;
 
 const SUPPLIER = '0208:0123456749';
 const BUYER = '0208:0987654394';
@@ -48,6 +53,16 @@ function invoice(i: number): string {
   const xml = base.replace('<cbc:ID>Snippet1</cbc:ID>', `<cbc:ID>BENCH-${i}</cbc:ID>`);
   const pad = 10 * 1024 - Buffer.byteLength(xml) - '<!--  -->\n'.length;
   return pad > 0 ? xml.replace(/<\/Invoice>\s*$/, `<!-- ${'x'.repeat(pad)} -->\n</Invoice>\n`) : xml;
+}
+
+/** CPU seconds (user + system) of a Linux process, from /proc; null elsewhere. */
+function procCpu(pid: number): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return null;
+  }
 }
 
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
@@ -97,11 +112,12 @@ try {
   }
   console.log(`${Math.round(performance.now() - t0)} ms (${built[0]!.body.length} bytes each)`);
 
+  execFileSync('npm', ['run', '-s', 'build'], { cwd: PROJECT_ROOT, stdio: 'inherit' });
   const port = await freePort();
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
   Object.assign(env, {
-    DATABASE_URL: db.url,
+    DATABASE_URL: pgSocket ? `${db.url}?host=${encodeURIComponent(pgSocket)}` : db.url,
     DB_POOL_MAX: String(Math.max(10, Math.min(concurrency, 40))),
     HOST: '127.0.0.1',
     PORT: String(port),
@@ -114,8 +130,17 @@ try {
   });
   // BENCH_CPU_PROF=<dir>: the server writes a V8 CPU profile there when it stops (open in Chrome DevTools).
   const prof = process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', '--cpu-prof-dir', process.env['BENCH_CPU_PROF']] : [];
-  child = spawn(process.execPath, [...prof, '--import', 'tsx', join(PROJECT_ROOT, 'src', 'cli', 'main.ts'), 'serve'], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
+  child = spawn(process.execPath, [...prof, join(PROJECT_ROOT, 'dist', 'src', 'cli', 'main.js'), 'serve'], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
   await waitFor200(`http://127.0.0.1:${port}/healthz`, 120_000, child);
+
+  /** The server's CPU and its Postgres backends' (the connections of the bench database) so far. */
+  const cpuSeconds = async (): Promise<{ server: number; postgres: number } | null> => {
+    const server = procCpu(child!.pid!);
+    const pids = (await db.knex.raw('select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()')).rows as Array<{ pid: number }>;
+    const backends = pids.map((r) => procCpu(r.pid));
+    if (server === null || backends.some((c) => c === null)) return null;
+    return { server, postgres: backends.reduce<number>((a, c) => a + c!, 0) };
+  };
 
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const post = (m: BuiltUserMessage) =>
@@ -136,6 +161,7 @@ try {
   for (const m of built.slice(messages)) if ((await post(m)) !== 200) throw new Error('warm-up message refused');
   const warm = built.slice(messages).length;
 
+  const cpuBefore = await cpuSeconds();
   const latencies: number[] = [];
   let refused = 0;
   const started = performance.now();
@@ -175,15 +201,20 @@ try {
     await new Promise((r) => setTimeout(r, 50));
   }
   const e2eS = (performance.now() - started) / 1000;
+  const cpuAfter = await cpuSeconds();
   const byStatus = (await db.knex('documents').select('status').count({ n: '*' }).groupBy('status')) as Array<{ status: string; n: string }>;
   const available = Number(byStatus.find((r) => r.status === 'available')?.n ?? 0);
   if (available !== messages + warm) throw new Error(`expected ${messages + warm} available documents, got ${JSON.stringify(byStatus)}`);
 
   latencies.sort((a, b) => a - b);
   const msgsPerS = messages / receiptsS;
-  console.log(`cores: ${cpus().length}; messages: ${messages}; ${rate > 0 ? `paced at ${rate} msgs/s` : `max throughput, ${concurrency} connections`}; validation workers: ${workers}`);
+  console.log(`cores: ${cpus().length}; messages: ${messages}; ${rate > 0 ? `paced at ${rate} msgs/s` : `max throughput, ${concurrency} connections`}; validation workers: ${workers}; Postgres over ${pgSocket ? `Unix socket ${pgSocket}` : 'TCP'}`);
   console.log(`receipts: ${msgsPerS.toFixed(1)} msgs/s; latency p50 ${pct(latencies, 50).toFixed(1)} ms, p90 ${pct(latencies, 90).toFixed(1)} ms, p99 ${pct(latencies, 99).toFixed(1)} ms, max ${latencies.at(-1)!.toFixed(1)} ms`);
   console.log(`validated and in the inbox (end to end): ${(messages / e2eS).toFixed(1)} msgs/s (last one after ${e2eS.toFixed(1)} s)`);
+  if (cpuBefore && cpuAfter) {
+    const per = (k: 'server' | 'postgres') => (((cpuAfter[k] - cpuBefore[k]) * 1000) / messages).toFixed(2);
+    console.log(`CPU per message (receipt to inbox): server ${per('server')} ms (all threads), Postgres backends ${per('postgres')} ms`);
+  }
   console.log(`inbound-rate msgs_per_s=${msgsPerS.toFixed(1)} p50_ms=${pct(latencies, 50).toFixed(1)} p99_ms=${pct(latencies, 99).toFixed(1)}`);
 } finally {
   child?.kill('SIGTERM');
