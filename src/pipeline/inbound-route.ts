@@ -29,6 +29,9 @@ export interface InboundRouterOptions {
   maxQueuedPayloads?: number;
   /** Most documents routed in one transaction. */
   maxBatch?: number;
+  /** How long the first validated document waits for others to share its transaction (default 20 ms): a
+   * batch of one costs as much database work as a batch of a hundred. */
+  batchDelayMs?: number;
 }
 
 /**
@@ -52,6 +55,8 @@ function summary(report: ValidationReport): string {
 interface Validated {
   id: string;
   result: ValidatedDocument;
+  /** performance.now() when it became ready. */
+  at: number;
 }
 
 const businessKey = (v: ValidatedDocument): string | null =>
@@ -67,18 +72,21 @@ export class InboundRouter {
    * invoice number and issue date). */
   private readonly ready: Validated[] = [];
   private batch: Promise<void> | null = null;
+  private batchTimer: NodeJS.Timeout | null = null;
   private inBatch = 0;
   private idleWaiters: Array<() => void> = [];
   private stopped = false;
   private readonly concurrency: number;
   private readonly maxQueuedPayloads: number;
   private readonly maxBatch: number;
+  private readonly batchDelayMs: number;
   routed = 0;
 
   constructor(private readonly opts: InboundRouterOptions) {
     this.concurrency = Math.max(1, opts.concurrency ?? 1) * 4;
     this.maxQueuedPayloads = opts.maxQueuedPayloads ?? 2000;
     this.maxBatch = opts.maxBatch ?? 100;
+    this.batchDelayMs = opts.batchDelayMs ?? 20;
   }
 
   /** Queues a stored `received` document; the bytes save reading the payload back. */
@@ -110,6 +118,8 @@ export class InboundRouter {
   async stop(): Promise<void> {
     this.stopped = true;
     this.queue.length = 0;
+    if (this.batchTimer) clearTimeout(this.batchTimer);
+    this.batchTimer = null;
     while (this.validating > 0 || this.batch) {
       await (this.batch ?? new Promise((r) => setTimeout(r, 5)));
     }
@@ -124,7 +134,7 @@ export class InboundRouter {
       this.orderChain = inOrder;
       void inOrder.then((result) => {
         this.validating--;
-        if (result && !this.stopped) this.ready.push({ id: item.id, result });
+        if (result && !this.stopped) this.ready.push({ id: item.id, result, at: performance.now() });
         else this.routed++;
         this.pump();
         this.drain();
@@ -132,12 +142,27 @@ export class InboundRouter {
     }
   }
 
-  /** Starts the next routing batch unless one is running. */
+  /** Starts the next routing batch unless one is running, once it is full or its first document waited long enough. */
   private drain(): void {
     if (this.batch || this.ready.length === 0 || this.stopped) {
       this.notifyIdle();
       return;
     }
+    const wait = this.ready[0]!.at + this.batchDelayMs - performance.now();
+    if (this.ready.length < this.maxBatch && wait > 0) {
+      this.batchTimer ??= setTimeout(() => {
+        this.batchTimer = null;
+        this.startBatch();
+      }, wait);
+      return;
+    }
+    this.startBatch();
+  }
+
+  private startBatch(): void {
+    if (this.batchTimer) clearTimeout(this.batchTimer);
+    this.batchTimer = null;
+    if (this.batch || this.ready.length === 0 || this.stopped) return this.notifyIdle();
     const batch: Validated[] = [];
     const keys = new Set<string>();
     while (batch.length < this.maxBatch && this.ready.length > 0) {
