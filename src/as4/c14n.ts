@@ -14,12 +14,17 @@ const CDATA_NODE = 4;
 const PI_NODE = 7;
 const ELEMENT_NODE = 1;
 
+const TEXT_SPECIAL = /[&<>\r]/;
+const ATTR_SPECIAL = /[&<"\t\n\r]/;
+
 function escapeText(s: string): string {
+  if (!TEXT_SPECIAL.test(s)) return s;
   return s.replace(/[&<>\r]/g, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : '&#xD;'));
 }
 
 /** Attribute value escaping of canonical XML (also used to write canonical text directly). */
 export function c14nAttr(s: string): string {
+  if (!ATTR_SPECIAL.test(s)) return s;
   return s.replace(/[&<"\t\n\r]/g, (c) =>
     c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '"' ? '&quot;' : c === '\t' ? '&#x9;' : c === '\n' ? '&#xA;' : '&#xD;',
   );
@@ -40,6 +45,15 @@ function inScope(el: Element, prefix: string): string | null {
 }
 
 const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+const byPrefix = (a: [string, string], b: [string, string]): number => byCodePoint(a[0], b[0]);
+const byNameInNamespace = (a: Attr, b: Attr): number =>
+  byCodePoint(a.namespaceURI ?? '', b.namespaceURI ?? '') || byCodePoint(a.localName ?? a.name, b.localName ?? b.name);
+
+/** Index of prefix in a flat [prefix, uri, prefix, uri, ...] list, or -1. */
+function indexOfPrefix(pairs: string[], prefix: string): number {
+  for (let k = 0; k < pairs.length; k += 2) if (pairs[k] === prefix) return k;
+  return -1;
+}
 
 /**
  * Canonical form of el and its descendants. `inclusivePrefixes` are the PrefixList tokens ("#default"
@@ -47,47 +61,54 @@ const byCodePoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 
  */
 export function excC14n(el: Element, inclusivePrefixes: readonly string[] = []): string {
   const inclusive = inclusivePrefixes.map((p) => (p === '#default' ? '' : p));
-  const out: string[] = [];
-  const render = (e: Element, rendered: Map<string, string>): void => {
-    const needed = new Map<string, string>();
-    needed.set(e.prefix ?? '', e.namespaceURI ?? '');
-    const attrs: Attr[] = [];
-    for (let i = 0; i < e.attributes.length; i++) {
-      const a = e.attributes.item(i)!;
+  // `rendered` maps each prefix to the namespace the output has in scope; a child shares its parent's map
+  // until it declares something (namespaces change at few elements).
+  const render = (e: Element, rendered: Map<string, string>): string => {
+    // Namespaces visibly used (exclusive c14n): the element's own, then its attributes' (xml excepted).
+    const needed: string[] = [e.prefix ?? '', e.namespaceURI ?? ''];
+    const list = e.attributes;
+    let attrs: Attr[] | null = null;
+    for (let i = 0; i < list.length; i++) {
+      const a = list.item(i)!;
       if (isNamespaceDecl(a)) continue;
-      attrs.push(a);
-      if (a.prefix && a.prefix !== 'xml') needed.set(a.prefix, a.namespaceURI ?? '');
+      (attrs ??= []).push(a);
+      if (a.prefix && a.prefix !== 'xml' && indexOfPrefix(needed, a.prefix) < 0) needed.push(a.prefix, a.namespaceURI ?? '');
     }
     for (const p of inclusive) {
-      if (needed.has(p)) continue;
+      if (indexOfPrefix(needed, p) >= 0) continue;
       const uri = inScope(e, p);
-      if (uri !== null) needed.set(p, uri);
+      if (uri !== null) needed.push(p, uri);
     }
     let scope = rendered;
-    const decls: [string, string][] = [];
-    for (const [p, uri] of needed) {
+    let decls: [string, string][] | null = null;
+    for (let k = 0; k < needed.length; k += 2) {
+      const p = needed[k]!;
+      const uri = needed[k + 1]!;
       if ((rendered.get(p) ?? (p === '' ? '' : undefined)) === uri) continue;
-      decls.push([p, uri]);
+      (decls ??= []).push([p, uri]);
       if (scope === rendered) scope = new Map(rendered);
       scope.set(p, uri);
     }
-    decls.sort((a, b) => byCodePoint(a[0], b[0]));
-    attrs.sort((a, b) => byCodePoint(a.namespaceURI ?? '', b.namespaceURI ?? '') || byCodePoint(a.localName ?? a.name, b.localName ?? b.name));
-    out.push('<', e.tagName);
-    for (const [p, uri] of decls) out.push(p === '' ? ' xmlns="' : ` xmlns:${p}="`, c14nAttr(uri), '"');
-    for (const a of attrs) out.push(' ', a.name, '="', c14nAttr(a.value), '"');
-    out.push('>');
+    let out = '<' + e.tagName;
+    if (decls) {
+      if (decls.length > 1) decls.sort(byPrefix);
+      for (const [p, uri] of decls) out += (p === '' ? ' xmlns="' : ` xmlns:${p}="`) + c14nAttr(uri) + '"';
+    }
+    if (attrs) {
+      if (attrs.length > 1) attrs.sort(byNameInNamespace);
+      for (const a of attrs) out += ' ' + a.name + '="' + c14nAttr(a.value) + '"';
+    }
+    out += '>';
     for (let c = e.firstChild; c; c = c.nextSibling) {
-      if (c.nodeType === ELEMENT_NODE) render(c as Element, scope);
-      else if (c.nodeType === TEXT_NODE || c.nodeType === CDATA_NODE) out.push(escapeText((c as CharacterData).data));
+      if (c.nodeType === ELEMENT_NODE) out += render(c as Element, scope);
+      else if (c.nodeType === TEXT_NODE || c.nodeType === CDATA_NODE) out += escapeText((c as CharacterData).data);
       else if (c.nodeType === PI_NODE) {
         const pi = c as ProcessingInstruction;
-        out.push('<?', pi.target, pi.data ? ` ${pi.data}` : '', '?>');
+        out += '<?' + pi.target + (pi.data ? ` ${pi.data}` : '') + '?>';
       }
       // comments are dropped (the without-comments variant)
     }
-    out.push('</', e.tagName, '>');
+    return out + '</' + e.tagName + '>';
   };
-  render(el, new Map([['', '']]));
-  return out.join('');
+  return render(el, new Map([['', '']]));
 }

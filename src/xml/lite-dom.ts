@@ -145,6 +145,8 @@ class LiteAttributes {
   }
 }
 
+const NO_ATTRIBUTES = new LiteAttributes(NO_ATTRS);
+
 class LiteElement {
   readonly nodeType = 1;
   parentNode: Parent | null = null;
@@ -152,8 +154,8 @@ class LiteElement {
   previousSibling: Child | null = null;
   firstChild: Child | null = null;
   lastChild: Child | null = null;
-  attributes: LiteAttributes;
-  private attrList: LiteAttr[] = NO_ATTRS;
+  attributes = NO_ATTRIBUTES;
+  private attrList = NO_ATTRS;
   constructor(
     readonly tagName: string,
     readonly prefix: string | null,
@@ -161,9 +163,7 @@ class LiteElement {
     readonly namespaceURI: string | null,
     /** Offset of the start tag in the (line-end normalised) text, for line and column on demand. */
     readonly sourceOffset: number,
-  ) {
-    this.attributes = new LiteAttributes(NO_ATTRS);
-  }
+  ) {}
   setAttributes(list: LiteAttr[]): void {
     this.attrList = list;
     this.attributes = new LiteAttributes(list);
@@ -223,8 +223,10 @@ const NAME_START = 'A-Z_a-z\\u00C0-\\u00D6\\u00D8-\\u00F6\\u00F8-\\u02FF\\u0370-
 const NAME_CHAR = `${NAME_START}\\-.0-9\\u00B7\\u0300-\\u036F\\u203F\\u2040`;
 const NCNAME = `[${NAME_START}][${NAME_CHAR}]*`;
 const QNAME = new RegExp(`^${NCNAME}(?::${NCNAME})?$`, 'u');
-/** Characters XML 1.0 does not allow anywhere (C0 controls but tab/LF/CR, U+FFFE/U+FFFF, lone surrogates). */
-const ILLEGAL_CHAR = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** Characters XML 1.0 does not allow anywhere: C0 controls but tab/LF/CR, U+FFFE/U+FFFF. */
+const ILLEGAL_CHAR = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]/;
+/** Lone surrogates, which only string input can hold (UTF-8 decoding of bytes never yields them). */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const PREDEFINED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
 /** Names already checked against QNAME (envelopes repeat the same few dozen). */
@@ -273,7 +275,7 @@ export function parseLiteDom(input: Buffer | string, limits: LiteDomLimits): Doc
   const malformed = (msg: string, at: number): never => {
     throw new ApError('xml.malformed', `The XML is not well-formed: ${msg}`, lineColumn(text, at));
   };
-  const illegal = ILLEGAL_CHAR.exec(text);
+  const illegal = ILLEGAL_CHAR.exec(text) ?? (typeof input === 'string' ? LONE_SURROGATE.exec(text) : null);
   if (illegal) malformed(`character U+${illegal[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} is not allowed in XML`, illegal.index);
 
   const checkName = (name: string, at: number): void => {
