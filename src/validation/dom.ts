@@ -92,6 +92,13 @@ export interface XDocument {
   byKey: Map<string, XNode[]>;
   /** The decoded source text, for line/column of reported nodes. */
   text: string;
+  /**
+   * Lookup tables built on first use while rules run (newline offsets, attributes by key, element
+   * children of wide nodes by key). Held by the document rather than in process-wide WeakMaps: V8's
+   * young-generation collector keeps WeakMap entries alive, so every validated document survived and was
+   * promoted, multiplying scavenge time.
+   */
+  lazy: { lines: number[] | null; attrsByKey: Map<string, XNode[]> | null; childrenByKey: Map<XNode, Map<string, XNode[]>> | null };
 }
 
 export interface ParseLimits {
@@ -165,16 +172,15 @@ function decodeRefs(s: string, text: string, offset: number): string {
   });
 }
 
-const lineIndex = new WeakMap<object, number[]>();
+function newlines(text: string): number[] {
+  const nl: number[] = [];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) nl.push(i);
+  return nl;
+}
 
-/** 1-based line and column (UTF-16 units) of an offset; the newline index is built once per text. */
-export function lineColumn(text: string, offset: number, owner?: object): { line: number; column: number } {
-  let nl = owner ? lineIndex.get(owner) : undefined;
-  if (!nl) {
-    nl = [];
-    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) nl.push(i);
-    if (owner) lineIndex.set(owner, nl);
-  }
+/** 1-based line and column (UTF-16 units) of an offset; with `owner`, the newline index is built once per document. */
+export function lineColumn(text: string, offset: number, owner?: XDocument): { line: number; column: number } {
+  const nl = owner ? (owner.lazy.lines ??= newlines(owner.text)) : newlines(text);
   let lo = 0;
   let hi = nl.length;
   while (lo < hi) {
@@ -388,7 +394,7 @@ export function parseDocument(input: Buffer | string, limits: Partial<ParseLimit
   if (cur !== doc) malformed(`element '${cur.qname}' is not closed`, text, n);
   const root = doc.elems[0];
   if (!root) throw new ApError('xml.malformed', 'The XML has no root element');
-  return { doc, root, elements, byKey, text };
+  return { doc, root, elements, byKey, text, lazy: { lines: null, attrsByKey: null, childrenByKey: null } };
 }
 
 /** 1-based position among the preceding siblings with the same expanded name (SVRL locations). */

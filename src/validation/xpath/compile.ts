@@ -128,9 +128,9 @@ function sortUnique(s: Seq): Seq {
 
 /** Element children by key for wide nodes (the document root has dozens), built on first use. */
 const WIDE = 12;
-const childIndexes = new WeakMap<XNode, Map<string, XNode[]>>();
-function childIndex(n: XNode): Map<string, XNode[]> {
-  let m = childIndexes.get(n);
+function childIndex(x: XDocument, n: XNode): Map<string, XNode[]> {
+  const all = (x.lazy.childrenByKey ??= new Map());
+  let m = all.get(n);
   if (!m) {
     m = new Map();
     for (const e of n.elems) {
@@ -138,15 +138,14 @@ function childIndex(n: XNode): Map<string, XNode[]> {
       if (l) l.push(e);
       else m.set(e.key, [e]);
     }
-    childIndexes.set(n, m);
+    all.set(n, m);
   }
   return m;
 }
 
 /** All attributes of a document by key, in document order, built on first use. */
-const attrIndexes = new WeakMap<XDocument, Map<string, XNode[]>>();
 function attributeIndex(x: XDocument): Map<string, XNode[]> {
-  let m = attrIndexes.get(x);
+  let m = x.lazy.attrsByKey;
   if (!m) {
     m = new Map();
     for (const e of x.elements)
@@ -155,7 +154,7 @@ function attributeIndex(x: XDocument): Map<string, XNode[]> {
         if (l) l.push(at);
         else m.set(at.key, [at]);
       }
-    attrIndexes.set(x, m);
+    x.lazy.attrsByKey = m;
   }
   return m;
 }
@@ -197,28 +196,28 @@ function childChain(a: Ast): Chain | null {
   return { keys, attr };
 }
 
-function chainCollect(n: XNode, ch: Chain, i: number, out: XNode[]): void {
+function chainCollect(x: XDocument, n: XNode, ch: Chain, i: number, out: XNode[]): void {
   const k = ch.keys[i];
-  const el = n.elems.length > WIDE ? (childIndex(n).get(k) ?? (EMPTY as XNode[])) : n.elems;
+  const el = n.elems.length > WIDE ? (childIndex(x, n).get(k) ?? (EMPTY as XNode[])) : n.elems;
   const last = i === ch.keys.length - 1;
   for (let j = 0; j < el.length; j++) {
     const e = el[j];
     if (e.key !== k) continue;
-    if (!last) chainCollect(e, ch, i + 1, out);
+    if (!last) chainCollect(x, e, ch, i + 1, out);
     else if (ch.attr === null) out.push(e);
     else for (const at of e.attrs) if (at.local === ch.attr && at.ns === '') out.push(at);
   }
 }
 
-function chainAny(n: XNode, ch: Chain, i: number): boolean {
+function chainAny(x: XDocument, n: XNode, ch: Chain, i: number): boolean {
   const k = ch.keys[i];
-  const el = n.elems.length > WIDE ? (childIndex(n).get(k) ?? (EMPTY as XNode[])) : n.elems;
+  const el = n.elems.length > WIDE ? (childIndex(x, n).get(k) ?? (EMPTY as XNode[])) : n.elems;
   const last = i === ch.keys.length - 1;
   for (let j = 0; j < el.length; j++) {
     const e = el[j];
     if (e.key !== k) continue;
     if (!last) {
-      if (chainAny(e, ch, i + 1)) return true;
+      if (chainAny(x, e, ch, i + 1)) return true;
     } else if (ch.attr === null) return true;
     else for (const at of e.attrs) if (at.local === ch.attr && at.ns === '') return true;
   }
@@ -501,6 +500,11 @@ function unionSteps(a: Ast): Ast[] | null {
   return null;
 }
 
+// What an idle reusable focus (see predicate()) points at instead of a document's frame and dynamic
+// context; never read, as a focus taken for use gets the caller's frame and context first.
+const IDLE_FRAME: Frame = { v: [], lets: null, home: null };
+const IDLE_DYN = undefined as unknown as Dyn;
+
 /** Wraps a context-independent evaluation so that it runs once per document (memo slot in the dynamic context). */
 function memoized<T>(slot: number, f: (c: Ctx) => T): (c: Ctx) => T {
   return (c) => {
@@ -610,7 +614,10 @@ export class Compiler {
             if (out !== null) out.push(items[i]);
           } else if (out === null) out = items.slice(0, i);
         }
+        // The idle focus must not hold the document: this closure outlives every document it runs on.
         c2.item = undefined;
+        c2.frame = IDLE_FRAME;
+        c2.dyn = IDLE_DYN;
         spare = c2;
         return out === null ? items : out;
       };
@@ -650,9 +657,9 @@ export class Compiler {
         const named = this.stepFn({ ...a, preds: [] }, scope);
         return (n, c) => preds(named(n, c), c);
       }
-      return (n) => {
+      return (n, c) => {
         const el = n.elems;
-        if (el.length > WIDE) return childIndex(n).get(key) ?? EMPTY;
+        if (el.length > WIDE) return childIndex(c.dyn.xdoc, n).get(key) ?? EMPTY;
         // Count first: most steps find none or one child, and an exact-size array is a third of a pushed one.
         let first = -1;
         let count = 0;
@@ -721,7 +728,7 @@ export class Compiler {
     if (chain) {
       return (c) => {
         const out: XNode[] = [];
-        chainCollect(contextNode(c), chain, 0, out);
+        chainCollect(c.dyn.xdoc, contextNode(c), chain, 0, out);
         return out.length ? out : EMPTY;
       };
     }
@@ -951,7 +958,7 @@ export class Compiler {
     }
     if (a.t === 'path' || a.t === 'step') {
       const chain = childChain(a);
-      if (chain) return (c) => chainAny(contextNode(c), chain, 0);
+      if (chain) return (c) => chainAny(c.dyn.xdoc, contextNode(c), chain, 0);
     }
     const f = this.seq(a, scope);
     if (staticKind(a) === 'nodes') return (c) => f(c).length > 0;
