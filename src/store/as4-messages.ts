@@ -3,12 +3,13 @@
  * received message: document, payload, creation event, message record and the receipt about to be sent
  * go to Postgres in a single INSERT ... WITH statement, so one round trip commits all of them or none.
  *
- * The hot-path statements are named (prepared once per connection by node-pg).
+ * The hot-path statements are named (prepared once per connection by node-pg, see named-query.ts).
  */
 import type { Knex } from 'knex';
 import type pg from 'pg';
 import type { NrReference } from '../as4/signature.js';
 import type { Direction } from './documents.js';
+import { namedQuery } from './named-query.js';
 
 /** The headers of a message, as stored. */
 export interface As4MessageHeaders {
@@ -197,26 +198,11 @@ function duplicateKeyOf(err: unknown): DuplicateKeyError | null {
   return null;
 }
 
-interface PgClientHolder {
-  acquireConnection(): Promise<pg.PoolClient>;
-  releaseConnection(c: pg.PoolClient): Promise<void>;
-}
-
 export class As4MessageStore {
-  private readonly pool: PgClientHolder;
+  constructor(private readonly knex: Knex) {}
 
-  constructor(private readonly knex: Knex) {
-    this.pool = knex.client as unknown as PgClientHolder;
-  }
-
-  /** One named statement on a pooled connection: prepared once per connection, one round trip after that. */
-  private async query<R extends pg.QueryResultRow>(name: string, text: string, values: unknown[]): Promise<R[]> {
-    const conn = await this.pool.acquireConnection();
-    try {
-      return (await conn.query<R>({ name, text, values })).rows;
-    } finally {
-      await this.pool.releaseConnection(conn);
-    }
+  private query<R extends pg.QueryResultRow>(name: string, text: string, values: unknown[]): Promise<R[]> {
+    return namedQuery<R>(this.knex, name, text, values);
   }
 
   /**

@@ -5,6 +5,7 @@
  */
 import type { Knex } from 'knex';
 import type { ValidationReport } from '../validation/types.js';
+import { namedQuery } from './named-query.js';
 import type { PayloadStore } from './payloads.js';
 
 export type Direction = 'outbound' | 'inbound';
@@ -150,7 +151,7 @@ SELECT d.id,
       AND o.status IN ('available', 'acknowledged') AND o.id <> d.id
     ORDER BY o.created_at, o.id LIMIT 1)
   END AS duplicate_of
-FROM jsonb_to_recordset(?::jsonb) AS k(id uuid, invoice_number text, issue_date date, check_duplicate boolean)
+FROM jsonb_to_recordset($1::jsonb) AS k(id uuid, invoice_number text, issue_date date, check_duplicate boolean)
 JOIN documents d ON d.id = k.id
 WHERE d.direction = 'inbound' AND d.status = 'received'
 ORDER BY d.id
@@ -159,7 +160,7 @@ FOR UPDATE OF d`;
 /** The moves of a routing batch and their events, in one statement. */
 const SET_ROUTED_STATUSES = `
 WITH c AS (
-  SELECT * FROM jsonb_to_recordset(?::jsonb) AS c(id uuid, from_status text, to_status text, validation_report jsonb,
+  SELECT * FROM jsonb_to_recordset($1::jsonb) AS c(id uuid, from_status text, to_status text, validation_report jsonb,
     invoice_number text, issue_date date, duplicate_of uuid)
 ), u AS (
   UPDATE documents d SET status = c.to_status, validation_report = c.validation_report, invoice_number = c.invoice_number,
@@ -169,7 +170,7 @@ WITH c AS (
 ), e AS (
   INSERT INTO document_events (document_id, type, from_status, to_status, reason, actor, details)
   SELECT e.document_id, e.type, e.from_status, e.to_status, e.reason, e.actor, e.details
-  FROM ROWS FROM (jsonb_to_recordset(?::jsonb) AS (document_id uuid, type text, from_status text, to_status text, reason text,
+  FROM ROWS FROM (jsonb_to_recordset($2::jsonb) AS (document_id uuid, type text, from_status text, to_status text, reason text,
     actor text, details jsonb)) WITH ORDINALITY AS e(document_id, type, from_status, to_status, reason, actor, details, n)
   WHERE e.document_id IN (SELECT id FROM u)
   ORDER BY e.n
@@ -269,9 +270,12 @@ export class PostgresDocumentStore implements DocumentStore, InboundRoutingStore
 
   async lockReceivedInbound(candidates: RoutingCandidate[], tx: Tx): Promise<Map<string, LockedInbound>> {
     const input = candidates.map((c) => ({ id: c.id, invoice_number: c.invoiceNumber, issue_date: c.issueDate, check_duplicate: c.checkDuplicate }));
-    const { rows } = (await tx.raw(LOCK_RECEIVED_INBOUND, [JSON.stringify(input)])) as {
-      rows: Array<{ id: string; invoice_number: string | null; issue_date: string | null; duplicate_of: string | null }>;
-    };
+    const rows = await namedQuery<{ id: string; invoice_number: string | null; issue_date: string | null; duplicate_of: string | null }>(
+      tx,
+      'documents-lock-received-inbound',
+      LOCK_RECEIVED_INBOUND,
+      [JSON.stringify(input)],
+    );
     return new Map(rows.map((r) => [r.id, { id: r.id, invoiceNumber: r.invoice_number, issueDate: r.issue_date, duplicateOf: r.duplicate_of }]));
   }
 
@@ -297,7 +301,7 @@ export class PostgresDocumentStore implements DocumentStore, InboundRoutingStore
         details: e.details ?? null,
       })),
     );
-    const { rows } = (await tx.raw(SET_ROUTED_STATUSES, [JSON.stringify(moves), JSON.stringify(events)])) as { rows: Array<{ id: string }> };
+    const rows = await namedQuery<{ id: string }>(tx, 'documents-set-routed-statuses', SET_ROUTED_STATUSES, [JSON.stringify(moves), JSON.stringify(events)]);
     return new Set(rows.map((r) => r.id));
   }
 
