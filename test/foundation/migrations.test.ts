@@ -18,6 +18,19 @@ describe('migrations', () => {
     assert.deepEqual(await migrateLatest(db.knex), []);
   });
 
+  it('compress stored documents, receipts and reports with LZ4 where the server has it', async () => {
+    const hasLz4 = await db.knex
+      .raw('SET LOCAL default_toast_compression = lz4')
+      .then(() => true)
+      .catch(() => false);
+    const { rows } = await db.knex.raw(
+      `SELECT attrelid::regclass::text AS t, attname, attcompression FROM pg_attribute
+       WHERE (attrelid::regclass::text, attname) IN (('payloads', 'content'), ('as4_messages', 'receipt'), ('documents', 'validation_report'))`,
+    );
+    assert.equal(rows.length, 3);
+    for (const r of rows as Array<{ t: string; attname: string; attcompression: string }>) assert.equal(r.attcompression, hasLz4 ? 'l' : '', `${r.t}.${r.attname}`);
+  });
+
   it('keep the event timeline append-only until its document is deleted', async () => {
     const [doc] = await db.knex('documents')
       .insert({ direction: 'outbound', status: 'accepted', payload_sha256: 'a'.repeat(64), payload_size: 1 })
