@@ -16,6 +16,7 @@ import {
   type Item,
   type Seq,
   TRUE,
+  Untyped,
   XPathError,
   arith,
   stringOf,
@@ -517,6 +518,40 @@ function memoized<T>(slot: number, f: (c: Ctx) => T): (c: Ctx) => T {
   };
 }
 
+/**
+ * Whether `a` has the same value in every document and focus: literals and the pure builtins (or xs
+ * constructors) over them, no path, variable or focus. The code lists of the rules
+ * (`tokenize('AED AFN …', '\\s')`) are such values.
+ */
+function constant(a: Ast): boolean {
+  switch (a.t) {
+    case 'lit':
+      return true;
+    case 'call': {
+      const ns = nsOf(a.name);
+      const l = localOf(a.name);
+      if (ns === XS_NS) return a.args.length === 1 && constant(a.args[0]);
+      if (ns !== 'http://www.w3.org/2005/xpath-functions' || !BUILTINS[l]) return false;
+      // Without arguments only true() and false() are constant; the others read the focus.
+      return a.args.length === 0 ? l === 'true' || l === 'false' : a.args.every(constant);
+    }
+    case 'seq':
+    case 'bin':
+    case 'neg':
+    case 'if':
+    case 'cast':
+      return children(a).every(constant);
+    default:
+      return false;
+  }
+}
+
+/** A constant expression (see constant()), evaluated at first use and then shared by every document. */
+function once(f: Fn): Fn {
+  let v: Seq | undefined;
+  return (c) => (v ??= f(c));
+}
+
 export class Compiler {
   /** Number of memo slots the compiled expressions use per document. */
   memoCount = 0;
@@ -953,6 +988,8 @@ export class Compiler {
           }
           return every;
         };
+        const probe = every || a.binds.length !== 1 ? null : this.codeListProbe(a.binds[0].name, a.sat, sc);
+        if (probe) return this.codeListTest(srcs[0], probe, slots[0], sat);
         return (c) => loop(c, 0);
       }
     }
@@ -963,6 +1000,52 @@ export class Compiler {
     const f = this.seq(a, scope);
     if (staticKind(a) === 'nodes') return (c) => f(c).length > 0;
     return (c) => ebv(f(c));
+  }
+
+  /**
+   * For `some $v in S satisfies E = $v` (or `$v = E`) with E free of $v, the rules' code-list checks
+   * (`some $code in $ISO4217 satisfies @currencyID = $code`): E compiled on its own, else null.
+   */
+  private codeListProbe(v: string, sat: Ast, scope: Scope): Fn | null {
+    if (sat.t !== 'bin' || sat.op !== '=') return null;
+    const isV = (x: Ast): boolean => x.t === 'var' && x.name === v;
+    const e = isV(sat.r) ? sat.l : isV(sat.l) ? sat.r : null;
+    if (!e) return null;
+    const free = new Set<string>();
+    freeVars(e, new Set(), free);
+    return free.has(v) ? null : this.seq(e, scope);
+  }
+
+  /**
+   * The code-list quantifier: when S holds only strings and E only nodes or strings, every pair compares
+   * as strings, so the answer is whether a string value of E is in S, evaluating E once instead of once
+   * per code. Other item types take the general loop, whose comparisons may raise type errors in the
+   * reference's order. S is evaluated first and E only when S is not empty, as the loop does.
+   */
+  private codeListTest(src: Fn, probe: Fn, slot: number, sat: BFn): BFn {
+    // The last string-only S and its set: a constant list (see once()) is the same array in every document.
+    let lastList: Seq | null = null;
+    let lastSet: Set<string> | null = null;
+    return (c) => {
+      const list = src(c);
+      if (list.length === 0) return false;
+      let set: Set<string> | null = list === lastList ? lastSet : null;
+      if (set === null && list.every((x) => typeof x === 'string')) {
+        set = new Set(list as string[]);
+        lastList = list;
+        lastSet = set;
+      }
+      const values = set === null ? null : probe(c);
+      if (set === null || values === null || !values.every((x) => typeof x === 'string' || x instanceof XNode || x instanceof Untyped)) {
+        for (let i = 0; i < list.length; i++) {
+          c.frame.v[slot] = [list[i]];
+          if (sat(c)) return true;
+        }
+        return false;
+      }
+      for (let i = 0; i < values.length; i++) if (set.has(stringOf(values[i]))) return true;
+      return false;
+    };
   }
 
   private comparison(a: Extract<Ast, { t: 'bin' }>, scope: Scope): BFn | null {
@@ -1033,7 +1116,8 @@ export class Compiler {
   seq(a: Ast, scope: Scope): Fn {
     const slot = this.memoSlot(a, scope, 's');
     const f = this.seqRaw(a, scope);
-    return slot === null ? f : memoized(slot, f);
+    if (slot !== null) return memoized(slot, f);
+    return a.t !== 'lit' && constant(a) ? once(f) : f;
   }
 
   private seqRaw(a: Ast, scope: Scope): Fn {
