@@ -115,7 +115,7 @@ export class PeppolCertificateValidator implements CertificateValidator {
     const cached = this.validated.get(key);
     if (cached) {
       if (this.stillValid(cached, at.getTime())) {
-        return { ...cached.result, certificate: cert, chain: [cert, ...cached.result.chain.slice(1)], warnings: [...cached.result.warnings] };
+        return copyOf(cached.result, cert);
       }
       this.validated.delete(key);
     }
@@ -170,7 +170,7 @@ export class PeppolCertificateValidator implements CertificateValidator {
     if (this.validated.size >= MAX_CACHED_VALIDATIONS) this.validated.delete(this.validated.keys().next().value!);
     const times = result.chain.map((c) => [new Date(c.validFrom).getTime(), new Date(c.validTo).getTime()] as const);
     this.validated.set(key, {
-      result: { ...result, chain: [...result.chain], warnings: [...result.warnings] },
+      result: copyOf(result, result.certificate),
       from: Math.max(...times.map((t) => t[0])),
       to: Math.min(...times.map((t) => t[1])),
       expires: this.crlCache.now() + VALIDATION_TTL_MS,
@@ -248,6 +248,22 @@ export class PeppolCertificateValidator implements CertificateValidator {
     warnings.push(`${message} (accepted under the soft-fail policy)`);
     return { status: 'unknown', reusable: null };
   }
+}
+
+/**
+ * A copy whose arrays the caller may change, for `certificate` (the same DER). Named fields rather than a
+ * spread followed by overrides, which costs microseconds in V8 11 (Node 20).
+ */
+function copyOf(r: ValidatedCertificate, certificate: X509Certificate): ValidatedCertificate {
+  return {
+    certificate,
+    subject: r.subject,
+    issuer: r.issuer,
+    seatId: r.seatId,
+    chain: [certificate, ...r.chain.slice(1)],
+    revocation: r.revocation,
+    warnings: [...r.warnings],
+  };
 }
 
 function checkAlgorithms(cert: X509Certificate, chain: X509Certificate[], what: string): void {

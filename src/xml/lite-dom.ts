@@ -229,9 +229,35 @@ const ILLEGAL_CHAR = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]/;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 const PREDEFINED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
-/** Names already checked against QNAME (envelopes repeat the same few dozen). */
-const knownNames = new Set<string>();
-const MAX_KNOWN_NAMES = 4096;
+interface Name {
+  qname: string;
+  prefix: string | null;
+  local: string;
+}
+
+/**
+ * Names already checked against QNAME, and namespace URIs, shared by every parse (envelopes repeat the
+ * same few dozen). The stored strings are internalized copies: a slice of the input is compared with the
+ * AS4 code's string literals character by character (about 40 ns for a namespace URI), an internalized
+ * string by pointer.
+ */
+const names = new Map<string, Name>();
+const uris = new Map<string, string>();
+const MAX_INTERNED = 4096;
+
+/** V8 internalizes property keys, so the key read back is the internalized copy of s. */
+function internalized(s: string): string {
+  for (const k in { [s]: 0 }) return k;
+  return s;
+}
+
+function internUri(v: string): string {
+  const hit = uris.get(v);
+  if (hit !== undefined) return hit;
+  const u = internalized(v);
+  if (uris.size < MAX_INTERNED) uris.set(u, u);
+  return u;
+}
 
 function lineColumn(text: string, offset: number): { line: number; column: number } {
   let line = 1;
@@ -278,10 +304,18 @@ export function parseLiteDom(input: Buffer | string, limits: LiteDomLimits): Doc
   const illegal = ILLEGAL_CHAR.exec(text) ?? (typeof input === 'string' ? LONE_SURROGATE.exec(text) : null);
   if (illegal) malformed(`character U+${illegal[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} is not allowed in XML`, illegal.index);
 
-  const checkName = (name: string, at: number): void => {
-    if (knownNames.has(name)) return;
-    if (!QNAME.test(name)) malformed(`'${name}' is not a valid XML name`, at);
-    if (knownNames.size < MAX_KNOWN_NAMES) knownNames.add(name);
+  const nameOf = (raw: string, at: number): Name => {
+    const hit = names.get(raw);
+    if (hit) return hit;
+    if (!QNAME.test(raw)) malformed(`'${raw}' is not a valid XML name`, at);
+    const colon = raw.indexOf(':');
+    const name: Name = {
+      qname: internalized(raw),
+      prefix: colon < 0 ? null : internalized(raw.slice(0, colon)),
+      local: colon < 0 ? internalized(raw) : internalized(raw.slice(colon + 1)),
+    };
+    if (names.size < MAX_INTERNED) names.set(name.qname, name);
+    return name;
   };
   /** Replaces the entity and character references of s (text at `at`); only the predefined entities exist. */
   const decodeRefs = (s: string, at: number): string => {
@@ -354,7 +388,7 @@ export function parseLiteDom(input: Buffer | string, limits: LiteDomLimits): Doc
         continue;
       }
       if (!target || target.includes(':') || /^xml$/i.test(target)) malformed(`bad processing instruction target '${target}'`, i);
-      checkName(target, i);
+      nameOf(target, i);
       if (te < e && !isSpace(text.charCodeAt(te))) malformed('bad processing instruction', i);
       if (cur !== doc) appendChild(cur, new LiteProcessingInstruction(target, text.slice(te, e).replace(/^[ \t\n]+/, '')));
       i = e + 2;
@@ -394,10 +428,10 @@ export function parseLiteDom(input: Buffer | string, limits: LiteDomLimits): Doc
     // Start tag.
     if (cur === doc && doc.documentElement) malformed('more than one root element', i);
     const me = nameEnd(text, i + 1);
-    const qname = text.slice(i + 1, me);
-    checkName(qname, i);
+    const name = nameOf(text.slice(i + 1, me), i);
+    const qname = name.qname;
     let p = me;
-    let raw: string[] | null = null; // name, value pairs other than namespace declarations
+    let raw: Array<Name | string> | null = null; // name, value pairs (namespace declarations included)
     marks.push(bindings.length);
     let selfClose = false;
     for (;;) {
@@ -416,8 +450,8 @@ export function parseLiteDom(input: Buffer | string, limits: LiteDomLimits): Doc
       if (p >= n) malformed('unterminated start tag', i);
       if (p === ws) malformed(`no white space before an attribute of '${qname}'`, p);
       const ae = nameEnd(text, p);
-      const aname = text.slice(p, ae);
-      checkName(aname, p);
+      const an = nameOf(text.slice(p, ae), p);
+      const aname = an.qname;
       p = ae;
       while (isSpace(text.charCodeAt(p))) p++;
       if (text.charCodeAt(p) !== 61 /* = */) malformed(`attribute '${aname}' without a value`, p);
@@ -433,10 +467,12 @@ export function parseLiteDom(input: Buffer | string, limits: LiteDomLimits): Doc
       if (v.includes('\n') || v.includes('\t')) v = v.replace(/[\t\n]/g, ' ');
       if (v.includes('&')) v = decodeRefs(v, p + 1);
       p = ve + 1;
-      if (raw) for (let k = 0; k < raw.length; k += 2) if (raw[k] === aname) malformed(`duplicate attribute '${aname}'`, p);
-      (raw ??= []).push(aname, v);
-      if (aname === 'xmlns' || aname.startsWith('xmlns:')) {
-        const prefix = aname === 'xmlns' ? '' : aname.slice(6);
+      if (raw) for (let k = 0; k < raw.length; k += 2) if ((raw[k] as Name).qname === aname) malformed(`duplicate attribute '${aname}'`, p);
+      const isDecl = aname === 'xmlns' || an.prefix === 'xmlns';
+      if (isDecl) v = internUri(v);
+      (raw ??= []).push(an, v);
+      if (isDecl) {
+        const prefix = an.prefix === 'xmlns' ? an.local : '';
         if (prefix === 'xmlns' || v === XMLNS_NS || (prefix === 'xml') !== (v === XML_NS)) malformed(`reserved namespace binding ${aname}="${v}"`, p);
         if (prefix !== '' && v === '') malformed(`the prefix '${prefix}' cannot be bound to an empty namespace name`, p);
         bindings.push(prefix, v);
@@ -444,25 +480,23 @@ export function parseLiteDom(input: Buffer | string, limits: LiteDomLimits): Doc
     }
     if (++depth > limits.maxDepth) throw new ApError('xml.too-deep', `The XML nests deeper than ${limits.maxDepth} elements`);
 
-    const colon = qname.indexOf(':');
-    const prefix = colon < 0 ? null : qname.slice(0, colon);
+    const prefix = name.prefix;
     if (prefix === 'xmlns') malformed(`element '${qname}' uses the reserved prefix xmlns`, i);
     const uri = lookup(prefix ?? '');
     if (uri === undefined) malformed(`unbound namespace prefix '${prefix}'`, i);
-    const el = new LiteElement(qname, prefix, colon < 0 ? qname : qname.slice(colon + 1), uri || null, i);
+    const el = new LiteElement(qname, prefix, name.local, uri || null, i);
     if (raw) {
       const attrs: LiteAttr[] = [];
       for (let k = 0; k < raw.length; k += 2) {
-        const an = raw[k]!;
-        const ac = an.indexOf(':');
+        const an = raw[k] as Name;
+        const value = raw[k + 1] as string;
         let a: LiteAttr;
-        if (an === 'xmlns') a = new LiteAttr(an, null, an, XMLNS_NS, raw[k + 1]!, el);
-        else if (ac < 0) a = new LiteAttr(an, null, an, null, raw[k + 1]!, el);
+        if (an.qname === 'xmlns') a = new LiteAttr(an.qname, null, an.local, XMLNS_NS, value, el);
+        else if (an.prefix === null) a = new LiteAttr(an.qname, null, an.local, null, value, el);
         else {
-          const ap = an.slice(0, ac);
-          const auri = ap === 'xmlns' ? XMLNS_NS : lookup(ap);
-          if (!auri) malformed(`unbound namespace prefix '${ap}'`, i);
-          a = new LiteAttr(an, ap, an.slice(ac + 1), auri!, raw[k + 1]!, el);
+          const auri = an.prefix === 'xmlns' ? XMLNS_NS : lookup(an.prefix);
+          if (!auri) malformed(`unbound namespace prefix '${an.prefix}'`, i);
+          a = new LiteAttr(an.qname, an.prefix, an.local, auri!, value, el);
           for (const o of attrs) if (o.localName === a.localName && o.namespaceURI === a.namespaceURI) malformed(`duplicate attribute {${auri}}${a.localName}`, i);
         }
         attrs.push(a);
