@@ -552,6 +552,85 @@ function once(f: Fn): Fn {
   return (c) => (v ??= f(c));
 }
 
+/** Whether `a` reads the focus at most through name(), local-name() and namespace-uri() (no path or variable). */
+function nameOnly(a: Ast): boolean {
+  switch (a.t) {
+    case 'lit':
+      return true;
+    case 'call': {
+      const ns = nsOf(a.name);
+      const l = localOf(a.name);
+      if (ns === XS_NS) return a.args.length === 1 && nameOnly(a.args[0]);
+      if (ns !== 'http://www.w3.org/2005/xpath-functions' || !BUILTINS[l]) return false;
+      if (a.args.length === 0) return l === 'name' || l === 'local-name' || l === 'namespace-uri' || l === 'true' || l === 'false';
+      return a.args.every(nameOnly);
+    }
+    case 'seq':
+    case 'bin':
+    case 'neg':
+    case 'if':
+    case 'cast':
+      return children(a).every(nameOnly);
+    default:
+      return false;
+  }
+}
+
+const NAME_CACHE_MAX = 10_000;
+
+/**
+ * A test that reads the focus only through its name (see nameOnly()), answered once per element name
+ * and namespace: wildcard rule contexts such as `//*[ends-with(name(), 'Amount')]` run on every element.
+ * Bounded, so that documents full of distinct names cannot grow it without limit.
+ */
+function byName(f: BFn): BFn {
+  const seen = new Map<string, Map<string, boolean>>();
+  let size = 0;
+  return (c) => {
+    const n = c.item;
+    if (!(n instanceof XNode) || n.kind !== ELEM) return f(c);
+    let m = seen.get(n.ns);
+    let r = m?.get(n.qname);
+    if (r !== undefined) return r;
+    r = f(c);
+    if (size < NAME_CACHE_MAX) {
+      if (!m) seen.set(n.ns, (m = new Map()));
+      m.set(n.qname, r);
+      size++;
+    }
+    return r;
+  };
+}
+
+/**
+ * Whether `a` has the same value for every focus (it may still read variables): a numeric predicate
+ * such as `$digits[$i + 1]` is then evaluated once, not once per item. Nested predicates and the right
+ * side of a path have their own focus.
+ */
+function focusFree(a: Ast): boolean {
+  switch (a.t) {
+    case 'lit':
+    case 'var':
+      return true;
+    case 'ctx':
+    case 'root':
+    case 'step':
+      return false;
+    case 'path':
+      return focusFree(a.l);
+    case 'filter':
+      return focusFree(a.base);
+    case 'call':
+      if (a.args.length === 0) {
+        const l = localOf(a.name);
+        return nsOf(a.name) === 'http://www.w3.org/2005/xpath-functions' && (l === 'true' || l === 'false');
+      }
+      return a.args.every(focusFree);
+    default:
+      return children(a).every(focusFree);
+  }
+}
+
 export class Compiler {
   /** Number of memo slots the compiled expressions use per document. */
   memoCount = 0;
@@ -658,6 +737,22 @@ export class Compiler {
       };
     }
     const f = this.seq(p, scope);
+    if (focusFree(p)) {
+      // The same value for every item: a position selects one item (exactly as the loop below compares
+      // it), any other value keeps all items or none by its effective boolean value.
+      return (items, c) => {
+        const v = f(c);
+        if (v.length === 1 && isNumeric(v[0])) {
+          const n = v[0];
+          if (typeof n === 'bigint') return n >= 1n && n <= BigInt(items.length) ? [items[Number(n) - 1]] : EMPTY;
+          if (typeof n === 'number') return Number.isInteger(n) && n >= 1 && n <= items.length ? [items[n - 1]] : EMPTY;
+          const out: Item[] = [];
+          for (let i = 0; i < items.length; i++) if ((n as Dec).cmp(Dec.fromBigInt(BigInt(i + 1))) === 0) out.push(items[i]);
+          return out;
+        }
+        return ebv(v) ? items : EMPTY;
+      };
+    }
     return (items, c) => {
       const c2: Ctx = { item: undefined, pos: 0, size: items.length, frame: c.frame, dyn: c.dyn };
       const out: Item[] = [];
@@ -923,7 +1018,8 @@ export class Compiler {
   bool(a: Ast, scope: Scope): BFn {
     const slot = this.memoSlot(a, scope, 'b');
     const f = this.boolRaw(a, scope);
-    return slot === null ? f : memoized(slot, f);
+    if (slot !== null) return memoized(slot, f);
+    return a.t !== 'lit' && nameOnly(a) && !constant(a) ? byName(f) : f;
   }
 
   private boolRaw(a: Ast, scope: Scope): BFn {
