@@ -56,10 +56,6 @@ export function attr(el: Element | null | undefined, name: string): string | nul
   return el && el.hasAttribute(name) ? el.getAttribute(name) : null;
 }
 
-export function attrNS(el: Element | null | undefined, ns: string, local: string): string | null {
-  return el && el.hasAttributeNS(ns, local) ? el.getAttributeNS(ns, local) : null;
-}
-
 export function qname(el: Element): string {
   return el.namespaceURI ? `{${el.namespaceURI}}${el.localName}` : String(el.localName);
 }

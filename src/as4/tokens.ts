@@ -6,7 +6,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { ApError } from '../errors.js';
-import { attr, attrNS, child, escAttr, isElement, qname } from './dom.js';
+import { attr, child, escAttr, isElement, qname } from './dom.js';
 import { NS, WSS } from './ns.js';
 
 /** Element by ID value; throws EBMS:0101 on a duplicate. */
@@ -15,8 +15,15 @@ export function collectIds(doc: Document): Map<string, Element> {
   const walk = (n: Node): void => {
     for (let c = n.firstChild; c; c = c.nextSibling) {
       if (!isElement(c)) continue;
-      for (const v of [attrNS(c, NS.WSU, 'Id'), attr(c, 'Id'), attr(c, 'ID'), attrNS(c, NS.XML, 'id')]) {
-        if (v === null) continue;
+      // One pass over the attributes (wsu:Id, Id, ID, xml:id) rather than a lookup per ID attribute.
+      const attrs = c.attributes;
+      for (let i = 0; i < attrs.length; i++) {
+        const a = attrs.item(i)!;
+        const ns = a.namespaceURI;
+        const isId =
+          a.name === 'Id' || a.name === 'ID' || (ns === NS.WSU && a.localName === 'Id') || (ns === NS.XML && a.localName === 'id');
+        if (!isId) continue;
+        const v = a.value;
         const prev = ids.get(v);
         if (prev && prev !== c) {
           throw new ApError(
@@ -33,11 +40,16 @@ export function collectIds(doc: Document): Map<string, Element> {
   return ids;
 }
 
+/** Base64 DER of our own certificates, written into every receipt and message we sign. */
+const certificateBase64 = new WeakMap<X509Certificate, string>();
+
 /** `wsse:BinarySecurityToken` for a certificate. wsse and wsu must be bound by an ancestor. */
 export function bstXml(cert: X509Certificate, wsuId: string): string {
+  let b64 = certificateBase64.get(cert);
+  if (b64 === undefined) certificateBase64.set(cert, (b64 = cert.raw.toString('base64')));
   return (
     `<wsse:BinarySecurityToken EncodingType="${WSS.BASE64}" ValueType="${WSS.X509V3}" wsu:Id="${escAttr(wsuId)}">` +
-    cert.raw.toString('base64') +
+    b64 +
     '</wsse:BinarySecurityToken>'
   );
 }

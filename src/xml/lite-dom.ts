@@ -277,12 +277,16 @@ function isSpace(c: number): boolean {
   return c === 32 || c === 10 || c === 9 || c === 13;
 }
 
+/** Characters that end a name in a tag: white space, '>', '/', '='. */
+const NAME_STOP = new Uint8Array(128);
+for (const c of ' \n\t\r>/=') NAME_STOP[c.charCodeAt(0)] = 1;
+
 /** End of a name starting at i: the first white space, '>', '/', '=' or end of text. */
 function nameEnd(text: string, i: number): number {
   const n = text.length;
   while (i < n) {
     const c = text.charCodeAt(i);
-    if (c === 32 || c === 10 || c === 9 || c === 13 || c === 62 || c === 47 || c === 61) break;
+    if (c < 128 && NAME_STOP[c] === 1) break;
     i++;
   }
   return i;

@@ -4,6 +4,7 @@ import { ApError } from '../../src/errors.js';
 import { buildErrorSignal, buildReceipt, buildUserMessage } from '../../src/as4/index.js';
 import { excC14n } from '../../src/as4/c14n.js';
 import { NS } from '../../src/as4/ns.js';
+import { collectIds } from '../../src/as4/tokens.js';
 import { parseLiteDom } from '../../src/xml/lite-dom.js';
 import { parseDom } from '../../src/xml/safe.js';
 import { as4Fixture } from './fixtures.js';
@@ -131,5 +132,25 @@ describe('xml lite DOM (AS4 envelopes) against xmldom', () => {
       () => parseLiteDom('<a>\n  <b>\n</a>', LIMITS),
       (e: unknown) => e instanceof ApError && e.details?.['line'] === 3 && e.details?.['column'] === 1,
     );
+  });
+});
+
+describe('as4 ID registry (signature wrapping) over the lite DOM', () => {
+  const wsu = `xmlns:wsu="${NS.WSU}"`;
+  it('registers wsu:Id, Id, ID and xml:id, and refuses a value used by two elements whatever the attribute', () => {
+    const ids = collectIds(parseLiteDom(`<r ${wsu}><a wsu:Id="1"/><b Id="2"/><c ID="3"/><d xml:id="4"/><e wsu:Id="5" Id="5"/><f x:Id="6" xmlns:x="urn:x"/></r>`, LIMITS));
+    assert.deepEqual([...ids.keys()].sort(), ['1', '2', '3', '4', '5']);
+    assert.equal(ids.get('4')!.localName, 'd');
+    for (const [a, b] of [
+      ['wsu:Id', 'Id'],
+      ['Id', 'ID'],
+      ['ID', 'xml:id'],
+      ['xml:id', 'wsu:Id'],
+    ]) {
+      assert.throws(
+        () => collectIds(parseLiteDom(`<r ${wsu}><a ${a}="x"/><b><c ${b}="x"/></b></r>`, LIMITS)),
+        (e: unknown) => e instanceof ApError && e.kind === 'security.failed-authentication',
+      );
+    }
   });
 });
