@@ -157,6 +157,12 @@ WHERE d.direction = 'inbound' AND d.status = 'received'
 ORDER BY d.id
 FOR UPDATE OF d`;
 
+/** Advisory locks on business keys, in hash order so that two batches cannot wait for each other. */
+const LOCK_BUSINESS_KEYS = `
+SELECT count(pg_advisory_xact_lock(h)) FROM (
+  SELECT DISTINCT hashtextextended('inbound-business-key:' || k, 0) AS h FROM unnest($1::text[]) AS k ORDER BY 1
+) s`;
+
 /** The moves of a routing batch and their events, in one statement. */
 const SET_ROUTED_STATUSES = `
 WITH c AS (
@@ -269,6 +275,12 @@ export class PostgresDocumentStore implements DocumentStore, InboundRoutingStore
   }
 
   async lockReceivedInbound(candidates: RoutingCandidate[], tx: Tx): Promise<Map<string, LockedInbound>> {
+    // Another process may be routing a copy of the same invoice right now: a transaction-scoped lock per
+    // invoice number and issue date, taken before the duplicate lookup (whose statement then sees the other
+    // copy once that transaction has committed), serialises them across processes as the batch loop does
+    // within one.
+    const keys = [...new Set(candidates.filter((c) => c.checkDuplicate && c.invoiceNumber && c.issueDate).map((c) => `${c.invoiceNumber}\n${c.issueDate}`))];
+    if (keys.length > 0) await namedQuery(tx, 'documents-lock-business-keys', LOCK_BUSINESS_KEYS, [keys]);
     const input = candidates.map((c) => ({ id: c.id, invoice_number: c.invoiceNumber, issue_date: c.issueDate, check_duplicate: c.checkDuplicate }));
     const rows = await namedQuery<{ id: string; invoice_number: string | null; issue_date: string | null; duplicate_of: string | null }>(
       tx,
