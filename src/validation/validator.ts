@@ -84,7 +84,7 @@ class UblValidator implements Validator {
     const kind = root.ns === UBL_NAMESPACES[localKind] ? localKind : null;
     const issues: ValidationIssue[] = [];
     // parseDocument decoded the input with the same size limit and refused DTDs: the XSD layer reuses that text.
-    const xsdIssues = this.xsd.validateDecoded(input, xdoc.text).issues;
+    const xsdIssues = this.xsd.validateDecoded(input, xdoc.text, started, kind).issues;
     // libxml2 is the stricter parser (name characters, encodings): if it finds the text not well-formed,
     // the answer is that alone, as the reference gives it, and there is no document to read fields from.
     if (xsdIssues.some((i) => i.layer === 'PARSE')) return done(null, xsdIssues.filter((i) => i.layer === 'PARSE'), null);

@@ -124,9 +124,11 @@ export class UblXsdValidator implements DocumentValidator {
 
   /**
    * For a caller that has already decoded `input` (same size limit) and refused DTDs in `text`, as the
-   * document validator's own parse does: a large invoice is then not decoded a second time.
+   * document validator's own parse does: a large invoice is then not decoded a second time. A caller
+   * whose parse found a UBL Invoice or CreditNote root passes `rootKind`, saving the read of the root
+   * through libxml2 (two well-formed parses of one text agree on the root's name and namespace).
    */
-  validateDecoded(input: Buffer | string, text: string, started = performance.now()): ValidationReport {
+  validateDecoded(input: Buffer | string, text: string, started = performance.now(), rootKind: UblDocumentKind | null = null): ValidationReport {
     const bytes = typeof input === 'string' ? Buffer.from(text) : input;
     const done = (documentKind: UblDocumentKind | null, issues: ValidationIssue[]): ValidationReport => ({
       valid: !issues.some((i) => i.flag === 'fatal'),
@@ -143,11 +145,13 @@ export class UblXsdValidator implements DocumentValidator {
       throw err;
     }
     try {
-      const root = doc.root;
-      const kind = (Object.keys(UBL_NAMESPACES) as UblDocumentKind[]).find(
-        (k) => root.name === k && root.namespaceUri === UBL_NAMESPACES[k],
-      );
+      let kind = rootKind;
       if (!kind) {
+        const root = doc.root;
+        kind = (Object.keys(UBL_NAMESPACES) as UblDocumentKind[]).find((k) => root.name === k && root.namespaceUri === UBL_NAMESPACES[k]) ?? null;
+      }
+      if (!kind) {
+        const root = doc.root;
         return done(null, [
           {
             layer: 'XSD',
