@@ -2,8 +2,9 @@
  * Wiring: builds the access point from the configuration. Work that can be done once happens here, before
  * the first request: schemas compiled, database migrated, repositories built.
  *
- * The document validator is chosen in createValidator(): the UBL 2.1 XSD layer now; the full validator
- * (XSD + CEN + Peppol schematron) replaces it there.
+ * Documents are validated by the whole engine (UBL 2.1 XSD, EN 16931 and Peppol BIS schematron): API
+ * submissions with the validator compiled here, received documents in the validation worker threads (or
+ * with the same validator when INBOUND_VALIDATION_WORKERS is 0).
  */
 import { once } from 'node:events';
 import type { Server } from 'node:http';
@@ -28,22 +29,13 @@ import { openDatabase } from './store/database.js';
 import { isReachable } from './store/db.js';
 import { PostgresDocumentStore } from './store/documents.js';
 import { PostgresPayloadStore } from './store/payloads.js';
-import type { DocumentValidator } from './validation/types.js';
-import { UblXsdValidator } from './validation/xsd.js';
-
-export interface Validator extends DocumentValidator {
-  close(): void;
-}
-
-export function createValidator(config: Config): Validator {
-  return UblXsdValidator.load(config.ublSchemasDir, { maxBytes: config.maxDocumentBytes });
-}
+import { createValidator } from './validation/validator.js';
 
 export interface AccessPoint {
   server: Server;
   /** Base URL the server listens on, e.g. http://127.0.0.1:8080 */
   url: string;
-  /** Stops accepting, lets in-flight requests finish (up to the timeout), then closes database and validator. */
+  /** Stops accepting, lets in-flight requests finish (up to the timeout), then closes the database. */
   shutdown(reason: string): Promise<void>;
 }
 
@@ -52,19 +44,8 @@ export async function startAccessPoint(config: Config, logger: Logger, env: Reco
   const as4Identity = loadAs4Identity(as4Config);
   const discovery = as4Identity ? loadDiscoveryConfig(env) : null;
   const outboundConfig = loadOutboundConfig(env);
-  const validator = createValidator(config);
-  let db;
-  try {
-    db = await openDatabase({
-      url: config.databaseUrl,
-      poolMax: config.dbPoolMax,
-      embedded: config.embeddedPg,
-      logger,
-    });
-  } catch (err) {
-    validator.close();
-    throw err;
-  }
+  const validator = await createValidator({ ublSchemasDir: config.ublSchemasDir, schematronDir: config.schematronDir, maxBytes: config.maxDocumentBytes });
+  const db = await openDatabase({ url: config.databaseUrl, poolMax: config.dbPoolMax, embedded: config.embeddedPg, logger });
   const documents = new PostgresDocumentStore(db.knex, new PostgresPayloadStore(db.knex));
   // AS4 inbound (we are C3), when our AP key is configured.
   let inbound: InboundService | null = null;
@@ -102,8 +83,7 @@ export async function startAccessPoint(config: Config, logger: Logger, env: Reco
       });
     } catch (err) {
       await db.close();
-      validator.close();
-      throw err;
+        throw err;
     }
     mounts.push({ path: as4Config.path, router: as4Router(inbound.pipeline) });
     mounts.push({ path: '/api/v1/inbox', router: inboxRouter({ knex: db.knex, documents, token: as4Config.inboxToken }) });
@@ -132,8 +112,7 @@ export async function startAccessPoint(config: Config, logger: Logger, env: Reco
     } catch (err) {
       await inbound?.stop();
       await db.close();
-      validator.close();
-      throw err;
+        throw err;
     }
   } else {
     logger.warn('outbound delivery is off (AP_KEY_FILE / AP_CERT_FILE not set): submitted documents stay queued');
@@ -171,7 +150,6 @@ export async function startAccessPoint(config: Config, logger: Logger, env: Reco
     await outbound?.stop();
     await inbound?.stop();
     await db.close();
-    validator.close();
     throw err;
   }
   const { port } = server.address() as AddressInfo;
@@ -195,8 +173,7 @@ export async function startAccessPoint(config: Config, logger: Logger, env: Reco
       await outbound?.stop(config.shutdownTimeoutMs);
       await inbound?.stop();
       await db.close();
-      validator.close();
-      logger.info('shutdown complete');
+        logger.info('shutdown complete');
     })();
     return stopping;
   };

@@ -84,6 +84,22 @@ describe('served access point (src/main.ts wiring) sends to another access point
     assert.ok(await b.db.knex('as4_messages').where({ direction: 'inbound', message_id: doc.delivery.as4MessageId }).first());
   });
 
+  it('validates submissions with the whole engine: an XSD-valid invoice breaking an EN 16931 rule is refused with the rule', async () => {
+    const xml = Buffer.from(
+      ublDocument('invoice', supplier, buyer)
+        .toString('utf8')
+        .replace('<cbc:PayableAmount currencyID="EUR">1656.25</cbc:PayableAmount>', '<cbc:PayableAmount currencyID="EUR">1.00</cbc:PayableAmount>'),
+    );
+    const res = await fetch(`${ap.url}/api/v1/documents`, { method: 'POST', headers: { 'content-type': 'application/xml' }, body: new Uint8Array(xml) });
+    const body = (await res.json()) as { status: string; validation: { valid: boolean; issues: Array<{ id: string; flag: string; layer: string }> } };
+    assert.equal(res.status, 422, JSON.stringify(body).slice(0, 500));
+    assert.equal(body.status, 'rejected');
+    assert.ok(
+      body.validation.issues.some((i) => i.id === 'BR-CO-16' && i.flag === 'fatal'),
+      JSON.stringify(body.validation.issues.map((i) => i.id)),
+    );
+  });
+
   it('serves the admin API and publishes added participants in its SMP', async () => {
     const admin = `${ap.url}/api/v1/admin/participants`;
     assert.equal((await fetch(admin)).status, 401);
