@@ -14,7 +14,6 @@
  *
  * Last line: `inbound-rate msgs_per_s=<n> p50_ms=<n> p99_ms=<n>` (receipts per second and receipt latency).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
@@ -27,8 +26,9 @@ import { createTestPki } from '../src/pki/test-pki.js';
 import { buildSbd } from '../src/sbdh/build.js';
 import { SmpParticipantStore } from '../src/store/participants-smp.js';
 import { createTestDatabase } from '../test/support/db.js';
-import { freePort, waitFor200 } from '../test/support/process.js';
+import { freePort } from '../test/support/process.js';
 import { createPrivateKey } from 'node:crypto';
+import { backendsCpu, buildOnce, procCpu, startServed, type Served } from './served.js';
 
 function arg(name: string, def: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -55,16 +55,6 @@ function invoice(i: number): string {
   return pad > 0 ? xml.replace(/<\/Invoice>\s*$/, `<!-- ${'x'.repeat(pad)} -->\n</Invoice>\n`) : xml;
 }
 
-/** CPU seconds (user + system) of a Linux process, from /proc; null elsewhere. */
-function procCpu(pid: number): number | null {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
-  } catch {
-    return null;
-  }
-}
-
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 const pki = createTestPki();
@@ -73,7 +63,7 @@ const sender = pki.issueAp('POP000042', { noCrlDistributionPoint: true });
 const senderId = { privateKey: createPrivateKey(sender.keyPem), certificate: sender.cert };
 const db = await createTestDatabase({ prefix: 'ap_bench_inbound' });
 const dir = mkdtempSync(join(tmpdir(), 'ap-bench-'));
-let child: ChildProcess | null = null;
+let server: Served | null = null;
 try {
   writeFileSync(join(dir, 'ap.key'), receiver.keyPem);
   writeFileSync(join(dir, 'ap.pem'), receiver.certPem);
@@ -112,34 +102,26 @@ try {
   }
   console.log(`${Math.round(performance.now() - t0)} ms (${built[0]!.body.length} bytes each)`);
 
-  execFileSync('npm', ['run', '-s', 'build'], { cwd: PROJECT_ROOT, stdio: 'inherit' });
+  buildOnce();
   const port = await freePort();
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
-  Object.assign(env, {
-    DATABASE_URL: pgSocket ? `${db.url}?host=${encodeURIComponent(pgSocket)}` : db.url,
-    DB_POOL_MAX: String(Math.max(10, Math.min(concurrency, 40))),
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    LOG_LEVEL: 'warn',
-    AP_KEY_FILE: join(dir, 'ap.key'),
-    AP_CERT_FILE: join(dir, 'ap.pem'),
-    AP_ENDPOINT_URL: `http://127.0.0.1:${port}/as4`,
-    PEPPOL_TRUST_FILE: join(dir, 'trust.pem'),
-    INBOUND_VALIDATION_WORKERS: String(workers),
-  });
-  // BENCH_CPU_PROF=<dir>: the server writes a V8 CPU profile there when it stops (open in Chrome DevTools).
-  const prof = process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', '--cpu-prof-dir', process.env['BENCH_CPU_PROF']] : [];
-  child = spawn(process.execPath, [...prof, join(PROJECT_ROOT, 'dist', 'src', 'cli', 'main.js'), 'serve'], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'ignore', 'inherit'] });
-  await waitFor200(`http://127.0.0.1:${port}/healthz`, 120_000, child);
+  server = await startServed(
+    {
+      DATABASE_URL: pgSocket ? `${db.url}?host=${encodeURIComponent(pgSocket)}` : db.url,
+      DB_POOL_MAX: String(Math.max(10, Math.min(concurrency, 40))),
+      AP_KEY_FILE: join(dir, 'ap.key'),
+      AP_CERT_FILE: join(dir, 'ap.pem'),
+      AP_ENDPOINT_URL: `http://127.0.0.1:${port}/as4`,
+      PEPPOL_TRUST_FILE: join(dir, 'trust.pem'),
+      INBOUND_VALIDATION_WORKERS: String(workers),
+    },
+    port,
+  );
 
   /** The server's CPU and its Postgres backends' (the connections of the bench database) so far. */
   const cpuSeconds = async (): Promise<{ server: number; postgres: number } | null> => {
-    const server = procCpu(child!.pid!);
-    const pids = (await db.knex.raw('select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()')).rows as Array<{ pid: number }>;
-    const backends = pids.map((r) => procCpu(r.pid));
-    if (server === null || backends.some((c) => c === null)) return null;
-    return { server, postgres: backends.reduce<number>((a, c) => a + c!, 0) };
+    const cpu = procCpu(server!.child.pid!);
+    const postgres = await backendsCpu(db.knex);
+    return cpu === null || postgres === null ? null : { server: cpu, postgres };
   };
 
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
@@ -220,8 +202,7 @@ try {
   }
   console.log(`inbound-rate msgs_per_s=${msgsPerS.toFixed(1)} p50_ms=${pct(latencies, 50).toFixed(1)} p99_ms=${pct(latencies, 99).toFixed(1)}`);
 } finally {
-  child?.kill('SIGTERM');
-  if (child && child.exitCode === null) await new Promise((r) => child!.once('exit', r));
+  await server?.stop();
   await db.drop();
   rmSync(dir, { recursive: true, force: true });
 }

@@ -1,70 +1,151 @@
 /**
- * Delivered messages per second from access point A to access point B: documents are submitted to A's
- * API from concurrent clients (full validation at A), then delivered over real discovery (local DNS zone,
- * signed SMP, cached after the first lookup) and AS4 (gzip, sign, encrypt; B verifies, decrypts, commits,
- * answers a signed receipt; A verifies the receipt and records it). The clock runs from the first
- * submission until every document is `delivered` at A. Both APs, their databases' clients and the SMP
- * share this process; Postgres runs beside it.
+ * Delivered messages per second from access point A to access point B, each served as `npm start` runs it
+ * (compiled, its own process, its own database). Documents are submitted to A's API from concurrent
+ * clients (full validation at A, stored `queued`), then A delivers them over real discovery (a local DNS
+ * zone names B's SMP; B's signed SMP answer is cached after the first lookup) and AS4 (gzip, sign,
+ * encrypt; B verifies, decrypts, commits and answers a signed receipt; A verifies the receipt and records
+ * it). The clock runs from the first submission until every document is `delivered` at A; B validates and
+ * routes what it received in its worker thread meanwhile.
  *
- *   npm run bench:outbound [-- --messages 300 --clients 16 --concurrency 32 --inbound-workers 1]
- *
- * B validates received documents in `--inbound-workers` worker threads (the served default is 1), so
- * A's validation at submission and B's run on different cores.
+ *   npm run bench:outbound [-- --messages 1000 --clients 16 --concurrency 32]
+ *   --pg-socket /var/run/postgresql: both reach Postgres over its Unix socket; BENCH_CPU_PROF=<dir> profiles both
  *
  * Last line: `outbound-rate msgs_per_s=<n>`.
  */
-import { cpus } from 'node:os';
-import { belgianParticipant, startNetwork, ublDocument } from '../test/e2e/harness.js';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseParticipantId } from '../src/peppol/identifiers.js';
+import { createTestDatabase, type TestDatabase } from '../test/support/db.js';
+import { startDiscoveryEnv, TEST_SML_ZONE } from '../test/support/discovery.js';
+import { belgianParticipant, ublDocument } from '../test/e2e/harness.js';
+import { freePort } from '../test/support/process.js';
+import { backendsCpu, buildOnce, procCpu, startServed, type Served } from './served.js';
 
 function arg(name: string, def: number): number {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : def;
 }
 
-const messages = arg('messages', 300);
+const messages = arg('messages', 1000);
 const clients = arg('clients', 16);
 const concurrency = arg('concurrency', 32);
-const inboundWorkers = arg('inbound-workers', 1);
+const socketAt = process.argv.indexOf('--pg-socket');
+const pgSocket = socketAt > 0 ? process.argv[socketAt + 1]! : null;
+const dbUrl = (db: TestDatabase) => (pgSocket ? `${db.url}?host=${encodeURIComponent(pgSocket)}` : db.url);
 
-const net = await startNetwork();
+const net = await startDiscoveryEnv();
+const dir = mkdtempSync(join(tmpdir(), 'ap-bench-out-'));
+const dbs: TestDatabase[] = [];
+const servers: Served[] = [];
 try {
-  const a = await net.startAp('A', 'PBE000501', { outbound: { concurrency } });
-  const b = await net.startAp('B', 'PBE000502', { inboundWorkers });
+  const pki = net.pki;
+  const certs = { a: pki.issueAp('PBE000501', { noCrlDistributionPoint: true }), b: pki.issueAp('PBE000502', { noCrlDistributionPoint: true }) };
+  for (const [name, c] of Object.entries(certs)) {
+    writeFileSync(join(dir, `${name}.key`), c.keyPem);
+    writeFileSync(join(dir, `${name}.pem`), c.certPem);
+  }
+  writeFileSync(join(dir, 'smp.key'), net.smpCert.keyPem);
+  writeFileSync(join(dir, 'smp.pem'), net.smpCert.certPem);
+  writeFileSync(join(dir, 'trust.pem'), [...pki.trustedPems.roots, ...pki.trustedPems.ap, ...pki.trustedPems.smp].join('\n'));
+  const dbA = await createTestDatabase({ prefix: 'ap_bench_out_a' });
+  dbs.push(dbA);
+  const dbB = await createTestDatabase({ prefix: 'ap_bench_out_b' });
+  dbs.push(dbB);
+
+  buildOnce();
+  const common = {
+    DB_POOL_MAX: '40',
+    PEPPOL_TRUST_FILE: join(dir, 'trust.pem'),
+    SML_ZONE: TEST_SML_ZONE,
+    SML_DNS_SERVERS: net.dns.address,
+    SMP_REQUIRE_HTTPS: 'false',
+    OUTBOUND_CONCURRENCY: String(concurrency),
+    OUTBOUND_POLL_INTERVAL_MS: '200',
+  };
+  const portB = await freePort();
+  const b = await startServed(
+    {
+      ...common,
+      DATABASE_URL: dbUrl(dbB),
+      AP_KEY_FILE: join(dir, 'b.key'),
+      AP_CERT_FILE: join(dir, 'b.pem'),
+      AP_ENDPOINT_URL: `http://127.0.0.1:${portB}/as4`,
+      SMP_PUBLIC_URL: `http://127.0.0.1:${portB}/smp`,
+      SMP_KEY_FILE: join(dir, 'smp.key'),
+      SMP_CERT_FILE: join(dir, 'smp.pem'),
+      ADMIN_TOKEN: 'bench-admin',
+    },
+    portB,
+  );
+  servers.push(b);
+  const portA = await freePort();
+  const a = await startServed(
+    { ...common, DATABASE_URL: dbUrl(dbA), AP_KEY_FILE: join(dir, 'a.key'), AP_CERT_FILE: join(dir, 'a.pem'), AP_ENDPOINT_URL: `http://127.0.0.1:${portA}/as4` },
+    portA,
+  );
+  servers.push(a);
+
+  // B hosts the buyer (its SMP publishes invoices for it) and the SML zone points the buyer to B's SMP.
   const supplier = belgianParticipant(1234567);
   const buyer = belgianParticipant(7654321);
-  await a.host(supplier);
-  await b.host(buyer);
+  const added = await fetch(`${b.url}/api/v1/admin/participants`, {
+    method: 'POST',
+    headers: { authorization: 'Bearer bench-admin', 'content-type': 'application/json' },
+    body: JSON.stringify({ participant: buyer, documentTypes: [{ documentType: 'invoice' }] }),
+  });
+  if (added.status !== 201) throw new Error(`B refused the participant: ${added.status} ${await added.text()}`);
+  await net.registrar.register(parseParticipantId(buyer), `${b.url}/smp`);
+
+  const submit = async (xml: Buffer): Promise<string> => {
+    const res = await fetch(`${a.url}/api/v1/documents`, { method: 'POST', headers: { 'content-type': 'application/xml' }, body: new Uint8Array(xml) });
+    const body = (await res.json()) as { id: string };
+    if (res.status !== 201) throw new Error(`submit failed: ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
+    return body.id;
+  };
+  const statusCounts = async (ids: string[]) => {
+    const rows = (await dbA.knex('documents').whereIn('id', ids).select('status').count({ n: '*' }).groupBy('status')) as Array<{ status: string; n: string }>;
+    return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)])) as Record<string, number>;
+  };
+  const waitDelivered = async (ids: string[]) => {
+    for (;;) {
+      const by = await statusCounts(ids);
+      if ((by['delivered'] ?? 0) === ids.length) return;
+      if ((by['failed'] ?? 0) + (by['undeliverable'] ?? 0) + (by['rejected'] ?? 0) > 0) throw new Error(`deliveries failed: ${JSON.stringify(by)}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+
+  // Warm-up (not measured): fills A's lookup cache, opens connections, warms both processes' JIT.
+  await waitDelivered(await Promise.all(Array.from({ length: 20 }, () => submit(ublDocument('invoice', supplier, buyer)))));
+
   const docs = Array.from({ length: messages }, () => ublDocument('invoice', supplier, buyer));
-
-  // Warm-up: one delivery fills the lookup cache and opens the keep-alive connection.
-  const warm = await a.submit(ublDocument('invoice', supplier, buyer));
-  await a.waitFor(warm.body.id, ['delivered'], 30_000);
-
+  const cpu = async () => ({ a: procCpu(a.child.pid!), b: procCpu(b.child.pid!), pgA: await backendsCpu(dbA.knex), pgB: await backendsCpu(dbB.knex) });
+  const before = await cpu();
   const started = performance.now();
   const ids: string[] = [];
   let next = 0;
   await Promise.all(
     Array.from({ length: clients }, async () => {
-      while (next < docs.length) {
-        const res = await a.submit(docs[next++]!);
-        if (res.status !== 201) throw new Error(`submit failed: ${res.status} ${JSON.stringify(res.body).slice(0, 300)}`);
-        ids.push(res.body.id);
-      }
+      while (next < docs.length) ids.push(await submit(docs[next++]!));
     }),
   );
   const submittedMs = performance.now() - started;
-  for (;;) {
-    const rows = (await a.db.knex('documents').whereIn('id', ids).select('status').count({ n: '*' }).groupBy('status')) as Array<{ status: string; n: string }>;
-    const by = Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
-    if ((by['delivered'] ?? 0) === ids.length) break;
-    if ((by['failed'] ?? 0) + (by['undeliverable'] ?? 0) > 0) throw new Error(`deliveries failed: ${JSON.stringify(by)}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await waitDelivered(ids);
   const elapsedS = (performance.now() - started) / 1000;
-  const rate = messages / elapsedS;
-  console.log(`cores=${cpus().length} messages=${messages} clients=${clients} outbound_concurrency=${concurrency} inbound_workers=${inboundWorkers}`);
+  const after = await cpu();
+  const per = (k: keyof typeof before) => {
+    const x = before[k];
+    const y = after[k];
+    return x === null || y === null ? 'n/a' : `${(((y - x) * 1000) / messages).toFixed(2)} ms`;
+  };
+  console.log(`cores: ${cpus().length}; messages: ${messages}; API clients: ${clients}; outbound concurrency: ${concurrency}; Postgres over ${pgSocket ? `Unix socket ${pgSocket}` : 'TCP'}`);
   console.log(`submitted (validated, queued) in ${(submittedMs / 1000).toFixed(2)} s; all delivered in ${elapsedS.toFixed(2)} s`);
-  console.log(`outbound-rate msgs_per_s=${rate.toFixed(1)}`);
+  console.log(`CPU per message: A ${per('a')}, B ${per('b')}, A's Postgres backends ${per('pgA')}, B's ${per('pgB')}`);
+  console.log(`outbound-rate msgs_per_s=${(messages / elapsedS).toFixed(1)}`);
 } finally {
+  for (const s of servers.reverse()) await s.stop();
+  for (const d of dbs) await d.drop();
   await net.close();
+  rmSync(dir, { recursive: true, force: true });
 }

@@ -1,0 +1,70 @@
+/**
+ * Bench support: the access point as `npm start` runs it (compiled JavaScript, `peppol-ap serve`, its own
+ * process and worker threads), configured by environment variables, and CPU accounting from /proc.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Knex } from 'knex';
+import { PROJECT_ROOT } from '../src/config.js';
+import { waitFor200 } from '../test/support/process.js';
+
+/** Compiles the sources once (npm run build), as `npm start` does. */
+export function buildOnce(): void {
+  execFileSync('npm', ['run', '-s', 'build'], { cwd: PROJECT_ROOT, stdio: 'inherit' });
+}
+
+export interface Served {
+  child: ChildProcess;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts `serve` with `env` on top of this process's environment and waits for /healthz. BENCH_CPU_PROF=<dir>:
+ * the server writes a V8 CPU profile there when it stops (open in Chrome DevTools).
+ */
+export async function startServed(env: Record<string, string>, port: number): Promise<Served> {
+  const full: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) full[k] = v;
+  Object.assign(full, { HOST: '127.0.0.1', PORT: String(port), LOG_LEVEL: 'warn' }, env);
+  const prof = process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', '--cpu-prof-dir', process.env['BENCH_CPU_PROF']] : [];
+  const child = spawn(process.execPath, [...prof, join(PROJECT_ROOT, 'dist', 'src', 'cli', 'main.js'), 'serve'], {
+    cwd: PROJECT_ROOT,
+    env: full,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor200(`${url}/healthz`, 120_000, child);
+  return {
+    child,
+    url,
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
+
+/** CPU seconds (user + system) of a Linux process, from /proc; null elsewhere. */
+export function procCpu(pid: number): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return null;
+  }
+}
+
+/** CPU seconds of the Postgres backends serving a database (its connections other than ours). */
+export async function backendsCpu(knex: Knex): Promise<number | null> {
+  const { rows } = (await knex.raw('select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid()')) as { rows: Array<{ pid: number }> };
+  let total = 0;
+  for (const { pid } of rows) {
+    const c = procCpu(pid);
+    if (c === null) return null;
+    total += c;
+  }
+  return total;
+}
