@@ -225,8 +225,13 @@ const NCNAME = `[${NAME_START}][${NAME_CHAR}]*`;
 const QNAME = new RegExp(`^${NCNAME}(?::${NCNAME})?$`, 'u');
 /** Characters XML 1.0 does not allow anywhere: C0 controls but tab/LF/CR, U+FFFE/U+FFFF. */
 const ILLEGAL_CHAR = /[\x00-\x08\x0B\x0C\x0E-\x1F\uFFFE\uFFFF]/;
-/** Lone surrogates, which only string input can hold (UTF-8 decoding of bytes never yields them). */
+/**
+ * Lone surrogates, which only string input can hold (UTF-8 decoding of bytes never yields them). The
+ * native String.prototype.isWellFormed (Node 20, absent from the ES2023 typings) finds out whether there
+ * is one; the slower regex only locates it for the message.
+ */
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const isWellFormed = (s: string): boolean => (s as unknown as { isWellFormed(): boolean }).isWellFormed();
 const PREDEFINED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
 interface Name {
@@ -305,7 +310,7 @@ export function parseLiteDom(input: Buffer | string, limits: LiteDomLimits): Doc
   const malformed = (msg: string, at: number): never => {
     throw new ApError('xml.malformed', `The XML is not well-formed: ${msg}`, lineColumn(text, at));
   };
-  const illegal = ILLEGAL_CHAR.exec(text) ?? (typeof input === 'string' ? LONE_SURROGATE.exec(text) : null);
+  const illegal = ILLEGAL_CHAR.exec(text) ?? (typeof input === 'string' && !isWellFormed(text) ? LONE_SURROGATE.exec(text) : null);
   if (illegal) malformed(`character U+${illegal[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} is not allowed in XML`, illegal.index);
 
   const nameOf = (raw: string, at: number): Name => {
@@ -354,6 +359,11 @@ export function parseLiteDom(input: Buffer | string, limits: LiteDomLimits): Doc
   // the element at depth d added its own.
   const bindings: string[] = ['xml', XML_NS];
   const marks: number[] = [];
+  // Most elements declare nothing: truncating the array only when it grew avoids a runtime call.
+  const popBindings = (): void => {
+    const mark = marks.pop()!;
+    if (bindings.length !== mark) bindings.length = mark;
+  };
   const lookup = (prefix: string): string | undefined => {
     for (let k = bindings.length - 2; k >= 0; k -= 2) if (bindings[k] === prefix) return bindings[k + 1];
     return prefix === '' ? '' : undefined;
@@ -423,7 +433,7 @@ export function parseLiteDom(input: Buffer | string, limits: LiteDomLimits): Doc
       const name = text.slice(i + 2, ne);
       if (cur.nodeType !== 1 || name !== cur.tagName) malformed(`end tag '${name}' does not match the start tag '${cur.nodeType === 1 ? cur.tagName : ''}'`, i);
       cur = cur.parentNode!;
-      bindings.length = marks.pop()!;
+      popBindings();
       depth--;
       i = p + 1;
       continue;
@@ -510,7 +520,7 @@ export function parseLiteDom(input: Buffer | string, limits: LiteDomLimits): Doc
     appendChild(cur, el);
     if (cur === doc) doc.documentElement = el;
     if (selfClose) {
-      bindings.length = marks.pop()!;
+      popBindings();
       depth--;
     } else cur = el;
     i = p;

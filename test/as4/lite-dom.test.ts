@@ -110,6 +110,8 @@ describe('xml lite DOM (AS4 envelopes) against xmldom', () => {
       '<a>x]]>y</a>',
       '<a><!-- a -- b --></a>',
       '<a>\u0001</a>',
+      '<a>\uD800</a>',
+      '<a b="\uDC00x"/>',
       '<a><?xml version="1.0"?></a>',
       ' <?xml version="1.0"?><a/>',
       '<1a/>',
