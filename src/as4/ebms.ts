@@ -116,7 +116,8 @@ const el = (name: string, content: string, attrs: Record<string, string | null |
   return `<eb:${name}${a}>${content}</eb:${name}>`;
 };
 
-function messagingOpen(wsuId: string): string {
+/** Start tag of eb:Messaging as the builders write it (S12 bound by the envelope). */
+export function messagingOpen(wsuId: string): string {
   return `<eb:Messaging xmlns:eb="${NS.EB}" xmlns:wsu="${NS.WSU}" S12:mustUnderstand="true" wsu:Id="${escAttr(wsuId)}">`;
 }
 

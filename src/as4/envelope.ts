@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { ApError } from '../errors.js';
 import { parseLiteDom } from '../xml/lite-dom.js';
 import { DEFAULT_XML_LIMITS, type XmlLimits } from '../xml/safe.js';
-import { c14nAttr } from './c14n.js';
+import { c14nAttr, excC14n } from './c14n.js';
 import { children, descendants, elementChildren, qname } from './dom.js';
 import { NS } from './ns.js';
 import { signatureXml, type As4Identity, type NrReference, type SignedTarget } from './signature.js';
@@ -37,9 +37,26 @@ export interface SignedEnvelope {
   references: NrReference[];
 }
 
+/** The exclusive canonical form of eb:Messaging text, as a verifier computes it in the envelope. */
+export function canonicalMessaging(messagingXml: string): string {
+  // Exclusive c14n does not depend on the context beyond the S12 binding mustUnderstand uses, so the
+  // draft holds only that element.
+  const draft = parseLiteDom(`<S12:Envelope xmlns:S12="${NS.S12}"><S12:Header>${messagingXml}</S12:Header></S12:Envelope>`, {
+    maxBytes: DEFAULT_XML_LIMITS.maxBytes,
+    maxDepth: MAX_ENVELOPE_DEPTH,
+  });
+  const messaging = (draft.documentElement?.firstChild?.firstChild ?? null) as Element | null;
+  if (!messaging || messaging.namespaceURI !== NS.EB || messaging.localName !== 'Messaging' || messaging.nextSibling) {
+    throw new ApError('internal', 'The eb:Messaging text to sign does not hold one eb:Messaging element');
+  }
+  return excC14n(messaging);
+}
+
 /**
  * Builds the envelope and signs eb:Messaging, the Body and the given attachments (cid → octets that are
  * signed, i.e. gzipped and not yet encrypted). `securityPrefix` goes before the signature (encryption).
+ * `messagingCanonical` is the canonical form of `messagingXml` when the caller wrote it directly (see
+ * receiptMessagingCanonical); otherwise the text is parsed and canonicalized.
  */
 export function signedEnvelope(
   signer: As4Identity,
@@ -47,20 +64,11 @@ export function signedEnvelope(
   messagingXml: string,
   securityPrefix = '',
   attachments: Array<{ contentId: string; uri: string; data: Buffer }> = [],
+  messagingCanonical: string = canonicalMessaging(messagingXml),
 ): SignedEnvelope {
-  // eb:Messaging is parsed to canonicalize it exactly as a verifier will; exclusive c14n does not depend on
-  // the context beyond the S12 binding its mustUnderstand uses, so the draft holds only that element. The
-  // empty Body is ours entirely, so its canonical form is written directly.
-  const draft = parseLiteDom(`<S12:Envelope xmlns:S12="${NS.S12}"><S12:Header>${messagingXml}</S12:Header></S12:Envelope>`, {
-    maxBytes: DEFAULT_XML_LIMITS.maxBytes,
-    maxDepth: MAX_ENVELOPE_DEPTH,
-  });
-  const messaging = (draft.documentElement?.firstChild?.firstChild ?? null) as Element | null;
-  if (!messaging || messaging.namespaceURI !== NS.EB || messaging.localName !== 'Messaging') {
-    throw new ApError('internal', 'The eb:Messaging text to sign does not hold one eb:Messaging element');
-  }
+  // The empty Body is ours entirely, so its canonical form is written directly.
   const targets: SignedTarget[] = [
-    { uri: `#${ids.messaging}`, kind: 'xml', element: messaging },
+    { uri: `#${ids.messaging}`, kind: 'xml', canonical: messagingCanonical },
     { uri: `#${ids.body}`, kind: 'xml', canonical: `<S12:Body xmlns:S12="${NS.S12}" xmlns:wsu="${NS.WSU}" wsu:Id="${c14nAttr(ids.body)}"></S12:Body>` },
     ...attachments.map((a): SignedTarget => ({ uri: a.uri, kind: 'attachment', data: a.data })),
   ];

@@ -35,11 +35,8 @@ export interface NrReference {
   xml: string;
 }
 
-/** An XML target is an element, or its exclusive canonical form when the builder already has that text. */
-export type SignedTarget =
-  | { uri: string; kind: 'xml'; element: Element }
-  | { uri: string; kind: 'xml'; canonical: string }
-  | { uri: string; kind: 'attachment'; data: Buffer };
+/** An XML target is given by its exclusive canonical form (what the verifier's c14n yields in the envelope). */
+export type SignedTarget = { uri: string; kind: 'xml'; canonical: string } | { uri: string; kind: 'attachment'; data: Buffer };
 
 const fail = (msg: string): never => {
   throw new ApError('security.failed-authentication', msg);
@@ -75,7 +72,7 @@ export function signatureXml(signer: As4Identity, targets: SignedTarget[]): { xm
   const refs: string[] = [];
   const references = targets.map((t): NrReference => {
     const transform = t.kind === 'xml' ? ALG.EXC_C14N : ALG.SWA_SIGNATURE;
-    const digestValue = sha256(t.kind === 'attachment' ? t.data : 'canonical' in t ? t.canonical : excC14n(t.element)).toString('base64');
+    const digestValue = sha256(t.kind === 'attachment' ? t.data : t.canonical).toString('base64');
     const inner =
       `<ds:Transforms><ds:Transform Algorithm="${transform}"></ds:Transform></ds:Transforms>` +
       `<ds:DigestMethod Algorithm="${ALG.SHA256}"></ds:DigestMethod><ds:DigestValue>${digestValue}</ds:DigestValue></ds:Reference>`;

@@ -16,6 +16,11 @@ import {
   type BuiltUserMessage,
   type ReceivedUserMessage,
 } from '../../src/as4/index.js';
+import { buildSignalMessageXml } from '../../src/as4/ebms.js';
+import { canonicalMessaging } from '../../src/as4/envelope.js';
+import { NS } from '../../src/as4/ns.js';
+import { receiptMessagingCanonical } from '../../src/as4/signals.js';
+import type { NrReference } from '../../src/as4/signature.js';
 import { as4Fixture, SAMPLE_SBDH, sampleHeader } from './fixtures.js';
 
 const f = as4Fixture();
@@ -56,6 +61,32 @@ describe('as4 receipts and error signals', () => {
     assert.equal(r.signer?.seatId, 'POP000002');
     assert.equal(r.signal.refToMessageId, sent.messageId);
     assert.deepEqual(r.nonRepudiation.map((c) => c.result), ['ok', 'ok', 'ok']);
+  });
+
+  it('writes the receipt eb:Messaging in the canonical form a parse and exclusive c14n give, or declines', () => {
+    const receiptXml = (refTo: string, refs: readonly NrReference[], wsuId = '_msg-1') => {
+      const nri = refs.map((r) => `<ebbp:MessagePartNRInformation>${r.xml}</ebbp:MessagePartNRInformation>`).join('');
+      const inner = `<eb:Receipt><ebbp:NonRepudiationInformation xmlns:ebbp="${NS.EBBP}">${nri}</ebbp:NonRepudiationInformation></eb:Receipt>`;
+      return buildSignalMessageXml(wsuId, 'r-1@test', refTo, inner);
+    };
+    for (const refTo of [sent.messageId, 'a&b<c>"d\'e\tf\ng@x', 'ümlaut-😀@x']) {
+      const xml = receiptXml(refTo, received.signatureReferences);
+      assert.equal(receiptMessagingCanonical(xml, '_msg-1', received.signatureReferences), canonicalMessaging(xml), refTo);
+    }
+    // A carriage return, a control character, or a reference that declares a prefix bound around it: no shortcut.
+    assert.equal(receiptMessagingCanonical(receiptXml('a\rb@x', received.signatureReferences), '_msg-1', received.signatureReferences), null);
+    assert.equal(receiptMessagingCanonical(receiptXml('a\u0001b@x', received.signatureReferences), '_msg-1', received.signatureReferences), null);
+    const ebRef = { ...received.signatureReferences[0]!, xml: received.signatureReferences[0]!.xml.replace('<ds:Reference ', `<ds:Reference xmlns:eb="${NS.EB}" `) };
+    const xml = receiptXml(sent.messageId, [ebRef]);
+    assert.equal(receiptMessagingCanonical(xml, '_msg-1', [ebRef]), null);
+    assert.notEqual(canonicalMessaging(xml), xml.replace('<eb:Messaging ', `<eb:Messaging xmlns:S12="${NS.S12}" `));
+  });
+
+  it('a receipt whose MessageId reference holds a carriage return still verifies (canonicalized from the parsed text)', async () => {
+    const odd = buildReceipt({ messageId: 'odd\r\nid@x', signatureReferences: received.signatureReferences }, f.receiverId);
+    const r = await readSignal(asMime(odd), { certificateValidator: f.validator, expectedSigner: f.receiver.cert });
+    assert.equal(r.kind, 'receipt');
+    assert.equal(r.signal.refToMessageId, 'odd\nid@x');
   });
 
   it('accepts a receipt that arrives as multipart/related', async () => {
