@@ -248,7 +248,9 @@ interface Name {
  */
 const names = new Map<string, Name>();
 const uris = new Map<string, string>();
+/** Bounds what the caches keep across messages: entries, and the length of one string. */
 const MAX_INTERNED = 4096;
+const MAX_INTERNED_LENGTH = 256;
 
 /** V8 internalizes property keys, so the key read back is the internalized copy of s. */
 function internalized(s: string): string {
@@ -259,8 +261,9 @@ function internalized(s: string): string {
 function internUri(v: string): string {
   const hit = uris.get(v);
   if (hit !== undefined) return hit;
+  if (v.length > MAX_INTERNED_LENGTH || uris.size >= MAX_INTERNED) return v;
   const u = internalized(v);
-  if (uris.size < MAX_INTERNED) uris.set(u, u);
+  uris.set(u, u);
   return u;
 }
 
@@ -318,12 +321,14 @@ export function parseLiteDom(input: Buffer | string, limits: LiteDomLimits): Doc
     if (hit) return hit;
     if (!QNAME.test(raw)) malformed(`'${raw}' is not a valid XML name`, at);
     const colon = raw.indexOf(':');
+    const keep = names.size < MAX_INTERNED && raw.length <= MAX_INTERNED_LENGTH;
+    const own = keep ? internalized : (x: string) => x;
     const name: Name = {
-      qname: internalized(raw),
-      prefix: colon < 0 ? null : internalized(raw.slice(0, colon)),
-      local: colon < 0 ? internalized(raw) : internalized(raw.slice(colon + 1)),
+      qname: own(raw),
+      prefix: colon < 0 ? null : own(raw.slice(0, colon)),
+      local: colon < 0 ? own(raw) : own(raw.slice(colon + 1)),
     };
-    if (names.size < MAX_INTERNED) names.set(name.qname, name);
+    if (keep) names.set(name.qname, name);
     return name;
   };
   /** Replaces the entity and character references of s (text at `at`); only the predefined entities exist. */

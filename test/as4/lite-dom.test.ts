@@ -84,6 +84,9 @@ describe('xml lite DOM (AS4 envelopes) against xmldom', () => {
     sameAsXmldom('<?xml version="1.0"?>\r\n<!-- c -->\r\n<r xmlns="urn:d" a="x\r\ny\tz&#9;&#10;&#13;" xml:lang="en">\r\n t\rx&amp;&lt;&gt;&quot;&apos;&#x1F600;&#65;<![CDATA[<&>]]>a<!-- c -->b<?pi  some data?><e/></r>\n');
     sameAsXmldom(`<S12:Envelope xmlns:S12="${NS.S12}"><S12:Header><x:a xmlns:x="urn:x" xmlns:y="urn:y" y:b='1' b="2" x:c="3"><x:b xmlns:x="urn:other" xmlns=""><c/></x:b></x:a></S12:Header><S12:Body/></S12:Envelope>`);
     sameAsXmldom('<a:r xmlns:a="urn:a" xmlns:k="urn:k" xmlns="urn:d"><a:b/>  <c k:x="1"  >text</c ></a:r>');
+    // Names and namespace URIs too long to be kept in the parser's caches.
+    const long = 'n'.repeat(300);
+    sameAsXmldom(`<p:${long} xmlns:p="urn:${long}" p:${long}="v"><${long}/></p:${long}>`);
   });
 
   it('refuses what is not well-formed XML', () => {
