@@ -1,4 +1,7 @@
-/** Small DOM helpers over xmldom, plus XML text escaping for the string templates the builders use. */
+/**
+ * Small helpers over the W3C DOM (envelopes: src/xml/lite-dom.ts; xmldom elsewhere), plus XML text escaping
+ * for the string templates the builders use.
+ */
 export const ELEMENT_NODE = 1;
 
 export function isElement(n: Node | null | undefined): n is Element {

@@ -135,7 +135,7 @@ function withMessageId(err: unknown, messageId: string | undefined): unknown {
 export async function readUserMessage(message: MimeMessage, opts: ReadUserMessageOptions): Promise<ReceivedUserMessage> {
   let messageId: string | undefined;
   try {
-    // 1. MIME and SOAP structure, size caps (the MIME reader applied them), no DTD (parseDom).
+    // 1. MIME and SOAP structure, size caps (the MIME reader applied them), no DTD (parseLiteDom).
     if (message.mediaType !== 'multipart/related') {
       throw new ApError('input.unsupported-media-type', `An AS4 user message is multipart/related, not ${message.mediaType}`);
     }
