@@ -18,6 +18,7 @@ import { XMLSerializer } from '@xmldom/xmldom';
 import { SBDH_NS } from '../sbdh/model.js';
 import type { SbdhHeader } from '../sbdh/model.js';
 import { parseSbd, wrappedContent, type ParsedSbd } from '../sbdh/parse.js';
+import { parseLiteDom } from '../xml/lite-dom.js';
 import { decodeXml, DEFAULT_XML_LIMITS, type XmlLimits } from '../xml/safe.js';
 
 const CBC = 'urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2';
@@ -91,6 +92,9 @@ export function businessDocumentOf(sbd: ParsedSbd, sbdBytes: Buffer): BusinessDo
   };
 }
 
+/** The SBDH's own nesting is shallow; a deeper skeleton is not one we produce or expect. */
+const SKELETON_MAX_DEPTH = 64;
+
 export interface ReceivedSbd {
   header: SbdhHeader;
   document: BusinessDocument;
@@ -128,7 +132,9 @@ export function readReceivedSbd(sbdBytes: Buffer, limits: XmlLimits = DEFAULT_XM
   if (end < 0 || !close || close.index <= end) return full();
   const startTag = text.slice(i, end + 1);
   const skeleton = text.slice(0, i) + (startTag.endsWith('/>') ? startTag : `${startTag.slice(0, -1)}/>`) + text.slice(close.index);
-  const parsed = parseSbd(skeleton, limits);
+  // The skeleton is header-sized: read with the strict lite DOM the AS4 envelope uses (same refusals as
+  // parseDom, a tenth of xmldom's cost on the per-message path).
+  const parsed = parseSbd(parseLiteDom(skeleton, { maxBytes: limits.maxBytes, maxDepth: SKELETON_MAX_DEPTH }), limits);
   if (parsed.payload.kind !== 'xml') return full();
   return {
     header: parsed.header,

@@ -22,6 +22,7 @@ import {
   buildErrorSignal,
   buildReceipt,
   DEFAULT_DECOMPRESSION_LIMITS,
+  DEFAULT_ENVELOPE_LIMITS,
   DEFAULT_MIME_LIMITS,
   errorFromApError,
   readMimeMessage,
@@ -53,7 +54,8 @@ export interface InboundDeps {
   messages: As4MessageStore;
   serviced: ServicedCheck;
   router: InboundRouter;
-  limits?: { mime?: MimeLimits; xml?: XmlLimits; decompression?: DecompressionLimits };
+  /** `xml` bounds the received SBD, `envelope` the SOAP envelope. */
+  limits?: { mime?: MimeLimits; xml?: XmlLimits; envelope?: XmlLimits; decompression?: DecompressionLimits };
   /** Right-hand side of our signal MessageIds. */
   idDomain?: string;
   logger?: Logger;
@@ -124,7 +126,8 @@ export class InboundPipeline {
           certificateValidator: this.deps.certificateValidator,
           ourSeatId: this.deps.seatId,
           limits: {
-            xml: this.deps.limits?.xml ?? DEFAULT_XML_LIMITS,
+            // The SOAP envelope only (the business document travels as an attachment): its own, smaller limit.
+            xml: this.deps.limits?.envelope ?? DEFAULT_ENVELOPE_LIMITS,
             decompression: this.deps.limits?.decompression ?? DEFAULT_DECOMPRESSION_LIMITS,
           },
           isDuplicate: async (id) => {

@@ -75,6 +75,11 @@ describe('inbound AS4 checklist over HTTP', function () {
     await expectError(edit(good, (s) => s.replace(/^<\?xml[^>]*\?>/, '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]>')), 400, 'EBMS:0004', { description: /DTD|DOCTYPE/i });
   });
 
+  it('1. EBMS:0004 for a SOAP envelope over its own limit (1 MB), refused before it is parsed', async () => {
+    const big = edit(good, (s) => s.replace(/(<\/S12:Envelope>|<\/[A-Za-z0-9]+:Envelope>)\s*$/, (end) => `${' '.repeat(1024 * 1024)}${end}`));
+    await expectError(big, 413, 'EBMS:0004', { description: /limit|large|bytes/i });
+  });
+
   it('2. EBMS:0004 for a wrong AgreementRef, before the signature is looked at', async () => {
     await expectError(edit(good, (s) => s.replace('tia:ap_provider', 'tia:other')), 400, 'EBMS:0004', { ref: good.messageId, description: /AgreementRef/ });
   });
