@@ -109,22 +109,42 @@ export interface ParseLimits {
 
 export const DEFAULT_PARSE_LIMITS: ParseLimits = { maxBytes: 100 * 1024 * 1024, maxDepth: 256, maxNodes: 5_000_000 };
 
+// Process-wide tables of names, bounded: names come from untrusted documents, and a stream of documents
+// with ever new element names must not grow them without limit. Past the bound a name still works (keys
+// compare as strings; an id of 0 dispatches like any name no rule matches), it is only not shared.
+const MAX_INTERNED_NAMES = 50_000;
 const keyCache = new Map<string, Map<string, string>>();
+let internedKeys = 0;
 function internKey(ns: string, local: string): string {
   let m = keyCache.get(ns);
-  if (!m) keyCache.set(ns, (m = new Map()));
+  if (!m) {
+    if (internedKeys >= MAX_INTERNED_NAMES) return ns + ' ' + local;
+    keyCache.set(ns, (m = new Map()));
+  }
   let k = m.get(local);
-  if (k === undefined) m.set(local, (k = ns + ' ' + local));
+  if (k === undefined) {
+    k = ns + ' ' + local;
+    if (internedKeys < MAX_INTERNED_NAMES) {
+      m.set(local, k);
+      internedKeys++;
+    }
+  }
   return k;
 }
 export const nameKey = internKey;
 
 const keyIds = new Map<string, number>();
-/** The process-wide id of an interned key. */
+/** The process-wide id of an interned key, for the names rule sets dispatch on (trusted, compiled once). */
 export function keyId(key: string): number {
   let id = keyIds.get(key);
   if (id === undefined) keyIds.set(key, (id = keyIds.size + 1));
   return id;
+}
+/** The id of a name read from a document: 0 (dispatched like any name no rule matches) once the table is full. */
+function documentKeyId(key: string): number {
+  const id = keyIds.get(key);
+  if (id !== undefined) return id;
+  return keyIds.size >= MAX_INTERNED_NAMES ? 0 : keyId(key);
 }
 
 // Names and whitespace runs repeat throughout a document: share one string per distinct value, so
@@ -353,7 +373,7 @@ export function parseDocument(input: Buffer | string, limits: Partial<ParseLimit
     e.local = colon < 0 ? qname : localOf(qname, colon);
     e.qname = qname;
     e.key = internKey(e.ns, e.local);
-    e.kid = keyId(e.key);
+    e.kid = documentKeyId(e.key);
     e.offset = i;
     e.order = order++;
     if (rawAttrs) {
