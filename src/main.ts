@@ -2,9 +2,9 @@
  * Wiring: builds the access point from the configuration. Work that can be done once happens here, before
  * the first request: schemas compiled, database migrated, repositories built.
  *
- * Documents are validated by the whole engine (UBL 2.1 XSD, EN 16931 and Peppol BIS schematron): API
- * submissions with the validator compiled here, received documents in the validation worker threads (or
- * with the same validator when INBOUND_VALIDATION_WORKERS is 0).
+ * Documents are validated by the whole engine (UBL 2.1 XSD, EN 16931 and Peppol BIS schematron), received
+ * ones and API submissions alike, in one pool of worker threads (INBOUND_VALIDATION_WORKERS), so that a
+ * large invoice never holds up the event loop that answers AS4 and the API; with 0 workers, inline.
  */
 import { once } from 'node:events';
 import type { Server } from 'node:http';
@@ -44,8 +44,25 @@ export async function startAccessPoint(config: Config, logger: Logger, env: Reco
   const as4Identity = loadAs4Identity(as4Config);
   const discovery = as4Identity ? loadDiscoveryConfig(env) : null;
   const outboundConfig = loadOutboundConfig(env);
-  const validator = await createValidator({ ublSchemasDir: config.ublSchemasDir, schematronDir: config.schematronDir, maxBytes: config.maxDocumentBytes });
-  const db = await openDatabase({ url: config.databaseUrl, poolMax: config.dbPoolMax, embedded: config.embeddedPg, logger });
+  const validation =
+    as4Config.validationWorkers > 0
+      ? await workerValidationRunner({
+          ublSchemasDir: config.ublSchemasDir,
+          schematronDir: config.schematronDir,
+          maxBytes: config.maxDocumentBytes,
+          workers: as4Config.validationWorkers,
+        })
+      : inlineValidationRunner(
+          await createValidator({ ublSchemasDir: config.ublSchemasDir, schematronDir: config.schematronDir, maxBytes: config.maxDocumentBytes }),
+          config.maxDocumentBytes,
+        );
+  let db;
+  try {
+    db = await openDatabase({ url: config.databaseUrl, poolMax: config.dbPoolMax, embedded: config.embeddedPg, logger });
+  } catch (err) {
+    await validation.close();
+    throw err;
+  }
   const documents = new PostgresDocumentStore(db.knex, new PostgresPayloadStore(db.knex));
   // AS4 inbound (we are C3), when our AP key is configured.
   let inbound: InboundService | null = null;
@@ -58,22 +75,13 @@ export async function startAccessPoint(config: Config, logger: Logger, env: Reco
       // Our SMP (when SMP_PUBLIC_URL, SMP_KEY_FILE, SMP_CERT_FILE and AP_ENDPOINT_URL are set) and the admin
       // API; key files are read here, before anything starts. No SML registrar: see the participants command.
       mounts.push(...discoveryMounts({ config: discovery, knex: db.knex }));
-      const runner =
-        as4Config.validationWorkers > 0
-          ? await workerValidationRunner({
-              ublSchemasDir: config.ublSchemasDir,
-              schematronDir: config.schematronDir,
-              maxBytes: config.maxDocumentBytes,
-              workers: as4Config.validationWorkers,
-            })
-          : inlineValidationRunner(validator);
       inbound = await startInbound({
         knex: db.knex,
         documents,
         identity: as4Identity,
         seatId: seatIdOf(as4Identity.certificate),
         certificateValidator,
-        runner,
+        runner: validation,
         ownEndpointUrl: discovery.ownEndpoint?.url ?? null,
         duplicateRetentionMs: as4Config.duplicateRetentionMs,
         servicedCacheMs: as4Config.servicedCacheMs,
@@ -83,7 +91,8 @@ export async function startAccessPoint(config: Config, logger: Logger, env: Reco
       });
     } catch (err) {
       await db.close();
-        throw err;
+      await validation.close();
+      throw err;
     }
     mounts.push({ path: as4Config.path, router: as4Router(inbound.pipeline) });
     mounts.push({ path: '/api/v1/inbox', router: inboxRouter({ knex: db.knex, documents, token: as4Config.inboxToken }) });
@@ -112,7 +121,8 @@ export async function startAccessPoint(config: Config, logger: Logger, env: Reco
     } catch (err) {
       await inbound?.stop();
       await db.close();
-        throw err;
+      await validation.close();
+      throw err;
     }
   } else {
     logger.warn('outbound delivery is off (AP_KEY_FILE / AP_CERT_FILE not set): submitted documents stay queued');
@@ -127,9 +137,8 @@ export async function startAccessPoint(config: Config, logger: Logger, env: Reco
   const app = createApp({
     logger,
     documents: {
-      validator,
+      validation,
       documents,
-      limits: { maxBytes: config.maxDocumentBytes },
       maxDocumentBytes: config.maxDocumentBytes,
       outbound: outboundQueue,
       messages: inbound?.messages ?? new As4MessageStore(db.knex),
@@ -150,6 +159,7 @@ export async function startAccessPoint(config: Config, logger: Logger, env: Reco
     await outbound?.stop();
     await inbound?.stop();
     await db.close();
+    await validation.close();
     throw err;
   }
   const { port } = server.address() as AddressInfo;
@@ -173,7 +183,8 @@ export async function startAccessPoint(config: Config, logger: Logger, env: Reco
       await outbound?.stop(config.shutdownTimeoutMs);
       await inbound?.stop();
       await db.close();
-        logger.info('shutdown complete');
+      await validation.close();
+      logger.info('shutdown complete');
     })();
     return stopping;
   };

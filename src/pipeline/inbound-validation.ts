@@ -1,17 +1,18 @@
 /**
- * How the inbound pipeline validates received documents: in the calling thread with a validator built at
- * start-up (tests, the CLI), or in a pool of worker threads that each compile the validator once (the
- * server: validation stays off the event loop that sends receipts).
+ * How documents are validated (received over AS4, and submitted to the API): in the calling thread with a
+ * validator built at start-up (tests, the CLI), or in a pool of worker threads that each compile the
+ * validator once (the server: validation stays off the event loop that sends receipts and answers the API).
  */
 import { Worker } from 'node:worker_threads';
 import { ApError } from '../errors.js';
+import type { DocumentMetadata } from '../store/documents.js';
 import type { DocumentValidator, ValidationReport } from '../validation/types.js';
 import { readUblMetadata, ublMetadataOf } from './ubl-metadata.js';
 
-/** The report, and the fields the inbox and duplicate detection read from a parseable document. */
+/** The report, and the fields routing, the inbox and duplicate detection read from a parseable document. */
 export interface ValidatedDocument {
   report: ValidationReport;
-  metadata: { invoiceNumber: string | null; issueDate: string | null } | null;
+  metadata: DocumentMetadata | null;
 }
 
 export interface ValidationRunner {
@@ -20,15 +21,14 @@ export interface ValidationRunner {
 }
 
 /**
- * Validates, then reads invoice number and issue date (null when the document could not be parsed), from
- * the validator's own parse when it hands it back.
+ * Validates, then reads the document's fields (null when it could not be parsed), from the validator's own
+ * parse when it hands it back.
  */
 export function validateDocument(validator: DocumentValidator, document: Buffer, maxBytes: number): ValidatedDocument {
   const { report, root } = validator.validateParsed ? validator.validateParsed(document) : { report: validator.validate(document), root: null };
   if (report.issues.some((i) => i.layer === 'PARSE')) return { report, metadata: null };
   try {
-    const m = root ? ublMetadataOf(root) : readUblMetadata(document, { maxBytes });
-    return { report, metadata: { invoiceNumber: m.invoiceNumber, issueDate: m.issueDate } };
+    return { report, metadata: root ? ublMetadataOf(root) : readUblMetadata(document, { maxBytes }) };
   } catch {
     return { report, metadata: null };
   }

@@ -10,10 +10,9 @@ import { newMessageId } from '../as4/index.js';
 import { ApError } from '../errors.js';
 import type { PostgresDeliveryStore } from '../store/deliveries.js';
 import type { DocumentRecord, DocumentStore } from '../store/documents.js';
-import type { DocumentValidator, ValidationReport } from '../validation/types.js';
-import type { XmlLimits } from '../xml/safe.js';
+import type { ValidationReport } from '../validation/types.js';
+import type { ValidationRunner } from './inbound-validation.js';
 import { createDocument } from './state-machine.js';
-import { readUblMetadata } from './ubl-metadata.js';
 
 /** Where queued documents go: their delivery rows, and the dispatcher that makes the first attempt. */
 export interface OutboundQueue {
@@ -26,11 +25,13 @@ export interface OutboundQueue {
 }
 
 export interface SubmitDeps {
-  validator: DocumentValidator;
+  /** The validation pool the server shares with inbound (worker threads), or an inline validator. */
+  validation: ValidationRunner;
   documents: DocumentStore;
-  limits: XmlLimits;
   outbound: OutboundQueue;
 }
+
+const NO_METADATA = { senderId: null, receiverId: null, documentKind: null, documentType: null, process: null, invoiceNumber: null, issueDate: null };
 
 export interface SubmitResult {
   document: DocumentRecord;
@@ -38,7 +39,7 @@ export interface SubmitResult {
 }
 
 export async function submitOutbound(deps: SubmitDeps, payload: Buffer, actor: string): Promise<SubmitResult> {
-  const report = deps.validator.validate(payload);
+  const { report, metadata } = await deps.validation.validate(payload);
   const parseIssues = report.issues.filter((i) => i.layer === 'PARSE' && i.flag === 'fatal');
   if (parseIssues.length > 0) {
     const first = parseIssues[0]!;
@@ -47,11 +48,8 @@ export async function submitOutbound(deps: SubmitDeps, payload: Buffer, actor: s
       ...(first.column ? { column: first.column } : {}),
     });
   }
-  const metadata = report.documentKind
-    ? readUblMetadata(payload, deps.limits)
-    : { senderId: null, receiverId: null, documentKind: null, documentType: null, process: null, invoiceNumber: null, issueDate: null };
   const newDocument = {
-    ...metadata,
+    ...(report.documentKind && metadata ? metadata : NO_METADATA),
     direction: 'outbound' as const,
     payloadSha256: createHash('sha256').update(payload).digest('hex'),
     validationReport: report,

@@ -181,7 +181,7 @@ async function startAp(env: DiscoveryEnv, name: string, seatId: string, outbound
   });
   const app = createApp({
     logger,
-    documents: { validator, documents, limits: { maxBytes: MAX_BYTES }, maxDocumentBytes: MAX_BYTES, outbound: outbound.queue, messages: inbound.messages },
+    documents: { validation: inlineValidationRunner(validator, MAX_BYTES), documents, maxDocumentBytes: MAX_BYTES, outbound: outbound.queue, messages: inbound.messages },
     readiness: {},
     mounts: [
       { path: '/smp', router: createSmpRouter({ directory, signingKey: { keyPem: env.smpCert.keyPem, certPem: env.smpCert.certPem } }) },

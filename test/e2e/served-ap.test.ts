@@ -52,7 +52,7 @@ describe('served access point (src/main.ts wiring) sends to another access point
       SMP_KEY_FILE: join(dir, 'smp.key'),
       SMP_CERT_FILE: join(dir, 'smp.pem'),
       ADMIN_TOKEN: 'admin-secret',
-      INBOUND_VALIDATION_WORKERS: '0',
+      INBOUND_VALIDATION_WORKERS: '1', // API submissions and received documents go through the worker pool
       OUTBOUND_RETRY_INITIAL_MS: '100',
       OUTBOUND_POLL_INTERVAL_MS: '100',
     };

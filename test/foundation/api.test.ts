@@ -9,6 +9,7 @@ import { createLogger } from '../../src/log.js';
 import { PostgresDeliveryStore } from '../../src/store/deliveries.js';
 import { PostgresDocumentStore } from '../../src/store/documents.js';
 import { PostgresPayloadStore } from '../../src/store/payloads.js';
+import { inlineValidationRunner } from '../../src/pipeline/inbound-validation.js';
 import { UblXsdValidator } from '../../src/validation/xsd.js';
 import { BASE_CREDIT_NOTE, BASE_INVOICE, UBL_SCHEMAS_DIR, officialExamples } from '../support/artifacts.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
@@ -33,9 +34,8 @@ describe('documents API (POST /api/v1/documents, GET /api/v1/documents/:id)', ()
     const app = createApp({
       logger: createLogger('silent'),
       documents: {
-        validator,
+        validation: inlineValidationRunner(validator, MAX_BYTES),
         documents,
-        limits: { maxBytes: MAX_BYTES },
         maxDocumentBytes: MAX_BYTES,
         // No delivery here: documents stay queued (the outbound tests cover sending).
         outbound: { deliveries: new PostgresDeliveryStore(db.knex), dispatch: () => {}, firstAttemptGraceMs: 60_000, idDomain: 'test' },

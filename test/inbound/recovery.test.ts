@@ -69,7 +69,15 @@ describe('inbound recovery and retention', function () {
         );
       }
       assert.equal((await pool.validate(broken)).report.valid, false);
-      assert.deepEqual((await pool.validate(INVOICE_XML)).metadata, { invoiceNumber: 'Snippet1', issueDate: '2017-11-13' });
+      assert.deepEqual((await pool.validate(INVOICE_XML)).metadata, {
+        senderId: '0088:9482348239847239874',
+        receiverId: '0002:fr23342',
+        documentKind: 'Invoice',
+        documentType: 'urn:oasis:names:specification:ubl:schema:xsd:Invoice-2::Invoice##urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0::2.1',
+        process: 'urn:fdc:peppol.eu:2017:poacc:billing:01:1.0',
+        invoiceNumber: 'Snippet1',
+        issueDate: '2017-11-13',
+      });
     } finally {
       await pool.close();
     }
