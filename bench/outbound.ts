@@ -142,6 +142,8 @@ try {
   console.log(`cores: ${cpus().length}; messages: ${messages}; API clients: ${clients}; outbound concurrency: ${concurrency}; Postgres over ${pgSocket ? `Unix socket ${pgSocket}` : 'TCP'}`);
   console.log(`submitted (validated, queued) in ${(submittedMs / 1000).toFixed(2)} s; all delivered in ${elapsedS.toFixed(2)} s`);
   console.log(`CPU per message: A ${per('a')}, B ${per('b')}, A's Postgres backends ${per('pgA')}, B's ${per('pgB')}`);
+  const retried = (await dbA.knex('document_events').whereIn('document_id', ids).where({ to_status: 'retrying' }).select('reason').count({ n: '*' }).groupBy('reason')) as Array<{ reason: string; n: string }>;
+  for (const r of retried) console.log(`retried ${r.n}×: ${r.reason}`);
   console.log(`outbound-rate msgs_per_s=${(messages / elapsedS).toFixed(1)}`);
 } finally {
   for (const s of servers.reverse()) await s.stop();
