@@ -519,61 +519,48 @@ function memoized<T>(slot: number, f: (c: Ctx) => T): (c: Ctx) => T {
 }
 
 /**
- * Whether `a` has the same value in every document and focus: literals and the pure builtins (or xs
- * constructors) over them, no path, variable or focus. The code lists of the rules
- * (`tokenize('AED AFN …', '\\s')`) are such values.
+ * Whether `a` is made of literals and the pure builtins (or xs constructors) over them, with no path or
+ * variable, and reads the focus at most through the zero-argument builtins in `focusReads`.
  */
-function constant(a: Ast): boolean {
+function pureOver(a: Ast, focusReads: ReadonlySet<string>): boolean {
   switch (a.t) {
     case 'lit':
       return true;
     case 'call': {
       const ns = nsOf(a.name);
       const l = localOf(a.name);
-      if (ns === XS_NS) return a.args.length === 1 && constant(a.args[0]);
+      if (ns === XS_NS) return a.args.length === 1 && pureOver(a.args[0], focusReads);
       if (ns !== 'http://www.w3.org/2005/xpath-functions' || !BUILTINS[l]) return false;
-      // Without arguments only true() and false() are constant; the others read the focus.
-      return a.args.length === 0 ? l === 'true' || l === 'false' : a.args.every(constant);
+      // Without arguments a builtin reads the focus (context item, position...), except true() and false().
+      return a.args.length === 0 ? l === 'true' || l === 'false' || focusReads.has(l) : a.args.every((x) => pureOver(x, focusReads));
     }
     case 'seq':
     case 'bin':
     case 'neg':
     case 'if':
     case 'cast':
-      return children(a).every(constant);
+      return children(a).every((x) => pureOver(x, focusReads));
     default:
       return false;
   }
 }
+
+const NO_FOCUS = new Set<string>();
+const NAME_FOCUS = new Set(['name', 'local-name', 'namespace-uri']);
+
+/**
+ * Whether `a` has the same value in every document and focus. The code lists of the rules
+ * (`tokenize('AED AFN …', '\\s')`) are such values.
+ */
+const constant = (a: Ast): boolean => pureOver(a, NO_FOCUS);
+
+/** Whether `a` reads the focus at most through name(), local-name() and namespace-uri(). */
+const nameOnly = (a: Ast): boolean => pureOver(a, NAME_FOCUS);
 
 /** A constant expression (see constant()), evaluated at first use and then shared by every document. */
 function once(f: Fn): Fn {
   let v: Seq | undefined;
   return (c) => (v ??= f(c));
-}
-
-/** Whether `a` reads the focus at most through name(), local-name() and namespace-uri() (no path or variable). */
-function nameOnly(a: Ast): boolean {
-  switch (a.t) {
-    case 'lit':
-      return true;
-    case 'call': {
-      const ns = nsOf(a.name);
-      const l = localOf(a.name);
-      if (ns === XS_NS) return a.args.length === 1 && nameOnly(a.args[0]);
-      if (ns !== 'http://www.w3.org/2005/xpath-functions' || !BUILTINS[l]) return false;
-      if (a.args.length === 0) return l === 'name' || l === 'local-name' || l === 'namespace-uri' || l === 'true' || l === 'false';
-      return a.args.every(nameOnly);
-    }
-    case 'seq':
-    case 'bin':
-    case 'neg':
-    case 'if':
-    case 'cast':
-      return children(a).every(nameOnly);
-    default:
-      return false;
-  }
 }
 
 const NAME_CACHE_MAX = 10_000;
