@@ -8,7 +8,7 @@
  *
  *   npm run bench:inbound [-- --messages 2000 --concurrency 32]        max throughput
  *   npm run bench:inbound -- --rate 100 --messages 1000                 paced (open loop), latency at that rate
- *   options: --workers <validation threads, default 1>; --pg-socket /var/run/postgresql (Postgres over its Unix socket); BENCH_CPU_PROF=<dir> profiles the server
+ *   options: --workers <validation threads, default 1>; --db-pool <DB_POOL_MAX, default 10 as served>; --pg-socket /var/run/postgresql (Postgres over its Unix socket); BENCH_CPU_PROF=<dir> profiles the server
  *
  * The server runs as `npm start` runs it: compiled JavaScript (`npm run build` first), not through tsx.
  *
@@ -39,6 +39,7 @@ const messages = arg('messages', 2000);
 const concurrency = arg('concurrency', 32);
 const rate = arg('rate', 0);
 const workers = arg('workers', 1);
+const dbPool = arg('db-pool', 10);
 // --pg-socket <dir>: the server reaches Postgres over its Unix socket in <dir> instead of TCP on 127.0.0.1.
 const socketAt = process.argv.indexOf('--pg-socket');
 const pgSocket = socketAt > 0 ? process.argv[socketAt + 1]! : null;
@@ -107,7 +108,7 @@ try {
   server = await startServed(
     {
       DATABASE_URL: pgSocket ? `${db.url}?host=${encodeURIComponent(pgSocket)}` : db.url,
-      DB_POOL_MAX: String(Math.max(10, Math.min(concurrency, 40))),
+      DB_POOL_MAX: String(dbPool),
       AP_KEY_FILE: join(dir, 'ap.key'),
       AP_CERT_FILE: join(dir, 'ap.pem'),
       AP_ENDPOINT_URL: `http://127.0.0.1:${port}/as4`,
@@ -192,7 +193,7 @@ try {
 
   latencies.sort((a, b) => a - b);
   const msgsPerS = messages / receiptsS;
-  console.log(`cores: ${cpus().length}; messages: ${messages}; ${rate > 0 ? `paced at ${rate} msgs/s` : `max throughput, ${concurrency} connections`}; validation workers: ${workers}; Postgres over ${pgSocket ? `Unix socket ${pgSocket}` : 'TCP'}`);
+  console.log(`cores: ${cpus().length}; messages: ${messages}; ${rate > 0 ? `paced at ${rate} msgs/s` : `max throughput, ${concurrency} connections`}; validation workers: ${workers}; DB_POOL_MAX ${dbPool}; Postgres over ${pgSocket ? `Unix socket ${pgSocket}` : 'TCP'}`);
   console.log(`receipts: ${msgsPerS.toFixed(1)} msgs/s; latency p50 ${pct(latencies, 50).toFixed(1)} ms, p90 ${pct(latencies, 90).toFixed(1)} ms, p99 ${pct(latencies, 99).toFixed(1)} ms, max ${latencies.at(-1)!.toFixed(1)} ms`);
   console.log(`validated and in the inbox (end to end): ${(messages / e2eS).toFixed(1)} msgs/s (last one after ${e2eS.toFixed(1)} s)`);
   if (cpuBefore && cpuAfter) {
