@@ -34,7 +34,7 @@ import type { CircuitBreakers } from './circuit-breaker.js';
 import { countryOfSupplier } from './outbound-country.js';
 import { backoffDelay, type RetryPolicy } from './outbound-retry.js';
 import type { As4Transport } from './outbound-transport.js';
-import { changeStatus, createDocument, type OutboundStatus } from './state-machine.js';
+import { changeStatus, checkTransition, createDocument, type OutboundStatus } from './state-machine.js';
 
 export interface ReceiverLookup {
   lookup(participant: ParticipantIdentifier, documentType: DocumentTypeIdentifier, process?: ProcessIdentifier): Promise<LookupResult>;
@@ -122,10 +122,9 @@ export class OutboundDelivery {
     const startedAt = new Date();
     const claimed = await this.claim(documentId, from);
     if (!claimed) return 'skipped';
-    const { doc, delivery } = claimed;
+    const { doc, delivery, payload } = claimed;
     let endpointUrl: string | null = null;
     try {
-      const payload = await this.deps.documents.payload(documentId);
       if (!payload) throw new ApError('internal', `The payload of document ${documentId} is missing`);
       const route = routeOf(doc);
       if (await this.deps.hosted.accepts(route.receiver, route.documentType)) {
@@ -159,25 +158,29 @@ export class OutboundDelivery {
     });
   }
 
-  private async claim(documentId: string, from: OutboundStatus): Promise<{ doc: DocumentRecord; delivery: DeliveryRecord } | null> {
+  private async claim(documentId: string, from: OutboundStatus): Promise<{ doc: DocumentRecord; delivery: DeliveryRecord; payload: Buffer | null } | null> {
+    if (from !== 'sending') {
+      // The usual case (queued or retrying): move, count and lease in one statement.
+      checkTransition(documentId, 'outbound', from, 'sending');
+      return this.deps.deliveries.claimAttempt(documentId, { from, to: 'sending' }, this.deps.leaseMs, ACTOR);
+    }
     try {
       const claimed = await this.deps.deliveries.transaction(async (tx) => {
+        // An attempt whose lease ran out (its process is gone): log it, then take the document over. The
+        // document row is locked before the delivery row, in the order of every other outbound transaction.
+        if (!(await changeStatus(this.deps.documents, documentId, 'retrying', { actor: 'system', reason: 'attempt interrupted (lease expired)' }, { expected: { direction: 'outbound', from }, tx }))) {
+          throw new NotClaimed();
+        }
+        from = 'retrying';
         const delivery = await this.deps.deliveries.claim(documentId, this.deps.leaseMs, tx);
         if (!delivery) throw new NotClaimed();
-        if (from === 'sending') {
-          // An attempt whose lease ran out (its process is gone): log it, then take the document over.
-          if (!(await changeStatus(this.deps.documents, documentId, 'retrying', { actor: 'system', reason: 'attempt interrupted (lease expired)' }, { expected: { direction: 'outbound', from }, tx }))) {
-            throw new NotClaimed();
-          }
-          from = 'retrying';
-        }
         const ok = await changeStatus(this.deps.documents, documentId, 'sending', { actor: ACTOR, reason: `attempt ${delivery.attempts}`, details: { attempt: delivery.attempts } }, { expected: { direction: 'outbound', from }, tx });
         if (!ok) throw new NotClaimed();
         return delivery;
       });
       // Read after the commit: inside the transaction it would need a second pooled connection.
-      const doc = await this.deps.documents.get(documentId);
-      return { doc: doc!, delivery: claimed };
+      const [doc, payload] = await Promise.all([this.deps.documents.get(documentId), this.deps.documents.payload(documentId)]);
+      return { doc: doc!, delivery: claimed, payload };
     } catch (err) {
       if (err instanceof NotClaimed) return null;
       throw err;
@@ -247,11 +250,16 @@ export class OutboundDelivery {
     }
     d.breakers.success(found.endpointUrl);
     const receipt = signal.signal;
-    await d.deliveries.transaction(async (tx) => {
-      await this.finish(doc.id, 'delivered', { actor: ACTOR, reason: `receipt ${receipt.messageId} verified`, details: { attempt: delivery.attempts, as4MessageId: built.messageId, receiptMessageId: receipt.messageId, endpointUrl: found.endpointUrl, receiverSeatId: receiverSeat } }, tx);
-      await d.deliveries.update(doc.id, { nextAttemptAt: null, countryC1, endpointUrl: found.endpointUrl, receiverSeatId: receiverSeat, deliveredAt: new Date(), lastError: null, lastErrorKind: null }, tx);
-      await d.deliveries.recordSentMessage({
-        documentId: doc.id,
+    // One statement: the status move with its event, the delivery's final fields, the message record with
+    // the receipt (evidence) and the attempt row commit together or not at all.
+    checkTransition(doc.id, 'outbound', 'sending', 'delivered');
+    const now = new Date();
+    const moved = await d.deliveries.recordDelivered(
+      doc.id,
+      { from: 'sending', to: 'delivered' },
+      { actor: ACTOR, reason: `receipt ${receipt.messageId} verified`, details: { attempt: delivery.attempts, as4MessageId: built.messageId, receiptMessageId: receipt.messageId, endpointUrl: found.endpointUrl, receiverSeatId: receiverSeat } },
+      { countryC1, endpointUrl: found.endpointUrl, receiverSeatId: receiverSeat, deliveredAt: now },
+      {
         messageId: built.messageId,
         conversationId: built.conversationId,
         fromPartyId: d.seatId,
@@ -259,16 +267,16 @@ export class OutboundDelivery {
         originalSender: route.sender.value,
         finalRecipient: route.receiver.value,
         sbdhInstanceId: delivery.sbdhInstanceId!,
-        countryC1,
         service: found.process.value,
         action: `${route.documentType.scheme}::${route.documentType.value}`,
         signatureReferences: built.signatureReferences,
         receiptMessageId: receipt.messageId,
         receipt: response.body,
-        receiptAt: new Date(),
-      }, tx);
-      await d.deliveries.recordAttempt(doc.id, { attempt: delivery.attempts, startedAt, outcome: 'delivered', endpointUrl: found.endpointUrl, httpStatus: status, errorKind: null, error: null }, tx);
-    });
+        receiptAt: now,
+      },
+      { attempt: delivery.attempts, startedAt, httpStatus: status },
+    );
+    if (!moved) throw new ApError('state.invalid-transition', `Document ${doc.id} left sending while its attempt ran; delivered not applied`);
     return 'delivered';
   }
 

@@ -79,13 +79,18 @@ export async function createDocument(
   event: EventInput,
   tx?: Tx,
 ): Promise<DocumentRecord> {
-  if (!canCreate(doc.direction, doc.status)) {
-    throw new ApError('state.invalid-transition', `An ${doc.direction} document cannot start as ${doc.status}`, {
-      direction: doc.direction,
-      to: doc.status,
-    });
-  }
+  checkCreate(doc.direction, doc.status);
   return store.create(doc, payload, event, tx);
+}
+
+/**
+ * Throws like createDocument when `status` is not an initial status of `direction`: for a store statement
+ * that creates the document with its creation event and other rows in one round trip.
+ */
+export function checkCreate(direction: Direction, status: string): void {
+  if (!canCreate(direction, status)) {
+    throw new ApError('state.invalid-transition', `An ${direction} document cannot start as ${status}`, { direction, to: status });
+  }
 }
 
 export interface ChangeOptions {
@@ -118,6 +123,15 @@ export async function changeStatus(
   }
   assertTransition(id, expected.direction, expected.from, to);
   return store.setStatus(id, expected.from, to, event, options.tx);
+}
+
+/**
+ * Throws like changeStatus when the table forbids the move: for a store statement that moves the document
+ * together with other writes in one round trip. Such a statement must compare-and-set on `from` and append
+ * the status event (from, to, reason, actor, details) as setStatus does.
+ */
+export function checkTransition(id: string, direction: Direction, from: DocumentStatus, to: DocumentStatus): void {
+  assertTransition(id, direction, from, to);
 }
 
 function assertTransition(id: string, direction: Direction, from: string, to: string): void {

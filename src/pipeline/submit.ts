@@ -12,7 +12,7 @@ import type { PostgresDeliveryStore } from '../store/deliveries.js';
 import type { DocumentRecord, DocumentStore } from '../store/documents.js';
 import type { ValidationReport } from '../validation/types.js';
 import type { ValidationRunner } from './inbound-validation.js';
-import { createDocument } from './state-machine.js';
+import { checkCreate, createDocument } from './state-machine.js';
 
 /** Where queued documents go: their delivery rows, and the dispatcher that makes the first attempt. */
 export interface OutboundQueue {
@@ -60,12 +60,16 @@ export async function submitOutbound(deps: SubmitDeps, payload: Buffer, actor: s
     return { document, report };
   }
   const q = deps.outbound;
-  const document = await q.deliveries.transaction(async (tx) => {
-    const doc = await createDocument(deps.documents, { ...newDocument, status: 'queued' }, payload, { actor, reason: 'validation passed; queued for delivery' }, tx);
-    const ids = { as4MessageId: newMessageId(q.idDomain), conversationId: randomUUID(), sbdhInstanceId: randomUUID() };
-    await q.deliveries.create(doc.id, ids, new Date(Date.now() + q.firstAttemptGraceMs), tx);
-    return doc;
-  });
+  // Document, payload, creation event and delivery row in one statement (one round trip, no BEGIN/COMMIT).
+  checkCreate('outbound', 'queued');
+  const ids = { as4MessageId: newMessageId(q.idDomain), conversationId: randomUUID(), sbdhInstanceId: randomUUID() };
+  const document = await q.deliveries.createQueued(
+    { ...newDocument, status: 'queued' },
+    payload,
+    { actor, reason: 'validation passed; queued for delivery' },
+    ids,
+    new Date(Date.now() + q.firstAttemptGraceMs),
+  );
   q.dispatch(document.id);
   return { document, report };
 }

@@ -1,9 +1,15 @@
 /**
  * Outbound delivery rows (the retry queue and the delivery evidence) and the attempt log. Status changes
- * are not made here: the outbound pipeline calls the state machine with the same transaction.
+ * are decided by the state machine: the outbound pipeline either calls changeStatus with the same
+ * transaction, or, on the success path, checks the move with it and runs one of the statements below,
+ * which compare-and-set the document on its expected status and append the status event together with
+ * the delivery writes. One statement commits alone (no BEGIN/COMMIT round trips) and is named, so it is
+ * planned once per connection (named-query.ts): a submission, a claim and a delivery cost one round trip
+ * each instead of five to seven knex statements.
  */
 import type { Knex } from 'knex';
-import type { Tx } from './documents.js';
+import { documentRecord, type DocumentRecord, type EventInput, type NewDocument, type Tx } from './documents.js';
+import { namedQuery } from './named-query.js';
 
 export interface DeliveryRecord {
   documentId: string;
@@ -116,6 +122,82 @@ const RECORD_COLUMNS = [
   'country_c1', 'endpoint_url', 'receiver_seat_id', 'last_error_kind', 'last_error', 'delivered_at', 'local_document_id',
 ];
 
+/** A queued outbound document: document, payload, creation event and delivery row. */
+const CREATE_QUEUED = `
+WITH d AS (
+  INSERT INTO documents (direction, sender_id, receiver_id, document_kind, document_type, process, invoice_number,
+    issue_date, status, payload_sha256, payload_size, validation_report)
+  VALUES ('outbound', $1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::date, $8::text, $9::text, $10::int, $11::jsonb)
+  RETURNING *
+), p AS (
+  INSERT INTO payloads (document_id, content) SELECT d.id, $12::bytea FROM d
+), e AS (
+  INSERT INTO document_events (document_id, type, from_status, to_status, reason, actor, details)
+  SELECT d.id, 'status', NULL, $8::text, $13::text, $14::text, $15::jsonb FROM d
+), q AS (
+  INSERT INTO outbound_deliveries (document_id, next_attempt_at, as4_message_id, conversation_id, sbdh_instance_id)
+  SELECT d.id, $16::timestamptz, $17::text, $18::text, $19::text FROM d
+)
+SELECT * FROM d`;
+
+/**
+ * Claim of an attempt: the document moves from $2 to $3 if it is still in $2 and has a delivery row (the
+ * document row is locked first, as every other outbound transaction does), then the attempt is counted,
+ * the lease taken and the event appended; nothing is written when the document was not in $2. Returns
+ * the document, the delivery and the payload.
+ */
+const CLAIM = `
+WITH u AS (
+  UPDATE documents SET status = $3::text, updated_at = now()
+  WHERE id = $1::uuid AND direction = 'outbound' AND status = $2::text
+    AND EXISTS (SELECT 1 FROM outbound_deliveries WHERE document_id = $1::uuid)
+  RETURNING *
+), c AS (
+  UPDATE outbound_deliveries SET attempts = attempts + 1, next_attempt_at = NULL,
+    lease_until = now() + make_interval(secs => $4::double precision), updated_at = now()
+  WHERE document_id = (SELECT id FROM u)
+  RETURNING ${RECORD_COLUMNS.join(', ')}
+), e AS (
+  INSERT INTO document_events (document_id, type, from_status, to_status, reason, actor, details)
+  SELECT c.document_id, 'status', $2::text, $3::text, 'attempt ' || c.attempts, $5::text, jsonb_build_object('attempt', c.attempts) FROM c
+)
+SELECT u.*, c.*, (SELECT content FROM payloads WHERE document_id = u.id) AS payload
+FROM u JOIN c ON c.document_id = u.id`;
+
+/**
+ * A delivered attempt: the document moves from $2 to $3 if it is still in $2, with its status event, the
+ * delivery's final fields, the AS4 message record (receipt as evidence) and the attempt row; nothing is
+ * written when the document had left $2.
+ */
+const DELIVERED = `
+WITH u AS (
+  UPDATE documents SET status = $3::text, updated_at = now()
+  WHERE id = $1::uuid AND direction = 'outbound' AND status = $2::text
+  RETURNING id
+), e AS (
+  INSERT INTO document_events (document_id, type, from_status, to_status, reason, actor, details)
+  SELECT u.id, 'status', $2::text, $3::text, $4::text, $5::text, $6::jsonb FROM u
+), q AS (
+  UPDATE outbound_deliveries SET next_attempt_at = NULL, lease_until = NULL, country_c1 = $7::text, endpoint_url = $8::text,
+    receiver_seat_id = $9::text, delivered_at = $10::timestamptz, last_error = NULL, last_error_kind = NULL, updated_at = now()
+  WHERE document_id = (SELECT id FROM u)
+), m AS (
+  INSERT INTO as4_messages (direction, message_id, conversation_id, document_id, from_party_id, to_party_id, original_sender,
+    final_recipient, sbdh_instance_id, country_c1, service, action, signature_references, receipt_message_id, receipt, receipt_at)
+  SELECT 'outbound', $11::text, $12::text, u.id, $13::text, $14::text, $15::text, $16::text, $17::text, $7::text, $18::text,
+    $19::text, $20::jsonb, $21::text, $22::bytea, $23::timestamptz FROM u
+), a AS (
+  INSERT INTO delivery_attempts (document_id, attempt, started_at, outcome, endpoint_url, http_status)
+  SELECT u.id, $24::int, $25::timestamptz, 'delivered', $8::text, $26::int FROM u
+)
+SELECT id FROM u`;
+
+/** A status move made by one of the statements above; checked against the state machine by the caller. */
+export interface StatusMove {
+  from: string;
+  to: string;
+}
+
 export class PostgresDeliveryStore {
   constructor(private readonly knex: Knex) {}
 
@@ -135,6 +217,100 @@ export class PostgresDeliveryStore {
       conversation_id: ids.conversationId,
       sbdh_instance_id: ids.sbdhInstanceId,
     });
+  }
+
+  /**
+   * Stores a new outbound document in `doc.status` (an initial status, checked by the caller) with its
+   * payload, its creation event and its delivery row, in one statement (see create() for the delivery).
+   */
+  async createQueued(
+    doc: NewDocument,
+    payload: Buffer,
+    event: EventInput,
+    ids: { as4MessageId: string; conversationId: string; sbdhInstanceId: string },
+    dueAt: Date,
+  ): Promise<DocumentRecord> {
+    const [row] = await namedQuery(this.knex, 'deliveries-create-queued', CREATE_QUEUED, [
+      doc.senderId,
+      doc.receiverId,
+      doc.documentKind,
+      doc.documentType,
+      doc.process,
+      doc.invoiceNumber,
+      doc.issueDate,
+      doc.status,
+      doc.payloadSha256,
+      payload.length,
+      doc.validationReport === null ? null : JSON.stringify(doc.validationReport),
+      payload,
+      event.reason ?? null,
+      event.actor,
+      event.details ? JSON.stringify(event.details) : null,
+      dueAt,
+      ids.as4MessageId,
+      ids.conversationId,
+      ids.sbdhInstanceId,
+    ]);
+    return documentRecord(row);
+  }
+
+  /**
+   * Moves the document (compare-and-set on `move.from`, checked against the state machine by the caller),
+   * counts the attempt, takes the lease and appends the status event (reason `attempt <n>`, details
+   * `{ attempt: n }`), in one statement. Null when the document was not in `move.from` or has no delivery.
+   */
+  async claimAttempt(
+    documentId: string,
+    move: StatusMove,
+    leaseMs: number,
+    actor: string,
+  ): Promise<{ doc: DocumentRecord; delivery: DeliveryRecord; payload: Buffer | null } | null> {
+    const [row] = await namedQuery(this.knex, 'deliveries-claim', CLAIM, [documentId, move.from, move.to, leaseMs / 1000, actor]);
+    return row ? { doc: documentRecord(row), delivery: toRecord(row), payload: (row.payload as Buffer | null) ?? null } : null;
+  }
+
+  /**
+   * A verified receipt: the status move (compare-and-set on `move.from`, checked by the caller) with its
+   * event, the delivery's final fields, the AS4 message record and the attempt row, in one statement.
+   * False when the document had left `move.from` (nothing written).
+   */
+  async recordDelivered(
+    documentId: string,
+    move: StatusMove,
+    event: EventInput,
+    delivery: { countryC1: string; endpointUrl: string; receiverSeatId: string; deliveredAt: Date },
+    m: Omit<SentMessage, 'documentId' | 'countryC1'>,
+    a: { attempt: number; startedAt: Date; httpStatus: number },
+  ): Promise<boolean> {
+    const rows = await namedQuery(this.knex, 'deliveries-delivered', DELIVERED, [
+      documentId,
+      move.from,
+      move.to,
+      event.reason ?? null,
+      event.actor,
+      event.details ? JSON.stringify(event.details) : null,
+      delivery.countryC1,
+      delivery.endpointUrl,
+      delivery.receiverSeatId,
+      delivery.deliveredAt,
+      m.messageId,
+      m.conversationId,
+      m.fromPartyId,
+      m.toPartyId,
+      m.originalSender,
+      m.finalRecipient,
+      m.sbdhInstanceId,
+      m.service,
+      m.action,
+      JSON.stringify(m.signatureReferences),
+      m.receiptMessageId,
+      m.receipt,
+      m.receiptAt,
+      a.attempt,
+      a.startedAt,
+      a.httpStatus,
+    ]);
+    return rows.length > 0;
   }
 
   /** Counts the attempt and takes the lease; null when the row does not exist. */
@@ -163,31 +339,6 @@ export class PostgresDeliveryStore {
         ...(uncountAttempt ? { attempts: db.raw('greatest(attempts - 1, 0)') } : {}),
         updated_at: db.fn.now(),
       });
-  }
-
-  /**
-   * The AS4 message record of a delivered message (as4_messages, direction outbound): headers, the
-   * references we signed and the verified receipt, as non-repudiation evidence.
-   */
-  async recordSentMessage(m: SentMessage, tx?: Tx): Promise<void> {
-    await (tx ?? this.knex)('as4_messages').insert({
-      direction: 'outbound',
-      message_id: m.messageId,
-      conversation_id: m.conversationId,
-      document_id: m.documentId,
-      from_party_id: m.fromPartyId,
-      to_party_id: m.toPartyId,
-      original_sender: m.originalSender,
-      final_recipient: m.finalRecipient,
-      sbdh_instance_id: m.sbdhInstanceId,
-      country_c1: m.countryC1,
-      service: m.service,
-      action: m.action,
-      signature_references: JSON.stringify(m.signatureReferences),
-      receipt_message_id: m.receiptMessageId,
-      receipt: m.receipt,
-      receipt_at: m.receiptAt,
-    });
   }
 
   /** Receipt evidence of a delivered outbound document (its as4_messages record). */

@@ -185,6 +185,11 @@ SELECT id FROM u`;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** A `documents` row read by another store's statement (e.g. RETURNING *), as a record. */
+export function documentRecord(row: unknown): DocumentRecord {
+  return toRecord(row as DocumentRow);
+}
+
 function toRecord(r: DocumentRow): DocumentRecord {
   return {
     id: r.id,
