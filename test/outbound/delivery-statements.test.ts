@@ -1,0 +1,120 @@
+/**
+ * The one-statement writes of the outbound success path (src/store/deliveries.ts): each commits all of its
+ * rows or none, and moves a document only from the status the caller expected (compare-and-set).
+ */
+import assert from 'node:assert/strict';
+import { PostgresDeliveryStore } from '../../src/store/deliveries.js';
+import { PostgresDocumentStore, type NewDocument } from '../../src/store/documents.js';
+import { PostgresPayloadStore } from '../../src/store/payloads.js';
+import { createTestDatabase, type TestDatabase } from '../support/db.js';
+
+const newDoc = (invoiceNumber: string): NewDocument => ({
+  direction: 'outbound',
+  status: 'queued',
+  senderId: '0208:0123456749',
+  receiverId: '0208:0987654321',
+  documentKind: 'Invoice',
+  documentType: 'urn:doc',
+  process: 'urn:proc',
+  invoiceNumber,
+  issueDate: '2026-11-28',
+  payloadSha256: 'c'.repeat(64),
+  validationReport: { valid: true, issues: [] } as unknown as NewDocument['validationReport'],
+});
+
+describe('outbound delivery statements', () => {
+  let db: TestDatabase;
+  let documents: PostgresDocumentStore;
+  let deliveries: PostgresDeliveryStore;
+  let n = 0;
+  before(async () => {
+    db = await createTestDatabase();
+    documents = new PostgresDocumentStore(db.knex, new PostgresPayloadStore(db.knex));
+    deliveries = new PostgresDeliveryStore(db.knex);
+  });
+  after(() => db?.drop());
+
+  async function queued() {
+    n++;
+    const ids = { as4MessageId: `m${n}@test`, conversationId: `c${n}`, sbdhInstanceId: `i${n}` };
+    const doc = await deliveries.createQueued(newDoc(`INV-${n}`), Buffer.from(`<x n="${n}"/>`), { actor: 'api', reason: 'queued', details: { n } }, ids, new Date(Date.now() + 60_000));
+    return { doc, ids };
+  }
+
+  it('stores a queued document with its payload, creation event and delivery row', async () => {
+    const { doc, ids } = await queued();
+    assert.deepEqual(await documents.get(doc.id), doc);
+    assert.deepEqual([doc.status, doc.issueDate, doc.payloadSize, doc.validationReport], ['queued', '2026-11-28', 10, { valid: true, issues: [] }]);
+    assert.equal((await documents.payload(doc.id))!.toString(), `<x n="${n}"/>`);
+    const events = await documents.events(doc.id);
+    assert.deepEqual(events.map((e) => [e.type, e.fromStatus, e.toStatus, e.actor, e.reason, e.details]), [['status', null, 'queued', 'api', 'queued', { n }]]);
+    const d = await deliveries.get(doc.id);
+    assert.deepEqual([d!.attempts, d!.as4MessageId, d!.conversationId, d!.sbdhInstanceId, d!.leaseUntil], [0, ids.as4MessageId, ids.conversationId, ids.sbdhInstanceId, null]);
+    assert.ok(d!.nextAttemptAt! > new Date());
+  });
+
+  it('claims an attempt once: of two concurrent claims one wins, and the loser writes nothing', async () => {
+    const { doc } = await queued();
+    const results = await Promise.all([1, 2].map(() => deliveries.claimAttempt(doc.id, { from: 'queued', to: 'sending' }, 60_000, 'job:outbound')));
+    const won = results.filter((r) => r !== null);
+    assert.equal(won.length, 1);
+    const c = won[0]!;
+    assert.equal(c.doc.status, 'sending');
+    assert.equal(c.payload!.toString(), `<x n="${n}"/>`);
+    assert.equal(c.delivery.attempts, 1);
+    assert.equal(c.delivery.nextAttemptAt, null);
+    assert.ok(c.delivery.leaseUntil! > new Date());
+    assert.deepEqual(await deliveries.get(doc.id), c.delivery);
+    const events = await documents.events(doc.id);
+    assert.deepEqual(events.map((e) => [e.fromStatus, e.toStatus, e.actor, e.reason, e.details]).slice(1), [['queued', 'sending', 'job:outbound', 'attempt 1', { attempt: 1 }]]);
+  });
+
+  it('does not claim a document without a delivery row', async () => {
+    const doc = await documents.create(newDoc('NO-DELIVERY'), Buffer.from('<x/>'), { actor: 'test' });
+    assert.equal(await deliveries.claimAttempt(doc.id, { from: 'queued', to: 'sending' }, 60_000, 'job:outbound'), null);
+    assert.equal((await documents.get(doc.id))!.status, 'queued');
+    assert.equal((await documents.events(doc.id)).length, 1);
+  });
+
+  it('records a delivery with its event, message record and attempt, only from the expected status', async () => {
+    const { doc, ids } = await queued();
+    const claimed = (await deliveries.claimAttempt(doc.id, { from: 'queued', to: 'sending' }, 60_000, 'job:outbound'))!;
+    const at = new Date();
+    const record = () =>
+      deliveries.recordDelivered(
+        doc.id,
+        { from: 'sending', to: 'delivered' },
+        { actor: 'job:outbound', reason: 'receipt r1 verified', details: { attempt: 1 } },
+        { countryC1: 'BE', endpointUrl: 'https://b.test/as4', receiverSeatId: 'PBE000002', deliveredAt: at },
+        {
+          messageId: ids.as4MessageId,
+          conversationId: ids.conversationId,
+          fromPartyId: 'PBE000001',
+          toPartyId: 'PBE000002',
+          originalSender: '0208:0123456749',
+          finalRecipient: '0208:0987654321',
+          sbdhInstanceId: ids.sbdhInstanceId,
+          service: 'urn:proc',
+          action: 'busdox-docid-qns::urn:doc',
+          signatureReferences: [{ uri: '#body' }],
+          receiptMessageId: 'r1',
+          receipt: Buffer.from('<receipt/>'),
+          receiptAt: at,
+        },
+        { attempt: claimed.delivery.attempts, startedAt: at, httpStatus: 200 },
+      );
+    assert.equal(await record(), true);
+    assert.equal(await record(), false, 'no longer in sending');
+    assert.equal((await documents.get(doc.id))!.status, 'delivered');
+    const events = await documents.events(doc.id);
+    assert.deepEqual(events.map((e) => [e.fromStatus, e.toStatus, e.reason]), [[null, 'queued', 'queued'], ['queued', 'sending', 'attempt 1'], ['sending', 'delivered', 'receipt r1 verified']]);
+    const d = (await deliveries.get(doc.id))!;
+    assert.deepEqual([d.countryC1, d.endpointUrl, d.receiverSeatId, d.deliveredAt?.getTime(), d.nextAttemptAt, d.leaseUntil, d.lastError], ['BE', 'https://b.test/as4', 'PBE000002', at.getTime(), null, null, null]);
+    assert.deepEqual(await deliveries.evidence(doc.id), { messageId: ids.as4MessageId, receiptMessageId: 'r1', receiptAt: at, toPartyId: 'PBE000002' });
+    assert.equal((await deliveries.receipt(doc.id))!.toString(), '<receipt/>');
+    const m = await db.knex('as4_messages').where({ document_id: doc.id });
+    assert.equal(m.length, 1, 'the second call wrote nothing');
+    assert.deepEqual([m[0].direction, m[0].country_c1, m[0].signature_references, m[0].dedup_message_id], ['outbound', 'BE', [{ uri: '#body' }], null]);
+    assert.deepEqual((await deliveries.attempts(doc.id)).map((a) => [a.attempt, a.outcome, a.endpointUrl, a.httpStatus]), [[1, 'delivered', 'https://b.test/as4', 200]]);
+  });
+});
