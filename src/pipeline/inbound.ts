@@ -36,7 +36,7 @@ import {
 } from '../as4/index.js';
 import { ApError, toApError } from '../errors.js';
 import type { CertificateValidator } from '../pki/types.js';
-import { DuplicateKeyError, type As4MessageStore, type ReceivedMessage, type StoredMessage } from '../store/as4-messages.js';
+import { DuplicateKeyError, type As4MessageStore, type ReceivedMessage, type StoredMessage, type StoredReceipt } from '../store/as4-messages.js';
 import { DEFAULT_XML_LIMITS, type XmlLimits } from '../xml/safe.js';
 import { checkSbdhAgainstUserMessage, type ServicedCheck } from './inbound-checks.js';
 import { readReceivedSbd } from './inbound-payload.js';
@@ -89,7 +89,7 @@ export class InboundPipeline {
     return buildReceipt(received, this.deps.identity, { idDomain: this.deps.idDomain });
   }
 
-  private answer(stored: StoredMessage, messageId: string): As4Response {
+  private answer(stored: StoredReceipt, messageId: string): As4Response {
     return {
       status: 200,
       contentType: SIGNAL_CONTENT_TYPE,
@@ -101,7 +101,7 @@ export class InboundPipeline {
   }
 
   /** Answers a MessageId stored before with the receipt stored for it, and records the repeat. */
-  private async duplicate(stored: StoredMessage, messageId: string): Promise<As4Response> {
+  private async duplicate(stored: StoredReceipt, messageId: string): Promise<As4Response> {
     if (stored.documentId) {
       await this.deps.messages.duplicateEvent(stored.documentId, `AS4 message ${messageId} received again; the stored receipt was sent again`, ACTOR, {
         messageId,
@@ -118,7 +118,7 @@ export class InboundPipeline {
     try {
       if (!contentType) throw new ApError('input.unsupported-media-type', 'The request has no Content-Type; AS4 messages are multipart/related');
       const mime = await readMimeMessage(contentType, body, this.deps.limits?.mime ?? DEFAULT_MIME_LIMITS);
-      let seen: StoredMessage | null = null;
+      let seen: StoredReceipt | null = null;
       let received: ReceivedUserMessage;
       try {
         received = await readUserMessage(mime, {
