@@ -289,7 +289,7 @@ export class PostgresDocumentStore implements DocumentStore, InboundRoutingStore
     const input = candidates.map((c) => ({ id: c.id, invoice_number: c.invoiceNumber, issue_date: c.issueDate, check_duplicate: c.checkDuplicate }));
     const rows = await namedQuery<{ id: string; invoice_number: string | null; issue_date: string | null; duplicate_of: string | null }>(
       tx,
-      'documents-lock-received-inbound',
+      null, // planned each batch: the duplicate lookup's plan depends on the size of documents (see namedQuery)
       LOCK_RECEIVED_INBOUND,
       [JSON.stringify(input)],
     );
