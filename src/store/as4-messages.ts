@@ -8,7 +8,7 @@
 import type { Knex } from 'knex';
 import type pg from 'pg';
 import type { NrReference } from '../as4/signature.js';
-import type { Direction } from './documents.js';
+import { documentInsertValues, type Direction } from './documents.js';
 import { namedQuery } from './named-query.js';
 
 /** The headers of a message, as stored. */
@@ -218,16 +218,7 @@ export class As4MessageStore {
     try {
       const [row] = await this.query<{ document_id: string; record_id: string; created_at: Date }>('as4-store-received', STORE_RECEIVED, [
         ...headerValues(message),
-        doc.senderId,
-        doc.receiverId,
-        doc.documentKind,
-        doc.documentType,
-        doc.process,
-        doc.invoiceNumber,
-        doc.issueDate,
-        doc.status,
-        doc.payloadSha256,
-        doc.payload.length,
+        ...documentInsertValues(doc, doc.payload.length),
         doc.payload,
         doc.event.reason,
         doc.event.actor,

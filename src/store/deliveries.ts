@@ -8,7 +8,7 @@
  * each instead of five to seven knex statements.
  */
 import type { Knex } from 'knex';
-import { documentRecord, type DocumentRecord, type EventInput, type NewDocument, type Tx } from './documents.js';
+import { documentInsertValues, documentRecord, type DocumentRecord, type EventInput, type NewDocument, type Tx } from './documents.js';
 import { namedQuery } from './named-query.js';
 
 export interface DeliveryRecord {
@@ -231,16 +231,7 @@ export class PostgresDeliveryStore {
     dueAt: Date,
   ): Promise<DocumentRecord> {
     const [row] = await namedQuery(this.knex, 'deliveries-create-queued', CREATE_QUEUED, [
-      doc.senderId,
-      doc.receiverId,
-      doc.documentKind,
-      doc.documentType,
-      doc.process,
-      doc.invoiceNumber,
-      doc.issueDate,
-      doc.status,
-      doc.payloadSha256,
-      payload.length,
+      ...documentInsertValues(doc, payload.length),
       doc.validationReport === null ? null : JSON.stringify(doc.validationReport),
       payload,
       event.reason ?? null,

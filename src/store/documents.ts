@@ -185,6 +185,15 @@ SELECT id FROM u`;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/**
+ * The values of a new `documents` row for the one-statement inserts of other stores, in their parameter
+ * order: sender, receiver, kind, document type, process, invoice number, issue date, status, payload
+ * SHA-256, payload size.
+ */
+export function documentInsertValues(doc: DocumentMetadata & { status: string; payloadSha256: string }, payloadSize: number): unknown[] {
+  return [doc.senderId, doc.receiverId, doc.documentKind, doc.documentType, doc.process, doc.invoiceNumber, doc.issueDate, doc.status, doc.payloadSha256, payloadSize];
+}
+
 /** A `documents` row read by another store's statement (e.g. RETURNING *), as a record. */
 export function documentRecord(row: unknown): DocumentRecord {
   return toRecord(row as DocumentRow);
