@@ -557,6 +557,11 @@ const constant = (a: Ast): boolean => pureOver(a, NO_FOCUS);
 /** Whether `a` reads the focus at most through name(), local-name() and namespace-uri(). */
 const nameOnly = (a: Ast): boolean => pureOver(a, NAME_FOCUS);
 
+/** `/descendant-or-self::node()`, the left side of a `//x` path from the root. */
+function isRootDescendants(a: Ast): boolean {
+  return a.t === 'path' && a.l.t === 'root' && a.r.t === 'step' && a.r.axis === 'descendant-or-self' && a.r.test.kind === 'node';
+}
+
 /** A constant expression (see constant()), evaluated at first use and then shared by every document. */
 function once(f: Fn): Fn {
   let v: Seq | undefined;
@@ -860,11 +865,7 @@ export class Compiler {
     }
     // //name (no positional predicates) → the document's element index.
     if (
-      a.l.t === 'path' &&
-      a.l.l.t === 'root' &&
-      a.l.r.t === 'step' &&
-      a.l.r.axis === 'descendant-or-self' &&
-      a.l.r.test.kind === 'node' &&
+      isRootDescendants(a.l) &&
       a.r.t === 'step' &&
       a.r.axis === 'child' &&
       a.r.test.kind === 'name' &&
@@ -884,11 +885,7 @@ export class Compiler {
     }
     // //@name → attributes of the indexed elements.
     if (
-      a.l.t === 'path' &&
-      a.l.l.t === 'root' &&
-      a.l.r.t === 'step' &&
-      a.l.r.axis === 'descendant-or-self' &&
-      a.l.r.test.kind === 'node' &&
+      isRootDescendants(a.l) &&
       a.r.t === 'step' &&
       a.r.axis === 'attribute' &&
       a.r.preds.every(nonPositional)
