@@ -8,7 +8,7 @@
 import type { Knex } from 'knex';
 import type pg from 'pg';
 import type { NrReference } from '../as4/signature.js';
-import { documentInsertValues, type Direction } from './documents.js';
+import { documentInsertValues, type Direction, type DocumentMetadata } from './documents.js';
 import { namedQuery } from './named-query.js';
 
 /** The headers of a message, as stored. */
@@ -37,14 +37,7 @@ export interface As4MessageRecord extends As4MessageHeaders {
   createdAt: Date;
 }
 
-export interface ReceivedDocument {
-  senderId: string | null;
-  receiverId: string | null;
-  documentKind: string | null;
-  documentType: string | null;
-  process: string | null;
-  invoiceNumber: string | null;
-  issueDate: string | null;
+export interface ReceivedDocument extends DocumentMetadata {
   /** Initial status, checked against the state machine by the caller. */
   status: string;
   payload: Buffer;
