@@ -7,7 +7,7 @@
  * large invoice never holds up the event loop that answers AS4 and the API; with 0 workers, inline.
  */
 import { once } from 'node:events';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config.js';
 import { loadAs4Config, loadAs4Identity, seatIdOf } from './config-as4.js';
@@ -18,7 +18,7 @@ import { discoveryMounts } from './http/discovery-mounts.js';
 import { startOutbound, type OutboundService } from './jobs/outbound-service.js';
 import { PeppolLookup } from './peppol/lookup.js';
 import { PostgresDeliveryStore } from './store/deliveries.js';
-import { as4Router } from './http/as4-endpoint.js';
+import { as4DirectRoute } from './http/as4-endpoint.js';
 import { inboxRouter } from './http/inbox.js';
 import { startInbound, type InboundService } from './pipeline/inbound-service.js';
 import { inlineValidationRunner, workerValidationRunner } from './pipeline/inbound-validation.js';
@@ -94,7 +94,6 @@ export async function startAccessPoint(config: Config, logger: Logger, env: Reco
       await validation.close();
       throw err;
     }
-    mounts.push({ path: as4Config.path, router: as4Router(inbound.pipeline) });
     mounts.push({ path: '/api/v1/inbox', router: inboxRouter({ knex: db.knex, documents, token: as4Config.inboxToken }) });
   }
   // AS4 outbound (we are C2), also only with our AP key: without it submitted documents stay queued.
@@ -152,7 +151,12 @@ export async function startAccessPoint(config: Config, logger: Logger, env: Reco
     mounts,
   });
 
-  const server = app.listen(config.http.port, config.http.host);
+  // POST to the AS4 endpoint is taken before express (see as4-endpoint.ts); everything else is the app's.
+  const as4 = inbound ? as4DirectRoute(inbound.pipeline, { path: as4Config.path, logger, isShuttingDown: () => shuttingDown }) : null;
+  const server = createServer((req, res) => {
+    if (!as4?.(req, res)) app(req, res);
+  });
+  server.listen(config.http.port, config.http.host);
   try {
     await once(server, 'listening');
   } catch (err) {

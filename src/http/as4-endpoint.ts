@@ -3,16 +3,57 @@
  * applied while reading) and answers with what the inbound pipeline decided: the signed receipt (200),
  * written only after the message is committed, or a signed ebMS error signal (4xx for the sender's
  * faults, 5xx when we could not store the message and the sender should retry).
+ *
+ * The served access point takes these requests on node:http directly, before express (as4DirectRoute):
+ * express's routing, request decoration and response helpers cost about four times node's own handling of
+ * such a request (measured here: 0.21 against 0.05 ms of CPU), once per message. Express can mount the
+ * same handler (as4Router), which the tests do.
  */
-import { Router, type Request, type Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Router } from 'express';
+import type { Logger } from 'pino';
 import type { InboundPipeline } from '../pipeline/inbound.js';
+import { logRequest } from './request-log.js';
+
+const MESSAGE_ID_HEADER = /^[\x21-\x7e]{1,256}$/;
+
+/** Runs the pipeline for one request and writes its answer. */
+async function answer(pipeline: InboundPipeline, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const result = await pipeline.receive(req.headers['content-type'], req);
+  if (result.messageId && MESSAGE_ID_HEADER.test(result.messageId)) res.setHeader('X-AS4-Message-Id', result.messageId);
+  res.statusCode = result.status;
+  res.setHeader('Content-Type', result.contentType);
+  res.setHeader('Content-Length', result.body.length);
+  res.end(result.body);
+}
 
 export function as4Router(pipeline: InboundPipeline): Router {
   const router = Router();
-  router.post('/', async (req: Request, res: Response) => {
-    const result = await pipeline.receive(req.get('content-type'), req);
-    if (result.messageId && /^[\x21-\x7e]{1,256}$/.test(result.messageId)) res.setHeader('X-AS4-Message-Id', result.messageId);
-    res.status(result.status).type(result.contentType).send(result.body);
-  });
+  router.post('/', (req, res) => answer(pipeline, req, res));
   return router;
+}
+
+/**
+ * A node:http request listener step for `POST <path>`: true when it took the request (everything else is
+ * left to express). Request id and access log as express's middleware gives them; while shutting down,
+ * the answer asks the client to close the connection.
+ */
+export function as4DirectRoute(pipeline: InboundPipeline, opts: { path: string; logger: Logger; isShuttingDown: () => boolean }) {
+  return (req: IncomingMessage, res: ServerResponse): boolean => {
+    if (req.method !== 'POST') return false;
+    const url = req.url ?? '';
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    if (path !== opts.path && path !== `${opts.path}/`) return false;
+    const { log } = logRequest(opts.logger, req, res, path);
+    if (opts.isShuttingDown()) res.setHeader('Connection', 'close');
+    answer(pipeline, req, res).catch((err: unknown) => {
+      log().error({ err }, 'as4: answering failed');
+      if (!res.headersSent) {
+        res.statusCode = 500;
+        res.end();
+      } else res.destroy();
+    });
+    return true;
+  };
 }

@@ -100,6 +100,19 @@ describe('served access point (src/main.ts wiring) sends to another access point
     );
   });
 
+  it('answers POST /as4 itself (before express) with a signed ebMS error and a request id; other methods go to the app', async () => {
+    const res = await fetch(`${ap.url}/as4`, { method: 'POST', headers: { 'content-type': 'text/plain', 'x-request-id': 'as4-req-1' }, body: 'not AS4' });
+    assert.equal(res.status, 415);
+    assert.equal(res.headers.get('x-request-id'), 'as4-req-1');
+    assert.match(res.headers.get('content-type') ?? '', /soap\+xml/);
+    const text = await res.text();
+    assert.match(text, /EBMS:0007/);
+    assert.match(text, /<ds:Signature\b/);
+    const get = await fetch(`${ap.url}/as4`);
+    assert.equal(get.status, 404);
+    assert.ok(get.headers.get('x-request-id'));
+  });
+
   it('serves the admin API and publishes added participants in its SMP', async () => {
     const admin = `${ap.url}/api/v1/admin/participants`;
     assert.equal((await fetch(admin)).status, 401);
