@@ -143,6 +143,43 @@ WITH d AS (
 )
 SELECT d.id AS document_id, d.created_at, (SELECT id FROM m) AS record_id FROM d`;
 
+/**
+ * STORE_RECEIVED for several messages at once (group commit): $1 is a JSON array of the rows, $2 and $3 the
+ * payloads and receipts in the same order. Document ids are drawn first, so every insert refers to its
+ * own row; the answer says which ordinal got which document and record.
+ */
+const STORE_RECEIVED_GROUP = `
+WITH i AS MATERIALIZED (
+  SELECT r.*, gen_random_uuid() AS doc_id
+  FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (message_id text, conversation_id text, from_party_id text, to_party_id text,
+    original_sender text, final_recipient text, sbdh_instance_id text, country_c1 text, service text, action text,
+    signature_references jsonb, receipt_message_id text, duplicate_of bigint, dedup_instance_id text, sender_id text,
+    receiver_id text, document_kind text, document_type text, process text, invoice_number text, issue_date date,
+    status text, payload_sha256 text, payload_size integer, reason text, actor text, details jsonb)) WITH ORDINALITY AS r(
+    message_id, conversation_id, from_party_id, to_party_id, original_sender, final_recipient, sbdh_instance_id, country_c1,
+    service, action, signature_references, receipt_message_id, duplicate_of, dedup_instance_id, sender_id, receiver_id,
+    document_kind, document_type, process, invoice_number, issue_date, status, payload_sha256, payload_size, reason, actor,
+    details, n)
+), d AS (
+  INSERT INTO documents (id, direction, sender_id, receiver_id, document_kind, document_type, process, invoice_number,
+    issue_date, status, payload_sha256, payload_size)
+  SELECT doc_id, 'inbound', sender_id, receiver_id, document_kind, document_type, process, invoice_number, issue_date, status,
+    payload_sha256, payload_size FROM i
+  RETURNING id, created_at
+), p AS (
+  INSERT INTO payloads (document_id, content) SELECT doc_id, ($2::bytea[])[n] FROM i
+), e AS (
+  INSERT INTO document_events (document_id, type, from_status, to_status, reason, actor, details)
+  SELECT doc_id, 'status', NULL, status, reason, actor, details FROM i ORDER BY n
+), m AS (
+  INSERT INTO as4_messages (${MESSAGE_COLUMNS})
+  SELECT 'inbound', message_id, conversation_id, doc_id, from_party_id, to_party_id, original_sender, final_recipient,
+    sbdh_instance_id, country_c1, service, action, signature_references, receipt_message_id, ($3::bytea[])[n], now(),
+    duplicate_of, message_id, dedup_instance_id FROM i
+  RETURNING id, document_id
+)
+SELECT i.n, d.id AS document_id, d.created_at, m.id AS record_id FROM i JOIN d ON d.id = i.doc_id JOIN m ON m.document_id = i.doc_id`;
+
 /** A repeat of a stored document (same InstanceIdentifier, same bytes): a record and an event, no new document. */
 const STORE_REPEAT = `
 WITH d AS (SELECT $16::uuid AS id), m AS (
@@ -188,6 +225,57 @@ function headerValues(m: ReceivedMessage): unknown[] {
   ];
 }
 
+/** Most messages in one group commit, and groups committing at once (each holds a pooled connection). */
+const MAX_GROUP = 32;
+const MAX_GROUPS_IN_FLIGHT = 4;
+
+export interface StoredReceived {
+  documentId: string;
+  recordId: string;
+  createdAt: Date;
+}
+
+interface PendingStore {
+  message: ReceivedMessage;
+  doc: ReceivedDocument;
+  resolve(r: StoredReceived): void;
+  reject(e: unknown): void;
+}
+
+/** One message of a group commit, as the JSON row STORE_RECEIVED_GROUP reads (payload and receipt travel apart). */
+function groupRow(m: ReceivedMessage, doc: ReceivedDocument): Record<string, unknown> {
+  const h = m.headers;
+  return {
+    message_id: h.messageId,
+    conversation_id: h.conversationId,
+    from_party_id: h.fromPartyId,
+    to_party_id: h.toPartyId,
+    original_sender: h.originalSender,
+    final_recipient: h.finalRecipient,
+    sbdh_instance_id: h.sbdhInstanceId,
+    country_c1: h.countryC1,
+    service: h.service,
+    action: h.action,
+    signature_references: h.signatureReferences,
+    receipt_message_id: m.receipt.messageId,
+    duplicate_of: m.duplicateOf,
+    dedup_instance_id: m.duplicateOf === null ? h.sbdhInstanceId : null,
+    sender_id: doc.senderId,
+    receiver_id: doc.receiverId,
+    document_kind: doc.documentKind,
+    document_type: doc.documentType,
+    process: doc.process,
+    invoice_number: doc.invoiceNumber,
+    issue_date: doc.issueDate,
+    status: doc.status,
+    payload_sha256: doc.payloadSha256,
+    payload_size: doc.payload.length,
+    reason: doc.event.reason,
+    actor: doc.event.actor,
+    details: doc.event.details,
+  };
+}
+
 function duplicateKeyOf(err: unknown): DuplicateKeyError | null {
   const e = err as { code?: string; constraint?: string };
   if (e?.code !== UNIQUE_VIOLATION) return null;
@@ -206,8 +294,55 @@ export class As4MessageStore {
   /**
    * Commits a received document with its payload, creation event, message record and receipt, atomically.
    * Throws DuplicateKeyError when a concurrent request stored the same MessageId or InstanceIdentifier first.
+   *
+   * Group commit: while MAX_GROUPS_IN_FLIGHT statements are running, further messages wait and then commit
+   * together in one statement (one transaction, one WAL flush). Each caller still gets its answer only after
+   * the commit that holds its message. A group that fails (a duplicate key among them, usually) is stored
+   * again one message at a time, so each caller gets its own outcome.
    */
-  async storeReceived(message: ReceivedMessage, doc: ReceivedDocument): Promise<{ documentId: string; recordId: string; createdAt: Date }> {
+  storeReceived(message: ReceivedMessage, doc: ReceivedDocument): Promise<StoredReceived> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ message, doc, resolve, reject });
+      this.flushGroups();
+    });
+  }
+
+  private readonly waiting: PendingStore[] = [];
+  private groupsInFlight = 0;
+
+  private flushGroups(): void {
+    while (this.groupsInFlight < MAX_GROUPS_IN_FLIGHT && this.waiting.length > 0) {
+      const group = this.waiting.splice(0, MAX_GROUP);
+      this.groupsInFlight++;
+      void this.storeGroup(group).finally(() => {
+        this.groupsInFlight--;
+        this.flushGroups();
+      });
+    }
+  }
+
+  private async storeGroup(group: PendingStore[]): Promise<void> {
+    if (group.length > 1) {
+      try {
+        const rows = await this.query<{ n: string; document_id: string; record_id: string; created_at: Date }>('as4-store-received-group', STORE_RECEIVED_GROUP, [
+          JSON.stringify(group.map(({ message, doc }) => groupRow(message, doc))),
+          group.map((g) => g.doc.payload),
+          group.map((g) => g.message.receipt.soap),
+        ]);
+        for (const r of rows) group[Number(r.n) - 1]!.resolve({ documentId: r.document_id, recordId: String(r.record_id), createdAt: r.created_at });
+        return;
+      } catch {
+        // Stored one by one below: each message gets its own outcome (DuplicateKeyError or another error).
+      }
+    }
+    await Promise.all(
+      group.map(({ message, doc, resolve, reject }) =>
+        this.storeOne(message, doc).then(resolve, reject),
+      ),
+    );
+  }
+
+  private async storeOne(message: ReceivedMessage, doc: ReceivedDocument): Promise<StoredReceived> {
     try {
       const [row] = await this.query<{ document_id: string; record_id: string; created_at: Date }>('as4-store-received', STORE_RECEIVED, [
         ...headerValues(message),
