@@ -8,7 +8,7 @@
 import type { Knex } from 'knex';
 import type pg from 'pg';
 import type { NrReference } from '../as4/signature.js';
-import { documentInsertValues, type Direction, type DocumentMetadata } from './documents.js';
+import { documentColumns, documentInsertValues, type Direction, type DocumentMetadata } from './documents.js';
 import { namedQuery } from './named-query.js';
 
 /** The headers of a message, as stored. */
@@ -260,16 +260,7 @@ function groupRow(m: ReceivedMessage, doc: ReceivedDocument): Record<string, unk
     receipt_message_id: m.receipt.messageId,
     duplicate_of: m.duplicateOf,
     dedup_instance_id: m.duplicateOf === null ? h.sbdhInstanceId : null,
-    sender_id: doc.senderId,
-    receiver_id: doc.receiverId,
-    document_kind: doc.documentKind,
-    document_type: doc.documentType,
-    process: doc.process,
-    invoice_number: doc.invoiceNumber,
-    issue_date: doc.issueDate,
-    status: doc.status,
-    payload_sha256: doc.payloadSha256,
-    payload_size: doc.payload.length,
+    ...documentColumns(doc, doc.payload.length),
     reason: doc.event.reason,
     actor: doc.event.actor,
     details: doc.event.details,

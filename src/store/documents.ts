@@ -185,6 +185,22 @@ SELECT id FROM u`;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/** The columns of a new `documents` row that come from the document (direction and report aside). */
+export function documentColumns(doc: DocumentMetadata & { status: string; payloadSha256: string }, payloadSize: number) {
+  return {
+    sender_id: doc.senderId,
+    receiver_id: doc.receiverId,
+    document_kind: doc.documentKind,
+    document_type: doc.documentType,
+    process: doc.process,
+    invoice_number: doc.invoiceNumber,
+    issue_date: doc.issueDate,
+    status: doc.status,
+    payload_sha256: doc.payloadSha256,
+    payload_size: payloadSize,
+  };
+}
+
 /**
  * The values of a new `documents` row for the one-statement inserts of other stores, in their parameter
  * order: sender, receiver, kind, document type, process, invoice number, issue date, status, payload
@@ -230,16 +246,7 @@ export class PostgresDocumentStore implements DocumentStore, InboundRoutingStore
       const [row] = (await trx('documents')
         .insert({
           direction: doc.direction,
-          sender_id: doc.senderId,
-          receiver_id: doc.receiverId,
-          document_kind: doc.documentKind,
-          document_type: doc.documentType,
-          process: doc.process,
-          invoice_number: doc.invoiceNumber,
-          issue_date: doc.issueDate,
-          status: doc.status,
-          payload_sha256: doc.payloadSha256,
-          payload_size: payload.length,
+          ...documentColumns(doc, payload.length),
           validation_report: doc.validationReport === null ? null : JSON.stringify(doc.validationReport),
         })
         .returning('*')) as DocumentRow[];
