@@ -121,7 +121,7 @@ export async function changeStatus(
     if (!doc) throw new ApError('api.not-found', `Document ${id} not found`);
     expected = { direction: doc.direction, from: doc.status as DocumentStatus };
   }
-  assertTransition(id, expected.direction, expected.from, to);
+  checkTransition(id, expected.direction, expected.from, to);
   return store.setStatus(id, expected.from, to, event, options.tx);
 }
 
@@ -131,10 +131,6 @@ export async function changeStatus(
  * the status event (from, to, reason, actor, details) as setStatus does.
  */
 export function checkTransition(id: string, direction: Direction, from: DocumentStatus, to: DocumentStatus): void {
-  assertTransition(id, direction, from, to);
-}
-
-function assertTransition(id: string, direction: Direction, from: string, to: string): void {
   if (!canTransition(direction, from, to)) {
     throw new ApError('state.invalid-transition', `An ${direction} document cannot move from ${from} to ${to}`, { id, direction, from, to });
   }
@@ -156,7 +152,7 @@ export interface RoutedChange extends Omit<RoutedStatusChange, 'from' | 'to' | '
  * still in their expected status and appends their events. Returns the ids that moved.
  */
 export async function changeStatuses(store: InboundRoutingStore, changes: RoutedChange[], tx: Tx): Promise<Set<string>> {
-  for (const c of changes) assertTransition(c.id, 'inbound', c.from, c.to);
+  for (const c of changes) checkTransition(c.id, 'inbound', c.from, c.to);
   return store.setRoutedStatuses(
     changes.map(({ event, before = [], after = [], ...c }) => ({
       ...c,
