@@ -28,21 +28,13 @@ import { SmpParticipantStore } from '../src/store/participants-smp.js';
 import { createTestDatabase } from '../test/support/db.js';
 import { freePort } from '../test/support/process.js';
 import { createPrivateKey } from 'node:crypto';
-import { backendsCpu, buildOnce, procCpu, startServed, type Served } from './served.js';
+import { backendsCpu, buildOnce, numberArg, postgresTransport, procCpu, servedDatabaseUrl, startServed, type Served } from './served.js';
 
-function arg(name: string, def: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
-}
-
-const messages = arg('messages', 2000);
-const concurrency = arg('concurrency', 32);
-const rate = arg('rate', 0);
-const workers = arg('workers', 1);
-const dbPool = arg('db-pool', 10);
-// --pg-socket <dir>: the server reaches Postgres over its Unix socket in <dir> instead of TCP on 127.0.0.1.
-const socketAt = process.argv.indexOf('--pg-socket');
-const pgSocket = socketAt > 0 ? process.argv[socketAt + 1]! : null;
+const messages = numberArg('messages', 2000);
+const concurrency = numberArg('concurrency', 32);
+const rate = numberArg('rate', 0);
+const workers = numberArg('workers', 1);
+const dbPool = numberArg('db-pool', 10);
 
 const SUPPLIER = '0208:0123456749';
 const BUYER = '0208:0987654394';
@@ -107,7 +99,7 @@ try {
   const port = await freePort();
   server = await startServed(
     {
-      DATABASE_URL: pgSocket ? `${db.url}?host=${encodeURIComponent(pgSocket)}` : db.url,
+      DATABASE_URL: servedDatabaseUrl(db.url),
       DB_POOL_MAX: String(dbPool),
       AP_KEY_FILE: join(dir, 'ap.key'),
       AP_CERT_FILE: join(dir, 'ap.pem'),
@@ -193,7 +185,7 @@ try {
 
   latencies.sort((a, b) => a - b);
   const msgsPerS = messages / receiptsS;
-  console.log(`cores: ${cpus().length}; messages: ${messages}; ${rate > 0 ? `paced at ${rate} msgs/s` : `max throughput, ${concurrency} connections`}; validation workers: ${workers}; DB_POOL_MAX ${dbPool}; Postgres over ${pgSocket ? `Unix socket ${pgSocket}` : 'TCP'}`);
+  console.log(`cores: ${cpus().length}; messages: ${messages}; ${rate > 0 ? `paced at ${rate} msgs/s` : `max throughput, ${concurrency} connections`}; validation workers: ${workers}; DB_POOL_MAX ${dbPool}; Postgres over ${postgresTransport()}`);
   console.log(`receipts: ${msgsPerS.toFixed(1)} msgs/s; latency p50 ${pct(latencies, 50).toFixed(1)} ms, p90 ${pct(latencies, 90).toFixed(1)} ms, p99 ${pct(latencies, 99).toFixed(1)} ms, max ${latencies.at(-1)!.toFixed(1)} ms`);
   console.log(`validated and in the inbox (end to end): ${(messages / e2eS).toFixed(1)} msgs/s (last one after ${e2eS.toFixed(1)} s)`);
   if (cpuBefore && cpuAfter) {

@@ -20,19 +20,11 @@ import { createTestDatabase, type TestDatabase } from '../test/support/db.js';
 import { startDiscoveryEnv, TEST_SML_ZONE } from '../test/support/discovery.js';
 import { belgianParticipant, ublDocument } from '../test/e2e/harness.js';
 import { freePort } from '../test/support/process.js';
-import { backendsCpu, buildOnce, procCpu, startServed, type Served } from './served.js';
+import { backendsCpu, buildOnce, numberArg, postgresTransport, procCpu, servedDatabaseUrl, startServed, type Served } from './served.js';
 
-function arg(name: string, def: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : def;
-}
-
-const messages = arg('messages', 1000);
-const clients = arg('clients', 16);
-const concurrency = arg('concurrency', 32);
-const socketAt = process.argv.indexOf('--pg-socket');
-const pgSocket = socketAt > 0 ? process.argv[socketAt + 1]! : null;
-const dbUrl = (db: TestDatabase) => (pgSocket ? `${db.url}?host=${encodeURIComponent(pgSocket)}` : db.url);
+const messages = numberArg('messages', 1000);
+const clients = numberArg('clients', 16);
+const concurrency = numberArg('concurrency', 32);
 
 const net = await startDiscoveryEnv();
 const dir = mkdtempSync(join(tmpdir(), 'ap-bench-out-'));
@@ -67,7 +59,7 @@ try {
   const b = await startServed(
     {
       ...common,
-      DATABASE_URL: dbUrl(dbB),
+      DATABASE_URL: servedDatabaseUrl(dbB.url),
       AP_KEY_FILE: join(dir, 'b.key'),
       AP_CERT_FILE: join(dir, 'b.pem'),
       AP_ENDPOINT_URL: `http://127.0.0.1:${portB}/as4`,
@@ -81,7 +73,7 @@ try {
   servers.push(b);
   const portA = await freePort();
   const a = await startServed(
-    { ...common, DATABASE_URL: dbUrl(dbA), AP_KEY_FILE: join(dir, 'a.key'), AP_CERT_FILE: join(dir, 'a.pem'), AP_ENDPOINT_URL: `http://127.0.0.1:${portA}/as4` },
+    { ...common, DATABASE_URL: servedDatabaseUrl(dbA.url), AP_KEY_FILE: join(dir, 'a.key'), AP_CERT_FILE: join(dir, 'a.pem'), AP_ENDPOINT_URL: `http://127.0.0.1:${portA}/as4` },
     portA,
   );
   servers.push(a);
@@ -139,7 +131,7 @@ try {
     const y = after[k];
     return x === null || y === null ? 'n/a' : `${(((y - x) * 1000) / messages).toFixed(2)} ms`;
   };
-  console.log(`cores: ${cpus().length}; messages: ${messages}; API clients: ${clients}; outbound concurrency: ${concurrency}; Postgres over ${pgSocket ? `Unix socket ${pgSocket}` : 'TCP'}`);
+  console.log(`cores: ${cpus().length}; messages: ${messages}; API clients: ${clients}; outbound concurrency: ${concurrency}; Postgres over ${postgresTransport()}`);
   console.log(`submitted (validated, queued) in ${(submittedMs / 1000).toFixed(2)} s; all delivered in ${elapsedS.toFixed(2)} s`);
   console.log(`CPU per message: A ${per('a')}, B ${per('b')}, A's Postgres backends ${per('pgA')}, B's ${per('pgB')}`);
   const retried = (await dbA.knex('document_events').whereIn('document_id', ids).where({ to_status: 'retrying' }).select('reason').count({ n: '*' }).groupBy('reason')) as Array<{ reason: string; n: string }>;

@@ -9,6 +9,24 @@ import type { Knex } from 'knex';
 import { PROJECT_ROOT } from '../src/config.js';
 import { waitFor200 } from '../test/support/process.js';
 
+/** `--name <number>` from the command line, else `def`. */
+export function numberArg(name: string, def: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : def;
+}
+
+/** `--pg-socket <dir>`: the servers reach Postgres over its Unix socket in <dir> instead of TCP on 127.0.0.1. */
+export const pgSocket: string | null = (() => {
+  const i = process.argv.indexOf('--pg-socket');
+  return i > 0 ? process.argv[i + 1]! : null;
+})();
+
+/** A database URL as the served processes use it (over the Unix socket with --pg-socket). */
+export const servedDatabaseUrl = (url: string): string => (pgSocket ? `${url}?host=${encodeURIComponent(pgSocket)}` : url);
+
+/** How the bench reaches Postgres, for its report. */
+export const postgresTransport = (): string => (pgSocket ? `Unix socket ${pgSocket}` : 'TCP');
+
 /** Compiles the sources once (npm run build), as `npm start` does. */
 export function buildOnce(): void {
   execFileSync('npm', ['run', '-s', 'build'], { cwd: PROJECT_ROOT, stdio: 'inherit' });
