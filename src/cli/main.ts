@@ -19,13 +19,21 @@ const stdio: CliIo = {
   err: (text) => process.stderr.write(text.endsWith('\n') ? text : text + '\n'),
 };
 
+/** `help` is a command like the others, so `help help` and the command list know it. */
+const HELP: Pick<CliCommand, 'name' | 'summary' | 'usage'> = {
+  name: ['help'],
+  summary: 'List the commands, or show the arguments of one',
+  usage: 'help [command]',
+};
+
 function usage(list: CliCommand[]): string {
-  const width = Math.max(...list.map((c) => c.name.join(' ').length));
+  const all = [...list, HELP];
+  const width = Math.max(...all.map((c) => c.name.join(' ').length));
   return [
     'Usage: peppol-ap <command> [arguments]',
     '',
     'Commands:',
-    ...list.map((c) => `  ${c.name.join(' ').padEnd(width)}  ${c.summary}`),
+    ...all.map((c) => `  ${c.name.join(' ').padEnd(width)}  ${c.summary}`),
     '',
     'Run `peppol-ap help <command>` for the arguments of one command.',
   ].join('\n');
@@ -47,7 +55,7 @@ export async function runCli(args: string[], io: CliIo = stdio, list: CliCommand
     return args.length === 0 ? EXIT_USAGE : 0;
   }
   if (args[0] === 'help') {
-    const c = find(list, args.slice(1));
+    const c = args[1] === 'help' && args.length === 2 ? HELP : find(list, args.slice(1));
     if (args.length > 1 && !c) {
       io.err(`Unknown command: ${args.slice(1).join(' ')}\n\n${usage(list)}`);
       return EXIT_USAGE;

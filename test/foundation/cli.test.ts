@@ -72,6 +72,15 @@ describe('command line', () => {
     assert.match(io.stdout, /Usage: peppol-ap validate/);
   });
 
+  it('knows help as a command: help help shows its usage and the command list names it', async () => {
+    const io = capture();
+    assert.equal(await runCli(['help', 'help'], io), 0);
+    assert.match(io.stdout, /Usage: peppol-ap help \[command\]/);
+    const list = capture();
+    assert.equal(await runCli(['help'], list), 0);
+    assert.match(list.stdout, /^ {2}help {2,}List the commands/m);
+  });
+
   it('picks the longest matching command name and passes the rest as arguments', async () => {
     const seen: string[] = [];
     const mk = (name: string[]): CliCommand => ({ name, summary: '', usage: '', run: async (args) => (seen.push(`${name.join(' ')}|${args.join(',')}`), 0) });
