@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CliCommand, CliIo } from '../../src/cli/command.js';
+import { commands } from '../../src/cli/commands/index.js';
 import { runCli } from '../../src/cli/main.js';
 import { ApError } from '../../src/errors.js';
 import { BASE_INVOICE } from '../support/artifacts.js';
@@ -79,6 +80,13 @@ describe('command line', () => {
     const list = capture();
     assert.equal(await runCli(['help'], list), 0);
     assert.match(list.stdout, /^ {2}help {2,}List the commands/m);
+  });
+
+  it('the README command table names every command, and only those', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const section = readme.slice(readme.indexOf('## Command line'), readme.indexOf('## Architecture'));
+    const listed = [...section.matchAll(/^\| `([a-z0-9 -]+?)(?: [<\[]|`| list)/gm)].map((m) => m[1]);
+    assert.deepEqual(listed.sort(), [...commands.map((c) => c.name.join(' ')), 'help'].sort());
   });
 
   it('picks the longest matching command name and passes the rest as arguments', async () => {
