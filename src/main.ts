@@ -10,6 +10,7 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config.js';
+import { ApError } from './errors.js';
 import { loadAs4Config, loadAs4Identity, seatIdOf } from './config-as4.js';
 import { discoveryValidator, loadDiscoveryConfig } from './config-discovery.js';
 import { loadOutboundConfig } from './config-outbound.js';
@@ -164,6 +165,10 @@ export async function startAccessPoint(config: Config, logger: Logger, env: Reco
     await inbound?.stop();
     await db.close();
     await validation.close();
+    // A port that is taken is the operator's setting, not a crash: one line, exit 2 (see cli/main.ts).
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new ApError('config.invalid', `PORT=${config.http.port}: the port is already in use on ${config.http.host}; stop what listens there or choose another PORT`);
+    }
     throw err;
   }
   const { port } = server.address() as AddressInfo;
