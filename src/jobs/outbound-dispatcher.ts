@@ -11,7 +11,7 @@
  */
 import type { Logger } from 'pino';
 import type { AttemptResult } from '../pipeline/outbound.js';
-import type { OutboundStatus } from '../pipeline/state-machine.js';
+import type { OutboundStatus } from '../core/state-machine.js';
 import type { PostgresDeliveryStore } from '../store/deliveries.js';
 
 /** What the dispatcher runs: OutboundDelivery (or, in the queue benchmark, attempts without I/O). */

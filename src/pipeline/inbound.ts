@@ -41,9 +41,11 @@ import { DEFAULT_XML_LIMITS, type XmlLimits } from '../xml/safe.js';
 import { checkSbdhAgainstUserMessage, type ServicedCheck } from './inbound-checks.js';
 import { readReceivedSbd } from './inbound-payload.js';
 import type { InboundRouter } from './inbound-route.js';
-import { canCreate } from './state-machine.js';
+import { checkCreate } from '../core/state-machine.js';
 
 const ACTOR = 'as4';
+/** Received documents start here; checked once, at load, like every creation. */
+const RECEIVED = checkCreate('inbound', 'received');
 
 export interface InboundDeps {
   /** Our AP key and certificate: decrypts payloads, signs receipts and error signals. */
@@ -175,7 +177,6 @@ export class InboundPipeline {
       action: um.action,
       signatureReferences: received.signatureReferences,
     };
-    if (!canCreate('inbound', 'received')) throw new ApError('internal', 'The state machine does not let inbound documents start as received');
 
     // 12. Durable commit, then the receipt. The first attempt assumes a new InstanceIdentifier (one round
     // trip); the unique key tells us otherwise, and a concurrent copy of the same message may win the race.
@@ -203,7 +204,7 @@ export class InboundPipeline {
           process: header.process.value,
           invoiceNumber: doc.invoiceNumber,
           issueDate: doc.issueDate,
-          status: 'received',
+          initial: RECEIVED,
           payload: doc.bytes,
           payloadSha256: docSha,
           event: {

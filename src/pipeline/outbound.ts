@@ -34,7 +34,8 @@ import type { CircuitBreakers } from './circuit-breaker.js';
 import { countryOfSupplier } from './outbound-country.js';
 import { backoffDelay, type RetryPolicy } from './outbound-retry.js';
 import type { As4Transport } from './outbound-transport.js';
-import { changeStatus, checkTransition, createDocument, type OutboundStatus } from './state-machine.js';
+import { checkTransition, type OutboundStatus } from '../core/state-machine.js';
+import { changeStatus, createDocument } from './state-machine.js';
 
 export interface ReceiverLookup {
   lookup(participant: ParticipantIdentifier, documentType: DocumentTypeIdentifier, process?: ProcessIdentifier): Promise<LookupResult>;
@@ -161,8 +162,7 @@ export class OutboundDelivery {
   private async claim(documentId: string, from: OutboundStatus): Promise<{ doc: DocumentRecord; delivery: DeliveryRecord; payload: Buffer | null } | null> {
     if (from !== 'sending') {
       // The usual case (queued or retrying): move, count and lease in one statement.
-      checkTransition(documentId, 'outbound', from, 'sending');
-      return this.deps.deliveries.claimAttempt(documentId, { from, to: 'sending' }, this.deps.leaseMs, ACTOR);
+      return this.deps.deliveries.claimAttempt(documentId, checkTransition(documentId, 'outbound', from, 'sending'), this.deps.leaseMs, ACTOR);
     }
     try {
       const claimed = await this.deps.deliveries.transaction(async (tx) => {
@@ -252,11 +252,10 @@ export class OutboundDelivery {
     const receipt = signal.signal;
     // One statement: the status move with its event, the delivery's final fields, the message record with
     // the receipt (evidence) and the attempt row commit together or not at all.
-    checkTransition(doc.id, 'outbound', 'sending', 'delivered');
     const now = new Date();
     const moved = await d.deliveries.recordDelivered(
       doc.id,
-      { from: 'sending', to: 'delivered' },
+      checkTransition(doc.id, 'outbound', 'sending', 'delivered'),
       { actor: ACTOR, reason: `receipt ${receipt.messageId} verified`, details: { attempt: delivery.attempts, as4MessageId: built.messageId, receiptMessageId: receipt.messageId, endpointUrl: found.endpointUrl, receiverSeatId: receiverSeat } },
       { countryC1, endpointUrl: found.endpointUrl, receiverSeatId: receiverSeat, deliveredAt: now },
       {

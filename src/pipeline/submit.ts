@@ -12,7 +12,8 @@ import type { PostgresDeliveryStore } from '../store/deliveries.js';
 import type { DocumentRecord, DocumentStore } from '../store/documents.js';
 import type { ValidationReport } from '../validation/types.js';
 import type { ValidationRunner } from './inbound-validation.js';
-import { checkCreate, createDocument } from './state-machine.js';
+import { checkCreate } from '../core/state-machine.js';
+import { createDocument } from './state-machine.js';
 
 /** Where queued documents go: their delivery rows, and the dispatcher that makes the first attempt. */
 export interface OutboundQueue {
@@ -31,6 +32,7 @@ export interface SubmitDeps {
   outbound: OutboundQueue;
 }
 
+const QUEUED = checkCreate('outbound', 'queued');
 const NO_METADATA = { senderId: null, receiverId: null, documentKind: null, documentType: null, process: null, invoiceNumber: null, issueDate: null };
 
 export interface SubmitResult {
@@ -50,21 +52,19 @@ export async function submitOutbound(deps: SubmitDeps, payload: Buffer, actor: s
   }
   const newDocument = {
     ...(report.documentKind && metadata ? metadata : NO_METADATA),
-    direction: 'outbound' as const,
     payloadSha256: createHash('sha256').update(payload).digest('hex'),
     validationReport: report,
   };
   if (!report.valid) {
     const fatal = report.issues.filter((i) => i.flag === 'fatal').length;
-    const document = await createDocument(deps.documents, { ...newDocument, status: 'rejected' }, payload, { actor, reason: `validation failed (${fatal} fatal issues)` });
+    const document = await createDocument(deps.documents, { ...newDocument, direction: 'outbound', status: 'rejected' }, payload, { actor, reason: `validation failed (${fatal} fatal issues)` });
     return { document, report };
   }
   const q = deps.outbound;
   // Document, payload, creation event and delivery row in one statement (one round trip, no BEGIN/COMMIT).
-  checkCreate('outbound', 'queued');
   const ids = { as4MessageId: newMessageId(q.idDomain), conversationId: randomUUID(), sbdhInstanceId: randomUUID() };
   const document = await q.deliveries.createQueued(
-    { ...newDocument, status: 'queued' },
+    { ...newDocument, initial: QUEUED },
     payload,
     { actor, reason: 'validation passed; queued for delivery' },
     ids,

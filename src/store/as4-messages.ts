@@ -8,7 +8,8 @@
 import type { Knex } from 'knex';
 import type pg from 'pg';
 import type { NrReference } from '../as4/signature.js';
-import { documentColumns, documentInsertValues, type Direction, type DocumentMetadata } from './documents.js';
+import type { CheckedCreate, Direction } from '../core/state-machine.js';
+import { documentColumns, documentInsertValues, type DocumentMetadata } from './documents.js';
 import { namedQuery } from './named-query.js';
 
 /** The headers of a message, as stored. */
@@ -38,8 +39,8 @@ export interface As4MessageRecord extends As4MessageHeaders {
 }
 
 export interface ReceivedDocument extends DocumentMetadata {
-  /** Initial status, checked against the state machine by the caller. */
-  status: string;
+  /** The initial status, as the state machine allowed it. */
+  initial: CheckedCreate;
   payload: Buffer;
   payloadSha256: string;
   event: { reason: string; actor: string; details: Record<string, unknown> | null };

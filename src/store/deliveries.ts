@@ -8,6 +8,7 @@
  * each instead of five to seven knex statements.
  */
 import type { Knex } from 'knex';
+import type { CheckedMove } from '../core/state-machine.js';
 import { documentInsertValues, documentRecord, type DocumentRecord, type EventInput, type NewDocument, type Tx } from './documents.js';
 import { namedQuery } from './named-query.js';
 
@@ -192,12 +193,6 @@ WITH u AS (
 )
 SELECT id FROM u`;
 
-/** A status move made by one of the statements above; checked against the state machine by the caller. */
-export interface StatusMove {
-  from: string;
-  to: string;
-}
-
 export class PostgresDeliveryStore {
   constructor(private readonly knex: Knex) {}
 
@@ -220,7 +215,7 @@ export class PostgresDeliveryStore {
   }
 
   /**
-   * Stores a new outbound document in `doc.status` (an initial status, checked by the caller) with its
+   * Stores a new outbound document in its checked initial status with its
    * payload, its creation event and its delivery row, in one statement (see create() for the delivery).
    */
   async createQueued(
@@ -246,13 +241,13 @@ export class PostgresDeliveryStore {
   }
 
   /**
-   * Moves the document (compare-and-set on `move.from`, checked against the state machine by the caller),
+   * Moves the document (compare-and-set on `move.from`),
    * counts the attempt, takes the lease and appends the status event (reason `attempt <n>`, details
    * `{ attempt: n }`), in one statement. Null when the document was not in `move.from` or has no delivery.
    */
   async claimAttempt(
     documentId: string,
-    move: StatusMove,
+    move: CheckedMove,
     leaseMs: number,
     actor: string,
   ): Promise<{ doc: DocumentRecord; delivery: DeliveryRecord; payload: Buffer | null } | null> {
@@ -261,13 +256,13 @@ export class PostgresDeliveryStore {
   }
 
   /**
-   * A verified receipt: the status move (compare-and-set on `move.from`, checked by the caller) with its
+   * A verified receipt: the status move (compare-and-set on `move.from`) with its
    * event, the delivery's final fields, the AS4 message record and the attempt row, in one statement.
    * False when the document had left `move.from` (nothing written).
    */
   async recordDelivered(
     documentId: string,
-    move: StatusMove,
+    move: CheckedMove,
     event: EventInput,
     delivery: { countryC1: string; endpointUrl: string; receiverSeatId: string; deliveredAt: Date },
     m: Omit<SentMessage, 'documentId' | 'countryC1'>,

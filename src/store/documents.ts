@@ -1,14 +1,13 @@
 /**
- * Documents, their payload and their event timeline. Status columns are written only through the methods
- * the state machine (src/pipeline/state-machine.ts) calls: create() with the initial status and its event,
- * setStatus() as a compare-and-set that appends the transition event in the same transaction.
+ * Documents, their payload and their event timeline. A status is written only from a CheckedCreate or a
+ * CheckedMove of the state machine (src/core/state-machine.ts): create() with the initial status and its
+ * event, setStatus() as a compare-and-set that appends the transition event in the same transaction.
  */
 import type { Knex } from 'knex';
+import type { CheckedCreate, CheckedMove, Direction } from '../core/state-machine.js';
 import type { ValidationReport } from '../validation/types.js';
 import { namedQuery } from './named-query.js';
 import type { PayloadStore } from './payloads.js';
-
-export type Direction = 'outbound' | 'inbound';
 
 /** A database transaction, passed through the pipeline so a status change commits with related writes. */
 export type Tx = Knex.Transaction;
@@ -25,8 +24,8 @@ export interface DocumentMetadata {
 }
 
 export interface NewDocument extends DocumentMetadata {
-  direction: Direction;
-  status: string;
+  /** Direction and initial status, as the state machine allowed them. */
+  initial: CheckedCreate;
   payloadSha256: string;
   validationReport: ValidationReport | null;
 }
@@ -66,8 +65,8 @@ export interface DocumentStore {
   get(id: string): Promise<DocumentRecord | null>;
   events(id: string): Promise<DocumentEvent[]>;
   payload(id: string): Promise<Buffer | null>;
-  /** Moves `id` from `from` to `to` if it is still in `from`; false when it was not. */
-  setStatus(id: string, from: string, to: string, event: EventInput, tx?: Tx): Promise<boolean>;
+  /** Moves `id` from `move.from` to `move.to` if it is still in `move.from`; false when it was not. */
+  setStatus(id: string, move: CheckedMove, event: EventInput, tx?: Tx): Promise<boolean>;
 }
 
 /** What routing received inbound documents needs (src/pipeline/inbound-route.ts), beside DocumentStore.
@@ -109,8 +108,7 @@ export interface LockedInbound {
 
 export interface RoutedStatusChange {
   id: string;
-  from: string;
-  to: string;
+  move: CheckedMove;
   validationReport: ValidationReport;
   invoiceNumber: string | null;
   issueDate: string | null;
@@ -186,7 +184,7 @@ SELECT id FROM u`;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The columns of a new `documents` row that come from the document (direction and report aside). */
-export function documentColumns(doc: DocumentMetadata & { status: string; payloadSha256: string }, payloadSize: number) {
+export function documentColumns(doc: DocumentMetadata & { initial: CheckedCreate; payloadSha256: string }, payloadSize: number) {
   return {
     sender_id: doc.senderId,
     receiver_id: doc.receiverId,
@@ -195,7 +193,7 @@ export function documentColumns(doc: DocumentMetadata & { status: string; payloa
     process: doc.process,
     invoice_number: doc.invoiceNumber,
     issue_date: doc.issueDate,
-    status: doc.status,
+    status: doc.initial.status,
     payload_sha256: doc.payloadSha256,
     payload_size: payloadSize,
   };
@@ -206,8 +204,8 @@ export function documentColumns(doc: DocumentMetadata & { status: string; payloa
  * order: sender, receiver, kind, document type, process, invoice number, issue date, status, payload
  * SHA-256, payload size.
  */
-export function documentInsertValues(doc: DocumentMetadata & { status: string; payloadSha256: string }, payloadSize: number): unknown[] {
-  return [doc.senderId, doc.receiverId, doc.documentKind, doc.documentType, doc.process, doc.invoiceNumber, doc.issueDate, doc.status, doc.payloadSha256, payloadSize];
+export function documentInsertValues(doc: DocumentMetadata & { initial: CheckedCreate; payloadSha256: string }, payloadSize: number): unknown[] {
+  return [doc.senderId, doc.receiverId, doc.documentKind, doc.documentType, doc.process, doc.invoiceNumber, doc.issueDate, doc.initial.status, doc.payloadSha256, payloadSize];
 }
 
 /** A `documents` row read by another store's statement (e.g. RETURNING *), as a record. */
@@ -245,13 +243,13 @@ export class PostgresDocumentStore implements DocumentStore, InboundRoutingStore
     return this.inTransaction(tx, async (trx) => {
       const [row] = (await trx('documents')
         .insert({
-          direction: doc.direction,
+          direction: doc.initial.direction,
           ...documentColumns(doc, payload.length),
           validation_report: doc.validationReport === null ? null : JSON.stringify(doc.validationReport),
         })
         .returning('*')) as DocumentRow[];
       await this.payloads.put(row!.id, payload, trx);
-      await trx('document_events').insert(eventRow(row!.id, null, doc.status, event));
+      await trx('document_events').insert(eventRow(row!.id, null, doc.initial.status, event));
       return toRecord(row!);
     });
   }
@@ -316,8 +314,8 @@ export class PostgresDocumentStore implements DocumentStore, InboundRoutingStore
     if (changes.length === 0) return new Set();
     const moves = changes.map((c) => ({
       id: c.id,
-      from_status: c.from,
-      to_status: c.to,
+      from_status: c.move.from,
+      to_status: c.move.to,
       validation_report: c.validationReport,
       invoice_number: c.invoiceNumber,
       issue_date: c.issueDate,
@@ -338,11 +336,11 @@ export class PostgresDocumentStore implements DocumentStore, InboundRoutingStore
     return new Set(rows.map((r) => r.id));
   }
 
-  async setStatus(id: string, from: string, to: string, event: EventInput, tx?: Tx): Promise<boolean> {
+  async setStatus(id: string, move: CheckedMove, event: EventInput, tx?: Tx): Promise<boolean> {
     return this.inTransaction(tx, async (trx) => {
-      const n = await trx('documents').where({ id, status: from }).update({ status: to, updated_at: trx.fn.now() });
+      const n = await trx('documents').where({ id, direction: move.direction, status: move.from }).update({ status: move.to, updated_at: trx.fn.now() });
       if (n === 0) return false;
-      await trx('document_events').insert(eventRow(id, from, to, event));
+      await trx('document_events').insert(eventRow(id, move.from, move.to, event));
       return true;
     });
   }

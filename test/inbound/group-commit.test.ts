@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
+import { checkCreate } from '../../src/core/state-machine.js';
 import { As4MessageStore, DuplicateKeyError, type ReceivedDocument, type ReceivedMessage } from '../../src/store/as4-messages.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 
@@ -37,7 +38,7 @@ function received(i: number, ids: { messageId: string; instanceId: string }): { 
       process: 'p',
       invoiceNumber: `GROUP-${i}`,
       issueDate: '2026-11-28',
-      status: 'received',
+      initial: checkCreate('inbound', 'received'),
       payload,
       payloadSha256: createHash('sha256').update(payload).digest('hex'),
       event: { reason: `received ${i}`, actor: 'as4', details: { n: i } },

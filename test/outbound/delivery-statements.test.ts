@@ -3,14 +3,14 @@
  * rows or none, and moves a document only from the status the caller expected (compare-and-set).
  */
 import assert from 'node:assert/strict';
+import { checkCreate, checkTransition } from '../../src/core/state-machine.js';
 import { PostgresDeliveryStore } from '../../src/store/deliveries.js';
 import { PostgresDocumentStore, type NewDocument } from '../../src/store/documents.js';
 import { PostgresPayloadStore } from '../../src/store/payloads.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 
 const newDoc = (invoiceNumber: string): NewDocument => ({
-  direction: 'outbound',
-  status: 'queued',
+  initial: checkCreate('outbound', 'queued'),
   senderId: '0208:0123456749',
   receiverId: '0208:0987654321',
   documentKind: 'Invoice',
@@ -55,7 +55,7 @@ describe('outbound delivery statements', () => {
 
   it('claims an attempt once: of two concurrent claims one wins, and the loser writes nothing', async () => {
     const { doc } = await queued();
-    const results = await Promise.all([1, 2].map(() => deliveries.claimAttempt(doc.id, { from: 'queued', to: 'sending' }, 60_000, 'job:outbound')));
+    const results = await Promise.all([1, 2].map(() => deliveries.claimAttempt(doc.id, checkTransition(doc.id, 'outbound', 'queued', 'sending'), 60_000, 'job:outbound')));
     const won = results.filter((r) => r !== null);
     assert.equal(won.length, 1);
     const c = won[0]!;
@@ -71,19 +71,19 @@ describe('outbound delivery statements', () => {
 
   it('does not claim a document without a delivery row', async () => {
     const doc = await documents.create(newDoc('NO-DELIVERY'), Buffer.from('<x/>'), { actor: 'test' });
-    assert.equal(await deliveries.claimAttempt(doc.id, { from: 'queued', to: 'sending' }, 60_000, 'job:outbound'), null);
+    assert.equal(await deliveries.claimAttempt(doc.id, checkTransition(doc.id, 'outbound', 'queued', 'sending'), 60_000, 'job:outbound'), null);
     assert.equal((await documents.get(doc.id))!.status, 'queued');
     assert.equal((await documents.events(doc.id)).length, 1);
   });
 
   it('records a delivery with its event, message record and attempt, only from the expected status', async () => {
     const { doc, ids } = await queued();
-    const claimed = (await deliveries.claimAttempt(doc.id, { from: 'queued', to: 'sending' }, 60_000, 'job:outbound'))!;
+    const claimed = (await deliveries.claimAttempt(doc.id, checkTransition(doc.id, 'outbound', 'queued', 'sending'), 60_000, 'job:outbound'))!;
     const at = new Date();
     const record = () =>
       deliveries.recordDelivered(
         doc.id,
-        { from: 'sending', to: 'delivered' },
+        checkTransition(doc.id, 'outbound', 'sending', 'delivered'),
         { actor: 'job:outbound', reason: 'receipt r1 verified', details: { attempt: 1 } },
         { countryC1: 'BE', endpointUrl: 'https://b.test/as4', receiverSeatId: 'PBE000002', deliveredAt: at },
         {

@@ -10,6 +10,7 @@ import { pino } from 'pino';
 import { buildErrorSignal, NOT_SERVICED } from '../../src/as4/index.js';
 import { startOutbound } from '../../src/jobs/outbound-service.js';
 import { PeppolLookup } from '../../src/peppol/lookup.js';
+import { checkCreate } from '../../src/core/state-machine.js';
 import { changeStatus } from '../../src/pipeline/state-machine.js';
 import { PostgresDeliveryStore } from '../../src/store/deliveries.js';
 import { belgianParticipant, startNetwork, TEST_OUTBOUND_CONFIG, ublDocument, type E2eNetwork, type TestAp } from '../e2e/harness.js';
@@ -128,7 +129,7 @@ describe('outbound outcomes and recovery', function () {
     // A second document, claimed by a "dead" worker whose lease has already expired.
     const deliveries = new PostgresDeliveryStore(a.db.knex);
     const other = await a.db.knex.transaction(async (tx) => {
-      const doc = await a.documents.create({ ...(await a.documents.get(submitted.body.id))!, direction: 'outbound', status: 'queued', invoiceNumber: 'LEASE-1' }, Buffer.from(ublDocument('invoice', supplier, buyer)), { actor: 'test' }, tx);
+      const doc = await a.documents.create({ ...(await a.documents.get(submitted.body.id))!, initial: checkCreate('outbound', 'queued'), invoiceNumber: 'LEASE-1' }, Buffer.from(ublDocument('invoice', supplier, buyer)), { actor: 'test' }, tx);
       await deliveries.create(doc.id, { as4MessageId: `lease-${doc.id}@test`, conversationId: doc.id, sbdhInstanceId: doc.id }, new Date(Date.now() + 3_600_000), tx);
       await deliveries.claim(doc.id, 3_600_000, tx);
       await changeStatus(a.documents, doc.id, 'sending', { actor: 'job:outbound', reason: 'attempt 1 (dead worker)' }, { expected: { direction: 'outbound', from: 'queued' }, tx });

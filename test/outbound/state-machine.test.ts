@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { ApError } from '../../src/errors.js';
-import { canCreate, canTransition, changeStatus, createDocument, STATE_MACHINES, type DocumentStatus } from '../../src/pipeline/state-machine.js';
-import { PostgresDocumentStore, type Direction, type NewDocument } from '../../src/store/documents.js';
+import { canCreate, canTransition, STATE_MACHINES, type Direction, type DocumentStatus } from '../../src/core/state-machine.js';
+import { changeStatus, createDocument, type DocumentDraft } from '../../src/pipeline/state-machine.js';
+import { PostgresDocumentStore } from '../../src/store/documents.js';
 import { PostgresPayloadStore } from '../../src/store/payloads.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 
-const doc = (status: DocumentStatus, direction: Direction = 'outbound'): NewDocument & { status: DocumentStatus } => ({
+const doc = (status: DocumentStatus, direction: Direction = 'outbound'): DocumentDraft => ({
   direction,
   status,
   senderId: '0208:0123456749',
