@@ -33,9 +33,9 @@ describe('migrations', () => {
 
   it('keep the event timeline append-only until its document is deleted', async () => {
     const [doc] = await db.knex('documents')
-      .insert({ direction: 'outbound', status: 'accepted', payload_sha256: 'a'.repeat(64), payload_size: 1 })
+      .insert({ direction: 'outbound', status: 'queued', payload_sha256: 'a'.repeat(64), payload_size: 1 })
       .returning('id');
-    await db.knex('document_events').insert({ document_id: doc.id, type: 'status', to_status: 'accepted', actor: 'test' });
+    await db.knex('document_events').insert({ document_id: doc.id, type: 'status', to_status: 'queued', actor: 'test' });
     await assert.rejects(db.knex('document_events').update({ reason: 'changed' }), /append-only/);
     await assert.rejects(db.knex('document_events').where({ document_id: doc.id }).delete(), /append-only/);
     await assert.rejects(db.knex.raw('TRUNCATE document_events CASCADE'), /append-only/);
