@@ -50,6 +50,7 @@ export const ERROR_KINDS = {
   'input.too-large': k('EBMS:0004', 413, 'Payload exceeds the configured size limit'),
   'xml.malformed': k('EBMS:0004', 400, 'The XML is not well-formed'),
   'xml.dtd-forbidden': k('EBMS:0004', 400, 'DTDs and entity declarations are not accepted'),
+  'xml.encoding-unsupported': k('EBMS:0004', 400, 'Only UTF-8 is accepted'),
   'xml.too-deep': k('EBMS:0004', 400, 'The XML nests deeper than allowed'),
 
   // --- validation ---

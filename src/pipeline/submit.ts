@@ -45,7 +45,7 @@ export async function submitOutbound(deps: SubmitDeps, payload: Buffer, actor: s
   const parseIssues = report.issues.filter((i) => i.layer === 'PARSE' && i.flag === 'fatal');
   if (parseIssues.length > 0) {
     const first = parseIssues[0]!;
-    throw new ApError('xml.malformed', `The XML is not well-formed: ${first.message}`, {
+    throw new ApError(first.error ?? 'xml.malformed', first.message, {
       ...(first.line ? { line: first.line } : {}),
       ...(first.column ? { column: first.column } : {}),
     });

@@ -1,4 +1,5 @@
 /** Shared shapes of the validation layer: what the API, CLI and pipelines receive. */
+import type { ErrorKind } from '../errors.js';
 import type { XNode } from './dom.js';
 
 export type ValidationLayer = 'PARSE' | 'XSD' | 'CEN' | 'PEPPOL';
@@ -8,6 +9,8 @@ export interface ValidationIssue {
   layer: ValidationLayer;
   /** Rule id for schematron asserts (e.g. BR-CO-15, PEPPOL-EN16931-R003); 'XSD' / 'PARSE' otherwise. */
   id: string;
+  /** PARSE issues: the catalogue's kind for the unusable input (malformed, DTD, encoding, size...). */
+  error?: ErrorKind;
   flag: Flag;
   message: string;
   /** XPath of the context node, in the form SVRL uses (schematron layers). */

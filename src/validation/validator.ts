@@ -65,7 +65,7 @@ class UblValidator implements Validator {
     } catch (e) {
       if (!(e instanceof ApError)) throw e;
       const d = (e.details ?? {}) as { line?: number; column?: number };
-      return done(null, [{ layer: 'PARSE', id: 'PARSE', flag: 'fatal', message: e.message, line: d.line, column: d.column }], null);
+      return done(null, [{ layer: 'PARSE', id: 'PARSE', flag: 'fatal', error: e.kind, message: e.message, line: d.line, column: d.column }], null);
     }
     const root = xdoc.root;
     const localKind = (['Invoice', 'CreditNote'] as const).find((k) => k === root.local);

@@ -46,6 +46,7 @@ function issueFromDetail(layer: 'PARSE' | 'XSD', d: ErrorDetail): ValidationIssu
   return {
     layer,
     id: layer,
+    ...(layer === 'PARSE' ? { error: 'xml.malformed' as const } : {}),
     flag: d.level === 1 ? 'warning' : 'fatal',
     message: d.message.trim(),
     ...(d.xpath ? { location: d.xpath } : {}),

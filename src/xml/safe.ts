@@ -16,7 +16,27 @@ export interface XmlLimits {
 
 export const DEFAULT_XML_LIMITS: XmlLimits = { maxBytes: 100 * 1024 * 1024 };
 
-/** Decodes UTF-8 bytes (dropping a BOM) after checking the size limit. */
+/** An XML declaration's encoding, if it declares one. */
+const DECLARED_ENCODING = /^<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z0-9._-]*)["']/;
+
+/**
+ * Refuses bytes that are not UTF-8 XML, from the first bytes alone: a UTF-16 or UTF-32 byte order mark or
+ * zero bytes around the first '<' (UTF-16/32 without a mark), and a declaration naming another encoding.
+ * The text is always decoded as UTF-8, so such a document would otherwise be misread as malformed or,
+ * worse, as different characters.
+ */
+function assertUtf8(input: Buffer): void {
+  const [b0, b1] = input;
+  const utf16 = (b0 === 0xfe && b1 === 0xff) || (b0 === 0xff && b1 === 0xfe) || b0 === 0 || (b0 === 0x3c && b1 === 0);
+  if (utf16) throw new ApError('xml.encoding-unsupported', 'The document is not UTF-8 (it looks like UTF-16 or UTF-32); only UTF-8 is accepted');
+  const start = input[0] === 0xef && input[1] === 0xbb && input[2] === 0xbf ? 3 : 0;
+  const declared = DECLARED_ENCODING.exec(input.toString('latin1', start, start + 200))?.[1];
+  if (declared !== undefined && !/^utf-?8$/i.test(declared)) {
+    throw new ApError('xml.encoding-unsupported', `The document declares encoding="${declared}"; only UTF-8 is accepted`, { encoding: declared });
+  }
+}
+
+/** Decodes UTF-8 bytes (dropping a BOM) after checking the size limit and the encoding. */
 export function decodeXml(input: Buffer | string, limits: XmlLimits = DEFAULT_XML_LIMITS): string {
   const size = typeof input === 'string' ? Buffer.byteLength(input) : input.length;
   if (size === 0) throw new ApError('input.empty', 'The XML document is empty');
@@ -26,6 +46,7 @@ export function decodeXml(input: Buffer | string, limits: XmlLimits = DEFAULT_XM
       limit: limits.maxBytes,
     });
   }
+  if (typeof input !== 'string') assertUtf8(input);
   let text = typeof input === 'string' ? input : input.toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   return text;

@@ -100,6 +100,21 @@ describe('served access point (src/main.ts wiring) sends to another access point
     );
   });
 
+  it('refuses unusable submissions once, with the kind of fault: malformed (no repeated prefix) and UTF-16', async () => {
+    const post = async (body: Buffer) => {
+      const res = await fetch(`${ap.url}/api/v1/documents`, { method: 'POST', headers: { 'content-type': 'application/xml' }, body: new Uint8Array(body) });
+      return { status: res.status, body: (await res.json()) as { error: string; message: string } };
+    };
+    const malformed = await post(Buffer.from('<Invoice><a></Invoice>'));
+    assert.equal(malformed.status, 400);
+    assert.equal(malformed.body.error, 'xml.malformed');
+    assert.doesNotMatch(malformed.body.message, /not well-formed.*not well-formed/, malformed.body.message);
+    const utf16 = await post(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(ublDocument('invoice', supplier, buyer).toString('utf8'), 'utf16le')]));
+    assert.equal(utf16.status, 400);
+    assert.equal(utf16.body.error, 'xml.encoding-unsupported');
+    assert.match(utf16.body.message, /only UTF-8 is accepted/);
+  });
+
   it('answers POST /as4 itself (before express) with a signed ebMS error and a request id; other methods go to the app', async () => {
     const res = await fetch(`${ap.url}/as4`, { method: 'POST', headers: { 'content-type': 'text/plain', 'x-request-id': 'as4-req-1' }, body: 'not AS4' });
     assert.equal(res.status, 415);

@@ -150,6 +150,14 @@ describe('documents API (POST /api/v1/documents, GET /api/v1/documents/:id)', ()
     const cases: Array<{ name: string; send: () => Promise<Response>; status: number; error: string }> = [
       { name: 'non-XML', send: () => post('this is not xml'), status: 400, error: 'xml.malformed' },
       { name: 'truncated XML', send: () => post(readFileSync(BASE_INVOICE).subarray(0, 2000)), status: 400, error: 'xml.malformed' },
+      {
+        name: 'UTF-16 with a byte order mark',
+        send: () => post(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(readFileSync(BASE_INVOICE, 'utf8').replace('UTF-8', 'UTF-16'), 'utf16le')])),
+        status: 400,
+        error: 'xml.encoding-unsupported',
+      },
+      { name: 'UTF-16 without a byte order mark', send: () => post(Buffer.from(`<Invoice xmlns="${INVOICE_NS}"/>`, 'utf16le').swap16()), status: 400, error: 'xml.encoding-unsupported' },
+      { name: 'a declared ISO-8859-1 encoding', send: () => post(`<?xml version="1.0" encoding="ISO-8859-1"?><Invoice xmlns="${INVOICE_NS}"/>`), status: 400, error: 'xml.encoding-unsupported' },
       { name: 'empty body', send: () => post(''), status: 400, error: 'input.empty' },
       { name: 'wrong content type', send: () => post(readFileSync(BASE_INVOICE), 'application/json'), status: 415, error: 'input.unsupported-media-type' },
       { name: 'no content type', send: () => post(readFileSync(BASE_INVOICE), null), status: 415, error: 'input.unsupported-media-type' },
@@ -200,6 +208,14 @@ describe('documents API (POST /api/v1/documents, GET /api/v1/documents/:id)', ()
         assert.doesNotMatch(JSON.stringify(body), /root:|LEAKED/);
       });
     }
+
+    it('says what is wrong once: no repeated prefix, and UTF-16 is named as such', async () => {
+      const malformed = (await (await post('this is not xml')).json()) as Record<string, any>;
+      assert.equal(malformed.title, 'The XML is not well-formed');
+      assert.doesNotMatch(malformed.message, /well-formed.*well-formed/);
+      const utf16 = (await (await post(Buffer.from(`\ufeff<Invoice xmlns="${INVOICE_NS}"/>`, 'utf16le'))).json()) as Record<string, any>;
+      assert.match(utf16.message, /only UTF-8 is accepted/);
+    });
 
     it('reports the line and column of malformed XML', async () => {
       const res = await post('<Invoice>\n  <a>\n</Invoice>');
