@@ -54,7 +54,6 @@ export const ERROR_KINDS = {
   'xml.too-deep': k('EBMS:0004', 400, 'The XML nests deeper than allowed'),
 
   // --- validation ---
-  'validation.unsupported-document': k(null, 422, 'Not a UBL 2.1 Invoice or CreditNote'),
   'validation.invalid': k(null, 422, 'The document fails validation'),
   'validation.artifacts-missing': k(null, 503, 'Validation artifacts are not installed'),
   'validation.unsupported-construct': k(null, 500, 'A validation rule uses a construct the engine does not support'),
@@ -63,10 +62,7 @@ export const ERROR_KINDS = {
   'mime.malformed': k('EBMS:0004', 400, 'Malformed MIME message'),
   'mime.limit-exceeded': k('EBMS:0004', 413, 'MIME message exceeds a configured limit'),
   'ebms.invalid-header': k('EBMS:0009', 400, 'Invalid ebMS header'),
-  'ebms.value-not-recognized': k('EBMS:0001', 400, 'ebMS value not recognized'),
-  'ebms.value-inconsistent': k('EBMS:0003', 400, 'ebMS values are inconsistent'),
   'ebms.profile-violation': k('EBMS:0004', 400, 'Message violates the Peppol AS4 profile'),
-  'ebms.processing-mode-mismatch': k('EBMS:0010', 400, 'Processing mode mismatch'),
 
   // --- WS-Security and PKI ---
   'security.failed-authentication': k('EBMS:0101', 400, 'Signature or signer certificate check failed'),
