@@ -12,7 +12,7 @@ import { buildUserMessage, parseMimeMessage, readUserMessage, type BuiltUserMess
 import { NS } from '../src/as4/ns.js';
 import { parseDom } from '../src/xml/safe.js';
 import { PeppolCertificateValidator, TrustStore } from '../src/pki/index.js';
-import { createTestPki } from '../src/pki/test-pki.js';
+import { createTestPki } from '../src/testing/test-pki.js';
 
 const secondsArg = process.argv.indexOf('--seconds');
 const SECONDS = secondsArg > 0 ? Number(process.argv[secondsArg + 1]) : 1.5;

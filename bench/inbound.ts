@@ -22,7 +22,7 @@ import { buildUserMessage, type BuiltUserMessage } from '../src/as4/index.js';
 import { PROJECT_ROOT } from '../src/config.js';
 import { DOCUMENT_TYPES } from '../src/peppol/document-types.js';
 import { parseParticipantId } from '../src/peppol/identifiers.js';
-import { createTestPki } from '../src/pki/test-pki.js';
+import { createTestPki } from '../src/testing/test-pki.js';
 import { buildSbd } from '../src/sbdh/build.js';
 import { SmpParticipantStore } from '../src/store/participants-smp.js';
 import { createTestDatabase } from '../test/support/db.js';

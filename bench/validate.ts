@@ -14,7 +14,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { largeInvoice } from '../src/validation/mutate/large.js';
+import { largeInvoice } from '../src/testing/mutate/large.js';
 import { createValidator, type Validator } from '../src/validation/validator.js';
 
 const quick = process.argv.includes('--quick');

@@ -16,10 +16,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { generateCorpus, sha256 } from '../src/validation/mutate/corpus.js';
-import { compactLocation, compactXsdLocation, serializeFixture, type FiredTuple, type ReferenceFixture } from '../src/validation/mutate/fixture.js';
-import { readSchAsserts, ruleIds } from '../src/validation/mutate/sch-asserts.js';
-import { findSchFiles, loadExamples } from '../src/validation/mutate/sources.js';
+import { generateCorpus, sha256 } from '../src/testing/mutate/corpus.js';
+import { compactLocation, compactXsdLocation, serializeFixture, type FiredTuple, type ReferenceFixture } from '../src/testing/mutate/fixture.js';
+import { readSchAsserts, ruleIds } from '../src/testing/mutate/sch-asserts.js';
+import { findSchFiles, loadExamples } from '../src/testing/mutate/sources.js';
 
 const root = resolve(import.meta.dirname, '..');
 const schDir = resolve(root, process.env.SCHEMATRON_DIR ?? 'schematron');

@@ -63,6 +63,15 @@ describe('architecture', () => {
     assert.deepEqual(bad, []);
   });
 
+  it('production code never imports the test tooling of src/testing, which the build leaves out', () => {
+    const bad = IMPORTS.filter((i) => folderOf(i.file) !== 'testing' && i.target === 'testing').map((i) => `${relative(ROOT, i.file)} imports src/testing`);
+    assert.deepEqual(bad, []);
+    const build = JSON.parse(readFileSync(join(ROOT, 'tsconfig.build.json'), 'utf8')) as { exclude?: string[] };
+    assert.deepEqual(build.exclude, ['src/testing']);
+    const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    for (const devOnly of ['node-forge', 'dns-packet']) assert.ok(!(devOnly in pkg.dependencies), `${devOnly} is a runtime dependency`);
+  });
+
   it('raises every error kind of the catalogue somewhere', () => {
     const text = FILES.filter((f) => !f.endsWith(join('src', 'errors.ts')))
       .map((f) => readFileSync(f, 'utf8'))

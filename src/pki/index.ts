@@ -1,4 +1,4 @@
-/** Peppol PKI: certificate validation, trust anchors, CRLs. The test PKI generator is imported directly from test-pki.ts. */
+/** Peppol PKI: certificate validation, trust anchors, CRLs. The test PKI generator is src/testing/test-pki.ts (tests only). */
 export * from './types.js';
 export { PeppolCertificateValidator, DEFAULT_REVOCATION_POLICY, type RevocationPolicy, type ValidatorOptions } from './validator.js';
 export { TrustStore, PEPPOL_G3_FINGERPRINTS, type PeppolEnvironment, type TrustStoreInput, type TrustAnchor } from './trust-store.js';

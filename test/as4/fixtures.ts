@@ -1,7 +1,7 @@
 /** Shared AS4 test material: a test PKI, two access point identities and a validator trusting the PKI. */
 import { createPrivateKey } from 'node:crypto';
 import { PeppolCertificateValidator, TrustStore } from '../../src/pki/index.js';
-import { createTestPki, type IssuedCertificate, type IssueOptions, type TestPki } from '../../src/pki/test-pki.js';
+import { createTestPki, type IssuedCertificate, type IssueOptions, type TestPki } from '../../src/testing/test-pki.js';
 import type { As4Identity } from '../../src/as4/index.js';
 import type { UserMessageInput } from '../../src/as4/index.js';
 

@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildErrorSignal, buildReceipt, buildUserMessage, NOT_SERVICED, parseMimeMessage, readSignal, readUserMessage } from '../../src/as4/index.js';
-import { toP12 } from '../../src/pki/test-pki.js';
+import { toP12 } from '../../src/testing/test-pki.js';
 import { as4peerMissing, buildAs4Peer, type As4Peer } from '../support/as4peer.js';
 import { freePort } from '../support/process.js';
 import { as4Fixture, SAMPLE_SBDH, sampleHeader } from './fixtures.js';

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { discoveryValidator, loadDiscoveryConfig } from '../../src/config-discovery.js';
 import { ApError } from '../../src/errors.js';
-import { createTestPki, type TestPki } from '../../src/pki/test-pki.js';
+import { createTestPki, type TestPki } from '../../src/testing/test-pki.js';
 
 describe('discovery configuration: PKI revocation policy', () => {
   let server: Server;

@@ -9,10 +9,9 @@ import { loadDiscoveryConfig } from '../../src/config-discovery.js';
 import { errorHandler, notFound } from '../../src/http/errors.js';
 import { ADMIN_API_PATH, discoveryMounts } from '../../src/http/discovery-mounts.js';
 import { parseParticipantId } from '../../src/peppol/identifiers.js';
-import { DnsZone } from '../../src/peppol/local-dns.js';
-import { LocalZoneSmlRegistrar } from '../../src/peppol/sml-registrar.js';
+import { DnsZone, LocalZoneSmlRegistrar } from '../../src/testing/local-dns.js';
 import { smlDnsName } from '../../src/peppol/sml.js';
-import { createTestPki } from '../../src/pki/test-pki.js';
+import { createTestPki } from '../../src/testing/test-pki.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 
 describe('discovery mounts from configuration', () => {

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { parseParticipantId } from '../../src/peppol/identifiers.js';
-import { DnsZone, LocalDnsServer } from '../../src/peppol/local-dns.js';
+import { DnsZone, LocalDnsServer, LocalZoneSmlRegistrar } from '../../src/testing/local-dns.js';
 import { applyNaptrRegexp, participantHashLabel, smlDnsName, SmlLocator } from '../../src/peppol/sml.js';
-import { LocalZoneSmlRegistrar } from '../../src/peppol/sml-registrar.js';
 import { expectKind } from '../support/assert.js';
 
 const ZONE = 'participant.sml.test.local';

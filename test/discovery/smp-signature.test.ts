@@ -6,7 +6,7 @@ import { certificateUidMatches } from '../../src/peppol/smp-client.js';
 import { signSmpResponse, verifySmpSignature } from '../../src/peppol/smp-signature.js';
 import { readSignedServiceMetadata, signedServiceMetadataXml, type ServiceMetadata } from '../../src/peppol/smp-xml.js';
 import { PeppolCertificateValidator, TrustStore } from '../../src/pki/index.js';
-import { createTestPki } from '../../src/pki/test-pki.js';
+import { createTestPki } from '../../src/testing/test-pki.js';
 import { parseDom } from '../../src/xml/safe.js';
 
 describe('SMP documents and signature policy', () => {

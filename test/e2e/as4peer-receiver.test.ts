@@ -10,7 +10,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { toP12 } from '../../src/pki/test-pki.js';
+import { toP12 } from '../../src/testing/test-pki.js';
 import { as4peerMissing, buildAs4Peer } from '../support/as4peer.js';
 import { freePort } from '../support/process.js';
 import { belgianParticipant, startNetwork, ublDocument, type E2eNetwork, type TestAp } from './harness.js';

@@ -19,7 +19,7 @@ import { parseParticipantId } from '../../src/peppol/identifiers.js';
 import { PeppolLookup } from '../../src/peppol/lookup.js';
 import { startInbound, type InboundService } from '../../src/pipeline/inbound-service.js';
 import { inlineValidationRunner, workerValidationRunner } from '../../src/pipeline/inbound-validation.js';
-import type { IssuedCertificate } from '../../src/pki/test-pki.js';
+import type { IssuedCertificate } from '../../src/testing/test-pki.js';
 import { createKnex } from '../../src/store/db.js';
 import { PostgresDocumentStore } from '../../src/store/documents.js';
 import { SmpParticipantStore, StoreSmpDirectory } from '../../src/store/participants-smp.js';

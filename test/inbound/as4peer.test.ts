@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { toP12 } from '../../src/pki/test-pki.js';
+import { toP12 } from '../../src/testing/test-pki.js';
 import { as4Fixture } from '../as4/fixtures.js';
 import { as4peerMissing, buildAs4Peer, type As4Peer } from '../support/as4peer.js';
 import { INVOICE_XML, sbd, startInboundEnv, type InboundEnv } from './support.js';

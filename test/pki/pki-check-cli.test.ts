@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../../src/cli/main.js';
-import { createTestPki } from '../../src/pki/test-pki.js';
+import { createTestPki } from '../../src/testing/test-pki.js';
 
 describe('cli: pki check', () => {
   const dir = mkdtempSync(join(tmpdir(), 'pki-check-'));

@@ -5,7 +5,7 @@ import { ApError } from '../../src/errors.js';
 import { certificateDetails, seatIdOf } from '../../src/pki/certificate.js';
 import { parseCrl, verifyCrl } from '../../src/pki/crl.js';
 import { normaliseSerial } from '../../src/pki/der.js';
-import { createTestPki, toP12 } from '../../src/pki/test-pki.js';
+import { createTestPki, toP12 } from '../../src/testing/test-pki.js';
 import { PEPPOL_G3_FINGERPRINTS, TrustStore } from '../../src/pki/trust-store.js';
 
 describe('pki: test PKI generator', () => {

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { ApError } from '../../src/errors.js';
 import { PeppolCertificateValidator } from '../../src/pki/validator.js';
 import { TrustStore } from '../../src/pki/trust-store.js';
-import { createTestPki, type TestPki } from '../../src/pki/test-pki.js';
+import { createTestPki, type TestPki } from '../../src/testing/test-pki.js';
 
 /** A CRL server on 127.0.0.1 that counts requests and can be told to fail. */
 class CrlServer {

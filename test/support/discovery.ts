@@ -7,11 +7,10 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Router } from 'express';
 import { errorHandler, notFound } from '../../src/http/errors.js';
-import { DnsZone, LocalDnsServer } from '../../src/peppol/local-dns.js';
+import { DnsZone, LocalDnsServer, LocalZoneSmlRegistrar } from '../../src/testing/local-dns.js';
 import { PeppolLookup, type PeppolLookupOptions } from '../../src/peppol/lookup.js';
-import { LocalZoneSmlRegistrar } from '../../src/peppol/sml-registrar.js';
 import { PeppolCertificateValidator, TrustStore } from '../../src/pki/index.js';
-import { createTestPki, type IssuedCertificate, type TestPki } from '../../src/pki/test-pki.js';
+import { createTestPki, type IssuedCertificate, type TestPki } from '../../src/testing/test-pki.js';
 
 export const TEST_SML_ZONE = 'participant.sml.test.local';
 

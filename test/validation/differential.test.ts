@@ -7,10 +7,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { compareWithReference, type DocComparison } from '../../src/validation/mutate/compare.js';
-import { generateCorpus, sha256, type CorpusDoc } from '../../src/validation/mutate/corpus.js';
-import type { ReferenceFixture } from '../../src/validation/mutate/fixture.js';
-import { findSchFiles, loadExamples } from '../../src/validation/mutate/sources.js';
+import { compareWithReference, type DocComparison } from '../../src/testing/mutate/compare.js';
+import { generateCorpus, sha256, type CorpusDoc } from '../../src/testing/mutate/corpus.js';
+import type { ReferenceFixture } from '../../src/testing/mutate/fixture.js';
+import { findSchFiles, loadExamples } from '../../src/testing/mutate/sources.js';
 import { createValidator, type Validator } from '../../src/validation/validator.js';
 
 const root = resolve(import.meta.dirname, '../..');

@@ -6,7 +6,9 @@
 import dgram from 'node:dgram';
 import type { AddressInfo } from 'node:net';
 import dnsPacket from 'dns-packet';
-import type { NaptrRecord } from './sml.js';
+import type { ParticipantIdentifier } from '../peppol/identifiers.js';
+import { smpNaptrRecord, type SmlRegistrar } from '../peppol/sml-registrar.js';
+import { smlDnsName, type NaptrRecord } from '../peppol/sml.js';
 
 const RCODE_NXDOMAIN = 3;
 const RCODE_REFUSED = 5;
@@ -144,5 +146,18 @@ export class LocalDnsServer {
         minimum: TTL_SECONDS,
       },
     };
+  }
+}
+
+/** Writes NAPTR records into a local DnsZone whose origin is the SML zone. */
+export class LocalZoneSmlRegistrar implements SmlRegistrar {
+  constructor(private readonly zone: DnsZone) {}
+
+  async register(participant: ParticipantIdentifier, smpBaseUrl: string): Promise<void> {
+    this.zone.setNaptr(smlDnsName(participant, this.zone.origin), [smpNaptrRecord(smpBaseUrl)]);
+  }
+
+  async unregister(participant: ParticipantIdentifier): Promise<void> {
+    this.zone.delete(smlDnsName(participant, this.zone.origin));
   }
 }

@@ -4,8 +4,8 @@
  * word and split schema errors differently); locations as a second, separate figure. A reference
  * dynamic error (Saxon aborts the transformation) must be matched by an XPATH-ERROR issue.
  */
-import { compactLocation } from '../report-format.js';
-import type { ValidationReport } from '../types.js';
+import { compactLocation } from '../../validation/report-format.js';
+import type { ValidationReport } from '../../validation/types.js';
 import type { FixtureDoc } from './fixture.js';
 
 export interface DocComparison {

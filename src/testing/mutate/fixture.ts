@@ -4,7 +4,7 @@
  * prefixes (`/*:Invoice[namespace-uri()='…Invoice-2'][1]` becomes `/inv:Invoice[1]`), which keeps the
  * file small and readable; XSD findings keep only their line (processors word their messages differently).
  */
-import { compactLocation } from '../report-format.js';
+import { compactLocation } from '../../validation/report-format.js';
 
 export { compactLocation };
 
