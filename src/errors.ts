@@ -48,9 +48,12 @@ export const ERROR_KINDS = {
   'input.empty': k('EBMS:0004', 400, 'The request body is empty'),
   'input.unsupported-media-type': k('EBMS:0007', 415, 'Unsupported content type'),
   'input.too-large': k('EBMS:0004', 413, 'Payload exceeds the configured size limit'),
+  // The shared in-flight budget is used up for now (not the sender's fault): 503 with Retry-After.
+  'input.busy': k('EBMS:0004', 503, 'Too many request bodies in flight; retry later', true),
   'xml.malformed': k('EBMS:0004', 400, 'The XML is not well-formed'),
   'xml.dtd-forbidden': k('EBMS:0004', 400, 'DTDs and entity declarations are not accepted'),
   'xml.too-deep': k('EBMS:0004', 400, 'The XML nests deeper than allowed'),
+  'json.malformed': k(null, 400, 'The JSON is not well-formed'),
 
   // --- validation ---
   'validation.unsupported-document': k(null, 422, 'Not a UBL 2.1 Invoice or CreditNote'),

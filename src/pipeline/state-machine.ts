@@ -18,7 +18,7 @@
  *   before the durable commit.
  */
 import { ApError } from '../errors.js';
-import type { Direction, DocumentRecord, DocumentStore, EventInput, InboundRoutingStore, NewDocument, RoutedStatusChange, Tx } from '../store/documents.js';
+import type { Direction, DocumentRecord, DocumentStore, EventInput, InboundRoutingStore, NewDocument, RoutedStatusChange, Tx, UnkeptPayload } from '../store/documents.js';
 
 export const OUTBOUND_STATUSES = ['queued', 'rejected', 'sending', 'retrying', 'delivered', 'failed', 'undeliverable'] as const;
 export const INBOUND_STATUSES = ['received', 'available', 'rejected', 'acknowledged'] as const;
@@ -75,7 +75,7 @@ export function isFinal(direction: Direction, status: string): boolean {
 export async function createDocument(
   store: DocumentStore,
   doc: NewDocument & { status: DocumentStatus },
-  payload: Buffer,
+  payload: Buffer | UnkeptPayload,
   event: EventInput,
   tx?: Tx,
 ): Promise<DocumentRecord> {
