@@ -66,7 +66,7 @@ try {
       SMP_PUBLIC_URL: `http://127.0.0.1:${portB}/smp`,
       SMP_KEY_FILE: join(dir, 'smp.key'),
       SMP_CERT_FILE: join(dir, 'smp.pem'),
-      ADMIN_TOKEN: 'bench-admin',
+      ADMIN_TOKEN: 'bench-admin-token',
     },
     portB,
   );
@@ -83,7 +83,7 @@ try {
   const buyer = belgianParticipant(7654321);
   const added = await fetch(`${b.url}/api/v1/admin/participants`, {
     method: 'POST',
-    headers: { authorization: 'Bearer bench-admin', 'content-type': 'application/json' },
+    headers: { authorization: 'Bearer bench-admin-token', 'content-type': 'application/json' },
     body: JSON.stringify({ participant: buyer, documentTypes: [{ documentType: 'invoice' }] }),
   });
   if (added.status !== 201) throw new Error(`B refused the participant: ${added.status} ${await added.text()}`);

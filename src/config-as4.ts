@@ -41,7 +41,7 @@ export function loadAs4Config(env: Env = process.env): As4Config {
     duplicateRetentionMs: r.int('AS4_DUPLICATE_RETENTION_DAYS', 30, 1, 3650) * 86_400_000,
     validationWorkers: r.int('INBOUND_VALIDATION_WORKERS', 1, 0, 64),
     servicedCacheMs: r.int('INBOUND_SERVICED_CACHE_MS', 5000, 0, 3_600_000),
-    inboxToken: r.raw('INBOX_TOKEN') ?? r.raw('ADMIN_TOKEN') ?? null,
+    inboxToken: r.token('INBOX_TOKEN') ?? r.token('ADMIN_TOKEN') ?? null,
   };
   r.check();
   return config;

@@ -76,7 +76,7 @@ export function loadDiscoveryConfig(env: Env = process.env): DiscoveryConfig {
     },
     trustFile: r.raw('PEPPOL_TRUST_FILE') ?? null,
     peppolEnvironment: (envName as PeppolEnvironment | undefined) ?? null,
-    adminToken: r.raw('ADMIN_TOKEN') ?? null,
+    adminToken: r.token('ADMIN_TOKEN') ?? null,
     smpPublisher: smpPublicUrl && smpKeyFile && smpCertFile ? { publicUrl: smpPublicUrl, keyFile: smpKeyFile, certFile: smpCertFile } : null,
     ownEndpoint: apUrl && apCertFile ? { url: apUrl, certFile: apCertFile, technicalContactUrl: r.raw('AP_TECHNICAL_CONTACT') ?? apUrl } : null,
     pki: {

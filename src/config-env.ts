@@ -7,6 +7,8 @@ import { ApError } from './errors.js';
 
 export type Env = Record<string, string | undefined>;
 
+const MIN_TOKEN_LENGTH = 16;
+
 export class EnvReader {
   readonly problems: string[] = [];
   constructor(private readonly env: Env) {}
@@ -67,6 +69,18 @@ export class EnvReader {
     if (v === undefined) return undefined;
     if (!/^https?:\/\/[^\s]+$/.test(v)) this.problems.push(`${name}=${JSON.stringify(v)}: expected an http(s) URL`);
     return v.replace(/\/+$/, '');
+  }
+
+  /**
+   * A bearer token (undefined when unset). A short one is refused: it is guessed in few tries, and the
+   * problem line names only its length, never the secret.
+   */
+  token(name: string): string | undefined {
+    const v = this.raw(name);
+    if (v !== undefined && v.length < MIN_TOKEN_LENGTH) {
+      this.problems.push(`${name} is ${v.length} character${v.length === 1 ? '' : 's'} long; a bearer token needs at least ${MIN_TOKEN_LENGTH} (e.g. openssl rand -hex 32)`);
+    }
+    return v;
   }
 
   /** A comma-separated list (blank items dropped); undefined when unset. */

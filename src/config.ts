@@ -18,6 +18,13 @@ export interface Config {
   http: { host: string; port: number };
   /** Largest accepted request body (documents), in bytes. */
   maxDocumentBytes: number;
+  /** Bytes of request bodies (AS4 and API) all requests may hold at once; past it, 503 and Retry-After. */
+  inflightBytes: number;
+  /**
+   * Bytes of rejected API submissions whose payload is kept per UTC day; past it a rejected document is
+   * stored without its payload. One quota for every caller, as the API has no per-caller credentials yet.
+   */
+  rejectedPayloadBytesPerDay: number;
   /** How long a shutdown waits for in-flight requests before closing their connections. */
   shutdownTimeoutMs: number;
   logLevel: LogLevel;
@@ -89,11 +96,15 @@ export function loadConfig(env: Env = process.env): Config {
     },
     http: { host: r.host('HOST', '0.0.0.0'), port: r.int('PORT', 8080, 0, 65535) },
     maxDocumentBytes: r.int('MAX_DOCUMENT_BYTES', 20 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    inflightBytes: r.int('INBOUND_INFLIGHT_BYTES', 256 * 1024 * 1024, 1024, 64 * 1024 * 1024 * 1024),
+    rejectedPayloadBytesPerDay: r.int('ANONYMOUS_REJECTED_BYTES_PER_DAY', 100 * 1024 * 1024, 0, 1024 * 1024 * 1024 * 1024),
     shutdownTimeoutMs: r.int('SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     logLevel: r.oneOf('LOG_LEVEL', 'info', LOG_LEVELS),
     ublSchemasDir: r.dir('UBL_SCHEMAS_DIR', 'ubl-schemas'),
     schematronDir: r.dir('SCHEMATRON_DIR', 'schematron'),
   };
+  // A body the budget can never hold would be refused as busy forever.
+  if (config.inflightBytes < config.maxDocumentBytes) r.problem(`INBOUND_INFLIGHT_BYTES=${config.inflightBytes} is less than MAX_DOCUMENT_BYTES=${config.maxDocumentBytes}`);
   r.check();
   return config;
 }

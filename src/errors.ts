@@ -48,10 +48,13 @@ export const ERROR_KINDS = {
   'input.empty': k('EBMS:0004', 400, 'The request body is empty'),
   'input.unsupported-media-type': k('EBMS:0007', 415, 'Unsupported content type'),
   'input.too-large': k('EBMS:0004', 413, 'Payload exceeds the configured size limit'),
+  // The shared in-flight budget is used up for now (not the sender's fault): 503 with Retry-After.
+  'input.busy': k('EBMS:0004', 503, 'Too many request bodies in flight; retry later', true),
   'xml.malformed': k('EBMS:0004', 400, 'The XML is not well-formed'),
   'xml.dtd-forbidden': k('EBMS:0004', 400, 'DTDs and entity declarations are not accepted'),
   'xml.encoding-unsupported': k('EBMS:0004', 400, 'Only UTF-8 is accepted'),
   'xml.too-deep': k('EBMS:0004', 400, 'The XML nests deeper than allowed'),
+  'json.malformed': k(null, 400, 'The JSON is not well-formed'),
 
   // --- validation ---
   'validation.invalid': k(null, 422, 'The document fails validation'),

@@ -20,12 +20,14 @@ import { startOutbound, type OutboundService } from './jobs/outbound-service.js'
 import { PeppolLookup } from './peppol/lookup.js';
 import { PostgresDeliveryStore } from './store/deliveries.js';
 import { as4DirectRoute } from './http/as4-endpoint.js';
+import { InflightBudget } from './http/body-budget.js';
 import { inboxRouter } from './http/inbox.js';
 import { startInbound, type InboundService } from './pipeline/inbound-service.js';
 import { inlineValidationRunner, workerValidationRunner } from './pipeline/inbound-validation.js';
 import type { Logger } from './log.js';
 import type { PeppolCertificateValidator } from './pki/index.js';
 import { As4MessageStore } from './store/as4-messages.js';
+import { settledWithin } from './settled-within.js';
 import { openDatabase } from './store/database.js';
 import { isReachable } from './store/db.js';
 import { PostgresDocumentStore } from './store/documents.js';
@@ -40,9 +42,14 @@ export interface AccessPoint {
   shutdown(reason: string): Promise<void>;
 }
 
+const SHUTDOWN_STEP_MIN_MS = 1_000;
+
 export async function startAccessPoint(config: Config, logger: Logger, env: Record<string, string | undefined> = process.env): Promise<AccessPoint> {
   const as4Config = loadAs4Config(env);
   const as4Identity = loadAs4Identity(as4Config);
+  if (as4Identity && as4Config.maxMessageBytes > config.inflightBytes) {
+    throw new ApError('config.invalid', `AS4_MAX_MESSAGE_BYTES=${as4Config.maxMessageBytes} is more than INBOUND_INFLIGHT_BYTES=${config.inflightBytes}: such a message would be refused as busy forever`);
+  }
   const discovery = as4Identity ? loadDiscoveryConfig(env) : null;
   const outboundConfig = loadOutboundConfig(env);
   const validation =
@@ -134,12 +141,16 @@ export async function startAccessPoint(config: Config, logger: Logger, env: Reco
     idDomain: 'peppol-ap',
   };
   let shuttingDown = false;
+  // One budget for every request body, AS4 and API alike.
+  const bodies = new InflightBudget(config.inflightBytes);
   const app = createApp({
     logger,
     documents: {
       validation,
       documents,
       maxDocumentBytes: config.maxDocumentBytes,
+      bodies,
+      rejectedPayloadBytesPerDay: config.rejectedPayloadBytesPerDay,
       outbound: outboundQueue,
       messages: inbound?.messages ?? new As4MessageStore(db.knex),
     },
@@ -153,7 +164,7 @@ export async function startAccessPoint(config: Config, logger: Logger, env: Reco
   });
 
   // POST to the AS4 endpoint is taken before express (see as4-endpoint.ts); everything else is the app's.
-  const as4 = inbound ? as4DirectRoute(inbound.pipeline, { path: as4Config.path, logger, isShuttingDown: () => shuttingDown }) : null;
+  const as4 = inbound ? as4DirectRoute(inbound.pipeline, { path: as4Config.path, logger, isShuttingDown: () => shuttingDown, budget: bodies }) : null;
   const server = createServer((req, res) => {
     if (!as4?.(req, res)) app(req, res);
   });
@@ -181,6 +192,13 @@ export async function startAccessPoint(config: Config, logger: Logger, env: Reco
     stopping ??= (async () => {
       shuttingDown = true;
       logger.info({ reason }, 'shutting down: no new connections, finishing requests in flight');
+      // One deadline for the whole shutdown. Past it, each step still gets a moment (a healthy one needs no
+      // more), then is left behind: work waiting on a database that stopped answering never ends by itself.
+      const deadline = Date.now() + config.shutdownTimeoutMs;
+      const left = () => Math.max(deadline - Date.now(), SHUTDOWN_STEP_MIN_MS);
+      const bounded = async (step: string, work: Promise<unknown> | undefined) => {
+        if (work && !(await settledWithin(work, left()))) logger.warn({ step }, 'shutdown: step did not finish in time, left behind');
+      };
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const timer = setTimeout(() => {
@@ -189,9 +207,9 @@ export async function startAccessPoint(config: Config, logger: Logger, env: Reco
       }, config.shutdownTimeoutMs);
       await closed;
       clearTimeout(timer);
-      await outbound?.stop(config.shutdownTimeoutMs);
-      await inbound?.stop();
-      await db.close();
+      await bounded('outbound', outbound?.stop(left()));
+      await bounded('inbound', inbound?.stop());
+      await db.close(left());
       await validation.close();
       logger.info('shutdown complete');
     })();

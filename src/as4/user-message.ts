@@ -118,7 +118,7 @@ export interface ReceivedUserMessage {
   /** References of the sender's signature, for the receipt and the evidence store. */
   signatureReferences: NrReference[];
   soap: Buffer;
-  /** Things a person should know that did not fail the message (CRL soft-fail, From ≠ signer seat id). */
+  /** Things a person should know that did not fail the message (CRL soft-fail). */
   warnings: string[];
 }
 
@@ -195,8 +195,10 @@ export async function readUserMessage(message: MimeMessage, opts: ReadUserMessag
     }
     checkPeppolHeaders(um, opts.ourSeatId);
     const warnings = [...signer.warnings];
+    // eb:From names C2 by the seat id in the CN of its AP certificate (peppol-reference §4.2; EBMS:0004 per
+    // §4.5): a message naming another access point than the one that signed it is refused, not stored.
     if (signer.seatId !== um.from.partyId) {
-      warnings.push(`eb:From/eb:PartyId ${um.from.partyId} is not the seat id of the signing certificate (${signer.seatId ?? 'none'})`);
+      profile(`eb:From/eb:PartyId ${um.from.partyId} is not the seat id of the signing certificate (${signer.seatId ?? 'its CN is no seat id'})`);
     }
     return {
       messageId: um.messageId,

@@ -8,6 +8,7 @@ import { documentsRouter, type DocumentsApiDeps } from './documents.js';
 import { errorHandler, notFound } from './errors.js';
 import { healthRouter, type ReadinessCheck } from './health.js';
 import { requestLog } from './request-log.js';
+import { securityHeaders } from './response-headers.js';
 
 export interface AppDeps {
   logger: Logger;
@@ -24,6 +25,7 @@ export function createApp(deps: AppDeps): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.use(securityHeaders);
   app.use(requestLog(deps.logger));
   if (deps.isShuttingDown) {
     const shuttingDown = deps.isShuttingDown;

@@ -3,17 +3,22 @@
  * validation report and evidence (delivery of an outbound document, reception of an inbound one), fetch
  * its payload and the AS4 receipt.
  */
-import express, { Router, type Request } from 'express';
+import { Router, type Request } from 'express';
 import { ApError } from '../errors.js';
 import { submitOutbound, type SubmitDeps } from '../pipeline/submit.js';
 import type { As4MessageRecord, As4MessageStore } from '../store/as4-messages.js';
 import type { PostgresDeliveryStore } from '../store/deliveries.js';
 import type { DocumentRecord, DocumentStore } from '../store/documents.js';
 import type { ValidationReport } from '../validation/types.js';
+import { readBody, type InflightBudget } from './body-budget.js';
+import { uuidParam } from './params.js';
+import { noStore, sendXmlAttachment } from './response-headers.js';
 
 export interface DocumentsApiDeps extends SubmitDeps {
   documents: DocumentStore;
   maxDocumentBytes: number;
+  /** The in-flight byte budget the server's request bodies share. */
+  bodies: InflightBudget;
   /** AS4 message records: the reception evidence of inbound documents (without it, none is shown). */
   messages?: Pick<As4MessageStore, 'forDocument'>;
 }
@@ -101,7 +106,7 @@ function receptionView(records: As4MessageRecord[], id: string) {
   };
 }
 
-/** Refuses a missing or non-XML content type before the body is read. */
+/** Refuses a missing or non-XML content type, or a compressed body (it is read as sent), before the body is read. */
 function requireXml(req: Request): void {
   if (!req.get('content-type')) {
     throw new ApError('input.unsupported-media-type', 'Content-Type is missing; send the document as application/xml');
@@ -109,27 +114,29 @@ function requireXml(req: Request): void {
   if (!req.is(XML_TYPES)) {
     throw new ApError('input.unsupported-media-type', `Content-Type ${req.get('content-type')} is not accepted; send application/xml`);
   }
+  const coding = req.get('content-encoding');
+  if (coding && coding.toLowerCase() !== 'identity') {
+    throw new ApError('input.unsupported-media-type', `Content-Encoding ${coding} is not accepted; send the document uncompressed`);
+  }
 }
 
 export function documentsRouter(deps: DocumentsApiDeps): Router {
   const router = Router();
-  const rawBody = express.raw({ type: () => true, limit: deps.maxDocumentBytes });
+  router.use(noStore);
+  uuidParam(router);
 
   router.post(
     '/',
-    (req, _res, next) => {
-      requireXml(req);
-      next();
-    },
-    rawBody,
     async (req, res) => {
-      const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      requireXml(req);
+      const body = await readBody(deps.bodies, req, res, deps.maxDocumentBytes);
       if (body.length === 0) throw new ApError('input.empty', 'The request body is empty; send a UBL 2.1 Invoice or CreditNote');
-      const { document, report } = await submitOutbound(deps, body, 'api');
+      const { document, report, payloadKept } = await submitOutbound(deps, body, 'api');
       req.log.info({ documentId: document.id, status: document.status, validationMs: report.elapsedMs }, 'document submitted');
       res.location(`/api/v1/documents/${document.id}`);
       if (document.status === 'rejected') {
-        const err = new ApError('validation.invalid', 'The document fails validation; it is stored as rejected and not sent');
+        const stored = payloadKept ? 'it is stored as rejected' : "it is stored as rejected without its payload (past the day's quota for rejected payloads)";
+        const err = new ApError('validation.invalid', `The document fails validation; ${stored} and not sent`);
         res.status(422).json({ ...err.toJSON(), ...documentView(document), validation: reportView(report), requestId: req.id });
       } else {
         res.status(201).json({ ...documentView(document), validation: reportView(report) });
@@ -170,8 +177,8 @@ export function documentsRouter(deps: DocumentsApiDeps): Router {
 
   router.get('/:id/payload', async (req, res) => {
     const payload = await deps.documents.payload(req.params.id!);
-    if (!payload) throw new ApError('api.not-found', `Document ${req.params.id} not found`);
-    res.type('application/xml').send(payload);
+    if (!payload) throw new ApError('api.not-found', `No payload stored for document ${req.params.id}`);
+    sendXmlAttachment(res, req.params.id!, payload);
   });
 
   return router;

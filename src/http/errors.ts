@@ -1,7 +1,7 @@
 /**
  * Error responses: every failure becomes JSON `{ error, title, message, details?, requestId }` with the
- * HTTP status of its ApError kind. Errors raised by the body parser (size limit, charset, aborted upload)
- * are mapped to their kinds too.
+ * HTTP status of its ApError kind. Errors raised by express's own middleware (body parsers: size limit,
+ * charset, malformed JSON, aborted upload; the router: undecodable path parameters) are mapped to kinds too.
  */
 import type { NextFunction, Request, Response } from 'express';
 import { ApError, toApError } from '../errors.js';
@@ -13,7 +13,9 @@ interface BodyParserError extends Error {
   length?: number;
 }
 
-function fromBodyParser(err: BodyParserError): ApError | null {
+function fromExpress(err: BodyParserError): ApError | null {
+  // The router's decoding of a path parameter that is not valid percent-encoding (`/documents/%E0%A4%A`).
+  if (err instanceof URIError) return new ApError('api.bad-request', err.message);
   switch (err.type) {
     case 'entity.too.large':
       return new ApError('input.too-large', `The request body exceeds the limit of ${err.limit} bytes`, {
@@ -23,6 +25,8 @@ function fromBodyParser(err: BodyParserError): ApError | null {
     case 'charset.unsupported':
     case 'encoding.unsupported':
       return new ApError('input.unsupported-media-type', err.message);
+    case 'entity.parse.failed':
+      return new ApError('json.malformed', `The request body is not valid JSON: ${err.message}`);
     case 'request.aborted':
     case 'request.size.invalid':
       return new ApError('api.bad-request', err.message);
@@ -36,7 +40,7 @@ export function notFound(req: Request, _res: Response, next: NextFunction): void
 }
 
 export function errorHandler(err: unknown, req: Request, res: Response, _next: NextFunction): void {
-  const apError = err instanceof ApError ? err : (fromBodyParser(err as BodyParserError) ?? toApError(err));
+  const apError = err instanceof ApError ? err : (fromExpress(err as BodyParserError) ?? toApError(err));
   const log = req.log ?? undefined;
   if (apError.httpStatus >= 500) log?.error({ err }, apError.message);
   else log?.info({ error: apError.kind }, apError.message);

@@ -13,6 +13,8 @@ import { Router, type Request } from 'express';
 import type { Knex } from 'knex';
 import { ApError } from '../errors.js';
 import { bearerGuard } from './bearer.js';
+import { UUID_PATTERN, uuidParam } from './params.js';
+import { noStore, sendXmlAttachment } from './response-headers.js';
 import { parseParticipantId, type ParticipantIdentifier } from '../peppol/identifiers.js';
 import { changeStatus } from '../pipeline/state-machine.js';
 import type { DocumentStore } from '../store/documents.js';
@@ -25,8 +27,7 @@ export interface InboxDeps {
   token: string | null;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const CURSOR = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:Z|[+-]\d{2}:\d{2}))(?:~([0-9a-f-]{36}))?$/i;
+const CURSOR = new RegExp(`^(\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,6})?(?:Z|[+-]\\d{2}:\\d{2}))(?:~(${UUID_PATTERN}))?$`, 'i');
 const MAX_LIMIT = 500;
 
 function participantOf(req: Request): ParticipantIdentifier {
@@ -56,6 +57,8 @@ export function inboxRouter(deps: InboxDeps): Router {
   const router = Router();
   const inbox = new PostgresInbox(deps.knex);
   router.use(bearerGuard(deps.token, { disabled: 'The inbox API is disabled: no token is configured', invalid: 'A valid bearer token is required' }));
+  router.use(noStore);
+  uuidParam(router);
 
   router.get('/:participant/documents', async (req, res) => {
     const p = participantOf(req);
@@ -77,7 +80,7 @@ export function inboxRouter(deps: InboxDeps): Router {
   async function findOwned(req: Request): Promise<InboxRow> {
     const p = participantOf(req);
     const id = String(req.params['id']);
-    const row = UUID.test(id) ? await inbox.find(p, id) : null;
+    const row = await inbox.find(p, id);
     if (!row) throw new ApError('api.not-found', `No document ${id} in the inbox of ${p.value}`);
     return row;
   }
@@ -92,7 +95,7 @@ export function inboxRouter(deps: InboxDeps): Router {
     const row = await findOwned(req);
     const payload = await deps.documents.payload(row.id);
     if (!payload) throw new ApError('api.not-found', `Document ${row.id} has no payload any more (retention)`);
-    res.type('application/xml').send(payload);
+    sendXmlAttachment(res, row.id, payload);
   });
 
   router.post('/:participant/documents/:id/ack', async (req, res) => {

@@ -87,6 +87,11 @@ function withMessageId(err: ApError, messageId: string | null): ApError {
 export class InboundPipeline {
   constructor(private readonly deps: InboundDeps) {}
 
+  /** The largest request body read (the MIME limit): the endpoint refuses a longer declared one unread. */
+  get maxMessageBytes(): number {
+    return (this.deps.limits?.mime ?? DEFAULT_MIME_LIMITS).maxTotalBytes;
+  }
+
   private receipt(received: ReceivedUserMessage) {
     return buildReceipt(received, this.deps.identity, { idDomain: this.deps.idDomain });
   }
@@ -146,7 +151,7 @@ export class InboundPipeline {
       messageId = received.messageId;
       return await this.accept(received);
     } catch (err) {
-      return this.error(withMessageId(toApError(err), messageId ?? ((err as ApError).details?.['messageId'] as string | undefined) ?? null));
+      return this.refuse(withMessageId(toApError(err), messageId ?? ((err as ApError).details?.['messageId'] as string | undefined) ?? null));
     }
   }
 
@@ -233,12 +238,15 @@ export class InboundPipeline {
     throw new ApError('internal', `Message ${received.messageId} could not be stored after concurrent duplicates`);
   }
 
-  /** The signed error signal for a failed check; 5xx when the failure is ours (the sender should retry). */
-  private error(err: ApError): As4Response {
+  /**
+   * The signed error signal for a failed check, or for a request refused before its body was read; 5xx
+   * when the failure is ours or we are busy (the sender should retry).
+   */
+  refuse(err: ApError): As4Response {
     const messageId = (err.details?.['messageId'] as string | undefined) ?? null;
     const entry = errorFromApError(err) ?? { code: 'EBMS:0004' as const, description: 'Internal error while receiving the message; retry later' };
     const status = err.spec.ebms ? err.httpStatus : 500;
-    if (status >= 500) this.deps.logger?.error({ err, messageId }, 'as4: message not received (internal error)');
+    if (status >= 500 && err.kind !== 'input.busy') this.deps.logger?.error({ err, messageId }, 'as4: message not received (internal error)');
     else this.deps.logger?.info({ error: err.kind, ebms: entry.code, messageId, reason: err.message }, 'as4: message refused');
     const signal = buildErrorSignal(messageId, [entry], this.deps.identity, { idDomain: this.deps.idDomain });
     return { status, contentType: signal.contentType, body: signal.body, outcome: 'error', messageId, documentId: null, error: err };

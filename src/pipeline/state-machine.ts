@@ -5,7 +5,7 @@
  */
 import { checkCreate, checkTransition, type Direction, type DocumentStatus, type InboundStatus } from '../core/state-machine.js';
 import { ApError } from '../errors.js';
-import type { DocumentRecord, DocumentStore, EventInput, InboundRoutingStore, NewDocument, RoutedStatusChange, Tx } from '../store/documents.js';
+import type { DocumentRecord, DocumentStore, EventInput, InboundRoutingStore, NewDocument, RoutedStatusChange, Tx, UnkeptPayload } from '../store/documents.js';
 
 /** A new document with the direction and initial status it asks for, before the state machine allowed them. */
 export type DocumentDraft = Omit<NewDocument, 'initial'> & { direction: Direction; status: DocumentStatus };
@@ -14,7 +14,7 @@ export type DocumentDraft = Omit<NewDocument, 'initial'> & { direction: Directio
 export async function createDocument(
   store: DocumentStore,
   doc: DocumentDraft,
-  payload: Buffer,
+  payload: Buffer | UnkeptPayload,
   event: EventInput,
   tx?: Tx,
 ): Promise<DocumentRecord> {

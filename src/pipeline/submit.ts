@@ -4,6 +4,10 @@
  * it) or `queued` together with its delivery row in the same transaction, and handed to the dispatcher
  * for its first attempt. Input that is not a usable XML document (empty, too large, DTD, malformed) is
  * refused before anything is stored.
+ *
+ * Anyone may submit (no per-caller credentials yet), so the payloads of rejected documents are kept up to
+ * a quota of bytes per UTC day (ANONYMOUS_REJECTED_BYTES_PER_DAY); past it a rejected document is still
+ * stored, with its report, hash and size, but without its payload, and its creation event says so.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { newMessageId } from '../as4/index.js';
@@ -30,6 +34,8 @@ export interface SubmitDeps {
   validation: ValidationRunner;
   documents: DocumentStore;
   outbound: OutboundQueue;
+  /** Bytes of rejected payloads kept per UTC day, for all callers together. */
+  rejectedPayloadBytesPerDay: number;
 }
 
 const QUEUED = checkCreate('outbound', 'queued');
@@ -38,6 +44,8 @@ const NO_METADATA = { senderId: null, receiverId: null, documentKind: null, docu
 export interface SubmitResult {
   document: DocumentRecord;
   report: ValidationReport;
+  /** False for a rejected document stored without its payload (past the day's quota). */
+  payloadKept: boolean;
 }
 
 export async function submitOutbound(deps: SubmitDeps, payload: Buffer, actor: string): Promise<SubmitResult> {
@@ -57,8 +65,19 @@ export async function submitOutbound(deps: SubmitDeps, payload: Buffer, actor: s
   };
   if (!report.valid) {
     const fatal = report.issues.filter((i) => i.flag === 'fatal').length;
-    const document = await createDocument(deps.documents, { ...newDocument, direction: 'outbound', status: 'rejected' }, payload, { actor, reason: `validation failed (${fatal} fatal issues)` });
-    return { document, report };
+    const reason = `validation failed (${fatal} fatal issues)`;
+    const perDay = deps.rejectedPayloadBytesPerDay;
+    // Counted before the document is stored: a store that then fails leaves the quota smaller, never larger.
+    if (await deps.documents.countRejectedPayload(payload.length, perDay)) {
+      const document = await createDocument(deps.documents, { ...newDocument, direction: 'outbound', status: 'rejected' }, payload, { actor, reason });
+      return { document, report, payloadKept: true };
+    }
+    const document = await createDocument(deps.documents, { ...newDocument, direction: 'outbound', status: 'rejected' }, { unkeptSize: payload.length }, {
+      actor,
+      reason: `${reason}; the payload (${payload.length} bytes) is not kept: it would take today's rejected payloads past ANONYMOUS_REJECTED_BYTES_PER_DAY (${perDay} bytes)`,
+      details: { payloadKept: false, payloadBytes: payload.length, rejectedPayloadBytesPerDay: perDay },
+    });
+    return { document, report, payloadKept: false };
   }
   const q = deps.outbound;
   // Document, payload, creation event and delivery row in one statement (one round trip, no BEGIN/COMMIT).
@@ -71,5 +90,5 @@ export async function submitOutbound(deps: SubmitDeps, payload: Buffer, actor: s
     new Date(Date.now() + q.firstAttemptGraceMs),
   );
   q.dispatch(document.id);
-  return { document, report };
+  return { document, report, payloadKept: true };
 }

@@ -161,11 +161,14 @@ function parseCrlDistributionPoints(value: Buffer): string[] {
 /** "CN=POP000001, OU=PEPPOL TEST AP, O=..., C=BE" from node's multi-line DN form. */
 export const oneLineName = (dn: string): string => dn.split('\n').filter(Boolean).join(', ');
 
-/** The CN of a node-formatted distinguished name, if any. */
-export function commonName(dn: string): string | undefined {
-  for (const line of dn.split('\n')) if (line.startsWith('CN=')) return line.slice(3);
-  return undefined;
+/** Every value of one attribute (e.g. all OUs) in a node-formatted distinguished name, in order. */
+export function subjectValues(dn: string, attribute: string): string[] {
+  const prefix = `${attribute}=`;
+  return dn.split('\n').filter((line) => line.startsWith(prefix)).map((line) => line.slice(prefix.length));
 }
+
+/** The CN of a node-formatted distinguished name, if any. */
+export const commonName = (dn: string): string | undefined => subjectValues(dn, 'CN')[0];
 
 export const SEAT_ID = /^P[A-Z]{2}[0-9]{6}$/;
 

@@ -6,6 +6,7 @@
 import type { X509Certificate } from 'node:crypto';
 import { ApError } from '../errors.js';
 import { certificateDetails, oneLineName, readCertificates, type CertificateInput } from './certificate.js';
+import { caPurposeOf, PEPPOL_CA_NAMES } from './purpose.js';
 import type { CertificatePurpose } from './types.js';
 
 /** SHA-256 fingerprints of the Peppol PKI G3 CAs (peppol-reference §5), in node's `AA:BB:...` form. */
@@ -76,18 +77,32 @@ export class TrustStore {
   }
 
   /**
-   * A store from one PEM bundle (CLI `--trust`): every CA certificate in it may issue certificates of the
-   * given purposes, and self-signed ones also serve as roots for the others.
+   * A store from one PEM bundle (PEPPOL_TRUST_FILE, CLI `--trust`). Each CA's purpose comes from the CA
+   * itself (its Peppol name, purpose.ts), never from being in the bundle: otherwise an SMP CA would also
+   * issue access point certificates. Other self-signed CAs are roots only; any other CA is refused, as it
+   * could be trusted for nothing or for the wrong thing.
    */
-  static fromBundle(pem: CertificateInput | CertificateInput[], purposes: CertificatePurpose[] = ['ap', 'smp']): TrustStore {
+  static fromBundle(pem: CertificateInput | CertificateInput[]): TrustStore {
     const certs = readCertificates(pem);
     if (certs.length === 0) throw new ApError('config.invalid', 'the trust bundle holds no certificate');
-    const roots = certs.filter(isSelfSigned);
-    return TrustStore.create({
-      roots,
-      ap: purposes.includes('ap') ? certs : [],
-      smp: purposes.includes('smp') ? certs : [],
-    });
+    const sorted: Record<'roots' | CertificatePurpose, X509Certificate[]> = { roots: [], ap: [], smp: [] };
+    for (const cert of certs) {
+      const purpose = caPurposeOf(cert);
+      if (purpose) sorted[purpose].push(cert);
+      else if (isSelfSigned(cert)) sorted.roots.push(cert);
+      else {
+        assertCa(cert);
+        throw new ApError(
+          'config.invalid',
+          `the trust bundle holds the CA "${oneLineName(cert.subject)}", which is neither self-signed nor named as a Peppol access point or SMP CA (${PEPPOL_CA_NAMES}), so whether it may issue access point or SMP certificates is unknown: remove it from the trust file`,
+        );
+      }
+    }
+    if (sorted.ap.length === 0 && sorted.smp.length === 0) {
+      const roots = sorted.roots.map((r) => `"${oneLineName(r.subject)}"`).join(', ');
+      throw new ApError('config.invalid', `the trust bundle holds no access point or SMP CA (named ${PEPPOL_CA_NAMES}), only the roots ${roots}`);
+    }
+    return TrustStore.create(sorted);
   }
 
   /**

@@ -1,6 +1,7 @@
 /**
- * Peppol certificate validation: chain to a configured CA of the right purpose, validity at a given time,
- * key usage, seat id, and revocation by CRL. Implements the CertificateValidator contract (types.ts).
+ * Peppol certificate validation: chain to a configured CA of the right purpose, a subject not marked for
+ * the other purpose, validity at a given time, key usage, seat id, and revocation by CRL. Implements the
+ * CertificateValidator contract (types.ts).
  *
  * Only the leaf's revocation is checked: the Peppol CAs themselves are pinned in the trust store.
  */
@@ -9,6 +10,7 @@ import { ApError } from '../errors.js';
 import { certificateDetails, oneLineName, OID, seatIdOf, toX509, type CertificateInput } from './certificate.js';
 import { CrlCache, CrlError, type Crl, type CrlFetchOptions } from './crl.js';
 import { normaliseSerial } from './der.js';
+import { ouMarking } from './purpose.js';
 import type { TrustStore } from './trust-store.js';
 import type {
   CertificateCheckOptions,
@@ -129,6 +131,16 @@ export class PeppolCertificateValidator implements CertificateValidator {
     }
 
     const chain = this.buildChain(cert, options.purpose, subject, issuer);
+    // A CA path of the right purpose is not enough when the subject itself says the other purpose.
+    const other: CertificatePurpose = options.purpose === 'ap' ? 'smp' : 'ap';
+    const wrongOu = ouMarking(cert, other);
+    if (wrongOu !== undefined) {
+      throw new ApError(
+        'pki.bad-certificate',
+        `${what} is marked as a Peppol ${PURPOSE_NAME[other]} certificate (OU=${wrongOu}), but an ${PURPOSE_NAME[options.purpose]} certificate is required here`,
+        { subject, purpose: options.purpose },
+      );
+    }
     for (const c of chain) checkValidity(c, at, c === cert ? what : `CA certificate "${oneLineName(c.subject)}" in the chain of ${what}`);
     checkAlgorithms(cert, chain, what);
 

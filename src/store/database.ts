@@ -4,6 +4,7 @@
  */
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
+import { settledWithin } from '../settled-within.js';
 import { createKnex } from './db.js';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from './embedded-postgres.js';
 import { migrateLatest } from './migrator.js';
@@ -23,8 +24,14 @@ export interface Database {
   embedded: boolean;
   /** Names of the migrations applied while opening. */
   applied: string[];
-  close(): Promise<void>;
+  /**
+   * Closes the pool, waiting at most `poolGraceMs` for queries still running (a database that stopped
+   * answering never ends them), then stops the embedded server if this process started it.
+   */
+  close(poolGraceMs?: number): Promise<void>;
 }
+
+const POOL_GRACE_MS = 5_000;
 
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   let embedded: EmbeddedPostgresHandle | null = null;
@@ -32,12 +39,11 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     embedded = await startEmbeddedPostgres({ ...opts.embedded, database: 'peppol_ap', logger: opts.logger });
   }
   const knex = createKnex({ url: opts.url ?? embedded!.url, poolMax: opts.poolMax });
-  const close = async () => {
-    await knex.destroy();
-    if (embedded) {
-      await embedded.stop();
-      opts.logger.info('embedded postgres stopped');
+  const close = async (poolGraceMs = POOL_GRACE_MS) => {
+    if (!(await settledWithin(knex.destroy(), poolGraceMs))) {
+      opts.logger.warn({ poolGraceMs }, 'database connections still busy at close: left behind');
     }
+    await embedded?.stop();
   };
   try {
     const applied = opts.migrate === false ? [] : await migrateLatest(knex);

@@ -1,6 +1,7 @@
 /** The knex connection pool for a Postgres URL. */
 import knexFactory, { type Knex } from 'knex';
 import pg from 'pg';
+import { settledWithin } from '../settled-within.js';
 
 // A calendar DATE has no time zone: keep it as the 'YYYY-MM-DD' text Postgres sends, instead of node-pg's
 // default of a Date at local midnight (which shifts the day in negative UTC offsets).
@@ -14,17 +15,18 @@ export interface DbOptions {
 export function createKnex({ url, poolMax = 10 }: DbOptions): Knex {
   return knexFactory({
     client: 'pg',
-    connection: { connectionString: url, application_name: 'peppol-ap' },
+    // A server that accepts connections but does not answer (hung) fails an attempt in 5 s, instead of
+    // holding it, and the pool's close that waits for it, for ever.
+    connection: { connectionString: url, application_name: 'peppol-ap', connectionTimeoutMillis: 5_000 },
     pool: { min: 0, max: poolMax },
     acquireConnectionTimeout: 10_000,
   });
 }
 
-/** True when a trivial query answers; used by /readyz. */
-export async function isReachable(knex: Knex): Promise<boolean> {
+/** True when a trivial query answers within `timeoutMs`; used by /readyz, whose callers do not wait long. */
+export async function isReachable(knex: Knex, timeoutMs = 2_000): Promise<boolean> {
   try {
-    await knex.raw('select 1');
-    return true;
+    return await settledWithin(knex.raw('select 1'), timeoutMs);
   } catch {
     return false;
   }

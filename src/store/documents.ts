@@ -59,14 +59,21 @@ export interface DocumentEvent {
   details: Record<string, unknown> | null;
 }
 
+/** The size of a payload whose bytes are not kept (a rejected submission past its quota). */
+export interface UnkeptPayload {
+  unkeptSize: number;
+}
+
 /** What the pipelines and the API need from document storage. */
 export interface DocumentStore {
-  create(doc: NewDocument, payload: Buffer, event: EventInput, tx?: Tx): Promise<DocumentRecord>;
+  create(doc: NewDocument, payload: Buffer | UnkeptPayload, event: EventInput, tx?: Tx): Promise<DocumentRecord>;
   get(id: string): Promise<DocumentRecord | null>;
   events(id: string): Promise<DocumentEvent[]>;
   payload(id: string): Promise<Buffer | null>;
   /** Moves `id` from `move.from` to `move.to` if it is still in `move.from`; false when it was not. */
   setStatus(id: string, move: CheckedMove, event: EventInput, tx?: Tx): Promise<boolean>;
+  /** Counts `bytes` against today's (UTC) `perDay` bytes of kept rejected payloads; false, counting nothing, past it. */
+  countRejectedPayload(bytes: number, perDay: number): Promise<boolean>;
 }
 
 /** What routing received inbound documents needs (src/pipeline/inbound-route.ts), beside DocumentStore.
@@ -181,6 +188,13 @@ WITH c AS (
 )
 SELECT id FROM u`;
 
+/** Adds $1 bytes to today's row if the day's total stays within $2; no row returned when it would not. */
+const COUNT_REJECTED_PAYLOAD = `
+INSERT INTO rejected_payload_days AS d (day, bytes)
+SELECT (now() AT TIME ZONE 'UTC')::date, $1::bigint WHERE $1::bigint <= $2::bigint
+ON CONFLICT (day) DO UPDATE SET bytes = d.bytes + excluded.bytes WHERE d.bytes + excluded.bytes <= $2::bigint
+RETURNING d.bytes`;
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The columns of a new `documents` row that come from the document (direction and report aside). */
@@ -239,16 +253,17 @@ export class PostgresDocumentStore implements DocumentStore, InboundRoutingStore
     private readonly payloads: PayloadStore,
   ) {}
 
-  async create(doc: NewDocument, payload: Buffer, event: EventInput, tx?: Tx): Promise<DocumentRecord> {
+  async create(doc: NewDocument, payload: Buffer | UnkeptPayload, event: EventInput, tx?: Tx): Promise<DocumentRecord> {
     return this.inTransaction(tx, async (trx) => {
+      const kept = Buffer.isBuffer(payload);
       const [row] = (await trx('documents')
         .insert({
           direction: doc.initial.direction,
-          ...documentColumns(doc, payload.length),
+          ...documentColumns(doc, kept ? payload.length : payload.unkeptSize),
           validation_report: doc.validationReport === null ? null : JSON.stringify(doc.validationReport),
         })
         .returning('*')) as DocumentRow[];
-      await this.payloads.put(row!.id, payload, trx);
+      if (kept) await this.payloads.put(row!.id, payload, trx);
       await trx('document_events').insert(eventRow(row!.id, null, doc.initial.status, event));
       return toRecord(row!);
     });
@@ -334,6 +349,11 @@ export class PostgresDocumentStore implements DocumentStore, InboundRoutingStore
     );
     const rows = await namedQuery<{ id: string }>(tx, 'documents-set-routed-statuses', SET_ROUTED_STATUSES, [JSON.stringify(moves), JSON.stringify(events)]);
     return new Set(rows.map((r) => r.id));
+  }
+
+  async countRejectedPayload(bytes: number, perDay: number): Promise<boolean> {
+    const rows = await namedQuery(this.knex, 'documents-count-rejected-payload', COUNT_REJECTED_PAYLOAD, [bytes, perDay]);
+    return rows.length === 1;
   }
 
   async setStatus(id: string, move: CheckedMove, event: EventInput, tx?: Tx): Promise<boolean> {

@@ -1,7 +1,7 @@
 /**
- * Test PKI generator: a throw-away Peppol-like hierarchy (root, AP CA, SMP CA, an unrelated CA) and leaf
- * certificates in every state the validator must tell apart (valid, expired, not yet valid, revoked,
- * wrongly issued), plus CRLs signed by the issuing CAs.
+ * Test PKI generator: a throw-away Peppol-like hierarchy (root, AP CA and SMP CA named like the Peppol test
+ * CAs, an unrelated CA) and leaf certificates in every state the validator must tell apart (valid, expired,
+ * not yet valid, revoked, wrongly issued), plus CRLs signed by the issuing CAs.
  *
  * Used by tests, benchmarks and the end-to-end setup only; nothing on a production path imports it.
  * RSA keys come from node:crypto (much faster than node-forge's pure JS generation) and are cached per
@@ -53,6 +53,8 @@ export interface IssueOptions {
   extKeyUsage?: string[];
   /** Omit the CRL distribution point extension. */
   noCrlDistributionPoint?: boolean;
+  /** OU in the subject; default 'PEPPOL TEST AP' for issueAp and 'PEPPOL TEST SMP' for issueSmp. */
+  organizationalUnit?: string;
   /** Organisation in the subject; default 'Test Company'. */
   organization?: string;
   /** Signature hash of the issuing CA (default sha256); 'sha1' makes a weakly signed certificate. */
@@ -82,6 +84,11 @@ export interface TestPkiOptions {
    * another number for a second, independent hierarchy (e.g. a forged CA with the same names).
    */
   keySet?: number;
+  /**
+   * Replaces the CN of the AP or SMP CA (default: the Peppol test CA names, by which a trust bundle tells
+   * the two apart), e.g. for an older generation or a CA whose name says neither purpose.
+   */
+  caNames?: Partial<Record<'ap' | 'smp', string>>;
 }
 
 export interface TestPki {
@@ -188,7 +195,7 @@ function makeCert(spec: CertSpec): forge.pki.Certificate {
   return cert;
 }
 
-function makeCa(name: TestCaName, key: KeyMaterial, parent: TestCa | undefined, crlUrl: string | undefined): TestCa {
+function makeCa(name: TestCaName, cn: string | undefined, key: KeyMaterial, parent: TestCa | undefined, crlUrl: string | undefined): TestCa {
   const now = Date.now();
   const extensions: object[] = [
     { name: 'basicConstraints', cA: true, critical: true },
@@ -196,7 +203,7 @@ function makeCa(name: TestCaName, key: KeyMaterial, parent: TestCa | undefined, 
   ];
   if (parent && crlUrl) extensions.push({ name: 'cRLDistributionPoints', altNames: [{ type: 6, value: crlUrl }] });
   const forgeCert = makeCert({
-    subject: CA_SUBJECTS[name],
+    subject: cn === undefined ? CA_SUBJECTS[name] : [{ shortName: 'CN', value: cn }, ...CA_SUBJECTS[name].slice(1)],
     key,
     issuerCert: parent?.forgeCert,
     issuerKey: parent?.forgeKey,
@@ -270,10 +277,10 @@ export function createTestPki(opts: TestPkiOptions = {}): TestPki {
   let leafCount = 0;
   const key = (i: number) => cachedKey(opts.keySet ?? 0, i);
 
-  const rootCa = makeCa('root', key(CA_KEY_INDEX.root), undefined, undefined);
-  const apCa = makeCa('ap', key(CA_KEY_INDEX.ap), rootCa, crlUrl('root'));
-  const smpCa = makeCa('smp', key(CA_KEY_INDEX.smp), rootCa, crlUrl('root'));
-  const untrustedCa = makeCa('untrusted', key(CA_KEY_INDEX.untrusted), undefined, undefined);
+  const rootCa = makeCa('root', undefined, key(CA_KEY_INDEX.root), undefined, undefined);
+  const apCa = makeCa('ap', opts.caNames?.ap, key(CA_KEY_INDEX.ap), rootCa, crlUrl('root'));
+  const smpCa = makeCa('smp', opts.caNames?.smp, key(CA_KEY_INDEX.smp), rootCa, crlUrl('root'));
+  const untrustedCa = makeCa('untrusted', undefined, key(CA_KEY_INDEX.untrusted), undefined, undefined);
   const cas: Record<TestCaName, TestCa> = { root: rootCa, ap: apCa, smp: smpCa, untrusted: untrustedCa };
   const revokedBy: Record<TestCaName, { serial: string; date: Date }[]> = { root: [], ap: [], smp: [], untrusted: [] };
   let crlNumber = 0;
@@ -299,7 +306,7 @@ export function createTestPki(opts: TestPkiOptions = {}): TestPki {
     const forgeCert = makeCert({
       subject: [
         { shortName: 'CN', value: cn },
-        { shortName: 'OU', value: ou },
+        { shortName: 'OU', value: o.organizationalUnit ?? ou },
         { shortName: 'O', value: o.organization ?? 'Test Company' },
         { shortName: 'C', value: 'BE' },
       ],

@@ -5,7 +5,7 @@
  * DOM: rules only read.
  */
 import { ApError } from '../errors.js';
-import { assertNoDtd, decodeXml } from '../xml/safe.js';
+import { assertNoDtd, decodeXml, MAX_ATTRIBUTES, MAX_NAMESPACES } from '../xml/safe.js';
 
 export const DOC = 0;
 export const ELEM = 1;
@@ -226,12 +226,22 @@ function nameEnd(text: string, p: number): number {
   return -1;
 }
 const XML_NS = 'http://www.w3.org/XML/1998/namespace';
+/**
+ * Attributes of one element compared pairwise for duplicates (the common case, cheapest); past this
+ * count their expanded names go into a Set, so that a start tag with many attributes costs linear time.
+ */
+const PAIRWISE_MAX = 8;
+
+function overLimit(msg: string, text: string, offset: number): never {
+  throw new ApError('input.too-large', `The XML has more than ${msg}`, lineColumn(text, offset));
+}
 
 /**
  * Parses XML text into the model; throws ApError (xml.*, input.*) on bad input. A small scanner rather
  * than a general SAX parser: it handles what a namespace-well-formed document without DTD contains
  * (elements, attributes, namespaces, text, entity and character references, CDATA, comments, PIs), and
- * refuses anything else.
+ * refuses anything else. Past the limits of src/xml/safe.ts (attributes per element, namespaces in scope)
+ * it refuses with input.too-large, so that its cost stays linear in the text.
  */
 export function parseDocument(input: Buffer | string, limits: Partial<ParseLimits> = {}): XDocument {
   const lim = { ...DEFAULT_PARSE_LIMITS, ...limits };
@@ -327,6 +337,7 @@ export function parseDocument(input: Buffer | string, limits: Partial<ParseLimit
     const qname = internShort(text, i + 1, me);
     let p = me;
     let rawAttrs: string[] | null = null; // name, value pairs
+    let attrCount = 0; // namespace declarations included
     nsMarks.push(bindings.length);
     let selfClose = false;
     for (;;) {
@@ -359,8 +370,12 @@ export function parseDocument(input: Buffer | string, limits: Partial<ParseLimit
       if (/[\t\n\r]/.test(v)) v = v.replace(/\r\n?/g, '\n').replace(/[\t\n]/g, ' ');
       if (v.includes('&')) v = decodeRefs(v, text, p);
       p = ve + 1;
-      if (aname === 'xmlns' || aname.startsWith('xmlns:')) bindings.push(aname === 'xmlns' ? '' : aname.slice(6), v);
-      else (rawAttrs ??= []).push(aname, v);
+      if (++attrCount > MAX_ATTRIBUTES) overLimit(`${MAX_ATTRIBUTES} attributes on element '${qname}'`, text, i);
+      if (aname === 'xmlns' || aname.startsWith('xmlns:')) {
+        // The '' and xml bindings are always there; lookups scan the in-scope list, which the limit keeps short.
+        if (bindings.length >= 2 * MAX_NAMESPACES + 4) overLimit(`${MAX_NAMESPACES} namespace declarations in scope at element '${qname}'`, text, i);
+        bindings.push(aname === 'xmlns' ? '' : aname.slice(6), v);
+      } else (rawAttrs ??= []).push(aname, v);
     }
     if (++depth > lim.maxDepth) throw new ApError('xml.too-deep', `The XML nests deeper than ${lim.maxDepth} levels`);
     if (order > lim.maxNodes) throw new ApError('input.too-large', `The XML has more than ${lim.maxNodes} nodes`);
@@ -377,6 +392,7 @@ export function parseDocument(input: Buffer | string, limits: Partial<ParseLimit
     e.offset = i;
     e.order = order++;
     if (rawAttrs) {
+      const expanded = rawAttrs.length > 2 * PAIRWISE_MAX ? new Set<string>() : null;
       for (let k = 0; k < rawAttrs.length; k += 2) {
         const an = rawAttrs[k];
         const at = new XNode(ATTR, e);
@@ -388,7 +404,11 @@ export function parseDocument(input: Buffer | string, limits: Partial<ParseLimit
           at.ns = auri;
           at.local = an.slice(ac + 1);
         }
-        for (const other of e.attrs) if (other.local === at.local && other.ns === at.ns) malformed(`duplicate attribute '${an}'`, text, i);
+        if (expanded) {
+          const key = `${at.ns} ${at.local}`;
+          if (expanded.has(key)) malformed(`duplicate attribute '${an}'`, text, i);
+          expanded.add(key);
+        } else for (const other of e.attrs) if (other.local === at.local && other.ns === at.ns) malformed(`duplicate attribute '${an}'`, text, i);
         at.qname = an;
         at.key = internKey(at.ns, at.local);
         at.value = rawAttrs[k + 1];

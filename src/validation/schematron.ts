@@ -27,7 +27,7 @@ import {
 } from './xpath/compile.js';
 import { type Ast, type NodeTest, parseXPath } from './xpath/parser.js';
 import { type Item, type Seq, Untyped, XPathError, castAtomic, ebv, isNumeric, stringOf } from './xpath/values.js';
-import type { Flag, ValidationIssue, ValidationLayer } from './types.js';
+import { FindingCap, type Flag, type ValidationIssue, type ValidationLayer } from './types.js';
 
 const SCH_NS = 'http://purl.oclc.org/dsdl/schematron';
 const XSL_NS = 'http://www.w3.org/1999/XSL/Transform';
@@ -732,9 +732,10 @@ export function newDyn(xdoc: XDocument, schema: CompiledSchema): Dyn {
 /**
  * Runs every pattern over the document in one pass over the elements (each pattern's first matching rule
  * per node), keeping the reference's output order: pattern by pattern, nodes in document order. A dynamic
- * error aborts the layer as it aborts the reference's transformation; it becomes one fatal issue.
+ * error aborts the layer as it aborts the reference's transformation; it becomes one fatal issue. A
+ * failed assert the cap does not admit is only counted there, its message and location never built.
  */
-export function evaluateSchema(schema: CompiledSchema, xdoc: XDocument, out: ValidationIssue[]): void {
+export function evaluateSchema(schema: CompiledSchema, xdoc: XDocument, out: ValidationIssue[], cap: FindingCap = new FindingCap()): void {
   const dyn = newDyn(xdoc, schema);
   const buckets: ValidationIssue[][] = new Array(schema.patterns.length);
   const c: Ctx = { item: undefined, pos: 1, size: 1, frame: dyn.rootCtx.frame, dyn };
@@ -757,25 +758,26 @@ export function evaluateSchema(schema: CompiledSchema, xdoc: XDocument, out: Val
             }
           if (!hit) continue;
           const pi = entries[e][0];
-          fireRule(cands[r].rule, n, dyn, schema.layer, (buckets[pi] ??= []));
+          fireRule(cands[r].rule, n, dyn, schema.layer, (buckets[pi] ??= []), cap);
           break;
         }
       }
     }
   } catch (e) {
     if (!(e instanceof XPathError)) throw e;
-    out.push({
+    const issue = cap.take(schema.layer, 'XPATH-ERROR', 'fatal', () => ({
       layer: schema.layer,
       id: 'XPATH-ERROR',
       flag: 'fatal',
       message: `The ${schema.layer} rules could not be evaluated on this document: ${e.message}`,
-    });
+    }));
+    if (issue) out.push(issue);
     return;
   }
   for (const b of buckets) if (b) for (const i of b) out.push(i);
 }
 
-function fireRule(rule: CompiledRule, n: XNode, dyn: Dyn, layer: ValidationLayer, out: ValidationIssue[]): void {
+function fireRule(rule: CompiledRule, n: XNode, dyn: Dyn, layer: ValidationLayer, out: ValidationIssue[], cap: FindingCap): void {
   const frame: Frame = { v: rule.slots.n ? new Array(rule.slots.n) : [], lets: rule.lets, home: null };
   const c: Ctx = { item: n, pos: 1, size: 1, frame, dyn };
   frame.home = c;
@@ -783,16 +785,16 @@ function fireRule(rule: CompiledRule, n: XNode, dyn: Dyn, layer: ValidationLayer
   if (rule.absence) walkChains(n, rule.absence, (found = new Uint8Array(rule.absenceCount)));
   for (const a of rule.asserts) {
     const ok = a.absent >= 0 ? found![a.absent] === 0 : a.test(c);
-    if (a.report ? ok : !ok) {
-      out.push({
-        layer,
-        id: a.id,
-        flag: a.flag,
-        message: renderMessage(a.message, c),
-        location: svrlLocation(n),
-        ...lineColumn(dyn.xdoc.text, n.offset, dyn.xdoc),
-      });
-    }
+    if (a.report ? !ok : ok) continue;
+    const issue = cap.take(layer, a.id, a.flag, () => ({
+      layer,
+      id: a.id,
+      flag: a.flag,
+      message: renderMessage(a.message, c),
+      location: svrlLocation(n),
+      ...lineColumn(dyn.xdoc.text, n.offset, dyn.xdoc),
+    }));
+    if (issue) out.push(issue);
   }
 }
 

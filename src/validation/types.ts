@@ -2,7 +2,8 @@
 import type { ErrorKind } from '../errors.js';
 import type { XNode } from './dom.js';
 
-export type ValidationLayer = 'PARSE' | 'XSD' | 'CEN' | 'PEPPOL';
+/** REPORT: about the report itself (the summary of the findings a capped report leaves out). */
+export type ValidationLayer = 'PARSE' | 'XSD' | 'CEN' | 'PEPPOL' | 'REPORT';
 export type Flag = 'fatal' | 'warning';
 
 export interface ValidationIssue {
@@ -42,4 +43,73 @@ export interface DocumentValidator {
    * did not parse), so that a caller reads fields of the document without parsing it a second time.
    */
   validateParsed?(input: Buffer | string): { report: ValidationReport; root: XNode | null };
+}
+
+/**
+ * What one report lists, so that a hostile document (thousands of attributes or lines each breaking a
+ * rule, a name of a megabyte in every message) makes neither a report of many megabytes nor time spent on
+ * messages nobody reads: findings per rule and in all, characters of one message or location, and of all
+ * of them. Far above real reports: the differential test compares every count and location of its
+ * corpus with the reference, which a limit that bit would break; bounded-input.test.ts checks that no
+ * official example's message is clipped.
+ */
+export const REPORT_LIMITS = Object.freeze({ perRule: 200, total: 1000, fieldChars: 4096, textChars: 1024 * 1024 });
+
+/** Rules named in the truncation summary's message, at most. */
+const SUMMARY_RULES = 10;
+
+function clip(s: string): string {
+  return s.length <= REPORT_LIMITS.fieldChars ? s : `${s.slice(0, REPORT_LIMITS.fieldChars)}… (${s.length - REPORT_LIMITS.fieldChars} more characters)`;
+}
+
+/**
+ * Admits the findings of one report under REPORT_LIMITS, in the order they are found (deterministic:
+ * layer by layer, document order within one), and counts the ones it leaves out.
+ */
+export class FindingCap {
+  private readonly perRule = new Map<string, number>();
+  private admitted = 0;
+  private text = 0;
+  private readonly omitted = new Map<string, number>();
+  private omittedTotal = 0;
+  private omittedFatal = false;
+
+  /**
+   * The finding `build` makes, its message and location clipped, when the limits admit one more of this
+   * rule; otherwise null, the finding counted as left out and `build` not called.
+   */
+  take(layer: ValidationLayer, id: string, flag: Flag, build: () => ValidationIssue): ValidationIssue | null {
+    const rule = id === layer ? layer : `${layer} ${id}`;
+    const n = this.perRule.get(rule) ?? 0;
+    if (n >= REPORT_LIMITS.perRule || this.admitted >= REPORT_LIMITS.total || this.text >= REPORT_LIMITS.textChars) {
+      this.omitted.set(rule, (this.omitted.get(rule) ?? 0) + 1);
+      this.omittedTotal++;
+      if (flag === 'fatal') this.omittedFatal = true;
+      return null;
+    }
+    this.perRule.set(rule, n + 1);
+    this.admitted++;
+    const issue = build();
+    const message = clip(issue.message);
+    const location = issue.location === undefined ? undefined : clip(issue.location);
+    this.text += message.length + (location?.length ?? 0);
+    return message === issue.message && location === issue.location ? issue : { ...issue, message, ...(location === undefined ? {} : { location }) };
+  }
+
+  /**
+   * The entry that ends a truncated report, null when nothing was left out. Fatal when a left-out finding
+   * was, so that the report's validity stays that of every finding.
+   */
+  summary(): ValidationIssue | null {
+    if (this.omittedTotal === 0) return null;
+    const rules = [...this.omitted].slice(0, SUMMARY_RULES).map(([rule, n]) => `${rule} ×${n}`);
+    if (this.omitted.size > SUMMARY_RULES) rules.push(`${this.omitted.size - SUMMARY_RULES} more rules`);
+    const { perRule, total, textChars } = REPORT_LIMITS;
+    return {
+      layer: 'REPORT',
+      id: 'REPORT-TRUNCATED',
+      flag: this.omittedFatal ? 'fatal' : 'warning',
+      message: `The report is truncated: ${this.omittedTotal} more findings are not listed (at most ${perRule} per rule, ${total} in all and ${textChars} characters of messages and locations are): ${rules.join(', ')}`,
+    };
+  }
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { ApError } from '../errors.js';
 import { lineColumn, parseDocument, type XNode } from './dom.js';
 import { type CompiledSchema, evaluateSchema, loadSchematron } from './schematron.js';
-import type { DocumentValidator, UblDocumentKind, ValidationIssue, ValidationReport } from './types.js';
+import { FindingCap, type DocumentValidator, type UblDocumentKind, type ValidationIssue, type ValidationReport } from './types.js';
 import { UBL_NAMESPACES, UblXsdValidator } from './xsd.js';
 
 export interface ValidatorOptions {
@@ -55,42 +55,51 @@ class UblValidator implements Validator {
 
   validateParsed(input: Buffer | string): { report: ValidationReport; root: XNode | null } {
     const started = performance.now();
-    const done = (documentKind: UblDocumentKind | null, issues: ValidationIssue[], root: XNode | null) => ({
-      report: { valid: !issues.some((i) => i.flag === 'fatal'), documentKind, issues, elapsedMs: performance.now() - started },
-      root,
-    });
+    // Every finding goes through one cap (REPORT_LIMITS); a report it truncated ends with its summary.
+    const cap = new FindingCap();
+    const issues: ValidationIssue[] = [];
+    const list = (i: ValidationIssue): void => {
+      const listed = cap.take(i.layer, i.id, i.flag, () => i);
+      if (listed) issues.push(listed);
+    };
+    const done = (documentKind: UblDocumentKind | null, root: XNode | null) => {
+      const summary = cap.summary();
+      const all = summary ? [...issues, summary] : issues;
+      return { report: { valid: !all.some((i) => i.flag === 'fatal'), documentKind, issues: all, elapsedMs: performance.now() - started }, root };
+    };
     let xdoc;
     try {
       xdoc = parseDocument(input, { maxBytes: this.maxBytes });
     } catch (e) {
       if (!(e instanceof ApError)) throw e;
       const d = (e.details ?? {}) as { line?: number; column?: number };
-      return done(null, [{ layer: 'PARSE', id: 'PARSE', flag: 'fatal', error: e.kind, message: e.message, line: d.line, column: d.column }], null);
+      list({ layer: 'PARSE', id: 'PARSE', flag: 'fatal', error: e.kind, message: e.message, line: d.line, column: d.column });
+      return done(null, null);
     }
     const root = xdoc.root;
     const localKind = (['Invoice', 'CreditNote'] as const).find((k) => k === root.local);
     if (!localKind) {
-      const issue: ValidationIssue = {
+      list({
         layer: 'XSD',
         id: 'XSD',
         flag: 'fatal',
         message: `Unsupported document: the root element {${root.ns}}${root.local} is not a UBL 2.1 Invoice or CreditNote`,
         location: '/*',
         ...lineColumn(xdoc.text, root.offset),
-      };
-      return done(null, [issue], root);
+      });
+      return done(null, root);
     }
     // A UBL local name in another namespace still runs every layer, as the reference does (the XSD layer reports it).
     const kind = root.ns === UBL_NAMESPACES[localKind] ? localKind : null;
-    const issues: ValidationIssue[] = [];
     // parseDocument decoded the input with the same size limit and refused DTDs: the XSD layer reuses that text.
     const xsdIssues = this.xsd.validateDecoded(input, xdoc.text, started, kind).issues;
     // libxml2 is the stricter parser (name characters, encodings): if it finds the text not well-formed,
     // the answer is that alone, as the reference gives it, and there is no document to read fields from.
-    if (xsdIssues.some((i) => i.layer === 'PARSE')) return done(null, xsdIssues.filter((i) => i.layer === 'PARSE'), null);
-    for (const i of xsdIssues) issues.push(i);
-    for (const s of this.schemas) evaluateSchema(s, xdoc, issues);
-    return done(kind, issues, root);
+    const parseIssues = xsdIssues.filter((i) => i.layer === 'PARSE');
+    for (const i of parseIssues.length ? parseIssues : xsdIssues) list(i);
+    if (parseIssues.length) return done(null, null);
+    for (const s of this.schemas) evaluateSchema(s, xdoc, issues, cap);
+    return done(kind, root);
   }
 }
 

@@ -14,10 +14,11 @@
  * Same safety policy as parseDom (src/xml/safe.ts): size checked before decoding, any DOCTYPE or other
  * markup declaration refused, no entities but the five predefined and character references. It enforces
  * XML 1.0 well-formedness and namespace well-formedness (matching and nested tags, one root, quoted and
- * unique attributes, bound prefixes, legal names and characters) and a depth limit while reading.
+ * unique attributes, bound prefixes, legal names and characters), a depth limit and the attribute and
+ * namespace limits of src/xml/safe.ts while reading, so that its cost stays linear in the text.
  */
 import { ApError } from '../errors.js';
-import { assertNoDtd, decodeXml, type XmlLimits } from './safe.js';
+import { assertNoDtd, decodeXml, MAX_ATTRIBUTES, MAX_NAMESPACES, type XmlLimits } from './safe.js';
 
 const XML_NS = 'http://www.w3.org/XML/1998/namespace';
 const XMLNS_NS = 'http://www.w3.org/2000/xmlns/';
@@ -285,6 +286,12 @@ function isSpace(c: number): boolean {
   return c === 32 || c === 10 || c === 9 || c === 13;
 }
 
+/**
+ * Attributes of one element compared pairwise for duplicates (the common case, cheapest); past this
+ * count the names go into a Set, so that a start tag with many attributes costs linear time.
+ */
+const PAIRWISE_MAX = 8;
+
 /** Characters that end a name in a tag: white space, '>', '/', '='. */
 const NAME_STOP = new Uint8Array(128);
 for (const c of ' \n\t\r>/=') NAME_STOP[c.charCodeAt(0)] = 1;
@@ -302,8 +309,8 @@ function nameEnd(text: string, i: number): number {
 
 /**
  * Parses text into the lite DOM; throws ApError xml.malformed (with line and column), xml.dtd-forbidden,
- * xml.too-deep, input.too-large or input.empty. Returns it typed as a W3C Document, as parseDom does for
- * xmldom's: only the subset described above exists.
+ * xml.too-deep, input.too-large (the size, or the attribute and namespace limits) or input.empty. Returns
+ * it typed as a W3C Document, as parseDom does for xmldom's: only the subset described above exists.
  */
 export function parseLiteDom(input: Buffer | string, limits: LiteDomLimits): Document {
   let text = decodeXml(input, limits);
@@ -312,6 +319,9 @@ export function parseLiteDom(input: Buffer | string, limits: LiteDomLimits): Doc
   if (text.includes('\r')) text = text.replace(/\r\n?/g, '\n');
   const malformed = (msg: string, at: number): never => {
     throw new ApError('xml.malformed', `The XML is not well-formed: ${msg}`, lineColumn(text, at));
+  };
+  const overLimit = (msg: string, at: number): never => {
+    throw new ApError('input.too-large', `The XML has more than ${msg}`, lineColumn(text, at));
   };
   const illegal = ILLEGAL_CHAR.exec(text) ?? (typeof input === 'string' && !isWellFormed(text) ? LONE_SURROGATE.exec(text) : null);
   if (illegal) malformed(`character U+${illegal[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')} is not allowed in XML`, illegal.index);
@@ -451,6 +461,7 @@ export function parseLiteDom(input: Buffer | string, limits: LiteDomLimits): Doc
     const qname = name.qname;
     let p = me;
     let raw: Array<Name | string> | null = null; // name, value pairs (namespace declarations included)
+    let rawNames: Set<string> | null = null; // the qnames of raw, once there are more than PAIRWISE_MAX
     marks.push(bindings.length);
     let selfClose = false;
     for (;;) {
@@ -486,7 +497,17 @@ export function parseLiteDom(input: Buffer | string, limits: LiteDomLimits): Doc
       if (v.includes('\n') || v.includes('\t')) v = v.replace(/[\t\n]/g, ' ');
       if (v.includes('&')) v = decodeRefs(v, p + 1);
       p = ve + 1;
-      if (raw) for (let k = 0; k < raw.length; k += 2) if ((raw[k] as Name).qname === aname) malformed(`duplicate attribute '${aname}'`, p);
+      if (rawNames) {
+        if (rawNames.has(aname)) malformed(`duplicate attribute '${aname}'`, p);
+        if (rawNames.size === MAX_ATTRIBUTES) overLimit(`${MAX_ATTRIBUTES} attributes on element '${qname}'`, i);
+        rawNames.add(aname);
+      } else if (raw) {
+        for (let k = 0; k < raw.length; k += 2) if ((raw[k] as Name).qname === aname) malformed(`duplicate attribute '${aname}'`, p);
+        if (raw.length === 2 * PAIRWISE_MAX) {
+          rawNames = new Set([aname]);
+          for (let k = 0; k < raw.length; k += 2) rawNames.add((raw[k] as Name).qname);
+        }
+      }
       const isDecl = aname === 'xmlns' || an.prefix === 'xmlns';
       if (isDecl) v = internUri(v);
       (raw ??= []).push(an, v);
@@ -494,6 +515,8 @@ export function parseLiteDom(input: Buffer | string, limits: LiteDomLimits): Doc
         const prefix = an.prefix === 'xmlns' ? an.local : '';
         if (prefix === 'xmlns' || v === XMLNS_NS || (prefix === 'xml') !== (v === XML_NS)) malformed(`reserved namespace binding ${aname}="${v}"`, p);
         if (prefix !== '' && v === '') malformed(`the prefix '${prefix}' cannot be bound to an empty namespace name`, p);
+        // The xml binding is always there; lookups scan the in-scope list, which the limit keeps short.
+        if (bindings.length > 2 * MAX_NAMESPACES) overLimit(`${MAX_NAMESPACES} namespace declarations in scope at element '${qname}'`, i);
         bindings.push(prefix, v);
       }
     }
@@ -506,6 +529,8 @@ export function parseLiteDom(input: Buffer | string, limits: LiteDomLimits): Doc
     const el = new LiteElement(qname, prefix, name.local, uri || null, i);
     if (raw) {
       const attrs: LiteAttr[] = [];
+      // Expanded names ("uri local") of the prefixed attributes, for the duplicate check when there are many.
+      const expanded = raw.length > 2 * PAIRWISE_MAX ? new Set<string>() : null;
       for (let k = 0; k < raw.length; k += 2) {
         const an = raw[k] as Name;
         const value = raw[k + 1] as string;
@@ -516,7 +541,11 @@ export function parseLiteDom(input: Buffer | string, limits: LiteDomLimits): Doc
           const auri = an.prefix === 'xmlns' ? XMLNS_NS : lookup(an.prefix);
           if (!auri) malformed(`unbound namespace prefix '${an.prefix}'`, i);
           a = new LiteAttr(an.qname, an.prefix, an.local, auri!, value, el);
-          for (const o of attrs) if (o.localName === a.localName && o.namespaceURI === a.namespaceURI) malformed(`duplicate attribute {${auri}}${a.localName}`, i);
+          if (expanded) {
+            const key = `${auri} ${a.localName}`;
+            if (expanded.has(key)) malformed(`duplicate attribute {${auri}}${a.localName}`, i);
+            expanded.add(key);
+          } else for (const o of attrs) if (o.localName === a.localName && o.namespaceURI === a.namespaceURI) malformed(`duplicate attribute {${auri}}${a.localName}`, i);
         }
         attrs.push(a);
       }

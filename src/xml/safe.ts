@@ -4,10 +4,12 @@
  * No Peppol document (UBL, SBDH, SOAP, SMP) carries a DTD, so the policy is simple and strict: any
  * DOCTYPE is refused before a parser sees the text. With no DTD there are no entity declarations, hence
  * no external entities (XXE: file or network access) and no entity expansion (billion laughs). Size is
- * bounded before decoding, so memory is bounded by the caller's limit.
+ * bounded before decoding, so memory is bounded by the caller's limit. The shape of a document is bounded
+ * too (the limits below), so that no parser here, nor what reads its tree, spends more than linear time.
  */
 import { DOMParser } from '@xmldom/xmldom';
 import { ApError } from '../errors.js';
+import { parseLiteDom } from './lite-dom.js';
 
 export interface XmlLimits {
   /** Largest accepted document, in bytes. */
@@ -15,6 +17,27 @@ export interface XmlLimits {
 }
 
 export const DEFAULT_XML_LIMITS: XmlLimits = { maxBytes: 100 * 1024 * 1024 };
+
+// Shape limits applied by every parser here (lite DOM, validation model, parseDom), refused as
+// input.too-large. Real documents stay far below: the UBL schema gives an element at most nine
+// attributes, the Peppol rule files put sixteen on one, a SOAP envelope has a few dozen namespace
+// declarations. Without them, per-element work (duplicate checks, prefix lookups, then attribute lookups
+// and canonicalisation on the tree) grows with the square of the count.
+/** Attributes of one element, namespace declarations included. */
+export const MAX_ATTRIBUTES = 256;
+/** Namespace declarations in scope at one element (its own and its ancestors'). */
+export const MAX_NAMESPACES = 128;
+
+/** Deepest nesting parseDom accepts: xmldom has no limit of its own, and readers of its tree recurse. */
+const MAX_DOM_DEPTH = 256;
+/**
+ * Distinct element names parseDom accepts. xmldom searches the text backwards once per distinct name of
+ * an element that is not self-closed (to guess HTML-style unclosed tags), so its time is names × size;
+ * with this bound it stays within a few normal parses of the same size. The official UBL examples use
+ * about a hundred.
+ */
+const MAX_DOM_ELEMENT_NAMES = 512;
+
 
 /** An XML declaration's encoding, if it declares one. */
 const DECLARED_ENCODING = /^<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z0-9._-]*)["']/;
@@ -81,11 +104,17 @@ export function assertNoDtd(text: string): void {
 
 /**
  * Parses text into a W3C DOM (xmldom, the DOM xml-crypto works on), throwing ApError('xml.malformed')
- * with line and column on the first error. Nodes carry lineNumber/columnNumber.
+ * with line and column on the first error (xml.dtd-forbidden, xml.too-deep and input.too-large as the
+ * lite DOM does). Nodes carry lineNumber/columnNumber.
  */
 export function parseDom(input: Buffer | string, limits: XmlLimits = DEFAULT_XML_LIMITS): Document {
   const text = decodeXml(input, limits);
-  assertNoDtd(text);
+  // xmldom recovers from much that is not well-formed (a mismatched end tag, a control character): the
+  // strict lite DOM, a fraction of xmldom's cost, decides well-formedness and the limits first.
+  const elements = parseLiteDom(text, { maxBytes: limits.maxBytes, maxDepth: MAX_DOM_DEPTH }).getElementsByTagNameNS('*', '*');
+  const names = new Set<string>();
+  for (let k = 0; k < elements.length && names.size <= MAX_DOM_ELEMENT_NAMES; k++) names.add(elements[k]!.tagName);
+  if (names.size > MAX_DOM_ELEMENT_NAMES) throw new ApError('input.too-large', `The XML has more than ${MAX_DOM_ELEMENT_NAMES} distinct element names`);
   const fail = (msg: string): never => {
     const m = /line:(\d+),col:(\d+)/.exec(msg);
     throw new ApError('xml.malformed', `The XML is not well-formed: ${msg.replace(/\s*@#\[line.*$/s, '').trim()}`, {

@@ -289,9 +289,8 @@ describe('as4 inbound user message', () => {
     await rejects(read(parse(await build({ header: sampleHeader({ toPartyId: 'receiver-ap' }) }))), 'EBMS:0004', 'ebms.profile-violation', /seat id/);
   });
 
-  it('warns (without rejecting) when the From PartyId is not the signer seat id', async () => {
-    const r = await read(parse(await build({ header: sampleHeader({ fromPartyId: 'POP000077' }) })));
-    assert.match(r.warnings.join('\n'), /POP000077 is not the seat id of the signing certificate \(POP000001\)/);
+  it('EBMS:0004 when the From PartyId is not the signer seat id', async () => {
+    await rejects(read(parse(await build({ header: sampleHeader({ fromPartyId: 'POP000077' }) }))), 'EBMS:0004', 'ebms.profile-violation', /POP000077 is not the seat id of the signing certificate \(POP000001\)/);
   });
 
   it('EBMS:0004 when the message is addressed to another access point', async () => {

@@ -6,10 +6,52 @@ import { excC14n } from '../../src/as4/c14n.js';
 import { NS } from '../../src/as4/ns.js';
 import { collectIds } from '../../src/as4/tokens.js';
 import { parseLiteDom } from '../../src/xml/lite-dom.js';
-import { parseDom } from '../../src/xml/safe.js';
+import { MAX_ATTRIBUTES, MAX_NAMESPACES, parseDom } from '../../src/xml/safe.js';
+import { assertLinear, attributeList, manyAttributeEnvelope } from '../support/hostile-xml.js';
 import { as4Fixture } from './fixtures.js';
 
 const LIMITS = { maxBytes: 1024 * 1024, maxDepth: 64 };
+/** For the linear-time checks, whose larger documents pass 1 MB. */
+const LARGE = { maxBytes: 64 * 1024 * 1024, maxDepth: 64 };
+
+/** Not well-formed XML (namespace well-formedness included), each refused as xml.malformed ('' as input.empty). */
+const NOT_WELL_FORMED = [
+  '<a>',
+  '<a></b>',
+  '<a><b></a></b>',
+  '<a/><b/>',
+  'text<a/>',
+  '<a/>text',
+  '<a b="1" b="2"/>',
+  '<a xmlns:p="urn:1" xmlns:q="urn:1" p:b="1" q:b="2"/>',
+  '<a b=1/>',
+  '<a b="1"c="2"/>',
+  '<a b="<"/>',
+  '<p:a/>',
+  '<a p:b="1"/>',
+  '<a xmlns:p=""/>',
+  '<xmlns:a/>',
+  '<a xmlns:xml="urn:x"/>',
+  '<a>&unknown;</a>',
+  '<a>&amp</a>',
+  '<a>&#0;</a>',
+  '<a>&#xD800;</a>',
+  '<a>x]]>y</a>',
+  '<a><!-- a -- b --></a>',
+  '<a>\u0001</a>',
+  '<a b="\u0001"/>',
+  '<a>\uD800</a>',
+  '<a b="\uDC00x"/>',
+  '<a><?xml version="1.0"?></a>',
+  ' <?xml version="1.0"?><a/>',
+  '<1a/>',
+  '<a><![CDATA[x</a>',
+  '<a></a ',
+  '',
+];
+
+/** Duplicates past the pairwise comparison (more than eight attributes), plain and through two prefixes. */
+const MANY_WITH_DUPLICATE = [`<a${attributeList(20)} a3=""/>`, `<a xmlns:p="urn:1" xmlns:q="urn:1"${attributeList(20)} p:b="1" q:b="2"/>`];
 
 /**
  * The tree as the AS4 code sees it: names, namespaces, attributes (declarations included) and text, with
@@ -90,40 +132,7 @@ describe('xml lite DOM (AS4 envelopes) against xmldom', () => {
   });
 
   it('refuses what is not well-formed XML', () => {
-    for (const xml of [
-      '<a>',
-      '<a></b>',
-      '<a/><b/>',
-      'text<a/>',
-      '<a/>text',
-      '<a b="1" b="2"/>',
-      '<a xmlns:p="urn:1" xmlns:q="urn:1" p:b="1" q:b="2"/>',
-      '<a b=1/>',
-      '<a b="1"c="2"/>',
-      '<a b="<"/>',
-      '<p:a/>',
-      '<a p:b="1"/>',
-      '<a xmlns:p=""/>',
-      '<xmlns:a/>',
-      '<a xmlns:xml="urn:x"/>',
-      '<a>&unknown;</a>',
-      '<a>&amp</a>',
-      '<a>&#0;</a>',
-      '<a>&#xD800;</a>',
-      '<a>x]]>y</a>',
-      '<a><!-- a -- b --></a>',
-      '<a>\u0001</a>',
-      '<a>\uD800</a>',
-      '<a b="\uDC00x"/>',
-      '<a><?xml version="1.0"?></a>',
-      ' <?xml version="1.0"?><a/>',
-      '<1a/>',
-      '<a><![CDATA[x</a>',
-      '<a></a ',
-      '',
-    ]) {
-      refused(xml, xml === '' ? 'input.empty' : 'xml.malformed');
-    }
+    for (const xml of [...NOT_WELL_FORMED, ...MANY_WITH_DUPLICATE]) refused(xml, xml === '' ? 'input.empty' : 'xml.malformed');
   });
 
   it('refuses a DOCTYPE anywhere, enforces the depth and size limits, and reports line and column', () => {
@@ -137,6 +146,60 @@ describe('xml lite DOM (AS4 envelopes) against xmldom', () => {
       () => parseLiteDom('<a>\n  <b>\n</a>', LIMITS),
       (e: unknown) => e instanceof ApError && e.details?.['line'] === 3 && e.details?.['column'] === 1,
     );
+  });
+
+  it('refuses more than 256 attributes on an element and 128 namespace declarations in scope, as input.too-large', () => {
+    const decls = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => ` xmlns:p${from + k}="urn:${from + k}"`).join('');
+    assert.equal(parseLiteDom(`<a${attributeList(MAX_ATTRIBUTES)}/>`, LIMITS).documentElement!.attributes.length, MAX_ATTRIBUTES);
+    refused(`<a${attributeList(MAX_ATTRIBUTES + 1)}/>`, 'input.too-large');
+    refused(`<a xmlns="urn:d"${attributeList(MAX_ATTRIBUTES)}/>`, 'input.too-large');
+    // Declarations count along the ancestors, and leave the scope with their element.
+    parseLiteDom(`<a${decls(0, 64)}><b${decls(64, MAX_NAMESPACES)}/><c${decls(64, MAX_NAMESPACES)}/></a>`, LIMITS);
+    refused(`<a${decls(0, 64)}><b${decls(64, MAX_NAMESPACES + 1)}/></a>`, 'input.too-large');
+    assert.throws(
+      () => parseLiteDom(`<r>\n  <a${attributeList(MAX_ATTRIBUTES + 1)}/></r>`, LIMITS),
+      (e: unknown) => e instanceof ApError && /more than 256 attributes on element 'a'/.test(e.message) && e.details?.['line'] === 2 && e.details?.['column'] === 3,
+    );
+  });
+
+  it('refuses the 0.94 MB envelope carrying 110,000 attributes in well under a second', () => {
+    const envelope = manyAttributeEnvelope();
+    const t0 = performance.now();
+    assert.throws(() => parseLiteDom(envelope, LIMITS), (e: unknown) => e instanceof ApError && e.kind === 'input.too-large');
+    const ms = performance.now() - t0;
+    assert.ok(ms < 100, `${ms.toFixed(1)} ms for ${Buffer.byteLength(envelope)} bytes`);
+  });
+
+  it('parses or refuses in time linear in its attributes, namespace declarations and element names', () => {
+    assertLinear((xml) => parseLiteDom(xml, LARGE), 20_000);
+  });
+});
+
+describe('parseDom (hardened xmldom): the lite DOM\'s well-formedness and limits, in linear time', () => {
+  const refusedByDom = (xml: string, kind: string) =>
+    assert.throws(() => parseDom(xml), (e: unknown) => e instanceof ApError && e.kind === kind, JSON.stringify(xml.slice(0, 100)));
+
+  it('refuses XML that is not well-formed (mismatched tags, control characters…) as xml.malformed, with line and column', () => {
+    for (const xml of [...NOT_WELL_FORMED, ...MANY_WITH_DUPLICATE]) refusedByDom(xml, xml === '' ? 'input.empty' : 'xml.malformed');
+    assert.throws(
+      () => parseDom('<a>\n  <b>x</c></a>'),
+      (e: unknown) => e instanceof ApError && e.kind === 'xml.malformed' && e.details?.['line'] === 2 && e.details?.['column'] === 7,
+    );
+  });
+
+  it('refuses a DOCTYPE, and more than 256 levels, 256 attributes on an element, 128 namespaces in scope or 512 element names', () => {
+    refusedByDom('<!DOCTYPE a [<!ENTITY x "y">]><a>&x;</a>', 'xml.dtd-forbidden');
+    parseDom(`${'<d>'.repeat(256)}${'</d>'.repeat(256)}`);
+    refusedByDom(`${'<d>'.repeat(257)}${'</d>'.repeat(257)}`, 'xml.too-deep');
+    refusedByDom(`<a${attributeList(MAX_ATTRIBUTES + 1)}/>`, 'input.too-large');
+    refusedByDom(`<a${Array.from({ length: MAX_NAMESPACES + 1 }, (_, k) => ` xmlns:p${k}="urn:${k}"`).join('')}/>`, 'input.too-large');
+    const names = (n: number) => `<r>${Array.from({ length: n }, (_, k) => `<e${k}>x</e${k}>`).join('')}</r>`;
+    parseDom(names(511)); // and r: 512 names
+    refusedByDom(names(512), 'input.too-large');
+  });
+
+  it('parses or refuses in time linear in its attributes, namespace declarations and element names', () => {
+    assertLinear((xml) => parseDom(xml, LARGE), 20_000);
   });
 });
 

@@ -40,7 +40,7 @@ describe('discovery mounts from configuration', () => {
       SMP_CERT_FILE: join(dir, 'smp.crt'),
       AP_ENDPOINT_URL: 'https://ap.test.local/as4',
       AP_CERT_FILE: join(dir, 'ap.crt'),
-      ADMIN_TOKEN: 'secret',
+      ADMIN_TOKEN: 'mounts-admin-secret',
     });
     for (const m of discoveryMounts({ config, knex: db.knex, registrar: new LocalZoneSmlRegistrar(zone) })) app.use(m.path, m.router);
     app.use(notFound);
@@ -57,7 +57,7 @@ describe('discovery mounts from configuration', () => {
   it('mounts the SMP at the path of SMP_PUBLIC_URL and the admin API, registering added participants', async () => {
     const res = await fetch(`${base}${ADMIN_API_PATH}/participants`, {
       method: 'POST',
-      headers: { authorization: 'Bearer secret', 'content-type': 'application/json' },
+      headers: { authorization: 'Bearer mounts-admin-secret', 'content-type': 'application/json' },
       body: JSON.stringify({ participant: '0208:0123456749', documentTypes: [{ documentType: 'invoice' }] }),
     });
     assert.equal(res.status, 201);

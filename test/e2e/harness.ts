@@ -11,6 +11,7 @@ import { pino } from 'pino';
 import type { OutboundConfig } from '../../src/config-outbound.js';
 import { createApp } from '../../src/http/app.js';
 import { as4Router } from '../../src/http/as4-endpoint.js';
+import { InflightBudget } from '../../src/http/body-budget.js';
 import { inboxRouter } from '../../src/http/inbox.js';
 import { createSmpRouter } from '../../src/http/smp.js';
 import { startOutbound, type OutboundService } from '../../src/jobs/outbound-service.js';
@@ -179,13 +180,22 @@ async function startAp(env: DiscoveryEnv, name: string, seatId: string, outbound
     technicalContactUrl: `mailto:support@${name.toLowerCase()}.test`,
     serviceDescription: `Test access point ${name}`,
   });
+  const bodies = new InflightBudget(256 * 1024 * 1024);
   const app = createApp({
     logger,
-    documents: { validation: inlineValidationRunner(validator, MAX_BYTES), documents, maxDocumentBytes: MAX_BYTES, outbound: outbound.queue, messages: inbound.messages },
+    documents: {
+      validation: inlineValidationRunner(validator, MAX_BYTES),
+      documents,
+      maxDocumentBytes: MAX_BYTES,
+      bodies,
+      rejectedPayloadBytesPerDay: 100 * 1024 * 1024,
+      outbound: outbound.queue,
+      messages: inbound.messages,
+    },
     readiness: {},
     mounts: [
       { path: '/smp', router: createSmpRouter({ directory, signingKey: { keyPem: env.smpCert.keyPem, certPem: env.smpCert.certPem } }) },
-      { path: '/as4', router: as4Router(inbound.pipeline) },
+      { path: '/as4', router: as4Router(inbound.pipeline, bodies) },
       { path: '/api/v1/inbox', router: inboxRouter({ knex: db.knex, documents, token: INBOX_TOKEN }) },
     ],
   });

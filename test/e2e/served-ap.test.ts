@@ -51,7 +51,7 @@ describe('served access point (src/main.ts wiring) sends to another access point
       SMP_PUBLIC_URL: 'http://127.0.0.1:9/smp', // the published base; the test reads the SMP on ap.url
       SMP_KEY_FILE: join(dir, 'smp.key'),
       SMP_CERT_FILE: join(dir, 'smp.pem'),
-      ADMIN_TOKEN: 'admin-secret',
+      ADMIN_TOKEN: 'served-admin-secret',
       INBOUND_VALIDATION_WORKERS: '1', // API submissions and received documents go through the worker pool
       OUTBOUND_RETRY_INITIAL_MS: '100',
       OUTBOUND_POLL_INTERVAL_MS: '100',
@@ -133,7 +133,7 @@ describe('served access point (src/main.ts wiring) sends to another access point
     assert.equal((await fetch(admin)).status, 401);
     const added = await fetch(admin, {
       method: 'POST',
-      headers: { authorization: 'Bearer admin-secret', 'content-type': 'application/json' },
+      headers: { authorization: 'Bearer served-admin-secret', 'content-type': 'application/json' },
       body: JSON.stringify({ participant: '0208:0999999922', documentTypes: [{ documentType: 'invoice' }] }),
     });
     assert.equal(added.status, 201, await added.clone().text());

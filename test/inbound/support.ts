@@ -13,6 +13,7 @@ import express from 'express';
 import { errorHandler, notFound } from '../../src/http/errors.js';
 import { requestLog } from '../../src/http/request-log.js';
 import { as4Router } from '../../src/http/as4-endpoint.js';
+import { InflightBudget } from '../../src/http/body-budget.js';
 import { inboxRouter } from '../../src/http/inbox.js';
 import { DOCUMENT_TYPES } from '../../src/peppol/document-types.js';
 import { parseParticipantId } from '../../src/peppol/identifiers.js';
@@ -75,7 +76,7 @@ export async function startInboundEnv(opts: { runner?: ValidationRunner; db?: Te
   });
   const app = express();
   app.use(requestLog(pino({ level: 'silent' })));
-  app.use('/as4', as4Router(service.pipeline));
+  app.use('/as4', as4Router(service.pipeline, new InflightBudget(256 * 1024 * 1024)));
   app.use('/api/v1/inbox', inboxRouter({ knex: db.knex, documents, token: INBOX_TOKEN }));
   app.use(notFound);
   app.use(errorHandler);

@@ -60,6 +60,30 @@ describe('cli: pki check', () => {
     assert.equal(r3.json!['subject'], 'CN=POP000001, OU=PEPPOL TEST AP, O=Test Company, C=BE');
   });
 
+  it('with a bundle holding the AP and the SMP CA, refuses as --purpose ap a certificate of the SMP CA and one with OU=PEPPOL TEST SMP', async () => {
+    const both = file('both.pem', [pki.rootCa.certPem, pki.apCa.certPem, pki.smpCa.certPem].join('\n'));
+    const bySmpCa = file('by-smp-ca.pem', pki.issueAp('POP000004', { issuer: 'smp' }).certPem);
+    const smpSubject = file('smp-subject.pem', pki.issueSmp('POP000005', { issuer: 'ap' }).certPem);
+    const r1 = await run([bySmpCa, '--purpose', 'ap', '--trust', both, '--no-revocation']);
+    assert.equal(r1.code, 1, r1.err);
+    assert.equal(r1.json!['valid'], false);
+    assert.match((r1.json!['error'] as { message: string }).message, /issued by the SMP CA "CN=PEPPOL SERVICE METADATA PUBLISHER TEST CA - G3.*access point certificate is required/);
+    const r2 = await run([smpSubject, '--purpose', 'ap', '--trust', both, '--no-revocation']);
+    assert.equal(r2.code, 1, r2.err);
+    assert.match((r2.json!['error'] as { message: string }).message, /marked as a Peppol SMP certificate \(OU=PEPPOL TEST SMP\)/);
+    const smpOnly = file('smp-only.pem', pki.rootCa.certPem + pki.smpCa.certPem);
+    const r3 = await run([bySmpCa, '--purpose', 'ap', '--trust', smpOnly, '--no-revocation']);
+    assert.equal(r3.code, 1, 'an SMP CA given with --purpose ap is still an SMP CA');
+    assert.match((r3.json!['error'] as { message: string }).message, /access point certificate is required/);
+  });
+
+  it('exits 2 naming a CA of the trust bundle whose name says neither AP nor SMP', async () => {
+    const privateCa = createTestPki({ caNames: { ap: 'Example Issuing CA' } });
+    const r = await run([good, '--trust', file('private.pem', privateCa.rootCa.certPem + privateCa.apCa.certPem), '--no-revocation']);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /the trust bundle holds the CA "CN=Example Issuing CA.*remove it from the trust file/);
+  });
+
   it('exits 2 on usage errors and unreadable input', async () => {
     assert.equal((await run([])).code, 2);
     assert.equal((await run([good, '--trust', trust, '--purpose', 'tls'])).code, 2);

@@ -21,7 +21,8 @@ const HELP = `${USAGE}
   --purpose        ap (default): must chain to an access point CA; smp: to an SMP CA
   --at             validation time (default: now), e.g. to check the signer of an old message
   --trust          PEM bundle of trusted CAs (default: PEPPOL_TRUST_FILE, pinned to the G3 CAs of
-                   PEPPOL_ENVIRONMENT when that is set)
+                   PEPPOL_ENVIRONMENT when that is set); a CA issues AP or SMP certificates as its
+                   Peppol name says, whatever --purpose is checked
   --crl            a CRL file (DER or PEM) to use for the certificate's distribution point instead of
                    downloading it (offline checks)
   --crl-allow      comma-separated URL prefixes CRLs may be downloaded from
@@ -31,8 +32,8 @@ const HELP = `${USAGE}
 
 Prints a JSON report. Exit 0: valid; 1: the certificate fails a check; 2: unusable input.`;
 
-function trustStore(trustFile: string | undefined, purpose: CertificatePurpose): TrustStore {
-  if (trustFile) return TrustStore.fromBundle(readInput(trustFile, 'trust file'), [purpose]);
+function trustStore(trustFile: string | undefined): TrustStore {
+  if (trustFile) return TrustStore.fromBundle(readInput(trustFile, 'trust file'));
   const config = loadDiscoveryConfig();
   if (!config.trustFile) throw new ApError('config.invalid', 'No trusted CAs: set PEPPOL_TRUST_FILE or pass --trust <ca.pem>');
   const pem = readInput(config.trustFile, 'PEPPOL_TRUST_FILE');
@@ -62,7 +63,7 @@ export const pkiCheck: CliCommand = {
       at = a.options.has('--at') ? isoDate(a.options.get('--at')!, '--at') : new Date();
       const prefixes = a.options.get('--crl-allow')?.split(',').map((s) => s.trim()).filter(Boolean);
       validator = new PeppolCertificateValidator({
-        trustStore: trustStore(a.options.get('--trust'), purpose),
+        trustStore: trustStore(a.options.get('--trust')),
         revocation: { mode: a.flags.has('--no-revocation') ? 'off' : 'crl', softFail: !a.flags.has('--crl-hard-fail') },
         ...(prefixes ? { crl: { allowedPrefixes: prefixes } } : {}),
       });
