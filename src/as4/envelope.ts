@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { ApError } from '../errors.js';
 import { parseLiteDom } from '../xml/lite-dom.js';
-import { DEFAULT_XML_LIMITS, type XmlLimits } from '../xml/safe.js';
+import { DEFAULT_XML_LIMITS, type XmlLimits } from '../xml/decode.js';
 import { c14nAttr, excC14n } from './c14n.js';
 import { children, descendants, elementChildren, qname } from './dom.js';
 import { NS } from './ns.js';

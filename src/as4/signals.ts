@@ -6,7 +6,7 @@
 import { oneLineName } from '../pki/certificate.js';
 import { ApError, toApError, type EbmsErrorCode } from '../errors.js';
 import type { CertificateValidator, ValidatedCertificate } from '../pki/types.js';
-import type { XmlLimits } from '../xml/safe.js';
+import type { XmlLimits } from '../xml/decode.js';
 import { child, children, escAttr, escText } from './dom.js';
 import { c14nAttr } from './c14n.js';
 import { buildSignalMessageXml, messagingOpen, newMessageId, parseSignalMessage, type SignalMessage } from './ebms.js';

@@ -8,7 +8,7 @@
 import { randomUUID, type X509Certificate } from 'node:crypto';
 import { ApError } from '../errors.js';
 import type { CertificateValidator, ValidatedCertificate } from '../pki/types.js';
-import type { XmlLimits } from '../xml/safe.js';
+import type { XmlLimits } from '../xml/decode.js';
 import { DEFAULT_DECOMPRESSION_LIMITS, gunzipBounded, gzip, type DecompressionLimits } from './compression.js';
 import { children, elementChildren } from './dom.js';
 import {

@@ -5,7 +5,8 @@
  */
 import { ApError } from '../errors.js';
 import type { CertificateValidator } from '../pki/types.js';
-import { decodeXml, parseDom } from '../xml/safe.js';
+import { decodeXml } from '../xml/decode.js';
+import { parseDom } from '../xml/safe.js';
 import { formatId, sameId, sameParticipant, type DocumentTypeIdentifier, type ParticipantIdentifier } from './identifiers.js';
 import { verifySmpSignature, type SmpSignatureResult } from './smp-signature.js';
 import {

@@ -19,7 +19,7 @@ import { SBDH_NS } from '../sbdh/model.js';
 import type { SbdhHeader } from '../sbdh/model.js';
 import { parseSbd, wrappedContent, type ParsedSbd } from '../sbdh/parse.js';
 import { parseLiteDom } from '../xml/lite-dom.js';
-import { decodeXml, DEFAULT_XML_LIMITS, type XmlLimits } from '../xml/safe.js';
+import { decodeXml, DEFAULT_XML_LIMITS, type XmlLimits } from '../xml/decode.js';
 
 const CBC = 'urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2';
 const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';

@@ -10,7 +10,7 @@ import type { CertificateValidator } from '../pki/types.js';
 import { As4MessageStore } from '../store/as4-messages.js';
 import type { DocumentStore, InboundRoutingStore } from '../store/documents.js';
 import { SmpParticipantStore } from '../store/participants-smp.js';
-import type { XmlLimits } from '../xml/safe.js';
+import type { XmlLimits } from '../xml/decode.js';
 import { StoreServicedCheck, type ServicedCheck } from './inbound-checks.js';
 import { InboundRouter } from './inbound-route.js';
 import type { ValidationRunner } from './inbound-validation.js';

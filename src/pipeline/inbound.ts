@@ -37,7 +37,7 @@ import {
 import { ApError, toApError } from '../errors.js';
 import type { CertificateValidator } from '../pki/types.js';
 import { DuplicateKeyError, type As4MessageStore, type ReceivedMessage, type StoredMessage, type StoredReceipt } from '../store/as4-messages.js';
-import { DEFAULT_XML_LIMITS, type XmlLimits } from '../xml/safe.js';
+import { DEFAULT_XML_LIMITS, type XmlLimits } from '../xml/decode.js';
 import { checkSbdhAgainstUserMessage, type ServicedCheck } from './inbound-checks.js';
 import { readReceivedSbd } from './inbound-payload.js';
 import type { InboundRouter } from './inbound-route.js';

@@ -5,7 +5,7 @@
  * costs a fraction of a DOM parse on each delivery attempt.
  */
 import { nameKey, parseDocument, type XNode } from '../validation/dom.js';
-import type { XmlLimits } from '../xml/safe.js';
+import type { XmlLimits } from '../xml/decode.js';
 
 const CBC = 'urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2';
 const CAC = 'urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2';

@@ -29,7 +29,7 @@ import type { CertificateValidator } from '../pki/types.js';
 import { buildSbd } from '../sbdh/build.js';
 import type { DeliveryRecord, PostgresDeliveryStore } from '../store/deliveries.js';
 import type { DocumentRecord, DocumentStore, EventInput, Tx } from '../store/documents.js';
-import type { XmlLimits } from '../xml/safe.js';
+import type { XmlLimits } from '../xml/decode.js';
 import type { CircuitBreakers } from './circuit-breaker.js';
 import { countryOfSupplier } from './outbound-country.js';
 import { backoffDelay, type RetryPolicy } from './outbound-retry.js';

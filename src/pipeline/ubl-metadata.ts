@@ -7,7 +7,7 @@
  * parse reads the fields without parsing again; otherwise the same hardened parse runs here (size limit,
  * DTD refusal, depth and node limits).
  */
-import type { XmlLimits } from '../xml/safe.js';
+import type { XmlLimits } from '../xml/decode.js';
 import type { DocumentMetadata } from '../store/documents.js';
 import { nameKey, parseDocument, type XNode } from '../validation/dom.js';
 

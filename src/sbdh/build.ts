@@ -12,7 +12,7 @@ import {
   type ParticipantIdentifier,
   type ProcessIdentifier,
 } from '../peppol/identifiers.js';
-import { assertNoDtd, decodeXml } from '../xml/safe.js';
+import { assertNoDtd, decodeXml } from '../xml/decode.js';
 import { PEPPOL_ENVELOPE_NS, SBDH_HEADER_VERSION, SBDH_NS, type MlsType } from './model.js';
 
 export type SbdPayload =

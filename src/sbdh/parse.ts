@@ -15,7 +15,8 @@ import {
   xmlDocumentTypeParts,
   type ParticipantIdentifier,
 } from '../peppol/identifiers.js';
-import { parseDom, type XmlLimits, DEFAULT_XML_LIMITS } from '../xml/safe.js';
+import { type XmlLimits, DEFAULT_XML_LIMITS } from '../xml/decode.js';
+import { parseDom } from '../xml/safe.js';
 import {
   PEPPOL_ENVELOPE_NS,
   SBDH_HEADER_VERSION,

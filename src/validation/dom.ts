@@ -5,7 +5,7 @@
  * DOM: rules only read.
  */
 import { ApError } from '../errors.js';
-import { assertNoDtd, decodeXml, MAX_ATTRIBUTES, MAX_NAMESPACES } from '../xml/safe.js';
+import { assertNoDtd, decodeXml, MAX_ATTRIBUTES, MAX_NAMESPACES } from '../xml/decode.js';
 
 export const DOC = 0;
 export const ELEM = 1;

@@ -17,7 +17,7 @@ import {
   type ErrorDetail,
 } from 'libxml2-wasm';
 import { ApError } from '../errors.js';
-import { assertNoDtd, decodeXml, DEFAULT_XML_LIMITS, type XmlLimits } from '../xml/safe.js';
+import { assertNoDtd, decodeXml, DEFAULT_XML_LIMITS, type XmlLimits } from '../xml/decode.js';
 import type { DocumentValidator, UblDocumentKind, ValidationIssue, ValidationReport } from './types.js';
 
 export const UBL_NAMESPACES: Record<UblDocumentKind, string> = {

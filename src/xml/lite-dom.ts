@@ -18,7 +18,7 @@
  * namespace limits of src/xml/safe.ts while reading, so that its cost stays linear in the text.
  */
 import { ApError } from '../errors.js';
-import { assertNoDtd, decodeXml, MAX_ATTRIBUTES, MAX_NAMESPACES, type XmlLimits } from './safe.js';
+import { assertNoDtd, decodeXml, MAX_ATTRIBUTES, MAX_NAMESPACES, type XmlLimits } from './decode.js';
 
 const XML_NS = 'http://www.w3.org/XML/1998/namespace';
 const XMLNS_NS = 'http://www.w3.org/2000/xmlns/';

@@ -6,7 +6,8 @@ import { excC14n } from '../../src/as4/c14n.js';
 import { NS } from '../../src/as4/ns.js';
 import { collectIds } from '../../src/as4/tokens.js';
 import { parseLiteDom } from '../../src/xml/lite-dom.js';
-import { MAX_ATTRIBUTES, MAX_NAMESPACES, parseDom } from '../../src/xml/safe.js';
+import { MAX_ATTRIBUTES, MAX_NAMESPACES } from '../../src/xml/decode.js';
+import { parseDom } from '../../src/xml/safe.js';
 import { assertLinear, attributeList, manyAttributeEnvelope } from '../support/hostile-xml.js';
 import { as4Fixture } from './fixtures.js';
 

@@ -8,7 +8,7 @@ import { ApError } from '../../src/errors.js';
 import { parseDocument } from '../../src/validation/dom.js';
 import { FindingCap, REPORT_LIMITS, type ValidationIssue } from '../../src/validation/types.js';
 import { createValidator, type Validator } from '../../src/validation/validator.js';
-import { MAX_ATTRIBUTES, MAX_NAMESPACES } from '../../src/xml/safe.js';
+import { MAX_ATTRIBUTES, MAX_NAMESPACES } from '../../src/xml/decode.js';
 import { officialExamples, SCHEMATRON_DIR, UBL_SCHEMAS_DIR } from '../support/artifacts.js';
 import {
   assertLinear,

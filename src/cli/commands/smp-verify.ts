@@ -4,7 +4,8 @@ import { ApError } from '../../errors.js';
 import { formatId } from '../../peppol/identifiers.js';
 import { verifySmpSignature } from '../../peppol/smp-signature.js';
 import { readSignedServiceMetadata } from '../../peppol/smp-xml.js';
-import { decodeXml, parseDom } from '../../xml/safe.js';
+import { decodeXml } from '../../xml/decode.js';
+import { parseDom } from '../../xml/safe.js';
 import type { CliCommand } from '../command.js';
 import { isoDate, parseArgs, readInput } from './discovery-args.js';
 
