@@ -1,18 +1,18 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { PROJECT_ROOT, loadConfig } from '../../src/config.js';
+import { PROJECT_ROOT, loadConfig } from '../../src/config/index.js';
 import { ApError } from '../../src/errors.js';
 
 describe('configuration', () => {
   it('has working defaults: embedded Postgres on its own port, data in data/postgres', () => {
     const c = loadConfig({});
-    assert.equal(c.databaseUrl, null);
-    assert.equal(c.embeddedPg.port, 54329);
-    assert.equal(c.embeddedPg.dir, join(PROJECT_ROOT, 'data', 'postgres'));
-    assert.deepEqual(c.http, { host: '0.0.0.0', port: 8080 });
-    assert.equal(c.maxDocumentBytes, 20 * 1024 * 1024);
-    assert.equal(c.ublSchemasDir, join(PROJECT_ROOT, 'ubl-schemas'));
-    assert.equal(c.logLevel, 'info');
+    assert.equal(c.database.url, null);
+    assert.equal(c.database.embedded.port, 54329);
+    assert.equal(c.database.embedded.dir, join(PROJECT_ROOT, 'data', 'postgres'));
+    assert.deepEqual(c.http, { host: '0.0.0.0', port: 8080, shutdownTimeoutMs: 10_000 });
+    assert.equal(c.validation.maxDocumentBytes, 20 * 1024 * 1024);
+    assert.equal(c.validation.ublSchemasDir, join(PROJECT_ROOT, 'ubl-schemas'));
+    assert.equal(c.logging.level, 'info');
   });
 
   it('reads every variable', () => {
@@ -29,15 +29,14 @@ describe('configuration', () => {
       UBL_SCHEMAS_DIR: 'x/ubl',
       SCHEMATRON_DIR: '/opt/sch',
     });
-    assert.equal(c.databaseUrl, 'postgres://ap:secret@db.example:5432/ap');
-    assert.equal(c.dbPoolMax, 20);
-    assert.deepEqual(c.embeddedPg, { dir: '/var/lib/ap-pg', port: 6543 });
-    assert.deepEqual(c.http, { host: '127.0.0.1', port: 9000 });
-    assert.equal(c.maxDocumentBytes, 2048);
-    assert.equal(c.shutdownTimeoutMs, 500);
-    assert.equal(c.logLevel, 'debug');
-    assert.equal(c.ublSchemasDir, join(PROJECT_ROOT, 'x/ubl'));
-    assert.equal(c.schematronDir, '/opt/sch');
+    assert.equal(c.database.url, 'postgres://ap:secret@db.example:5432/ap');
+    assert.equal(c.database.poolMax, 20);
+    assert.deepEqual(c.database.embedded, { dir: '/var/lib/ap-pg', port: 6543 });
+    assert.deepEqual(c.http, { host: '127.0.0.1', port: 9000, shutdownTimeoutMs: 500 });
+    assert.equal(c.validation.maxDocumentBytes, 2048);
+    assert.equal(c.logging.level, 'debug');
+    assert.equal(c.validation.ublSchemasDir, join(PROJECT_ROOT, 'x/ubl'));
+    assert.equal(c.validation.schematronDir, '/opt/sch');
   });
 
   it('reports every bad value at once, one clear line each', () => {

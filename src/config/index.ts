@@ -1,0 +1,37 @@
+/**
+ * The configuration: environment variables only, read in one pass and checked at once at start-up (every
+ * bad value reported, one line each), into one deeply frozen object. Each section's table declares its
+ * variables (name, parser, default, description); the README's tables list the same variables, which
+ * test/config/readme.test.ts compares with CONFIG_VARIABLES. Nothing else reads process.env.
+ */
+import { as4 } from './as4.js';
+import { database } from './database.js';
+import { discovery } from './discovery.js';
+import { http } from './http.js';
+import { logging } from './logging.js';
+import { outbound } from './outbound.js';
+import { pki } from './pki.js';
+import { ConfigSchema, type Env, type KnownVariable } from './schema.js';
+import { smp } from './smp.js';
+import type { Value } from './spec.js';
+import { tokens } from './tokens.js';
+import { validation } from './validation.js';
+
+const SCHEMA = new ConfigSchema({ http, database, logging, validation, as4, pki, discovery, smp, outbound, tokens });
+
+export type Config = ReturnType<typeof SCHEMA.load>;
+export type OutboundConfig = Value<typeof outbound>;
+export type PkiConfig = Value<typeof pki>;
+
+/** Every variable the configuration knows, in table order. */
+export const CONFIG_VARIABLES: readonly KnownVariable[] = SCHEMA.variables;
+
+/** Reads and checks the configuration; throws ApError('config.invalid') listing every bad value. */
+export function loadConfig(env: Env = process.env): Config {
+  return SCHEMA.load(env);
+}
+
+export type { Env, KnownVariable } from './schema.js';
+export type { LogLevel } from './logging.js';
+export { readPemFile, type CertificateFile, type CertificatesFile, type KeyFile, type PemKinds } from './pem.js';
+export { PROJECT_ROOT } from './project-root.js';
