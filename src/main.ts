@@ -9,6 +9,7 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Knex } from 'knex';
 import type { As4Identity } from './as4/index.js';
 import type { CertificatesFile, Config, PkiConfig } from './config/index.js';
 import { ApError } from './errors.js';
@@ -24,7 +25,6 @@ import { startInbound, type InboundService } from './pipeline/inbound-service.js
 import { inlineValidationRunner, workerValidationRunner } from './pipeline/inbound-validation.js';
 import type { Logger } from './log.js';
 import { PeppolCertificateValidator, seatIdOf, TrustStore } from './pki/index.js';
-import type { Knex } from 'knex';
 import { As4MessageStore } from './store/as4-messages.js';
 import { openDatabase } from './store/database.js';
 import { isReachable } from './store/db.js';

@@ -10,8 +10,6 @@ export type Env = Readonly<Record<string, string | undefined>>;
 /** A variable as the README lists it. */
 export interface KnownVariable {
   readonly name: string;
-  /** The top-level section it belongs to. */
-  readonly section: string;
   readonly default?: string;
   readonly fallback?: string;
   readonly description: string;
@@ -19,7 +17,6 @@ export interface KnownVariable {
 
 interface Entry {
   variable: Variable<unknown>;
-  section: string;
   group: Together<Members> | null;
 }
 
@@ -43,12 +40,12 @@ export class ConfigSchema<S extends Record<string, Spec>> {
 
   /** Checks the tables themselves (a mistake there is the program's, so it throws at start-up). */
   constructor(private readonly spec: S) {
-    const collect = (node: Spec, section: string, group: Together<Members> | null): void => {
-      if (node instanceof Variable) this.entries.push({ variable: node, section, group });
-      else if (node instanceof Together) for (const m of Object.values(node.members as Members)) collect(m, section, node);
-      else for (const n of Object.values(node)) collect(n, section, group);
+    const collect = (node: Spec, group: Together<Members> | null): void => {
+      if (node instanceof Variable) this.entries.push({ variable: node, group });
+      else if (node instanceof Together) for (const m of Object.values(node.members as Members)) collect(m, node);
+      else for (const n of Object.values(node)) collect(n, group);
     };
-    for (const [section, node] of Object.entries(spec)) collect(node, section, null);
+    collect(spec, null);
     for (const e of this.entries) {
       if (this.byName.has(e.variable.name)) throw new Error(`configuration: ${e.variable.name} is declared twice`);
       this.byName.set(e.variable.name, e);
@@ -61,7 +58,7 @@ export class ConfigSchema<S extends Record<string, Spec>> {
       }
       for (const n of group?.rule.needs?.names ?? []) if (!this.byName.has(n)) throw new Error(`configuration: ${variable.name}'s group needs ${n}, which is not declared`);
     }
-    this.variables = this.entries.map(({ variable: { name, options }, section }) => ({ name, section, ...options }));
+    this.variables = this.entries.map(({ variable: { name, options } }) => ({ name, ...options }));
   }
 
   /** Reads and checks every variable; throws ApError('config.invalid') listing every problem. */

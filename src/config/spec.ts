@@ -54,8 +54,8 @@ export interface GroupRule<M extends Members> {
 }
 
 /**
- * Variables that go together: the members without a default are set all or none (else one problem line
- * naming them); the group's value is null when none is set.
+ * Variables that go together: the members without a default or fallback are set all or none (else one
+ * problem line naming them); the group's value is null when none is set.
  */
 export class Together<M extends Members> {
   constructor(
