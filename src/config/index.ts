@@ -1,8 +1,10 @@
 /**
  * The configuration: environment variables only, read in one pass and checked at once at start-up (every
- * bad value reported, one line each), into one deeply frozen object. Each section's table declares its
- * variables (name, parser, default, description); the README's tables list the same variables, which
- * test/config/readme.test.ts compares with CONFIG_VARIABLES. Nothing else reads process.env.
+ * bad value reported, one line each), into one deeply frozen object. Nothing else reads process.env.
+ *
+ * Adding a variable: one entry in its section's table (name, parser from parsers.ts, default as an
+ * operator writes it, description); its place in the table is its place in Config, typed from the table.
+ * test/config/readme.test.ts then asks for its README row, printing the row to paste.
  */
 import { as4 } from './as4.js';
 import { database } from './database.js';
