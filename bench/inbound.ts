@@ -19,7 +19,7 @@ import { Agent, request } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildUserMessage, type BuiltUserMessage } from '../src/as4/index.js';
-import { PROJECT_ROOT } from '../src/config.js';
+import { PROJECT_ROOT } from '../src/config/index.js';
 import { DOCUMENT_TYPES } from '../src/peppol/document-types.js';
 import { parseParticipantId } from '../src/peppol/identifiers.js';
 import { createTestPki } from '../src/testing/test-pki.js';

@@ -14,13 +14,13 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { loadConfig } from '../src/config/index.js';
 import { largeInvoice } from '../src/testing/mutate/large.js';
 import { createValidator, type Validator } from '../src/validation/validator.js';
 
 const quick = process.argv.includes('--quick');
 const root = resolve(import.meta.dirname, '..');
-const schDir = resolve(root, process.env.SCHEMATRON_DIR ?? 'schematron');
-const xsdDir = resolve(root, process.env.UBL_SCHEMAS_DIR ?? 'ubl-schemas');
+const { schematronDir: schDir, ublSchemasDir: xsdDir } = loadConfig().validation;
 const tool = resolve(root, process.env.SAXON_REF ?? '../shared/tools/saxon-ref');
 const tmp = join(root, '.tmp/bench-validate');
 const timing = { warmup: quick ? 2 : 20, seconds: quick ? 2 : 10 };

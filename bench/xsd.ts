@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../src/config.js';
+import { PROJECT_ROOT } from '../src/config/index.js';
 import { UblXsdValidator } from '../src/validation/xsd.js';
 
 const file = process.argv[2] ?? join(PROJECT_ROOT, 'schematron/examples/peppol-3.0.21/base-example.xml');

@@ -16,14 +16,14 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
+import { loadConfig } from '../src/config/index.js';
 import { generateCorpus, sha256 } from '../src/testing/mutate/corpus.js';
 import { compactLocation, compactXsdLocation, serializeFixture, type FiredTuple, type ReferenceFixture } from '../src/testing/mutate/fixture.js';
 import { readSchAsserts, ruleIds } from '../src/testing/mutate/sch-asserts.js';
 import { findSchFiles, loadExamples } from '../src/testing/mutate/sources.js';
 
 const root = resolve(import.meta.dirname, '..');
-const schDir = resolve(root, process.env.SCHEMATRON_DIR ?? 'schematron');
-const xsdDir = resolve(root, process.env.UBL_SCHEMAS_DIR ?? 'ubl-schemas');
+const { schematronDir: schDir, ublSchemasDir: xsdDir } = loadConfig().validation;
 const tool = resolve(root, process.env.SAXON_REF ?? '../shared/tools/saxon-ref');
 const outFile = join(root, 'test/fixtures/validation/reference.json');
 const tmp = join(root, '.tmp');

@@ -1,6 +1,6 @@
 /** Structured JSON logs (pino) on stdout: one line per event, request lines carry a request id. */
 import { pino, type Logger } from 'pino';
-import type { LogLevel } from './config.js';
+import type { LogLevel } from './config/index.js';
 
 export type { Logger };
 

@@ -9,15 +9,15 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Config } from './config.js';
+import type { Knex } from 'knex';
+import type { As4Identity } from './as4/index.js';
+import type { CertificatesFile, Config, PkiConfig } from './config/index.js';
 import { ApError } from './errors.js';
-import { loadAs4Config, loadAs4Identity, seatIdOf } from './config-as4.js';
-import { discoveryValidator, loadDiscoveryConfig } from './config-discovery.js';
-import { loadOutboundConfig } from './config-outbound.js';
 import { createApp } from './http/app.js';
-import { discoveryMounts } from './http/discovery-mounts.js';
+import { discoveryMounts, type Mount } from './http/discovery-mounts.js';
 import { startOutbound, type OutboundService } from './jobs/outbound-service.js';
 import { PeppolLookup } from './peppol/lookup.js';
+import type { SmlRegistrar } from './peppol/sml-registrar.js';
 import { PostgresDeliveryStore } from './store/deliveries.js';
 import { as4DirectRoute } from './http/as4-endpoint.js';
 import { InflightBudget } from './http/body-budget.js';
@@ -25,7 +25,7 @@ import { inboxRouter } from './http/inbox.js';
 import { startInbound, type InboundService } from './pipeline/inbound-service.js';
 import { inlineValidationRunner, workerValidationRunner } from './pipeline/inbound-validation.js';
 import type { Logger } from './log.js';
-import type { PeppolCertificateValidator } from './pki/index.js';
+import { PeppolCertificateValidator, seatIdOf, TrustStore } from './pki/index.js';
 import { As4MessageStore } from './store/as4-messages.js';
 import { settledWithin } from './settled-within.js';
 import { openDatabase } from './store/database.js';
@@ -33,6 +33,49 @@ import { isReachable } from './store/db.js';
 import { PostgresDocumentStore } from './store/documents.js';
 import { PostgresPayloadStore } from './store/payloads.js';
 import { createValidator } from './validation/validator.js';
+
+/**
+ * The certificate validator (AP and SMP certificates): trusted CAs from a bundle given on the command
+ * line (`--trust`), else PEPPOL_TRUST_FILE (pinned to the Peppol G3 CAs when PEPPOL_ENVIRONMENT is set);
+ * revocation policy and CRL downloads from the PKI_* variables. The server builds one and shares it (and
+ * its CRL cache) between inbound, outbound and discovery.
+ */
+export function buildCertificateValidator(pki: PkiConfig, trustOverride?: CertificatesFile): PeppolCertificateValidator {
+  const trust = trustOverride ?? pki.trust;
+  if (!trust) throw new ApError('config.invalid', 'No trusted CAs: set PEPPOL_TRUST_FILE or pass --trust <ca.pem>');
+  const trustStore = !trustOverride && pki.environment ? TrustStore.peppolG3(pki.environment, trust.pem) : TrustStore.fromBundle(trust.pem);
+  return new PeppolCertificateValidator({ trustStore, revocation: pki.revocation, crl: pki.crl });
+}
+
+/** Our AP key and certificate, its seat id (the certificate's CN) and endpoint; null when AS4 is not configured. */
+function buildIdentity(config: Config): { identity: As4Identity; seatId: string; endpointUrl: string } | null {
+  const ap = config.as4.identity;
+  if (!ap) return null;
+  const seatId = seatIdOf(ap.certificate.x509);
+  if (!seatId) throw new ApError('config.invalid', `AP_CERT_FILE=${ap.certificate.file}: the certificate's CN is not a Peppol seat id (such as POP000123)`);
+  return { identity: { privateKey: ap.privateKey.key, certificate: ap.certificate.x509 }, seatId, endpointUrl: ap.endpointUrl };
+}
+
+/**
+ * Our SMP (when SMP_PUBLIC_URL, SMP_KEY_FILE and SMP_CERT_FILE are set, which needs our AP) and the admin
+ * API. No SML registrar under `serve`: see the participants command.
+ */
+export function buildDiscoveryMounts(config: Config, knex: Knex, registrar?: SmlRegistrar): Mount[] {
+  const { smp, as4 } = config;
+  return discoveryMounts({
+    knex,
+    adminToken: config.tokens.admin,
+    smp:
+      smp && as4.identity
+        ? {
+            publicUrl: smp.publicUrl,
+            signingKey: { keyPem: smp.privateKey.pem, certPem: smp.certificate.pem },
+            endpoint: { url: as4.identity.endpointUrl, certificate: as4.identity.certificate.x509.raw, technicalContactUrl: as4.identity.technicalContactUrl },
+          }
+        : null,
+    ...(registrar ? { registrar } : {}),
+  });
+}
 
 export interface AccessPoint {
   server: Server;
@@ -44,29 +87,19 @@ export interface AccessPoint {
 
 const SHUTDOWN_STEP_MIN_MS = 1_000;
 
-export async function startAccessPoint(config: Config, logger: Logger, env: Record<string, string | undefined> = process.env): Promise<AccessPoint> {
-  const as4Config = loadAs4Config(env);
-  const as4Identity = loadAs4Identity(as4Config);
-  if (as4Identity && as4Config.maxMessageBytes > config.inflightBytes) {
-    throw new ApError('config.invalid', `AS4_MAX_MESSAGE_BYTES=${as4Config.maxMessageBytes} is more than INBOUND_INFLIGHT_BYTES=${config.inflightBytes}: such a message would be refused as busy forever`);
-  }
-  const discovery = as4Identity ? loadDiscoveryConfig(env) : null;
-  const outboundConfig = loadOutboundConfig(env);
+export async function startAccessPoint(config: Config, logger: Logger): Promise<AccessPoint> {
+  const { validation: v, as4, discovery } = config;
+  const ap = buildIdentity(config);
   const validation =
-    as4Config.validationWorkers > 0
-      ? await workerValidationRunner({
-          ublSchemasDir: config.ublSchemasDir,
-          schematronDir: config.schematronDir,
-          maxBytes: config.maxDocumentBytes,
-          workers: as4Config.validationWorkers,
-        })
+    v.workers > 0
+      ? await workerValidationRunner({ ublSchemasDir: v.ublSchemasDir, schematronDir: v.schematronDir, maxBytes: v.maxDocumentBytes, workers: v.workers })
       : inlineValidationRunner(
-          await createValidator({ ublSchemasDir: config.ublSchemasDir, schematronDir: config.schematronDir, maxBytes: config.maxDocumentBytes }),
-          config.maxDocumentBytes,
+          await createValidator({ ublSchemasDir: v.ublSchemasDir, schematronDir: v.schematronDir, maxBytes: v.maxDocumentBytes }),
+          v.maxDocumentBytes,
         );
   let db;
   try {
-    db = await openDatabase({ url: config.databaseUrl, poolMax: config.dbPoolMax, embedded: config.embeddedPg, logger });
+    db = await openDatabase({ url: config.database.url, poolMax: config.database.poolMax, embedded: config.database.embedded, logger });
   } catch (err) {
     await validation.close();
     throw err;
@@ -74,27 +107,25 @@ export async function startAccessPoint(config: Config, logger: Logger, env: Reco
   const documents = new PostgresDocumentStore(db.knex, new PostgresPayloadStore(db.knex));
   // AS4 inbound (we are C3), when our AP key is configured.
   let inbound: InboundService | null = null;
-  const mounts = [];
+  const mounts: Mount[] = [];
   // One certificate validator (trust store, revocation policy, CRL cache) for inbound, outbound and discovery.
   let certificateValidator: PeppolCertificateValidator | null = null;
-  if (as4Identity && discovery) {
+  if (ap) {
     try {
-      certificateValidator = discoveryValidator(discovery);
-      // Our SMP (when SMP_PUBLIC_URL, SMP_KEY_FILE, SMP_CERT_FILE and AP_ENDPOINT_URL are set) and the admin
-      // API; key files are read here, before anything starts. No SML registrar: see the participants command.
-      mounts.push(...discoveryMounts({ config: discovery, knex: db.knex }));
+      certificateValidator = buildCertificateValidator(config.pki);
+      mounts.push(...buildDiscoveryMounts(config, db.knex));
       inbound = await startInbound({
         knex: db.knex,
         documents,
-        identity: as4Identity,
-        seatId: seatIdOf(as4Identity.certificate),
+        identity: ap.identity,
+        seatId: ap.seatId,
         certificateValidator,
         runner: validation,
-        ownEndpointUrl: discovery.ownEndpoint?.url ?? null,
-        duplicateRetentionMs: as4Config.duplicateRetentionMs,
-        servicedCacheMs: as4Config.servicedCacheMs,
-        concurrency: Math.max(1, as4Config.validationWorkers),
-        limits: { mime: { maxTotalBytes: as4Config.maxMessageBytes, maxParts: 16, maxHeaderBytes: 16 * 1024 } },
+        ownEndpointUrl: ap.endpointUrl,
+        duplicateRetentionMs: as4.duplicateRetentionMs,
+        servicedCacheMs: as4.servicedCacheMs,
+        concurrency: Math.max(1, v.workers),
+        limits: { mime: { maxTotalBytes: as4.maxMessageBytes, maxParts: 16, maxHeaderBytes: 16 * 1024 } },
         logger,
       });
     } catch (err) {
@@ -102,27 +133,27 @@ export async function startAccessPoint(config: Config, logger: Logger, env: Reco
       await validation.close();
       throw err;
     }
-    mounts.push({ path: '/api/v1/inbox', router: inboxRouter({ knex: db.knex, documents, token: as4Config.inboxToken }) });
+    mounts.push({ path: '/api/v1/inbox', router: inboxRouter({ knex: db.knex, documents, token: config.tokens.inbox }) });
   }
   // AS4 outbound (we are C2), also only with our AP key: without it submitted documents stay queued.
   let outbound: OutboundService | null = null;
-  if (as4Identity && discovery && certificateValidator) {
+  if (ap && certificateValidator) {
     try {
       outbound = await startOutbound({
         knex: db.knex,
         documents,
         lookup: new PeppolLookup({
-          sml: { zone: discovery.sml.zone, dnsServers: discovery.sml.dnsServers, timeoutMs: discovery.sml.dnsTimeoutMs, requireHttps: discovery.sml.requireHttps },
+          sml: { zone: discovery.sml.zone, dnsServers: discovery.sml.dnsServers ?? [], timeoutMs: discovery.sml.dnsTimeoutMs, requireHttps: discovery.sml.requireHttps },
           validator: certificateValidator,
           smpTimeoutMs: discovery.smp.timeoutMs,
           cacheTtlMs: discovery.smp.cacheTtlMs,
           cacheMaxEntries: discovery.smp.cacheMaxEntries,
         }),
-        identity: as4Identity,
-        seatId: seatIdOf(as4Identity.certificate),
+        identity: ap.identity,
+        seatId: ap.seatId,
         certificateValidator,
-        config: outboundConfig,
-        maxDocumentBytes: config.maxDocumentBytes,
+        config: config.outbound,
+        maxDocumentBytes: v.maxDocumentBytes,
         logger,
       });
     } catch (err) {
@@ -132,25 +163,25 @@ export async function startAccessPoint(config: Config, logger: Logger, env: Reco
       throw err;
     }
   } else {
-    logger.warn('outbound delivery is off (AP_KEY_FILE / AP_CERT_FILE not set): submitted documents stay queued');
+    logger.warn('outbound delivery is off (AP_KEY_FILE, AP_CERT_FILE and AP_ENDPOINT_URL not set): submitted documents stay queued');
   }
   const outboundQueue = outbound?.queue ?? {
     deliveries: new PostgresDeliveryStore(db.knex),
     dispatch: () => {},
-    firstAttemptGraceMs: outboundConfig.firstAttemptGraceMs,
+    firstAttemptGraceMs: config.outbound.firstAttemptGraceMs,
     idDomain: 'peppol-ap',
   };
   let shuttingDown = false;
   // One budget for every request body, AS4 and API alike.
-  const bodies = new InflightBudget(config.inflightBytes);
+  const bodies = new InflightBudget(config.http.inflightBytes);
   const app = createApp({
     logger,
     documents: {
       validation,
       documents,
-      maxDocumentBytes: config.maxDocumentBytes,
+      maxDocumentBytes: v.maxDocumentBytes,
       bodies,
-      rejectedPayloadBytesPerDay: config.rejectedPayloadBytesPerDay,
+      rejectedPayloadBytesPerDay: config.quotas.rejectedPayloadBytesPerDay,
       outbound: outboundQueue,
       messages: inbound?.messages ?? new As4MessageStore(db.knex),
     },
@@ -164,9 +195,9 @@ export async function startAccessPoint(config: Config, logger: Logger, env: Reco
   });
 
   // POST to the AS4 endpoint is taken before express (see as4-endpoint.ts); everything else is the app's.
-  const as4 = inbound ? as4DirectRoute(inbound.pipeline, { path: as4Config.path, logger, isShuttingDown: () => shuttingDown, budget: bodies }) : null;
+  const as4Route = inbound ? as4DirectRoute(inbound.pipeline, { path: as4.path, logger, isShuttingDown: () => shuttingDown, budget: bodies }) : null;
   const server = createServer((req, res) => {
-    if (!as4?.(req, res)) app(req, res);
+    if (!as4Route?.(req, res)) app(req, res);
   });
   server.listen(config.http.port, config.http.host);
   try {
@@ -194,7 +225,7 @@ export async function startAccessPoint(config: Config, logger: Logger, env: Reco
       logger.info({ reason }, 'shutting down: no new connections, finishing requests in flight');
       // One deadline for the whole shutdown. Past it, each step still gets a moment (a healthy one needs no
       // more), then is left behind: work waiting on a database that stopped answering never ends by itself.
-      const deadline = Date.now() + config.shutdownTimeoutMs;
+      const deadline = Date.now() + config.http.shutdownTimeoutMs;
       const left = () => Math.max(deadline - Date.now(), SHUTDOWN_STEP_MIN_MS);
       const bounded = async (step: string, work: Promise<unknown> | undefined) => {
         if (work && !(await settledWithin(work, left()))) logger.warn({ step }, 'shutdown: step did not finish in time, left behind');
@@ -202,9 +233,9 @@ export async function startAccessPoint(config: Config, logger: Logger, env: Reco
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const timer = setTimeout(() => {
-        logger.warn({ timeoutMs: config.shutdownTimeoutMs }, 'shutdown timeout: closing remaining connections');
+        logger.warn({ timeoutMs: config.http.shutdownTimeoutMs }, 'shutdown timeout: closing remaining connections');
         server.closeAllConnections();
-      }, config.shutdownTimeoutMs);
+      }, config.http.shutdownTimeoutMs);
       await closed;
       clearTimeout(timer);
       await bounded('outbound', outbound?.stop(left()));

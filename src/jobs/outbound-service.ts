@@ -6,7 +6,7 @@
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { As4Identity } from '../as4/index.js';
-import { attemptLeaseMs, type OutboundConfig } from '../config-outbound.js';
+import type { OutboundConfig } from '../config/index.js';
 import { sameId, type DocumentTypeIdentifier, type ParticipantIdentifier } from '../peppol/identifiers.js';
 import type { CertificateValidator } from '../pki/types.js';
 import { CircuitBreakers } from '../pipeline/circuit-breaker.js';
@@ -62,6 +62,14 @@ export function hostedParticipants(knex: Knex, cacheMs: number): HostedParticipa
       return accepts;
     },
   };
+}
+
+/**
+ * How long an attempt may keep a document in `sending` before another worker treats it as interrupted:
+ * longer than any attempt can take (SML/SMP lookup, connect, response).
+ */
+export function attemptLeaseMs(config: OutboundConfig): number {
+  return config.transport.connectTimeoutMs + config.transport.responseTimeoutMs + 60_000;
 }
 
 /** Builds the outbound side and starts the dispatcher (start-up recovery first). */

@@ -5,9 +5,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
-import { loadDiscoveryConfig } from '../../src/config-discovery.js';
+import { loadConfig } from '../../src/config/index.js';
 import { errorHandler, notFound } from '../../src/http/errors.js';
-import { ADMIN_API_PATH, discoveryMounts } from '../../src/http/discovery-mounts.js';
+import { ADMIN_API_PATH } from '../../src/http/discovery-mounts.js';
+import { buildDiscoveryMounts } from '../../src/main.js';
 import { parseParticipantId } from '../../src/peppol/identifiers.js';
 import { DnsZone, LocalZoneSmlRegistrar } from '../../src/testing/local-dns.js';
 import { smlDnsName } from '../../src/peppol/sml.js';
@@ -29,20 +30,24 @@ describe('discovery mounts from configuration', () => {
     const ap = pki.issueAp('PBE000002');
     writeFileSync(join(dir, 'smp.key'), smp.keyPem);
     writeFileSync(join(dir, 'smp.crt'), smp.certPem);
+    writeFileSync(join(dir, 'ap.key'), ap.keyPem);
     writeFileSync(join(dir, 'ap.crt'), ap.certPem);
+    writeFileSync(join(dir, 'trust.pem'), [...pki.trustedPems.roots, ...pki.trustedPems.ap, ...pki.trustedPems.smp].join('\n'));
     const app = express();
     server = http.createServer(app);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    const config = loadDiscoveryConfig({
+    const config = loadConfig({
       SMP_PUBLIC_URL: `${base}/smp`,
       SMP_KEY_FILE: join(dir, 'smp.key'),
       SMP_CERT_FILE: join(dir, 'smp.crt'),
       AP_ENDPOINT_URL: 'https://ap.test.local/as4',
+      AP_KEY_FILE: join(dir, 'ap.key'),
       AP_CERT_FILE: join(dir, 'ap.crt'),
+      PEPPOL_TRUST_FILE: join(dir, 'trust.pem'),
       ADMIN_TOKEN: 'mounts-admin-secret',
     });
-    for (const m of discoveryMounts({ config, knex: db.knex, registrar: new LocalZoneSmlRegistrar(zone) })) app.use(m.path, m.router);
+    for (const m of buildDiscoveryMounts(config, db.knex, new LocalZoneSmlRegistrar(zone))) app.use(m.path, m.router);
     app.use(notFound);
     app.use(errorHandler);
   });
@@ -71,7 +76,7 @@ describe('discovery mounts from configuration', () => {
   });
 
   it('refuses configuration with half of the SMP settings', () => {
-    assert.throws(() => loadDiscoveryConfig({ SMP_PUBLIC_URL: 'https://x/smp' }), /go together/);
-    assert.throws(() => loadDiscoveryConfig({ SML_DNS_SERVERS: 'not-an-ip' }), /SML_DNS_SERVERS/);
+    assert.throws(() => loadConfig({ SMP_PUBLIC_URL: 'https://x/smp' }), /go together/);
+    assert.throws(() => loadConfig({ SML_DNS_SERVERS: 'not-an-ip' }), /SML_DNS_SERVERS/);
   });
 });

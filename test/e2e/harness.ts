@@ -8,7 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
-import type { OutboundConfig } from '../../src/config-outbound.js';
+import type { OutboundConfig } from '../../src/config/index.js';
 import { createApp } from '../../src/http/app.js';
 import { as4Router } from '../../src/http/as4-endpoint.js';
 import { InflightBudget } from '../../src/http/body-budget.js';

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/log.js';
 import { startAccessPoint, type AccessPoint } from '../../src/main.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
@@ -70,7 +70,7 @@ describe('served access point under hostile XML: refused at once, other requests
       SMP_CERT_FILE: join(dir, 'smp.pem'),
       INBOUND_VALIDATION_WORKERS: '1', // one worker: a document that kept it busy would delay every other
     };
-    ap = await startAccessPoint(loadConfig(env), createLogger('silent'), env);
+    ap = await startAccessPoint(loadConfig(env), createLogger('silent'));
   });
   after(async () => {
     await ap?.shutdown('test done');

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/log.js';
 import { startAccessPoint, type AccessPoint } from '../../src/main.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
@@ -56,7 +56,7 @@ describe('served access point (src/main.ts wiring) sends to another access point
       OUTBOUND_RETRY_INITIAL_MS: '100',
       OUTBOUND_POLL_INTERVAL_MS: '100',
     };
-    ap = await startAccessPoint(loadConfig(env), createLogger('silent'), env);
+    ap = await startAccessPoint(loadConfig(env), createLogger('silent'));
   });
   after(async () => {
     await ap?.shutdown('test done');

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { zipSync } from 'fflate';
 import { installArtifacts, readManifest, type Manifest } from '../../src/cli/commands/artifacts.js';
-import { PROJECT_ROOT } from '../../src/config.js';
+import { PROJECT_ROOT } from '../../src/config/index.js';
 import { UBL_SCHEMAS_DIR } from '../support/artifacts.js';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');

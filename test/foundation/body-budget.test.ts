@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/index.js';
 import { ApError, toApError } from '../../src/errors.js';
 import { InflightBudget, readBody } from '../../src/http/body-budget.js';
 import { createLogger } from '../../src/log.js';
@@ -129,23 +129,30 @@ describe('in-flight budget of request bodies', () => {
 describe('INBOUND_INFLIGHT_BYTES and ANONYMOUS_REJECTED_BYTES_PER_DAY configuration', () => {
   it('default to 256 MiB of bodies in flight and 100 MiB of rejected payloads kept per day', () => {
     const c = loadConfig({});
-    assert.equal(c.inflightBytes, 256 * 1024 * 1024);
-    assert.equal(c.rejectedPayloadBytesPerDay, 100 * 1024 * 1024);
-    assert.equal(loadConfig({ ANONYMOUS_REJECTED_BYTES_PER_DAY: '0' }).rejectedPayloadBytesPerDay, 0);
+    assert.equal(c.http.inflightBytes, 256 * 1024 * 1024);
+    assert.equal(c.quotas.rejectedPayloadBytesPerDay, 100 * 1024 * 1024);
+    assert.equal(loadConfig({ ANONYMOUS_REJECTED_BYTES_PER_DAY: '0' }).quotas.rejectedPayloadBytesPerDay, 0);
   });
 
   it('refuse a budget smaller than MAX_DOCUMENT_BYTES: such a document would be refused as busy forever', () => {
     assert.throws(() => loadConfig({ INBOUND_INFLIGHT_BYTES: '2048', MAX_DOCUMENT_BYTES: '4096' }), /INBOUND_INFLIGHT_BYTES=2048 is less than MAX_DOCUMENT_BYTES=4096/);
   });
 
-  it('refuse, at start-up, a budget smaller than AS4_MAX_MESSAGE_BYTES when AS4 is on', async () => {
+  it('refuse, at start-up, a budget smaller than AS4_MAX_MESSAGE_BYTES when AS4 is on', () => {
     const f = as4Fixture();
     const dir = mkdtempSync(join(tmpdir(), 'ap-budget-'));
     try {
       writeFileSync(join(dir, 'ap.key'), f.receiver.keyPem);
       writeFileSync(join(dir, 'ap.pem'), f.receiver.certPem);
-      const env = { AP_KEY_FILE: join(dir, 'ap.key'), AP_CERT_FILE: join(dir, 'ap.pem'), INBOUND_INFLIGHT_BYTES: String(64 * 1024 * 1024), MAX_DOCUMENT_BYTES: '4096' };
-      await assert.rejects(startAccessPoint(loadConfig(env), createLogger('silent'), env), (err: ApError) => err.kind === 'config.invalid' && /AS4_MAX_MESSAGE_BYTES=104857600 is more than INBOUND_INFLIGHT_BYTES=67108864/.test(err.message));
+      const env = {
+        AP_KEY_FILE: join(dir, 'ap.key'),
+        AP_CERT_FILE: join(dir, 'ap.pem'),
+        AP_ENDPOINT_URL: 'http://127.0.0.1:9/as4',
+        PEPPOL_TRUST_FILE: join(dir, 'ap.pem'),
+        INBOUND_INFLIGHT_BYTES: String(64 * 1024 * 1024),
+        MAX_DOCUMENT_BYTES: '4096',
+      };
+      assert.throws(() => loadConfig(env), (err: ApError) => err.kind === 'config.invalid' && /INBOUND_INFLIGHT_BYTES=67108864 is less than AS4_MAX_MESSAGE_BYTES=104857600/.test(err.message));
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildUserMessage } from '../../src/as4/index.js';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/log.js';
 import { startAccessPoint, type AccessPoint } from '../../src/main.js';
 import { createTestPki } from '../../src/testing/test-pki.js';
@@ -65,7 +65,7 @@ describe('HTTP hardening of the served access point', function () {
       ADMIN_TOKEN: TOKEN,
       INBOUND_VALIDATION_WORKERS: '0',
     };
-    ap = await startAccessPoint(loadConfig(env), createLogger('silent'), env);
+    ap = await startAccessPoint(loadConfig(env), createLogger('silent'));
 
     // A hosted buyer, and one invoice received for it over AS4 (through the direct node:http route).
     const added = await fetch(`${ap.url}/api/v1/admin/participants`, {

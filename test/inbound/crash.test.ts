@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildUserMessage, parseMimeMessage, readSignal, type BuiltUserMessage } from '../../src/as4/index.js';
-import { PROJECT_ROOT } from '../../src/config.js';
+import { PROJECT_ROOT } from '../../src/config/index.js';
 import { PeppolCertificateValidator, TrustStore } from '../../src/pki/index.js';
 import { parseParticipantId } from '../../src/peppol/identifiers.js';
 import { SmpParticipantStore } from '../../src/store/participants-smp.js';

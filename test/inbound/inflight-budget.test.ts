@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { buildMultipartRelated, buildUserMessage, parseMimeMessage } from '../../src/as4/index.js';
-import { PROJECT_ROOT } from '../../src/config.js';
+import { PROJECT_ROOT } from '../../src/config/index.js';
 import { parseParticipantId } from '../../src/peppol/identifiers.js';
 import { SmpParticipantStore } from '../../src/store/participants-smp.js';
 import { as4Fixture } from '../as4/fixtures.js';

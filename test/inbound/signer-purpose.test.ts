@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { IssuedCertificate } from '../../src/testing/test-pki.js';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/log.js';
 import { startAccessPoint, type AccessPoint } from '../../src/main.js';
 import { parseParticipantId } from '../../src/peppol/identifiers.js';
@@ -47,7 +47,7 @@ describe('served access point: only access point certificates may sign AS4 messa
       INBOUND_VALIDATION_WORKERS: '0',
       INBOUND_SERVICED_CACHE_MS: '0',
     };
-    ap = await startAccessPoint(loadConfig(env), createLogger('silent'), env);
+    ap = await startAccessPoint(loadConfig(env), createLogger('silent'));
   });
   after(async () => {
     await ap?.shutdown('test done');

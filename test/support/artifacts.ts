@@ -4,7 +4,7 @@
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROJECT_ROOT } from '../../src/config.js';
+import { PROJECT_ROOT } from '../../src/config/index.js';
 
 export const UBL_SCHEMAS_DIR = join(PROJECT_ROOT, 'ubl-schemas');
 export const SCHEMATRON_DIR = join(PROJECT_ROOT, 'schematron');

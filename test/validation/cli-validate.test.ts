@@ -2,12 +2,12 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { validate } from '../../src/cli/commands/validate.js';
+import { loadConfig } from '../../src/config/index.js';
 import type { FileReport } from '../../src/validation/report-format.js';
 
-const root = resolve(import.meta.dirname, '../..');
-const schDir = resolve(root, process.env.SCHEMATRON_DIR ?? 'schematron');
+const schDir = loadConfig().validation.schematronDir;
 const example = join(schDir, 'examples/peppol-3.0.21/base-example.xml');
 
 async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {

@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
+import { loadConfig } from '../../src/config/index.js';
 import { compareWithReference, type DocComparison } from '../../src/testing/mutate/compare.js';
 import { generateCorpus, sha256, type CorpusDoc } from '../../src/testing/mutate/corpus.js';
 import type { ReferenceFixture } from '../../src/testing/mutate/fixture.js';
@@ -14,8 +15,7 @@ import { findSchFiles, loadExamples } from '../../src/testing/mutate/sources.js'
 import { createValidator, type Validator } from '../../src/validation/validator.js';
 
 const root = resolve(import.meta.dirname, '../..');
-const schDir = resolve(root, process.env.SCHEMATRON_DIR ?? 'schematron');
-const xsdDir = resolve(root, process.env.UBL_SCHEMAS_DIR ?? 'ubl-schemas');
+const { schematronDir: schDir, ublSchemasDir: xsdDir } = loadConfig().validation;
 
 const pct = (n: number, d: number): string => `${((100 * n) / d).toFixed(1)}%`;
 

@@ -6,10 +6,10 @@
  * anything is written, so a failed install leaves the folders as they were.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, isAbsolute, join } from 'node:path';
 import { unzipSync } from 'fflate';
-import { PROJECT_ROOT, loadConfig } from '../../config.js';
+import { PROJECT_ROOT, loadConfig } from '../../config/index.js';
 import type { CliCommand, CliIo } from '../command.js';
 
 export interface ManifestFile {
@@ -153,13 +153,8 @@ export const artifacts: CliCommand = {
       io.err(`Unknown argument: ${unknown.join(' ')}\nUsage: peppol-ap ${this.usage}`);
       return 2;
     }
-    const config = loadConfig();
-    const raw = process.env.ARTIFACTS_SOURCE?.trim();
-    const source = raw ? resolve(PROJECT_ROOT, raw) : null;
-    if (source && !(existsSync(source) && statSync(source).isDirectory())) {
-      io.err(`ARTIFACTS_SOURCE=${raw}: ${source} is not a folder`);
-      return 2;
-    }
+    const config = loadConfig().validation;
+    const source = config.artifactsSource;
     const targets: InstallTarget[] = [
       { manifestDir: join(PROJECT_ROOT, 'ubl-schemas'), installDir: config.ublSchemasDir },
       { manifestDir: join(PROJECT_ROOT, 'schematron'), installDir: config.schematronDir },

@@ -1,10 +1,10 @@
-import { createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
-import { discoveryValidator, loadDiscoveryConfig } from '../../config-discovery.js';
+import type { KeyObject, X509Certificate } from 'node:crypto';
+import { loadConfig } from '../../config/index.js';
 import { ApError } from '../../errors.js';
 import { inspectMessage, parseMimeDump } from '../../as4/index.js';
 import type { CertificateValidator } from '../../pki/index.js';
 import type { CliCommand } from '../command.js';
-import { isoDate, parseArgs, readInput } from './discovery-args.js';
+import { cliValidator, isoDate, parseArgs, pemInput, readInput } from './discovery-args.js';
 
 const USAGE = 'as4 inspect <file> [--key <receiver-key.pem>] [--cert <receiver-cert.pem>] [--no-decrypt] [--at <ISO time>] [--trust <ca.pem>]';
 
@@ -22,11 +22,6 @@ Prints a JSON report: ebMS header fields, MIME parts, each check in inbound orde
 reference, the signer certificate and chain, and with --key the decryption and the payload SHA-256. When a
 CRL cannot be fetched the revocation check soft-fails and the certificate lists a warning.
 Exit 0 only if every check that could run passed; 1 if one failed; 2 for unusable input.`;
-
-/** The validator for --trust, else PEPPOL_TRUST_FILE; revocation by CRL with soft-fail. */
-export function cliValidator(trust: string | undefined): CertificateValidator {
-  return discoveryValidator(loadDiscoveryConfig(), trust);
-}
 
 export const as4Inspect: CliCommand = {
   name: ['as4', 'inspect'],
@@ -50,9 +45,9 @@ export const as4Inspect: CliCommand = {
       raw = readInput(file, 'message');
       if (a.options.has('--at')) at = isoDate(a.options.get('--at')!, '--at');
       decrypt = !a.flags.has('--no-decrypt');
-      if (a.options.has('--key')) key = createPrivateKey(readInput(a.options.get('--key')!, 'key'));
-      if (a.options.has('--cert')) cert = new X509Certificate(readInput(a.options.get('--cert')!, 'certificate'));
-      validator = cliValidator(a.options.get('--trust'));
+      if (a.options.has('--key')) key = pemInput('--key', a.options.get('--key')!, 'private key').key;
+      if (a.options.has('--cert')) cert = pemInput('--cert', a.options.get('--cert')!, 'certificate').x509;
+      validator = cliValidator(loadConfig().pki, a.options.get('--trust'));
     } catch (err) {
       io.err(err instanceof Error ? err.message : String(err));
       return 2;

@@ -1,9 +1,9 @@
+import { loadConfig } from '../../config/index.js';
 import { ApError } from '../../errors.js';
 import { parseMimeDump, readSignal, sentMessageEvidence, type ReadSignal } from '../../as4/index.js';
 import { oneLineName, type CertificateValidator } from '../../pki/index.js';
 import type { CliCommand } from '../command.js';
-import { cliValidator } from './as4-inspect.js';
-import { isoDate, parseArgs, readInput } from './discovery-args.js';
+import { cliValidator, isoDate, parseArgs, readInput } from './discovery-args.js';
 
 const USAGE = 'as4 verify-receipt <file> [--sent <message>] [--at <ISO time>] [--trust <ca.pem>]';
 
@@ -53,7 +53,7 @@ export const as4VerifyReceipt: CliCommand = {
       raw = readInput(file, 'receipt');
       if (a.options.has('--sent')) sentRaw = readInput(a.options.get('--sent')!, 'sent message');
       if (a.options.has('--at')) at = isoDate(a.options.get('--at')!, '--at');
-      validator = cliValidator(a.options.get('--trust'));
+      validator = cliValidator(loadConfig().pki, a.options.get('--trust'));
     } catch (err) {
       io.err(err instanceof Error ? err.message : String(err));
       return 2;

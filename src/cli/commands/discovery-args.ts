@@ -1,9 +1,12 @@
 /**
  * Small argument helpers shared by the discovery, AS4, PKI and SBDH commands: `--name value` options,
- * `--flag` switches, positionals, ISO times, input files.
+ * `--flag` switches, positionals, ISO times, input files, key and certificate files, `--trust`.
  */
 import { readFileSync } from 'node:fs';
+import { readPemFile, type PemKinds, type PkiConfig } from '../../config/index.js';
 import { ApError } from '../../errors.js';
+import { buildCertificateValidator } from '../../main.js';
+import type { PeppolCertificateValidator } from '../../pki/index.js';
 
 export interface ParsedArgs {
   positional: string[];
@@ -46,6 +49,13 @@ export function asUsage<T>(fn: () => T): T {
   }
 }
 
+/** A key or certificate file an option names, read as the configuration reads its own (same error text); exit 2 when unusable. */
+export function pemInput<K extends keyof PemKinds>(option: string, file: string, kind: K): PemKinds[K] {
+  const r = readPemFile(option, file, kind);
+  if (!r.ok) throw new ApError('api.bad-request', r.problems.join('\n'));
+  return r.value;
+}
+
 /** The bytes of an input file; an unreadable file is a usage error (exit 2) naming it (`<what> <file>: cannot read (ENOENT)`). */
 export function readInput(file: string, what?: string): Buffer {
   try {
@@ -53,4 +63,9 @@ export function readInput(file: string, what?: string): Buffer {
   } catch (err) {
     throw new ApError('api.bad-request', `${what ? `${what} ` : ''}${file}: cannot read (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
+}
+
+/** The certificate validator of a command: the `--trust` bundle when given, else PEPPOL_TRUST_FILE. */
+export function cliValidator(pki: PkiConfig, trustFile: string | undefined): PeppolCertificateValidator {
+  return buildCertificateValidator(pki, trustFile === undefined ? undefined : pemInput('--trust', trustFile, 'certificate bundle'));
 }

@@ -1,11 +1,11 @@
-import { discoveryValidator, loadDiscoveryConfig } from '../../config-discovery.js';
+import { loadConfig } from '../../config/index.js';
 import { ApError } from '../../errors.js';
 import { documentTypeFromText } from '../../peppol/document-types.js';
 import { formatId, parseParticipantId, parseProcessId } from '../../peppol/identifiers.js';
 import { PeppolLookup } from '../../peppol/lookup.js';
 import { smlDnsName } from '../../peppol/sml.js';
 import type { CliCommand } from '../command.js';
-import { asUsage, parseArgs } from './discovery-args.js';
+import { asUsage, cliValidator, parseArgs } from './discovery-args.js';
 
 const USAGE =
   'lookup <participant> [<document type>] [--process <id>] [--trust <ca.pem>] [--zone <sml zone>] [--dns <ip[:port]>] [--allow-http] [--json]';
@@ -20,24 +20,25 @@ export const lookup: CliCommand = {
       io.err(`Usage: peppol-ap ${USAGE}`);
       return 2;
     }
-    const config = loadDiscoveryConfig();
+    const config = loadConfig();
+    const { sml, smp } = config.discovery;
     const { participant, documentType, process } = asUsage(() => ({
       participant: parseParticipantId(a.positional[0]!),
       documentType: a.positional[1] ? documentTypeFromText(a.positional[1]) : undefined,
       process: a.options.has('--process') ? parseProcessId(a.options.get('--process')!) : undefined,
     }));
-    const zone = a.options.get('--zone') ?? config.sml.zone;
+    const zone = a.options.get('--zone') ?? sml.zone;
     const dns = a.options.get('--dns');
     const lookup = new PeppolLookup({
       sml: {
         zone,
-        dnsServers: dns ? [dns] : config.sml.dnsServers,
-        timeoutMs: config.sml.dnsTimeoutMs,
-        requireHttps: a.flags.has('--allow-http') ? false : config.sml.requireHttps,
+        dnsServers: dns ? [dns] : (sml.dnsServers ?? []),
+        timeoutMs: sml.dnsTimeoutMs,
+        requireHttps: a.flags.has('--allow-http') ? false : sml.requireHttps,
       },
-      validator: discoveryValidator(config, a.options.get('--trust')),
-      smpTimeoutMs: config.smp.timeoutMs,
-      cacheTtlMs: config.smp.cacheTtlMs,
+      validator: cliValidator(config.pki, a.options.get('--trust')),
+      smpTimeoutMs: smp.timeoutMs,
+      cacheTtlMs: smp.cacheTtlMs,
     });
     const json = a.flags.has('--json');
     const show = (rows: Array<[string, string]>) => io.out(rows.map(([k, v]) => `${k.padEnd(14)} ${v}`).join('\n'));

@@ -1,4 +1,4 @@
-import { loadConfig } from '../../config.js';
+import { loadConfig } from '../../config/index.js';
 import { createLogger } from '../../log.js';
 import { openDatabase } from '../../store/database.js';
 import type { CliCommand } from '../command.js';
@@ -13,8 +13,8 @@ export const migrate: CliCommand = {
       return 2;
     }
     const config = loadConfig();
-    const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
-    const db = await openDatabase({ url: config.databaseUrl, poolMax: 2, embedded: config.embeddedPg, logger });
+    const logger = createLogger(config.logging.level === 'info' ? 'warn' : config.logging.level);
+    const db = await openDatabase({ url: config.database.url, poolMax: 2, embedded: config.database.embedded, logger });
     try {
       io.out(db.applied.length ? `Applied: ${db.applied.join(', ')}` : 'Already up to date');
     } finally {

@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { loadConfig } from '../../config.js';
+import { loadConfig } from '../../config/index.js';
 import { ApError } from '../../errors.js';
 import { createLogger } from '../../log.js';
 import { documentTypeFromText, resolveDocumentType } from '../../peppol/document-types.js';
@@ -7,7 +6,7 @@ import { formatId, parseParticipantId, parseProcessId } from '../../peppol/ident
 import { openDatabase } from '../../store/database.js';
 import { SmpParticipantStore, type HostedParticipant, type NewCapability } from '../../store/participants-smp.js';
 import type { CliCommand } from '../command.js';
-import { asUsage, isoDate, parseArgs } from './discovery-args.js';
+import { asUsage, isoDate, parseArgs, pemInput } from './discovery-args.js';
 
 const USAGE = `participants list [--json]
        participants add <participant> [<document type>...] [--name <name>] [--country <CC>]
@@ -57,8 +56,8 @@ export const participants: CliCommand = {
     if (country !== undefined && !/^[A-Z]{2}$/.test(country)) throw new ApError('api.bad-request', '--country must be two upper-case letters');
 
     const config = loadConfig();
-    const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
-    const db = await openDatabase({ url: config.databaseUrl, poolMax: 2, embedded: config.embeddedPg, logger });
+    const logger = createLogger(config.logging.level === 'info' ? 'warn' : config.logging.level);
+    const db = await openDatabase({ url: config.database.url, poolMax: 2, embedded: config.database.embedded, logger });
     const store = new SmpParticipantStore(db.knex);
     try {
       switch (verb) {
@@ -94,11 +93,7 @@ export const participants: CliCommand = {
             cap.endpointUrl = endpoint;
           }
           const certFile = a.options.get('--cert');
-          if (certFile !== undefined) {
-            const pem = readFileSync(certFile, 'utf8');
-            if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new ApError('api.bad-request', `${certFile} holds no PEM certificate`);
-            cap.certificatePem = pem;
-          }
+          if (certFile !== undefined) cap.certificatePem = pemInput('--cert', certFile, 'certificate').pem;
           if (a.options.has('--from')) cap.serviceActivationDate = isoDate(a.options.get('--from')!, '--from');
           if (a.options.has('--until')) cap.serviceExpirationDate = isoDate(a.options.get('--until')!, '--until');
           await store.addCapability(participant!, cap);

@@ -1,4 +1,4 @@
-import { loadDiscoveryConfig } from '../../config-discovery.js';
+import { loadConfig } from '../../config/index.js';
 import { ApError } from '../../errors.js';
 import {
   certificateDetails,
@@ -34,10 +34,9 @@ Prints a JSON report. Exit 0: valid; 1: the certificate fails a check; 2: unusab
 
 function trustStore(trustFile: string | undefined): TrustStore {
   if (trustFile) return TrustStore.fromBundle(readInput(trustFile, 'trust file'));
-  const config = loadDiscoveryConfig();
-  if (!config.trustFile) throw new ApError('config.invalid', 'No trusted CAs: set PEPPOL_TRUST_FILE or pass --trust <ca.pem>');
-  const pem = readInput(config.trustFile, 'PEPPOL_TRUST_FILE');
-  return config.peppolEnvironment ? TrustStore.peppolG3(config.peppolEnvironment, pem) : TrustStore.fromBundle(pem);
+  const { pki } = loadConfig();
+  if (!pki.trust) throw new ApError('config.invalid', 'No trusted CAs: set PEPPOL_TRUST_FILE or pass --trust <ca.pem>');
+  return pki.environment ? TrustStore.peppolG3(pki.environment, pki.trust.pem) : TrustStore.fromBundle(pki.trust.pem);
 }
 
 export const pkiCheck: CliCommand = {

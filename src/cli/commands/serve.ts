@@ -1,4 +1,4 @@
-import { loadConfig } from '../../config.js';
+import { loadConfig } from '../../config/index.js';
 import { createLogger } from '../../log.js';
 import { startAccessPoint } from '../../main.js';
 import type { CliCommand } from '../command.js';
@@ -13,7 +13,7 @@ export const serve: CliCommand = {
       return 2;
     }
     const config = loadConfig();
-    const logger = createLogger(config.logLevel);
+    const logger = createLogger(config.logging.level);
     const ap = await startAccessPoint(config, logger);
     let signals = 0;
     await new Promise<void>((resolve) => {

@@ -1,5 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { discoveryValidator, loadDiscoveryConfig } from '../../config-discovery.js';
+import { loadConfig } from '../../config/index.js';
 import { ApError } from '../../errors.js';
 import { formatId } from '../../peppol/identifiers.js';
 import { verifySmpSignature } from '../../peppol/smp-signature.js';
@@ -7,7 +7,7 @@ import { readSignedServiceMetadata } from '../../peppol/smp-xml.js';
 import { decodeXml } from '../../xml/decode.js';
 import { parseDom } from '../../xml/safe.js';
 import type { CliCommand } from '../command.js';
-import { isoDate, parseArgs, readInput } from './discovery-args.js';
+import { cliValidator, isoDate, parseArgs, readInput } from './discovery-args.js';
 
 /** SHA-256 of an endpoint certificate, or a note when it does not decode. */
 function certificateFingerprint(der: Buffer): string {
@@ -32,7 +32,7 @@ export const smpVerify: CliCommand = {
     }
     const file = a.positional[0]!;
     const at = a.options.has('--at') ? isoDate(a.options.get('--at')!, '--at') : undefined;
-    const validator = discoveryValidator(loadDiscoveryConfig(), a.options.get('--trust'));
+    const validator = cliValidator(loadConfig().pki, a.options.get('--trust'));
     const bytes = readInput(file);
     try {
       const text = decodeXml(bytes);

@@ -5,7 +5,7 @@
  * large, not well-formed XML, not a UBL Invoice or CreditNote) or the arguments are wrong.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { loadConfig } from '../../config.js';
+import { loadConfig } from '../../config/index.js';
 import { ApError } from '../../errors.js';
 import { formatText, toJson, type FileReport } from '../../validation/report-format.js';
 import { createValidator } from '../../validation/validator.js';
@@ -37,7 +37,7 @@ export const validate: CliCommand = {
       io.err(`${unknown ? `Unknown option ${unknown}\n` : ''}Usage: peppol-ap validate <file…> [--json]`);
       return EXIT_UNUSABLE;
     }
-    const config = loadConfig();
+    const config = loadConfig().validation;
     let validator;
     try {
       validator = await createValidator({ ublSchemasDir: config.ublSchemasDir, schematronDir: config.schematronDir, maxBytes: config.maxDocumentBytes });

@@ -5,11 +5,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { discoveryValidator, loadDiscoveryConfig } from '../../src/config-discovery.js';
+import { loadConfig } from '../../src/config/index.js';
 import { ApError } from '../../src/errors.js';
+import { buildCertificateValidator } from '../../src/main.js';
 import { createTestPki, type TestPki } from '../../src/testing/test-pki.js';
 
-describe('discovery configuration: PKI revocation policy', () => {
+describe('PKI configuration: trust and revocation policy', () => {
   let server: Server;
   let base: string;
   let pki: TestPki;
@@ -38,22 +39,22 @@ describe('discovery configuration: PKI revocation policy', () => {
   });
 
   it('defaults: CRL checking, soft-fail, the Peppol CA CRL prefix, 10 s, 20 MiB', () => {
-    const c = loadDiscoveryConfig({});
-    assert.deepEqual(c.pki, {
+    const c = loadConfig({});
+    assert.deepEqual({ revocation: c.pki.revocation, crl: c.pki.crl }, {
       revocation: { mode: 'crl', softFail: true },
       crl: { allowedPrefixes: ['http://crl.one.nl.digicert.com/'], timeoutMs: 10_000, maxBytes: 20 * 1024 * 1024 },
     });
   });
 
   it('reads every PKI variable', () => {
-    const c = loadDiscoveryConfig({
+    const c = loadConfig({
       PKI_REVOCATION: 'off',
       PKI_REVOCATION_SOFT_FAIL: 'false',
       PKI_CRL_ALLOWED_PREFIXES: 'http://crl.a.example/, https://crl.b.example/peppol/',
       PKI_CRL_TIMEOUT_MS: '2500',
       PKI_CRL_MAX_BYTES: '65536',
     });
-    assert.deepEqual(c.pki, {
+    assert.deepEqual({ revocation: c.pki.revocation, crl: c.pki.crl }, {
       revocation: { mode: 'off', softFail: false },
       crl: { allowedPrefixes: ['http://crl.a.example/', 'https://crl.b.example/peppol/'], timeoutMs: 2500, maxBytes: 65536 },
     });
@@ -61,7 +62,7 @@ describe('discovery configuration: PKI revocation policy', () => {
 
   it('reports every bad PKI value, one line each', () => {
     try {
-      loadDiscoveryConfig({
+      loadConfig({
         PKI_REVOCATION: 'ocsp',
         PKI_REVOCATION_SOFT_FAIL: 'yes',
         PKI_CRL_ALLOWED_PREFIXES: 'ftp://crl.example/,http://no-path.example',
@@ -79,7 +80,7 @@ describe('discovery configuration: PKI revocation policy', () => {
     }
   });
 
-  const validatorFor = (env: Record<string, string>) => discoveryValidator(loadDiscoveryConfig({ PEPPOL_TRUST_FILE: trustFile, ...env }));
+  const validatorFor = (env: Record<string, string>) => buildCertificateValidator(loadConfig({ PEPPOL_TRUST_FILE: trustFile, ...env }).pki);
 
   it('the validator downloads CRLs from the configured prefixes (a revoked certificate is refused)', async () => {
     const revoked = pki.issueAp('POP000010', { revoked: true });

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { attemptLeaseMs, loadOutboundConfig } from '../../src/config-outbound.js';
+import { loadConfig } from '../../src/config/index.js';
+import { attemptLeaseMs } from '../../src/jobs/outbound-service.js';
 import { ApError } from '../../src/errors.js';
 
 describe('outbound configuration', () => {
   it('defaults to the profile timeouts (connect 5 s, response 2 min) and a bounded retry policy', () => {
-    const c = loadOutboundConfig({});
+    const c = loadConfig({}).outbound;
     assert.equal(c.transport.connectTimeoutMs, 5000);
     assert.equal(c.transport.responseTimeoutMs, 120_000);
     assert.deepEqual(c.retry, { maxAttempts: 10, initialDelayMs: 60_000, multiplier: 2, maxDelayMs: 3_600_000 });
@@ -13,7 +14,7 @@ describe('outbound configuration', () => {
   });
 
   it('reads every variable', () => {
-    const c = loadOutboundConfig({
+    const c = loadConfig({
       OUTBOUND_CONNECT_TIMEOUT_MS: '1000',
       OUTBOUND_RESPONSE_TIMEOUT_MS: '30000',
       OUTBOUND_MAX_ATTEMPTS: '4',
@@ -28,7 +29,7 @@ describe('outbound configuration', () => {
       OUTBOUND_FIRST_ATTEMPT_GRACE_MS: '0',
       OUTBOUND_COUNTRY_C1: 'be',
       OUTBOUND_HOSTED_CACHE_MS: '0',
-    });
+    }).outbound;
     assert.equal(c.transport.responseTimeoutMs, 30_000);
     assert.deepEqual(c.retry, { maxAttempts: 4, initialDelayMs: 500, multiplier: 1.5, maxDelayMs: 9000 });
     assert.deepEqual(c.circuit, { failureThreshold: 2, openMs: 100, maxOpenMs: 1000 });
@@ -38,7 +39,7 @@ describe('outbound configuration', () => {
 
   it('reports every bad value at once', () => {
     try {
-      loadOutboundConfig({ OUTBOUND_RESPONSE_TIMEOUT_MS: 'soon', OUTBOUND_MAX_ATTEMPTS: '0', OUTBOUND_COUNTRY_C1: 'BEL' });
+      loadConfig({ OUTBOUND_RESPONSE_TIMEOUT_MS: 'soon', OUTBOUND_MAX_ATTEMPTS: '0', OUTBOUND_COUNTRY_C1: 'BEL' });
       assert.fail('expected config.invalid');
     } catch (err) {
       assert.ok(err instanceof ApError && err.kind === 'config.invalid');

@@ -1,0 +1,33 @@
+/** AS4 with our access point's key: the endpoint we receive on, what we publish about it, duplicates. */
+import { certificateFile, httpUrl, int, matching, privateKeyFile, text, times } from './parsers.js';
+import { together, variable } from './spec.js';
+
+const DAY_MS = 86_400_000;
+
+export const as4 = {
+  /** Our access point; without it documents stay queued and nothing is received. */
+  identity: together(
+    {
+      privateKey: variable('AP_KEY_FILE', privateKeyFile, { description: 'PEM private key of our AP' }),
+      certificate: variable('AP_CERT_FILE', certificateFile, { description: "PEM certificate of our AP; the certificate's CN is our seat id" }),
+      endpointUrl: variable('AP_ENDPOINT_URL', httpUrl, { description: 'our AS4 endpoint URL, as published in our SMP' }),
+      technicalContactUrl: variable('AP_TECHNICAL_CONTACT', text, { fallback: 'AP_ENDPOINT_URL', description: 'TechnicalContactUrl published in our SMP' }),
+    },
+    {
+      purpose: 'send and receive over AS4',
+      needs: { names: ['PEPPOL_TRUST_FILE'], why: 'the CAs that the certificates of other access points and SMPs are checked against' },
+      check: ({ privateKey, certificate }) =>
+        certificate.x509.checkPrivateKey(privateKey.key) ? null : `AP_KEY_FILE=${privateKey.file}: not the key of the certificate in AP_CERT_FILE=${certificate.file}`,
+    },
+  ),
+  path: variable('AS4_PATH', matching(/^\/[A-Za-z0-9/_.-]*$/, 'a URL path such as /as4'), { default: '/as4', description: 'path of the AS4 endpoint' }),
+  maxMessageBytes: variable('AS4_MAX_MESSAGE_BYTES', int(1024, 4 * 1024 * 1024 * 1024), {
+    default: String(100 * 1024 * 1024),
+    description: 'MIME body limit, enforced while streaming (413, EBMS:0004)',
+  }),
+  duplicateRetentionMs: variable('AS4_DUPLICATE_RETENTION_DAYS', times(int(1, 3650), DAY_MS), {
+    default: '30',
+    description: 'how long MessageId and InstanceIdentifier count as duplicates',
+  }),
+  servicedCacheMs: variable('INBOUND_SERVICED_CACHE_MS', int(0, 3_600_000), { default: '5000', description: 'cache of "recipient served here" answers' }),
+};

@@ -1,0 +1,47 @@
+/**
+ * The configuration: environment variables only, read in one pass and checked at once at start-up (every
+ * bad value reported, one line each), into one deeply frozen object. Nothing else reads process.env.
+ *
+ * Adding a variable: one entry in its section's table (name, parser from parsers.ts, default as an
+ * operator writes it, description); its place in the table is its place in Config, typed from the table.
+ * test/config/readme.test.ts then asks for its README row, printing the row to paste.
+ */
+import { as4 } from './as4.js';
+import { database } from './database.js';
+import { discovery } from './discovery.js';
+import { http } from './http.js';
+import { logging } from './logging.js';
+import { outbound } from './outbound.js';
+import { pki } from './pki.js';
+import { quotas } from './quotas.js';
+import { ConfigSchema, type Env, type KnownVariable } from './schema.js';
+import { smp } from './smp.js';
+import type { Value } from './spec.js';
+import { tokens } from './tokens.js';
+import { validation } from './validation.js';
+
+// A body the in-flight budget can never hold would be refused as busy forever.
+const SCHEMA = new ConfigSchema({ http, database, logging, validation, as4, pki, discovery, smp, outbound, tokens, quotas }, [
+  (c) => (c.http.inflightBytes < c.validation.maxDocumentBytes ? `INBOUND_INFLIGHT_BYTES=${c.http.inflightBytes} is less than MAX_DOCUMENT_BYTES=${c.validation.maxDocumentBytes}` : null),
+  (c) =>
+    c.as4.identity && c.http.inflightBytes < c.as4.maxMessageBytes
+      ? `INBOUND_INFLIGHT_BYTES=${c.http.inflightBytes} is less than AS4_MAX_MESSAGE_BYTES=${c.as4.maxMessageBytes}: such a message would be refused as busy forever`
+      : null,
+]);
+
+export type Config = ReturnType<typeof SCHEMA.load>;
+export type OutboundConfig = Value<typeof outbound>;
+export type PkiConfig = Value<typeof pki>;
+
+/** Every variable the configuration knows, in table order. */
+export const CONFIG_VARIABLES: readonly KnownVariable[] = SCHEMA.variables;
+
+/** Reads and checks the configuration; throws ApError('config.invalid') listing every bad value. */
+export function loadConfig(env: Env = process.env): Config {
+  return SCHEMA.load(env);
+}
+
+export type { Env, KnownVariable } from './schema.js';
+export type { LogLevel } from './logging.js';
+export { readPemFile, type CertificateFile, type CertificatesFile, type KeyFile, type PemKinds } from './pem.js';
+export { PROJECT_ROOT } from './project-root.js';

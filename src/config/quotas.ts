@@ -1,0 +1,11 @@
+/** What callers may make us keep. One quota for every caller while the API has no per-caller credentials. */
+import { int } from './parsers.js';
+import { variable } from './spec.js';
+
+export const quotas = {
+  rejectedPayloadBytesPerDay: variable('ANONYMOUS_REJECTED_BYTES_PER_DAY', int(0, 1024 * 1024 * 1024 * 1024), {
+    default: String(100 * 1024 * 1024),
+    description:
+      'Bytes of rejected API submissions whose payload is kept per UTC day, all callers together. Past it a rejected document is stored with its report, hash and size but without its payload, and its event says why; the caller still gets the full 422 report. `0`: never keep them.',
+  }),
+};
