@@ -36,7 +36,7 @@ import {
 } from '../as4/index.js';
 import { ApError, toApError } from '../errors.js';
 import type { CertificateValidator } from '../pki/types.js';
-import { DuplicateKeyError, type As4MessageStore, type ReceivedMessage, type StoredMessage, type StoredReceipt } from '../store/as4-messages.js';
+import { type As4MessageStore, type ReceivedMessage, type StoredMessage, type StoredReceipt } from '../store/as4-messages.js';
 import { DEFAULT_XML_LIMITS, type XmlLimits } from '../xml/decode.js';
 import { checkSbdhAgainstUserMessage, type ServicedCheck } from './inbound-checks.js';
 import { readReceivedSbd } from './inbound-payload.js';
@@ -184,24 +184,35 @@ export class InboundPipeline {
     };
 
     // 12. Durable commit, then the receipt. The first attempt assumes a new InstanceIdentifier (one round
-    // trip); the unique key tells us otherwise, and a concurrent copy of the same message may win the race.
+    // trip); the unique keys tell us otherwise, and a concurrent copy of the same message may win the race.
     let first: StoredMessage | null = null;
     for (let attempt = 0; attempt < 3; attempt++) {
       const receipt = this.receipt(received);
       const message: ReceivedMessage = { headers, receipt: { messageId: receipt.messageId, soap: receipt.body }, duplicateOf: first?.id ?? null };
-      try {
-        if (first && first.payloadSha256 === docSha) {
-          // Same InstanceIdentifier, same document, new MessageId: a resend. Keep the message, not a second document.
-          await this.deps.messages.storeRepeat(message, first.documentId, {
-            reason: `SBDH InstanceIdentifier ${headers.sbdhInstanceId} received again in AS4 message ${received.messageId}`,
-            actor: ACTOR,
-            details: { messageId: received.messageId, instanceIdentifier: headers.sbdhInstanceId },
-          });
+      const answer = (outcome: As4Response['outcome'], documentId: string | null): As4Response => ({
+        status: 200,
+        contentType: receipt.contentType,
+        body: receipt.body,
+        outcome,
+        messageId: received.messageId,
+        documentId,
+      });
+      let duplicate: 'message' | 'instance';
+      if (first && first.payloadSha256 === docSha) {
+        // Same InstanceIdentifier, same document, new MessageId: a resend. Keep the message, not a second document.
+        const repeat = await this.deps.messages.storeRepeat(message, first.documentId, {
+          reason: `SBDH InstanceIdentifier ${headers.sbdhInstanceId} received again in AS4 message ${received.messageId}`,
+          actor: ACTOR,
+          details: { messageId: received.messageId, instanceIdentifier: headers.sbdhInstanceId },
+        });
+        if (repeat.stored !== undefined) {
           this.deps.logger?.info({ messageId: received.messageId, instanceIdentifier: headers.sbdhInstanceId }, 'as4: SBDH instance repeated');
-          return { status: 200, contentType: receipt.contentType, body: receipt.body, outcome: 'repeat', messageId: received.messageId, documentId: first.documentId };
+          return answer('repeat', first.documentId);
         }
+        duplicate = repeat.duplicate;
+      } else {
         const flag = first ? ` (flagged: SBDH InstanceIdentifier repeats AS4 message record ${first.id} with a different document)` : '';
-        const stored = await this.deps.messages.storeReceived(message, {
+        const outcome = await this.deps.messages.storeReceived(message, {
           senderId: header.sender.value,
           receiverId: header.receiver.value,
           documentKind: doc.documentKind,
@@ -223,16 +234,17 @@ export class InboundPipeline {
             },
           },
         });
-        this.deps.router.enqueue(stored.documentId, doc.bytes);
-        return { status: 200, contentType: receipt.contentType, body: receipt.body, outcome: 'stored', messageId: received.messageId, documentId: stored.documentId };
-      } catch (err) {
-        if (!(err instanceof DuplicateKeyError)) throw err;
-        if (err.key === 'message') {
-          const stored = await this.deps.messages.findByMessageId('inbound', received.messageId);
-          if (stored?.receipt) return this.duplicate(stored, received.messageId);
-        } else {
-          first = await this.deps.messages.findByInstanceId('inbound', headers.sbdhInstanceId);
+        if (outcome.stored !== undefined) {
+          this.deps.router.enqueue(outcome.stored.documentId, doc.bytes);
+          return answer('stored', outcome.stored.documentId);
         }
+        duplicate = outcome.duplicate;
+      }
+      if (duplicate === 'message') {
+        const stored = await this.deps.messages.findByMessageId('inbound', received.messageId);
+        if (stored?.receipt) return this.duplicate(stored, received.messageId);
+      } else {
+        first = await this.deps.messages.findByInstanceId('inbound', headers.sbdhInstanceId);
       }
     }
     throw new ApError('internal', `Message ${received.messageId} could not be stored after concurrent duplicates`);

@@ -53,12 +53,12 @@ export interface ReceivedMessage {
   duplicateOf: string | null;
 }
 
-/** Which duplicate key a concurrent insert collided on. */
-export class DuplicateKeyError extends Error {
-  constructor(readonly key: 'message' | 'instance') {
-    super(`duplicate ${key} key`);
-  }
-}
+/**
+ * What a store of a received message came to: stored, or refused by a unique key because a concurrent
+ * request stored the same MessageId (`message`) or InstanceIdentifier (`instance`) first. An outcome, not
+ * an error: duplicates are a normal part of AS4 (senders retry after a lost receipt).
+ */
+export type StoreOutcome<T> = { stored: T; duplicate?: undefined } | { stored?: undefined; duplicate: 'message' | 'instance' };
 
 /** What answering a repeated MessageId needs about the stored message. */
 export interface StoredReceipt {
@@ -239,7 +239,7 @@ export interface StoredReceived {
 interface PendingStore {
   message: ReceivedMessage;
   doc: ReceivedDocument;
-  resolve(r: StoredReceived): void;
+  resolve(r: StoreOutcome<StoredReceived>): void;
   reject(e: unknown): void;
 }
 
@@ -268,12 +268,12 @@ function groupRow(m: ReceivedMessage, doc: ReceivedDocument): Record<string, unk
   };
 }
 
-function duplicateKeyOf(err: unknown): DuplicateKeyError | null {
+/** The duplicate outcome of a unique-key violation on a dedup key; anything else is thrown on. */
+function duplicateOutcome(err: unknown): { duplicate: 'message' | 'instance' } {
   const e = err as { code?: string; constraint?: string };
-  if (e?.code !== UNIQUE_VIOLATION) return null;
-  if (e.constraint === 'as4_messages_dedup_message_uq') return new DuplicateKeyError('message');
-  if (e.constraint === 'as4_messages_dedup_instance_uq') return new DuplicateKeyError('instance');
-  return null;
+  if (e?.code === UNIQUE_VIOLATION && e.constraint === 'as4_messages_dedup_message_uq') return { duplicate: 'message' };
+  if (e?.code === UNIQUE_VIOLATION && e.constraint === 'as4_messages_dedup_instance_uq') return { duplicate: 'instance' };
+  throw err;
 }
 
 export class As4MessageStore {
@@ -284,15 +284,15 @@ export class As4MessageStore {
   }
 
   /**
-   * Commits a received document with its payload, creation event, message record and receipt, atomically.
-   * Throws DuplicateKeyError when a concurrent request stored the same MessageId or InstanceIdentifier first.
+   * Commits a received document with its payload, creation event, message record and receipt, atomically;
+   * the outcome says `duplicate` when a concurrent request stored the same MessageId or InstanceIdentifier first.
    *
    * Group commit: while MAX_GROUPS_IN_FLIGHT statements are running, further messages wait and then commit
    * together in one statement (one transaction, one WAL flush). Each caller still gets its answer only after
    * the commit that holds its message. A group that fails (a duplicate key among them, usually) is stored
    * again one message at a time, so each caller gets its own outcome.
    */
-  storeReceived(message: ReceivedMessage, doc: ReceivedDocument): Promise<StoredReceived> {
+  storeReceived(message: ReceivedMessage, doc: ReceivedDocument): Promise<StoreOutcome<StoredReceived>> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ message, doc, resolve, reject });
       this.flushGroups();
@@ -321,10 +321,10 @@ export class As4MessageStore {
           group.map((g) => g.doc.payload),
           group.map((g) => g.message.receipt.soap),
         ]);
-        for (const r of rows) group[Number(r.n) - 1]!.resolve({ documentId: r.document_id, recordId: String(r.record_id), createdAt: r.created_at });
+        for (const r of rows) group[Number(r.n) - 1]!.resolve({ stored: { documentId: r.document_id, recordId: String(r.record_id), createdAt: r.created_at } });
         return;
       } catch {
-        // Stored one by one below: each message gets its own outcome (DuplicateKeyError or another error).
+        // Stored one by one below: each message gets its own outcome (stored, duplicate, or another error).
       }
     }
     await Promise.all(
@@ -334,7 +334,7 @@ export class As4MessageStore {
     );
   }
 
-  private async storeOne(message: ReceivedMessage, doc: ReceivedDocument): Promise<StoredReceived> {
+  private async storeOne(message: ReceivedMessage, doc: ReceivedDocument): Promise<StoreOutcome<StoredReceived>> {
     try {
       const [row] = await this.query<{ document_id: string; record_id: string; created_at: Date }>('as4-store-received', STORE_RECEIVED, [
         ...headerValues(message),
@@ -344,14 +344,14 @@ export class As4MessageStore {
         doc.event.actor,
         doc.event.details === null ? null : JSON.stringify(doc.event.details),
       ]);
-      return { documentId: row!.document_id, recordId: String(row!.record_id), createdAt: row!.created_at };
+      return { stored: { documentId: row!.document_id, recordId: String(row!.record_id), createdAt: row!.created_at } };
     } catch (err) {
-      throw duplicateKeyOf(err) ?? err;
+      return duplicateOutcome(err);
     }
   }
 
   /** Stores the record of a message repeating an already stored document, and a `duplicate` event on it. */
-  async storeRepeat(message: ReceivedMessage, documentId: string | null, event: { reason: string; actor: string; details: Record<string, unknown> }): Promise<string> {
+  async storeRepeat(message: ReceivedMessage, documentId: string | null, event: { reason: string; actor: string; details: Record<string, unknown> }): Promise<StoreOutcome<string>> {
     try {
       const [row] = await this.query<{ record_id: string }>('as4-store-repeat', STORE_REPEAT, [
         ...headerValues(message),
@@ -360,9 +360,9 @@ export class As4MessageStore {
         event.actor,
         JSON.stringify(event.details),
       ]);
-      return String(row!.record_id);
+      return { stored: String(row!.record_id) };
     } catch (err) {
-      throw duplicateKeyOf(err) ?? err;
+      return duplicateOutcome(err);
     }
   }
 
