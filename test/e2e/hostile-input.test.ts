@@ -113,7 +113,9 @@ describe('served access point under hostile XML: refused at once, other requests
 
     assert.equal(as4.status, 413, `${figures}: ${as4.text.slice(0, 500)}`);
     assert.match(as4.text, /more than 256 attributes on element 'eb:Messaging'/);
-    assert.equal(document.status, 400, `${figures}: ${document.text.slice(0, 500)}`);
+    // The same refusal as over AS4: input.too-large (413), not a malformed-XML 400.
+    assert.equal(document.status, 413, `${figures}: ${document.text.slice(0, 500)}`);
+    assert.match(document.text, /"error":"input.too-large"/);
     assert.match(document.text, /more than 256 attributes on element 'cbc:CustomizationID'/);
     assert.ok(probes.every((p) => p.status === 200), figures);
     assert.equal(invoice.status, 201, `${figures}: ${invoice.text.slice(0, 500)}`);
