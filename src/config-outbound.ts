@@ -3,9 +3,9 @@
  * concurrency and COUNTRY_C1, from environment variables, checked once with one line per bad value. Beside
  * src/config.ts with the same conventions, like config-discovery.ts and config-as4.ts.
  */
+import type { RetryPolicy } from './core/retry.js';
 import { EnvReader, type Env } from './config-env.js';
 import type { CircuitBreakerOptions } from './pipeline/circuit-breaker.js';
-import type { RetryPolicy } from './pipeline/outbound-retry.js';
 import type { TransportOptions } from './pipeline/outbound-transport.js';
 
 export interface OutboundConfig {

@@ -32,7 +32,7 @@ import type { DocumentRecord, DocumentStore, EventInput, Tx } from '../store/doc
 import type { XmlLimits } from '../xml/safe.js';
 import type { CircuitBreakers } from './circuit-breaker.js';
 import { countryOfSupplier } from './outbound-country.js';
-import { backoffDelay, type RetryPolicy } from './outbound-retry.js';
+import { backoffDelay, type RetryPolicy } from '../core/retry.js';
 import type { As4Transport } from './outbound-transport.js';
 import { checkTransition, type OutboundStatus } from '../core/state-machine.js';
 import { changeStatus, createDocument } from './state-machine.js';
@@ -88,7 +88,7 @@ class Outcome {
 
 function classify(err: unknown, endpointUrl: string | null, httpStatus: number | null = null): Outcome {
   const e = toApError(err);
-  return new Outcome(e.retryable || TRANSIENT_KINDS.has(e.kind) ? 'transient' : 'permanent', e, httpStatus, endpointUrl);
+  return new Outcome(e.spec.retry !== 'permanent' || TRANSIENT_KINDS.has(e.kind) ? 'transient' : 'permanent', e, httpStatus, endpointUrl);
 }
 
 function commonName(cert: X509Certificate): string | null {
