@@ -14,8 +14,9 @@ export interface OutboundConfig {
   circuit: CircuitBreakerOptions;
   /** Attempts running at once in one process. */
   concurrency: number;
+  /** How often the job runner polls the queue (retries due, jobs of runners that are gone). */
   pollIntervalMs: number;
-  /** A queued document whose first attempt did not start within this time is taken by the poller. */
+  /** A submitted document's job is held this long for its first attempt here; then any runner may take it. */
   firstAttemptGraceMs: number;
   /** COUNTRY_C1 for every document; null: the supplier's country from the UBL (else ZZ). */
   countryC1: string | null;

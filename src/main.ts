@@ -13,10 +13,12 @@ import type { Config } from './config.js';
 import { ApError } from './errors.js';
 import { loadAs4Config, loadAs4Identity, seatIdOf } from './config-as4.js';
 import { discoveryValidator, loadDiscoveryConfig } from './config-discovery.js';
+import { loadJobsConfig } from './config-jobs.js';
 import { loadOutboundConfig } from './config-outbound.js';
 import { createApp } from './http/app.js';
 import { discoveryMounts } from './http/discovery-mounts.js';
-import { startOutbound, type OutboundService } from './jobs/outbound-service.js';
+import { buildOutbound, type OutboundService } from './jobs/outbound-service.js';
+import { JobRunner } from './jobs/runner.js';
 import { PeppolLookup } from './peppol/lookup.js';
 import { PostgresDeliveryStore } from './store/deliveries.js';
 import { as4DirectRoute } from './http/as4-endpoint.js';
@@ -29,6 +31,7 @@ import { As4MessageStore } from './store/as4-messages.js';
 import { openDatabase } from './store/database.js';
 import { isReachable } from './store/db.js';
 import { PostgresDocumentStore } from './store/documents.js';
+import { PostgresJobStore } from './store/jobs.js';
 import { PostgresPayloadStore } from './store/payloads.js';
 import { createValidator } from './validation/validator.js';
 
@@ -45,6 +48,7 @@ export async function startAccessPoint(config: Config, logger: Logger, env: Reco
   const as4Identity = loadAs4Identity(as4Config);
   const discovery = as4Identity ? loadDiscoveryConfig(env) : null;
   const outboundConfig = loadOutboundConfig(env);
+  const jobsConfig = loadJobsConfig(env);
   const validation =
     as4Config.validationWorkers > 0
       ? await workerValidationRunner({
@@ -97,40 +101,46 @@ export async function startAccessPoint(config: Config, logger: Logger, env: Reco
     }
     mounts.push({ path: '/api/v1/inbox', router: inboxRouter({ knex: db.knex, documents, token: as4Config.inboxToken }) });
   }
+  // The job runner of this process; its kinds are registered below, then it starts.
+  const runner = new JobRunner(new PostgresJobStore(db.knex), { concurrency: jobsConfig.concurrency, pollIntervalMs: outboundConfig.pollIntervalMs, logger });
   // AS4 outbound (we are C2), also only with our AP key: without it submitted documents stay queued.
   let outbound: OutboundService | null = null;
   if (as4Identity && discovery && certificateValidator) {
-    try {
-      outbound = await startOutbound({
-        knex: db.knex,
-        documents,
-        lookup: new PeppolLookup({
-          sml: { zone: discovery.sml.zone, dnsServers: discovery.sml.dnsServers, timeoutMs: discovery.sml.dnsTimeoutMs, requireHttps: discovery.sml.requireHttps },
-          validator: certificateValidator,
-          smpTimeoutMs: discovery.smp.timeoutMs,
-          cacheTtlMs: discovery.smp.cacheTtlMs,
-          cacheMaxEntries: discovery.smp.cacheMaxEntries,
-        }),
-        identity: as4Identity,
-        seatId: seatIdOf(as4Identity.certificate),
-        certificateValidator,
-        config: outboundConfig,
-        maxDocumentBytes: config.maxDocumentBytes,
-        logger,
-      });
-    } catch (err) {
-      await inbound?.stop();
-      await db.close();
-      await validation.close();
-      throw err;
-    }
+    outbound = buildOutbound({
+      knex: db.knex,
+      documents,
+      lookup: new PeppolLookup({
+        sml: { zone: discovery.sml.zone, dnsServers: discovery.sml.dnsServers, timeoutMs: discovery.sml.dnsTimeoutMs, requireHttps: discovery.sml.requireHttps },
+        validator: certificateValidator,
+        smpTimeoutMs: discovery.smp.timeoutMs,
+        cacheTtlMs: discovery.smp.cacheTtlMs,
+        cacheMaxEntries: discovery.smp.cacheMaxEntries,
+      }),
+      identity: as4Identity,
+      seatId: seatIdOf(as4Identity.certificate),
+      certificateValidator,
+      config: outboundConfig,
+      maxDocumentBytes: config.maxDocumentBytes,
+      runner,
+      logger,
+    });
   } else {
     logger.warn('outbound delivery is off (AP_KEY_FILE / AP_CERT_FILE not set): submitted documents stay queued');
   }
+  try {
+    await runner.start();
+  } catch (err) {
+    await inbound?.stop();
+    await db.close();
+    await validation.close();
+    throw err;
+  }
   const outboundQueue = outbound?.queue ?? {
     deliveries: new PostgresDeliveryStore(db.knex),
-    dispatch: () => {},
+    maxAttempts: outboundConfig.retry.maxAttempts,
+    hold: () => null,
     firstAttemptGraceMs: outboundConfig.firstAttemptGraceMs,
+    dispatch: () => {},
     idDomain: 'peppol-ap',
   };
   let shuttingDown = false;
@@ -161,7 +171,8 @@ export async function startAccessPoint(config: Config, logger: Logger, env: Reco
   try {
     await once(server, 'listening');
   } catch (err) {
-    await outbound?.stop();
+    await runner.stop();
+    outbound?.close();
     await inbound?.stop();
     await db.close();
     await validation.close();
@@ -189,7 +200,8 @@ export async function startAccessPoint(config: Config, logger: Logger, env: Reco
       }, config.shutdownTimeoutMs);
       await closed;
       clearTimeout(timer);
-      await outbound?.stop(config.shutdownTimeoutMs);
+      await runner.stop(config.shutdownTimeoutMs);
+      outbound?.close();
       await inbound?.stop();
       await db.close();
       await validation.close();
