@@ -226,7 +226,7 @@ export class JobRunner {
       const recovered = await this.store.recoverExpired();
       if (recovered > 0) this.options.logger.warn({ recovered }, 'jobs: attempts whose lease ran out are due again');
     }
-    let free = this.options.concurrency - this.busy;
+    const free = this.options.concurrency - this.busy;
     const wants: ClaimWant[] = [];
     for (const reg of this.kinds.values()) {
       const limit = Math.min(free, reg.def.concurrency - reg.running - reg.waiting.length);
