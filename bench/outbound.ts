@@ -95,7 +95,9 @@ try {
     if (res.status !== 201) throw new Error(`submit failed: ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
     return body.id;
   };
+  let ownQueries = 0; // the bench's own statements on A's database, left out of A's count below
   const statusCounts = async (ids: string[]) => {
+    ownQueries++;
     const rows = (await dbA.knex('documents').whereIn('id', ids).select('status').count({ n: '*' }).groupBy('status')) as Array<{ status: string; n: string }>;
     return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)])) as Record<string, number>;
   };
@@ -112,7 +114,20 @@ try {
   await waitDelivered(await Promise.all(Array.from({ length: 20 }, () => submit(ublDocument('invoice', supplier, buyer)))));
 
   const docs = Array.from({ length: messages }, () => ublDocument('invoice', supplier, buyer));
-  const cpu = async () => ({ a: procCpu(a.child.pid!), b: procCpu(b.child.pid!), pgA: await backendsCpu(dbA.knex), pgB: await backendsCpu(dbB.knex) });
+  const cpu = async () => {
+    ownQueries++; // backendsCpu on A's database
+    return { a: procCpu(a.child.pid!), b: procCpu(b.child.pid!), pgA: await backendsCpu(dbA.knex), pgB: await backendsCpu(dbB.knex) };
+  };
+  // Transactions on A's database (each one-statement write is one; the queue's polls count too), outside the
+  // timed part: a busy backend reports its statistics to pg_stat_database at most once a second, an idle one
+  // within ten seconds, hence the pause before each reading.
+  const transactionsA = async () => {
+    await new Promise((r) => setTimeout(r, 11_000));
+    ownQueries++;
+    const { rows } = (await dbA.knex.raw('SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()')) as { rows: Array<{ n: string }> };
+    return Number(rows[0]!.n) - ownQueries;
+  };
+  const xactsBefore = await transactionsA();
   const before = await cpu();
   const started = performance.now();
   const ids: string[] = [];
@@ -126,6 +141,7 @@ try {
   await waitDelivered(ids);
   const elapsedS = (performance.now() - started) / 1000;
   const after = await cpu();
+  const xacts = (await transactionsA()) - xactsBefore;
   const per = (k: keyof typeof before) => {
     const x = before[k];
     const y = after[k];
@@ -134,6 +150,7 @@ try {
   console.log(`cores: ${cpus().length}; messages: ${messages}; API clients: ${clients}; outbound concurrency: ${concurrency}; Postgres over ${postgresTransport()}`);
   console.log(`submitted (validated, queued) in ${(submittedMs / 1000).toFixed(2)} s; all delivered in ${elapsedS.toFixed(2)} s`);
   console.log(`CPU per message: A ${per('a')}, B ${per('b')}, A's Postgres backends ${per('pgA')}, B's ${per('pgB')}`);
+  console.log(`A's Postgres transactions per message: ${(xacts / messages).toFixed(2)} (statements of the submission and delivery, the queue's polls)`);
   const retried = (await dbA.knex('document_events').whereIn('document_id', ids).where({ to_status: 'retrying' }).select('reason').count({ n: '*' }).groupBy('reason')) as Array<{ reason: string; n: string }>;
   for (const r of retried) console.log(`retried ${r.n}×: ${r.reason}`);
   console.log(`outbound-rate msgs_per_s=${(messages / elapsedS).toFixed(1)}`);

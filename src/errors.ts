@@ -25,21 +25,28 @@ export type EbmsErrorCode =
   | 'EBMS:0303' // DecompressionFailure
   | 'EBMS:4001'; // DuplicateDetected (phase4-proprietary, seen in the network)
 
+export type RetryClass = 'transient' | 'permanent' | 'internal';
+
 export interface ErrorSpec {
   /** ebMS code used when this failure is answered to an AS4 peer; null when it never reaches one. */
   ebms: EbmsErrorCode | null;
   /** HTTP status for the REST API and the AS4 endpoint. */
   http: number;
-  /** Whether trying again later can succeed (network, DNS, 5xx); drives the outbound retry policy. */
-  retryable: boolean;
+  /**
+   * What trying again can do, for the job runner and outbound delivery: `transient` (network, DNS, 5xx: a
+   * later attempt can succeed), `permanent` (the same input fails the same way) or `internal` (a programming
+   * error, or something unexpected that toApError wrapped, such as a dropped database connection: retried a
+   * few times only, see src/core/retry.ts).
+   */
+  retry: RetryClass;
   /** A short title for people; the ApError message carries the specifics. */
   title: string;
 }
 
-const k = (ebms: EbmsErrorCode | null, http: number, title: string, retryable = false): ErrorSpec => ({
+const k = (ebms: EbmsErrorCode | null, http: number, title: string, retry: RetryClass = 'permanent'): ErrorSpec => ({
   ebms,
   http,
-  retryable,
+  retry,
   title,
 });
 
@@ -49,7 +56,7 @@ export const ERROR_KINDS = {
   'input.unsupported-media-type': k('EBMS:0007', 415, 'Unsupported content type'),
   'input.too-large': k('EBMS:0004', 413, 'Payload exceeds the configured size limit'),
   // The shared in-flight budget is used up for now (not the sender's fault): 503 with Retry-After.
-  'input.busy': k('EBMS:0004', 503, 'Too many request bodies in flight; retry later', true),
+  'input.busy': k('EBMS:0004', 503, 'Too many request bodies in flight; retry later', 'transient'),
   'xml.malformed': k('EBMS:0004', 400, 'The XML is not well-formed'),
   'xml.dtd-forbidden': k('EBMS:0004', 400, 'DTDs and entity declarations are not accepted'),
   'xml.encoding-unsupported': k('EBMS:0004', 400, 'Only UTF-8 is accepted'),
@@ -74,7 +81,7 @@ export const ERROR_KINDS = {
   'pki.untrusted': k('EBMS:0101', 400, 'Certificate does not chain to a trusted Peppol CA'),
   'pki.expired': k('EBMS:0101', 400, 'Certificate is outside its validity period'),
   'pki.revoked': k('EBMS:0101', 400, 'Certificate is revoked'),
-  'pki.revocation-unknown': k('EBMS:0101', 400, 'Certificate revocation status could not be determined', true),
+  'pki.revocation-unknown': k('EBMS:0101', 400, 'Certificate revocation status could not be determined', 'transient'),
   'pki.bad-certificate': k('EBMS:0101', 400, 'Certificate is unusable (key usage, subject, encoding)'),
 
   // --- compression and payload ---
@@ -84,17 +91,17 @@ export const ERROR_KINDS = {
   'as4.receipt-missing': k('EBMS:0301', 502, 'No receipt in the response'),
   'as4.receipt-invalid': k('EBMS:0302', 502, 'The receipt is invalid'),
   'as4.remote-error': k(null, 502, 'The receiving access point answered with an ebMS error'),
-  'as4.transport-failed': k('EBMS:0005', 502, 'Could not reach the receiving access point', true),
+  'as4.transport-failed': k('EBMS:0005', 502, 'Could not reach the receiving access point', 'transient'),
 
   // --- SBDH and identifiers ---
   'sbdh.invalid': k('EBMS:0004', 400, 'Invalid Standard Business Document Header'),
   'identifier.invalid': k('EBMS:0004', 400, 'Invalid Peppol identifier'),
 
   // --- discovery ---
-  'sml.dns-failure': k(null, 503, 'DNS lookup failed', true),
+  'sml.dns-failure': k(null, 503, 'DNS lookup failed', 'transient'),
   'sml.not-registered': k(null, 404, 'Participant is not registered in the SML'),
   'sml.no-smp-record': k(null, 502, 'Participant has NAPTR records but no usable Meta:SMP record'),
-  'smp.unreachable': k(null, 503, 'The SMP could not be reached', true),
+  'smp.unreachable': k(null, 503, 'The SMP could not be reached', 'transient'),
   'smp.not-found': k(null, 404, 'The SMP does not know the participant'),
   'smp.document-type-unsupported': k(null, 404, 'The participant does not accept this document type'),
   'smp.bad-signature': k(null, 502, 'The SMP response signature is invalid'),
@@ -108,7 +115,7 @@ export const ERROR_KINDS = {
   'api.conflict': k(null, 409, 'Conflict'),
   'state.invalid-transition': k(null, 409, 'Invalid status transition'),
   'config.invalid': k(null, 500, 'Invalid configuration'),
-  'internal': k(null, 500, 'Internal error', true),
+  'internal': k(null, 500, 'Internal error', 'internal'),
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorKind = keyof typeof ERROR_KINDS;
@@ -135,8 +142,9 @@ export class ApError extends Error {
     return this.spec.http;
   }
 
+  /** True when a later attempt can succeed (retry class `transient`). */
   get retryable(): boolean {
-    return this.spec.retryable;
+    return this.spec.retry === 'transient';
   }
 
   toJSON(): Record<string, unknown> {

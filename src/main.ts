@@ -15,7 +15,8 @@ import type { CertificatesFile, Config, PkiConfig } from './config/index.js';
 import { ApError } from './errors.js';
 import { createApp } from './http/app.js';
 import { discoveryMounts, type Mount } from './http/discovery-mounts.js';
-import { startOutbound, type OutboundService } from './jobs/outbound-service.js';
+import { buildOutbound, type OutboundService } from './jobs/outbound-service.js';
+import { JobRunner } from './jobs/runner.js';
 import { PeppolLookup } from './peppol/lookup.js';
 import type { SmlRegistrar } from './peppol/sml-registrar.js';
 import { PostgresDeliveryStore } from './store/deliveries.js';
@@ -31,6 +32,7 @@ import { settledWithin } from './settled-within.js';
 import { openDatabase } from './store/database.js';
 import { isReachable } from './store/db.js';
 import { PostgresDocumentStore } from './store/documents.js';
+import { PostgresJobStore } from './store/jobs.js';
 import { PostgresPayloadStore } from './store/payloads.js';
 import { createValidator } from './validation/validator.js';
 
@@ -85,9 +87,43 @@ export interface AccessPoint {
   shutdown(reason: string): Promise<void>;
 }
 
+/**
+ * What start-up opened, to close in reverse order: at shutdown, and when a later step of start-up fails.
+ * One deadline bounds the whole close; past it each remaining step still gets a moment (a healthy one needs
+ * no more), then is left behind: work waiting on a database that stopped answering never ends by itself.
+ */
+class Closers {
+  private readonly steps: Array<{ name: string; close: (budgetMs: number) => Promise<unknown> | void }> = [];
+  constructor(private readonly logger: Logger) {}
+
+  push(name: string, close: (budgetMs: number) => Promise<unknown> | void): void {
+    this.steps.push({ name, close });
+  }
+
+  async closeAll(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const left = () => Math.max(deadline - Date.now(), SHUTDOWN_STEP_MIN_MS);
+    for (const step of this.steps.splice(0).reverse()) {
+      const work = Promise.resolve().then(() => step.close(left()));
+      if (!(await settledWithin(work, left()))) this.logger.warn({ step: step.name }, 'shutdown: step did not finish in time, left behind');
+      await work.catch((err: unknown) => this.logger.error({ err, step: step.name }, 'shutdown: step failed'));
+    }
+  }
+}
+
 const SHUTDOWN_STEP_MIN_MS = 1_000;
 
 export async function startAccessPoint(config: Config, logger: Logger): Promise<AccessPoint> {
+  const closers = new Closers(logger);
+  try {
+    return await buildAccessPoint(config, logger, closers);
+  } catch (err) {
+    await closers.closeAll(config.http.shutdownTimeoutMs);
+    throw err;
+  }
+}
+
+async function buildAccessPoint(config: Config, logger: Logger, closers: Closers): Promise<AccessPoint> {
   const { validation: v, as4, discovery } = config;
   const ap = buildIdentity(config);
   const validation =
@@ -97,13 +133,9 @@ export async function startAccessPoint(config: Config, logger: Logger): Promise<
           await createValidator({ ublSchemasDir: v.ublSchemasDir, schematronDir: v.schematronDir, maxBytes: v.maxDocumentBytes }),
           v.maxDocumentBytes,
         );
-  let db;
-  try {
-    db = await openDatabase({ url: config.database.url, poolMax: config.database.poolMax, embedded: config.database.embedded, logger });
-  } catch (err) {
-    await validation.close();
-    throw err;
-  }
+  closers.push('validation', () => validation.close());
+  const db = await openDatabase({ url: config.database.url, poolMax: config.database.poolMax, embedded: config.database.embedded, logger });
+  closers.push('database', (budgetMs) => db.close(budgetMs));
   const documents = new PostgresDocumentStore(db.knex, new PostgresPayloadStore(db.knex));
   // AS4 inbound (we are C3), when our AP key is configured.
   let inbound: InboundService | null = null;
@@ -111,64 +143,62 @@ export async function startAccessPoint(config: Config, logger: Logger): Promise<
   // One certificate validator (trust store, revocation policy, CRL cache) for inbound, outbound and discovery.
   let certificateValidator: PeppolCertificateValidator | null = null;
   if (ap) {
-    try {
-      certificateValidator = buildCertificateValidator(config.pki);
-      mounts.push(...buildDiscoveryMounts(config, db.knex));
-      inbound = await startInbound({
-        knex: db.knex,
-        documents,
-        identity: ap.identity,
-        seatId: ap.seatId,
-        certificateValidator,
-        runner: validation,
-        ownEndpointUrl: ap.endpointUrl,
-        duplicateRetentionMs: as4.duplicateRetentionMs,
-        servicedCacheMs: as4.servicedCacheMs,
-        concurrency: Math.max(1, v.workers),
-        limits: { mime: { maxTotalBytes: as4.maxMessageBytes, maxParts: 16, maxHeaderBytes: 16 * 1024 } },
-        logger,
-      });
-    } catch (err) {
-      await db.close();
-      await validation.close();
-      throw err;
-    }
+    certificateValidator = buildCertificateValidator(config.pki);
+    mounts.push(...buildDiscoveryMounts(config, db.knex));
+    const started = await startInbound({
+      knex: db.knex,
+      documents,
+      identity: ap.identity,
+      seatId: ap.seatId,
+      certificateValidator,
+      runner: validation,
+      ownEndpointUrl: ap.endpointUrl,
+      duplicateRetentionMs: as4.duplicateRetentionMs,
+      servicedCacheMs: as4.servicedCacheMs,
+      concurrency: Math.max(1, v.workers),
+      limits: { mime: { maxTotalBytes: as4.maxMessageBytes, maxParts: 16, maxHeaderBytes: 16 * 1024 } },
+      logger,
+    });
+    inbound = started;
+    closers.push('inbound', () => started.stop());
     mounts.push({ path: '/api/v1/inbox', router: inboxRouter({ knex: db.knex, documents, token: config.tokens.inbox }) });
   }
+  // The job runner of this process; its kinds are registered below, then it starts.
+  const runner = new JobRunner(new PostgresJobStore(db.knex), { concurrency: config.jobs.concurrency, pollIntervalMs: config.outbound.pollIntervalMs, logger });
   // AS4 outbound (we are C2), also only with our AP key: without it submitted documents stay queued.
   let outbound: OutboundService | null = null;
   if (ap && certificateValidator) {
-    try {
-      outbound = await startOutbound({
-        knex: db.knex,
-        documents,
-        lookup: new PeppolLookup({
-          sml: { zone: discovery.sml.zone, dnsServers: discovery.sml.dnsServers ?? [], timeoutMs: discovery.sml.dnsTimeoutMs, requireHttps: discovery.sml.requireHttps },
-          validator: certificateValidator,
-          smpTimeoutMs: discovery.smp.timeoutMs,
-          cacheTtlMs: discovery.smp.cacheTtlMs,
-          cacheMaxEntries: discovery.smp.cacheMaxEntries,
-        }),
-        identity: ap.identity,
-        seatId: ap.seatId,
-        certificateValidator,
-        config: config.outbound,
-        maxDocumentBytes: v.maxDocumentBytes,
-        logger,
-      });
-    } catch (err) {
-      await inbound?.stop();
-      await db.close();
-      await validation.close();
-      throw err;
-    }
+    const built = buildOutbound({
+      knex: db.knex,
+      documents,
+      lookup: new PeppolLookup({
+        sml: { zone: discovery.sml.zone, dnsServers: discovery.sml.dnsServers ?? [], timeoutMs: discovery.sml.dnsTimeoutMs, requireHttps: discovery.sml.requireHttps },
+        validator: certificateValidator,
+        smpTimeoutMs: discovery.smp.timeoutMs,
+        cacheTtlMs: discovery.smp.cacheTtlMs,
+        cacheMaxEntries: discovery.smp.cacheMaxEntries,
+      }),
+      identity: ap.identity,
+      seatId: ap.seatId,
+      certificateValidator,
+      config: config.outbound,
+      maxDocumentBytes: v.maxDocumentBytes,
+      runner,
+      logger,
+    });
+    outbound = built;
+    closers.push('outbound', () => built.close());
   } else {
     logger.warn('outbound delivery is off (AP_KEY_FILE, AP_CERT_FILE and AP_ENDPOINT_URL not set): submitted documents stay queued');
   }
+  await runner.start();
+  closers.push('jobs', (budgetMs) => runner.stop(budgetMs));
   const outboundQueue = outbound?.queue ?? {
     deliveries: new PostgresDeliveryStore(db.knex),
-    dispatch: () => {},
+    maxAttempts: config.outbound.retry.maxAttempts,
+    hold: () => null,
     firstAttemptGraceMs: config.outbound.firstAttemptGraceMs,
+    dispatch: () => {},
     idDomain: 'peppol-ap',
   };
   let shuttingDown = false;
@@ -203,10 +233,6 @@ export async function startAccessPoint(config: Config, logger: Logger): Promise<
   try {
     await once(server, 'listening');
   } catch (err) {
-    await outbound?.stop();
-    await inbound?.stop();
-    await db.close();
-    await validation.close();
     // A port that is taken is the operator's setting, not a crash: one line, exit 2 (see cli/main.ts).
     if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
       throw new ApError('config.invalid', `PORT=${config.http.port}: the port is already in use on ${config.http.host}; stop what listens there or choose another PORT`);
@@ -223,13 +249,6 @@ export async function startAccessPoint(config: Config, logger: Logger): Promise<
     stopping ??= (async () => {
       shuttingDown = true;
       logger.info({ reason }, 'shutting down: no new connections, finishing requests in flight');
-      // One deadline for the whole shutdown. Past it, each step still gets a moment (a healthy one needs no
-      // more), then is left behind: work waiting on a database that stopped answering never ends by itself.
-      const deadline = Date.now() + config.http.shutdownTimeoutMs;
-      const left = () => Math.max(deadline - Date.now(), SHUTDOWN_STEP_MIN_MS);
-      const bounded = async (step: string, work: Promise<unknown> | undefined) => {
-        if (work && !(await settledWithin(work, left()))) logger.warn({ step }, 'shutdown: step did not finish in time, left behind');
-      };
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const timer = setTimeout(() => {
@@ -238,10 +257,7 @@ export async function startAccessPoint(config: Config, logger: Logger): Promise<
       }, config.http.shutdownTimeoutMs);
       await closed;
       clearTimeout(timer);
-      await bounded('outbound', outbound?.stop(left()));
-      await bounded('inbound', inbound?.stop());
-      await db.close(left());
-      await validation.close();
+      await closers.closeAll(config.http.shutdownTimeoutMs);
       logger.info('shutdown complete');
     })();
     return stopping;

@@ -80,11 +80,11 @@ describe('architecture', () => {
     assert.deepEqual(unused, []);
   });
 
-  it('the README error table is the catalogue: kind, ebMS code, HTTP status, retried, title', () => {
+  it('the README error table is the catalogue: kind, ebMS code, HTTP status, retry class, title', () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     const section = readme.slice(readme.indexOf('### Error catalogue'));
-    const rows = [...section.matchAll(/^\| `([a-z0-9.-]+)` \| ([^|]+) \| (\d+) \| (yes|no) \| ([^|]+) \|$/gm)].map((m) => [m[1], m[2]!.trim(), Number(m[3]), m[4] === 'yes', m[5]!.trim()]);
-    const expected = Object.entries(ERROR_KINDS).map(([kind, s]) => [kind, s.ebms ?? '—', s.http, s.retryable, s.title]);
+    const rows = [...section.matchAll(/^\| `([a-z0-9.-]+)` \| ([^|]+) \| (\d+) \| ([a-z]+) \| ([^|]+) \|$/gm)].map((m) => [m[1], m[2]!.trim(), Number(m[3]), m[4], m[5]!.trim()]);
+    const expected = Object.entries(ERROR_KINDS).map(([kind, s]) => [kind, s.ebms ?? '—', s.http, s.retry, s.title]);
     assert.deepEqual(rows, expected);
   });
 });

@@ -10,6 +10,7 @@ import { as4 } from './as4.js';
 import { database } from './database.js';
 import { discovery } from './discovery.js';
 import { http } from './http.js';
+import { jobs } from './jobs.js';
 import { logging } from './logging.js';
 import { outbound } from './outbound.js';
 import { pki } from './pki.js';
@@ -21,7 +22,7 @@ import { tokens } from './tokens.js';
 import { validation } from './validation.js';
 
 // A body the in-flight budget can never hold would be refused as busy forever.
-const SCHEMA = new ConfigSchema({ http, database, logging, validation, as4, pki, discovery, smp, outbound, tokens, quotas }, [
+const SCHEMA = new ConfigSchema({ http, database, logging, validation, as4, pki, discovery, smp, outbound, jobs, tokens, quotas }, [
   (c) => (c.http.inflightBytes < c.validation.maxDocumentBytes ? `INBOUND_INFLIGHT_BYTES=${c.http.inflightBytes} is less than MAX_DOCUMENT_BYTES=${c.validation.maxDocumentBytes}` : null),
   (c) =>
     c.as4.identity && c.http.inflightBytes < c.as4.maxMessageBytes
@@ -32,6 +33,7 @@ const SCHEMA = new ConfigSchema({ http, database, logging, validation, as4, pki,
 export type Config = ReturnType<typeof SCHEMA.load>;
 export type OutboundConfig = Value<typeof outbound>;
 export type PkiConfig = Value<typeof pki>;
+export type JobsConfig = Value<typeof jobs>;
 
 /** Every variable the configuration knows, in table order. */
 export const CONFIG_VARIABLES: readonly KnownVariable[] = SCHEMA.variables;

@@ -33,10 +33,10 @@ export const outbound = {
     maxOpenMs: variable('OUTBOUND_CIRCUIT_MAX_OPEN_MS', int(10, DAY_MS), { default: '600000', description: 'longest open time' }),
   },
   concurrency: variable('OUTBOUND_CONCURRENCY', int(1, 10_000), { default: '32', description: 'attempts at once per process' }),
-  pollIntervalMs: variable('OUTBOUND_POLL_INTERVAL_MS', int(10, 600_000), { default: '1000', description: 'queue poll interval' }),
+  pollIntervalMs: variable('OUTBOUND_POLL_INTERVAL_MS', int(10, 600_000), { default: '1000', description: 'how often the job runner polls the queue (retries due, jobs of runners that are gone)' }),
   firstAttemptGraceMs: variable('OUTBOUND_FIRST_ATTEMPT_GRACE_MS', int(0, 3_600_000), {
     default: '30000',
-    description: 'when the poller takes a queued document whose first attempt never started',
+    description: "how long a submitted document's job is held for its first attempt in this process; then any runner may take it",
   }),
   /** Null: the supplier's country from the UBL, else ZZ. */
   countryC1: variable('OUTBOUND_COUNTRY_C1', countryCode, {

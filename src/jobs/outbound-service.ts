@@ -1,7 +1,12 @@
 /**
- * The outbound side assembled: delivery pipeline, dispatcher, transport and breakers, built once at
- * start-up from the configuration and the shared pieces (database, lookup, identity). main.ts and the
- * tests build it the same way.
+ * The outbound side assembled: delivery pipeline, transport and breakers, built once at start-up from the
+ * configuration and the shared pieces (database, lookup, identity, job runner), and outbound delivery
+ * registered as the runner's `outbound` job kind. main.ts and the tests build it the same way.
+ *
+ * A submitted document's job is inserted already held by this process's runner and its first attempt
+ * starts at once in the process (runHere: no claim round trip, so the success path stays three statements:
+ * submit, claim, delivered); should the process stop first, the job is given back (or its hold runs out
+ * after OUTBOUND_FIRST_ATTEMPT_GRACE_MS) and any runner sharing the database takes it.
  */
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
@@ -13,10 +18,11 @@ import { CircuitBreakers } from '../pipeline/circuit-breaker.js';
 import { OutboundDelivery, type HostedParticipants, type ReceiverLookup } from '../pipeline/outbound.js';
 import { HttpAs4Transport, type As4Transport } from '../pipeline/outbound-transport.js';
 import type { OutboundQueue } from '../pipeline/submit.js';
-import { PostgresDeliveryStore } from '../store/deliveries.js';
+import { OUTBOUND_JOB, PostgresDeliveryStore } from '../store/deliveries.js';
 import type { DocumentStore } from '../store/documents.js';
+import { PostgresJobStore } from '../store/jobs.js';
 import { SmpParticipantStore } from '../store/participants-smp.js';
-import { OutboundDispatcher } from './outbound-dispatcher.js';
+import { SETTLED, type JobRunner } from './runner.js';
 
 export interface OutboundServiceDeps {
   knex: Knex;
@@ -27,6 +33,8 @@ export interface OutboundServiceDeps {
   certificateValidator: CertificateValidator;
   config: OutboundConfig;
   maxDocumentBytes: number;
+  /** The process's job runner; outbound delivery is registered on it (start it afterwards). */
+  runner: JobRunner;
   logger: Logger;
   /** Replaces the HTTP transport (benchmarks, fault injection). */
   transport?: As4Transport;
@@ -35,10 +43,9 @@ export interface OutboundServiceDeps {
 export interface OutboundService {
   queue: OutboundQueue;
   delivery: OutboundDelivery;
-  dispatcher: OutboundDispatcher;
   breakers: CircuitBreakers;
-  /** Stops the dispatcher (waiting at most graceMs for attempts in flight) and closes the connections. */
-  stop(graceMs?: number): Promise<void>;
+  /** Closes the connections (after the runner stopped). */
+  close(): void;
 }
 
 /**
@@ -72,9 +79,9 @@ export function attemptLeaseMs(config: OutboundConfig): number {
   return config.transport.connectTimeoutMs + config.transport.responseTimeoutMs + 60_000;
 }
 
-/** Builds the outbound side and starts the dispatcher (start-up recovery first). */
-export async function startOutbound(deps: OutboundServiceDeps): Promise<OutboundService> {
-  const { config } = deps;
+/** Builds the outbound side and registers it on the runner as the `outbound` job kind. */
+export function buildOutbound(deps: OutboundServiceDeps): OutboundService {
+  const { config, runner } = deps;
   const deliveries = new PostgresDeliveryStore(deps.knex);
   const transport = deps.transport ?? new HttpAs4Transport(config.transport);
   const breakers = new CircuitBreakers(config.circuit);
@@ -89,22 +96,34 @@ export async function startOutbound(deps: OutboundServiceDeps): Promise<Outbound
     certificateValidator: deps.certificateValidator,
     transport,
     breakers,
-    retry: config.retry,
+    jobs: new PostgresJobStore(deps.knex),
     countryC1Override: config.countryC1,
     leaseMs: attemptLeaseMs(config),
     xmlLimits: { maxBytes: deps.maxDocumentBytes },
     idDomain,
   });
-  const dispatcher = new OutboundDispatcher(delivery, deliveries, { concurrency: config.concurrency, pollIntervalMs: config.pollIntervalMs, maxPending: 100_000 }, deps.logger);
-  await dispatcher.start();
-  return {
-    queue: { deliveries, dispatch: (id) => dispatcher.enqueue(id), firstAttemptGraceMs: config.firstAttemptGraceMs, idDomain },
-    delivery,
-    dispatcher,
-    breakers,
-    async stop(graceMs?: number) {
-      await dispatcher.stop(graceMs);
-      transport.close();
+  runner.register<{ documentId: string }>({
+    kind: OUTBOUND_JOB,
+    retry: config.retry,
+    concurrency: config.concurrency,
+    leaseMs: attemptLeaseMs(config),
+    async handle(run) {
+      const result = await delivery.attempt({ documentId: run.job.payload.documentId, lease: run.lease, maxAttempts: run.job.maxAttempts, lastError: run.job.lastError, decide: run.decide });
+      deps.logger.debug({ documentId: run.job.payload.documentId, result }, 'outbound attempt');
+      return SETTLED; // every outcome is written with the document's status (src/pipeline/outbound.ts)
     },
+  });
+  return {
+    queue: {
+      deliveries,
+      maxAttempts: config.retry.maxAttempts,
+      hold: () => runner.hold(OUTBOUND_JOB, config.firstAttemptGraceMs),
+      firstAttemptGraceMs: config.firstAttemptGraceMs,
+      dispatch: (jobId, documentId) => runner.runHere(OUTBOUND_JOB, jobId, { documentId }),
+      idDomain,
+    },
+    delivery,
+    breakers,
+    close: () => transport.close(),
   };
 }

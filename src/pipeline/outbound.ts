@@ -1,21 +1,25 @@
 /**
- * Outbound delivery (we are C2): one attempt to deliver a queued document. An attempt claims the document
- * (queued|retrying → sending, counting the attempt and taking a lease), looks up the receiver (SML/SMP,
+ * Outbound delivery (we are C2): one attempt to deliver a queued document, run by the holder of the
+ * document's `outbound` job (src/jobs/runner.ts). An attempt claims the document (queued|retrying →
+ * sending, counting the attempt and extending the job's lease), looks up the receiver (SML/SMP,
  * cached), wraps the document in an SBDH, builds the AS4 message (gzip, sign with our AP key, encrypt for
  * the receiver's SMP certificate), POSTs it and verifies the receipt (signature, signer = the certificate
- * we encrypted to, NRR digests). Then, in one transaction with the status change and its event:
- *  - receipt verified → `delivered`, receipt kept as evidence;
- *  - transient failure (network, timeout, 5xx, DNS/SMP unreachable) → `retrying` with exponential backoff
- *    and jitter, or `failed` once the attempts run out;
+ * we encrypted to, NRR digests). Then, in one transaction with the status change, its event and the job's
+ * outcome (so the document's status and its job never disagree):
+ *  - receipt verified → `delivered`, receipt kept as evidence, job done;
+ *  - transient failure (network, timeout, 5xx, DNS/SMP unreachable) → `retrying`, the job due again after
+ *    the backoff (src/core/retry.ts), or `failed` once the attempts run out;
  *  - permanent failure (not registered, no endpoint, PEPPOL:NOT_SERVICED, EBMS:0101/0102/0103, ...) →
- *    `undeliverable` at once with the reason.
+ *    `undeliverable` at once with the reason;
+ *  - internal error → `retrying` for at most a few attempts, then `failed` (the job dead).
+ * An attempt cut off in `sending` (crash, expired lease) is logged as interrupted by the next one.
  * A receiver hosted on this access point gets the document in its inbox directly (no AS4), with the
  * inbound document's own events. AS4 MessageId and SBDH InstanceIdentifier stay the same across attempts,
  * so a retry after a lost receipt is recognised by the receiver as a duplicate.
  */
 import type { X509Certificate } from 'node:crypto';
 import { buildUserMessage, parseMimeMessage, readSignal, NOT_SERVICED, type As4Identity, type SignalMessage } from '../as4/index.js';
-import { ApError, toApError } from '../errors.js';
+import { ApError, toApError, type RetryClass } from '../errors.js';
 import {
   DOCTYPE_SCHEME,
   PROCESS_SCHEME,
@@ -27,12 +31,13 @@ import {
 import type { LookupResult } from '../peppol/lookup.js';
 import type { CertificateValidator } from '../pki/types.js';
 import { buildSbd } from '../sbdh/build.js';
+import type { RetryDecision } from '../core/retry.js';
 import type { DeliveryRecord, PostgresDeliveryStore } from '../store/deliveries.js';
 import type { DocumentRecord, DocumentStore, EventInput, Tx } from '../store/documents.js';
+import type { JobError, JobLease, JobSettlement, PostgresJobStore } from '../store/jobs.js';
 import type { XmlLimits } from '../xml/decode.js';
 import type { CircuitBreakers } from './circuit-breaker.js';
 import { countryOfSupplier } from './outbound-country.js';
-import { backoffDelay, type RetryPolicy } from './outbound-retry.js';
 import type { As4Transport } from './outbound-transport.js';
 import { checkTransition, type OutboundStatus } from '../core/state-machine.js';
 import { changeStatus, createDocument } from './state-machine.js';
@@ -47,9 +52,22 @@ export interface HostedParticipants {
   accepts(participant: ParticipantIdentifier, documentType: DocumentTypeIdentifier): Promise<boolean>;
 }
 
+/** The attempt's job, as the runner hands it over (src/jobs/runner.ts JobRun). */
+export interface DeliveryJob {
+  documentId: string;
+  /** What every write of the attempt's outcome is compared with: a runner that lost the job writes nothing. */
+  lease: JobLease;
+  maxAttempts: number;
+  /** How the previous attempt ended, when the runner gave the job back after it was cut off. */
+  lastError: JobError | null;
+  /** What follows a failure of this attempt, by the job's retry policy. */
+  decide(retry: RetryClass): RetryDecision;
+}
+
 export interface OutboundDeps {
   documents: DocumentStore;
   deliveries: PostgresDeliveryStore;
+  jobs: PostgresJobStore;
   lookup: ReceiverLookup;
   hosted: HostedParticipants;
   /** Our AP key and certificate; the seat id is the certificate's CN. */
@@ -58,10 +76,9 @@ export interface OutboundDeps {
   certificateValidator: CertificateValidator;
   transport: As4Transport;
   breakers: CircuitBreakers;
-  retry: RetryPolicy;
   /** COUNTRY_C1 when set; else the supplier's country in the UBL; else `ZZ`. */
   countryC1Override: string | null;
-  /** How long an attempt may hold a document in `sending` before it counts as interrupted. */
+  /** How long an attempt may hold a document in `sending` before it counts as interrupted (the job's lease). */
   leaseMs: number;
   xmlLimits: XmlLimits;
   /** Right-hand side of generated message ids. */
@@ -72,6 +89,9 @@ export type AttemptResult = 'delivered' | 'retrying' | 'failed' | 'undeliverable
 
 const ACTOR = 'job:outbound';
 
+// An attempt starts from either waiting status; each move is checked once, at load.
+const CLAIM_MOVES = [checkTransition('(claim)', 'outbound', 'queued', 'sending'), checkTransition('(claim)', 'outbound', 'retrying', 'sending')];
+
 /** Failures that another attempt can cure, by error kind (besides ApError.retryable ones). */
 const TRANSIENT_KINDS = new Set<string>(['as4.receipt-missing', 'as4.receipt-invalid']);
 /** Remote ebMS errors worth another attempt; every other code refuses the message as it is. */
@@ -79,7 +99,7 @@ const TRANSIENT_EBMS = new Set(['EBMS:0005', 'EBMS:0202', 'EBMS:0301', 'EBMS:030
 
 class Outcome {
   constructor(
-    readonly kind: 'transient' | 'permanent',
+    readonly kind: RetryClass,
     readonly error: ApError,
     readonly httpStatus: number | null = null,
     readonly endpointUrl: string | null = null,
@@ -88,7 +108,7 @@ class Outcome {
 
 function classify(err: unknown, endpointUrl: string | null, httpStatus: number | null = null): Outcome {
   const e = toApError(err);
-  return new Outcome(e.retryable || TRANSIENT_KINDS.has(e.kind) ? 'transient' : 'permanent', e, httpStatus, endpointUrl);
+  return new Outcome(TRANSIENT_KINDS.has(e.kind) ? 'transient' : e.spec.retry, e, httpStatus, endpointUrl);
 }
 
 function commonName(cert: X509Certificate): string | null {
@@ -110,84 +130,79 @@ function remoteError(signal: SignalMessage, httpStatus: number, endpointUrl: str
   return new Outcome(kind, new ApError('as4.remote-error', `The receiving access point answered ${text}`, details), httpStatus, endpointUrl);
 }
 
-class NotClaimed extends Error {}
-
 export class OutboundDelivery {
   constructor(private readonly deps: OutboundDeps) {}
 
   /**
-   * One attempt for a document in `from` (queued, retrying, or sending when its lease ran out). Resolves
-   * with the outcome, or 'skipped' when another worker took the document first.
+   * One attempt for the document of `job`. Resolves with the outcome, or 'skipped' when the job was taken
+   * over by another runner or its document needs no attempt any more (the job is then settled).
    */
-  async attempt(documentId: string, from: OutboundStatus): Promise<AttemptResult> {
+  async attempt(job: DeliveryJob): Promise<AttemptResult> {
     const startedAt = new Date();
-    const claimed = await this.claim(documentId, from);
-    if (!claimed) return 'skipped';
+    let claimed = await this.claim(job);
+    if (claimed === 'unmoved') {
+      // Neither queued nor retrying: an earlier attempt was cut off in sending, or the delivery is over.
+      const doc = await this.deps.documents.get(job.documentId);
+      if (doc?.status === 'sending') {
+        await this.recoverInterrupted(job);
+        claimed = await this.claim(job);
+      }
+      if (claimed === 'unmoved') return this.settleOver(job, doc);
+    }
+    if (claimed === 'lost') return 'skipped';
     const { doc, delivery, payload } = claimed;
     let endpointUrl: string | null = null;
     try {
-      if (!payload) throw new ApError('internal', `The payload of document ${documentId} is missing`);
+      if (!payload) throw new ApError('internal', `The payload of document ${doc.id} is missing`);
       const route = routeOf(doc);
       if (await this.deps.hosted.accepts(route.receiver, route.documentType)) {
-        return await this.deliverLocally(doc, payload, delivery, startedAt);
+        return await this.deliverLocally(job, doc, payload, delivery, startedAt);
       }
       const found = await this.deps.lookup.lookup(route.receiver, route.documentType, route.process).catch((err: unknown) => {
         throw classify(err, null);
       });
       endpointUrl = found.endpointUrl;
       const permit = this.deps.breakers.permit(endpointUrl);
-      if (!permit.allowed) return await this.defer(doc, delivery, startedAt, endpointUrl, permit.retryAt);
-      return await this.send(doc, payload, delivery, route, found, startedAt);
+      if (!permit.allowed) return await this.defer(job, doc, delivery, startedAt, endpointUrl, permit.retryAt);
+      return await this.send(job, doc, payload, delivery, route, found, startedAt);
     } catch (err) {
       const outcome = err instanceof Outcome ? err : classify(err, endpointUrl);
-      return this.fail(doc, delivery, startedAt, outcome);
+      return this.fail(job, doc, delivery, startedAt, outcome);
     }
   }
 
-  /** Documents left in `sending` by a process that stopped (crash, kill): back to `retrying`, due now. */
-  async recoverInterrupted(documentId: string, reason: string): Promise<boolean> {
-    return this.deps.deliveries.transaction(async (tx) => {
-      const moved = await changeStatus(this.deps.documents, documentId, 'retrying', { actor: 'system', reason }, {
-        expected: { direction: 'outbound', from: 'sending' },
-        tx,
-      });
-      if (!moved) return false;
-      const d = await this.deps.deliveries.get(documentId, tx);
-      await this.deps.deliveries.recordAttempt(documentId, { attempt: d?.attempts ?? 0, startedAt: new Date(), outcome: 'interrupted', endpointUrl: d?.endpointUrl ?? null, httpStatus: null, errorKind: null, error: reason }, tx);
-      await this.deps.deliveries.update(documentId, { nextAttemptAt: new Date() }, tx);
-      return true;
+  private claim(job: DeliveryJob) {
+    return this.deps.deliveries.claimAttempt(job.documentId, CLAIM_MOVES, job.lease, this.deps.leaseMs, ACTOR);
+  }
+
+  /** The document was left in `sending` by an attempt that never ended (crash, lease expired): back to `retrying`. */
+  private async recoverInterrupted(job: DeliveryJob): Promise<void> {
+    const reason = `attempt interrupted (${job.lastError?.message ?? 'it ended without an outcome'})`;
+    await this.deps.deliveries.transaction(async (tx) => {
+      if (!(await changeStatus(this.deps.documents, job.documentId, 'retrying', { actor: 'system', reason }, { expected: { direction: 'outbound', from: 'sending' }, tx }))) return;
+      const d = await this.deps.deliveries.get(job.documentId, tx);
+      await this.deps.deliveries.recordAttempt(job.documentId, { attempt: d?.attempts ?? 0, startedAt: new Date(), outcome: 'interrupted', endpointUrl: d?.endpointUrl ?? null, httpStatus: null, errorKind: null, error: reason }, tx);
     });
   }
 
-  private async claim(documentId: string, from: OutboundStatus): Promise<{ doc: DocumentRecord; delivery: DeliveryRecord; payload: Buffer | null } | null> {
-    if (from !== 'sending') {
-      // The usual case (queued or retrying): move, count and lease in one statement.
-      return this.deps.deliveries.claimAttempt(documentId, checkTransition(documentId, 'outbound', from, 'sending'), this.deps.leaseMs, ACTOR);
-    }
-    try {
-      const claimed = await this.deps.deliveries.transaction(async (tx) => {
-        // An attempt whose lease ran out (its process is gone): log it, then take the document over. The
-        // document row is locked before the delivery row, in the order of every other outbound transaction.
-        if (!(await changeStatus(this.deps.documents, documentId, 'retrying', { actor: 'system', reason: 'attempt interrupted (lease expired)' }, { expected: { direction: 'outbound', from }, tx }))) {
-          throw new NotClaimed();
-        }
-        from = 'retrying';
-        const delivery = await this.deps.deliveries.claim(documentId, this.deps.leaseMs, tx);
-        if (!delivery) throw new NotClaimed();
-        const ok = await changeStatus(this.deps.documents, documentId, 'sending', { actor: ACTOR, reason: `attempt ${delivery.attempts}`, details: { attempt: delivery.attempts } }, { expected: { direction: 'outbound', from }, tx });
-        if (!ok) throw new NotClaimed();
-        return delivery;
-      });
-      // Read after the commit: inside the transaction it would need a second pooled connection.
-      const [doc, payload] = await Promise.all([this.deps.documents.get(documentId), this.deps.documents.payload(documentId)]);
-      return { doc: doc!, delivery: claimed, payload };
-    } catch (err) {
-      if (err instanceof NotClaimed) return null;
-      throw err;
+  /** A job whose document needs no attempt (final, or without a delivery row): the job ends with it. */
+  private async settleOver(job: DeliveryJob, doc: DocumentRecord | null): Promise<AttemptResult> {
+    const s: JobSettlement =
+      doc?.status === 'delivered'
+        ? { status: 'done' }
+        : { status: 'failed', error: { kind: 'state.invalid-transition', message: doc ? `the document is ${doc.status}: no attempt to make` : 'the document is gone' } };
+    await this.deps.jobs.settle(job.lease, s);
+    return 'skipped';
+  }
+
+  /** Writes the job's outcome in `tx`; throws (rolling back the document's move) when the job was taken over. */
+  private async settle(job: DeliveryJob, s: JobSettlement, tx: Tx): Promise<void> {
+    if (!(await this.deps.jobs.settle(job.lease, s, tx))) {
+      throw new ApError('state.invalid-transition', `The job of document ${job.documentId} was taken over while its attempt ran; outcome not applied`);
     }
   }
 
-  private async send(doc: DocumentRecord, payload: Buffer, delivery: DeliveryRecord, route: Route, found: LookupResult, startedAt: Date): Promise<AttemptResult> {
+  private async send(job: DeliveryJob, doc: DocumentRecord, payload: Buffer, delivery: DeliveryRecord, route: Route, found: LookupResult, startedAt: Date): Promise<AttemptResult> {
     const d = this.deps;
     const countryC1 = d.countryC1Override ?? countryOfSupplier(payload, d.xmlLimits) ?? 'ZZ';
     const sbd = buildSbd({
@@ -251,7 +266,7 @@ export class OutboundDelivery {
     d.breakers.success(found.endpointUrl);
     const receipt = signal.signal;
     // One statement: the status move with its event, the delivery's final fields, the message record with
-    // the receipt (evidence) and the attempt row commit together or not at all.
+    // the receipt (evidence), the attempt row and the job's end commit together or not at all.
     const now = new Date();
     const moved = await d.deliveries.recordDelivered(
       doc.id,
@@ -274,13 +289,14 @@ export class OutboundDelivery {
         receiptAt: now,
       },
       { attempt: delivery.attempts, startedAt, httpStatus: status },
+      job.lease,
     );
     if (!moved) throw new ApError('state.invalid-transition', `Document ${doc.id} left sending while its attempt ran; delivered not applied`);
     return 'delivered';
   }
 
   /** The receiver is hosted here: its inbox gets the document (received → available), no AS4 involved. */
-  private async deliverLocally(doc: DocumentRecord, payload: Buffer, delivery: DeliveryRecord, startedAt: Date): Promise<AttemptResult> {
+  private async deliverLocally(job: DeliveryJob, doc: DocumentRecord, payload: Buffer, delivery: DeliveryRecord, startedAt: Date): Promise<AttemptResult> {
     const d = this.deps;
     await d.deliveries.transaction(async (tx) => {
       const inbound = await createDocument(
@@ -304,25 +320,27 @@ export class OutboundDelivery {
       );
       await changeStatus(d.documents, inbound.id, 'available', { actor: 'local', reason: 'validated when submitted; in the inbox' }, { expected: { direction: 'inbound', from: 'received' }, tx });
       await this.finish(doc.id, 'delivered', { actor: ACTOR, reason: 'delivered locally: the receiver is hosted on this access point', details: { attempt: delivery.attempts, inboundDocumentId: inbound.id } }, tx);
-      await d.deliveries.update(doc.id, { nextAttemptAt: null, deliveredAt: new Date(), localDocumentId: inbound.id, endpointUrl: null, lastError: null, lastErrorKind: null }, tx);
+      await d.deliveries.update(doc.id, { deliveredAt: new Date(), localDocumentId: inbound.id, endpointUrl: null, lastError: null, lastErrorKind: null }, tx);
       await d.deliveries.recordAttempt(doc.id, { attempt: delivery.attempts, startedAt, outcome: 'delivered', endpointUrl: null, httpStatus: null, errorKind: null, error: null }, tx);
+      await this.settle(job, { status: 'done' }, tx);
     });
     return 'delivered';
   }
 
   /** The endpoint's circuit is open: back to `retrying` without using up an attempt. */
-  private async defer(doc: DocumentRecord, delivery: DeliveryRecord, startedAt: Date, endpointUrl: string, retryAt: Date): Promise<AttemptResult> {
+  private async defer(job: DeliveryJob, doc: DocumentRecord, delivery: DeliveryRecord, startedAt: Date, endpointUrl: string, retryAt: Date): Promise<AttemptResult> {
     const d = this.deps;
     await d.deliveries.transaction(async (tx) => {
       const reason = `circuit open for ${endpointUrl} (repeated failures): not sent, next try at ${retryAt.toISOString()}`;
       await this.finish(doc.id, 'retrying', { actor: ACTOR, reason, details: { endpointUrl, nextAttemptAt: retryAt.toISOString() } }, tx);
-      await d.deliveries.update(doc.id, { nextAttemptAt: retryAt, uncountAttempt: true, endpointUrl }, tx);
+      await d.deliveries.update(doc.id, { uncountAttempt: true, endpointUrl }, tx);
       await d.deliveries.recordAttempt(doc.id, { attempt: delivery.attempts, startedAt, outcome: 'deferred', endpointUrl, httpStatus: null, errorKind: null, error: reason }, tx);
+      await this.settle(job, { status: 'queued', runAt: retryAt, uncount: true, error: { kind: 'deferred', message: reason } }, tx);
     });
     return 'retrying';
   }
 
-  private async fail(doc: DocumentRecord, delivery: DeliveryRecord, startedAt: Date, o: Outcome): Promise<AttemptResult> {
+  private async fail(job: DeliveryJob, doc: DocumentRecord, delivery: DeliveryRecord, startedAt: Date, o: Outcome): Promise<AttemptResult> {
     const d = this.deps;
     if (o.kind === 'transient' && o.endpointUrl && o.error.kind === 'as4.transport-failed') d.breakers.failure(o.endpointUrl);
     if (doc.receiverId && doc.documentType) {
@@ -334,28 +352,36 @@ export class OutboundDelivery {
       }
     }
     const attempts = delivery.attempts;
-    let to: AttemptResult;
+    const decision = job.decide(o.kind);
+    const error = { kind: o.error.kind, message: o.error.message };
+    let to: 'retrying' | 'failed' | 'undeliverable';
     let reason: string;
+    let settlement: JobSettlement;
     let next: Date | null = null;
-    if (o.kind === 'permanent') {
-      to = 'undeliverable';
-      reason = o.error.message;
-    } else if (attempts >= d.retry.maxAttempts) {
-      to = 'failed';
-      reason = `${o.error.message} (attempt ${attempts} of ${d.retry.maxAttempts}; no attempts left)`;
-    } else {
+    if ('retryAt' in decision) {
       to = 'retrying';
-      next = new Date(Date.now() + backoffDelay(d.retry, attempts));
-      reason = `${o.error.message} (attempt ${attempts} of ${d.retry.maxAttempts}; next at ${next.toISOString()})`;
+      next = decision.retryAt;
+      reason = `${o.error.message} (attempt ${attempts} of ${job.maxAttempts}; next at ${next.toISOString()})`;
+      settlement = { status: 'queued', runAt: next, error };
+    } else {
+      to = o.kind === 'permanent' ? 'undeliverable' : 'failed';
+      reason =
+        o.kind === 'permanent'
+          ? o.error.message
+          : o.kind === 'internal'
+            ? `${o.error.message} (attempt ${attempts}; an internal error, not retried further)`
+            : `${o.error.message} (attempt ${attempts} of ${job.maxAttempts}; no attempts left)`;
+      settlement = { status: decision.end, error };
     }
     await d.deliveries.transaction(async (tx) => {
-      await this.finish(doc.id, to as OutboundStatus, {
+      await this.finish(doc.id, to, {
         actor: ACTOR,
         reason,
         details: { attempt: attempts, error: o.error.kind, ...(o.error.ebmsCode ? { ebmsCode: o.error.ebmsCode } : {}), ...(o.httpStatus ? { httpStatus: o.httpStatus } : {}), ...(o.endpointUrl ? { endpointUrl: o.endpointUrl } : {}), ...(next ? { nextAttemptAt: next.toISOString() } : {}), ...(o.error.details ? { errorDetails: o.error.details } : {}) },
       }, tx);
-      await d.deliveries.update(doc.id, { nextAttemptAt: next, lastErrorKind: o.error.kind, lastError: o.error.message, ...(o.endpointUrl ? { endpointUrl: o.endpointUrl } : {}) }, tx);
+      await d.deliveries.update(doc.id, { lastErrorKind: o.error.kind, lastError: o.error.message, ...(o.endpointUrl ? { endpointUrl: o.endpointUrl } : {}) }, tx);
       await d.deliveries.recordAttempt(doc.id, { attempt: attempts, startedAt, outcome: o.kind, endpointUrl: o.endpointUrl, httpStatus: o.httpStatus, errorKind: o.error.kind, error: o.error.message }, tx);
+      await this.settle(job, settlement, tx);
     });
     return to;
   }

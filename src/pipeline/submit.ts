@@ -1,9 +1,9 @@
 /**
  * Submitting an outbound document means sending it: the document is validated, then stored with its
  * payload and the creation event, either `rejected` (fatal validation issues; kept so an operator can see
- * it) or `queued` together with its delivery row in the same transaction, and handed to the dispatcher
- * for its first attempt. Input that is not a usable XML document (empty, too large, DTD, malformed) is
- * refused before anything is stored.
+ * it) or `queued` together with its delivery row and its job in the same statement, and handed to the
+ * job runner of this process for its first attempt. Input that is not a usable XML document (empty, too
+ * large, DTD, malformed) is refused before anything is stored.
  *
  * Anyone may submit (no per-caller credentials yet), so the payloads of rejected documents are kept up to
  * a quota of bytes per UTC day (ANONYMOUS_REJECTED_BYTES_PER_DAY); past it a rejected document is still
@@ -19,12 +19,17 @@ import type { ValidationRunner } from './inbound-validation.js';
 import { checkCreate } from '../core/state-machine.js';
 import { createDocument } from './state-machine.js';
 
-/** Where queued documents go: their delivery rows, and the dispatcher that makes the first attempt. */
+/** Where queued documents go: their delivery rows and jobs, and the runner that makes the first attempt. */
 export interface OutboundQueue {
   deliveries: PostgresDeliveryStore;
-  dispatch(documentId: string): void;
-  /** When the poller may take a queued document whose first attempt did not start (process stopped). */
+  /** Attempts of a new document's job. */
+  maxAttempts: number;
+  /** The runner of this process that takes the new job at once (null: queued for any runner). */
+  hold(): { runnerId: string; leaseMs: number } | null;
+  /** When any runner may take a new job whose first attempt did not start here. */
   firstAttemptGraceMs: number;
+  /** Starts the first attempt of a job inserted with hold(). */
+  dispatch(jobId: string, documentId: string): void;
   /** Right-hand side of AS4 MessageIds. */
   idDomain: string;
 }
@@ -80,15 +85,16 @@ export async function submitOutbound(deps: SubmitDeps, payload: Buffer, actor: s
     return { document, report, payloadKept: false };
   }
   const q = deps.outbound;
-  // Document, payload, creation event and delivery row in one statement (one round trip, no BEGIN/COMMIT).
+  // Document, payload, creation event, delivery row and job in one statement (one round trip, no BEGIN/COMMIT).
   const ids = { as4MessageId: newMessageId(q.idDomain), conversationId: randomUUID(), sbdhInstanceId: randomUUID() };
-  const document = await q.deliveries.createQueued(
+  const heldBy = q.hold();
+  const { document, jobId } = await q.deliveries.createQueued(
     { ...newDocument, initial: QUEUED },
     payload,
     { actor, reason: 'validation passed; queued for delivery' },
     ids,
-    new Date(Date.now() + q.firstAttemptGraceMs),
+    { maxAttempts: q.maxAttempts, dueAt: new Date(Date.now() + q.firstAttemptGraceMs), heldBy },
   );
-  q.dispatch(document.id);
+  if (heldBy) q.dispatch(jobId, document.id);
   return { document, report, payloadKept: true };
 }

@@ -1,21 +1,28 @@
 /**
- * Outbound delivery rows (the retry queue and the delivery evidence) and the attempt log. Status changes
- * are decided by the state machine: the outbound pipeline either calls changeStatus with the same
- * transaction, or, on the success path, checks the move with it and runs one of the statements below,
- * which compare-and-set the document on its expected status and append the status event together with
- * the delivery writes. One statement commits alone (no BEGIN/COMMIT round trips) and is named, so it is
- * planned once per connection (named-query.ts): a submission, a claim and a delivery cost one round trip
- * each instead of five to seven knex statements.
+ * Outbound delivery rows (the delivery evidence) and the attempt log; the schedule is the document's
+ * `outbound` job (src/store/jobs.ts). Status changes are decided by the state machine: the outbound
+ * pipeline either calls changeStatus with the same transaction, or, on the success path, checks the move
+ * with it and runs one of the statements below, which compare-and-set the document on its expected status
+ * and append the status event together with the delivery and job writes. One statement commits alone (no
+ * BEGIN/COMMIT round trips) and is named, so it is planned once per connection (named-query.ts): a
+ * submission, a claim and a delivery cost one round trip each instead of five to seven knex statements.
+ * Statements that write both lock the document row before the job row, as the pipeline's transactions do.
  */
 import type { Knex } from 'knex';
 import type { CheckedMove } from '../core/state-machine.js';
 import { documentInsertValues, documentRecord, type DocumentRecord, type EventInput, type NewDocument, type Tx } from './documents.js';
+import { newJobState, type JobLease } from './jobs.js';
 import { namedQuery } from './named-query.js';
+
+/** The job kind of outbound delivery: one job per outbound document (unique key: the document id). */
+export const OUTBOUND_JOB = 'outbound';
 
 export interface DeliveryRecord {
   documentId: string;
   attempts: number;
+  /** From the job: when the next attempt is due (null while one runs and once the delivery is final). */
   nextAttemptAt: Date | null;
+  /** From the job: while an attempt runs, until when it holds the document. */
   leaseUntil: Date | null;
   as4MessageId: string | null;
   conversationId: string | null;
@@ -29,7 +36,7 @@ export interface DeliveryRecord {
   localDocumentId: string | null;
 }
 
-export type AttemptOutcome = 'delivered' | 'transient' | 'permanent' | 'deferred' | 'interrupted';
+export type AttemptOutcome = 'delivered' | 'transient' | 'permanent' | 'internal' | 'deferred' | 'interrupted';
 
 export interface AttemptRecord {
   attempt: number;
@@ -40,12 +47,6 @@ export interface AttemptRecord {
   httpStatus: number | null;
   errorKind: string | null;
   error: string | null;
-}
-
-/** A due delivery with the status its document is in (queued, retrying, or sending with an expired lease). */
-export interface DueDelivery {
-  documentId: string;
-  status: string;
 }
 
 export interface SentMessage {
@@ -103,8 +104,8 @@ function toRecord(r: any): DeliveryRecord {
   return {
     documentId: r.document_id,
     attempts: r.attempts,
-    nextAttemptAt: r.next_attempt_at,
-    leaseUntil: r.lease_until,
+    nextAttemptAt: r.job_status === 'queued' ? r.job_run_at : null,
+    leaseUntil: r.job_status === 'running' ? r.job_lease_until : null,
     as4MessageId: r.as4_message_id,
     conversationId: r.conversation_id,
     sbdhInstanceId: r.sbdh_instance_id,
@@ -119,11 +120,11 @@ function toRecord(r: any): DeliveryRecord {
 }
 
 const RECORD_COLUMNS = [
-  'document_id', 'attempts', 'next_attempt_at', 'lease_until', 'as4_message_id', 'conversation_id', 'sbdh_instance_id',
+  'document_id', 'attempts', 'as4_message_id', 'conversation_id', 'sbdh_instance_id',
   'country_c1', 'endpoint_url', 'receiver_seat_id', 'last_error_kind', 'last_error', 'delivered_at', 'local_document_id',
 ];
 
-/** A queued outbound document: document, payload, creation event and delivery row. */
+/** A queued outbound document: document, payload, creation event, delivery row and job. */
 const CREATE_QUEUED = `
 WITH d AS (
   INSERT INTO documents (direction, sender_id, receiver_id, document_kind, document_type, process, invoice_number,
@@ -136,39 +137,55 @@ WITH d AS (
   INSERT INTO document_events (document_id, type, from_status, to_status, reason, actor, details)
   SELECT d.id, 'status', NULL, $8::text, $13::text, $14::text, $15::jsonb FROM d
 ), q AS (
-  INSERT INTO outbound_deliveries (document_id, next_attempt_at, as4_message_id, conversation_id, sbdh_instance_id)
-  SELECT d.id, $16::timestamptz, $17::text, $18::text, $19::text FROM d
+  INSERT INTO outbound_deliveries (document_id, as4_message_id, conversation_id, sbdh_instance_id)
+  SELECT d.id, $16::text, $17::text, $18::text FROM d
+), j AS (
+  INSERT INTO jobs (kind, payload, unique_key, max_attempts, run_at, status, attempts, leased_by, lease_until)
+  SELECT '${OUTBOUND_JOB}', jsonb_build_object('documentId', d.id), d.id::text, $19::int, $20::timestamptz, ${newJobState('$21', '$22')} FROM d
+  RETURNING id
 )
-SELECT * FROM d`;
+SELECT d.*, (SELECT id FROM j) AS job_id FROM d`;
 
 /**
- * Claim of an attempt: the document moves from $2 to $3 if it is still in $2 and has a delivery row (the
- * document row is locked first, as every other outbound transaction does), then the attempt is counted,
- * the lease taken and the event appended; nothing is written when the document was not in $2. Returns
- * the document, the delivery and the payload.
+ * Claim of an attempt by the holder of the document's job ($2-$4: job id, holder, attempt): the document
+ * moves from one of $6 to $7 if it is still in it and has a delivery row (its row locked first), the
+ * delivery's attempt count becomes the job's, the job's lease is extended to the attempt's ($5 seconds)
+ * and the event is appended; nothing is written to the document when it was in none of $6. One row when
+ * the lease holds the job (document columns null when the document did not move), none when it does not.
  */
 const CLAIM = `
-WITH u AS (
-  UPDATE documents SET status = $3::text, updated_at = now()
-  WHERE id = $1::uuid AND direction = 'outbound' AND status = $2::text
+WITH h AS (
+  SELECT attempts FROM jobs WHERE id = $2::bigint AND status = 'running' AND leased_by = $3::text AND attempts = $4::int
+), o AS (
+  SELECT id, status FROM documents
+  WHERE id = $1::uuid AND direction = 'outbound' AND status = ANY($6::text[]) AND EXISTS (SELECT 1 FROM h)
     AND EXISTS (SELECT 1 FROM outbound_deliveries WHERE document_id = $1::uuid)
-  RETURNING *
+  FOR UPDATE
+), u AS (
+  UPDATE documents d SET status = $7::text, updated_at = now() FROM o WHERE d.id = o.id
+  RETURNING d.*, o.status AS from_status
+), l AS (
+  UPDATE jobs SET lease_until = now() + make_interval(secs => $5::double precision), updated_at = now()
+  WHERE id = $2::bigint AND EXISTS (SELECT 1 FROM u)
+  RETURNING status AS job_status, run_at AS job_run_at, lease_until AS job_lease_until
 ), c AS (
-  UPDATE outbound_deliveries SET attempts = attempts + 1, next_attempt_at = NULL,
-    lease_until = now() + make_interval(secs => $4::double precision), updated_at = now()
+  UPDATE outbound_deliveries SET attempts = $4::int, updated_at = now()
   WHERE document_id = (SELECT id FROM u)
   RETURNING ${RECORD_COLUMNS.join(', ')}
 ), e AS (
   INSERT INTO document_events (document_id, type, from_status, to_status, reason, actor, details)
-  SELECT c.document_id, 'status', $2::text, $3::text, 'attempt ' || c.attempts, $5::text, jsonb_build_object('attempt', c.attempts) FROM c
+  SELECT c.document_id, 'status', u.from_status, $7::text, 'attempt ' || c.attempts, $8::text, jsonb_build_object('attempt', c.attempts)
+  FROM c JOIN u ON u.id = c.document_id
 )
-SELECT u.*, c.*, (SELECT content FROM payloads WHERE document_id = u.id) AS payload
-FROM u JOIN c ON c.document_id = u.id`;
+SELECT u.*, c.*, l.*, (SELECT content FROM payloads WHERE document_id = u.id) AS payload
+FROM h LEFT JOIN u ON true LEFT JOIN c ON c.document_id = u.id LEFT JOIN l ON true`;
 
 /**
  * A delivered attempt: the document moves from $2 to $3 if it is still in $2, with its status event, the
- * delivery's final fields, the AS4 message record (receipt as evidence) and the attempt row; nothing is
- * written when the document had left $2.
+ * delivery's final fields, the AS4 message record (receipt as evidence), the attempt row and its job done
+ * ($27-$29: job id, holder, attempt); nothing is written when the document had left $2. The receipt
+ * decides: should the lease have been lost meanwhile, the document is delivered all the same, and the
+ * job's new holder finds it so.
  */
 const DELIVERED = `
 WITH u AS (
@@ -179,7 +196,7 @@ WITH u AS (
   INSERT INTO document_events (document_id, type, from_status, to_status, reason, actor, details)
   SELECT u.id, 'status', $2::text, $3::text, $4::text, $5::text, $6::jsonb FROM u
 ), q AS (
-  UPDATE outbound_deliveries SET next_attempt_at = NULL, lease_until = NULL, country_c1 = $7::text, endpoint_url = $8::text,
+  UPDATE outbound_deliveries SET country_c1 = $7::text, endpoint_url = $8::text,
     receiver_seat_id = $9::text, delivered_at = $10::timestamptz, last_error = NULL, last_error_kind = NULL, updated_at = now()
   WHERE document_id = (SELECT id FROM u)
 ), m AS (
@@ -190,6 +207,9 @@ WITH u AS (
 ), a AS (
   INSERT INTO delivery_attempts (document_id, attempt, started_at, outcome, endpoint_url, http_status)
   SELECT u.id, $24::int, $25::timestamptz, 'delivered', $8::text, $26::int FROM u
+), j AS (
+  UPDATE jobs SET status = 'done', leased_by = NULL, lease_until = NULL, updated_at = now()
+  WHERE id = $27::bigint AND status = 'running' AND leased_by = $28::text AND attempts = $29::int AND EXISTS (SELECT 1 FROM u)
 )
 SELECT id FROM u`;
 
@@ -201,30 +221,18 @@ export class PostgresDeliveryStore {
   }
 
   /**
-   * Queues a new delivery with the identifiers every attempt reuses; `dueAt` is when the queue may pick it
-   * up if no worker took it before.
-   */
-  async create(documentId: string, ids: { as4MessageId: string; conversationId: string; sbdhInstanceId: string }, dueAt: Date, tx?: Tx): Promise<void> {
-    await (tx ?? this.knex)('outbound_deliveries').insert({
-      document_id: documentId,
-      next_attempt_at: dueAt,
-      as4_message_id: ids.as4MessageId,
-      conversation_id: ids.conversationId,
-      sbdh_instance_id: ids.sbdhInstanceId,
-    });
-  }
-
-  /**
-   * Stores a new outbound document in its checked initial status with its
-   * payload, its creation event and its delivery row, in one statement (see create() for the delivery).
+   * Stores a new outbound document in its checked initial status with its payload, its creation event, its
+   * delivery row (with the identifiers every attempt reuses) and its job, in one statement. The job is
+   * queued for any runner from `job.dueAt`, or, with `job.heldBy`, held by the runner that will make the
+   * first attempt (for `heldBy.leaseMs`, after which any runner may take it).
    */
   async createQueued(
     doc: NewDocument,
     payload: Buffer,
     event: EventInput,
     ids: { as4MessageId: string; conversationId: string; sbdhInstanceId: string },
-    dueAt: Date,
-  ): Promise<DocumentRecord> {
+    job: { maxAttempts: number; dueAt: Date; heldBy: { runnerId: string; leaseMs: number } | null },
+  ): Promise<{ document: DocumentRecord; jobId: string }> {
     const [row] = await namedQuery(this.knex, 'deliveries-create-queued', CREATE_QUEUED, [
       ...documentInsertValues(doc, payload.length),
       doc.validationReport === null ? null : JSON.stringify(doc.validationReport),
@@ -232,27 +240,37 @@ export class PostgresDeliveryStore {
       event.reason ?? null,
       event.actor,
       event.details ? JSON.stringify(event.details) : null,
-      dueAt,
       ids.as4MessageId,
       ids.conversationId,
       ids.sbdhInstanceId,
+      job.maxAttempts,
+      job.dueAt,
+      job.heldBy?.runnerId ?? null,
+      job.heldBy ? job.heldBy.leaseMs / 1000 : null,
     ]);
-    return documentRecord(row);
+    return { document: documentRecord(row), jobId: String(row.job_id) };
   }
 
   /**
-   * Moves the document (compare-and-set on `move.from`),
-   * counts the attempt, takes the lease and appends the status event (reason `attempt <n>`, details
-   * `{ attempt: n }`), in one statement. Null when the document was not in `move.from` or has no delivery.
+   * For the holder of the document's job (`lease`): moves the document (compare-and-set on the `from` of
+   * one of `moves`, which all lead to the same status), sets the delivery's attempt count to the job's,
+   * extends the lease to `leaseMs` and appends the status event (reason `attempt <n>`, details
+   * `{ attempt: n }`), in one statement. `lost` when the lease no longer holds the job (nothing written);
+   * `unmoved` when the document was in none of those statuses or has no delivery.
    */
   async claimAttempt(
     documentId: string,
-    move: CheckedMove,
+    moves: readonly CheckedMove[],
+    lease: JobLease,
     leaseMs: number,
     actor: string,
-  ): Promise<{ doc: DocumentRecord; delivery: DeliveryRecord; payload: Buffer | null } | null> {
-    const [row] = await namedQuery(this.knex, 'deliveries-claim', CLAIM, [documentId, move.from, move.to, leaseMs / 1000, actor]);
-    return row ? { doc: documentRecord(row), delivery: toRecord(row), payload: (row.payload as Buffer | null) ?? null } : null;
+  ): Promise<{ doc: DocumentRecord; delivery: DeliveryRecord; payload: Buffer | null } | 'lost' | 'unmoved'> {
+    const to = moves[0]!.to;
+    if (moves.some((m) => m.to !== to)) throw new Error('claimAttempt: every move must lead to the same status');
+    const [row] = await namedQuery(this.knex, 'deliveries-claim', CLAIM, [documentId, lease.jobId, lease.runnerId, lease.attempts, leaseMs / 1000, moves.map((m) => m.from), to, actor]);
+    if (!row) return 'lost';
+    if (row.id === null) return 'unmoved';
+    return { doc: documentRecord(row), delivery: toRecord(row), payload: (row.payload as Buffer | null) ?? null };
   }
 
   /**
@@ -267,6 +285,7 @@ export class PostgresDeliveryStore {
     delivery: { countryC1: string; endpointUrl: string; receiverSeatId: string; deliveredAt: Date },
     m: Omit<SentMessage, 'documentId' | 'countryC1'>,
     a: { attempt: number; startedAt: Date; httpStatus: number },
+    lease: JobLease,
   ): Promise<boolean> {
     const rows = await namedQuery(this.knex, 'deliveries-delivered', DELIVERED, [
       documentId,
@@ -295,33 +314,21 @@ export class PostgresDeliveryStore {
       a.attempt,
       a.startedAt,
       a.httpStatus,
+      lease.jobId,
+      lease.runnerId,
+      lease.attempts,
     ]);
     return rows.length > 0;
   }
 
-  /** Counts the attempt and takes the lease; null when the row does not exist. */
-  async claim(documentId: string, leaseMs: number, tx: Tx): Promise<DeliveryRecord | null> {
-    const [row] = await tx('outbound_deliveries')
-      .where({ document_id: documentId })
-      .update({
-        attempts: tx.raw('attempts + 1'),
-        next_attempt_at: null,
-        lease_until: tx.raw(`now() + make_interval(secs => ?)`, [leaseMs / 1000]),
-        updated_at: tx.fn.now(),
-      })
-      .returning(RECORD_COLUMNS);
-    return row ? toRecord(row) : null;
-  }
-
-  /** Records fields and the schedule: `next` null ends the queueing (final outcome). */
-  async update(documentId: string, fields: DeliveryFields & { nextAttemptAt?: Date | null; uncountAttempt?: boolean }, tx?: Tx): Promise<void> {
+  /** Records fields; `uncountAttempt`: the attempt did not happen (deferred while the circuit was open). */
+  async update(documentId: string, fields: DeliveryFields & { uncountAttempt?: boolean }, tx?: Tx): Promise<void> {
     const db = tx ?? this.knex;
-    const { nextAttemptAt, uncountAttempt, ...rest } = fields;
+    const { uncountAttempt, ...rest } = fields;
     await db('outbound_deliveries')
       .where({ document_id: documentId })
       .update({
         ...columns(rest),
-        ...(nextAttemptAt !== undefined ? { next_attempt_at: nextAttemptAt, lease_until: null } : {}),
         ...(uncountAttempt ? { attempts: db.raw('greatest(attempts - 1, 0)') } : {}),
         updated_at: db.fn.now(),
       });
@@ -356,9 +363,14 @@ export class PostgresDeliveryStore {
     });
   }
 
+  /** The delivery with its job's schedule. */
   async get(documentId: string, tx?: Tx): Promise<DeliveryRecord | null> {
-    const row = await (tx ?? this.knex)('outbound_deliveries').where({ document_id: documentId }).first();
-    return row ? toRecord(row) : null;
+    const { rows } = await (tx ?? this.knex).raw(
+      `SELECT d.*, j.status AS job_status, j.run_at AS job_run_at, j.lease_until AS job_lease_until FROM outbound_deliveries d
+       LEFT JOIN jobs j ON j.kind = ? AND j.unique_key = d.document_id::text WHERE d.document_id = ?`,
+      [OUTBOUND_JOB, documentId],
+    );
+    return rows[0] ? toRecord(rows[0]) : null;
   }
 
   async attempts(documentId: string): Promise<AttemptRecord[]> {
@@ -373,27 +385,5 @@ export class PostgresDeliveryStore {
       errorKind: r.error_kind,
       error: r.error,
     }));
-  }
-
-  /** Deliveries whose next attempt is due, oldest first, and attempts whose lease ran out. */
-  async due(limit: number): Promise<DueDelivery[]> {
-    const { rows } = await this.knex.raw(
-      `(SELECT d.document_id, doc.status FROM outbound_deliveries d JOIN documents doc ON doc.id = d.document_id
-          WHERE d.next_attempt_at <= now() ORDER BY d.next_attempt_at LIMIT ?)
-       UNION ALL
-       (SELECT d.document_id, doc.status FROM outbound_deliveries d JOIN documents doc ON doc.id = d.document_id
-          WHERE d.lease_until < now() AND doc.status = 'sending' LIMIT ?)`,
-      [limit, limit],
-    );
-    return (rows as Array<{ document_id: string; status: string }>).map((r) => ({ documentId: r.document_id, status: r.status }));
-  }
-
-  /** Every delivery whose document is in `sending` (start-up recovery: attempts cut off by a crash). */
-  async sending(): Promise<string[]> {
-    const rows = await this.knex('outbound_deliveries as d')
-      .join('documents as doc', 'doc.id', 'd.document_id')
-      .where('doc.status', 'sending')
-      .select('d.document_id');
-    return rows.map((r) => r.document_id as string);
   }
 }

@@ -14,7 +14,8 @@ import { as4Router } from '../../src/http/as4-endpoint.js';
 import { InflightBudget } from '../../src/http/body-budget.js';
 import { inboxRouter } from '../../src/http/inbox.js';
 import { createSmpRouter } from '../../src/http/smp.js';
-import { startOutbound, type OutboundService } from '../../src/jobs/outbound-service.js';
+import { buildOutbound, type OutboundService } from '../../src/jobs/outbound-service.js';
+import { JobRunner } from '../../src/jobs/runner.js';
 import { knownDocumentType } from '../../src/peppol/document-types.js';
 import { parseParticipantId } from '../../src/peppol/identifiers.js';
 import { PeppolLookup } from '../../src/peppol/lookup.js';
@@ -23,6 +24,7 @@ import { inlineValidationRunner, workerValidationRunner } from '../../src/pipeli
 import type { IssuedCertificate } from '../../src/testing/test-pki.js';
 import { createKnex } from '../../src/store/db.js';
 import { PostgresDocumentStore } from '../../src/store/documents.js';
+import { PostgresJobStore } from '../../src/store/jobs.js';
 import { SmpParticipantStore, StoreSmpDirectory } from '../../src/store/participants-smp.js';
 import { PostgresPayloadStore } from '../../src/store/payloads.js';
 import { createValidator, type Validator } from '../../src/validation/validator.js';
@@ -85,6 +87,8 @@ export interface TestAp {
   documents: PostgresDocumentStore;
   participants: SmpParticipantStore;
   outbound: OutboundService;
+  /** The AP's job runner (outbound delivery is its job kind). */
+  jobs: JobRunner;
   inbound: InboundService;
   /** Publishes a participant here (SMP capabilities for invoice and credit note) and registers it in the SML. */
   host(participant: string, endpoint?: { url: string; certPem: string }): Promise<void>;
@@ -159,7 +163,8 @@ async function startAp(env: DiscoveryEnv, name: string, seatId: string, outbound
     servicedCacheMs: 0,
     logger,
   });
-  const outbound = await startOutbound({
+  const jobs = new JobRunner(new PostgresJobStore(knex), { concurrency: 64, pollIntervalMs: outboundConfig.pollIntervalMs, logger });
+  const outbound = buildOutbound({
     knex: db.knex,
     documents,
     lookup: new PeppolLookup({
@@ -172,8 +177,10 @@ async function startAp(env: DiscoveryEnv, name: string, seatId: string, outbound
     certificateValidator: env.validator,
     config: outboundConfig,
     maxDocumentBytes: MAX_BYTES,
+    runner: jobs,
     logger,
   });
+  await jobs.start();
   const directory = new StoreSmpDirectory(participants, {
     url: `${url}/as4`,
     certificate: cert.cert.raw,
@@ -217,6 +224,7 @@ async function startAp(env: DiscoveryEnv, name: string, seatId: string, outbound
     documents,
     participants,
     outbound,
+    jobs,
     inbound,
     async host(participant, endpoint) {
       const p = parseParticipantId(participant);
@@ -252,7 +260,8 @@ async function startAp(env: DiscoveryEnv, name: string, seatId: string, outbound
       if (closed) return;
       closed = true;
       if (server.listening) await stopServer();
-      await outbound.stop();
+      await jobs.stop();
+      outbound.close();
       await inbound.stop();
       await knex.destroy();
       await testDb.drop();

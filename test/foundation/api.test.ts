@@ -41,7 +41,7 @@ describe('documents API (POST /api/v1/documents, GET /api/v1/documents/:id)', ()
         bodies: new InflightBudget(4 * MAX_BYTES),
         rejectedPayloadBytesPerDay: 100 * 1024 * 1024,
         // No delivery here: documents stay queued (the outbound tests cover sending).
-        outbound: { deliveries: new PostgresDeliveryStore(db.knex), dispatch: () => {}, firstAttemptGraceMs: 60_000, idDomain: 'test' },
+        outbound: { deliveries: new PostgresDeliveryStore(db.knex), maxAttempts: 10, hold: () => null, dispatch: () => {}, firstAttemptGraceMs: 60_000, idDomain: 'test' },
       },
       readiness: { database: async () => true },
     });

@@ -51,7 +51,7 @@ describe('rejected API submissions: payloads kept up to a daily quota', () => {
         maxDocumentBytes: MAX_BYTES,
         bodies: new InflightBudget(4 * MAX_BYTES),
         rejectedPayloadBytesPerDay: QUOTA,
-        outbound: { deliveries: new PostgresDeliveryStore(db.knex), dispatch: () => {}, firstAttemptGraceMs: 60_000, idDomain: 'test' },
+        outbound: { deliveries: new PostgresDeliveryStore(db.knex), maxAttempts: 10, hold: () => null, dispatch: () => {}, firstAttemptGraceMs: 60_000, idDomain: 'test' },
       },
       readiness: {},
     });

@@ -8,11 +8,14 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { buildErrorSignal, NOT_SERVICED } from '../../src/as4/index.js';
-import { startOutbound } from '../../src/jobs/outbound-service.js';
+import { hostname } from 'node:os';
+import { buildOutbound } from '../../src/jobs/outbound-service.js';
+import { JobRunner } from '../../src/jobs/runner.js';
 import { PeppolLookup } from '../../src/peppol/lookup.js';
 import { checkCreate } from '../../src/core/state-machine.js';
 import { changeStatus } from '../../src/pipeline/state-machine.js';
-import { PostgresDeliveryStore } from '../../src/store/deliveries.js';
+import { OUTBOUND_JOB, PostgresDeliveryStore } from '../../src/store/deliveries.js';
+import { PostgresJobStore } from '../../src/store/jobs.js';
 import { belgianParticipant, startNetwork, TEST_OUTBOUND_CONFIG, ublDocument, type E2eNetwork, type TestAp } from '../e2e/harness.js';
 import { TEST_SML_ZONE } from '../support/discovery.js';
 
@@ -126,16 +129,18 @@ describe('outbound outcomes and recovery', function () {
   it('takes over an attempt whose lease ran out (another instance died mid-send), without a restart', async () => {
     const submitted = await a.submit(ublDocument('invoice', supplier, buyer));
     await a.waitFor(submitted.body.id, ['delivered']);
-    // A second document, claimed by a "dead" worker whose lease has already expired.
+    // A second document, claimed by a "dead" worker of another host whose lease has already expired.
     const deliveries = new PostgresDeliveryStore(a.db.knex);
-    const other = await a.db.knex.transaction(async (tx) => {
-      const doc = await a.documents.create({ ...(await a.documents.get(submitted.body.id))!, initial: checkCreate('outbound', 'queued'), invoiceNumber: 'LEASE-1' }, Buffer.from(ublDocument('invoice', supplier, buyer)), { actor: 'test' }, tx);
-      await deliveries.create(doc.id, { as4MessageId: `lease-${doc.id}@test`, conversationId: doc.id, sbdhInstanceId: doc.id }, new Date(Date.now() + 3_600_000), tx);
-      await deliveries.claim(doc.id, 3_600_000, tx);
-      await changeStatus(a.documents, doc.id, 'sending', { actor: 'job:outbound', reason: 'attempt 1 (dead worker)' }, { expected: { direction: 'outbound', from: 'queued' }, tx });
-      await tx('outbound_deliveries').where({ document_id: doc.id }).update({ lease_until: new Date(Date.now() - 1000) });
-      return doc;
-    });
+    const deadWorker = 'other-host:4242:dead';
+    const { document: other, jobId } = await deliveries.createQueued(
+      { ...(await a.documents.get(submitted.body.id))!, initial: checkCreate('outbound', 'queued'), invoiceNumber: 'LEASE-1' },
+      Buffer.from(ublDocument('invoice', supplier, buyer)),
+      { actor: 'test' },
+      { as4MessageId: `lease-${submitted.body.id}@test`, conversationId: submitted.body.id, sbdhInstanceId: submitted.body.id },
+      { maxAttempts: 3, dueAt: new Date(Date.now() + 3_600_000), heldBy: { runnerId: deadWorker, leaseMs: 3_600_000 } },
+    );
+    assert.ok(await changeStatus(a.documents, other.id, 'sending', { actor: 'job:outbound', reason: 'attempt 1 (dead worker)' }, { expected: { direction: 'outbound', from: 'queued' } }));
+    await a.db.knex('jobs').where({ id: jobId }).update({ lease_until: new Date(Date.now() - 1000) });
     const doc = await a.waitFor(other.id, ['delivered', 'failed', 'undeliverable']);
     assert.equal(doc.status, 'delivered');
     assert.deepEqual(doc.events.map((e: any) => e.toStatus), ['queued', 'sending', 'retrying', 'sending', 'delivered']);
@@ -143,20 +148,22 @@ describe('outbound outcomes and recovery', function () {
   });
 
   it('picks up at start-up a document a crash left in sending, and delivers it', async () => {
-    // A dispatcher that is stopped leaves the submitted document queued, as if the process died at once.
-    await a.outbound.stop();
+    // A runner that is stopped leaves the submitted document queued, as if the process died at once.
+    await a.jobs.stop();
     const submitted = await a.submit(ublDocument('invoice', supplier, buyer));
     assert.equal((await a.get(submitted.body.id)).status, 'queued');
-    // The crash: an attempt claimed the document (queued -> sending, lease taken) and never finished.
-    const deliveries = new PostgresDeliveryStore(a.db.knex);
-    await deliveries.transaction(async (tx) => {
-      await deliveries.claim(submitted.body.id, 3_600_000, tx);
-      assert.ok(await changeStatus(a.documents, submitted.body.id, 'sending', { actor: 'job:outbound', reason: 'attempt 1' }, { expected: { direction: 'outbound', from: 'queued' }, tx }));
-    });
+    // The crash: a runner of this host claimed the job, its attempt moved the document (queued -> sending),
+    // and its process ended (a runner id of this process that no runner here has: a former life of it).
+    const jobs = new PostgresJobStore(a.db.knex);
+    await a.db.knex('jobs').where({ kind: OUTBOUND_JOB, unique_key: submitted.body.id }).update({ run_at: new Date() });
+    const [claimed] = await jobs.claimDue([{ kind: OUTBOUND_JOB, limit: 1, leaseMs: 3_600_000 }], 1, `${hostname()}:${process.pid}:crashed`);
+    assert.equal(claimed?.uniqueKey, submitted.body.id);
+    assert.ok(await changeStatus(a.documents, submitted.body.id, 'sending', { actor: 'job:outbound', reason: 'attempt 1' }, { expected: { direction: 'outbound', from: 'queued' } }));
     assert.equal((await a.get(submitted.body.id)).status, 'sending');
 
-    // Restart: a new outbound service on the same database recovers it at start-up.
-    const restarted = await startOutbound({
+    // Restart: a new runner with the outbound kind on the same database recovers it at start-up.
+    const runner = new JobRunner(jobs, { concurrency: 8, pollIntervalMs: 3_600_000, logger: pino({ level: 'silent' }) });
+    const restarted = buildOutbound({
       knex: a.db.knex,
       documents: a.documents,
       lookup: new PeppolLookup({ sml: { zone: TEST_SML_ZONE, dnsServers: [net.env.dns.address], timeoutMs: 1000, tries: 1, requireHttps: false }, validator: net.env.validator }),
@@ -165,8 +172,10 @@ describe('outbound outcomes and recovery', function () {
       certificateValidator: net.env.validator,
       config: TEST_OUTBOUND_CONFIG,
       maxDocumentBytes: 20 * 1024 * 1024,
+      runner,
       logger: pino({ level: 'silent' }),
     });
+    await runner.start();
     try {
       const doc = await a.waitFor(submitted.body.id, ['delivered', 'failed', 'undeliverable']);
       assert.equal(doc.status, 'delivered');
@@ -176,7 +185,8 @@ describe('outbound outcomes and recovery', function () {
       assert.deepEqual(doc.delivery.history.map((h: any) => h.outcome), ['interrupted', 'delivered']);
       assert.equal(Number((await a.db.knex('documents').where({ status: 'sending' }).count({ n: '*' }))[0]!.n), 0, 'nothing left in sending');
     } finally {
-      await restarted.stop();
+      await runner.stop();
+      restarted.close();
     }
   });
 });

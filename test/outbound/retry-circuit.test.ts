@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { CircuitBreakers } from '../../src/pipeline/circuit-breaker.js';
-import { backoffDelay, type RetryPolicy } from '../../src/pipeline/outbound-retry.js';
+import { backoffDelay, type RetryPolicy } from '../../src/core/retry.js';
 
 describe('outbound backoff', () => {
   const policy: RetryPolicy = { maxAttempts: 10, initialDelayMs: 1000, multiplier: 2, maxDelayMs: 30_000 };
