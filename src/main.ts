@@ -89,8 +89,8 @@ export interface AccessPoint {
 
 /**
  * What start-up opened, to close in reverse order: at shutdown, and when a later step of start-up fails.
- * One deadline bounds the whole close; past it each remaining step still gets a moment (a healthy one needs
- * no more), then is left behind: work waiting on a database that stopped answering never ends by itself.
+ * One deadline bounds the whole close. Past it the steps left share one short grace (a healthy step needs
+ * no more), then are left behind: work waiting on a database that stopped answering never ends by itself.
  */
 class Closers {
   private readonly steps: Array<{ name: string; close: (budgetMs: number) => Promise<unknown> | void }> = [];
@@ -100,25 +100,29 @@ class Closers {
     this.steps.push({ name, close });
   }
 
-  async closeAll(timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    const left = () => Math.max(deadline - Date.now(), SHUTDOWN_STEP_MIN_MS);
+  /** Closes every step, newest first, by `deadline` (epoch ms) plus the grace. */
+  async closeAll(deadline: number): Promise<void> {
+    const end = deadline + SHUTDOWN_GRACE_MS;
+    const left = () => Math.max(end - Date.now(), SHUTDOWN_STEP_FLOOR_MS);
     for (const step of this.steps.splice(0).reverse()) {
-      const work = Promise.resolve().then(() => step.close(left()));
+      const work = Promise.resolve()
+        .then(() => step.close(left()))
+        .catch((err: unknown) => this.logger.error({ err, step: step.name }, 'shutdown: step failed'));
       if (!(await settledWithin(work, left()))) this.logger.warn({ step: step.name }, 'shutdown: step did not finish in time, left behind');
-      await work.catch((err: unknown) => this.logger.error({ err, step: step.name }, 'shutdown: step failed'));
     }
   }
 }
 
-const SHUTDOWN_STEP_MIN_MS = 1_000;
+/** Time the steps still open at the shutdown deadline share; each gets at least the floor. */
+const SHUTDOWN_GRACE_MS = 1_000;
+const SHUTDOWN_STEP_FLOOR_MS = 100;
 
 export async function startAccessPoint(config: Config, logger: Logger): Promise<AccessPoint> {
   const closers = new Closers(logger);
   try {
     return await buildAccessPoint(config, logger, closers);
   } catch (err) {
-    await closers.closeAll(config.http.shutdownTimeoutMs);
+    await closers.closeAll(Date.now() + config.http.shutdownTimeoutMs);
     throw err;
   }
 }
@@ -249,6 +253,7 @@ async function buildAccessPoint(config: Config, logger: Logger, closers: Closers
     stopping ??= (async () => {
       shuttingDown = true;
       logger.info({ reason }, 'shutting down: no new connections, finishing requests in flight');
+      const deadline = Date.now() + config.http.shutdownTimeoutMs;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const timer = setTimeout(() => {
@@ -257,7 +262,7 @@ async function buildAccessPoint(config: Config, logger: Logger, closers: Closers
       }, config.http.shutdownTimeoutMs);
       await closed;
       clearTimeout(timer);
-      await closers.closeAll(config.http.shutdownTimeoutMs);
+      await closers.closeAll(deadline);
       logger.info('shutdown complete');
     })();
     return stopping;

@@ -12,6 +12,6 @@ export const http = {
   }),
   shutdownTimeoutMs: variable('SHUTDOWN_TIMEOUT_MS', int(0, 600_000), {
     default: '10000',
-    description: 'On SIGTERM/SIGINT, how long the whole shutdown may take: requests in flight, then delivery jobs and the database pool (each remaining step gets at most 1 s more past it; an embedded PostgreSQL that does not stop within 10 s is killed).',
+    description: 'On SIGTERM/SIGINT, how long the whole shutdown may take: requests in flight, then delivery jobs and the database pool (the steps still open at its end share 1 s more, then are left behind; an embedded PostgreSQL that does not stop within 10 s is killed).',
   }),
 };
