@@ -37,7 +37,6 @@ import type { DocumentRecord, DocumentStore, EventInput, Tx } from '../store/doc
 import type { JobError, JobLease, JobSettlement, PostgresJobStore } from '../store/jobs.js';
 import type { XmlLimits } from '../xml/decode.js';
 import type { CircuitBreakers } from './circuit-breaker.js';
-import { countryOfSupplier } from './outbound-country.js';
 import type { As4Transport } from './outbound-transport.js';
 import { checkTransition, type OutboundStatus } from '../core/state-machine.js';
 import { changeStatus, createDocument } from './state-machine.js';
@@ -76,7 +75,7 @@ export interface OutboundDeps {
   certificateValidator: CertificateValidator;
   transport: As4Transport;
   breakers: CircuitBreakers;
-  /** COUNTRY_C1 when set; else the supplier's country in the UBL; else `ZZ`. */
+  /** COUNTRY_C1 when set; else the supplier's country read at submission (the delivery row); else `ZZ`. */
   countryC1Override: string | null;
   /** How long an attempt may hold a document in `sending` before it counts as interrupted (the job's lease). */
   leaseMs: number;
@@ -204,7 +203,7 @@ export class OutboundDelivery {
 
   private async send(job: DeliveryJob, doc: DocumentRecord, payload: Buffer, delivery: DeliveryRecord, route: Route, found: LookupResult, startedAt: Date): Promise<AttemptResult> {
     const d = this.deps;
-    const countryC1 = d.countryC1Override ?? countryOfSupplier(payload, d.xmlLimits) ?? 'ZZ';
+    const countryC1 = d.countryC1Override ?? delivery.countryC1 ?? 'ZZ';
     const sbd = buildSbd({
       sender: route.sender,
       receiver: route.receiver,

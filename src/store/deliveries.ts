@@ -128,7 +128,7 @@ const RECORD_COLUMNS = [
 
 /**
  * A queued outbound document: document (id $22, drawn by the caller), payload (the payload store's CTE,
- * bytes $23, the last parameter: absent when the bytes live outside the database), creation event,
+ * bytes $24, the last parameter: absent when the bytes live outside the database), creation event,
  * delivery row and job.
  */
 function createQueuedSql(payloads: PayloadSql | null): string {
@@ -138,12 +138,12 @@ WITH d AS (
     issue_date, status, payload_sha256, payload_size, validation_report)
   VALUES ($22::uuid, 'outbound', $1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::date, $8::text, $9::text, $10::int, $11::jsonb)
   RETURNING *
-),${payloads ? ` ${payloads.insert('p', 'd', 'd.id', '$23::bytea')},` : ''} e AS (
+),${payloads ? ` ${payloads.insert('p', 'd', 'd.id', '$24::bytea')},` : ''} e AS (
   INSERT INTO document_events (document_id, type, from_status, to_status, reason, actor, details)
   SELECT d.id, 'status', NULL, $8::text, $12::text, $13::text, $14::jsonb FROM d
 ), q AS (
-  INSERT INTO outbound_deliveries (document_id, as4_message_id, conversation_id, sbdh_instance_id)
-  SELECT d.id, $15::text, $16::text, $17::text FROM d
+  INSERT INTO outbound_deliveries (document_id, as4_message_id, conversation_id, sbdh_instance_id, country_c1)
+  SELECT d.id, $15::text, $16::text, $17::text, $23::text FROM d
 ), j AS (
   INSERT INTO jobs (kind, payload, unique_key, max_attempts, run_at, status, attempts, leased_by, lease_until)
   SELECT '${OUTBOUND_JOB}', jsonb_build_object('documentId', d.id), d.id::text, $18::int, $19::timestamptz, ${newJobState('$20', '$21')} FROM d
@@ -247,7 +247,8 @@ export class PostgresDeliveryStore {
 
   /**
    * Stores a new outbound document in its checked initial status with its payload, its creation event, its
-   * delivery row (with the identifiers every attempt reuses) and its job, in one statement. The job is
+   * delivery row (with what every attempt reuses: identifiers, and the supplier's country read at
+   * submission, null when the document has none) and its job, in one statement. The job is
    * queued for any runner from `job.dueAt`, or, with `job.heldBy`, held by the runner that will make the
    * first attempt (for `heldBy.leaseMs`, after which any runner may take it).
    */
@@ -255,7 +256,7 @@ export class PostgresDeliveryStore {
     doc: NewDocument,
     payload: Buffer,
     event: EventInput,
-    ids: { as4MessageId: string; conversationId: string; sbdhInstanceId: string },
+    fixed: { as4MessageId: string; conversationId: string; sbdhInstanceId: string; countryC1: string | null },
     job: { maxAttempts: number; dueAt: Date; heldBy: { runnerId: string; leaseMs: number } | null },
   ): Promise<{ document: DocumentRecord; jobId: string }> {
     const id = randomUUID();
@@ -267,14 +268,15 @@ export class PostgresDeliveryStore {
       event.reason ?? null,
       event.actor,
       event.details ? JSON.stringify(event.details) : null,
-      ids.as4MessageId,
-      ids.conversationId,
-      ids.sbdhInstanceId,
+      fixed.as4MessageId,
+      fixed.conversationId,
+      fixed.sbdhInstanceId,
       job.maxAttempts,
       job.dueAt,
       job.heldBy?.runnerId ?? null,
       job.heldBy ? job.heldBy.leaseMs / 1000 : null,
       id,
+      fixed.countryC1,
       ...(this.payloads.sql ? [payload] : []),
     ]);
     return { document: documentRecord(row), jobId: String(row.job_id) };

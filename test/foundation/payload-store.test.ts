@@ -101,7 +101,7 @@ describe('payloads in a payload store outside the database', function () {
       },
       payload,
       { actor: 'api', reason: 'queued' },
-      { as4MessageId: 'm1@test', conversationId: 'c1', sbdhInstanceId: 'i1' },
+      { as4MessageId: 'm1@test', conversationId: 'c1', sbdhInstanceId: 'i1', countryC1: 'BE' },
       { maxAttempts: 5, dueAt: new Date(), heldBy: { runnerId: 'r', leaseMs: 30_000 } },
     );
     assert.ok((await readdir(dir)).includes(document.id), "the payload is put before the statement");
