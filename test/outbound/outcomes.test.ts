@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { buildErrorSignal, NOT_SERVICED } from '../../src/as4/index.js';
 import { hostname } from 'node:os';
+import { ERROR_KINDS } from '../../src/errors.js';
 import { buildOutbound } from '../../src/jobs/outbound-service.js';
 import { JobRunner } from '../../src/jobs/runner.js';
 import { PeppolLookup } from '../../src/peppol/lookup.js';
@@ -80,6 +81,19 @@ describe('outbound outcomes and recovery', function () {
     const doc = await send(faulty);
     assert.equal(doc.status, 'undeliverable');
     assert.equal(doc.events.at(-1).details.ebmsCode ?? doc.events.at(-1).details.errorDetails.errors[0].errorCode, 'EBMS:0101');
+  });
+
+  it('EBMS:0202 (a temporary failure) from the receiver: as4.remote-failure, retried by its catalogue class', async () => {
+    const identity = { privateKey: createPrivateKey(b.cert.keyPem), certificate: b.cert.cert };
+    behaviour = (_req, res) => {
+      const signal = buildErrorSignal(null, [{ code: 'EBMS:0202', description: 'backend down for a moment' }], identity);
+      res.writeHead(500, { 'content-type': signal.contentType }).end(signal.body);
+    };
+    const doc = await send(faulty);
+    assert.equal(doc.status, 'failed');
+    assert.equal(doc.delivery.lastError.kind, 'as4.remote-failure');
+    assert.equal(ERROR_KINDS['as4.remote-failure'].retry, 'transient');
+    assert.deepEqual(doc.delivery.history.map((h: any) => h.outcome), ['transient', 'transient', 'transient']);
   });
 
   it('HTTP 503 every time: retried with backoff until the attempts run out, then failed', async () => {
