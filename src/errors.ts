@@ -88,9 +88,11 @@ export const ERROR_KINDS = {
   'as4.decompression-failed': k('EBMS:0303', 400, 'Payload could not be decompressed'),
   'as4.duplicate': k('EBMS:4001', 200, 'Duplicate message'),
   'as4.not-serviced': k('EBMS:0004', 400, 'Recipient, document type or process is not serviced here'),
-  'as4.receipt-missing': k('EBMS:0301', 502, 'No receipt in the response'),
-  'as4.receipt-invalid': k('EBMS:0302', 502, 'The receipt is invalid'),
+  // A lost or garbled answer: the receiver may well give a good receipt to the next attempt (same MessageId).
+  'as4.receipt-missing': k('EBMS:0301', 502, 'No receipt in the response', 'transient'),
+  'as4.receipt-invalid': k('EBMS:0302', 502, 'The receipt is invalid', 'transient'),
   'as4.remote-error': k(null, 502, 'The receiving access point answered with an ebMS error'),
+  'as4.remote-failure': k(null, 502, 'The receiving access point reports a temporary failure (ebMS error)', 'transient'),
   'as4.transport-failed': k('EBMS:0005', 502, 'Could not reach the receiving access point', 'transient'),
 
   // --- SBDH and identifiers ---

@@ -5,14 +5,13 @@
  */
 import { Worker } from 'node:worker_threads';
 import { ApError } from '../errors.js';
-import type { DocumentMetadata } from '../store/documents.js';
 import type { DocumentValidator, ValidationReport } from '../validation/types.js';
-import { readUblMetadata, ublMetadataOf } from './ubl-metadata.js';
+import { readUblMetadata, ublMetadataOf, type UblMetadata } from './ubl-metadata.js';
 
 /** The report, and the fields routing, the inbox and duplicate detection read from a parseable document. */
 export interface ValidatedDocument {
   report: ValidationReport;
-  metadata: DocumentMetadata | null;
+  metadata: UblMetadata | null;
 }
 
 export interface ValidationRunner {

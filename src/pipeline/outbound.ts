@@ -37,7 +37,6 @@ import type { DocumentRecord, DocumentStore, EventInput, Tx } from '../store/doc
 import type { JobError, JobLease, JobSettlement, PostgresJobStore } from '../store/jobs.js';
 import type { XmlLimits } from '../xml/decode.js';
 import type { CircuitBreakers } from './circuit-breaker.js';
-import { countryOfSupplier } from './outbound-country.js';
 import type { As4Transport } from './outbound-transport.js';
 import { checkTransition, type OutboundStatus } from '../core/state-machine.js';
 import { changeStatus, createDocument } from './state-machine.js';
@@ -76,7 +75,7 @@ export interface OutboundDeps {
   certificateValidator: CertificateValidator;
   transport: As4Transport;
   breakers: CircuitBreakers;
-  /** COUNTRY_C1 when set; else the supplier's country in the UBL; else `ZZ`. */
+  /** COUNTRY_C1 when set; else the supplier's country read at submission (the delivery row); else `ZZ`. */
   countryC1Override: string | null;
   /** How long an attempt may hold a document in `sending` before it counts as interrupted (the job's lease). */
   leaseMs: number;
@@ -92,42 +91,32 @@ const ACTOR = 'job:outbound';
 // An attempt starts from either waiting status; each move is checked once, at load.
 const CLAIM_MOVES = [checkTransition('(claim)', 'outbound', 'queued', 'sending'), checkTransition('(claim)', 'outbound', 'retrying', 'sending')];
 
-/** Failures that another attempt can cure, by error kind (besides ApError.retryable ones). */
-const TRANSIENT_KINDS = new Set<string>(['as4.receipt-missing', 'as4.receipt-invalid']);
-/** Remote ebMS errors worth another attempt; every other code refuses the message as it is. */
-const TRANSIENT_EBMS = new Set(['EBMS:0005', 'EBMS:0202', 'EBMS:0301', 'EBMS:0302']);
+/** Remote ebMS errors that report a temporary failure (as4.remote-failure); any other code refuses the message as it is. */
+const TEMPORARY_EBMS = new Set(['EBMS:0005', 'EBMS:0202', 'EBMS:0301', 'EBMS:0302']);
 
-class Outcome {
-  constructor(
-    readonly kind: RetryClass,
-    readonly error: ApError,
-    readonly httpStatus: number | null = null,
-    readonly endpointUrl: string | null = null,
-  ) {}
-}
-
-function classify(err: unknown, endpointUrl: string | null, httpStatus: number | null = null): Outcome {
-  const e = toApError(err);
-  return new Outcome(TRANSIENT_KINDS.has(e.kind) ? 'transient' : e.spec.retry, e, httpStatus, endpointUrl);
+/** A failed attempt: its error (whose kind fixes the retry class) and where it happened. */
+interface Failure {
+  error: ApError;
+  httpStatus: number | null;
+  endpointUrl: string | null;
 }
 
 function commonName(cert: X509Certificate): string | null {
   return /(?:^|\n)CN=([^\n]+)/.exec(cert.subject)?.[1]?.trim() ?? null;
 }
 
-/** An eb:Error signal as an ApError, transient or permanent by its code. */
-function remoteError(signal: SignalMessage, httpStatus: number, endpointUrl: string): Outcome {
+/** An eb:Error signal as an ApError: as4.remote-failure (transient) or as4.remote-error (permanent) by its code. */
+function remoteError(signal: SignalMessage): ApError {
   const first = signal.errors[0];
   const code = first?.errorCode ?? '(no error code)';
   const detail = first?.errorDetail ? ` [${first.errorDetail}]` : '';
   const text = `${code}${detail} ${first?.shortDescription ?? ''}: ${first?.description ?? 'no description'}`.trim();
   const details = { errors: signal.errors.map(({ errorCode, severity, shortDescription, description, errorDetail }) => ({ errorCode, severity, shortDescription, description, errorDetail })) };
   if (code === 'EBMS:4001') {
-    return new Outcome('permanent', new ApError('as4.remote-error', `The receiver reports a duplicate (${text}): probably delivered by an earlier attempt whose receipt was lost; verify with the receiver`, details), httpStatus, endpointUrl);
+    return new ApError('as4.remote-error', `The receiver reports a duplicate (${text}): probably delivered by an earlier attempt whose receipt was lost; verify with the receiver`, details);
   }
   const notServiced = signal.errors.some((e) => e.errorDetail === NOT_SERVICED);
-  const kind = !notServiced && TRANSIENT_EBMS.has(code) ? 'transient' : 'permanent';
-  return new Outcome(kind, new ApError('as4.remote-error', `The receiving access point answered ${text}`, details), httpStatus, endpointUrl);
+  return new ApError(!notServiced && TEMPORARY_EBMS.has(code) ? 'as4.remote-failure' : 'as4.remote-error', `The receiving access point answered ${text}`, details);
 }
 
 export class OutboundDelivery {
@@ -158,16 +147,14 @@ export class OutboundDelivery {
       if (await this.deps.hosted.accepts(route.receiver, route.documentType)) {
         return await this.deliverLocally(job, doc, payload, delivery, startedAt);
       }
-      const found = await this.deps.lookup.lookup(route.receiver, route.documentType, route.process).catch((err: unknown) => {
-        throw classify(err, null);
-      });
+      const found = await this.deps.lookup.lookup(route.receiver, route.documentType, route.process);
       endpointUrl = found.endpointUrl;
       const permit = this.deps.breakers.permit(endpointUrl);
       if (!permit.allowed) return await this.defer(job, doc, delivery, startedAt, endpointUrl, permit.retryAt);
-      return await this.send(job, doc, payload, delivery, route, found, startedAt);
+      const sent = await this.send(job, doc, payload, delivery, route, found, startedAt);
+      return sent === 'delivered' ? sent : await this.fail(job, doc, delivery, startedAt, sent);
     } catch (err) {
-      const outcome = err instanceof Outcome ? err : classify(err, endpointUrl);
-      return this.fail(job, doc, delivery, startedAt, outcome);
+      return this.fail(job, doc, delivery, startedAt, { error: toApError(err), httpStatus: null, endpointUrl });
     }
   }
 
@@ -202,9 +189,10 @@ export class OutboundDelivery {
     }
   }
 
-  private async send(job: DeliveryJob, doc: DocumentRecord, payload: Buffer, delivery: DeliveryRecord, route: Route, found: LookupResult, startedAt: Date): Promise<AttemptResult> {
+  /** Sends and records the delivery; a failure of the receiver or of the way to it is returned, not thrown. */
+  private async send(job: DeliveryJob, doc: DocumentRecord, payload: Buffer, delivery: DeliveryRecord, route: Route, found: LookupResult, startedAt: Date): Promise<'delivered' | Failure> {
     const d = this.deps;
-    const countryC1 = d.countryC1Override ?? countryOfSupplier(payload, d.xmlLimits) ?? 'ZZ';
+    const countryC1 = d.countryC1Override ?? delivery.countryC1 ?? 'ZZ';
     const sbd = buildSbd({
       sender: route.sender,
       receiver: route.receiver,
@@ -215,7 +203,8 @@ export class OutboundDelivery {
       instanceIdentifier: delivery.sbdhInstanceId!,
     });
     const receiverSeat = commonName(found.certificate);
-    if (!receiverSeat) throw new Outcome('permanent', new ApError('pki.bad-certificate', 'The receiver certificate from the SMP has no CN (seat id)'), null, found.endpointUrl);
+    const endpointUrl = found.endpointUrl;
+    if (!receiverSeat) return { error: new ApError('pki.bad-certificate', 'The receiver certificate from the SMP has no CN (seat id)'), httpStatus: null, endpointUrl };
     const built = await buildUserMessage({
       header: {
         messageId: delivery.as4MessageId!,
@@ -234,9 +223,12 @@ export class OutboundDelivery {
       receiverCertificate: found.certificate,
       idDomain: d.idDomain,
     });
-    const response = await d.transport.post(found.endpointUrl, built.body, built.contentType).catch((err: unknown) => {
-      throw classify(err, found.endpointUrl);
-    });
+    let response;
+    try {
+      response = await d.transport.post(endpointUrl, built.body, built.contentType);
+    } catch (err) {
+      return { error: toApError(err), httpStatus: null, endpointUrl };
+    }
     const status = response.status;
     let signal;
     try {
@@ -249,19 +241,19 @@ export class OutboundDelivery {
       });
     } catch (err) {
       if (status >= 500 || status === 408 || status === 429) {
-        throw new Outcome('transient', new ApError('as4.transport-failed', `HTTP ${status} from ${found.endpointUrl} without a readable ebMS signal`), status, found.endpointUrl);
+        return { error: new ApError('as4.transport-failed', `HTTP ${status} from ${endpointUrl} without a readable ebMS signal`), httpStatus: status, endpointUrl };
       }
       if (status >= 400) {
-        throw new Outcome('permanent', new ApError('as4.remote-error', `HTTP ${status} from ${found.endpointUrl} without a readable ebMS signal`), status, found.endpointUrl);
+        return { error: new ApError('as4.remote-error', `HTTP ${status} from ${endpointUrl} without a readable ebMS signal`), httpStatus: status, endpointUrl };
       }
       const e = toApError(err);
       const missing = response.body.length === 0 || e.kind === 'mime.malformed' || e.kind === 'input.unsupported-media-type';
-      throw classify(missing ? new ApError('as4.receipt-missing', `HTTP ${status} without a receipt: ${e.message}`) : e, found.endpointUrl, status);
+      return { error: missing ? new ApError('as4.receipt-missing', `HTTP ${status} without a receipt: ${e.message}`) : e, httpStatus: status, endpointUrl };
     }
     if (signal.kind === 'error') {
-      const outcome = remoteError(signal.signal, status, found.endpointUrl);
-      if (outcome.kind === 'permanent') d.breakers.success(found.endpointUrl); // it answered: it is up
-      throw outcome;
+      const error = remoteError(signal.signal);
+      if (error.spec.retry === 'permanent') d.breakers.success(endpointUrl); // it answered: it is up
+      return { error, httpStatus: status, endpointUrl };
     }
     d.breakers.success(found.endpointUrl);
     const receipt = signal.signal;
@@ -340,9 +332,10 @@ export class OutboundDelivery {
     return 'retrying';
   }
 
-  private async fail(job: DeliveryJob, doc: DocumentRecord, delivery: DeliveryRecord, startedAt: Date, o: Outcome): Promise<AttemptResult> {
+  private async fail(job: DeliveryJob, doc: DocumentRecord, delivery: DeliveryRecord, startedAt: Date, o: Failure): Promise<AttemptResult> {
     const d = this.deps;
-    if (o.kind === 'transient' && o.endpointUrl && o.error.kind === 'as4.transport-failed') d.breakers.failure(o.endpointUrl);
+    const retry = o.error.spec.retry;
+    if (o.endpointUrl && o.error.kind === 'as4.transport-failed') d.breakers.failure(o.endpointUrl);
     if (doc.receiverId && doc.documentType) {
       // The cached route may be what failed (moved endpoint, new certificate): look it up afresh next time.
       try {
@@ -352,7 +345,7 @@ export class OutboundDelivery {
       }
     }
     const attempts = delivery.attempts;
-    const decision = job.decide(o.kind);
+    const decision = job.decide(retry);
     const error = { kind: o.error.kind, message: o.error.message };
     let to: 'retrying' | 'failed' | 'undeliverable';
     let reason: string;
@@ -364,11 +357,11 @@ export class OutboundDelivery {
       reason = `${o.error.message} (attempt ${attempts} of ${job.maxAttempts}; next at ${next.toISOString()})`;
       settlement = { status: 'queued', runAt: next, error };
     } else {
-      to = o.kind === 'permanent' ? 'undeliverable' : 'failed';
+      to = retry === 'permanent' ? 'undeliverable' : 'failed';
       reason =
-        o.kind === 'permanent'
+        retry === 'permanent'
           ? o.error.message
-          : o.kind === 'internal'
+          : retry === 'internal'
             ? `${o.error.message} (attempt ${attempts}; an internal error, not retried further)`
             : `${o.error.message} (attempt ${attempts} of ${job.maxAttempts}; no attempts left)`;
       settlement = { status: decision.end, error };
@@ -380,7 +373,7 @@ export class OutboundDelivery {
         details: { attempt: attempts, error: o.error.kind, ...(o.error.ebmsCode ? { ebmsCode: o.error.ebmsCode } : {}), ...(o.httpStatus ? { httpStatus: o.httpStatus } : {}), ...(o.endpointUrl ? { endpointUrl: o.endpointUrl } : {}), ...(next ? { nextAttemptAt: next.toISOString() } : {}), ...(o.error.details ? { errorDetails: o.error.details } : {}) },
       }, tx);
       await d.deliveries.update(doc.id, { lastErrorKind: o.error.kind, lastError: o.error.message, ...(o.endpointUrl ? { endpointUrl: o.endpointUrl } : {}) }, tx);
-      await d.deliveries.recordAttempt(doc.id, { attempt: attempts, startedAt, outcome: o.kind, endpointUrl: o.endpointUrl, httpStatus: o.httpStatus, errorKind: o.error.kind, error: o.error.message }, tx);
+      await d.deliveries.recordAttempt(doc.id, { attempt: attempts, startedAt, outcome: retry, endpointUrl: o.endpointUrl, httpStatus: o.httpStatus, errorKind: o.error.kind, error: o.error.message }, tx);
       await this.settle(job, settlement, tx);
     });
     return to;
@@ -402,17 +395,11 @@ interface Route {
 /** The routing identifiers read from the document at submission; a document without them cannot be sent. */
 function routeOf(doc: DocumentRecord): Route {
   const missing = (['senderId', 'receiverId', 'documentType', 'process'] as const).filter((k) => !doc[k]);
-  if (missing.length > 0) {
-    throw new Outcome('permanent', new ApError('identifier.invalid', `The document lacks ${missing.join(', ')}: no route to a receiver`));
-  }
-  try {
-    return {
-      sender: parseParticipantId(doc.senderId!),
-      receiver: parseParticipantId(doc.receiverId!),
-      documentType: { scheme: DOCTYPE_SCHEME, value: doc.documentType! },
-      process: { scheme: PROCESS_SCHEME, value: doc.process! },
-    };
-  } catch (err) {
-    throw classify(err, null);
-  }
+  if (missing.length > 0) throw new ApError('identifier.invalid', `The document lacks ${missing.join(', ')}: no route to a receiver`);
+  return {
+    sender: parseParticipantId(doc.senderId!),
+    receiver: parseParticipantId(doc.receiverId!),
+    documentType: { scheme: DOCTYPE_SCHEME, value: doc.documentType! },
+    process: { scheme: PROCESS_SCHEME, value: doc.process! },
+  };
 }

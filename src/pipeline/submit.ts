@@ -44,7 +44,7 @@ export interface SubmitDeps {
 }
 
 const QUEUED = checkCreate('outbound', 'queued');
-const NO_METADATA = { senderId: null, receiverId: null, documentKind: null, documentType: null, process: null, invoiceNumber: null, issueDate: null };
+const NO_METADATA = { senderId: null, receiverId: null, documentKind: null, documentType: null, process: null, invoiceNumber: null, issueDate: null, supplierCountry: null };
 
 export interface SubmitResult {
   document: DocumentRecord;
@@ -63,8 +63,9 @@ export async function submitOutbound(deps: SubmitDeps, payload: Buffer, actor: s
       ...(first.column ? { column: first.column } : {}),
     });
   }
+  const { supplierCountry, ...fields } = report.documentKind && metadata ? metadata : NO_METADATA;
   const newDocument = {
-    ...(report.documentKind && metadata ? metadata : NO_METADATA),
+    ...fields,
     payloadSha256: createHash('sha256').update(payload).digest('hex'),
     validationReport: report,
   };
@@ -86,13 +87,14 @@ export async function submitOutbound(deps: SubmitDeps, payload: Buffer, actor: s
   }
   const q = deps.outbound;
   // Document, payload, creation event, delivery row and job in one statement (one round trip, no BEGIN/COMMIT).
-  const ids = { as4MessageId: newMessageId(q.idDomain), conversationId: randomUUID(), sbdhInstanceId: randomUUID() };
+  // The supplier's country is kept from this parse: attempts read it from the delivery row.
+  const fixed = { as4MessageId: newMessageId(q.idDomain), conversationId: randomUUID(), sbdhInstanceId: randomUUID(), countryC1: supplierCountry };
   const heldBy = q.hold();
   const { document, jobId } = await q.deliveries.createQueued(
     { ...newDocument, initial: QUEUED },
     payload,
     { actor, reason: 'validation passed; queued for delivery' },
-    ids,
+    fixed,
     { maxAttempts: q.maxAttempts, dueAt: new Date(Date.now() + q.firstAttemptGraceMs), heldBy },
   );
   if (heldBy) q.dispatch(jobId, document.id);

@@ -1,6 +1,7 @@
 /**
  * The routing and tracking fields of a UBL Invoice or CreditNote: parties (EndpointID as `ICD:value`),
- * Peppol document type and process, invoice number and issue date. Best effort: a field the document
+ * Peppol document type and process, invoice number and issue date, and the supplier's country (COUNTRY_C1
+ * of the SBDH, stored at submission so that no delivery attempt parses the document again). Best effort: a field the document
  * lacks is null (a document failing validation is still stored with what can be read).
  *
  * Read from the validator's own document model (src/validation/dom.ts): a caller holding the validator's
@@ -33,8 +34,22 @@ function endpoint(root: XNode, partyElement: string): string | null {
   return value && scheme ? `${scheme}:${value}`.toLowerCase() : null;
 }
 
+export interface UblMetadata extends DocumentMetadata {
+  /**
+   * ISO 3166-1 alpha-2 code of the supplier's postal address (AccountingSupplierParty/Party/PostalAddress/
+   * Country/IdentificationCode, BT-40, mandatory in EN 16931), or null when absent or not such a code.
+   */
+  supplierCountry: string | null;
+}
+
+function supplierCountry(root: XNode): string | null {
+  const address = child(child(child(root, CAC, 'AccountingSupplierParty'), CAC, 'Party'), CAC, 'PostalAddress');
+  const code = text(child(child(address, CAC, 'Country'), CBC, 'IdentificationCode'))?.toUpperCase() ?? '';
+  return /^[A-Z]{2}$/.test(code) ? code : null;
+}
+
 /** The fields of a document the validator (or readUblMetadata) has parsed; `root` is its root element. */
-export function ublMetadataOf(root: XNode): DocumentMetadata {
+export function ublMetadataOf(root: XNode): UblMetadata {
   const customization = text(child(root, CBC, 'CustomizationID'));
   const issueDate = text(child(root, CBC, 'IssueDate'));
   return {
@@ -46,10 +61,11 @@ export function ublMetadataOf(root: XNode): DocumentMetadata {
     process: text(child(root, CBC, 'ProfileID')),
     invoiceNumber: text(child(root, CBC, 'ID')),
     issueDate: issueDate && /^\d{4}-\d{2}-\d{2}$/.test(issueDate) ? issueDate : null,
+    supplierCountry: supplierCountry(root),
   };
 }
 
 /** Parses `xml` (throwing ApError xml.*, input.* on bad input) and reads its fields. */
-export function readUblMetadata(xml: Buffer, limits: XmlLimits): DocumentMetadata {
+export function readUblMetadata(xml: Buffer, limits: XmlLimits): UblMetadata {
   return ublMetadataOf(parseDocument(xml, { maxBytes: limits.maxBytes }).root);
 }

@@ -1,16 +1,24 @@
 /**
  * AS4 message records (migration 20261128_0200) for both directions, and the one-statement commit of a
  * received message: document, payload, creation event, message record and the receipt about to be sent
- * go to Postgres in a single INSERT ... WITH statement, so one round trip commits all of them or none.
+ * go to Postgres in a single INSERT ... WITH statement, so one round trip commits all of them or none
+ * (the payload as the payload store contributes it: src/store/payloads.ts).
  *
  * The hot-path statements are named (prepared once per connection by node-pg, see named-query.ts).
  */
+import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type pg from 'pg';
 import type { NrReference } from '../as4/signature.js';
 import type { CheckedCreate, Direction } from '../core/state-machine.js';
 import { documentColumns, documentInsertValues, type DocumentMetadata } from './documents.js';
 import { namedQuery } from './named-query.js';
+import { PostgresPayloadStore, type PayloadSql, type PayloadStore } from './payloads.js';
+
+interface NamedStatement {
+  name: string;
+  text: string;
+}
 
 /** The headers of a message, as stored. */
 export interface As4MessageHeaders {
@@ -128,36 +136,41 @@ const MESSAGE_COLUMNS = `direction, message_id, conversation_id, document_id, fr
 /** $1..$15: headers and receipt; the document id comes from the statement's first CTE. */
 const MESSAGE_VALUES = `'inbound', $1, $2, d.id, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13, now(), $14::bigint, $1, $15`;
 
-const STORE_RECEIVED = `
+/**
+ * $16: the document id (drawn by the caller), $17..$29: document and event, $30: the bytes, for a payload
+ * store that contributes SQL (the last parameter: absent otherwise).
+ */
+function storeReceivedSql(payloads: PayloadSql | null): string {
+  return `
 WITH d AS (
-  INSERT INTO documents (direction, sender_id, receiver_id, document_kind, document_type, process, invoice_number,
+  INSERT INTO documents (id, direction, sender_id, receiver_id, document_kind, document_type, process, invoice_number,
     issue_date, status, payload_sha256, payload_size)
-  VALUES ('inbound', $16, $17, $18, $19, $20, $21, $22::date, $23, $24, $25)
+  VALUES ($16::uuid, 'inbound', $17, $18, $19, $20, $21, $22, $23::date, $24, $25, $26)
   RETURNING id, created_at
-), p AS (
-  INSERT INTO payloads (document_id, content) SELECT d.id, $26 FROM d
-), e AS (
+),${payloads ? ` ${payloads.insert('p', 'd', 'd.id', '$30::bytea')},` : ''} e AS (
   INSERT INTO document_events (document_id, type, from_status, to_status, reason, actor, details)
-  SELECT d.id, 'status', NULL, $23, $27, $28, $29::jsonb FROM d
+  SELECT d.id, 'status', NULL, $24, $27, $28, $29::jsonb FROM d
 ), m AS (
   INSERT INTO as4_messages (${MESSAGE_COLUMNS}) SELECT ${MESSAGE_VALUES} FROM d RETURNING id
 )
 SELECT d.id AS document_id, d.created_at, (SELECT id FROM m) AS record_id FROM d`;
+}
 
 /**
- * STORE_RECEIVED for several messages at once (group commit): $1 is a JSON array of the rows, $2 and $3 the
- * payloads and receipts in the same order. Document ids are drawn first, so every insert refers to its
- * own row; the answer says which ordinal got which document and record.
+ * storeReceivedSql for several messages at once (group commit): $1 is a JSON array of the rows (document
+ * ids drawn by the caller), $2 the receipts and $3 the payloads (for a payload store that contributes SQL)
+ * in the same order; the answer says which ordinal got which document and record.
  */
-const STORE_RECEIVED_GROUP = `
+function storeReceivedGroupSql(payloads: PayloadSql | null): string {
+  return `
 WITH i AS MATERIALIZED (
-  SELECT r.*, gen_random_uuid() AS doc_id
-  FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (message_id text, conversation_id text, from_party_id text, to_party_id text,
+  SELECT r.*
+  FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (doc_id uuid, message_id text, conversation_id text, from_party_id text, to_party_id text,
     original_sender text, final_recipient text, sbdh_instance_id text, country_c1 text, service text, action text,
     signature_references jsonb, receipt_message_id text, duplicate_of bigint, dedup_instance_id text, sender_id text,
     receiver_id text, document_kind text, document_type text, process text, invoice_number text, issue_date date,
     status text, payload_sha256 text, payload_size integer, reason text, actor text, details jsonb)) WITH ORDINALITY AS r(
-    message_id, conversation_id, from_party_id, to_party_id, original_sender, final_recipient, sbdh_instance_id, country_c1,
+    doc_id, message_id, conversation_id, from_party_id, to_party_id, original_sender, final_recipient, sbdh_instance_id, country_c1,
     service, action, signature_references, receipt_message_id, duplicate_of, dedup_instance_id, sender_id, receiver_id,
     document_kind, document_type, process, invoice_number, issue_date, status, payload_sha256, payload_size, reason, actor,
     details, n)
@@ -167,19 +180,18 @@ WITH i AS MATERIALIZED (
   SELECT doc_id, 'inbound', sender_id, receiver_id, document_kind, document_type, process, invoice_number, issue_date, status,
     payload_sha256, payload_size FROM i
   RETURNING id, created_at
-), p AS (
-  INSERT INTO payloads (document_id, content) SELECT doc_id, ($2::bytea[])[n] FROM i
-), e AS (
+),${payloads ? ` ${payloads.insert('p', 'i', 'doc_id', '($3::bytea[])[n]')},` : ''} e AS (
   INSERT INTO document_events (document_id, type, from_status, to_status, reason, actor, details)
   SELECT doc_id, 'status', NULL, status, reason, actor, details FROM i ORDER BY n
 ), m AS (
   INSERT INTO as4_messages (${MESSAGE_COLUMNS})
   SELECT 'inbound', message_id, conversation_id, doc_id, from_party_id, to_party_id, original_sender, final_recipient,
-    sbdh_instance_id, country_c1, service, action, signature_references, receipt_message_id, ($3::bytea[])[n], now(),
+    sbdh_instance_id, country_c1, service, action, signature_references, receipt_message_id, ($2::bytea[])[n], now(),
     duplicate_of, message_id, dedup_instance_id FROM i
   RETURNING id, document_id
 )
 SELECT i.n, d.id AS document_id, d.created_at, m.id AS record_id FROM i JOIN d ON d.id = i.doc_id JOIN m ON m.document_id = i.doc_id`;
+}
 
 /** A repeat of a stored document (same InstanceIdentifier, same bytes): a record and an event, no new document. */
 const STORE_REPEAT = `
@@ -237,6 +249,7 @@ export interface StoredReceived {
 }
 
 interface PendingStore {
+  documentId: string;
   message: ReceivedMessage;
   doc: ReceivedDocument;
   resolve(r: StoreOutcome<StoredReceived>): void;
@@ -244,9 +257,10 @@ interface PendingStore {
 }
 
 /** One message of a group commit, as the JSON row STORE_RECEIVED_GROUP reads (payload and receipt travel apart). */
-function groupRow(m: ReceivedMessage, doc: ReceivedDocument): Record<string, unknown> {
+function groupRow(documentId: string, m: ReceivedMessage, doc: ReceivedDocument): Record<string, unknown> {
   const h = m.headers;
   return {
+    doc_id: documentId,
     message_id: h.messageId,
     conversation_id: h.conversationId,
     from_party_id: h.fromPartyId,
@@ -277,7 +291,19 @@ function duplicateOutcome(err: unknown): { duplicate: 'message' | 'instance' } {
 }
 
 export class As4MessageStore {
-  constructor(private readonly knex: Knex) {}
+  private readonly statements: { received: NamedStatement; group: NamedStatement };
+
+  constructor(
+    private readonly knex: Knex,
+    private readonly payloads: PayloadStore = new PostgresPayloadStore(knex),
+  ) {
+    // A payload store outside the database gets statements of their own (a name is one text per connection).
+    const suffix = payloads.sql ? '' : '-external';
+    this.statements = {
+      received: { name: `as4-store-received${suffix}`, text: storeReceivedSql(payloads.sql) },
+      group: { name: `as4-store-received-group${suffix}`, text: storeReceivedGroupSql(payloads.sql) },
+    };
+  }
 
   private query<R extends pg.QueryResultRow>(name: string | null, text: string, values: unknown[]): Promise<R[]> {
     return namedQuery<R>(this.knex, name, text, values);
@@ -292,9 +318,11 @@ export class As4MessageStore {
    * the commit that holds its message. A group that fails (a duplicate key among them, usually) is stored
    * again one message at a time, so each caller gets its own outcome.
    */
-  storeReceived(message: ReceivedMessage, doc: ReceivedDocument): Promise<StoreOutcome<StoredReceived>> {
+  async storeReceived(message: ReceivedMessage, doc: ReceivedDocument): Promise<StoreOutcome<StoredReceived>> {
+    const documentId = randomUUID();
+    if (!this.payloads.sql) await this.payloads.put(documentId, doc.payload);
     return new Promise((resolve, reject) => {
-      this.waiting.push({ message, doc, resolve, reject });
+      this.waiting.push({ documentId, message, doc, resolve, reject });
       this.flushGroups();
     });
   }
@@ -316,10 +344,11 @@ export class As4MessageStore {
   private async storeGroup(group: PendingStore[]): Promise<void> {
     if (group.length > 1) {
       try {
-        const rows = await this.query<{ n: string; document_id: string; record_id: string; created_at: Date }>('as4-store-received-group', STORE_RECEIVED_GROUP, [
-          JSON.stringify(group.map(({ message, doc }) => groupRow(message, doc))),
-          group.map((g) => g.doc.payload),
+        const { name, text } = this.statements.group;
+        const rows = await this.query<{ n: string; document_id: string; record_id: string; created_at: Date }>(name, text, [
+          JSON.stringify(group.map(({ documentId, message, doc }) => groupRow(documentId, message, doc))),
           group.map((g) => g.message.receipt.soap),
+          ...(this.payloads.sql ? [group.map((g) => g.doc.payload)] : []),
         ]);
         for (const r of rows) group[Number(r.n) - 1]!.resolve({ stored: { documentId: r.document_id, recordId: String(r.record_id), createdAt: r.created_at } });
         return;
@@ -328,21 +357,23 @@ export class As4MessageStore {
       }
     }
     await Promise.all(
-      group.map(({ message, doc, resolve, reject }) =>
-        this.storeOne(message, doc).then(resolve, reject),
+      group.map(({ documentId, message, doc, resolve, reject }) =>
+        this.storeOne(documentId, message, doc).then(resolve, reject),
       ),
     );
   }
 
-  private async storeOne(message: ReceivedMessage, doc: ReceivedDocument): Promise<StoreOutcome<StoredReceived>> {
+  private async storeOne(documentId: string, message: ReceivedMessage, doc: ReceivedDocument): Promise<StoreOutcome<StoredReceived>> {
     try {
-      const [row] = await this.query<{ document_id: string; record_id: string; created_at: Date }>('as4-store-received', STORE_RECEIVED, [
+      const { name, text } = this.statements.received;
+      const [row] = await this.query<{ document_id: string; record_id: string; created_at: Date }>(name, text, [
         ...headerValues(message),
+        documentId,
         ...documentInsertValues(doc, doc.payload.length),
-        doc.payload,
         doc.event.reason,
         doc.event.actor,
         doc.event.details === null ? null : JSON.stringify(doc.event.details),
+        ...(this.payloads.sql ? [doc.payload] : []),
       ]);
       return { stored: { documentId: row!.document_id, recordId: String(row!.record_id), createdAt: row!.created_at } };
     } catch (err) {

@@ -8,11 +8,13 @@
  * submission, a claim and a delivery cost one round trip each instead of five to seven knex statements.
  * Statements that write both lock the document row before the job row, as the pipeline's transactions do.
  */
+import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { CheckedMove } from '../core/state-machine.js';
 import { documentInsertValues, documentRecord, type DocumentRecord, type EventInput, type NewDocument, type Tx } from './documents.js';
 import { newJobState, type JobLease } from './jobs.js';
 import { namedQuery } from './named-query.js';
+import { PostgresPayloadStore, type PayloadSql, type PayloadStore } from './payloads.js';
 
 /** The job kind of outbound delivery: one job per outbound document (unique key: the document id). */
 export const OUTBOUND_JOB = 'outbound';
@@ -124,27 +126,31 @@ const RECORD_COLUMNS = [
   'country_c1', 'endpoint_url', 'receiver_seat_id', 'last_error_kind', 'last_error', 'delivered_at', 'local_document_id',
 ];
 
-/** A queued outbound document: document, payload, creation event, delivery row and job. */
-const CREATE_QUEUED = `
+/**
+ * A queued outbound document: document (id $22, drawn by the caller), payload (the payload store's CTE,
+ * bytes $24, the last parameter: absent when the bytes live outside the database), creation event,
+ * delivery row and job.
+ */
+function createQueuedSql(payloads: PayloadSql | null): string {
+  return `
 WITH d AS (
-  INSERT INTO documents (direction, sender_id, receiver_id, document_kind, document_type, process, invoice_number,
+  INSERT INTO documents (id, direction, sender_id, receiver_id, document_kind, document_type, process, invoice_number,
     issue_date, status, payload_sha256, payload_size, validation_report)
-  VALUES ('outbound', $1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::date, $8::text, $9::text, $10::int, $11::jsonb)
+  VALUES ($22::uuid, 'outbound', $1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::date, $8::text, $9::text, $10::int, $11::jsonb)
   RETURNING *
-), p AS (
-  INSERT INTO payloads (document_id, content) SELECT d.id, $12::bytea FROM d
-), e AS (
+),${payloads ? ` ${payloads.insert('p', 'd', 'd.id', '$24::bytea')},` : ''} e AS (
   INSERT INTO document_events (document_id, type, from_status, to_status, reason, actor, details)
-  SELECT d.id, 'status', NULL, $8::text, $13::text, $14::text, $15::jsonb FROM d
+  SELECT d.id, 'status', NULL, $8::text, $12::text, $13::text, $14::jsonb FROM d
 ), q AS (
-  INSERT INTO outbound_deliveries (document_id, as4_message_id, conversation_id, sbdh_instance_id)
-  SELECT d.id, $16::text, $17::text, $18::text FROM d
+  INSERT INTO outbound_deliveries (document_id, as4_message_id, conversation_id, sbdh_instance_id, country_c1)
+  SELECT d.id, $15::text, $16::text, $17::text, $23::text FROM d
 ), j AS (
   INSERT INTO jobs (kind, payload, unique_key, max_attempts, run_at, status, attempts, leased_by, lease_until)
-  SELECT '${OUTBOUND_JOB}', jsonb_build_object('documentId', d.id), d.id::text, $19::int, $20::timestamptz, ${newJobState('$21', '$22')} FROM d
+  SELECT '${OUTBOUND_JOB}', jsonb_build_object('documentId', d.id), d.id::text, $18::int, $19::timestamptz, ${newJobState('$20', '$21')} FROM d
   RETURNING id
 )
 SELECT d.*, (SELECT id FROM j) AS job_id FROM d`;
+}
 
 /**
  * Claim of an attempt by the holder of the document's job ($2-$4: job id, holder, attempt): the document
@@ -152,8 +158,10 @@ SELECT d.*, (SELECT id FROM j) AS job_id FROM d`;
  * delivery's attempt count becomes the job's, the job's lease is extended to the attempt's ($5 seconds)
  * and the event is appended; nothing is written to the document when it was in none of $6. One row when
  * the lease holds the job (document columns null when the document did not move), none when it does not.
+ * The payload comes with it when the payload store is Postgres.
  */
-const CLAIM = `
+function claimSql(payloads: PayloadSql | null): string {
+  return `
 WITH h AS (
   SELECT attempts FROM jobs WHERE id = $2::bigint AND status = 'running' AND leased_by = $3::text AND attempts = $4::int
 ), o AS (
@@ -177,8 +185,9 @@ WITH h AS (
   SELECT c.document_id, 'status', u.from_status, $7::text, 'attempt ' || c.attempts, $8::text, jsonb_build_object('attempt', c.attempts)
   FROM c JOIN u ON u.id = c.document_id
 )
-SELECT u.*, c.*, l.*, (SELECT content FROM payloads WHERE document_id = u.id) AS payload
+SELECT u.*, c.*, l.*${payloads ? `, ${payloads.select('u.id')} AS payload` : ''}
 FROM h LEFT JOIN u ON true LEFT JOIN c ON c.document_id = u.id LEFT JOIN l ON true`;
+}
 
 /**
  * A delivered attempt: the document moves from $2 to $3 if it is still in $2, with its status event, the
@@ -213,8 +222,24 @@ WITH u AS (
 )
 SELECT id FROM u`;
 
+/** Named statements of one payload store: a store outside the database gets statements of its own. */
+function statements(payloads: PayloadStore) {
+  const suffix = payloads.sql ? '' : '-external';
+  return {
+    createQueued: { name: `deliveries-create-queued${suffix}`, text: createQueuedSql(payloads.sql) },
+    claim: { name: `deliveries-claim${suffix}`, text: claimSql(payloads.sql) },
+  };
+}
+
 export class PostgresDeliveryStore {
-  constructor(private readonly knex: Knex) {}
+  private readonly statements: ReturnType<typeof statements>;
+
+  constructor(
+    private readonly knex: Knex,
+    private readonly payloads: PayloadStore = new PostgresPayloadStore(knex),
+  ) {
+    this.statements = statements(payloads);
+  }
 
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     return this.knex.transaction(fn);
@@ -222,7 +247,8 @@ export class PostgresDeliveryStore {
 
   /**
    * Stores a new outbound document in its checked initial status with its payload, its creation event, its
-   * delivery row (with the identifiers every attempt reuses) and its job, in one statement. The job is
+   * delivery row (with what every attempt reuses: identifiers, and the supplier's country read at
+   * submission, null when the document has none) and its job, in one statement. The job is
    * queued for any runner from `job.dueAt`, or, with `job.heldBy`, held by the runner that will make the
    * first attempt (for `heldBy.leaseMs`, after which any runner may take it).
    */
@@ -230,23 +256,28 @@ export class PostgresDeliveryStore {
     doc: NewDocument,
     payload: Buffer,
     event: EventInput,
-    ids: { as4MessageId: string; conversationId: string; sbdhInstanceId: string },
+    fixed: { as4MessageId: string; conversationId: string; sbdhInstanceId: string; countryC1: string | null },
     job: { maxAttempts: number; dueAt: Date; heldBy: { runnerId: string; leaseMs: number } | null },
   ): Promise<{ document: DocumentRecord; jobId: string }> {
-    const [row] = await namedQuery(this.knex, 'deliveries-create-queued', CREATE_QUEUED, [
+    const id = randomUUID();
+    if (!this.payloads.sql) await this.payloads.put(id, payload);
+    const { name, text } = this.statements.createQueued;
+    const [row] = await namedQuery(this.knex, name, text, [
       ...documentInsertValues(doc, payload.length),
       doc.validationReport === null ? null : JSON.stringify(doc.validationReport),
-      payload,
       event.reason ?? null,
       event.actor,
       event.details ? JSON.stringify(event.details) : null,
-      ids.as4MessageId,
-      ids.conversationId,
-      ids.sbdhInstanceId,
+      fixed.as4MessageId,
+      fixed.conversationId,
+      fixed.sbdhInstanceId,
       job.maxAttempts,
       job.dueAt,
       job.heldBy?.runnerId ?? null,
       job.heldBy ? job.heldBy.leaseMs / 1000 : null,
+      id,
+      fixed.countryC1,
+      ...(this.payloads.sql ? [payload] : []),
     ]);
     return { document: documentRecord(row), jobId: String(row.job_id) };
   }
@@ -267,10 +298,12 @@ export class PostgresDeliveryStore {
   ): Promise<{ doc: DocumentRecord; delivery: DeliveryRecord; payload: Buffer | null } | 'lost' | 'unmoved'> {
     const to = moves[0]!.to;
     if (moves.some((m) => m.to !== to)) throw new Error('claimAttempt: every move must lead to the same status');
-    const [row] = await namedQuery(this.knex, 'deliveries-claim', CLAIM, [documentId, lease.jobId, lease.runnerId, lease.attempts, leaseMs / 1000, moves.map((m) => m.from), to, actor]);
+    const { name, text } = this.statements.claim;
+    const [row] = await namedQuery(this.knex, name, text, [documentId, lease.jobId, lease.runnerId, lease.attempts, leaseMs / 1000, moves.map((m) => m.from), to, actor]);
     if (!row) return 'lost';
     if (row.id === null) return 'unmoved';
-    return { doc: documentRecord(row), delivery: toRecord(row), payload: (row.payload as Buffer | null) ?? null };
+    const payload = this.payloads.sql ? ((row.payload as Buffer | null) ?? null) : await this.payloads.get(documentId);
+    return { doc: documentRecord(row), delivery: toRecord(row), payload };
   }
 
   /**

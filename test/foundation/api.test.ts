@@ -92,6 +92,10 @@ describe('documents API (POST /api/v1/documents, GET /api/v1/documents/:id)', ()
       assert.equal(body.payload.sha256, sha);
       const stored = Buffer.from(await (await fetch(`${base}${body.payload.href}`)).arrayBuffer());
       assert.ok(stored.equals(bytes), `${basename(file)}: stored payload differs`);
+      // COUNTRY_C1 for every attempt, read from the validator's parse (BT-40 of the example).
+      const country = /<cac:AccountingSupplierParty>[\s\S]*?<cac:Country>\s*<cbc:IdentificationCode>(\w\w)</.exec(bytes.toString())?.[1] ?? null;
+      const delivery = await db.knex('outbound_deliveries').where({ document_id: body.id }).first();
+      assert.equal(delivery.country_c1, country, `${basename(file)}: country_c1`);
     }
   });
 

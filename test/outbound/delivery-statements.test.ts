@@ -43,7 +43,7 @@ describe('outbound delivery statements', () => {
   /** A queued document whose job is held by `runnerId` (its first attempt here), or queued for any runner. */
   async function queued(held = true) {
     n++;
-    const ids = { as4MessageId: `m${n}@test`, conversationId: `c${n}`, sbdhInstanceId: `i${n}` };
+    const ids = { as4MessageId: `m${n}@test`, conversationId: `c${n}`, sbdhInstanceId: `i${n}`, countryC1: 'NL' };
     const { document: doc, jobId } = await deliveries.createQueued(newDoc(`INV-${n}`), Buffer.from(`<x n="${n}"/>`), { actor: 'api', reason: 'queued', details: { n } }, ids, {
       maxAttempts: 5,
       dueAt: new Date(Date.now() + 60_000),
@@ -53,7 +53,7 @@ describe('outbound delivery statements', () => {
     return { doc, ids, lease };
   }
 
-  it('stores a queued document with its payload, creation event, delivery row and job', async () => {
+  it('stores a queued document with its payload, creation event, delivery row (the supplier\'s country too) and job', async () => {
     const { doc, ids, lease } = await queued(false);
     assert.deepEqual(await documents.get(doc.id), doc);
     assert.deepEqual([doc.status, doc.issueDate, doc.payloadSize, doc.validationReport], ['queued', '2026-11-28', 10, { valid: true, issues: [] }]);
@@ -61,7 +61,7 @@ describe('outbound delivery statements', () => {
     const events = await documents.events(doc.id);
     assert.deepEqual(events.map((e) => [e.type, e.fromStatus, e.toStatus, e.actor, e.reason, e.details]), [['status', null, 'queued', 'api', 'queued', { n }]]);
     const d = await deliveries.get(doc.id);
-    assert.deepEqual([d!.attempts, d!.as4MessageId, d!.conversationId, d!.sbdhInstanceId, d!.leaseUntil], [0, ids.as4MessageId, ids.conversationId, ids.sbdhInstanceId, null]);
+    assert.deepEqual([d!.attempts, d!.as4MessageId, d!.conversationId, d!.sbdhInstanceId, d!.countryC1, d!.leaseUntil], [0, ids.as4MessageId, ids.conversationId, ids.sbdhInstanceId, 'NL', null]);
     assert.ok(d!.nextAttemptAt! > new Date());
     const job = (await jobs.get(lease.jobId))!;
     assert.deepEqual([job.kind, job.payload, job.uniqueKey, job.status, job.attempts, job.maxAttempts, job.leasedBy], [OUTBOUND_JOB, { documentId: doc.id }, doc.id, 'queued', 0, 5, null]);

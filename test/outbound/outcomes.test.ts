@@ -3,12 +3,13 @@
  * served by a small HTTP server here), and recovery after a simulated crash.
  */
 import assert from 'node:assert/strict';
-import { createPrivateKey } from 'node:crypto';
+import { createPrivateKey, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { buildErrorSignal, NOT_SERVICED } from '../../src/as4/index.js';
 import { hostname } from 'node:os';
+import { ERROR_KINDS } from '../../src/errors.js';
 import { buildOutbound } from '../../src/jobs/outbound-service.js';
 import { JobRunner } from '../../src/jobs/runner.js';
 import { PeppolLookup } from '../../src/peppol/lookup.js';
@@ -82,6 +83,19 @@ describe('outbound outcomes and recovery', function () {
     assert.equal(doc.events.at(-1).details.ebmsCode ?? doc.events.at(-1).details.errorDetails.errors[0].errorCode, 'EBMS:0101');
   });
 
+  it('EBMS:0202 (a temporary failure) from the receiver: as4.remote-failure, retried by its catalogue class', async () => {
+    const identity = { privateKey: createPrivateKey(b.cert.keyPem), certificate: b.cert.cert };
+    behaviour = (_req, res) => {
+      const signal = buildErrorSignal(null, [{ code: 'EBMS:0202', description: 'backend down for a moment' }], identity);
+      res.writeHead(500, { 'content-type': signal.contentType }).end(signal.body);
+    };
+    const doc = await send(faulty);
+    assert.equal(doc.status, 'failed');
+    assert.equal(doc.delivery.lastError.kind, 'as4.remote-failure');
+    assert.equal(ERROR_KINDS['as4.remote-failure'].retry, 'transient');
+    assert.deepEqual(doc.delivery.history.map((h: any) => h.outcome), ['transient', 'transient', 'transient']);
+  });
+
   it('HTTP 503 every time: retried with backoff until the attempts run out, then failed', async () => {
     behaviour = (_req, res) => res.writeHead(503, { 'content-type': 'text/plain' }).end('busy');
     const before = requests;
@@ -136,7 +150,7 @@ describe('outbound outcomes and recovery', function () {
       { ...(await a.documents.get(submitted.body.id))!, initial: checkCreate('outbound', 'queued'), invoiceNumber: 'LEASE-1' },
       Buffer.from(ublDocument('invoice', supplier, buyer)),
       { actor: 'test' },
-      { as4MessageId: `lease-${submitted.body.id}@test`, conversationId: submitted.body.id, sbdhInstanceId: submitted.body.id },
+      { as4MessageId: `lease-${submitted.body.id}@test`, conversationId: submitted.body.id, sbdhInstanceId: submitted.body.id, countryC1: 'GB' },
       { maxAttempts: 3, dueAt: new Date(Date.now() + 3_600_000), heldBy: { runnerId: deadWorker, leaseMs: 3_600_000 } },
     );
     assert.ok(await changeStatus(a.documents, other.id, 'sending', { actor: 'job:outbound', reason: 'attempt 1 (dead worker)' }, { expected: { direction: 'outbound', from: 'queued' } }));
@@ -145,6 +159,26 @@ describe('outbound outcomes and recovery', function () {
     assert.equal(doc.status, 'delivered');
     assert.deepEqual(doc.events.map((e: any) => e.toStatus), ['queued', 'sending', 'retrying', 'sending', 'delivered']);
     assert.match(doc.events[2].reason, /lease expired/);
+  });
+
+  it('sends the COUNTRY_C1 stored at submission, without reading the document again', async () => {
+    const xml = ublDocument('invoice', supplier, buyer);
+    const deliveries = new PostgresDeliveryStore(a.db.knex);
+    const template = (await a.documents.get((await a.submit(ublDocument('invoice', supplier, buyer))).body.id))!;
+    const instanceId = randomUUID();
+    const { document } = await deliveries.createQueued(
+      { ...template, initial: checkCreate('outbound', 'queued'), invoiceNumber: 'COUNTRY-1' },
+      xml,
+      { actor: 'test' },
+      { as4MessageId: `${instanceId}@test`, conversationId: instanceId, sbdhInstanceId: instanceId, countryC1: 'GB' },
+      { maxAttempts: 3, dueAt: new Date(Date.now() + 3_600_000), heldBy: null },
+    );
+    // Not what the document says (GB): only the delivery row can bring SE into the SBDH.
+    await a.db.knex('outbound_deliveries').where({ document_id: document.id }).update({ country_c1: 'SE' });
+    await a.db.knex('jobs').where({ kind: OUTBOUND_JOB, unique_key: document.id }).update({ run_at: new Date() });
+    assert.equal((await a.waitFor(document.id, ['delivered', 'failed', 'undeliverable'])).status, 'delivered');
+    const received = await b.db.knex('as4_messages').where({ direction: 'inbound', sbdh_instance_id: instanceId }).first();
+    assert.equal(received?.country_c1, 'SE', 'the receiver read SE in the SBDH');
   });
 
   it('picks up at start-up a document a crash left in sending, and delivers it', async () => {

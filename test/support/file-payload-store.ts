@@ -1,0 +1,30 @@
+/**
+ * A payload store outside the database: one file per document under a directory, written to a temporary
+ * name and renamed, so that a reader never sees half a payload. It stands for an object store (S3) in the
+ * tests that show the other stores leave their payloads to the payload store.
+ */
+import { randomUUID } from 'node:crypto';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { PayloadStore } from '../../src/store/payloads.js';
+
+export class FilePayloadStore implements PayloadStore {
+  readonly sql = null;
+
+  constructor(private readonly dir: string) {}
+
+  async put(documentId: string, content: Buffer): Promise<void> {
+    const tmp = join(this.dir, `.${randomUUID()}`);
+    await writeFile(tmp, content);
+    await rename(tmp, join(this.dir, documentId));
+  }
+
+  async get(documentId: string): Promise<Buffer | null> {
+    try {
+      return await readFile(join(this.dir, documentId));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err;
+    }
+  }
+}
