@@ -12,20 +12,11 @@ import { readFileSync } from 'node:fs';
 import { ApError } from '../errors.js';
 import { ELEM, XNode, keyId, lineColumn, nameKey, svrlLocation, type XDocument } from './dom.js';
 import { type SchEl, readSchematronTree } from './sch-source.js';
-import {
-  type BFn,
-  Compiler,
-  type Ctx,
-  type Dyn,
-  type Fn,
-  type Frame,
-  Scope,
-  type UserFunction,
-  callUser,
-  parseSeqType,
-  staticKind,
-} from './xpath/compile.js';
+import { staticKind } from './xpath/analysis.js';
+import { Compiler } from './xpath/compile.js';
+import { type BFn, type Ctx, type Dyn, type Fn, type Frame, Scope, type UserFunction } from './xpath/context.js';
 import { type Ast, type NodeTest, parseXPath } from './xpath/parser.js';
+import { callUser, parseSeqType } from './xpath/user-functions.js';
 import { type Item, type Seq, Untyped, XPathError, castAtomic, ebv, isNumeric, stringOf } from './xpath/values.js';
 import { FindingCap, type Flag, type ValidationIssue, type ValidationLayer } from './types.js';
 
