@@ -7,7 +7,7 @@ import { Dec } from './decimal.js';
 import { BUILTINS } from './functions.js';
 import { type Ast, XS_NS } from './parser.js';
 
-export type StaticKind = 'bool' | 'nodes' | 'num' | 'str' | 'any';
+type StaticKind = 'bool' | 'nodes' | 'num' | 'str' | 'any';
 
 const BOOL_FNS = new Set(['not', 'exists', 'empty', 'boolean', 'true', 'false', 'matches', 'contains', 'starts-with', 'ends-with']);
 const NUM_FNS = new Set(['count', 'sum', 'number', 'round', 'abs', 'string-length', 'position', 'last', 'floor', 'ceiling']);
