@@ -13,7 +13,7 @@ import { children, elementChildren } from './dom.js';
 import { checkAgreement, checkPeppolHeaders, parseSignalMessage, parseUserMessage, type UserMessage } from './ebms.js';
 import { decryptAttachments, inspectEncryption, type EncryptionCheck } from './encryption.js';
 import { DEFAULT_ENVELOPE_LIMITS, readEnvelope, type Envelope } from './envelope.js';
-import type { MimeMessage } from './mime.js';
+import type { MimeMessage } from './mime/message.js';
 import { NS, PEPPOL } from './ns.js';
 import { checkReferences, checkSignedInfo, inspectSignature, type SignatureCheck } from './signature.js';
 
