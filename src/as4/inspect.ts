@@ -14,7 +14,8 @@ import { checkAgreement, checkPeppolHeaders, parseSignalMessage, parseUserMessag
 import { decryptAttachments, inspectEncryption, type EncryptionCheck } from './encryption.js';
 import { DEFAULT_ENVELOPE_LIMITS, readEnvelope, type Envelope } from './envelope.js';
 import type { MimeMessage } from './mime/message.js';
-import { NS, PEPPOL } from './ns.js';
+import { NS } from './ns.js';
+import { PEPPOL } from './profile.js';
 import { checkReferences, checkSignedInfo, inspectSignature, type SignatureCheck } from './signature.js';
 
 export interface InspectOptions {

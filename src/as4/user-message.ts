@@ -24,7 +24,8 @@ import { decryptAttachments, encryptAttachments, inspectEncryption } from './enc
 import { DEFAULT_ENVELOPE_LIMITS, newEnvelopeIds, readEnvelope, signedEnvelope } from './envelope.js';
 import { buildMultipartRelated } from './mime/build.js';
 import type { MimeMessage } from './mime/message.js';
-import { NS, PEPPOL } from './ns.js';
+import { NS } from './ns.js';
+import { PEPPOL } from './profile.js';
 import { cidUri, inspectSignature, verifySignature, type As4Identity, type NrReference } from './signature.js';
 
 export interface OutboundUserMessage {
