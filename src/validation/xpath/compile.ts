@@ -147,6 +147,20 @@ export class Compiler {
     return slot;
   }
 
+  /** The clauses of for/some/every: each sequence compiled in the scope of the variables bound before it. */
+  private bindings(binds: { name: string; e: Ast }[], scope: Scope): { sc: Scope; slots: number[]; srcs: Fn[] } {
+    const sc = scope.child();
+    const slots: number[] = [];
+    const srcs: Fn[] = [];
+    for (const b of binds) {
+      srcs.push(this.seq(b.e, sc));
+      const slot = sc.alloc();
+      sc.define(b.name, { kind: 'local', idx: slot });
+      slots.push(slot);
+    }
+    return { sc, slots, srcs };
+  }
+
   fail(msg: string): never {
     throw new XPathSyntaxError(msg, '');
   }
@@ -525,15 +539,7 @@ export class Compiler {
         break;
       }
       case 'quant': {
-        const sc = scope.child();
-        const slots: number[] = [];
-        const srcs: Fn[] = [];
-        for (const b of a.binds) {
-          srcs.push(this.seq(b.e, sc));
-          const slot = sc.alloc();
-          sc.define(b.name, { kind: 'local', idx: slot });
-          slots.push(slot);
-        }
+        const { sc, slots, srcs } = this.bindings(a.binds, scope);
         const sat = this.bool(a.sat, sc);
         const every = a.every;
         const loop = (c: Ctx, k: number): boolean => {
@@ -784,15 +790,7 @@ export class Compiler {
         return (c) => (b(c) ? TRUE : FALSE);
       }
       case 'for': {
-        const sc = scope.child();
-        const slots: number[] = [];
-        const srcs: Fn[] = [];
-        for (const b of a.binds) {
-          srcs.push(this.seq(b.e, sc));
-          const slot = sc.alloc();
-          sc.define(b.name, { kind: 'local', idx: slot });
-          slots.push(slot);
-        }
+        const { sc, slots, srcs } = this.bindings(a.binds, scope);
         const ret = this.seq(a.ret, sc);
         const loop = (c: Ctx, k: number, out: Item[]): void => {
           const items = srcs[k](c);
