@@ -7,7 +7,8 @@
 import { randomUUID } from 'node:crypto';
 import { ApError } from '../errors.js';
 import { attr, child, children, escAttr, escText, text } from './dom.js';
-import { NS, PEPPOL } from './ns.js';
+import { NS } from './ns.js';
+import { PEPPOL } from './profile.js';
 
 export interface Party {
   partyId: string;
@@ -153,7 +154,7 @@ export function buildUserMessageXml(
         'CollaborationInfo',
         el('AgreementRef', PEPPOL.AGREEMENT) +
           el('Service', escText(input.processId), { type: input.processScheme ?? PEPPOL.SERVICE_TYPE }) +
-          el('Action', escText(`${input.documentTypeScheme ?? 'busdox-docid-qns'}::${input.documentTypeId}`)) +
+          el('Action', escText(`${input.documentTypeScheme ?? PEPPOL.DOCUMENT_TYPE_SCHEME}::${input.documentTypeId}`)) +
           el('ConversationId', escText(input.conversationId)),
       ) +
       el('MessageProperties', props) +

@@ -10,7 +10,8 @@ import { oneLineName } from '../pki/certificate.js';
 import { ApError } from '../errors.js';
 import { attr, child, children, escAttr, text } from './dom.js';
 import { cidOf } from './ebms.js';
-import { ALG, NS, WSS } from './ns.js';
+import { NS, WSS } from './ns.js';
+import { ALG } from './profile.js';
 import { cidUri, type As4Identity } from './signature.js';
 import { bstXml, resolveBst, sameCertificate, strXml } from './tokens.js';
 

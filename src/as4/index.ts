@@ -1,5 +1,8 @@
 /** Peppol AS4 message layer: MIME, ebMS 3 headers, WS-Security, receipts and error signals. */
-export * from './mime.js';
+export * from './mime/build.js';
+export * from './mime/dump.js';
+export * from './mime/message.js';
+export { MultipartParser, parseMimeMessage, readMimeMessage } from './mime/parse.js';
 export {
   buildUserMessageXml,
   checkAgreement,

@@ -13,8 +13,9 @@ import { children, elementChildren } from './dom.js';
 import { checkAgreement, checkPeppolHeaders, parseSignalMessage, parseUserMessage, type UserMessage } from './ebms.js';
 import { decryptAttachments, inspectEncryption, type EncryptionCheck } from './encryption.js';
 import { DEFAULT_ENVELOPE_LIMITS, readEnvelope, type Envelope } from './envelope.js';
-import type { MimeMessage } from './mime.js';
-import { NS, PEPPOL } from './ns.js';
+import type { MimeMessage } from './mime/message.js';
+import { NS } from './ns.js';
+import { PEPPOL } from './profile.js';
 import { checkReferences, checkSignedInfo, inspectSignature, type SignatureCheck } from './signature.js';
 
 export interface InspectOptions {

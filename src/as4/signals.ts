@@ -11,7 +11,7 @@ import { child, children, escAttr, escText } from './dom.js';
 import { c14nAttr } from './c14n.js';
 import { buildSignalMessageXml, messagingOpen, newMessageId, parseSignalMessage, type SignalMessage } from './ebms.js';
 import { canonicalMessaging, DEFAULT_ENVELOPE_LIMITS, newEnvelopeIds, readEnvelope, signedEnvelope } from './envelope.js';
-import type { MimeMessage } from './mime.js';
+import type { MimeMessage } from './mime/message.js';
 import { NS } from './ns.js';
 import { checkReferences, checkSignedInfo, inspectSignature, nrReferenceOf, type As4Identity, type NrReference } from './signature.js';
 import type { As4Message } from './user-message.js';

@@ -15,7 +15,8 @@ import { ApError } from '../errors.js';
 import { c14nAttr, excC14n } from './c14n.js';
 import { attr, child, children, qname, text } from './dom.js';
 import { cidOf } from './ebms.js';
-import { ALG, NS } from './ns.js';
+import { NS } from './ns.js';
+import { ALG } from './profile.js';
 import { bstXml, resolveBst, strXml } from './tokens.js';
 
 /** Our signing identity: key and certificate, parsed once at start-up. */

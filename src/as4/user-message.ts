@@ -22,8 +22,10 @@ import {
 } from './ebms.js';
 import { decryptAttachments, encryptAttachments, inspectEncryption } from './encryption.js';
 import { DEFAULT_ENVELOPE_LIMITS, newEnvelopeIds, readEnvelope, signedEnvelope } from './envelope.js';
-import { buildMultipartRelated, type MimeMessage } from './mime.js';
-import { NS, PEPPOL } from './ns.js';
+import { buildMultipartRelated } from './mime/build.js';
+import type { MimeMessage } from './mime/message.js';
+import { NS } from './ns.js';
+import { PEPPOL } from './profile.js';
 import { cidUri, inspectSignature, verifySignature, type As4Identity, type NrReference } from './signature.js';
 
 export interface OutboundUserMessage {

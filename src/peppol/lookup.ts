@@ -4,6 +4,7 @@
  * bounded size; concurrent lookups of the same key share one resolution.
  */
 import { X509Certificate } from 'node:crypto';
+import { PEPPOL } from '../as4/profile.js';
 import { ApError } from '../errors.js';
 import type { CertificateValidator } from '../pki/types.js';
 import {
@@ -14,7 +15,7 @@ import {
   type ProcessIdentifier,
 } from './identifiers.js';
 import { SmpClient } from './smp-client.js';
-import { documentTypeFromReference, TRANSPORT_PROFILE_AS4, type SmpEndpoint } from './smp-xml.js';
+import { documentTypeFromReference, type SmpEndpoint } from './smp-xml.js';
 import { SmlLocator, type NaptrRecord, type SmlLocatorOptions } from './sml.js';
 
 export interface LookupResult {
@@ -203,7 +204,7 @@ export class PeppolLookup {
         expiresAt: new Date(Math.min(...limits)),
       };
     }
-    throw new ApError('smp.no-endpoint', `No usable ${TRANSPORT_PROFILE_AS4} endpoint for ${formatId(participant)} and ${formatId(documentType)}${skipped.length ? ` (${skipped.join('; ')})` : ''}`, {
+    throw new ApError('smp.no-endpoint', `No usable ${PEPPOL.TRANSPORT_PROFILE} endpoint for ${formatId(participant)} and ${formatId(documentType)}${skipped.length ? ` (${skipped.join('; ')})` : ''}`, {
       participant: participant.value,
       documentType: documentType.value,
       skipped,
@@ -214,7 +215,7 @@ export class PeppolLookup {
 /** The AS4 endpoint active at `now`; the reasons others were passed over go to `skipped`. */
 function selectEndpoint(endpoints: SmpEndpoint[], now: Date, skipped: string[]): SmpEndpoint | undefined {
   for (const e of endpoints) {
-    if (e.transportProfile !== TRANSPORT_PROFILE_AS4) {
+    if (e.transportProfile !== PEPPOL.TRANSPORT_PROFILE) {
       skipped.push(`transport profile ${e.transportProfile}`);
     } else if (e.serviceActivationDate && e.serviceActivationDate > now) {
       skipped.push(`${e.address} not active before ${e.serviceActivationDate.toISOString()}`);

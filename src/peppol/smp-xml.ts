@@ -14,7 +14,6 @@ export const SMP_NS = 'http://busdox.org/serviceMetadata/publishing/1.0/';
 export const SMP_ID_NS = 'http://busdox.org/transport/identifiers/1.0/';
 export const WSA_NS = 'http://www.w3.org/2005/08/addressing';
 export const DSIG_NS = 'http://www.w3.org/2000/09/xmldsig#';
-export const TRANSPORT_PROFILE_AS4 = 'peppol-transport-as4-v2_0';
 
 export interface SmpEndpoint {
   transportProfile: string;

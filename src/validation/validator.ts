@@ -7,7 +7,9 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApError } from '../errors.js';
 import { lineColumn, parseDocument, type XNode } from './dom.js';
-import { type CompiledSchema, evaluateSchema, loadSchematron } from './schematron.js';
+import { evaluateSchema } from './schematron/evaluate.js';
+import { loadSchematron } from './schematron/load.js';
+import type { CompiledSchema } from './schematron/model.js';
 import { FindingCap, type DocumentValidator, type UblDocumentKind, type ValidationIssue, type ValidationReport } from './types.js';
 import { UBL_NAMESPACES, UblXsdValidator } from './xsd.js';
 

@@ -3,16 +3,10 @@ import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { ApError } from '../../src/errors.js';
-import {
-  buildMultipartRelated,
-  contentIdFromCid,
-  findPartByCid,
-  parseHeaderValue,
-  parseMimeDump,
-  parseMimeMessage,
-  readMimeMessage,
-  type MimeLimits,
-} from '../../src/as4/mime.js';
+import { buildMultipartRelated } from '../../src/as4/mime/build.js';
+import { parseMimeDump } from '../../src/as4/mime/dump.js';
+import { contentIdFromCid, findPartByCid, type MimeLimits, parseHeaderValue } from '../../src/as4/mime/message.js';
+import { parseMimeMessage, readMimeMessage } from '../../src/as4/mime/parse.js';
 
 const SOAP = '<S12:Envelope xmlns:S12="http://www.w3.org/2003/05/soap-envelope"><S12:Body/></S12:Envelope>';
 

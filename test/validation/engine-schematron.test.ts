@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { ApError } from '../../src/errors.js';
 import { parseDocument } from '../../src/validation/dom.js';
-import { compileSchematron, evaluateSchema } from '../../src/validation/schematron.js';
+import { evaluateSchema } from '../../src/validation/schematron/evaluate.js';
+import { compileSchematron } from '../../src/validation/schematron/load.js';
 import type { ValidationIssue } from '../../src/validation/types.js';
 
 const sch = (body: string, extra = ''): string => `<?xml version="1.0"?>

@@ -8,7 +8,9 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument } from '../../src/validation/dom.js';
-import { type CompiledSchema, invokeFunction, loadSchematron } from '../../src/validation/schematron.js';
+import { invokeFunction } from '../../src/validation/schematron/evaluate.js';
+import { loadSchematron } from '../../src/validation/schematron/load.js';
+import type { CompiledSchema } from '../../src/validation/schematron/model.js';
 import { findSchematron } from '../../src/validation/validator.js';
 import { Dec } from '../../src/validation/xpath/decimal.js';
 

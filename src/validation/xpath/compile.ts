@@ -4,10 +4,31 @@
  * function locals in the current frame), so evaluation does no name lookups. Paths starting with
  * `//name` use the document's element index instead of walking the tree.
  */
-import { ATTR, DOC, ELEM, TEXT, XNode, nameKey, type XDocument } from '../dom.js';
+import { DOC, ELEM, XNode, nameKey } from '../dom.js';
+import {
+  CONTEXT_FNS,
+  canon,
+  children,
+  constant,
+  focusFree,
+  freeVars,
+  hasPath,
+  isRootDescendants,
+  localOf,
+  nameOnly,
+  nonPositional,
+  nsOf,
+  staticKind,
+  unionSteps,
+  usesPosition,
+} from './analysis.js';
+import { REVERSE, axisNodes, contextNode, sortUnique, testFn } from './axes.js';
+import type { BFn, CompileEnv, Ctx, Dyn, Fn, Frame, Scope } from './context.js';
 import { Dec } from './decimal.js';
 import { BUILTINS, type SFn } from './functions.js';
-import { type Ast, type Axis, type NodeTest, XS_NS, XPathSyntaxError } from './parser.js';
+import { WIDE, attributeIndex, chainAny, chainCollect, childChain, childIndex } from './indexes.js';
+import { type Ast, XS_NS, XPathSyntaxError } from './parser.js';
+import { callUser } from './user-functions.js';
 import {
   type ArithOp,
   type CmpOp,
@@ -27,479 +48,8 @@ import {
   generalPair,
   isNumeric,
   negate,
-  typeName,
   valuePair,
 } from './values.js';
-
-export interface Frame {
-  v: (Seq | undefined)[];
-  /** Lazily evaluated lets of the frame (rule lets), by slot. */
-  lets: (Fn | undefined)[] | null;
-  /** The context the lets are evaluated in. */
-  home: Ctx | null;
-}
-
-export interface Dyn {
-  xdoc: XDocument;
-  /** Per-document results of context-free subexpressions (absolute paths and what is built on them). */
-  memo: unknown[];
-  globals: (Seq | undefined)[];
-  globalFns: Fn[];
-  globalBusy: boolean[];
-  rootCtx: Ctx;
-}
-
-export interface Ctx {
-  item: Item | undefined;
-  pos: number;
-  size: number;
-  frame: Frame;
-  dyn: Dyn;
-}
-
-export type Fn = (c: Ctx) => Seq;
-export type BFn = (c: Ctx) => boolean;
-
-export type VarRef = { kind: 'global'; idx: number } | { kind: 'let'; idx: number } | { kind: 'local'; idx: number };
-
-/** Compile-time scope: variable names to slots. */
-export class Scope {
-  private vars = new Map<string, VarRef>();
-  constructor(
-    readonly parent: Scope | null,
-    /** Shared slot counter of the frame this scope allocates in (null for the global scope). */
-    readonly frameSlots: { n: number } | null,
-  ) {}
-
-  lookup(name: string): VarRef | undefined {
-    return this.vars.get(name) ?? this.parent?.lookup(name);
-  }
-
-  define(name: string, ref: VarRef): void {
-    this.vars.set(name, ref);
-  }
-
-  /** A child scope in the same frame. */
-  child(): Scope {
-    return new Scope(this, this.frameSlots);
-  }
-
-  alloc(): number {
-    if (!this.frameSlots) throw new Error('No frame to allocate a variable in');
-    return this.frameSlots.n++;
-  }
-}
-
-export interface UserFunction {
-  name: string;
-  arity: number;
-  paramTypes: (SeqType | null)[];
-  resultType: SeqType | null;
-  slots: { n: number };
-  body: Fn | null;
-}
-
-export interface SeqType {
-  atomic: string | null; // local name in xs, null for item()/node()
-  node: boolean;
-  occ: '' | '?' | '*' | '+';
-}
-
-export interface CompileEnv {
-  functions: Map<string, UserFunction>;
-}
-
-// ---------------------------------------------------------------------------------------------------
-
-function sortUnique(s: Seq): Seq {
-  if (s.length < 2) return s;
-  let sorted = true;
-  for (let i = 1; i < s.length; i++) {
-    if ((s[i] as XNode).order <= (s[i - 1] as XNode).order) {
-      sorted = false;
-      break;
-    }
-  }
-  if (sorted) return s;
-  const arr = (s as XNode[]).slice().sort((a, b) => a.order - b.order);
-  const out: XNode[] = [arr[0]];
-  for (let i = 1; i < arr.length; i++) if (arr[i] !== arr[i - 1]) out.push(arr[i]);
-  return out;
-}
-
-/** Element children by key for wide nodes (the document root has dozens), built on first use. */
-const WIDE = 12;
-function childIndex(x: XDocument, n: XNode): Map<string, XNode[]> {
-  const all = (x.lazy.childrenByKey ??= new Map());
-  let m = all.get(n);
-  if (!m) {
-    m = new Map();
-    for (const e of n.elems) {
-      const l = m.get(e.key);
-      if (l) l.push(e);
-      else m.set(e.key, [e]);
-    }
-    all.set(n, m);
-  }
-  return m;
-}
-
-/** All attributes of a document by key, in document order, built on first use. */
-function attributeIndex(x: XDocument): Map<string, XNode[]> {
-  let m = x.lazy.attrsByKey;
-  if (!m) {
-    m = new Map();
-    for (const e of x.elements)
-      for (const at of e.attrs) {
-        const l = m.get(at.key);
-        if (l) l.push(at);
-        else m.set(at.key, [at]);
-      }
-    x.lazy.attrsByKey = m;
-  }
-  return m;
-}
-
-/** `a/b/c` (child name steps without predicates, optionally ending in `@x`) from the context node. */
-interface Chain {
-  keys: string[];
-  attr: string | null;
-}
-
-function childChain(a: Ast): Chain | null {
-  const simpleChild = (x: Ast): string | null =>
-    x.t === 'step' && x.axis === 'child' && x.preds.length === 0 && x.test.kind === 'name' && x.test.ns !== null && x.test.local !== null
-      ? nameKey(x.test.ns, x.test.local)
-      : null;
-  const keys: string[] = [];
-  let attr: string | null = null;
-  let cur = a;
-  if (cur.t === 'step' && cur.axis === 'attribute') {
-    if (cur.preds.length || cur.test.kind !== 'name' || cur.test.ns !== '' || cur.test.local === null) return null;
-    return null;
-  }
-  if (cur.t === 'path' && cur.r.t === 'step' && cur.r.axis === 'attribute') {
-    const r = cur.r;
-    if (r.preds.length || r.test.kind !== 'name' || r.test.ns !== '' || r.test.local === null) return null;
-    attr = r.test.local;
-    cur = cur.l;
-  }
-  while (cur.t === 'path') {
-    const k = simpleChild(cur.r);
-    if (k === null) return null;
-    keys.unshift(k);
-    cur = cur.l;
-  }
-  const k = simpleChild(cur);
-  if (k === null) return null;
-  keys.unshift(k);
-  if (keys.length < 2 && attr === null) return null; // single steps have their own fast path
-  return { keys, attr };
-}
-
-function chainCollect(x: XDocument, n: XNode, ch: Chain, i: number, out: XNode[]): void {
-  const k = ch.keys[i];
-  const el = n.elems.length > WIDE ? (childIndex(x, n).get(k) ?? (EMPTY as XNode[])) : n.elems;
-  const last = i === ch.keys.length - 1;
-  for (let j = 0; j < el.length; j++) {
-    const e = el[j];
-    if (e.key !== k) continue;
-    if (!last) chainCollect(x, e, ch, i + 1, out);
-    else if (ch.attr === null) out.push(e);
-    else for (const at of e.attrs) if (at.local === ch.attr && at.ns === '') out.push(at);
-  }
-}
-
-function chainAny(x: XDocument, n: XNode, ch: Chain, i: number): boolean {
-  const k = ch.keys[i];
-  const el = n.elems.length > WIDE ? (childIndex(x, n).get(k) ?? (EMPTY as XNode[])) : n.elems;
-  const last = i === ch.keys.length - 1;
-  for (let j = 0; j < el.length; j++) {
-    const e = el[j];
-    if (e.key !== k) continue;
-    if (!last) {
-      if (chainAny(x, e, ch, i + 1)) return true;
-    } else if (ch.attr === null) return true;
-    else for (const at of e.attrs) if (at.local === ch.attr && at.ns === '') return true;
-  }
-  return false;
-}
-
-function contextNode(c: Ctx): XNode {
-  const it = c.item;
-  if (it instanceof XNode) return it;
-  if (it === undefined) throw new XPathError('XPDY0002', 'The context item is absent');
-  throw new XPathError('XPTY0020', 'An axis step on an atomic value');
-}
-
-function testFn(test: NodeTest, axis: Axis): (n: XNode) => boolean {
-  const principal = axis === 'attribute' ? ATTR : ELEM;
-  switch (test.kind) {
-    case 'node':
-      return () => true;
-    case 'text':
-      return (n) => n.kind === TEXT;
-    case 'comment':
-      return () => false;
-    case 'element':
-      return (n) => n.kind === ELEM;
-    case 'attribute':
-      return (n) => n.kind === ATTR;
-    case 'name': {
-      if (test.ns !== null && test.local !== null) {
-        const key = nameKey(test.ns, test.local);
-        return (n) => n.key === key && n.kind === principal;
-      }
-      if (test.ns !== null) {
-        const ns = test.ns;
-        return (n) => n.kind === principal && n.ns === ns;
-      }
-      if (test.local !== null) {
-        const local = test.local;
-        return (n) => n.kind === principal && n.local === local;
-      }
-      return (n) => n.kind === principal;
-    }
-  }
-}
-
-const REVERSE = new Set<Axis>(['parent', 'ancestor', 'ancestor-or-self', 'preceding-sibling', 'preceding']);
-
-/** Nodes on `axis` from `n` that pass `t`, in axis order (reverse axes: nearest first). */
-function axisNodes(n: XNode, axis: Axis, t: (n: XNode) => boolean, out: XNode[]): void {
-  switch (axis) {
-    case 'child': {
-      const ch = n.children;
-      for (let i = 0; i < ch.length; i++) if (t(ch[i])) out.push(ch[i]);
-      return;
-    }
-    case 'attribute': {
-      const a = n.attrs;
-      for (let i = 0; i < a.length; i++) if (t(a[i])) out.push(a[i]);
-      return;
-    }
-    case 'self':
-      if (t(n)) out.push(n);
-      return;
-    case 'parent':
-      if (n.parent && t(n.parent)) out.push(n.parent);
-      return;
-    case 'descendant-or-self':
-    case 'descendant': {
-      if (axis === 'descendant-or-self' && t(n)) out.push(n);
-      const walk = (x: XNode): void => {
-        const ch = x.children;
-        for (let i = 0; i < ch.length; i++) {
-          const c = ch[i];
-          if (t(c)) out.push(c);
-          if (c.kind === ELEM) walk(c);
-        }
-      };
-      walk(n);
-      return;
-    }
-    case 'ancestor-or-self':
-    case 'ancestor': {
-      if (axis === 'ancestor-or-self' && t(n)) out.push(n);
-      let p = n.parent;
-      while (p) {
-        if (t(p)) out.push(p);
-        p = p.parent;
-      }
-      return;
-    }
-    case 'following-sibling':
-    case 'preceding-sibling': {
-      if (!n.parent || n.kind === ATTR) return;
-      const sib = n.parent.children;
-      const i = sib.indexOf(n);
-      if (axis === 'following-sibling') for (let j = i + 1; j < sib.length; j++) t(sib[j]) && out.push(sib[j]);
-      else for (let j = i - 1; j >= 0; j--) t(sib[j]) && out.push(sib[j]);
-      return;
-    }
-    case 'following':
-    case 'preceding': {
-      // Document-order scan over all nodes of the tree (rare axes).
-      const all: XNode[] = [];
-      const walk = (x: XNode): void => {
-        for (const c of x.children) {
-          all.push(c);
-          if (c.kind === ELEM) walk(c);
-        }
-      };
-      walk(n.root);
-      const isAnc = (a: XNode): boolean => {
-        for (let p = n.parent; p; p = p.parent) if (p === a) return true;
-        return false;
-      };
-      if (axis === 'following') {
-        let last = n;
-        while (last.kind === ELEM && last.children.length) last = last.children[last.children.length - 1];
-        for (const x of all) if (x.order > last.order && t(x)) out.push(x);
-      } else {
-        for (let j = all.length - 1; j >= 0; j--) {
-          const x = all[j];
-          if (x.order < n.order && !isAnc(x) && t(x)) out.push(x);
-        }
-      }
-      return;
-    }
-  }
-}
-
-type StaticKind = 'bool' | 'nodes' | 'num' | 'str' | 'any';
-
-const BOOL_FNS = new Set(['not', 'exists', 'empty', 'boolean', 'true', 'false', 'matches', 'contains', 'starts-with', 'ends-with']);
-const NUM_FNS = new Set(['count', 'sum', 'number', 'round', 'abs', 'string-length', 'position', 'last', 'floor', 'ceiling']);
-const STR_FNS = new Set(['string', 'normalize-space', 'upper-case', 'lower-case', 'substring', 'concat', 'translate', 'name', 'local-name', 'substring-after', 'substring-before', 'replace', 'string-join']);
-
-function localOf(fname: string): string {
-  return fname.slice(fname.indexOf(' ') + 1);
-}
-function nsOf(fname: string): string {
-  return fname.slice(0, fname.indexOf(' '));
-}
-
-export function staticKind(a: Ast): StaticKind {
-  switch (a.t) {
-    case 'bin':
-      if (['and', 'or', '=', '!=', '<', '<=', '>', '>=', 'eq', 'ne', 'lt', 'le', 'gt', 'ge'].includes(a.op)) return 'bool';
-      if (a.op === '|') return 'nodes';
-      return a.op === 'to' ? 'any' : 'num';
-    case 'quant':
-      return 'bool';
-    case 'cast':
-      return a.test ? 'bool' : a.type === 'string' ? 'str' : 'any';
-    case 'instance':
-      return 'bool';
-    case 'step':
-    case 'root':
-      return 'nodes';
-    case 'path':
-      return staticKind(a.r) === 'nodes' ? 'nodes' : 'any';
-    case 'lit':
-      return typeof a.v === 'string' ? 'str' : 'num';
-    case 'call': {
-      const l = localOf(a.name);
-      if (nsOf(a.name).startsWith('http://www.w3.org/2005/xpath-functions')) {
-        if (BOOL_FNS.has(l)) return 'bool';
-        if (NUM_FNS.has(l)) return 'num';
-        if (STR_FNS.has(l)) return 'str';
-      }
-      return 'any';
-    }
-    case 'neg':
-      return 'num';
-    default:
-      return 'any';
-  }
-}
-
-function usesPosition(a: Ast): boolean {
-  if (a.t === 'call' && (localOf(a.name) === 'position' || localOf(a.name) === 'last') && a.args.length === 0) return true;
-  // Nested predicates/steps have their own focus; only the top-level focus matters here.
-  switch (a.t) {
-    case 'bin':
-      return usesPosition(a.l) || usesPosition(a.r);
-    case 'neg':
-      return usesPosition(a.e);
-    case 'if':
-      return usesPosition(a.c) || usesPosition(a.a) || usesPosition(a.b);
-    case 'call':
-      return a.args.some(usesPosition);
-    case 'seq':
-      return a.items.some(usesPosition);
-    case 'cast':
-    case 'instance':
-      return usesPosition(a.e);
-    case 'quant':
-      return a.binds.some((b) => usesPosition(b.e)) || usesPosition(a.sat);
-    case 'for':
-      return a.binds.some((b) => usesPosition(b.e)) || usesPosition(a.ret);
-    case 'path':
-      return usesPosition(a.l);
-    case 'filter':
-      return usesPosition(a.base);
-    default:
-      return false;
-  }
-}
-
-const CONTEXT_FNS = new Set(['position', 'last', 'string', 'normalize-space', 'string-length', 'number', 'name', 'local-name', 'namespace-uri']);
-
-/** Canonical text of an AST, as the memo key of context-free subexpressions. */
-function canon(a: Ast): string {
-  return JSON.stringify(a, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v instanceof Dec ? `${v.toString()}d` : v));
-}
-
-/** Variables referenced but not bound inside `a`. */
-function freeVars(a: Ast, bound: Set<string>, out: Set<string>): void {
-  switch (a.t) {
-    case 'var':
-      if (!bound.has(a.name)) out.add(a.name);
-      return;
-    case 'quant':
-    case 'for': {
-      const b = new Set(bound);
-      for (const x of a.binds) {
-        freeVars(x.e, b, out);
-        b.add(x.name);
-      }
-      freeVars(a.t === 'quant' ? a.sat : a.ret, b, out);
-      return;
-    }
-    default:
-      for (const k of children(a)) freeVars(k, bound, out);
-  }
-}
-
-function children(a: Ast): Ast[] {
-  switch (a.t) {
-    case 'step':
-      return a.preds;
-    case 'filter':
-      return [a.base, ...a.preds];
-    case 'path':
-    case 'bin':
-      return [a.l, a.r];
-    case 'neg':
-    case 'cast':
-    case 'instance':
-      return [a.e];
-    case 'if':
-      return [a.c, a.a, a.b];
-    case 'quant':
-      return [...a.binds.map((b) => b.e), a.sat];
-    case 'for':
-      return [...a.binds.map((b) => b.e), a.ret];
-    case 'call':
-      return a.args;
-    case 'seq':
-      return a.items;
-    default:
-      return [];
-  }
-}
-
-function hasPath(a: Ast): boolean {
-  return a.t === 'path' || children(a).some(hasPath);
-}
-
-function nonPositional(p: Ast): boolean {
-  const k = staticKind(p);
-  return (k === 'bool' || k === 'nodes' || k === 'str') && !usesPosition(p);
-}
-
-/** The child steps of a union of non-positional child steps, or null. */
-function unionSteps(a: Ast): Ast[] | null {
-  if (a.t === 'bin' && a.op === '|') {
-    const l = unionSteps(a.l);
-    const r = unionSteps(a.r);
-    return l && r ? [...l, ...r] : null;
-  }
-  if (a.t === 'step' && a.axis === 'child' && a.preds.every(nonPositional)) return [a];
-  return null;
-}
 
 // What an idle reusable focus (see predicate()) points at instead of a document's frame and dynamic
 // context; never read, as a focus taken for use gets the caller's frame and context first.
@@ -516,50 +66,6 @@ function memoized<T>(slot: number, f: (c: Ctx) => T): (c: Ctx) => T {
     m[slot] = r;
     return r;
   };
-}
-
-/**
- * Whether `a` is made of literals and the pure builtins (or xs constructors) over them, with no path or
- * variable, and reads the focus at most through the zero-argument builtins in `focusReads`.
- */
-function pureOver(a: Ast, focusReads: ReadonlySet<string>): boolean {
-  switch (a.t) {
-    case 'lit':
-      return true;
-    case 'call': {
-      const ns = nsOf(a.name);
-      const l = localOf(a.name);
-      if (ns === XS_NS) return a.args.length === 1 && pureOver(a.args[0], focusReads);
-      if (ns !== 'http://www.w3.org/2005/xpath-functions' || !BUILTINS[l]) return false;
-      // Without arguments a builtin reads the focus (context item, position...), except true() and false().
-      return a.args.length === 0 ? l === 'true' || l === 'false' || focusReads.has(l) : a.args.every((x) => pureOver(x, focusReads));
-    }
-    case 'seq':
-    case 'bin':
-    case 'neg':
-    case 'if':
-    case 'cast':
-      return children(a).every((x) => pureOver(x, focusReads));
-    default:
-      return false;
-  }
-}
-
-const NO_FOCUS = new Set<string>();
-const NAME_FOCUS = new Set(['name', 'local-name', 'namespace-uri']);
-
-/**
- * Whether `a` has the same value in every document and focus. The code lists of the rules
- * (`tokenize('AED AFN …', '\\s')`) are such values.
- */
-const constant = (a: Ast): boolean => pureOver(a, NO_FOCUS);
-
-/** Whether `a` reads the focus at most through name(), local-name() and namespace-uri(). */
-const nameOnly = (a: Ast): boolean => pureOver(a, NAME_FOCUS);
-
-/** `/descendant-or-self::node()`, the left side of a `//x` path from the root. */
-function isRootDescendants(a: Ast): boolean {
-  return a.t === 'path' && a.l.t === 'root' && a.r.t === 'step' && a.r.axis === 'descendant-or-self' && a.r.test.kind === 'node';
 }
 
 /** A constant expression (see constant()), evaluated at first use and then shared by every document. */
@@ -592,35 +98,6 @@ function byName(f: BFn): BFn {
     }
     return r;
   };
-}
-
-/**
- * Whether `a` has the same value for every focus (it may still read variables): a numeric predicate
- * such as `$digits[$i + 1]` is then evaluated once, not once per item. Nested predicates and the right
- * side of a path have their own focus.
- */
-function focusFree(a: Ast): boolean {
-  switch (a.t) {
-    case 'lit':
-    case 'var':
-      return true;
-    case 'ctx':
-    case 'root':
-    case 'step':
-      return false;
-    case 'path':
-      return focusFree(a.l);
-    case 'filter':
-      return focusFree(a.base);
-    case 'call':
-      if (a.args.length === 0) {
-        const l = localOf(a.name);
-        return nsOf(a.name) === 'http://www.w3.org/2005/xpath-functions' && (l === 'true' || l === 'false');
-      }
-      return a.args.every(focusFree);
-    default:
-      return children(a).every(focusFree);
-  }
 }
 
 export class Compiler {
@@ -668,6 +145,20 @@ export class Compiler {
     let slot = this.memoSlots.get(key);
     if (slot === undefined) this.memoSlots.set(key, (slot = this.memoCount++));
     return slot;
+  }
+
+  /** The clauses of for/some/every: each sequence compiled in the scope of the variables bound before it. */
+  private bindings(binds: { name: string; e: Ast }[], scope: Scope): { sc: Scope; slots: number[]; srcs: Fn[] } {
+    const sc = scope.child();
+    const slots: number[] = [];
+    const srcs: Fn[] = [];
+    for (const b of binds) {
+      srcs.push(this.seq(b.e, sc));
+      const slot = sc.alloc();
+      sc.define(b.name, { kind: 'local', idx: slot });
+      slots.push(slot);
+    }
+    return { sc, slots, srcs };
   }
 
   fail(msg: string): never {
@@ -1048,15 +539,7 @@ export class Compiler {
         break;
       }
       case 'quant': {
-        const sc = scope.child();
-        const slots: number[] = [];
-        const srcs: Fn[] = [];
-        for (const b of a.binds) {
-          srcs.push(this.seq(b.e, sc));
-          const slot = sc.alloc();
-          sc.define(b.name, { kind: 'local', idx: slot });
-          slots.push(slot);
-        }
+        const { sc, slots, srcs } = this.bindings(a.binds, scope);
         const sat = this.bool(a.sat, sc);
         const every = a.every;
         const loop = (c: Ctx, k: number): boolean => {
@@ -1307,15 +790,7 @@ export class Compiler {
         return (c) => (b(c) ? TRUE : FALSE);
       }
       case 'for': {
-        const sc = scope.child();
-        const slots: number[] = [];
-        const srcs: Fn[] = [];
-        for (const b of a.binds) {
-          srcs.push(this.seq(b.e, sc));
-          const slot = sc.alloc();
-          sc.define(b.name, { kind: 'local', idx: slot });
-          slots.push(slot);
-        }
+        const { sc, slots, srcs } = this.bindings(a.binds, scope);
         const ret = this.seq(a.ret, sc);
         const loop = (c: Ctx, k: number, out: Item[]): void => {
           const items = srcs[k](c);
@@ -1424,46 +899,4 @@ export class Compiler {
     }
     return this.fail(`Unknown function ${local}#${a.args.length} in namespace '${ns}'`);
   }
-}
-
-// ---- user functions (xsl:function in the schematron) ----
-
-function convert(seq: Seq, t: SeqType | null, what: string): Seq {
-  if (!t) return seq;
-  if (seq.length === 0) {
-    if (t.occ === '?' || t.occ === '*') return seq;
-    throw new XPathError('XPTY0004', `An empty sequence is not allowed for ${what}`);
-  }
-  if (seq.length > 1 && (t.occ === '' || t.occ === '?')) throw new XPathError('XPTY0004', `A sequence of more than one item is not allowed for ${what}`);
-  if (!t.atomic) return seq;
-  const type = t.atomic;
-  return seq.map((i) => {
-    if (i instanceof XNode || typeName(i) === 'xs:untypedAtomic') return castAtomic(i, type);
-    if (type === 'decimal' && (typeof i === 'bigint' || i instanceof Dec)) return i;
-    if (type === 'double' && isNumeric(i)) return castAtomic(i, 'double');
-    if (type === 'integer' && typeof i === 'bigint') return i;
-    if (type === 'string' && typeof i === 'string') return i;
-    if (type === 'boolean' && typeof i === 'boolean') return i;
-    if (type === 'anyAtomicType') return i;
-    throw new XPathError('XPTY0004', `Required type xs:${type} for ${what}, supplied ${typeName(i)}`);
-  });
-}
-
-
-export function callUser(f: UserFunction, args: Seq[], dyn: Dyn): Seq {
-  const frame: Frame = { v: new Array(f.slots.n), lets: null, home: null };
-  for (let i = 0; i < args.length; i++) frame.v[i] = convert(args[i], f.paramTypes[i], `parameter ${i + 1} of ${f.name}`);
-  const c: Ctx = { item: undefined, pos: 0, size: 0, frame, dyn };
-  return convert(f.body!(c), f.resultType, `the result of ${f.name}`);
-}
-
-export function parseSeqType(s: string, ns: Record<string, string>): SeqType {
-  const m = /^\s*([\w.:-]+(?:\(\))?)\s*([?*+]?)\s*$/.exec(s);
-  if (!m) throw new XPathSyntaxError(`Unsupported type '${s}'`, s);
-  const occ = m[2] as SeqType['occ'];
-  const name = m[1];
-  if (name === 'item()' || name === 'node()' || name === 'element()') return { atomic: null, node: name !== 'item()', occ };
-  const i = name.indexOf(':');
-  if (i > 0 && (ns[name.slice(0, i)] === XS_NS || name.slice(0, i) === 'xs')) return { atomic: name.slice(i + 1), node: false, occ };
-  throw new XPathSyntaxError(`Unsupported type '${s}'`, s);
 }

@@ -3,7 +3,8 @@
  * rules use (for tests, debugging and tools; the validator compiles everything once instead).
  */
 import type { XDocument } from '../dom.js';
-import { type Ctx, type Dyn, type Frame, Compiler, Scope } from './compile.js';
+import { Compiler } from './compile.js';
+import { type Ctx, type Dyn, type Frame, Scope } from './context.js';
 import { parseXPath } from './parser.js';
 import type { Seq } from './values.js';
 

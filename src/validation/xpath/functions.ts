@@ -5,7 +5,7 @@
  */
 import { XNode } from '../dom.js';
 import type { Ast } from './parser.js';
-import type { Ctx, Fn } from './compile.js';
+import type { Ctx, Fn } from './context.js';
 import { Dec } from './decimal.js';
 import { xpathRegex, xpathReplacement } from './regex.js';
 import {
