@@ -27,6 +27,7 @@ import type { InboundService } from '../../src/pipeline/inbound-service.js';
 import { inlineValidationRunner, type ValidationRunner } from '../../src/pipeline/inbound-validation.js';
 import { buildSbd } from '../../src/sbdh/build.js';
 import type { PostgresDocumentStore } from '../../src/store/documents.js';
+import type { SmpParticipantStore } from '../../src/store/participants-smp.js';
 import { createValidator, type Validator } from '../../src/validation/validator.js';
 import { as4Fixture, type As4Fixture } from '../as4/fixtures.js';
 import { BASE_CREDIT_NOTE, BASE_INVOICE, SCHEMATRON_DIR, UBL_SCHEMAS_DIR } from '../support/artifacts.js';
@@ -50,6 +51,7 @@ export interface InboundEnv {
   f: As4Fixture;
   db: TestDatabase;
   documents: PostgresDocumentStore;
+  participants: SmpParticipantStore;
   service: InboundService;
   server: Server;
   url: string;
@@ -97,6 +99,7 @@ export async function startInboundEnv(opts: { runner?: ValidationRunner; db?: Te
     f,
     db,
     documents: stores.documents,
+    participants: stores.participants,
     service,
     server,
     url,
