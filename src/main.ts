@@ -9,32 +9,32 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Knex } from 'knex';
 import type { As4Identity } from './as4/index.js';
+import {
+  buildAfterStoredHandlers,
+  buildHttp,
+  buildInbound,
+  buildOutboundDelivery,
+  buildServedHere,
+  buildServices,
+  buildStores,
+  buildValidation,
+  Closers,
+  queueWithoutDelivery,
+  type SmpParts,
+} from './composition/index.js';
 import type { CertificatesFile, Config, PkiConfig } from './config/index.js';
 import { ApError } from './errors.js';
-import { createApp } from './http/app.js';
-import { discoveryMounts, type Mount } from './http/discovery-mounts.js';
-import { buildOutbound, type OutboundService } from './jobs/outbound-service.js';
-import { JobRunner } from './jobs/runner.js';
-import { PeppolLookup } from './peppol/lookup.js';
-import type { SmlRegistrar } from './peppol/sml-registrar.js';
-import { PostgresDeliveryStore } from './store/deliveries.js';
-import { as4DirectRoute } from './http/as4-endpoint.js';
 import { InflightBudget } from './http/body-budget.js';
-import { inboxRouter } from './http/inbox.js';
-import { startInbound, type InboundService } from './pipeline/inbound-service.js';
-import { inlineValidationRunner, workerValidationRunner } from './pipeline/inbound-validation.js';
+import type { OutboundService } from './jobs/outbound-service.js';
+import { JobRunner } from './jobs/runner.js';
 import type { Logger } from './log.js';
+import { PeppolLookup } from './peppol/lookup.js';
 import { PeppolCertificateValidator, seatIdOf, TrustStore } from './pki/index.js';
-import { As4MessageStore } from './store/as4-messages.js';
-import { settledWithin } from './settled-within.js';
+import type { InboundService } from './pipeline/inbound-service.js';
 import { openDatabase } from './store/database.js';
 import { isReachable } from './store/db.js';
-import { PostgresDocumentStore } from './store/documents.js';
 import { PostgresJobStore } from './store/jobs.js';
-import { PostgresPayloadStore } from './store/payloads.js';
-import { createValidator } from './validation/validator.js';
 
 /**
  * The certificate validator (AP and SMP certificates): trusted CAs from a bundle given on the command
@@ -58,25 +58,15 @@ function buildIdentity(config: Config): { identity: As4Identity; seatId: string;
   return { identity: { privateKey: ap.privateKey.key, certificate: ap.certificate.x509 }, seatId, endpointUrl: ap.endpointUrl };
 }
 
-/**
- * Our SMP (when SMP_PUBLIC_URL, SMP_KEY_FILE and SMP_CERT_FILE are set, which needs our AP) and the admin
- * API. No SML registrar under `serve`: see the participants command.
- */
-export function buildDiscoveryMounts(config: Config, knex: Knex, registrar?: SmlRegistrar): Mount[] {
+/** Our SMP, published when SMP_PUBLIC_URL, SMP_KEY_FILE and SMP_CERT_FILE are set (which needs our AP). */
+export function smpParts(config: Config): SmpParts | null {
   const { smp, as4 } = config;
-  return discoveryMounts({
-    knex,
-    adminToken: config.tokens.admin,
-    smp:
-      smp && as4.identity
-        ? {
-            publicUrl: smp.publicUrl,
-            signingKey: { keyPem: smp.privateKey.pem, certPem: smp.certificate.pem },
-            endpoint: { url: as4.identity.endpointUrl, certificate: as4.identity.certificate.x509.raw, technicalContactUrl: as4.identity.technicalContactUrl },
-          }
-        : null,
-    ...(registrar ? { registrar } : {}),
-  });
+  if (!smp || !as4.identity) return null;
+  return {
+    publicUrl: smp.publicUrl,
+    signingKey: { keyPem: smp.privateKey.pem, certPem: smp.certificate.pem },
+    endpoint: { url: as4.identity.endpointUrl, certificate: as4.identity.certificate.x509.raw, technicalContactUrl: as4.identity.technicalContactUrl },
+  };
 }
 
 export interface AccessPoint {
@@ -86,36 +76,6 @@ export interface AccessPoint {
   /** Stops accepting, lets in-flight requests finish (up to the timeout), then closes the database. */
   shutdown(reason: string): Promise<void>;
 }
-
-/**
- * What start-up opened, to close in reverse order: at shutdown, and when a later step of start-up fails.
- * One deadline bounds the whole close. Past it the steps left share one short grace (a healthy step needs
- * no more), then are left behind: work waiting on a database that stopped answering never ends by itself.
- */
-class Closers {
-  private readonly steps: Array<{ name: string; close: (budgetMs: number) => Promise<unknown> | void }> = [];
-  constructor(private readonly logger: Logger) {}
-
-  push(name: string, close: (budgetMs: number) => Promise<unknown> | void): void {
-    this.steps.push({ name, close });
-  }
-
-  /** Closes every step, newest first, by `deadline` (epoch ms) plus the grace. */
-  async closeAll(deadline: number): Promise<void> {
-    const end = deadline + SHUTDOWN_GRACE_MS;
-    const left = () => Math.max(end - Date.now(), SHUTDOWN_STEP_FLOOR_MS);
-    for (const step of this.steps.splice(0).reverse()) {
-      const work = Promise.resolve()
-        .then(() => step.close(left()))
-        .catch((err: unknown) => this.logger.error({ err, step: step.name }, 'shutdown: step failed'));
-      if (!(await settledWithin(work, left()))) this.logger.warn({ step: step.name }, 'shutdown: step did not finish in time, left behind');
-    }
-  }
-}
-
-/** Time the steps still open at the shutdown deadline share; each gets at least the floor. */
-const SHUTDOWN_GRACE_MS = 1_000;
-const SHUTDOWN_STEP_FLOOR_MS = 100;
 
 export async function startAccessPoint(config: Config, logger: Logger): Promise<AccessPoint> {
   const closers = new Closers(logger);
@@ -130,109 +90,61 @@ export async function startAccessPoint(config: Config, logger: Logger): Promise<
 async function buildAccessPoint(config: Config, logger: Logger, closers: Closers): Promise<AccessPoint> {
   const { validation: v, as4, discovery } = config;
   const ap = buildIdentity(config);
-  const validation =
-    v.workers > 0
-      ? await workerValidationRunner({ ublSchemasDir: v.ublSchemasDir, schematronDir: v.schematronDir, maxBytes: v.maxDocumentBytes, workers: v.workers })
-      : inlineValidationRunner(
-          await createValidator({ ublSchemasDir: v.ublSchemasDir, schematronDir: v.schematronDir, maxBytes: v.maxDocumentBytes }),
-          v.maxDocumentBytes,
-        );
-  closers.push('validation', () => validation.close());
+  const validation = await buildValidation(v, closers);
   const db = await openDatabase({ url: config.database.url, poolMax: config.database.poolMax, embedded: config.database.embedded, logger });
   closers.push('database', (budgetMs) => db.close(budgetMs));
-  const documents = new PostgresDocumentStore(db.knex, new PostgresPayloadStore(db.knex));
-  // AS4 inbound (we are C3), when our AP key is configured.
-  let inbound: InboundService | null = null;
-  const mounts: Mount[] = [];
-  // One certificate validator (trust store, revocation policy, CRL cache) for inbound, outbound and discovery.
-  let certificateValidator: PeppolCertificateValidator | null = null;
-  if (ap) {
-    certificateValidator = buildCertificateValidator(config.pki);
-    mounts.push(...buildDiscoveryMounts(config, db.knex));
-    const started = await startInbound({
-      knex: db.knex,
-      documents,
-      identity: ap.identity,
-      seatId: ap.seatId,
-      certificateValidator,
-      runner: validation,
-      ownEndpointUrl: ap.endpointUrl,
-      duplicateRetentionMs: as4.duplicateRetentionMs,
-      servicedCacheMs: as4.servicedCacheMs,
-      concurrency: Math.max(1, v.workers),
-      limits: { mime: { maxTotalBytes: as4.maxMessageBytes, maxParts: 16, maxHeaderBytes: 16 * 1024 } },
-      logger,
-    });
-    inbound = started;
-    closers.push('inbound', () => started.stop());
-    mounts.push({ path: '/api/v1/inbox', router: inboxRouter({ knex: db.knex, documents, token: config.tokens.inbox }) });
-  }
+  const stores = buildStores(db.knex);
   // The job runner of this process; its kinds are registered below, then it starts.
   const runner = new JobRunner(new PostgresJobStore(db.knex), { concurrency: config.jobs.concurrency, pollIntervalMs: config.outbound.pollIntervalMs, logger });
-  // AS4 outbound (we are C2), also only with our AP key: without it submitted documents stay queued.
+  // AS4 inbound (we are C3) and outbound (C2), when our AP key is configured: without it submitted
+  // documents stay queued and nothing is received.
+  let inbound: InboundService | null = null;
   let outbound: OutboundService | null = null;
-  if (ap && certificateValidator) {
-    const built = buildOutbound({
-      knex: db.knex,
-      documents,
-      lookup: new PeppolLookup({
-        sml: { zone: discovery.sml.zone, dnsServers: discovery.sml.dnsServers ?? [], timeoutMs: discovery.sml.dnsTimeoutMs, requireHttps: discovery.sml.requireHttps },
-        validator: certificateValidator,
-        smpTimeoutMs: discovery.smp.timeoutMs,
-        cacheTtlMs: discovery.smp.cacheTtlMs,
-        cacheMaxEntries: discovery.smp.cacheMaxEntries,
-      }),
-      identity: ap.identity,
-      seatId: ap.seatId,
-      certificateValidator,
-      config: config.outbound,
-      maxDocumentBytes: v.maxDocumentBytes,
-      runner,
-      logger,
+  const served = ap ? buildServedHere(stores, { ownEndpointUrl: ap.endpointUrl, cacheMs: as4.servedCacheMs ?? as4.servedCacheMsOldName }) : undefined;
+  if (ap && served) {
+    // One certificate validator (trust store, revocation policy, CRL cache) for inbound, outbound and discovery.
+    const certificateValidator = buildCertificateValidator(config.pki);
+    const identity = { identity: ap.identity, seatId: ap.seatId, certificateValidator };
+    inbound = await buildInbound(
+      as4,
+      { ...identity, stores, validation, served, handlers: buildAfterStoredHandlers(stores), concurrency: Math.max(1, v.workers), logger },
+      closers,
+    );
+    const lookup = new PeppolLookup({
+      sml: { zone: discovery.sml.zone, dnsServers: discovery.sml.dnsServers ?? [], timeoutMs: discovery.sml.dnsTimeoutMs, requireHttps: discovery.sml.requireHttps },
+      validator: certificateValidator,
+      smpTimeoutMs: discovery.smp.timeoutMs,
+      cacheTtlMs: discovery.smp.cacheTtlMs,
+      cacheMaxEntries: discovery.smp.cacheMaxEntries,
     });
-    outbound = built;
-    closers.push('outbound', () => built.close());
+    outbound = buildOutboundDelivery(config.outbound, { ...identity, knex: db.knex, stores, lookup, served, maxDocumentBytes: v.maxDocumentBytes, runner, logger }, closers);
   } else {
     logger.warn('outbound delivery is off (AP_KEY_FILE, AP_CERT_FILE and AP_ENDPOINT_URL not set): submitted documents stay queued');
   }
   await runner.start();
   closers.push('jobs', (budgetMs) => runner.stop(budgetMs));
-  const outboundQueue = outbound?.queue ?? {
-    deliveries: new PostgresDeliveryStore(db.knex),
-    maxAttempts: config.outbound.retry.maxAttempts,
-    hold: () => null,
-    firstAttemptGraceMs: config.outbound.firstAttemptGraceMs,
-    dispatch: () => {},
-    idDomain: 'peppol-ap',
-  };
+  const outboundQueue = outbound?.queue ?? queueWithoutDelivery(db.knex, { maxAttempts: config.outbound.retry.maxAttempts, firstAttemptGraceMs: config.outbound.firstAttemptGraceMs });
+  // No SML registrar under `serve`: see the participants command.
+  const services = buildServices(config.quotas, { stores, validation, outbound: outboundQueue, ...(served ? { served } : {}) });
   let shuttingDown = false;
-  // One budget for every request body, AS4 and API alike.
-  const bodies = new InflightBudget(config.http.inflightBytes);
-  const app = createApp({
-    logger,
-    documents: {
-      validation,
-      documents,
-      maxDocumentBytes: v.maxDocumentBytes,
-      bodies,
-      rejectedPayloadBytesPerDay: config.quotas.rejectedPayloadBytesPerDay,
-      outbound: outboundQueue,
-      messages: inbound?.messages ?? new As4MessageStore(db.knex),
-    },
+  const handler = buildHttp({
+    services,
+    stores,
+    tokens: config.tokens,
+    maxDocumentBytes: v.maxDocumentBytes,
+    // One budget for every request body, AS4 and API alike.
+    bodies: new InflightBudget(config.http.inflightBytes),
+    inbound: inbound && { service: inbound, path: as4.path },
+    smp: smpParts(config),
     readiness: {
       database: () => isReachable(db.knex),
       artifacts: () => true, // schemas compiled above, or the start failed
       accepting: () => !shuttingDown,
     },
     isShuttingDown: () => shuttingDown,
-    mounts,
+    logger,
   });
-
-  // POST to the AS4 endpoint is taken before express (see as4-endpoint.ts); everything else is the app's.
-  const as4Route = inbound ? as4DirectRoute(inbound.pipeline, { path: as4.path, logger, isShuttingDown: () => shuttingDown, budget: bodies }) : null;
-  const server = createServer((req, res) => {
-    if (!as4Route?.(req, res)) app(req, res);
-  });
+  const server = createServer(handler);
   server.listen(config.http.port, config.http.host);
   try {
     await once(server, 'listening');

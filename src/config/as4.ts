@@ -29,5 +29,14 @@ export const as4 = {
     default: '30',
     description: 'how long MessageId and InstanceIdentifier count as duplicates',
   }),
-  servicedCacheMs: variable('INBOUND_SERVICED_CACHE_MS', int(0, 3_600_000), { default: '5000', description: 'cache of "recipient served here" answers' }),
+  /** "Is this participant served here?", asked by AS4 inbound and by local delivery alike: one cache, one setting. */
+  servedCacheMs: variable('INBOUND_SERVICED_CACHE_MS', int(0, 3_600_000), {
+    fallback: 'OUTBOUND_HOSTED_CACHE_MS',
+    description: 'cache of "participant served here" answers, for AS4 inbound and local delivery; unset: `OUTBOUND_HOSTED_CACHE_MS`',
+  }),
+  /** The name local delivery's own cache had; read only as the fallback of INBOUND_SERVICED_CACHE_MS. */
+  servedCacheMsOldName: variable('OUTBOUND_HOSTED_CACHE_MS', int(0, 3_600_000), {
+    default: '5000',
+    description: 'older name of `INBOUND_SERVICED_CACHE_MS`, its fallback (the two caches are one)',
+  }),
 };

@@ -42,5 +42,4 @@ export const outbound = {
   countryC1: variable('OUTBOUND_COUNTRY_C1', countryCode, {
     description: "force COUNTRY_C1 (unset: the supplier's country in the UBL, else `ZZ`)",
   }),
-  hostedCacheMs: variable('OUTBOUND_HOSTED_CACHE_MS', int(0, 3_600_000), { default: '5000', description: 'cache of "is the receiver hosted here"' }),
 };

@@ -13,18 +13,14 @@
  */
 import express, { Router } from 'express';
 import { ApError } from '../errors.js';
+import { parseParticipantId } from '../peppol/identifiers.js';
+import type { Capability, CapabilityInput, HostedParticipant, ParticipantsService } from '../services/participants.js';
 import { bearerGuard } from './bearer.js';
-import { documentTypeFromText, resolveDocumentType } from '../peppol/document-types.js';
-import { parseParticipantId, parseProcessId } from '../peppol/identifiers.js';
-import type { SmlRegistrar } from '../peppol/sml-registrar.js';
-import type { Capability, HostedParticipant, NewCapability, SmpParticipantStore } from '../store/participants-smp.js';
 
 export interface AdminParticipantsDeps {
-  store: SmpParticipantStore;
+  participants: ParticipantsService;
   /** Bearer token; null or empty disables the API. */
   adminToken: string | null;
-  /** With the SMP's public base URL: participants are (un)registered in the SML as they are added/removed. */
-  sml?: { registrar: SmlRegistrar; smpBaseUrl: string };
 }
 
 function optionalString(body: Record<string, unknown>, name: string): string | undefined {
@@ -34,36 +30,16 @@ function optionalString(body: Record<string, unknown>, name: string): string | u
   return v;
 }
 
-function optionalDate(body: Record<string, unknown>, name: string): Date | undefined {
-  const v = optionalString(body, name);
-  if (v === undefined) return undefined;
-  const d = new Date(v);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(v) || Number.isNaN(d.getTime())) throw new ApError('api.bad-request', `${name} '${v}' is not an ISO date-time`);
-  return d;
-}
+const CAPABILITY_FIELDS = ['documentType', 'process', 'transportProfile', 'endpointUrl', 'certificatePem', 'serviceActivationDate', 'serviceExpirationDate'] as const;
 
-function capabilityFromBody(body: unknown): NewCapability {
+function capabilityFromBody(body: unknown): CapabilityInput {
   if (!body || typeof body !== 'object') throw new ApError('api.bad-request', 'A JSON object is expected');
-  const b = body as Record<string, unknown>;
-  const dt = optionalString(b, 'documentType');
-  if (!dt) throw new ApError('api.bad-request', 'documentType is required');
-  const { documentType, process } = resolveDocumentType(dt, optionalString(b, 'process'));
-  const endpointUrl = optionalString(b, 'endpointUrl');
-  if (endpointUrl !== undefined && !/^https?:\/\//.test(endpointUrl)) throw new ApError('api.bad-request', 'endpointUrl must be an http(s) URL');
-  const certificatePem = optionalString(b, 'certificatePem');
-  if (certificatePem !== undefined && !certificatePem.includes('-----BEGIN CERTIFICATE-----')) {
-    throw new ApError('api.bad-request', 'certificatePem must be a PEM certificate');
+  const input: CapabilityInput = {};
+  for (const name of CAPABILITY_FIELDS) {
+    const v = optionalString(body as Record<string, unknown>, name);
+    if (v !== undefined) input[name] = v;
   }
-  const cap: NewCapability = { documentType, process };
-  const transportProfile = optionalString(b, 'transportProfile');
-  if (transportProfile) cap.transportProfile = transportProfile;
-  if (endpointUrl) cap.endpointUrl = endpointUrl;
-  if (certificatePem) cap.certificatePem = certificatePem;
-  const activation = optionalDate(b, 'serviceActivationDate');
-  const expiration = optionalDate(b, 'serviceExpirationDate');
-  if (activation) cap.serviceActivationDate = activation;
-  if (expiration) cap.serviceExpirationDate = expiration;
-  return cap;
+  return input;
 }
 
 const capabilityJson = (c: Capability) => ({
@@ -87,54 +63,51 @@ const participantJson = (p: HostedParticipant) => ({
 });
 
 export function createAdminParticipantsRouter(deps: AdminParticipantsDeps): Router {
+  const { participants } = deps;
   const router = Router();
   router.use(bearerGuard(deps.adminToken, { disabled: 'The admin API is disabled: no admin token is configured', invalid: 'A valid admin bearer token is required' }));
   router.use(express.json({ limit: '256kb' }));
 
   router.get('/participants', async (_req, res) => {
-    res.json({ participants: (await deps.store.listParticipants()).map(participantJson) });
+    res.json({ participants: (await participants.list()).map(participantJson) });
   });
 
   router.post('/participants', async (req, res) => {
     const b = (req.body ?? {}) as Record<string, unknown>;
-    const text = optionalString(b, 'participant');
-    if (!text) throw new ApError('api.bad-request', 'participant is required');
-    const participant = parseParticipantId(text);
-    const countryCode = optionalString(b, 'countryCode');
-    if (countryCode !== undefined && !/^[A-Z]{2}$/.test(countryCode)) throw new ApError('api.bad-request', 'countryCode must be two upper-case letters');
-    const capabilities = Array.isArray(b.documentTypes) ? b.documentTypes.map(capabilityFromBody) : [];
-    await deps.store.addParticipant({ participant, name: optionalString(b, 'name') ?? null, countryCode: countryCode ?? null });
-    for (const c of capabilities) await deps.store.addCapability(participant, c);
-    if (deps.sml) await deps.sml.registrar.register(participant, deps.sml.smpBaseUrl);
-    res.status(201).json(participantJson((await deps.store.getParticipant(participant))!));
+    const [participant, name, countryCode] = [optionalString(b, 'participant'), optionalString(b, 'name'), optionalString(b, 'countryCode')];
+    const hosted = await participants.add({
+      ...(participant !== undefined ? { participant } : {}),
+      ...(name !== undefined ? { name } : {}),
+      ...(countryCode !== undefined ? { countryCode } : {}),
+      documentTypes: Array.isArray(b.documentTypes) ? b.documentTypes.map(capabilityFromBody) : [],
+    });
+    res.status(201).json(participantJson(hosted));
   });
 
   router.get('/participants/:participant', async (req, res) => {
     const participant = parseParticipantId(String(req.params.participant));
-    const hosted = await deps.store.getParticipant(participant);
+    const hosted = await participants.get(participant);
     if (!hosted) throw new ApError('api.not-found', `Participant ${participant.value} is not hosted here`);
     res.json(participantJson(hosted));
   });
 
   router.delete('/participants/:participant', async (req, res) => {
     const participant = parseParticipantId(String(req.params.participant));
-    if (!(await deps.store.removeParticipant(participant))) throw new ApError('api.not-found', `Participant ${participant.value} is not hosted here`);
-    if (deps.sml) await deps.sml.registrar.unregister(participant);
+    if (!(await participants.remove(participant))) throw new ApError('api.not-found', `Participant ${participant.value} is not hosted here`);
     res.status(204).end();
   });
 
   router.post('/participants/:participant/document-types', async (req, res) => {
     const participant = parseParticipantId(String(req.params.participant));
-    res.status(201).json(capabilityJson(await deps.store.addCapability(participant, capabilityFromBody(req.body))));
+    res.status(201).json(capabilityJson(await participants.addCapability(participant, capabilityFromBody(req.body))));
   });
 
   router.delete('/participants/:participant/document-types', async (req, res) => {
     const participant = parseParticipantId(String(req.params.participant));
     const dt = typeof req.query.documentType === 'string' ? req.query.documentType : undefined;
     if (!dt) throw new ApError('api.bad-request', 'documentType query parameter is required');
-    const documentType = documentTypeFromText(dt);
-    const process = typeof req.query.process === 'string' ? parseProcessId(req.query.process) : undefined;
-    const n = await deps.store.removeCapabilities(participant, documentType, process);
+    const process = typeof req.query.process === 'string' ? req.query.process : undefined;
+    const n = await participants.removeCapabilities(participant, dt, process);
     if (n === 0) throw new ApError('api.not-found', `${participant.value} has no entry for this document type`);
     res.status(204).end();
   });

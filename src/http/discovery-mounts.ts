@@ -5,10 +5,9 @@
  *   - admin API at /api/v1/admin (every request refused while there is no admin token).
  */
 import type { Router } from 'express';
-import type { Knex } from 'knex';
+import type { SmpDirectory } from '../peppol/smp-directory.js';
 import type { SmpSigningKey } from '../peppol/smp-signature.js';
-import type { SmlRegistrar } from '../peppol/sml-registrar.js';
-import { SmpParticipantStore, StoreSmpDirectory } from '../store/participants-smp.js';
+import type { ParticipantsService } from '../services/participants.js';
 import { createAdminParticipantsRouter } from './admin-participants.js';
 import { createSmpRouter } from './smp.js';
 
@@ -20,40 +19,20 @@ export interface Mount {
 }
 
 export interface DiscoveryMountsDeps {
-  knex: Knex;
+  participants: ParticipantsService;
   /** Bearer token of the admin API; null refuses every request. */
   adminToken: string | null;
-  /** Our SMP: its public base URL, signing key, and the endpoint it publishes for hosted participants. */
-  smp: {
-    publicUrl: string;
-    signingKey: SmpSigningKey;
-    endpoint: { url: string; certificate: Buffer; technicalContactUrl: string };
-  } | null;
-  /** Where added/removed participants are (un)registered; without it the SML is left alone. */
-  registrar?: SmlRegistrar;
+  /** Our SMP: its public base URL, signing key, and what it publishes (the hosted participants). */
+  smp: { publicUrl: string; signingKey: SmpSigningKey; directory: SmpDirectory } | null;
 }
 
 export function discoveryMounts(deps: DiscoveryMountsDeps): Mount[] {
-  const store = new SmpParticipantStore(deps.knex);
   const mounts: Mount[] = [];
   const { smp } = deps;
   if (smp) {
-    const directory = new StoreSmpDirectory(store, {
-      url: smp.endpoint.url,
-      certificate: smp.endpoint.certificate,
-      technicalContactUrl: smp.endpoint.technicalContactUrl,
-      serviceDescription: 'Peppol access point',
-    });
     const path = new URL(smp.publicUrl).pathname.replace(/\/+$/, '') || '/';
-    mounts.push({ path, router: createSmpRouter({ directory, signingKey: smp.signingKey, publicBaseUrl: smp.publicUrl }) });
+    mounts.push({ path, router: createSmpRouter({ directory: smp.directory, signingKey: smp.signingKey, publicBaseUrl: smp.publicUrl }) });
   }
-  mounts.push({
-    path: ADMIN_API_PATH,
-    router: createAdminParticipantsRouter({
-      store,
-      adminToken: deps.adminToken,
-      ...(deps.registrar && smp ? { sml: { registrar: deps.registrar, smpBaseUrl: smp.publicUrl } } : {}),
-    }),
-  });
+  mounts.push({ path: ADMIN_API_PATH, router: createAdminParticipantsRouter({ participants: deps.participants, adminToken: deps.adminToken }) });
   return mounts;
 }

@@ -5,22 +5,17 @@
  */
 import { Router, type Request } from 'express';
 import { ApError } from '../errors.js';
-import { submitOutbound, type SubmitDeps } from '../pipeline/submit.js';
-import type { As4MessageRecord, As4MessageStore } from '../store/as4-messages.js';
-import type { PostgresDeliveryStore } from '../store/deliveries.js';
-import type { DocumentRecord, DocumentStore } from '../store/documents.js';
+import type { As4MessageRecord, DeliveryDetail, DocumentRecord, DocumentsService } from '../services/documents.js';
 import type { ValidationReport } from '../validation/types.js';
 import { readBody, type InflightBudget } from './body-budget.js';
 import { uuidParam } from './params.js';
 import { noStore, sendXmlAttachment } from './response-headers.js';
 
-export interface DocumentsApiDeps extends SubmitDeps {
-  documents: DocumentStore;
+export interface DocumentsApiDeps {
+  documents: DocumentsService;
   maxDocumentBytes: number;
   /** The in-flight byte budget the server's request bodies share. */
   bodies: InflightBudget;
-  /** AS4 message records: the reception evidence of inbound documents (without it, none is shown). */
-  messages?: Pick<As4MessageStore, 'forDocument'>;
 }
 
 const XML_TYPES = ['application/xml', 'text/xml', 'application/*+xml'];
@@ -48,10 +43,9 @@ function documentView(d: DocumentRecord) {
 }
 
 /** Delivery state of an outbound document: schedule, last error, attempts, and the receipt as evidence. */
-async function deliveryView(deliveries: PostgresDeliveryStore, id: string) {
-  const d = await deliveries.get(id);
-  if (!d) return null;
-  const [attempts, evidence] = await Promise.all([deliveries.attempts(id), deliveries.evidence(id)]);
+function deliveryView(delivery: DeliveryDetail | null, id: string) {
+  if (!delivery) return null;
+  const { state: d, attempts, evidence } = delivery;
   return {
     as4MessageId: d.as4MessageId,
     conversationId: d.conversationId,
@@ -79,8 +73,7 @@ const iso = (t: Date | null) => (t ? t.toISOString() : null);
  * receipt we answered), and any later repeats of it (same SBDH InstanceIdentifier, answered with a receipt
  * but not stored again).
  */
-function receptionView(records: As4MessageRecord[], id: string) {
-  const inbound = records.filter((r) => r.direction === 'inbound');
+function receptionView(inbound: As4MessageRecord[], id: string) {
   const first = inbound[0];
   if (!first) return null;
   return {
@@ -131,7 +124,7 @@ export function documentsRouter(deps: DocumentsApiDeps): Router {
       requireXml(req);
       const body = await readBody(deps.bodies, req, res, deps.maxDocumentBytes);
       if (body.length === 0) throw new ApError('input.empty', 'The request body is empty; send a UBL 2.1 Invoice or CreditNote');
-      const { document, report, payloadKept } = await submitOutbound(deps, body, 'api');
+      const { document, report, payloadKept } = await deps.documents.submit(body, 'api');
       req.log.info({ documentId: document.id, status: document.status, validationMs: report.elapsedMs }, 'document submitted');
       res.location(`/api/v1/documents/${document.id}`);
       if (document.status === 'rejected') {
@@ -145,32 +138,20 @@ export function documentsRouter(deps: DocumentsApiDeps): Router {
   );
 
   router.get('/:id', async (req, res) => {
-    const doc = await deps.documents.get(req.params.id!);
-    if (!doc) throw new ApError('api.not-found', `Document ${req.params.id} not found`);
-    const [events, delivery, records] = await Promise.all([
-      deps.documents.events(doc.id),
-      doc.direction === 'outbound' ? deliveryView(deps.outbound.deliveries, doc.id) : null,
-      doc.direction === 'inbound' && deps.messages ? deps.messages.forDocument(doc.id) : null,
-    ]);
+    const detail = await deps.documents.get(req.params.id!);
+    if (!detail) throw new ApError('api.not-found', `Document ${req.params.id} not found`);
+    const doc = detail.document;
     res.json({
       ...documentView(doc),
       validation: reportView(doc.validationReport),
-      events: events.map((e) => ({ ...e, at: e.at.toISOString() })),
-      ...(doc.direction === 'outbound' ? { delivery } : {}),
-      ...(records ? { reception: receptionView(records, doc.id) } : {}),
+      events: detail.events.map((e) => ({ ...e, at: e.at.toISOString() })),
+      ...(detail.delivery !== undefined ? { delivery: deliveryView(detail.delivery, doc.id) } : {}),
+      ...(detail.reception ? { reception: receptionView(detail.reception, doc.id) } : {}),
     });
   });
 
-  /** The receipt we answered for the message that brought an inbound document. */
-  async function inboundReceipt(id: string): Promise<Buffer | null> {
-    const doc = deps.messages ? await deps.documents.get(id) : null;
-    if (!doc || doc.direction !== 'inbound') return null;
-    const first = (await deps.messages!.forDocument(doc.id)).find((r) => r.direction === 'inbound');
-    return first?.receipt ?? null;
-  }
-
   router.get('/:id/receipt', async (req, res) => {
-    const receipt = (await deps.outbound.deliveries.receipt(req.params.id!)) ?? (await inboundReceipt(req.params.id!));
+    const receipt = await deps.documents.receipt(req.params.id!);
     if (!receipt) throw new ApError('api.not-found', `No receipt for document ${req.params.id}`);
     res.type('application/soap+xml').send(receipt);
   });

@@ -10,25 +10,20 @@
  * neither skipped nor repeated. Protected by a bearer token until per-participant credentials exist.
  */
 import { Router, type Request } from 'express';
-import type { Knex } from 'knex';
 import { ApError } from '../errors.js';
 import { bearerGuard } from './bearer.js';
 import { UUID_PATTERN, uuidParam } from './params.js';
 import { noStore, sendXmlAttachment } from './response-headers.js';
 import { parseParticipantId, type ParticipantIdentifier } from '../peppol/identifiers.js';
-import { changeStatus } from '../pipeline/state-machine.js';
-import type { DocumentStore } from '../store/documents.js';
-import { PostgresInbox, type InboxRow } from '../store/inbox.js';
+import { type InboxCursor, type InboxRow, type InboxService } from '../services/inbox.js';
 
 export interface InboxDeps {
-  knex: Knex;
-  documents: DocumentStore;
+  inbox: InboxService;
   /** Bearer token; null refuses every request. */
   token: string | null;
 }
 
 const CURSOR = new RegExp(`^(\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,6})?(?:Z|[+-]\\d{2}:\\d{2}))(?:~(${UUID_PATTERN}))?$`, 'i');
-const MAX_LIMIT = 500;
 
 function participantOf(req: Request): ParticipantIdentifier {
   return parseParticipantId(String(req.params['participant']));
@@ -55,7 +50,7 @@ function itemJson(r: InboxRow) {
 
 export function inboxRouter(deps: InboxDeps): Router {
   const router = Router();
-  const inbox = new PostgresInbox(deps.knex);
+  const { inbox } = deps;
   router.use(bearerGuard(deps.token, { disabled: 'The inbox API is disabled: no token is configured', invalid: 'A valid bearer token is required' }));
   router.use(noStore);
   uuidParam(router);
@@ -64,55 +59,31 @@ export function inboxRouter(deps: InboxDeps): Router {
     const p = participantOf(req);
     const limitText = req.query['limit'];
     const limit = limitText === undefined ? 100 : Number(limitText);
-    if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw new ApError('api.bad-request', `limit must be a whole number from 1 to ${MAX_LIMIT}`);
     const after = req.query['receivedAfter'];
-    let cursor: { at: string; id?: string } | undefined;
+    let cursor: InboxCursor | undefined;
     if (after !== undefined) {
       const m = typeof after === 'string' ? CURSOR.exec(after) : null;
       if (!m) throw new ApError('api.bad-request', 'receivedAfter must be an ISO date-time with time zone, optionally followed by ~<document id> (a nextCursor)');
       cursor = m[2] ? { at: m[1]!, id: m[2] } : { at: m[1]! };
     }
-    const rows = await inbox.available(p, { ...(cursor ? { after: cursor } : {}), limit });
+    const rows = await inbox.list(p, { ...(cursor ? { after: cursor } : {}), limit });
     const items = rows.map(itemJson);
     res.json({ documents: items, nextCursor: items.length ? items[items.length - 1]!.cursor : (after ?? null) });
   });
 
-  async function findOwned(req: Request): Promise<InboxRow> {
-    const p = participantOf(req);
-    const id = String(req.params['id']);
-    const row = await inbox.find(p, id);
-    if (!row) throw new ApError('api.not-found', `No document ${id} in the inbox of ${p.value}`);
-    return row;
-  }
-
   router.get('/:participant/documents/:id', async (req, res) => {
-    const row = await findOwned(req);
-    const payload = await deps.documents.payload(row.id);
+    const { row, payload } = await inbox.payload(participantOf(req), String(req.params['id']));
     res.json({ ...itemJson(row), payload: payload?.toString('base64') ?? null });
   });
 
   router.get('/:participant/documents/:id/payload', async (req, res) => {
-    const row = await findOwned(req);
-    const payload = await deps.documents.payload(row.id);
+    const { row, payload } = await inbox.payload(participantOf(req), String(req.params['id']));
     if (!payload) throw new ApError('api.not-found', `Document ${row.id} has no payload any more (retention)`);
     sendXmlAttachment(res, row.id, payload);
   });
 
   router.post('/:participant/documents/:id/ack', async (req, res) => {
-    const row = await findOwned(req);
-    if (row.status === 'acknowledged') {
-      res.json({ id: row.id, status: 'acknowledged' });
-      return;
-    }
-    const moved = await changeStatus(
-      deps.documents,
-      row.id,
-      'acknowledged',
-      { actor: `inbox:${row.receiver_id}`, reason: 'retrieved and acknowledged by the recipient' },
-      { expected: { direction: 'inbound', from: 'available' } },
-    );
-    if (!moved) throw new ApError('api.conflict', `Document ${row.id} changed status concurrently`);
-    res.json({ id: row.id, status: 'acknowledged' });
+    res.json(await inbox.acknowledge(participantOf(req), String(req.params['id'])));
   });
 
   return router;

@@ -12,22 +12,23 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { As4Identity } from '../as4/index.js';
 import type { OutboundConfig } from '../config/index.js';
-import { sameId, type DocumentTypeIdentifier, type ParticipantIdentifier } from '../peppol/identifiers.js';
 import type { CertificateValidator } from '../pki/types.js';
 import { CircuitBreakers } from '../pipeline/circuit-breaker.js';
-import { OutboundDelivery, type HostedParticipants, type ReceiverLookup } from '../pipeline/outbound.js';
+import { OutboundDelivery, type ReceiverLookup } from '../pipeline/outbound.js';
 import { HttpAs4Transport, type As4Transport } from '../pipeline/outbound-transport.js';
+import type { ServedHere } from '../pipeline/served-here.js';
 import type { OutboundQueue } from '../pipeline/submit.js';
 import { OUTBOUND_JOB, PostgresDeliveryStore } from '../store/deliveries.js';
 import type { DocumentStore } from '../store/documents.js';
 import { PostgresJobStore } from '../store/jobs.js';
-import { SmpParticipantStore } from '../store/participants-smp.js';
 import { SETTLED, type JobRunner } from './runner.js';
 
 export interface OutboundServiceDeps {
   knex: Knex;
   documents: DocumentStore;
   lookup: ReceiverLookup;
+  /** The check AS4 inbound asks too: a receiver it would accept gets the document locally. */
+  served: Pick<ServedHere, 'isServed'>;
   identity: As4Identity;
   seatId: string;
   certificateValidator: CertificateValidator;
@@ -49,29 +50,6 @@ export interface OutboundService {
 }
 
 /**
- * Participants of the SMP published here, with the document type among their capabilities. Answers are
- * cached for `cacheMs` (a participant added here is delivered locally at the latest that much later).
- */
-export function hostedParticipants(knex: Knex, cacheMs: number): HostedParticipants {
-  const store = new SmpParticipantStore(knex);
-  const cache = new Map<string, { accepts: boolean; until: number }>();
-  return {
-    async accepts(participant: ParticipantIdentifier, documentType: DocumentTypeIdentifier): Promise<boolean> {
-      const key = `${participant.value}|${documentType.scheme}::${documentType.value}`;
-      const hit = cache.get(key);
-      if (hit && hit.until > Date.now()) return hit.accepts;
-      const hosted = await store.getParticipant(participant);
-      const accepts = !!hosted && hosted.capabilities.some((c) => sameId(c.documentType, documentType));
-      if (cacheMs > 0) {
-        if (cache.size >= 10_000) cache.clear();
-        cache.set(key, { accepts, until: Date.now() + cacheMs });
-      }
-      return accepts;
-    },
-  };
-}
-
-/**
  * How long an attempt may keep a document in `sending` before another worker treats it as interrupted:
  * longer than any attempt can take (SML/SMP lookup, connect, response).
  */
@@ -90,7 +68,7 @@ export function buildOutbound(deps: OutboundServiceDeps): OutboundService {
     documents: deps.documents,
     deliveries,
     lookup: deps.lookup,
-    hosted: hostedParticipants(deps.knex, config.hostedCacheMs),
+    served: deps.served,
     identity: deps.identity,
     seatId: deps.seatId,
     certificateValidator: deps.certificateValidator,

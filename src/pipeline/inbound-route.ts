@@ -1,17 +1,14 @@
 /**
- * After the receipt: every received document is validated and routed to its recipient's inbox, in the
- * order received. `received` → `available` (valid), or → `rejected` with the report stored (invalid, or a
- * business duplicate, which Mercurius rejects automatically). The work queue lives in memory; documents
- * stored but not yet routed when the process stopped are still `received` in Postgres and are queued
- * again by recover() at start-up, so nothing durable depends on the memory queue.
+ * After the receipt: every received document is validated and handed, in the order received and in
+ * batches, to the after-stored handlers (src/pipeline/after-stored.ts; inbox routing moves it out of
+ * `received`). The work queue lives in memory; documents stored but not yet handed over when the process
+ * stopped are still `received` in Postgres and are queued again by recover() at start-up, so nothing
+ * durable depends on the memory queue.
  */
 import type { Logger } from 'pino';
-import type { DocumentStore, EventInput, InboundRoutingStore } from '../store/documents.js';
-import type { ValidationReport } from '../validation/types.js';
+import type { DocumentStore, InboundRoutingStore } from '../store/documents.js';
+import type { AfterStoredHandler, StoredDocument } from './after-stored.js';
 import type { ValidatedDocument, ValidationRunner } from './inbound-validation.js';
-import { changeStatuses, type RoutedChange } from './state-machine.js';
-
-const ACTOR = 'inbound';
 
 interface Item {
   id: string;
@@ -22,6 +19,8 @@ interface Item {
 export interface InboundRouterOptions {
   documents: DocumentStore & InboundRoutingStore;
   runner: ValidationRunner;
+  /** In order, each with every batch; inbox routing among them (it moves documents out of `received`). */
+  handlers: readonly AfterStoredHandler[];
   logger?: Logger;
   /** The runner's worker count; a few documents per worker are in flight so that routing overlaps validation. */
   concurrency?: number;
@@ -32,23 +31,6 @@ export interface InboundRouterOptions {
   /** How long the first validated document waits for others to share its transaction (default 50 ms): a
    * batch of one costs as much database work as a batch of a hundred. */
   batchDelayMs?: number;
-}
-
-/**
- * The seam for the negative business response: a rejected inbound document owes its sender an Invoice
- * Response (RE) or MLS. Until that issue lands, the obligation is recorded as an event the response job
- * will pick up; nothing is sent yet.
- */
-function negativeResponseDue(reason: string, details: Record<string, unknown>): EventInput & { type: string } {
-  return { type: 'negative-response-due', reason, actor: ACTOR, details };
-}
-
-function summary(report: ValidationReport): string {
-  const fatal = report.issues.filter((i) => i.flag === 'fatal');
-  return `validation failed (${fatal.length} fatal: ${fatal
-    .slice(0, 3)
-    .map((i) => i.id)
-    .join(', ')}${fatal.length > 3 ? ', ...' : ''})`;
 }
 
 /** A validated document waiting for its routing batch. */
@@ -199,7 +181,7 @@ export class InboundRouter {
     }
   }
 
-  /** One transaction: lock the batch and find business duplicates (one query), then move them all (one statement). */
+  /** One transaction: lock the batch and find business duplicates (one query), then the handlers, in order. */
   private async route(batch: Validated[]): Promise<void> {
     const store = this.opts.documents;
     await store.transaction(async (trx) => {
@@ -212,41 +194,13 @@ export class InboundRouter {
         })),
         trx,
       );
-      const changes: RoutedChange[] = [];
-      for (const { id, result } of batch) {
+      // Documents not locked were handed over already (a second process, or a re-queue after recovery).
+      const documents: StoredDocument[] = batch.flatMap(({ id, result }) => {
         const doc = locked.get(id);
-        if (!doc) continue; // routed already (a second process, or a re-queue after recovery)
-        const { report } = result;
-        const { invoiceNumber, issueDate, duplicateOf } = doc;
-        const routing = { id, from: 'received' as const, validationReport: report, invoiceNumber, issueDate, duplicateOf };
-        if (duplicateOf) {
-          changes.push({
-            ...routing,
-            to: 'rejected',
-            event: { actor: ACTOR, reason: `business duplicate of ${duplicateOf}`, details: { duplicateOf } },
-            before: [
-              {
-                type: 'business-duplicate',
-                reason: `same supplier, buyer, invoice number ${invoiceNumber} and issue date ${issueDate} as document ${duplicateOf}`,
-                actor: ACTOR,
-                details: { duplicateOf },
-              },
-            ],
-            after: [negativeResponseDue('duplicate invoice (Mercurius rejects duplicates automatically)', { duplicateOf })],
-          });
-        } else if (report.valid) {
-          changes.push({ ...routing, to: 'available', event: { actor: ACTOR, reason: 'validation passed; in the recipient inbox' } });
-        } else {
-          const reason = summary(report);
-          changes.push({
-            ...routing,
-            to: 'rejected',
-            event: { actor: ACTOR, reason },
-            after: [negativeResponseDue(reason, { fatalIssues: report.issues.filter((i) => i.flag === 'fatal').length })],
-          });
-        }
-      }
-      await changeStatuses(store, changes, trx);
+        return doc ? [{ id, report: result.report, metadata: result.metadata, invoiceNumber: doc.invoiceNumber, issueDate: doc.issueDate, duplicateOf: doc.duplicateOf }] : [];
+      });
+      if (documents.length === 0) return;
+      for (const handler of this.opts.handlers) await handler.handle(documents, trx);
     });
   }
 }

@@ -1,56 +1,56 @@
 /**
- * Composes the inbound side from its parts (used by src/main.ts and the tests): message store, served
- * check, validation runner and router, the pipeline itself, start-up recovery of documents stored but not
- * routed, and the periodic release of duplicate-detection keys past their retention.
+ * Composes the inbound side from its parts (used by the composition root): message store, validation
+ * runner and the queue that hands validated documents to the after-stored handlers, the pipeline itself,
+ * start-up recovery of documents stored but not handed over, and the periodic release of
+ * duplicate-detection keys past their retention.
  */
-import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { As4Identity, DecompressionLimits, MimeLimits } from '../as4/index.js';
 import type { CertificateValidator } from '../pki/types.js';
-import { As4MessageStore } from '../store/as4-messages.js';
+import type { As4MessageStore } from '../store/as4-messages.js';
 import type { DocumentStore, InboundRoutingStore } from '../store/documents.js';
-import { SmpParticipantStore } from '../store/participants-smp.js';
 import type { XmlLimits } from '../xml/decode.js';
-import { StoreServicedCheck, type ServicedCheck } from './inbound-checks.js';
+import type { AfterStoredHandler } from './after-stored.js';
 import { InboundRouter } from './inbound-route.js';
 import type { ValidationRunner } from './inbound-validation.js';
 import { InboundPipeline } from './inbound.js';
+import type { ServedHere } from './served-here.js';
 
 export interface InboundServiceOptions {
-  knex: Knex;
+  messages: As4MessageStore;
   documents: DocumentStore & InboundRoutingStore;
   identity: As4Identity;
   seatId: string;
   certificateValidator: CertificateValidator;
   runner: ValidationRunner;
-  /** Our published AS4 endpoint URL: capabilities naming it (or none) count as served here. */
-  ownEndpointUrl?: string | null;
+  /** Checklist step 11: the final recipient is served here. */
+  served: Pick<ServedHere, 'isServed'>;
+  /** What each stored and validated document is handed to, in order (inbox routing first). */
+  handlers: readonly AfterStoredHandler[];
   duplicateRetentionMs: number;
-  servicedCacheMs: number;
   /** Validations in flight (the runner's worker count). */
   concurrency?: number;
   limits?: { mime?: MimeLimits; xml?: XmlLimits; decompression?: DecompressionLimits };
   idDomain?: string;
   logger?: Logger;
-  /** Replaces the hosted-participants check (tests). */
-  serviced?: ServicedCheck;
 }
 
 export interface InboundService {
   pipeline: InboundPipeline;
   router: InboundRouter;
   messages: As4MessageStore;
-  /** Stops the key sweeper and the router (validation in flight finishes), then closes the runner. */
+  /** Stops the key sweeper and the router (validation in flight finishes); the validation runner is its opener's to close. */
   stop(): Promise<void>;
 }
 
 const SWEEP_INTERVAL_MS = 3_600_000;
 
 export async function startInbound(o: InboundServiceOptions): Promise<InboundService> {
-  const messages = new As4MessageStore(o.knex);
+  const { messages } = o;
   const router = new InboundRouter({
     documents: o.documents,
     runner: o.runner,
+    handlers: o.handlers,
     concurrency: o.concurrency ?? 1,
     ...(o.logger ? { logger: o.logger } : {}),
   });
@@ -59,7 +59,7 @@ export async function startInbound(o: InboundServiceOptions): Promise<InboundSer
     seatId: o.seatId,
     certificateValidator: o.certificateValidator,
     messages,
-    serviced: o.serviced ?? new StoreServicedCheck(new SmpParticipantStore(o.knex), { ownEndpointUrl: o.ownEndpointUrl ?? null, cacheMs: o.servicedCacheMs }),
+    served: o.served,
     router,
     ...(o.limits ? { limits: o.limits } : {}),
     ...(o.idDomain ? { idDomain: o.idDomain } : {}),
@@ -84,7 +84,6 @@ export async function startInbound(o: InboundServiceOptions): Promise<InboundSer
     async stop() {
       clearInterval(timer);
       await router.stop();
-      await o.runner.close();
     },
   };
 }

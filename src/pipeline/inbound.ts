@@ -38,9 +38,10 @@ import { ApError, toApError } from '../errors.js';
 import type { CertificateValidator } from '../pki/types.js';
 import { type As4MessageStore, type ReceivedMessage, type StoredMessage, type StoredReceipt } from '../store/as4-messages.js';
 import { DEFAULT_XML_LIMITS, type XmlLimits } from '../xml/decode.js';
-import { checkSbdhAgainstUserMessage, type ServicedCheck } from './inbound-checks.js';
+import { checkSbdhAgainstUserMessage } from './inbound-checks.js';
 import { readReceivedSbd } from './inbound-payload.js';
 import type { InboundRouter } from './inbound-route.js';
+import type { ServedHere } from './served-here.js';
 import { checkCreate } from '../core/state-machine.js';
 
 const ACTOR = 'as4';
@@ -54,7 +55,7 @@ export interface InboundDeps {
   seatId: string;
   certificateValidator: CertificateValidator;
   messages: As4MessageStore;
-  serviced: ServicedCheck;
+  served: Pick<ServedHere, 'isServed'>;
   router: InboundRouter;
   /** `xml` bounds the received SBD, `envelope` the SOAP envelope. */
   limits?: { mime?: MimeLimits; xml?: XmlLimits; envelope?: XmlLimits; decompression?: DecompressionLimits };
@@ -162,7 +163,7 @@ export class InboundPipeline {
     const { header, document: doc } = readReceivedSbd(received.payload, this.deps.limits?.xml ?? DEFAULT_XML_LIMITS);
     checkSbdhAgainstUserMessage(um, header);
     // 11. Served here?
-    if (!(await this.deps.serviced.isServiced(header.receiver, header.documentType, header.process))) {
+    if (!(await this.deps.served.isServed(header.receiver, header.documentType, header.process))) {
       throw new ApError(
         'as4.not-serviced',
         `${header.receiver.value} is not served by this access point for document type ${header.documentType.value} in process ${header.process.value}`,

@@ -38,17 +38,13 @@ import type { JobError, JobLease, JobSettlement, PostgresJobStore } from '../sto
 import type { XmlLimits } from '../xml/decode.js';
 import type { CircuitBreakers } from './circuit-breaker.js';
 import type { As4Transport } from './outbound-transport.js';
+import type { ServedHere } from './served-here.js';
 import { checkTransition, type OutboundStatus } from '../core/state-machine.js';
 import { changeStatus, createDocument } from './state-machine.js';
 
 export interface ReceiverLookup {
   lookup(participant: ParticipantIdentifier, documentType: DocumentTypeIdentifier, process?: ProcessIdentifier): Promise<LookupResult>;
   invalidate(participant: ParticipantIdentifier, documentType?: DocumentTypeIdentifier): void;
-}
-
-/** Participants hosted on this access point (their documents are delivered locally). */
-export interface HostedParticipants {
-  accepts(participant: ParticipantIdentifier, documentType: DocumentTypeIdentifier): Promise<boolean>;
 }
 
 /** The attempt's job, as the runner hands it over (src/jobs/runner.ts JobRun). */
@@ -68,7 +64,8 @@ export interface OutboundDeps {
   deliveries: PostgresDeliveryStore;
   jobs: PostgresJobStore;
   lookup: ReceiverLookup;
-  hosted: HostedParticipants;
+  /** Receivers served here get their documents locally (src/pipeline/served-here.ts). */
+  served: Pick<ServedHere, 'isServed'>;
   /** Our AP key and certificate; the seat id is the certificate's CN. */
   identity: As4Identity;
   seatId: string;
@@ -144,7 +141,7 @@ export class OutboundDelivery {
     try {
       if (!payload) throw new ApError('internal', `The payload of document ${doc.id} is missing`);
       const route = routeOf(doc);
-      if (await this.deps.hosted.accepts(route.receiver, route.documentType)) {
+      if (await this.deps.served.isServed(route.receiver, route.documentType, route.process)) {
         return await this.deliverLocally(job, doc, payload, delivery, startedAt);
       }
       const found = await this.deps.lookup.lookup(route.receiver, route.documentType, route.process);

@@ -73,6 +73,11 @@ function toCapability(r: CapabilityRow): Capability {
 export class SmpParticipantStore {
   constructor(private readonly knex: Knex) {}
 
+  /** Runs `fn` with a store on one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(fn: (store: SmpParticipantStore) => Promise<T>): Promise<T> {
+    return this.knex.transaction((trx) => fn(new SmpParticipantStore(trx)));
+  }
+
   private participantRow(p: ParticipantIdentifier): Promise<ParticipantRow | undefined> {
     return this.knex<ParticipantRow>('hosted_participants')
       .where({ scheme: p.scheme })

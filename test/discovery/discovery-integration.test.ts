@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
 import express from 'express';
 import { createAdminParticipantsRouter } from '../../src/http/admin-participants.js';
+import { ParticipantsService } from '../../src/services/participants.js';
 import { createSmpRouter } from '../../src/http/smp.js';
 import { knownDocumentType } from '../../src/peppol/document-types.js';
 import { encodeIdForUrl, parseParticipantId } from '../../src/peppol/identifiers.js';
@@ -51,7 +52,7 @@ describe('discovery end to end (SML NAPTR + signed SMP)', function () {
       serviceDescription: 'Test access point',
     });
     env.mount('/smp', createSmpRouter({ directory, signingKey: { keyPem: env.smpCert.keyPem, certPem: env.smpCert.certPem } }));
-    env.mount('/admin', createAdminParticipantsRouter({ store, adminToken: ADMIN_TOKEN, sml: { registrar: env.registrar, smpBaseUrl: smpBase } }));
+    env.mount('/admin', createAdminParticipantsRouter({ participants: new ParticipantsService({ store, sml: { registrar: env.registrar, smpBaseUrl: smpBase } }), adminToken: ADMIN_TOKEN }));
 
     // Two hosted participants, added through the admin API (which registers them in the SML zone).
     let res = await admin('POST', '/participants', {

@@ -8,7 +8,9 @@ import express from 'express';
 import { loadConfig } from '../../src/config/index.js';
 import { errorHandler, notFound } from '../../src/http/errors.js';
 import { ADMIN_API_PATH } from '../../src/http/discovery-mounts.js';
-import { buildDiscoveryMounts } from '../../src/main.js';
+import { buildDiscoveryMounts, buildStores } from '../../src/composition/index.js';
+import { smpParts } from '../../src/main.js';
+import { ParticipantsService } from '../../src/services/participants.js';
 import { parseParticipantId } from '../../src/peppol/identifiers.js';
 import { DnsZone, LocalZoneSmlRegistrar } from '../../src/testing/local-dns.js';
 import { smlDnsName } from '../../src/peppol/sml.js';
@@ -47,7 +49,10 @@ describe('discovery mounts from configuration', () => {
       PEPPOL_TRUST_FILE: join(dir, 'trust.pem'),
       ADMIN_TOKEN: 'mounts-admin-secret',
     });
-    for (const m of buildDiscoveryMounts(config, db.knex, new LocalZoneSmlRegistrar(zone))) app.use(m.path, m.router);
+    const stores = buildStores(db.knex);
+    const published = smpParts(config)!;
+    const participants = new ParticipantsService({ store: stores.participants, sml: { registrar: new LocalZoneSmlRegistrar(zone), smpBaseUrl: published.publicUrl } });
+    for (const m of buildDiscoveryMounts({ participants, stores, adminToken: config.tokens.admin, smp: published })) app.use(m.path, m.router);
     app.use(notFound);
     app.use(errorHandler);
   });

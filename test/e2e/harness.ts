@@ -1,5 +1,6 @@
 /**
- * Access points for end-to-end tests, composed the way src/main.ts composes them: each with its own
+ * Access points for end-to-end tests, composed by the composition root's functions as src/main.ts composes
+ * them, and served as the server serves them (AS4 on node:http before the express app): each with its own
  * database, its own seat-id certificate from the shared test PKI, its own SMP (signed, Postgres-backed),
  * its AS4 endpoint, inbox and documents API, and the outbound side with a real SML lookup through the
  * local DNS zone. The HTTP server can be stopped and started again on the same port (an AP that is down).
@@ -7,28 +8,34 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
+import { createPrivateKey } from 'node:crypto';
 import { pino } from 'pino';
+import {
+  buildAfterStoredHandlers,
+  buildHttp,
+  buildInbound,
+  buildOutboundDelivery,
+  buildServedHere,
+  buildServices,
+  buildStores,
+  Closers,
+} from '../../src/composition/index.js';
 import type { OutboundConfig } from '../../src/config/index.js';
-import { createApp } from '../../src/http/app.js';
-import { as4Router } from '../../src/http/as4-endpoint.js';
 import { InflightBudget } from '../../src/http/body-budget.js';
-import { inboxRouter } from '../../src/http/inbox.js';
-import { createSmpRouter } from '../../src/http/smp.js';
-import { buildOutbound, type OutboundService } from '../../src/jobs/outbound-service.js';
+import type { OutboundService } from '../../src/jobs/outbound-service.js';
 import { JobRunner } from '../../src/jobs/runner.js';
 import { knownDocumentType } from '../../src/peppol/document-types.js';
 import { parseParticipantId } from '../../src/peppol/identifiers.js';
 import { PeppolLookup } from '../../src/peppol/lookup.js';
-import { startInbound, type InboundService } from '../../src/pipeline/inbound-service.js';
+import type { InboundService } from '../../src/pipeline/inbound-service.js';
 import { inlineValidationRunner, workerValidationRunner } from '../../src/pipeline/inbound-validation.js';
+import type { ServedHere } from '../../src/pipeline/served-here.js';
 import type { IssuedCertificate } from '../../src/testing/test-pki.js';
 import { createKnex } from '../../src/store/db.js';
-import { PostgresDocumentStore } from '../../src/store/documents.js';
+import type { PostgresDocumentStore } from '../../src/store/documents.js';
 import { PostgresJobStore } from '../../src/store/jobs.js';
-import { SmpParticipantStore, StoreSmpDirectory } from '../../src/store/participants-smp.js';
-import { PostgresPayloadStore } from '../../src/store/payloads.js';
+import type { SmpParticipantStore } from '../../src/store/participants-smp.js';
 import { createValidator, type Validator } from '../../src/validation/validator.js';
-import { createPrivateKey } from 'node:crypto';
 import { BASE_CREDIT_NOTE, BASE_INVOICE, SCHEMATRON_DIR, UBL_SCHEMAS_DIR } from '../support/artifacts.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { startDiscoveryEnv, TEST_SML_ZONE, type DiscoveryEnv } from '../support/discovery.js';
@@ -74,7 +81,6 @@ export const TEST_OUTBOUND_CONFIG: OutboundConfig = {
   pollIntervalMs: 50,
   firstAttemptGraceMs: 30_000,
   countryC1: null,
-  hostedCacheMs: 0,
 };
 
 export interface TestAp {
@@ -86,6 +92,8 @@ export interface TestAp {
   smpUrl: string;
   documents: PostgresDocumentStore;
   participants: SmpParticipantStore;
+  /** The AP's one "served here" check (AS4 inbound and local delivery). */
+  served: ServedHere;
   outbound: OutboundService;
   /** The AP's job runner (outbound delivery is its job kind). */
   jobs: JobRunner;
@@ -135,11 +143,16 @@ async function startAp(env: DiscoveryEnv, name: string, seatId: string, outbound
   // The AP's own pool, sized like a served instance (the test database's default pool is small).
   const knex = createKnex({ url: testDb.url, poolMax: 20 });
   const db: TestDatabase = { ...testDb, knex };
-  const documents = new PostgresDocumentStore(knex, new PostgresPayloadStore(knex));
-  const participants = new SmpParticipantStore(knex);
+  const stores = buildStores(knex);
+  const { documents, participants } = stores;
   const logger = pino({ level: process.env['E2E_LOG'] ?? 'silent' });
+  const closers = new Closers(logger);
+  closers.push('database', async () => {
+    await knex.destroy();
+    await testDb.drop();
+  });
 
-  // The server first, so the AP knows its own URLs; the app is attached once it is built.
+  // The server first, so the AP knows its own URLs; the handler is attached once it is built.
   let handler: http.RequestListener = (_req, res) => res.writeHead(503).end();
   let server = http.createServer((req, res) => handler(req, res));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -147,66 +160,62 @@ async function startAp(env: DiscoveryEnv, name: string, seatId: string, outbound
   const url = `http://127.0.0.1:${port}`;
   const smpUrl = `${url}/smp`;
 
-  const inbound = await startInbound({
-    knex: db.knex,
-    documents,
-    identity,
-    seatId,
-    certificateValidator: env.validator,
-    runner:
-      inboundWorkers > 0
-        ? await workerValidationRunner({ ublSchemasDir: UBL_SCHEMAS_DIR, schematronDir: SCHEMATRON_DIR, maxBytes: MAX_BYTES, workers: inboundWorkers })
-        : inlineValidationRunner(validator),
-    concurrency: Math.max(1, inboundWorkers),
-    ownEndpointUrl: `${url}/as4`,
-    duplicateRetentionMs: 30 * 86_400_000,
-    servicedCacheMs: 0,
-    logger,
-  });
+  const ap = { identity, seatId, certificateValidator: env.validator };
+  const served = buildServedHere(stores, { ownEndpointUrl: `${url}/as4`, cacheMs: 0 });
+  const inbound = await buildInbound(
+    { duplicateRetentionMs: 30 * 86_400_000, maxMessageBytes: 100 * 1024 * 1024 },
+    {
+      ...ap,
+      stores,
+      validation:
+        inboundWorkers > 0
+          ? await workerValidationRunner({ ublSchemasDir: UBL_SCHEMAS_DIR, schematronDir: SCHEMATRON_DIR, maxBytes: MAX_BYTES, workers: inboundWorkers })
+          : inlineValidationRunner(validator),
+      served,
+      handlers: buildAfterStoredHandlers(stores),
+      concurrency: Math.max(1, inboundWorkers),
+      logger,
+    },
+    closers,
+  );
   const jobs = new JobRunner(new PostgresJobStore(knex), { concurrency: 64, pollIntervalMs: outboundConfig.pollIntervalMs, logger });
-  const outbound = buildOutbound({
-    knex: db.knex,
-    documents,
-    lookup: new PeppolLookup({
-      sml: { zone: TEST_SML_ZONE, dnsServers: [env.dns.address], timeoutMs: 1000, tries: 1, requireHttps: false },
-      validator: env.validator,
-      smpTimeoutMs: 3000,
-    }),
-    identity,
-    seatId,
-    certificateValidator: env.validator,
-    config: outboundConfig,
-    maxDocumentBytes: MAX_BYTES,
-    runner: jobs,
-    logger,
-  });
-  await jobs.start();
-  const directory = new StoreSmpDirectory(participants, {
-    url: `${url}/as4`,
-    certificate: cert.cert.raw,
-    technicalContactUrl: `mailto:support@${name.toLowerCase()}.test`,
-    serviceDescription: `Test access point ${name}`,
-  });
-  const bodies = new InflightBudget(256 * 1024 * 1024);
-  const app = createApp({
-    logger,
-    documents: {
-      validation: inlineValidationRunner(validator, MAX_BYTES),
-      documents,
+  const outbound = buildOutboundDelivery(
+    outboundConfig,
+    {
+      ...ap,
+      knex,
+      stores,
+      lookup: new PeppolLookup({
+        sml: { zone: TEST_SML_ZONE, dnsServers: [env.dns.address], timeoutMs: 1000, tries: 1, requireHttps: false },
+        validator: env.validator,
+        smpTimeoutMs: 3000,
+      }),
+      served,
       maxDocumentBytes: MAX_BYTES,
-      bodies,
-      rejectedPayloadBytesPerDay: 100 * 1024 * 1024,
-      outbound: outbound.queue,
-      messages: inbound.messages,
+      runner: jobs,
+      logger,
+    },
+    closers,
+  );
+  await jobs.start();
+  closers.push('jobs', (budgetMs) => jobs.stop(budgetMs));
+  const services = buildServices({ rejectedPayloadBytesPerDay: 100 * 1024 * 1024 }, { stores, validation: inlineValidationRunner(validator, MAX_BYTES), outbound: outbound.queue, served });
+  handler = buildHttp({
+    services,
+    stores,
+    tokens: { admin: null, inbox: INBOX_TOKEN },
+    maxDocumentBytes: MAX_BYTES,
+    bodies: new InflightBudget(256 * 1024 * 1024),
+    inbound: { service: inbound, path: '/as4' },
+    smp: {
+      publicUrl: smpUrl,
+      signingKey: { keyPem: env.smpCert.keyPem, certPem: env.smpCert.certPem },
+      endpoint: { url: `${url}/as4`, certificate: cert.cert.raw, technicalContactUrl: `mailto:support@${name.toLowerCase()}.test`, serviceDescription: `Test access point ${name}` },
     },
     readiness: {},
-    mounts: [
-      { path: '/smp', router: createSmpRouter({ directory, signingKey: { keyPem: env.smpCert.keyPem, certPem: env.smpCert.certPem } }) },
-      { path: '/as4', router: as4Router(inbound.pipeline, bodies) },
-      { path: '/api/v1/inbox', router: inboxRouter({ knex: db.knex, documents, token: INBOX_TOKEN }) },
-    ],
+    isShuttingDown: () => false,
+    logger,
   });
-  handler = app;
 
   const get = async (id: string) => (await fetch(`${url}/api/v1/documents/${id}`)).json();
   let closed = false;
@@ -223,6 +232,7 @@ async function startAp(env: DiscoveryEnv, name: string, seatId: string, outbound
     smpUrl,
     documents,
     participants,
+    served,
     outbound,
     jobs,
     inbound,
@@ -260,11 +270,7 @@ async function startAp(env: DiscoveryEnv, name: string, seatId: string, outbound
       if (closed) return;
       closed = true;
       if (server.listening) await stopServer();
-      await jobs.stop();
-      outbound.close();
-      await inbound.stop();
-      await knex.destroy();
-      await testDb.drop();
+      await closers.closeAll(Date.now() + 30_000);
     },
   };
 }

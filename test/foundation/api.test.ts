@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename } from 'node:path';
+import { DocumentsService } from '../../src/services/documents.js';
 import { createApp } from '../../src/http/app.js';
 import { InflightBudget } from '../../src/http/body-budget.js';
 import { createLogger } from '../../src/log.js';
@@ -35,13 +36,15 @@ describe('documents API (POST /api/v1/documents, GET /api/v1/documents/:id)', ()
     const app = createApp({
       logger: createLogger('silent'),
       documents: {
-        validation: inlineValidationRunner(validator, MAX_BYTES),
-        documents,
+        documents: new DocumentsService({
+          validation: inlineValidationRunner(validator, MAX_BYTES),
+          documents,
+          rejectedPayloadBytesPerDay: 100 * 1024 * 1024,
+          // No delivery here: documents stay queued (the outbound tests cover sending).
+          outbound: { deliveries: new PostgresDeliveryStore(db.knex), maxAttempts: 10, hold: () => null, dispatch: () => {}, firstAttemptGraceMs: 60_000, idDomain: 'test' },
+        }),
         maxDocumentBytes: MAX_BYTES,
         bodies: new InflightBudget(4 * MAX_BYTES),
-        rejectedPayloadBytesPerDay: 100 * 1024 * 1024,
-        // No delivery here: documents stay queued (the outbound tests cover sending).
-        outbound: { deliveries: new PostgresDeliveryStore(db.knex), maxAttempts: 10, hold: () => null, dispatch: () => {}, firstAttemptGraceMs: 60_000, idDomain: 'test' },
       },
       readiness: { database: async () => true },
     });

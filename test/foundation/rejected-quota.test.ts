@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { DocumentsService } from '../../src/services/documents.js';
 import { createApp } from '../../src/http/app.js';
 import { InflightBudget } from '../../src/http/body-budget.js';
 import { createLogger } from '../../src/log.js';
@@ -46,12 +47,14 @@ describe('rejected API submissions: payloads kept up to a daily quota', () => {
     const app = createApp({
       logger: createLogger('silent'),
       documents: {
-        validation: inlineValidationRunner(validator, MAX_BYTES),
-        documents: new PostgresDocumentStore(db.knex, new PostgresPayloadStore(db.knex)),
+        documents: new DocumentsService({
+          validation: inlineValidationRunner(validator, MAX_BYTES),
+          documents: new PostgresDocumentStore(db.knex, new PostgresPayloadStore(db.knex)),
+          rejectedPayloadBytesPerDay: QUOTA,
+          outbound: { deliveries: new PostgresDeliveryStore(db.knex), maxAttempts: 10, hold: () => null, dispatch: () => {}, firstAttemptGraceMs: 60_000, idDomain: 'test' },
+        }),
         maxDocumentBytes: MAX_BYTES,
         bodies: new InflightBudget(4 * MAX_BYTES),
-        rejectedPayloadBytesPerDay: QUOTA,
-        outbound: { deliveries: new PostgresDeliveryStore(db.knex), maxAttempts: 10, hold: () => null, dispatch: () => {}, firstAttemptGraceMs: 60_000, idDomain: 'test' },
       },
       readiness: {},
     });

@@ -190,7 +190,7 @@ describe('inbound AS4 size limit', function () {
   this.timeout(60_000);
   let env: InboundEnv;
   before(async () => {
-    env = await startInboundEnv({ limits: { mime: { maxTotalBytes: 8 * 1024, maxParts: 4, maxHeaderBytes: 4096 } } });
+    env = await startInboundEnv({ maxMessageBytes: 8 * 1024 });
   });
   after(() => env?.close());
 

@@ -1,10 +1,11 @@
 /** Start-up recovery of stored-but-unrouted documents, the worker-thread validator, and duplicate retention. */
 import assert from 'node:assert/strict';
-import { startInbound } from '../../src/pipeline/inbound-service.js';
+import { pino } from 'pino';
+import { buildAfterStoredHandlers, buildInbound, buildServedHere, buildStores, Closers } from '../../src/composition/index.js';
 import { inlineValidationRunner, workerValidationRunner } from '../../src/pipeline/inbound-validation.js';
 import { as4Fixture } from '../as4/fixtures.js';
 import { SCHEMATRON_DIR, UBL_SCHEMAS_DIR } from '../support/artifacts.js';
-import { fullValidator, INVOICE_XML, message, post, sbd, startInboundEnv, type InboundEnv } from './support.js';
+import { fullValidator, INVOICE_XML, OWN_ENDPOINT_URL, message, post, sbd, startInboundEnv, type InboundEnv } from './support.js';
 
 describe('inbound recovery and retention', function () {
   this.timeout(120_000);
@@ -22,22 +23,30 @@ describe('inbound recovery and retention', function () {
     assert.equal((await env.documents.get(rec.document_id))?.status, 'received');
 
     const f = as4Fixture();
-    const next = await startInbound({
-      knex: env.db.knex,
-      documents: env.documents,
-      identity: f.receiverId,
-      seatId: 'POP000002',
-      certificateValidator: f.validator,
-      runner: inlineValidationRunner(await fullValidator()),
-      duplicateRetentionMs: 86_400_000,
-      servicedCacheMs: 0,
-    });
+    const stores = buildStores(env.db.knex);
+    const logger = pino({ level: 'silent' });
+    const closers = new Closers(logger);
+    const next = await buildInbound(
+      { duplicateRetentionMs: 86_400_000, maxMessageBytes: 100 * 1024 * 1024 },
+      {
+        stores,
+        identity: f.receiverId,
+        seatId: 'POP000002',
+        certificateValidator: f.validator,
+        validation: inlineValidationRunner(await fullValidator()),
+        served: buildServedHere(stores, { ownEndpointUrl: OWN_ENDPOINT_URL, cacheMs: 0 }),
+        handlers: buildAfterStoredHandlers(stores),
+        concurrency: 1,
+        logger,
+      },
+      closers,
+    );
     try {
       await next.router.idle();
       assert.equal((await env.documents.get(rec.document_id))?.status, 'available');
       assert.ok(next.router.routed >= 1);
     } finally {
-      await next.stop();
+      await closers.closeAll(Date.now() + 10_000);
     }
   });
 

@@ -1,28 +1,33 @@
 /**
  * An inbound access point for tests: a fresh database, the test PKI's receiver identity (POP000002), a
- * hosted participant accepting invoices and credit notes, the inbound pipeline with the full validator, and
- * the real HTTP app with /as4 and the inbox. Messages are built with our own AS4 library.
+ * hosted participant accepting invoices and credit notes, and the inbound side with the full validator,
+ * composed by the composition root's functions and served as the server serves it (the AS4 endpoint on
+ * node:http before the express app with the inbox). Messages are built with our own AS4 library.
  */
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
-import { buildUserMessage, parseMimeMessage, readSignal, type BuiltUserMessage, type MimeLimits, type ReadSignal, type UserMessageInput } from '../../src/as4/index.js';
-import express from 'express';
-import { errorHandler, notFound } from '../../src/http/errors.js';
-import { requestLog } from '../../src/http/request-log.js';
-import { as4Router } from '../../src/http/as4-endpoint.js';
+import { buildUserMessage, parseMimeMessage, readSignal, type BuiltUserMessage, type ReadSignal, type UserMessageInput } from '../../src/as4/index.js';
+import {
+  buildAfterStoredHandlers,
+  buildHttp,
+  buildInbound,
+  buildServedHere,
+  buildServices,
+  buildStores,
+  Closers,
+  queueWithoutDelivery,
+} from '../../src/composition/index.js';
 import { InflightBudget } from '../../src/http/body-budget.js';
-import { inboxRouter } from '../../src/http/inbox.js';
 import { DOCUMENT_TYPES } from '../../src/peppol/document-types.js';
 import { parseParticipantId } from '../../src/peppol/identifiers.js';
-import { startInbound, type InboundService } from '../../src/pipeline/inbound-service.js';
+import type { InboundService } from '../../src/pipeline/inbound-service.js';
 import { inlineValidationRunner, type ValidationRunner } from '../../src/pipeline/inbound-validation.js';
 import { buildSbd } from '../../src/sbdh/build.js';
-import { PostgresDocumentStore } from '../../src/store/documents.js';
-import { SmpParticipantStore } from '../../src/store/participants-smp.js';
-import { PostgresPayloadStore } from '../../src/store/payloads.js';
+import type { PostgresDocumentStore } from '../../src/store/documents.js';
+import type { SmpParticipantStore } from '../../src/store/participants-smp.js';
 import { createValidator, type Validator } from '../../src/validation/validator.js';
 import { as4Fixture, type As4Fixture } from '../as4/fixtures.js';
 import { BASE_CREDIT_NOTE, BASE_INVOICE, SCHEMATRON_DIR, UBL_SCHEMAS_DIR } from '../support/artifacts.js';
@@ -46,54 +51,62 @@ export interface InboundEnv {
   f: As4Fixture;
   db: TestDatabase;
   documents: PostgresDocumentStore;
+  participants: SmpParticipantStore;
   service: InboundService;
   server: Server;
   url: string;
   close(): Promise<void>;
 }
 
-export async function startInboundEnv(opts: { runner?: ValidationRunner; db?: TestDatabase; limits?: { mime?: MimeLimits } } = {}): Promise<InboundEnv> {
+export const OWN_ENDPOINT_URL = 'https://ap.test.local/as4';
+
+/** `maxMessageBytes`: AS4_MAX_MESSAGE_BYTES (default 100 MiB). */
+export async function startInboundEnv(opts: { runner?: ValidationRunner; db?: TestDatabase; maxMessageBytes?: number } = {}): Promise<InboundEnv> {
   const f = as4Fixture();
   const db = opts.db ?? (await createTestDatabase({ prefix: 'ap_inbound' }));
-  const participants = new SmpParticipantStore(db.knex);
-  if (!(await participants.getParticipant(parseParticipantId(BUYER)))) {
-    await participants.addParticipant({ participant: parseParticipantId(BUYER), name: 'Public buyer' });
-    for (const d of [INVOICE, CREDIT_NOTE]) {
-      await participants.addCapability(parseParticipantId(BUYER), { documentType: d.documentType, process: d.process });
-    }
+  const logger = pino({ level: 'silent' });
+  const stores = buildStores(db.knex);
+  const buyer = parseParticipantId(BUYER);
+  if (!(await stores.participants.getParticipant(buyer))) {
+    await stores.participants.addParticipant({ participant: buyer, name: 'Public buyer' });
+    for (const d of [INVOICE, CREDIT_NOTE]) await stores.participants.addCapability(buyer, { documentType: d.documentType, process: d.process });
   }
-  const documents = new PostgresDocumentStore(db.knex, new PostgresPayloadStore(db.knex));
-  const service = await startInbound({
-    knex: db.knex,
-    documents,
-    identity: f.receiverId,
-    seatId: 'POP000002',
-    certificateValidator: f.validator,
-    runner: opts.runner ?? inlineValidationRunner(await fullValidator()),
-    duplicateRetentionMs: 30 * 86_400_000,
-    servicedCacheMs: 0,
-    ...(opts.limits ? { limits: opts.limits } : {}),
+  const closers = new Closers(logger);
+  const validation = opts.runner ?? inlineValidationRunner(await fullValidator());
+  const served = buildServedHere(stores, { ownEndpointUrl: OWN_ENDPOINT_URL, cacheMs: 0 });
+  const service = await buildInbound(
+    { duplicateRetentionMs: 30 * 86_400_000, maxMessageBytes: opts.maxMessageBytes ?? 100 * 1024 * 1024 },
+    { stores, identity: f.receiverId, seatId: 'POP000002', certificateValidator: f.validator, validation, served, handlers: buildAfterStoredHandlers(stores), concurrency: 1, logger },
+    closers,
+  );
+  const services = buildServices({ rejectedPayloadBytesPerDay: 0 }, { stores, validation, outbound: queueWithoutDelivery(db.knex, { maxAttempts: 1, firstAttemptGraceMs: 0 }), served });
+  const handler = buildHttp({
+    services,
+    stores,
+    tokens: { admin: null, inbox: INBOX_TOKEN },
+    maxDocumentBytes: 20 * 1024 * 1024,
+    bodies: new InflightBudget(256 * 1024 * 1024),
+    inbound: { service, path: '/as4' },
+    smp: null,
+    readiness: {},
+    isShuttingDown: () => false,
+    logger,
   });
-  const app = express();
-  app.use(requestLog(pino({ level: 'silent' })));
-  app.use('/as4', as4Router(service.pipeline, new InflightBudget(256 * 1024 * 1024)));
-  app.use('/api/v1/inbox', inboxRouter({ knex: db.knex, documents, token: INBOX_TOKEN }));
-  app.use(notFound);
-  app.use(errorHandler);
-  const server = app.listen(0, '127.0.0.1');
+  const server = createServer(handler).listen(0, '127.0.0.1');
   await once(server, 'listening');
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
     f,
     db,
-    documents,
+    documents: stores.documents,
+    participants: stores.participants,
     service,
     server,
     url,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
-      await service.stop();
+      await closers.closeAll(Date.now() + 10_000);
       if (!opts.db) await db.drop();
     },
   };

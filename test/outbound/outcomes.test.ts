@@ -200,6 +200,7 @@ describe('outbound outcomes and recovery', function () {
     const restarted = buildOutbound({
       knex: a.db.knex,
       documents: a.documents,
+      served: a.served,
       lookup: new PeppolLookup({ sml: { zone: TEST_SML_ZONE, dnsServers: [net.env.dns.address], timeoutMs: 1000, tries: 1, requireHttps: false }, validator: net.env.validator }),
       identity: { privateKey: createPrivateKey(a.cert.keyPem), certificate: a.cert.cert },
       seatId: a.seatId,

@@ -1,6 +1,6 @@
+import { openCommandDatabase } from '../../composition/index.js';
 import { loadConfig } from '../../config/index.js';
 import { createLogger } from '../../log.js';
-import { openDatabase } from '../../store/database.js';
 import type { CliCommand } from '../command.js';
 
 export const migrate: CliCommand = {
@@ -14,7 +14,7 @@ export const migrate: CliCommand = {
     }
     const config = loadConfig();
     const logger = createLogger(config.logging.level === 'info' ? 'warn' : config.logging.level);
-    const db = await openDatabase({ url: config.database.url, poolMax: 2, embedded: config.database.embedded, logger });
+    const db = await openCommandDatabase(config, logger);
     try {
       io.out(db.applied.length ? `Applied: ${db.applied.join(', ')}` : 'Already up to date');
     } finally {

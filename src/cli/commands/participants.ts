@@ -1,12 +1,12 @@
 import { loadConfig } from '../../config/index.js';
 import { ApError } from '../../errors.js';
 import { createLogger } from '../../log.js';
-import { documentTypeFromText, resolveDocumentType } from '../../peppol/document-types.js';
-import { formatId, parseParticipantId, parseProcessId } from '../../peppol/identifiers.js';
-import { openDatabase } from '../../store/database.js';
-import { SmpParticipantStore, type HostedParticipant, type NewCapability } from '../../store/participants-smp.js';
+import { buildStores, openCommandDatabase } from '../../composition/index.js';
+import { documentTypeFromText } from '../../peppol/document-types.js';
+import { formatId, parseParticipantId } from '../../peppol/identifiers.js';
+import { ParticipantsService, type CapabilityInput, type HostedParticipant } from '../../services/participants.js';
 import type { CliCommand } from '../command.js';
-import { asUsage, isoDate, parseArgs, pemInput } from './discovery-args.js';
+import { asUsage, parseArgs, pemInput } from './discovery-args.js';
 
 const USAGE = `participants list [--json]
        participants add <participant> [<document type>...] [--name <name>] [--country <CC>]
@@ -33,6 +33,28 @@ function describe(p: HostedParticipant): string {
   return lines.join('\n');
 }
 
+/** The options that stand for the service's fields, so that its messages name what the user typed. */
+const OPTION_OF: Record<string, string> = {
+  countryCode: '--country',
+  endpointUrl: '--endpoint',
+  certificatePem: '--cert',
+  serviceActivationDate: '--from',
+  serviceExpirationDate: '--until',
+};
+
+/** Runs a service call; an invalid identifier or field is a usage error (exit 2) naming the option. */
+async function asCommand<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    const field = err instanceof ApError ? err.details?.['field'] : undefined;
+    const option = typeof field === 'string' ? OPTION_OF[field] : undefined;
+    if (option) throw new ApError('api.bad-request', (err as ApError).message.replace(field as string, option), (err as ApError).details);
+    if (err instanceof ApError && err.kind === 'identifier.invalid') throw new ApError('api.bad-request', err.message, err.details);
+    throw err;
+  }
+}
+
 export const participants: CliCommand = {
   name: ['participants'],
   summary: 'Manage the participants hosted here and the document types the SMP publishes for them',
@@ -52,33 +74,38 @@ export const participants: CliCommand = {
     else if (verb === 'add-doctype' || verb === 'remove-doctype') need(2);
     else if (a.positional.length < 1) need(1);
     const participant = a.positional[0] ? asUsage(() => parseParticipantId(a.positional[0]!)) : null;
-    const country = a.options.get('--country');
-    if (country !== undefined && !/^[A-Z]{2}$/.test(country)) throw new ApError('api.bad-request', '--country must be two upper-case letters');
+    const certFile = a.options.get('--cert');
+    const certificatePem = certFile === undefined ? undefined : pemInput('--cert', certFile, 'certificate').pem;
 
     const config = loadConfig();
     const logger = createLogger(config.logging.level === 'info' ? 'warn' : config.logging.level);
-    const db = await openDatabase({ url: config.database.url, poolMax: 2, embedded: config.database.embedded, logger });
-    const store = new SmpParticipantStore(db.knex);
+    const db = await openCommandDatabase(config, logger);
+    // No SML registrar: see the usage text.
+    const service = new ParticipantsService({ store: buildStores(db.knex).participants });
+    const option = (name: string, field: keyof CapabilityInput): Partial<CapabilityInput> => (a.options.has(name) ? { [field]: a.options.get(name)! } : {});
     try {
       switch (verb) {
         case 'list': {
-          const all = await store.listParticipants();
+          const all = await service.list();
           if (a.flags.has('--json')) io.out(JSON.stringify(all, null, 2));
           else io.out(all.length ? all.map(describe).join('\n') : 'No hosted participants');
           return 0;
         }
         case 'add': {
-          const caps = asUsage(() => a.positional.slice(1).map((t) => resolveDocumentType(t)));
-          await db.knex.transaction(async (trx) => {
-            const s = new SmpParticipantStore(trx);
-            await s.addParticipant({ participant: participant!, name: a.options.get('--name') ?? null, countryCode: country ?? null });
-            for (const c of caps) await s.addCapability(participant!, c);
-          });
-          io.out(describe((await store.getParticipant(participant!))!));
+          const country = a.options.get('--country');
+          const added = await asCommand(() =>
+            service.add({
+              participant: a.positional[0]!,
+              ...(a.options.has('--name') ? { name: a.options.get('--name')! } : {}),
+              ...(country !== undefined ? { countryCode: country } : {}),
+              documentTypes: a.positional.slice(1).map((documentType) => ({ documentType })),
+            }),
+          );
+          io.out(describe(added));
           return 0;
         }
         case 'remove': {
-          if (!(await store.removeParticipant(participant!))) {
+          if (!(await service.remove(participant!))) {
             io.err(`${formatId(participant!)} is not hosted here`);
             return 1;
           }
@@ -86,28 +113,23 @@ export const participants: CliCommand = {
           return 0;
         }
         case 'add-doctype': {
-          const cap: NewCapability = asUsage(() => resolveDocumentType(a.positional[1]!, a.options.get('--process')));
-          const endpoint = a.options.get('--endpoint');
-          if (endpoint !== undefined) {
-            if (!/^https?:\/\//.test(endpoint)) throw new ApError('api.bad-request', '--endpoint must be an http(s) URL');
-            cap.endpointUrl = endpoint;
-          }
-          const certFile = a.options.get('--cert');
-          if (certFile !== undefined) cap.certificatePem = pemInput('--cert', certFile, 'certificate').pem;
-          if (a.options.has('--from')) cap.serviceActivationDate = isoDate(a.options.get('--from')!, '--from');
-          if (a.options.has('--until')) cap.serviceExpirationDate = isoDate(a.options.get('--until')!, '--until');
-          await store.addCapability(participant!, cap);
-          io.out(describe((await store.getParticipant(participant!))!));
+          await asCommand(() =>
+            service.addCapability(participant!, {
+              documentType: a.positional[1]!,
+              ...option('--process', 'process'),
+              ...option('--endpoint', 'endpointUrl'),
+              ...(certificatePem !== undefined ? { certificatePem } : {}),
+              ...option('--from', 'serviceActivationDate'),
+              ...option('--until', 'serviceExpirationDate'),
+            }),
+          );
+          io.out(describe((await service.get(participant!))!));
           return 0;
         }
         default: {
-          const { documentType, process } = asUsage(() => ({
-            documentType: documentTypeFromText(a.positional[1]!),
-            process: a.options.has('--process') ? parseProcessId(a.options.get('--process')!) : undefined,
-          }));
-          const n = await store.removeCapabilities(participant!, documentType, process);
+          const n = await asCommand(() => service.removeCapabilities(participant!, a.positional[1]!, a.options.get('--process')));
           if (n === 0) {
-            io.err(`${formatId(participant!)} has no entry for ${formatId(documentType)}`);
+            io.err(`${formatId(participant!)} has no entry for ${formatId(documentTypeFromText(a.positional[1]!))}`);
             return 1;
           }
           io.out(`Removed ${n} entr${n === 1 ? 'y' : 'ies'}`);

@@ -1,0 +1,240 @@
+/**
+ * The composition root's parts: small build functions from a section of the configuration and what was
+ * built before, each registering what it opens on the closers stack. src/main.ts composes the server from
+ * them, the commands the little they need, and the end-to-end tests their access points, so the
+ * application is wired in one place.
+ */
+import type { RequestListener } from 'node:http';
+import type { Knex } from 'knex';
+import type { As4Identity } from '../as4/index.js';
+import type { Config, OutboundConfig } from '../config/index.js';
+import { createApp } from '../http/app.js';
+import { as4DirectRoute } from '../http/as4-endpoint.js';
+import type { InflightBudget } from '../http/body-budget.js';
+import { discoveryMounts, type Mount } from '../http/discovery-mounts.js';
+import type { ReadinessCheck } from '../http/health.js';
+import { inboxRouter } from '../http/inbox.js';
+import { buildOutbound, type OutboundService } from '../jobs/outbound-service.js';
+import type { JobRunner } from '../jobs/runner.js';
+import type { Logger } from '../log.js';
+import type { SmlRegistrar } from '../peppol/sml-registrar.js';
+import type { SmpSigningKey } from '../peppol/smp-signature.js';
+import type { CertificateValidator } from '../pki/types.js';
+import type { AfterStoredHandler } from '../pipeline/after-stored.js';
+import { inboxRouting } from '../pipeline/inbox-routing.js';
+import { startInbound, type InboundService } from '../pipeline/inbound-service.js';
+import { inlineValidationRunner, workerValidationRunner, type ValidationRunner } from '../pipeline/inbound-validation.js';
+import type { ReceiverLookup } from '../pipeline/outbound.js';
+import { StoreServedHere, type ServedHere } from '../pipeline/served-here.js';
+import type { OutboundQueue } from '../pipeline/submit.js';
+import { DocumentsService } from '../services/documents.js';
+import { InboxService } from '../services/inbox.js';
+import { ParticipantsService } from '../services/participants.js';
+import { As4MessageStore } from '../store/as4-messages.js';
+import { openDatabase, type Database } from '../store/database.js';
+import { PostgresDeliveryStore } from '../store/deliveries.js';
+import { PostgresDocumentStore } from '../store/documents.js';
+import { PostgresInbox } from '../store/inbox.js';
+import { SmpParticipantStore, StoreSmpDirectory } from '../store/participants-smp.js';
+import { PostgresPayloadStore } from '../store/payloads.js';
+import { createValidator } from '../validation/validator.js';
+import type { Closers } from './closers.js';
+
+export { Closers } from './closers.js';
+
+/** The repositories over one pool. */
+export interface Stores {
+  documents: PostgresDocumentStore;
+  participants: SmpParticipantStore;
+  messages: As4MessageStore;
+  inbox: PostgresInbox;
+}
+
+export function buildStores(knex: Knex): Stores {
+  return {
+    documents: new PostgresDocumentStore(knex, new PostgresPayloadStore(knex)),
+    participants: new SmpParticipantStore(knex),
+    messages: new As4MessageStore(knex),
+    inbox: new PostgresInbox(knex),
+  };
+}
+
+/** The database of a command: a small pool, migrated, closed with the command. */
+export async function openCommandDatabase(config: Config, logger: Logger): Promise<Database> {
+  return openDatabase({ url: config.database.url, poolMax: 2, embedded: config.database.embedded, logger });
+}
+
+/**
+ * The validation pool the server shares between inbound and API submissions (INBOUND_VALIDATION_WORKERS
+ * worker threads, so that a large invoice never holds up the event loop; with 0, inline).
+ */
+export async function buildValidation(v: Config['validation'], closers: Closers): Promise<ValidationRunner> {
+  const options = { ublSchemasDir: v.ublSchemasDir, schematronDir: v.schematronDir, maxBytes: v.maxDocumentBytes };
+  const runner = v.workers > 0 ? await workerValidationRunner({ ...options, workers: v.workers }) : inlineValidationRunner(await createValidator(options), v.maxDocumentBytes);
+  closers.push('validation', () => runner.close());
+  return runner;
+}
+
+/** The one "served here" check (and cache) of the process, for AS4 inbound and local delivery. */
+export function buildServedHere(stores: Stores, opts: { ownEndpointUrl: string; cacheMs: number }): ServedHere {
+  return new StoreServedHere(stores.participants, opts);
+}
+
+/** What each received document is handed to once stored and validated, in order. */
+export function buildAfterStoredHandlers(stores: Stores): AfterStoredHandler[] {
+  return [inboxRouting(stores.documents)];
+}
+
+export interface InboundParts {
+  stores: Stores;
+  identity: As4Identity;
+  seatId: string;
+  certificateValidator: CertificateValidator;
+  validation: ValidationRunner;
+  served: ServedHere;
+  handlers: readonly AfterStoredHandler[];
+  /** Validations in flight (the pool's worker count). */
+  concurrency: number;
+  logger: Logger;
+}
+
+/** AS4 inbound (we are C3). */
+export async function buildInbound(as4: Pick<Config['as4'], 'duplicateRetentionMs' | 'maxMessageBytes'>, parts: InboundParts, closers: Closers): Promise<InboundService> {
+  const inbound = await startInbound({
+    messages: parts.stores.messages,
+    documents: parts.stores.documents,
+    identity: parts.identity,
+    seatId: parts.seatId,
+    certificateValidator: parts.certificateValidator,
+    runner: parts.validation,
+    served: parts.served,
+    handlers: parts.handlers,
+    duplicateRetentionMs: as4.duplicateRetentionMs,
+    concurrency: parts.concurrency,
+    limits: { mime: { maxTotalBytes: as4.maxMessageBytes, maxParts: 16, maxHeaderBytes: 16 * 1024 } },
+    logger: parts.logger,
+  });
+  closers.push('inbound', () => inbound.stop());
+  return inbound;
+}
+
+export interface OutboundParts {
+  knex: Knex;
+  stores: Stores;
+  lookup: ReceiverLookup;
+  identity: As4Identity;
+  seatId: string;
+  certificateValidator: CertificateValidator;
+  served: ServedHere;
+  maxDocumentBytes: number;
+  runner: JobRunner;
+  logger: Logger;
+}
+
+/** AS4 outbound (we are C2), registered on the runner as its `outbound` job kind (start the runner afterwards). */
+export function buildOutboundDelivery(config: OutboundConfig, parts: OutboundParts, closers: Closers): OutboundService {
+  const outbound = buildOutbound({ ...parts, documents: parts.stores.documents, config });
+  closers.push('outbound', () => outbound.close());
+  return outbound;
+}
+
+/** Where submitted documents wait when this process does not deliver (no AP key): queued, never dispatched. */
+export function queueWithoutDelivery(knex: Knex, outbound: { maxAttempts: number; firstAttemptGraceMs: number }): OutboundQueue {
+  return {
+    deliveries: new PostgresDeliveryStore(knex),
+    maxAttempts: outbound.maxAttempts,
+    hold: () => null,
+    firstAttemptGraceMs: outbound.firstAttemptGraceMs,
+    dispatch: () => {},
+    idDomain: 'peppol-ap',
+  };
+}
+
+export interface Services {
+  documents: DocumentsService;
+  inbox: InboxService;
+  participants: ParticipantsService;
+}
+
+export function buildServices(
+  config: { rejectedPayloadBytesPerDay: number },
+  parts: { stores: Stores; validation: ValidationRunner; outbound: OutboundQueue; served?: ServedHere; sml?: { registrar: SmlRegistrar; smpBaseUrl: string } },
+): Services {
+  const { stores } = parts;
+  return {
+    documents: new DocumentsService({
+      validation: parts.validation,
+      documents: stores.documents,
+      outbound: parts.outbound,
+      rejectedPayloadBytesPerDay: config.rejectedPayloadBytesPerDay,
+      messages: stores.messages,
+    }),
+    inbox: new InboxService({ inbox: stores.inbox, documents: stores.documents }),
+    participants: new ParticipantsService({
+      store: stores.participants,
+      ...(parts.served ? { served: parts.served } : {}),
+      ...(parts.sml ? { sml: parts.sml } : {}),
+    }),
+  };
+}
+
+/** Our SMP: the hosted participants, with this access point's endpoint where a capability names none. */
+export interface SmpParts {
+  publicUrl: string;
+  signingKey: SmpSigningKey;
+  endpoint: { url: string; certificate: Buffer; technicalContactUrl: string; serviceDescription?: string };
+}
+
+export interface HttpParts {
+  services: Services;
+  stores: Stores;
+  tokens: { admin: string | null; inbox: string | null };
+  maxDocumentBytes: number;
+  bodies: InflightBudget;
+  /** The AS4 endpoint and the inbox, when our AP is configured. */
+  inbound: { service: InboundService; path: string } | null;
+  smp: SmpParts | null;
+  readiness: Record<string, ReadinessCheck>;
+  isShuttingDown: () => boolean;
+  logger: Logger;
+}
+
+/** The SMP (when published) and the admin API, over the participants service. */
+export function buildDiscoveryMounts(parts: { participants: ParticipantsService; stores: Stores; adminToken: string | null; smp: SmpParts | null }): Mount[] {
+  const { smp } = parts;
+  return discoveryMounts({
+    participants: parts.participants,
+    adminToken: parts.adminToken,
+    smp: smp && {
+      publicUrl: smp.publicUrl,
+      signingKey: smp.signingKey,
+      directory: new StoreSmpDirectory(parts.stores.participants, { serviceDescription: 'Peppol access point', ...smp.endpoint }),
+    },
+  });
+}
+
+/**
+ * The server's request handler: POST to the AS4 endpoint is taken before express (as4DirectRoute, see
+ * as4-endpoint.ts); everything else is the express app's (documents API, inbox, SMP, admin API, health).
+ */
+export function buildHttp(parts: HttpParts): RequestListener {
+  const { services, inbound } = parts;
+  const mounts: Mount[] = [];
+  if (inbound) {
+    mounts.push(
+      ...buildDiscoveryMounts({ participants: services.participants, stores: parts.stores, adminToken: parts.tokens.admin, smp: parts.smp }),
+      { path: '/api/v1/inbox', router: inboxRouter({ inbox: services.inbox, token: parts.tokens.inbox }) },
+    );
+  }
+  const app = createApp({
+    logger: parts.logger,
+    documents: { documents: services.documents, maxDocumentBytes: parts.maxDocumentBytes, bodies: parts.bodies },
+    readiness: parts.readiness,
+    isShuttingDown: parts.isShuttingDown,
+    mounts,
+  });
+  const as4 = inbound ? as4DirectRoute(inbound.service.pipeline, { path: inbound.path, logger: parts.logger, isShuttingDown: parts.isShuttingDown, budget: parts.bodies }) : null;
+  return (req, res) => {
+    if (!as4?.(req, res)) app(req, res);
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * Documents: submit (= send) a business document, read one with its timeline, validation report and
+ * evidence (delivery of an outbound document, reception of an inbound one), its payload and its AS4
+ * receipt. The same use cases for the REST API, the CLI and the console.
+ */
+import { submitOutbound, type SubmitDeps, type SubmitResult } from '../pipeline/submit.js';
+import type { As4MessageRecord, As4MessageStore } from '../store/as4-messages.js';
+import type { AttemptRecord, DeliveryRecord } from '../store/deliveries.js';
+import type { DocumentEvent, DocumentRecord, DocumentStore } from '../store/documents.js';
+
+export type { As4MessageRecord, AttemptRecord, DeliveryRecord, DocumentEvent, DocumentRecord, SubmitResult };
+
+export interface DocumentsServiceDeps extends SubmitDeps {
+  documents: DocumentStore;
+  /** AS4 message records: the reception evidence of inbound documents (without it, none is shown). */
+  messages?: Pick<As4MessageStore, 'forDocument'>;
+}
+
+/** An outbound document's delivery: its schedule, the attempts so far and the receipt's evidence. */
+export interface DeliveryDetail {
+  state: DeliveryRecord;
+  attempts: AttemptRecord[];
+  evidence: { messageId: string; receiptMessageId: string | null; receiptAt: Date | null; toPartyId: string | null } | null;
+}
+
+export interface DocumentDetail {
+  document: DocumentRecord;
+  events: DocumentEvent[];
+  /** Outbound only: null while no delivery row exists. */
+  delivery?: DeliveryDetail | null;
+  /** Inbound only (with message records): the AS4 messages that brought it, first one first. */
+  reception?: As4MessageRecord[];
+}
+
+export class DocumentsService {
+  constructor(private readonly deps: DocumentsServiceDeps) {}
+
+  /** Validates and stores the document: `queued` for delivery, or `rejected` with its report. */
+  submit(payload: Buffer, actor: string): Promise<SubmitResult> {
+    return submitOutbound(this.deps, payload, actor);
+  }
+
+  async get(id: string): Promise<DocumentDetail | null> {
+    const document = await this.deps.documents.get(id);
+    if (!document) return null;
+    const [events, delivery, records] = await Promise.all([
+      this.deps.documents.events(id),
+      document.direction === 'outbound' ? this.delivery(id) : null,
+      document.direction === 'inbound' && this.deps.messages ? this.deps.messages.forDocument(id) : null,
+    ]);
+    return {
+      document,
+      events,
+      ...(document.direction === 'outbound' ? { delivery } : {}),
+      ...(records ? { reception: records.filter((r) => r.direction === 'inbound') } : {}),
+    };
+  }
+
+  private async delivery(id: string): Promise<DeliveryDetail | null> {
+    const deliveries = this.deps.outbound.deliveries;
+    const state = await deliveries.get(id);
+    if (!state) return null;
+    const [attempts, evidence] = await Promise.all([deliveries.attempts(id), deliveries.evidence(id)]);
+    return { state, attempts, evidence };
+  }
+
+  payload(id: string): Promise<Buffer | null> {
+    return this.deps.documents.payload(id);
+  }
+
+  /** The receipt of an outbound document's delivery, or the one we answered for an inbound document. */
+  async receipt(id: string): Promise<Buffer | null> {
+    return (await this.deps.outbound.deliveries.receipt(id)) ?? (await this.inboundReceipt(id));
+  }
+
+  private async inboundReceipt(id: string): Promise<Buffer | null> {
+    const doc = this.deps.messages ? await this.deps.documents.get(id) : null;
+    if (!doc || doc.direction !== 'inbound') return null;
+    const first = (await this.deps.messages!.forDocument(doc.id)).find((r) => r.direction === 'inbound');
+    return first?.receipt ?? null;
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * The buyer's inbox, per hosted participant (Mercurius: submitInboxRequest → retrieveRequest →
+ * markRequest): list the available documents after a cursor, read one with its payload, acknowledge it
+ * (picked up: it leaves the inbox).
+ */
+import { ApError } from '../errors.js';
+import type { ParticipantIdentifier } from '../peppol/identifiers.js';
+import { changeStatus } from '../pipeline/state-machine.js';
+import type { DocumentStore } from '../store/documents.js';
+import type { InboxRow, PostgresInbox } from '../store/inbox.js';
+
+export type { InboxRow };
+
+/** Where a listing resumes: the `receivedAt` of the last document seen, and its id when known. */
+export interface InboxCursor {
+  at: string;
+  id?: string;
+}
+
+export const MAX_INBOX_PAGE = 500;
+
+export class InboxService {
+  constructor(private readonly deps: { inbox: PostgresInbox; documents: DocumentStore }) {}
+
+  /** Available documents, oldest first, after the cursor; at most `limit` (1 to MAX_INBOX_PAGE). */
+  list(participant: ParticipantIdentifier, opts: { after?: InboxCursor; limit: number }): Promise<InboxRow[]> {
+    if (!Number.isInteger(opts.limit) || opts.limit < 1 || opts.limit > MAX_INBOX_PAGE) {
+      throw new ApError('api.bad-request', `limit must be a whole number from 1 to ${MAX_INBOX_PAGE}`);
+    }
+    return this.deps.inbox.available(participant, opts);
+  }
+
+  /** The participant's document `id` (a UUID) while it is in the inbox, available or acknowledged. */
+  async get(participant: ParticipantIdentifier, id: string): Promise<InboxRow> {
+    const row = await this.deps.inbox.find(participant, id);
+    if (!row) throw new ApError('api.not-found', `No document ${id} in the inbox of ${participant.value}`);
+    return row;
+  }
+
+  /** The payload of an inbox document; null once retention removed it. */
+  async payload(participant: ParticipantIdentifier, id: string): Promise<{ row: InboxRow; payload: Buffer | null }> {
+    const row = await this.get(participant, id);
+    return { row, payload: await this.deps.documents.payload(row.id) };
+  }
+
+  /** Picked up by the recipient: available → acknowledged (again: a no-op). */
+  async acknowledge(participant: ParticipantIdentifier, id: string): Promise<{ id: string; status: 'acknowledged' }> {
+    const row = await this.get(participant, id);
+    if (row.status !== 'acknowledged') {
+      const moved = await changeStatus(
+        this.deps.documents,
+        row.id,
+        'acknowledged',
+        { actor: `inbox:${row.receiver_id}`, reason: 'retrieved and acknowledged by the recipient' },
+        { expected: { direction: 'inbound', from: 'available' } },
+      );
+      if (!moved) throw new ApError('api.conflict', `Document ${row.id} changed status concurrently`);
+    }
+    return { id: row.id, status: 'acknowledged' };
+  }
+}
