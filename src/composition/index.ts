@@ -142,6 +142,7 @@ export function buildOutboundDelivery(config: OutboundConfig, parts: OutboundPar
 export function queueWithoutDelivery(knex: Knex, outbound: { maxAttempts: number; firstAttemptGraceMs: number }): OutboundQueue {
   return {
     deliveries: new PostgresDeliveryStore(knex),
+    sends: false,
     maxAttempts: outbound.maxAttempts,
     hold: () => null,
     firstAttemptGraceMs: outbound.firstAttemptGraceMs,

@@ -52,6 +52,7 @@ function deliveryView(delivery: DeliveryDetail | null, id: string) {
     sbdhInstanceId: d.sbdhInstanceId,
     attempts: d.attempts,
     nextAttemptAt: iso(d.nextAttemptAt),
+    ...(delivery.waiting ? { waiting: delivery.waiting } : {}),
     endpointUrl: d.endpointUrl,
     receiverSeatId: d.receiverSeatId,
     countryC1: d.countryC1,

@@ -94,6 +94,7 @@ export function buildOutbound(deps: OutboundServiceDeps): OutboundService {
   return {
     queue: {
       deliveries,
+      sends: true,
       maxAttempts: config.retry.maxAttempts,
       hold: () => runner.hold(OUTBOUND_JOB, config.firstAttemptGraceMs),
       firstAttemptGraceMs: config.firstAttemptGraceMs,

@@ -5,6 +5,7 @@
  * delivery before it delivers locally: a document is delivered into a local inbox exactly when a remote
  * sender's message for it would be accepted, and otherwise goes over the network like any other.
  */
+import { PEPPOL } from '../as4/profile.js';
 import type { DocumentTypeIdentifier, ParticipantIdentifier, ProcessIdentifier } from '../peppol/identifiers.js';
 import type { SmpParticipantStore } from '../store/participants-smp.js';
 
@@ -14,7 +15,6 @@ export interface ServedHere {
   forget(): void;
 }
 
-const AS4_PROFILE = 'peppol-transport-as4-v2_0';
 const MAX_ENTRIES = 10_000;
 
 /**
@@ -35,7 +35,7 @@ export class StoreServedHere implements ServedHere {
     const now = Date.now();
     const hit = this.cache.get(key);
     if (hit && hit.until > now) return hit.answer;
-    const answer = await this.store.acceptsOverAs4(p, dt, proc, { transportProfile: AS4_PROFILE, ownEndpointUrl: this.opts.ownEndpointUrl, at: new Date(now) });
+    const answer = await this.store.acceptsOverAs4(p, dt, proc, { transportProfile: PEPPOL.TRANSPORT_PROFILE, ownEndpointUrl: this.opts.ownEndpointUrl, at: new Date(now) });
     if (this.opts.cacheMs > 0) {
       if (this.cache.size >= MAX_ENTRIES) this.cache.clear();
       this.cache.set(key, { answer, until: now + this.opts.cacheMs });

@@ -22,6 +22,8 @@ import { createDocument } from './state-machine.js';
 /** Where queued documents go: their delivery rows and jobs, and the runner that makes the first attempt. */
 export interface OutboundQueue {
   deliveries: PostgresDeliveryStore;
+  /** Whether this process sends (false without our AP key: documents wait for an instance that does). */
+  sends: boolean;
   /** Attempts of a new document's job. */
   maxAttempts: number;
   /** The runner of this process that takes the new job at once (null: queued for any runner). */

@@ -21,7 +21,12 @@ export interface DeliveryDetail {
   state: DeliveryRecord;
   attempts: AttemptRecord[];
   evidence: { messageId: string; receiptMessageId: string | null; receiptAt: Date | null; toPartyId: string | null } | null;
+  /** Why a queued document has no next attempt here, when this process does not send; else null. */
+  waiting: string | null;
 }
+
+const NOT_SENDING =
+  'sending is off on this access point (AP_KEY_FILE, AP_CERT_FILE and AP_ENDPOINT_URL are not set): the document waits for an instance of this access point that sends';
 
 export interface DocumentDetail {
   document: DocumentRecord;
@@ -61,7 +66,9 @@ export class DocumentsService {
     const state = await deliveries.get(id);
     if (!state) return null;
     const [attempts, evidence] = await Promise.all([deliveries.attempts(id), deliveries.evidence(id)]);
-    return { state, attempts, evidence };
+    // A job due in the past that no runner here will take: its time says nothing; the reason does.
+    if (!this.deps.outbound.sends && state.nextAttemptAt !== null) return { state: { ...state, nextAttemptAt: null }, attempts, evidence, waiting: NOT_SENDING };
+    return { state, attempts, evidence, waiting: null };
   }
 
   payload(id: string): Promise<Buffer | null> {

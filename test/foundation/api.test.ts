@@ -41,7 +41,7 @@ describe('documents API (POST /api/v1/documents, GET /api/v1/documents/:id)', ()
           documents,
           rejectedPayloadBytesPerDay: 100 * 1024 * 1024,
           // No delivery here: documents stay queued (the outbound tests cover sending).
-          outbound: { deliveries: new PostgresDeliveryStore(db.knex), maxAttempts: 10, hold: () => null, dispatch: () => {}, firstAttemptGraceMs: 60_000, idDomain: 'test' },
+          outbound: { deliveries: new PostgresDeliveryStore(db.knex), sends: false, maxAttempts: 10, hold: () => null, dispatch: () => {}, firstAttemptGraceMs: 60_000, idDomain: 'test' },
         }),
         maxDocumentBytes: MAX_BYTES,
         bodies: new InflightBudget(4 * MAX_BYTES),
@@ -100,6 +100,16 @@ describe('documents API (POST /api/v1/documents, GET /api/v1/documents/:id)', ()
       const delivery = await db.knex('outbound_deliveries').where({ document_id: body.id }).first();
       assert.equal(delivery.country_c1, country, `${basename(file)}: country_c1`);
     }
+  });
+
+  it('says a queued document waits for an instance that sends when this one does not, with no next attempt time', async () => {
+    const inv = (await (await post(readFileSync(BASE_INVOICE))).json()) as Record<string, any>;
+    // The job's time passes with no runner here to take it: the answer must not show that time as a plan.
+    await db.knex('jobs').where({ unique_key: inv.id }).update({ run_at: new Date(Date.now() - 60_000) });
+    const got = (await (await fetch(`${base}/api/v1/documents/${inv.id}`)).json()) as Record<string, any>;
+    assert.equal(got.status, 'queued');
+    assert.equal(got.delivery.nextAttemptAt, null);
+    assert.match(got.delivery.waiting, /sending is off on this access point .*waits for an instance of this access point that sends/);
   });
 
   it('reads the routing metadata and records the creation event (invoice and credit note)', async () => {

@@ -51,7 +51,7 @@ describe('rejected API submissions: payloads kept up to a daily quota', () => {
           validation: inlineValidationRunner(validator, MAX_BYTES),
           documents: new PostgresDocumentStore(db.knex, new PostgresPayloadStore(db.knex)),
           rejectedPayloadBytesPerDay: QUOTA,
-          outbound: { deliveries: new PostgresDeliveryStore(db.knex), maxAttempts: 10, hold: () => null, dispatch: () => {}, firstAttemptGraceMs: 60_000, idDomain: 'test' },
+          outbound: { deliveries: new PostgresDeliveryStore(db.knex), sends: false, maxAttempts: 10, hold: () => null, dispatch: () => {}, firstAttemptGraceMs: 60_000, idDomain: 'test' },
         }),
         maxDocumentBytes: MAX_BYTES,
         bodies: new InflightBudget(4 * MAX_BYTES),
