@@ -86,6 +86,7 @@ describe('inbound recovery and retention', function () {
         process: 'urn:fdc:peppol.eu:2017:poacc:billing:01:1.0',
         invoiceNumber: 'Snippet1',
         issueDate: '2017-11-13',
+        supplierCountry: 'GB',
       });
     } finally {
       await pool.close();
