@@ -1,8 +1,7 @@
 /**
  * Trivial jobs per second through the job runner (src/jobs/runner.ts): a backlog of jobs whose handler does
  * nothing, drained by one or more runners on their own pools (as separate processes would be), so each job
- * costs its share of a SKIP LOCKED claim and one settling statement. Compare with the issue's measurement
- * of agenda 6.2 + @agendajs/postgres-backend on this machine: about 300-400 trivial jobs/s.
+ * costs its share of a SKIP LOCKED claim and one settling statement. The README compares it with agenda.
  *
  *   npx tsx bench/jobs.ts [--jobs 5000 --concurrency 32 --runners 1]
  *
