@@ -14,6 +14,7 @@ import {
   buildAfterStoredHandlers,
   buildHttp,
   buildInbound,
+  buildLookup,
   buildOutboundDelivery,
   buildServedHere,
   buildServices,
@@ -29,7 +30,6 @@ import { InflightBudget } from './http/body-budget.js';
 import type { OutboundService } from './jobs/outbound-service.js';
 import { JobRunner } from './jobs/runner.js';
 import type { Logger } from './log.js';
-import { PeppolLookup } from './peppol/lookup.js';
 import { PeppolCertificateValidator, seatIdOf, TrustStore } from './pki/index.js';
 import type { InboundService } from './pipeline/inbound-service.js';
 import { openDatabase } from './store/database.js';
@@ -110,13 +110,7 @@ async function buildAccessPoint(config: Config, logger: Logger, closers: Closers
       { ...identity, stores, validation, served, handlers: buildAfterStoredHandlers(stores), concurrency: Math.max(1, v.workers), logger },
       closers,
     );
-    const lookup = new PeppolLookup({
-      sml: { zone: discovery.sml.zone, dnsServers: discovery.sml.dnsServers ?? [], timeoutMs: discovery.sml.dnsTimeoutMs, requireHttps: discovery.sml.requireHttps },
-      validator: certificateValidator,
-      smpTimeoutMs: discovery.smp.timeoutMs,
-      cacheTtlMs: discovery.smp.cacheTtlMs,
-      cacheMaxEntries: discovery.smp.cacheMaxEntries,
-    });
+    const lookup = buildLookup(discovery, certificateValidator);
     outbound = buildOutboundDelivery(config.outbound, { ...identity, knex: db.knex, stores, lookup, served, maxDocumentBytes: v.maxDocumentBytes, runner, logger }, closers);
   } else {
     logger.warn('outbound delivery is off (AP_KEY_FILE, AP_CERT_FILE and AP_ENDPOINT_URL not set): submitted documents stay queued');

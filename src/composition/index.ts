@@ -17,6 +17,7 @@ import { inboxRouter } from '../http/inbox.js';
 import { buildOutbound, type OutboundService } from '../jobs/outbound-service.js';
 import type { JobRunner } from '../jobs/runner.js';
 import type { Logger } from '../log.js';
+import { PeppolLookup } from '../peppol/lookup.js';
 import type { SmlRegistrar } from '../peppol/sml-registrar.js';
 import type { SmpSigningKey } from '../peppol/smp-signature.js';
 import type { CertificateValidator } from '../pki/types.js';
@@ -29,6 +30,7 @@ import { StoreServedHere, type ServedHere } from '../pipeline/served-here.js';
 import type { OutboundQueue } from '../pipeline/submit.js';
 import { DocumentsService } from '../services/documents.js';
 import { InboxService } from '../services/inbox.js';
+import { LookupService } from '../services/lookup.js';
 import { ParticipantsService } from '../services/participants.js';
 import { As4MessageStore } from '../store/as4-messages.js';
 import { openDatabase, type Database } from '../store/database.js';
@@ -132,6 +134,32 @@ export interface OutboundParts {
 }
 
 /** AS4 outbound (we are C2), registered on the runner as its `outbound` job kind (start the runner afterwards). */
+/** SML and SMP resolution from the discovery settings; a command may point it at another zone or DNS server. */
+export function buildLookup(
+  discovery: Config['discovery'],
+  validator: CertificateValidator,
+  overrides: { zone?: string; dnsServer?: string; allowHttp?: boolean } = {},
+): PeppolLookup {
+  const { sml, smp } = discovery;
+  return new PeppolLookup({
+    sml: {
+      zone: overrides.zone ?? sml.zone,
+      dnsServers: overrides.dnsServer ? [overrides.dnsServer] : (sml.dnsServers ?? []),
+      timeoutMs: sml.dnsTimeoutMs,
+      requireHttps: overrides.allowHttp ? false : sml.requireHttps,
+    },
+    validator,
+    smpTimeoutMs: smp.timeoutMs,
+    cacheTtlMs: smp.cacheTtlMs,
+    cacheMaxEntries: smp.cacheMaxEntries,
+  });
+}
+
+/** The lookup use case over a resolver (see buildLookup). */
+export function buildLookupService(lookup: PeppolLookup, zone: string): LookupService {
+  return new LookupService(lookup, zone);
+}
+
 export function buildOutboundDelivery(config: OutboundConfig, parts: OutboundParts, closers: Closers): OutboundService {
   const outbound = buildOutbound({ ...parts, documents: parts.stores.documents, config });
   closers.push('outbound', () => outbound.close());

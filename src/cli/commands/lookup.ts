@@ -1,9 +1,7 @@
 import { loadConfig } from '../../config/index.js';
 import { ApError } from '../../errors.js';
-import { documentTypeFromText } from '../../peppol/document-types.js';
-import { formatId, parseParticipantId, parseProcessId } from '../../peppol/identifiers.js';
-import { PeppolLookup } from '../../peppol/lookup.js';
-import { smlDnsName } from '../../peppol/sml.js';
+import { buildLookup, buildLookupService } from '../../composition/index.js';
+import { formatId } from '../../peppol/identifiers.js';
 import type { CliCommand } from '../command.js';
 import { asUsage, cliValidator, parseArgs } from './discovery-args.js';
 
@@ -21,30 +19,24 @@ export const lookup: CliCommand = {
       return 2;
     }
     const config = loadConfig();
-    const { sml, smp } = config.discovery;
-    const { participant, documentType, process } = asUsage(() => ({
-      participant: parseParticipantId(a.positional[0]!),
-      documentType: a.positional[1] ? documentTypeFromText(a.positional[1]) : undefined,
-      process: a.options.has('--process') ? parseProcessId(a.options.get('--process')!) : undefined,
-    }));
-    const zone = a.options.get('--zone') ?? sml.zone;
-    const dns = a.options.get('--dns');
-    const lookup = new PeppolLookup({
-      sml: {
-        zone,
-        dnsServers: dns ? [dns] : (sml.dnsServers ?? []),
-        timeoutMs: sml.dnsTimeoutMs,
-        requireHttps: a.flags.has('--allow-http') ? false : sml.requireHttps,
-      },
-      validator: cliValidator(config.pki, a.options.get('--trust')),
-      smpTimeoutMs: smp.timeoutMs,
-      cacheTtlMs: smp.cacheTtlMs,
-    });
+    const query = {
+      participant: a.positional[0]!,
+      ...(a.positional[1] ? { documentType: a.positional[1] } : {}),
+      ...(a.options.has('--process') ? { process: a.options.get('--process')! } : {}),
+    };
+    const zone = a.options.get('--zone') ?? config.discovery.sml.zone;
+    const dnsServer = a.options.get('--dns');
+    const service = buildLookupService(
+      buildLookup(config.discovery, cliValidator(config.pki, a.options.get('--trust')), { zone, ...(dnsServer ? { dnsServer } : {}), allowHttp: a.flags.has('--allow-http') }),
+      zone,
+    );
+    const { participant } = asUsage(() => service.parse(query));
     const json = a.flags.has('--json');
     const show = (rows: Array<[string, string]>) => io.out(rows.map(([k, v]) => `${k.padEnd(14)} ${v}`).join('\n'));
     try {
-      if (!documentType) {
-        const g = await lookup.serviceGroup(participant);
+      const answer = await service.resolve(query);
+      if ('serviceGroup' in answer) {
+        const g = answer.serviceGroup;
         if (json) {
           io.out(JSON.stringify({ ...g, participant: formatId(g.participant), documentTypes: g.documentTypes.map(formatId) }, null, 2));
         } else {
@@ -58,7 +50,7 @@ export const lookup: CliCommand = {
         }
         return 0;
       }
-      const r = await lookup.lookup(participant, documentType, process);
+      const r = answer.endpoint;
       const cert = r.certificate;
       if (json) {
         io.out(
@@ -98,7 +90,7 @@ export const lookup: CliCommand = {
       return 0;
     } catch (err) {
       if (!(err instanceof ApError) || err.kind === 'internal' || err.kind === 'config.invalid') throw err;
-      const dnsName = smlDnsName(participant, zone);
+      const dnsName = service.dnsName(participant);
       if (json) io.out(JSON.stringify({ participant: formatId(participant), dnsName, ...err.toJSON() }, null, 2));
       else io.err(`${formatId(participant)} (${dnsName}): ${err.kind}: ${err.message}`);
       return 1;
