@@ -22,7 +22,7 @@ import type { SmlRegistrar } from '../peppol/sml-registrar.js';
 import type { SmpSigningKey } from '../peppol/smp-signature.js';
 import type { CertificateValidator } from '../pki/types.js';
 import type { AfterStoredHandler } from '../pipeline/after-stored.js';
-import { inboxRouting } from '../pipeline/inbox-routing.js';
+import { inboxFiling } from '../pipeline/inbox-filing.js';
 import { startInbound, type InboundService } from '../pipeline/inbound-service.js';
 import { inlineValidationRunner, workerValidationRunner, type ValidationRunner } from '../pipeline/inbound-validation.js';
 import type { ReceiverLookup } from '../pipeline/outbound.js';
@@ -84,7 +84,7 @@ export function buildServedHere(stores: Stores, opts: { ownEndpointUrl: string; 
 
 /** What each received document is handed to once stored and validated, in order. */
 export function buildAfterStoredHandlers(stores: Stores): AfterStoredHandler[] {
-  return [inboxRouting(stores.documents)];
+  return [inboxFiling(stores.documents)];
 }
 
 export interface InboundParts {

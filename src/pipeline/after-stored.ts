@@ -1,10 +1,10 @@
 /**
  * The seam after reception: every received document, once stored and validated, is handed to a list of
- * handlers built in the composition root (inbox routing first; business responses, webhooks, reporting
- * items and archive entries each become one more). Documents come in the batches routing already works
+ * handlers built in the composition root (inbox filing first; business responses, webhooks, reporting
+ * items and archive entries each become one more). Documents come in the batches the handover already works
  * in, inside the batch's one transaction: a handler adds its statements to that commit (one statement per
  * batch keeps the inbound path cheap), and a handler that throws rolls the whole batch back, so its
- * documents stay `received` and are handed over again at the next start (src/pipeline/inbound-route.ts).
+ * documents stay `received` and are handed over again at the next start (src/pipeline/inbound-handover.ts).
  */
 import type { DocumentMetadata, Tx } from '../store/documents.js';
 import type { ValidationReport } from '../validation/types.js';

@@ -8,17 +8,17 @@ import type { Logger } from 'pino';
 import type { As4Identity, DecompressionLimits, MimeLimits } from '../as4/index.js';
 import type { CertificateValidator } from '../pki/types.js';
 import type { As4MessageStore } from '../store/as4-messages.js';
-import type { DocumentStore, InboundRoutingStore } from '../store/documents.js';
+import type { DocumentStore, InboundBatchStore } from '../store/documents.js';
 import type { XmlLimits } from '../xml/decode.js';
 import type { AfterStoredHandler } from './after-stored.js';
-import { InboundRouter } from './inbound-route.js';
+import { InboundHandover } from './inbound-handover.js';
 import type { ValidationRunner } from './inbound-validation.js';
 import { InboundPipeline } from './inbound.js';
 import type { ServedHere } from './served-here.js';
 
 export interface InboundServiceOptions {
   messages: As4MessageStore;
-  documents: DocumentStore & InboundRoutingStore;
+  documents: DocumentStore & InboundBatchStore;
   identity: As4Identity;
   seatId: string;
   certificateValidator: CertificateValidator;
@@ -37,9 +37,9 @@ export interface InboundServiceOptions {
 
 export interface InboundService {
   pipeline: InboundPipeline;
-  router: InboundRouter;
+  handover: InboundHandover;
   messages: As4MessageStore;
-  /** Stops the key sweeper and the router (validation in flight finishes); the validation runner is its opener's to close. */
+  /** Stops the key sweeper and the handover (validation in flight finishes); the validation runner is its opener's to close. */
   stop(): Promise<void>;
 }
 
@@ -47,7 +47,7 @@ const SWEEP_INTERVAL_MS = 3_600_000;
 
 export async function startInbound(o: InboundServiceOptions): Promise<InboundService> {
   const { messages } = o;
-  const router = new InboundRouter({
+  const handover = new InboundHandover({
     documents: o.documents,
     runner: o.runner,
     handlers: o.handlers,
@@ -60,7 +60,7 @@ export async function startInbound(o: InboundServiceOptions): Promise<InboundSer
     certificateValidator: o.certificateValidator,
     messages,
     served: o.served,
-    router,
+    handover,
     ...(o.limits ? { limits: o.limits } : {}),
     ...(o.idDomain ? { idDomain: o.idDomain } : {}),
     ...(o.logger ? { logger: o.logger } : {}),
@@ -76,14 +76,14 @@ export async function startInbound(o: InboundServiceOptions): Promise<InboundSer
   await sweep();
   const timer = setInterval(() => void sweep(), SWEEP_INTERVAL_MS);
   timer.unref();
-  await router.recover();
+  await handover.recover();
   return {
     pipeline,
-    router,
+    handover,
     messages,
     async stop() {
       clearInterval(timer);
-      await router.stop();
+      await handover.stop();
     },
   };
 }

@@ -14,7 +14,7 @@
  * A MessageId seen before (within the retention) gets the receipt stored for it, byte for byte, and a
  * `duplicate` event on its document. A repeated SBDH InstanceIdentifier under a new MessageId is stored as
  * its own message record flagged as a repeat (duplicate_of); when its business document is byte-identical
- * no second document is created. Validation and routing to the inbox follow the receipt (InboundRouter).
+ * no second document is created. Validation and routing to the inbox follow the receipt (InboundHandover).
  */
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
@@ -40,7 +40,7 @@ import { type As4MessageStore, type ReceivedMessage, type StoredMessage, type St
 import { DEFAULT_XML_LIMITS, type XmlLimits } from '../xml/decode.js';
 import { checkSbdhAgainstUserMessage } from './inbound-checks.js';
 import { readReceivedSbd } from './inbound-payload.js';
-import type { InboundRouter } from './inbound-route.js';
+import type { InboundHandover } from './inbound-handover.js';
 import type { ServedHere } from './served-here.js';
 import { checkCreate } from '../core/state-machine.js';
 
@@ -56,7 +56,7 @@ export interface InboundDeps {
   certificateValidator: CertificateValidator;
   messages: As4MessageStore;
   served: Pick<ServedHere, 'isServed'>;
-  router: InboundRouter;
+  handover: InboundHandover;
   /** `xml` bounds the received SBD, `envelope` the SOAP envelope. */
   limits?: { mime?: MimeLimits; xml?: XmlLimits; envelope?: XmlLimits; decompression?: DecompressionLimits };
   /** Right-hand side of our signal MessageIds. */
@@ -236,7 +236,7 @@ export class InboundPipeline {
           },
         });
         if (outcome.stored !== undefined) {
-          this.deps.router.enqueue(outcome.stored.documentId, doc.bytes);
+          this.deps.handover.enqueue(outcome.stored.documentId, doc.bytes);
           return answer('stored', outcome.stored.documentId);
         }
         duplicate = outcome.duplicate;

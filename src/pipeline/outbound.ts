@@ -140,15 +140,15 @@ export class OutboundDelivery {
     let endpointUrl: string | null = null;
     try {
       if (!payload) throw new ApError('internal', `The payload of document ${doc.id} is missing`);
-      const route = routeOf(doc);
-      if (await this.deps.served.isServed(route.receiver, route.documentType, route.process)) {
+      const addressing = addressingOf(doc);
+      if (await this.deps.served.isServed(addressing.receiver, addressing.documentType, addressing.process)) {
         return await this.deliverLocally(job, doc, payload, delivery, startedAt);
       }
-      const found = await this.deps.lookup.lookup(route.receiver, route.documentType, route.process);
+      const found = await this.deps.lookup.lookup(addressing.receiver, addressing.documentType, addressing.process);
       endpointUrl = found.endpointUrl;
       const permit = this.deps.breakers.permit(endpointUrl);
       if (!permit.allowed) return await this.defer(job, doc, delivery, startedAt, endpointUrl, permit.retryAt);
-      const sent = await this.send(job, doc, payload, delivery, route, found, startedAt);
+      const sent = await this.send(job, doc, payload, delivery, addressing, found, startedAt);
       return sent === 'delivered' ? sent : await this.fail(job, doc, delivery, startedAt, sent);
     } catch (err) {
       return this.fail(job, doc, delivery, startedAt, { error: toApError(err), httpStatus: null, endpointUrl });
@@ -187,13 +187,13 @@ export class OutboundDelivery {
   }
 
   /** Sends and records the delivery; a failure of the receiver or of the way to it is returned, not thrown. */
-  private async send(job: DeliveryJob, doc: DocumentRecord, payload: Buffer, delivery: DeliveryRecord, route: Route, found: LookupResult, startedAt: Date): Promise<'delivered' | Failure> {
+  private async send(job: DeliveryJob, doc: DocumentRecord, payload: Buffer, delivery: DeliveryRecord, addressing: Addressing, found: LookupResult, startedAt: Date): Promise<'delivered' | Failure> {
     const d = this.deps;
     const countryC1 = d.countryC1Override ?? delivery.countryC1 ?? 'ZZ';
     const sbd = buildSbd({
-      sender: route.sender,
-      receiver: route.receiver,
-      documentType: route.documentType,
+      sender: addressing.sender,
+      receiver: addressing.receiver,
+      documentType: addressing.documentType,
       process: found.process,
       countryC1,
       payload: { xml: payload },
@@ -210,10 +210,10 @@ export class OutboundDelivery {
         toPartyId: receiverSeat,
         processId: found.process.value,
         processScheme: found.process.scheme,
-        documentTypeId: route.documentType.value,
-        documentTypeScheme: route.documentType.scheme,
-        originalSender: route.sender.value,
-        finalRecipient: route.receiver.value,
+        documentTypeId: addressing.documentType.value,
+        documentTypeScheme: addressing.documentType.scheme,
+        originalSender: addressing.sender.value,
+        finalRecipient: addressing.receiver.value,
       },
       payload: Buffer.from(sbd, 'utf8'),
       sender: d.identity,
@@ -267,11 +267,11 @@ export class OutboundDelivery {
         conversationId: built.conversationId,
         fromPartyId: d.seatId,
         toPartyId: receiverSeat,
-        originalSender: route.sender.value,
-        finalRecipient: route.receiver.value,
+        originalSender: addressing.sender.value,
+        finalRecipient: addressing.receiver.value,
         sbdhInstanceId: delivery.sbdhInstanceId!,
         service: found.process.value,
-        action: `${route.documentType.scheme}::${route.documentType.value}`,
+        action: `${addressing.documentType.scheme}::${addressing.documentType.value}`,
         signatureReferences: built.signatureReferences,
         receiptMessageId: receipt.messageId,
         receipt: response.body,
@@ -334,7 +334,7 @@ export class OutboundDelivery {
     const retry = o.error.spec.retry;
     if (o.endpointUrl && o.error.kind === 'as4.transport-failed') d.breakers.failure(o.endpointUrl);
     if (doc.receiverId && doc.documentType) {
-      // The cached route may be what failed (moved endpoint, new certificate): look it up afresh next time.
+      // The cached addressing may be what failed (moved endpoint, new certificate): look it up afresh next time.
       try {
         d.lookup.invalidate(parseParticipantId(doc.receiverId));
       } catch {
@@ -382,7 +382,7 @@ export class OutboundDelivery {
   }
 }
 
-interface Route {
+interface Addressing {
   sender: ParticipantIdentifier;
   receiver: ParticipantIdentifier;
   documentType: DocumentTypeIdentifier;
@@ -390,9 +390,9 @@ interface Route {
 }
 
 /** The routing identifiers read from the document at submission; a document without them cannot be sent. */
-function routeOf(doc: DocumentRecord): Route {
+function addressingOf(doc: DocumentRecord): Addressing {
   const missing = (['senderId', 'receiverId', 'documentType', 'process'] as const).filter((k) => !doc[k]);
-  if (missing.length > 0) throw new ApError('identifier.invalid', `The document lacks ${missing.join(', ')}: no route to a receiver`);
+  if (missing.length > 0) throw new ApError('identifier.invalid', `The document lacks ${missing.join(', ')}: no addressing to a receiver`);
   return {
     sender: parseParticipantId(doc.senderId!),
     receiver: parseParticipantId(doc.receiverId!),

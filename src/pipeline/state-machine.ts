@@ -5,7 +5,7 @@
  */
 import { checkCreate, checkTransition, type Direction, type DocumentStatus, type InboundStatus } from '../core/state-machine.js';
 import { ApError } from '../errors.js';
-import type { DocumentRecord, DocumentStore, EventInput, InboundRoutingStore, NewDocument, RoutedStatusChange, Tx, UnkeptPayload } from '../store/documents.js';
+import type { DocumentRecord, DocumentStore, EventInput, InboundBatchStore, NewDocument, BatchStatusChange, Tx, UnkeptPayload } from '../store/documents.js';
 
 /** A new document with the direction and initial status it asks for, before the state machine allowed them. */
 export type DocumentDraft = Omit<NewDocument, 'initial'> & { direction: Direction; status: DocumentStatus };
@@ -53,8 +53,8 @@ export async function changeStatus(
   return store.setStatus(id, checkTransition(id, expected.direction, expected.from, to), event, options.tx);
 }
 
-/** A move of one inbound document in a routing batch; its status event is built here from `event`. */
-export interface RoutedChange extends Omit<RoutedStatusChange, 'move' | 'events'> {
+/** A move of one inbound document in a batch handed over; its status event is built here from `event`. */
+export interface BatchMove extends Omit<BatchStatusChange, 'move' | 'events'> {
   from: InboundStatus;
   to: InboundStatus;
   event: EventInput;
@@ -64,13 +64,13 @@ export interface RoutedChange extends Omit<RoutedStatusChange, 'move' | 'events'
 }
 
 /**
- * changeStatus for a batch of inbound documents routed in one transaction: every move is checked against
+ * changeStatus for a batch of inbound documents handed over in one transaction: every move is checked against
  * the table first (nothing is written if one is forbidden), then one compare-and-set statement moves those
  * still in their expected status and appends their events. Returns the ids that moved.
  */
-export async function changeStatuses(store: InboundRoutingStore, changes: RoutedChange[], tx: Tx): Promise<Set<string>> {
+export async function changeStatuses(store: InboundBatchStore, changes: BatchMove[], tx: Tx): Promise<Set<string>> {
   const moves = changes.map((c) => checkTransition(c.id, 'inbound', c.from, c.to));
-  return store.setRoutedStatuses(
+  return store.setBatchStatuses(
     changes.map(({ event, before = [], after = [], from, to, ...c }, i) => ({
       ...c,
       move: moves[i]!,

@@ -76,30 +76,30 @@ export interface DocumentStore {
   countRejectedPayload(bytes: number, perDay: number): Promise<boolean>;
 }
 
-/** What routing received inbound documents needs (src/pipeline/inbound-route.ts), beside DocumentStore.
+/** What handing received inbound documents over needs (src/pipeline/inbound-handover.ts), beside DocumentStore.
  * Routing works on batches: one transaction locks the batch, reads the business duplicates and moves every
  * document, so the per-document cost is a share of four round trips and one commit. */
-export interface InboundRoutingStore {
+export interface InboundBatchStore {
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
-  /** Ids of inbound documents still `received` (stored, not yet validated and routed), oldest first. */
+  /** Ids of inbound documents still `received` (stored, not yet validated and handed over), oldest first. */
   receivedInboundIds(): Promise<string[]>;
   /**
    * Those of the documents still inbound and `received`, locked (FOR UPDATE) until `tx` ends, with the
    * effective invoice number and issue date (the validator's reading, else the stored one) and, when asked,
    * the document already in the inbox (available or acknowledged) with the same supplier, buyer, invoice
-   * number and issue date. Routing of one such key is serialised in commit order, so the first routed copy
+   * number and issue date. Handing over of one such key is serialised in commit order, so the first copy handed over
    * is the original; creation times are not compared, since concurrent transactions commit out of start order.
    */
-  lockReceivedInbound(candidates: RoutingCandidate[], tx: Tx): Promise<Map<string, LockedInbound>>;
+  lockReceivedInbound(candidates: BatchCandidate[], tx: Tx): Promise<Map<string, LockedInbound>>;
   /**
    * Compare-and-set of many inbound documents at once (called by the state machine's changeStatuses):
-   * each moves from `from` to `to` if it is still in `from`, with its routing data, and its events are
+   * each moves from `from` to `to` if it is still in `from`, with its filing data, and its events are
    * appended in the given order; events of a document that did not move are dropped. Returns the ids moved.
    */
-  setRoutedStatuses(changes: RoutedStatusChange[], tx: Tx): Promise<Set<string>>;
+  setBatchStatuses(changes: BatchStatusChange[], tx: Tx): Promise<Set<string>>;
 }
 
-export interface RoutingCandidate {
+export interface BatchCandidate {
   id: string;
   invoiceNumber: string | null;
   issueDate: string | null;
@@ -113,7 +113,7 @@ export interface LockedInbound {
   duplicateOf: string | null;
 }
 
-export interface RoutedStatusChange {
+export interface BatchStatusChange {
   id: string;
   move: CheckedMove;
   validationReport: ValidationReport;
@@ -142,8 +142,8 @@ interface DocumentRow {
   updated_at: Date;
 }
 
-/** Locks a routing batch and reads each document's business duplicate, in one round trip (ids in order, so
- * two processes routing overlapping batches lock in the same order). */
+/** Locks a batch and reads each document's business duplicate, in one round trip (ids in order, so
+ * two processes handing over overlapping batches lock in the same order). */
 const LOCK_RECEIVED_INBOUND = `
 SELECT d.id,
   coalesce(k.invoice_number, d.invoice_number) AS invoice_number,
@@ -168,7 +168,7 @@ SELECT count(pg_advisory_xact_lock(h)) FROM (
   SELECT DISTINCT hashtextextended('inbound-business-key:' || k, 0) AS h FROM unnest($1::text[]) AS k ORDER BY 1
 ) s`;
 
-/** The moves of a routing batch and their events, in one statement. */
+/** The moves of a batch and their events, in one statement. */
 const SET_ROUTED_STATUSES = `
 WITH c AS (
   SELECT * FROM jsonb_to_recordset($1::jsonb) AS c(id uuid, from_status text, to_status text, validation_report jsonb,
@@ -247,7 +247,7 @@ function toRecord(r: DocumentRow): DocumentRecord {
   };
 }
 
-export class PostgresDocumentStore implements DocumentStore, InboundRoutingStore {
+export class PostgresDocumentStore implements DocumentStore, InboundBatchStore {
   constructor(
     private readonly knex: Knex,
     private readonly payloads: PayloadStore,
@@ -308,8 +308,8 @@ export class PostgresDocumentStore implements DocumentStore, InboundRoutingStore
     return rows.map((r) => r.id as string);
   }
 
-  async lockReceivedInbound(candidates: RoutingCandidate[], tx: Tx): Promise<Map<string, LockedInbound>> {
-    // Another process may be routing a copy of the same invoice right now: a transaction-scoped lock per
+  async lockReceivedInbound(candidates: BatchCandidate[], tx: Tx): Promise<Map<string, LockedInbound>> {
+    // Another process may be handing over a copy of the same invoice right now: a transaction-scoped lock per
     // invoice number and issue date, taken before the duplicate lookup (whose statement then sees the other
     // copy once that transaction has committed), serialises them across processes as the batch loop does
     // within one.
@@ -325,7 +325,7 @@ export class PostgresDocumentStore implements DocumentStore, InboundRoutingStore
     return new Map(rows.map((r) => [r.id, { id: r.id, invoiceNumber: r.invoice_number, issueDate: r.issue_date, duplicateOf: r.duplicate_of }]));
   }
 
-  async setRoutedStatuses(changes: RoutedStatusChange[], tx: Tx): Promise<Set<string>> {
+  async setBatchStatuses(changes: BatchStatusChange[], tx: Tx): Promise<Set<string>> {
     if (changes.length === 0) return new Set();
     const moves = changes.map((c) => ({
       id: c.id,
@@ -347,7 +347,7 @@ export class PostgresDocumentStore implements DocumentStore, InboundRoutingStore
         details: e.details ?? null,
       })),
     );
-    const rows = await namedQuery<{ id: string }>(tx, 'documents-set-routed-statuses', SET_ROUTED_STATUSES, [JSON.stringify(moves), JSON.stringify(events)]);
+    const rows = await namedQuery<{ id: string }>(tx, 'documents-set-batch-statuses', SET_ROUTED_STATUSES, [JSON.stringify(moves), JSON.stringify(events)]);
     return new Set(rows.map((r) => r.id));
   }
 

@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import type { AfterStoredHandler, StoredDocument } from '../../src/pipeline/after-stored.js';
-import { inboxRouting } from '../../src/pipeline/inbox-routing.js';
-import { InboundRouter } from '../../src/pipeline/inbound-route.js';
+import { inboxFiling } from '../../src/pipeline/inbox-filing.js';
+import { InboundHandover } from '../../src/pipeline/inbound-handover.js';
 import { inlineValidationRunner } from '../../src/pipeline/inbound-validation.js';
 import { createDocument } from '../../src/pipeline/state-machine.js';
 import { PostgresDocumentStore } from '../../src/store/documents.js';
@@ -62,9 +62,9 @@ describe('after-stored handlers', function () {
       },
     };
     const { ids, xml } = await received(3, 'AFTER');
-    const router = new InboundRouter({ documents, runner: inlineValidationRunner(await fullValidator()), handlers: [inboxRouting(documents), witness], batchDelayMs: 20 });
-    ids.forEach((id, i) => router.enqueue(id, xml[i]));
-    await router.idle();
+    const handover = new InboundHandover({ documents, runner: inlineValidationRunner(await fullValidator()), handlers: [inboxFiling(documents), witness], batchDelayMs: 20 });
+    ids.forEach((id, i) => handover.enqueue(id, xml[i]));
+    await handover.idle();
     assert.deepEqual(seen.flatMap((s) => s.documents.map((d) => d.id)).sort(), [...ids].sort());
     assert.ok(seen.every((s) => s.statuses.every((st) => st === 'available')));
     assert.ok(seen.every((s) => s.documents.every((d) => d.report.valid && d.invoiceNumber?.startsWith('AFTER-') && d.duplicateOf === null)));
@@ -78,9 +78,9 @@ describe('after-stored handlers', function () {
       },
     };
     const { ids, xml } = await received(2, 'ROLLBACK');
-    const router = new InboundRouter({ documents, runner: inlineValidationRunner(await fullValidator()), handlers: [inboxRouting(documents), failing], batchDelayMs: 20 });
-    ids.forEach((id, i) => router.enqueue(id, xml[i]));
-    await router.idle();
+    const handover = new InboundHandover({ documents, runner: inlineValidationRunner(await fullValidator()), handlers: [inboxFiling(documents), failing], batchDelayMs: 20 });
+    ids.forEach((id, i) => handover.enqueue(id, xml[i]));
+    await handover.idle();
     for (const id of ids) assert.equal((await documents.get(id))?.status, 'received');
   });
 });

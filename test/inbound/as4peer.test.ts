@@ -54,7 +54,7 @@ describe('inbound from as4peer send (Java, Santuario)', function () {
     assert.equal(check.code, 0, check.stdout);
     assert.equal(JSON.parse(check.stdout).ok, true);
 
-    await env.service.router.idle();
+    await env.service.handover.idle();
     const rec = await env.db.knex('as4_messages').where({ message_id: messageId }).first();
     assert.ok(rec);
     assert.deepEqual(Buffer.from(rec.receipt), readFileSync(file('resp.xml')));

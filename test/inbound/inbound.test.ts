@@ -59,7 +59,7 @@ describe('inbound AS4 pipeline', function () {
       m.signatureReferences.map((x) => x.digestValue),
     );
 
-    await env.service.router.idle();
+    await env.service.handover.idle();
     const doc = await env.documents.get(rec.document_id);
     assert.equal(doc?.status, 'available', JSON.stringify(doc?.validationReport?.issues.slice(0, 3)));
     assert.equal(doc?.invoiceNumber, 'HAPPY-1');
@@ -80,7 +80,7 @@ describe('inbound AS4 pipeline', function () {
     });
     const r = await post(env.url, m);
     assert.equal(r.status, 200, r.body.toString());
-    await env.service.router.idle();
+    await env.service.handover.idle();
     const rec = await env.db.knex('as4_messages').where({ message_id: m.messageId }).first();
     const doc = await env.documents.get(rec.document_id);
     assert.equal(doc?.status, 'available');
@@ -155,7 +155,7 @@ describe('inbound AS4 pipeline', function () {
     const b = await message(sbd({ xml: invoiceNumbered('BIZ-1') }));
     assert.equal((await post(env.url, a)).status, 200);
     assert.equal((await post(env.url, b)).status, 200);
-    await env.service.router.idle();
+    await env.service.handover.idle();
     const ra = await env.db.knex('as4_messages').where({ message_id: a.messageId }).first();
     const rb = await env.db.knex('as4_messages').where({ message_id: b.messageId }).first();
     const da = await env.db.knex('documents').where({ id: ra.document_id }).first();
@@ -172,7 +172,7 @@ describe('inbound AS4 pipeline', function () {
     const ms = await Promise.all([1, 2, 3, 4].map(() => message(sbd({ xml: invoiceNumbered('BIZ-RACE') }))));
     const rs = await Promise.all(ms.map((m) => post(env.url, m)));
     for (const r of rs) assert.equal(r.status, 200);
-    await env.service.router.idle();
+    await env.service.handover.idle();
     const docs = await env.db.knex('documents').where({ invoice_number: 'BIZ-RACE' }).orderBy([{ column: 'created_at' }, { column: 'id' }]);
     assert.equal(docs.length, 4);
     // Concurrent transactions commit out of start order, so the original is the first committed and routed
@@ -190,7 +190,7 @@ describe('inbound AS4 pipeline', function () {
     const m = await message(sbd({ xml: broken }));
     const r = await post(env.url, m);
     assert.equal(r.status, 200, 'the receipt does not depend on business validation');
-    await env.service.router.idle();
+    await env.service.handover.idle();
     const rec = await env.db.knex('as4_messages').where({ message_id: m.messageId }).first();
     const doc = await env.documents.get(rec.document_id);
     assert.equal(doc?.status, 'rejected');
@@ -206,7 +206,7 @@ describe('inbound AS4 pipeline', function () {
     const m = await message(sbd({ xml: bad }));
     const r = await post(env.url, m);
     assert.equal(r.status, 200);
-    await env.service.router.idle();
+    await env.service.handover.idle();
     const rec = await env.db.knex('as4_messages').where({ message_id: m.messageId }).first();
     const doc = await env.documents.get(rec.document_id);
     assert.equal(doc?.status, 'rejected');
@@ -219,7 +219,7 @@ describe('inbound AS4 pipeline', function () {
       .replace(/<StandardBusinessDocument xmlns="([^"]+)">/, '<StandardBusinessDocument xmlns="$1" xmlns:x="urn:example:unused">');
     const m = await message(Buffer.from(text));
     assert.equal((await post(env.url, m)).status, 200);
-    await env.service.router.idle();
+    await env.service.handover.idle();
     const rec = await env.db.knex('as4_messages').where({ message_id: m.messageId }).first();
     const doc = await env.documents.get(rec.document_id);
     assert.equal(doc?.status, 'available', JSON.stringify(doc?.validationReport?.issues.slice(0, 3)));
@@ -258,7 +258,7 @@ describe('inbound AS4 pipeline', function () {
         assert.equal((await post(env.url, m)).status, 200);
         ids.push((await env.db.knex('as4_messages').where({ message_id: m.messageId }).first()).document_id);
       }
-      await env.service.router.idle();
+      await env.service.handover.idle();
     });
 
     it('lists available documents oldest first, pages with the cursor, returns the payload, and ack removes it', async () => {

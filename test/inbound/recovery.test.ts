@@ -16,7 +16,7 @@ describe('inbound recovery and retention', function () {
   after(() => env?.close());
 
   it('a document stored (receipt sent) but not routed before a stop is validated and routed at the next start', async () => {
-    await env.service.router.stop(); // as if the process died right after the receipt
+    await env.service.handover.stop(); // as if the process died right after the receipt
     const m = await message(sbd({ xml: INVOICE_XML.toString().replace('Snippet1', 'RECOVER-1') }));
     assert.equal((await post(env.url, m)).status, 200);
     const rec = await env.db.knex('as4_messages').where({ message_id: m.messageId }).first();
@@ -42,9 +42,9 @@ describe('inbound recovery and retention', function () {
       closers,
     );
     try {
-      await next.router.idle();
+      await next.handover.idle();
       assert.equal((await env.documents.get(rec.document_id))?.status, 'available');
-      assert.ok(next.router.routed >= 1);
+      assert.ok(next.handover.handedOver >= 1);
     } finally {
       await closers.closeAll(Date.now() + 10_000);
     }

@@ -4,10 +4,10 @@
  * automatically), all in one statement. It must be on the list: it is what moves a document out of
  * `received`, which start-up recovery would otherwise hand over again.
  */
-import type { DocumentStore, EventInput, InboundRoutingStore } from '../store/documents.js';
+import type { DocumentStore, EventInput, InboundBatchStore } from '../store/documents.js';
 import type { ValidationReport } from '../validation/types.js';
 import type { AfterStoredHandler } from './after-stored.js';
-import { changeStatuses, type RoutedChange } from './state-machine.js';
+import { changeStatuses, type BatchMove } from './state-machine.js';
 
 const ACTOR = 'inbound';
 
@@ -28,15 +28,15 @@ function summary(report: ValidationReport): string {
     .join(', ')}${fatal.length > 3 ? ', ...' : ''})`;
 }
 
-export function inboxRouting(store: DocumentStore & InboundRoutingStore): AfterStoredHandler {
+export function inboxFiling(store: DocumentStore & InboundBatchStore): AfterStoredHandler {
   return {
     name: 'inbox',
     async handle(documents, tx) {
-      const changes: RoutedChange[] = documents.map(({ id, report, invoiceNumber, issueDate, duplicateOf }) => {
-        const routing = { id, from: 'received' as const, validationReport: report, invoiceNumber, issueDate, duplicateOf };
+      const changes: BatchMove[] = documents.map(({ id, report, invoiceNumber, issueDate, duplicateOf }) => {
+        const filing = { id, from: 'received' as const, validationReport: report, invoiceNumber, issueDate, duplicateOf };
         if (duplicateOf) {
           return {
-            ...routing,
+            ...filing,
             to: 'rejected',
             event: { actor: ACTOR, reason: `business duplicate of ${duplicateOf}`, details: { duplicateOf } },
             before: [
@@ -50,10 +50,10 @@ export function inboxRouting(store: DocumentStore & InboundRoutingStore): AfterS
             after: [negativeResponseDue('duplicate invoice (Mercurius rejects duplicates automatically)', { duplicateOf })],
           };
         }
-        if (report.valid) return { ...routing, to: 'available', event: { actor: ACTOR, reason: 'validation passed; in the recipient inbox' } };
+        if (report.valid) return { ...filing, to: 'available', event: { actor: ACTOR, reason: 'validation passed; in the recipient inbox' } };
         const reason = summary(report);
         return {
-          ...routing,
+          ...filing,
           to: 'rejected',
           event: { actor: ACTOR, reason },
           after: [negativeResponseDue(reason, { fatalIssues: report.issues.filter((i) => i.flag === 'fatal').length })],

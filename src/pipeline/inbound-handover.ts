@@ -1,12 +1,12 @@
 /**
  * After the receipt: every received document is validated and handed, in the order received and in
- * batches, to the after-stored handlers (src/pipeline/after-stored.ts; inbox routing moves it out of
+ * batches, to the after-stored handlers (src/pipeline/after-stored.ts; inbox filing moves it out of
  * `received`). The work queue lives in memory; documents stored but not yet handed over when the process
  * stopped are still `received` in Postgres and are queued again by recover() at start-up, so nothing
  * durable depends on the memory queue.
  */
 import type { Logger } from 'pino';
-import type { DocumentStore, InboundRoutingStore } from '../store/documents.js';
+import type { DocumentStore, InboundBatchStore } from '../store/documents.js';
 import type { AfterStoredHandler, StoredDocument } from './after-stored.js';
 import type { ValidatedDocument, ValidationRunner } from './inbound-validation.js';
 
@@ -16,24 +16,24 @@ interface Item {
   bytes: Buffer | null;
 }
 
-export interface InboundRouterOptions {
-  documents: DocumentStore & InboundRoutingStore;
+export interface InboundHandoverOptions {
+  documents: DocumentStore & InboundBatchStore;
   runner: ValidationRunner;
-  /** In order, each with every batch; inbox routing among them (it moves documents out of `received`). */
+  /** In order, each with every batch; inbox filing among them (it moves documents out of `received`). */
   handlers: readonly AfterStoredHandler[];
   logger?: Logger;
-  /** The runner's worker count; a few documents per worker are in flight so that routing overlaps validation. */
+  /** The runner's worker count; a few documents per worker are in flight so that handing over overlaps validation. */
   concurrency?: number;
   /** Payloads held in memory by the queue; beyond that, queued items are re-read from Postgres. */
   maxQueuedPayloads?: number;
-  /** Most documents routed in one transaction. */
+  /** Most documents handed over in one transaction. */
   maxBatch?: number;
   /** How long the first validated document waits for others to share its transaction (default 50 ms): a
    * batch of one costs as much database work as a batch of a hundred. */
   batchDelayMs?: number;
 }
 
-/** A validated document waiting for its routing batch. */
+/** A validated document waiting for its batch. */
 interface Validated {
   id: string;
   result: ValidatedDocument;
@@ -44,12 +44,12 @@ interface Validated {
 const businessKey = (v: ValidatedDocument): string | null =>
   v.metadata?.invoiceNumber && v.metadata.issueDate ? `${v.metadata.invoiceNumber}\n${v.metadata.issueDate}` : null;
 
-export class InboundRouter {
+export class InboundHandover {
   private readonly queue: Item[] = [];
   /** Validations in flight; their results are taken in queue order, even when they overlap. */
   private validating = 0;
   private orderChain: Promise<unknown> = Promise.resolve();
-  /** Validated documents in queue order, routed in batches by one loop: a batch commits before the next
+  /** Validated documents in queue order, handed over in batches by one loop: a batch commits before the next
    * starts, so business-duplicate detection sees every earlier copy (a batch never holds two copies of one
    * invoice number and issue date). */
   private readonly ready: Validated[] = [];
@@ -62,9 +62,9 @@ export class InboundRouter {
   private readonly maxQueuedPayloads: number;
   private readonly maxBatch: number;
   private readonly batchDelayMs: number;
-  routed = 0;
+  handedOver = 0;
 
-  constructor(private readonly opts: InboundRouterOptions) {
+  constructor(private readonly opts: InboundHandoverOptions) {
     this.concurrency = Math.max(1, opts.concurrency ?? 1) * 4;
     this.maxQueuedPayloads = opts.maxQueuedPayloads ?? 2000;
     this.maxBatch = opts.maxBatch ?? 100;
@@ -78,7 +78,7 @@ export class InboundRouter {
     this.pump();
   }
 
-  /** Queues every inbound document still `received` (stored before a stop, not yet routed). */
+  /** Queues every inbound document still `received` (stored before a stop, not yet handed over). */
   async recover(): Promise<number> {
     const ids = await this.opts.documents.receivedInboundIds();
     for (const id of ids) this.enqueue(id);
@@ -117,14 +117,14 @@ export class InboundRouter {
       void inOrder.then((result) => {
         this.validating--;
         if (result && !this.stopped) this.ready.push({ id: item.id, result, at: performance.now() });
-        else this.routed++;
+        else this.handedOver++;
         this.pump();
         this.drain();
       });
     }
   }
 
-  /** Starts the next routing batch unless one is running, once it is full or its first document waited long enough. */
+  /** Starts the next batch unless one is running, once it is full or its first document waited long enough. */
   private drain(): void {
     if (this.batch || this.ready.length === 0 || this.stopped) {
       this.notifyIdle();
@@ -154,12 +154,12 @@ export class InboundRouter {
       batch.push(this.ready.shift()!);
     }
     this.inBatch = batch.length;
-    this.batch = this.route(batch)
+    this.batch = this.handOver(batch)
       .catch((err) =>
-        this.opts.logger?.error({ err, documents: batch.map((b) => b.id) }, 'inbound: routing failed; the documents stay received until the next start'),
+        this.opts.logger?.error({ err, documents: batch.map((b) => b.id) }, 'inbound: handing over failed; the documents stay received until the next start'),
       )
       .finally(() => {
-        this.routed += batch.length;
+        this.handedOver += batch.length;
         this.inBatch = 0;
         this.batch = null;
         this.drain();
@@ -182,7 +182,7 @@ export class InboundRouter {
   }
 
   /** One transaction: lock the batch and find business duplicates (one query), then the handlers, in order. */
-  private async route(batch: Validated[]): Promise<void> {
+  private async handOver(batch: Validated[]): Promise<void> {
     const store = this.opts.documents;
     await store.transaction(async (trx) => {
       const locked = await store.lockReceivedInbound(

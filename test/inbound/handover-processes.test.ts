@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { inboxRouting } from '../../src/pipeline/inbox-routing.js';
-import { InboundRouter } from '../../src/pipeline/inbound-route.js';
+import { inboxFiling } from '../../src/pipeline/inbox-filing.js';
+import { InboundHandover } from '../../src/pipeline/inbound-handover.js';
 import { inlineValidationRunner } from '../../src/pipeline/inbound-validation.js';
 import { createDocument } from '../../src/pipeline/state-machine.js';
 import { createKnex } from '../../src/store/db.js';
@@ -54,7 +54,7 @@ describe('inbound routing across processes', function () {
           ids.push(doc.id);
         }
         // Both routers get their copies at the same moment and wait the same batching delay.
-        const routers = stores.map((documents) => new InboundRouter({ documents, runner: inlineValidationRunner(validator), handlers: [inboxRouting(documents)], batchDelayMs: 20 }));
+        const routers = stores.map((documents) => new InboundHandover({ documents, runner: inlineValidationRunner(validator), handlers: [inboxFiling(documents)], batchDelayMs: 20 }));
         ids.forEach((id, i) => routers[i % 2]!.enqueue(id, xml));
         await Promise.all(routers.map((r) => r.idle()));
         const docs = await db.knex('documents').whereIn('id', ids);
