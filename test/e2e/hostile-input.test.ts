@@ -5,15 +5,10 @@
  * milliseconds.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { loadConfig } from '../../src/config/index.js';
-import { createLogger } from '../../src/log.js';
-import { startAccessPoint, type AccessPoint } from '../../src/main.js';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import type { AccessPoint } from '../../src/main.js';
 import { TEST_SML_ZONE } from '../support/discovery.js';
 import { manyAttributeEnvelope, manyAttributeInvoice } from '../support/hostile-xml.js';
+import { startServedAp, type ServedAp } from '../support/served-ap.js';
 import { belgianParticipant, startNetwork, ublDocument, type E2eNetwork } from './harness.js';
 
 const BOUNDARY = 'hostile-input-boundary';
@@ -37,46 +32,30 @@ async function timed(url: string, init?: RequestInit): Promise<{ status: number;
 describe('served access point under hostile XML: refused at once, other requests unaffected', function () {
   this.timeout(120_000);
   let net: E2eNetwork;
+  let served: ServedAp;
   let ap: AccessPoint;
-  let db: TestDatabase;
-  let dir: string;
   const supplier = belgianParticipant(5656565);
   const buyer = belgianParticipant(7878787);
 
   before(async () => {
     net = await startNetwork();
-    db = await createTestDatabase({ prefix: 'ap_hostile' });
-    dir = mkdtempSync(join(tmpdir(), 'ap-hostile-'));
-    const cert = net.env.pki.issueAp('PBE000611');
-    writeFileSync(join(dir, 'ap.key'), cert.keyPem);
-    writeFileSync(join(dir, 'ap.pem'), cert.certPem);
-    writeFileSync(join(dir, 'smp.key'), net.env.smpCert.keyPem);
-    writeFileSync(join(dir, 'smp.pem'), net.env.smpCert.certPem);
-    writeFileSync(join(dir, 'trust.pem'), [...net.env.pki.trustedPems.roots, ...net.env.pki.trustedPems.ap, ...net.env.pki.trustedPems.smp].join('\n'));
-    const env = {
-      DATABASE_URL: db.url,
-      HOST: '127.0.0.1',
-      PORT: '0',
-      LOG_LEVEL: 'silent',
-      AP_KEY_FILE: join(dir, 'ap.key'),
-      AP_CERT_FILE: join(dir, 'ap.pem'),
-      AP_ENDPOINT_URL: 'http://127.0.0.1:9/as4',
-      PEPPOL_TRUST_FILE: join(dir, 'trust.pem'),
-      SML_ZONE: TEST_SML_ZONE,
-      SML_DNS_SERVERS: net.env.dns.address,
-      SMP_REQUIRE_HTTPS: 'false',
-      SMP_PUBLIC_URL: 'http://127.0.0.1:9/smp',
-      SMP_KEY_FILE: join(dir, 'smp.key'),
-      SMP_CERT_FILE: join(dir, 'smp.pem'),
-      INBOUND_VALIDATION_WORKERS: '1', // one worker: a document that kept it busy would delay every other
-    };
-    ap = await startAccessPoint(loadConfig(env), createLogger('silent'));
+    served = await startServedAp({
+      prefix: 'ap_hostile',
+      ap: net.env.pki.issueAp('PBE000611'),
+      trust: net.env.pki.trustedPems,
+      smp: net.env.smpCert,
+      env: {
+        SML_ZONE: TEST_SML_ZONE,
+        SML_DNS_SERVERS: net.env.dns.address,
+        SMP_REQUIRE_HTTPS: 'false',
+        INBOUND_VALIDATION_WORKERS: '1', // one worker: a document that kept it busy would delay every other
+      },
+    });
+    ap = served.ap;
   });
   after(async () => {
-    await ap?.shutdown('test done');
-    await db?.drop();
+    await served?.close();
     await net?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   const submit = (xml: Buffer | string) => ({

@@ -4,23 +4,17 @@
  * configuration, AP key files, dispatcher) end to end.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { loadConfig } from '../../src/config/index.js';
-import { createLogger } from '../../src/log.js';
-import { startAccessPoint, type AccessPoint } from '../../src/main.js';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import type { AccessPoint } from '../../src/main.js';
 import { TEST_SML_ZONE } from '../support/discovery.js';
+import { startServedAp, type ServedAp } from '../support/served-ap.js';
 import { belgianParticipant, startNetwork, ublDocument, type E2eNetwork, type TestAp } from './harness.js';
 
 describe('served access point (src/main.ts wiring) sends to another access point', function () {
   this.timeout(90_000);
   let net: E2eNetwork;
   let b: TestAp;
+  let served: ServedAp;
   let ap: AccessPoint;
-  let db: TestDatabase;
-  let dir: string;
   const supplier = belgianParticipant(1212121);
   const buyer = belgianParticipant(3434343);
 
@@ -28,41 +22,26 @@ describe('served access point (src/main.ts wiring) sends to another access point
     net = await startNetwork();
     b = await net.startAp('B', 'PBE000602');
     await b.host(buyer);
-    db = await createTestDatabase({ prefix: 'ap_served' });
-    dir = mkdtempSync(join(tmpdir(), 'ap-served-'));
-    const cert = net.env.pki.issueAp('PBE000601');
-    writeFileSync(join(dir, 'ap.key'), cert.keyPem);
-    writeFileSync(join(dir, 'ap.pem'), cert.certPem);
-    writeFileSync(join(dir, 'smp.key'), net.env.smpCert.keyPem);
-    writeFileSync(join(dir, 'smp.pem'), net.env.smpCert.certPem);
-    writeFileSync(join(dir, 'trust.pem'), [...net.env.pki.trustedPems.roots, ...net.env.pki.trustedPems.ap, ...net.env.pki.trustedPems.smp].join('\n'));
-    const env = {
-      DATABASE_URL: db.url,
-      HOST: '127.0.0.1',
-      PORT: '0',
-      LOG_LEVEL: 'silent',
-      AP_KEY_FILE: join(dir, 'ap.key'),
-      AP_CERT_FILE: join(dir, 'ap.pem'),
-      AP_ENDPOINT_URL: 'http://127.0.0.1:9/as4', // published in an SMP; not used for sending
-      PEPPOL_TRUST_FILE: join(dir, 'trust.pem'),
-      SML_ZONE: TEST_SML_ZONE,
-      SML_DNS_SERVERS: net.env.dns.address,
-      SMP_REQUIRE_HTTPS: 'false',
-      SMP_PUBLIC_URL: 'http://127.0.0.1:9/smp', // the published base; the test reads the SMP on ap.url
-      SMP_KEY_FILE: join(dir, 'smp.key'),
-      SMP_CERT_FILE: join(dir, 'smp.pem'),
-      ADMIN_TOKEN: 'served-admin-secret',
-      INBOUND_VALIDATION_WORKERS: '1', // API submissions and received documents go through the worker pool
-      OUTBOUND_RETRY_INITIAL_MS: '100',
-      OUTBOUND_POLL_INTERVAL_MS: '100',
-    };
-    ap = await startAccessPoint(loadConfig(env), createLogger('silent'));
+    served = await startServedAp({
+      prefix: 'ap_served',
+      ap: net.env.pki.issueAp('PBE000601'),
+      trust: net.env.pki.trustedPems,
+      smp: net.env.smpCert, // published at SMP_PUBLIC_URL's path; the test reads the SMP on ap.url
+      env: {
+        SML_ZONE: TEST_SML_ZONE,
+        SML_DNS_SERVERS: net.env.dns.address,
+        SMP_REQUIRE_HTTPS: 'false',
+        ADMIN_TOKEN: 'served-admin-secret',
+        INBOUND_VALIDATION_WORKERS: '1', // API submissions and received documents go through the worker pool
+        OUTBOUND_RETRY_INITIAL_MS: '100',
+        OUTBOUND_POLL_INTERVAL_MS: '100',
+      },
+    });
+    ap = served.ap;
   });
   after(async () => {
-    await ap?.shutdown('test done');
-    await db?.drop();
+    await served?.close();
     await net?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   it('delivers an invoice submitted to its API and shows the evidence', async () => {

@@ -5,16 +5,11 @@
  */
 import assert from 'node:assert/strict';
 import { createPrivateKey } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { buildUserMessage } from '../../src/as4/index.js';
-import { loadConfig } from '../../src/config/index.js';
-import { createLogger } from '../../src/log.js';
-import { startAccessPoint, type AccessPoint } from '../../src/main.js';
+import type { AccessPoint } from '../../src/main.js';
 import { createTestPki } from '../../src/testing/test-pki.js';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { TEST_SML_ZONE } from '../support/discovery.js';
+import { startServedAp, type ServedAp } from '../support/served-ap.js';
 import { BUYER, header, sbd } from '../inbound/support.js';
 
 const TOKEN = 'hardening-test-token-0123456789';
@@ -29,43 +24,29 @@ function assertSecurityHeaders(res: Response, what: string): void {
 
 describe('HTTP hardening of the served access point', function () {
   this.timeout(90_000);
+  let served: ServedAp;
   let ap: AccessPoint;
-  let db: TestDatabase;
-  let dir: string;
   let documentId: string;
   let receipt: Response;
   const auth = { authorization: `Bearer ${TOKEN}` };
   const inboxPath = () => `/api/v1/inbox/${encodeURIComponent(BUYER)}/documents`;
 
   before(async () => {
-    db = await createTestDatabase({ prefix: 'ap_hardening' });
-    dir = mkdtempSync(join(tmpdir(), 'ap-hardening-'));
     const pki = createTestPki();
     const cert = pki.issueAp('PBE000701');
-    const smp = pki.issueSmp('SMP HARDENING');
-    writeFileSync(join(dir, 'ap.key'), cert.keyPem);
-    writeFileSync(join(dir, 'ap.pem'), cert.certPem);
-    writeFileSync(join(dir, 'smp.key'), smp.keyPem);
-    writeFileSync(join(dir, 'smp.pem'), smp.certPem);
-    writeFileSync(join(dir, 'trust.pem'), [...pki.trustedPems.roots, ...pki.trustedPems.ap, ...pki.trustedPems.smp].join('\n'));
-    const env = {
-      DATABASE_URL: db.url,
-      HOST: '127.0.0.1',
-      PORT: '0',
-      LOG_LEVEL: 'silent',
-      AP_KEY_FILE: join(dir, 'ap.key'),
-      AP_CERT_FILE: join(dir, 'ap.pem'),
-      AP_ENDPOINT_URL: 'http://127.0.0.1:9/as4',
-      PEPPOL_TRUST_FILE: join(dir, 'trust.pem'),
-      SML_ZONE: TEST_SML_ZONE,
-      SML_DNS_SERVERS: '127.0.0.1:9', // nothing is sent out here
-      SMP_PUBLIC_URL: 'http://127.0.0.1:9/smp',
-      SMP_KEY_FILE: join(dir, 'smp.key'),
-      SMP_CERT_FILE: join(dir, 'smp.pem'),
-      ADMIN_TOKEN: TOKEN,
-      INBOUND_VALIDATION_WORKERS: '0',
-    };
-    ap = await startAccessPoint(loadConfig(env), createLogger('silent'));
+    served = await startServedAp({
+      prefix: 'ap_hardening',
+      ap: cert,
+      trust: pki.trustedPems,
+      smp: pki.issueSmp('SMP HARDENING'),
+      env: {
+        SML_ZONE: TEST_SML_ZONE,
+        SML_DNS_SERVERS: '127.0.0.1:9', // nothing is sent out here
+        ADMIN_TOKEN: TOKEN,
+        INBOUND_VALIDATION_WORKERS: '0',
+      },
+    });
+    ap = served.ap;
 
     // A hosted buyer, and one invoice received for it over AS4 (through the direct node:http route).
     const added = await fetch(`${ap.url}/api/v1/admin/participants`, {
@@ -95,11 +76,7 @@ describe('HTTP hardening of the served access point', function () {
     }
   });
 
-  after(async () => {
-    await ap?.shutdown('test done');
-    await db?.drop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => served?.close());
 
   it('sends nosniff, a restrictive Content-Security-Policy and no-referrer on every kind of answer', async () => {
     const answers: Array<[string, Promise<Response>]> = [

@@ -4,17 +4,13 @@
  * the SMP CA, or one whose subject says it is an SMP certificate, gets EBMS:0101 and nothing is stored.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { IssuedCertificate } from '../../src/testing/test-pki.js';
-import { loadConfig } from '../../src/config/index.js';
-import { createLogger } from '../../src/log.js';
-import { startAccessPoint, type AccessPoint } from '../../src/main.js';
+import type { AccessPoint } from '../../src/main.js';
 import { parseParticipantId } from '../../src/peppol/identifiers.js';
 import { SmpParticipantStore } from '../../src/store/participants-smp.js';
 import { as4Fixture } from '../as4/fixtures.js';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import type { TestDatabase } from '../support/db.js';
+import { startServedAp, type ServedAp } from '../support/served-ap.js';
 import { BUYER, header, INVOICE, message, post, sbd, signal } from './support.js';
 
 describe('served access point: only access point certificates may sign AS4 messages', function () {
@@ -22,38 +18,25 @@ describe('served access point: only access point certificates may sign AS4 messa
   const f = as4Fixture();
   // No CRL distribution point: revocation is not what these tests are about.
   const opts = { noCrlDistributionPoint: true } as const;
+  let served: ServedAp;
   let ap: AccessPoint;
   let db: TestDatabase;
-  let dir: string;
 
   before(async () => {
-    db = await createTestDatabase({ prefix: 'ap_signer_purpose' });
-    dir = mkdtempSync(join(tmpdir(), 'ap-signer-purpose-'));
-    writeFileSync(join(dir, 'ap.key'), f.receiver.keyPem);
-    writeFileSync(join(dir, 'ap.pem'), f.receiver.certPem);
-    writeFileSync(join(dir, 'trust.pem'), [...f.pki.trustedPems.roots, ...f.pki.trustedPems.ap, ...f.pki.trustedPems.smp].join('\n'));
-    const participants = new SmpParticipantStore(db.knex);
-    await participants.addParticipant({ participant: parseParticipantId(BUYER) });
-    await participants.addCapability(parseParticipantId(BUYER), { documentType: INVOICE.documentType, process: INVOICE.process });
-    const env = {
-      DATABASE_URL: db.url,
-      HOST: '127.0.0.1',
-      PORT: '0',
-      LOG_LEVEL: 'silent',
-      AP_KEY_FILE: join(dir, 'ap.key'),
-      AP_CERT_FILE: join(dir, 'ap.pem'),
-      AP_ENDPOINT_URL: 'http://127.0.0.1:9/as4',
-      PEPPOL_TRUST_FILE: join(dir, 'trust.pem'),
-      INBOUND_VALIDATION_WORKERS: '0',
-      INBOUND_SERVICED_CACHE_MS: '0',
-    };
-    ap = await startAccessPoint(loadConfig(env), createLogger('silent'));
+    served = await startServedAp({
+      prefix: 'ap_signer_purpose',
+      ap: f.receiver,
+      trust: f.pki.trustedPems,
+      env: { INBOUND_VALIDATION_WORKERS: '0', INBOUND_SERVICED_CACHE_MS: '0' },
+      async prepare(db) {
+        const participants = new SmpParticipantStore(db.knex);
+        await participants.addParticipant({ participant: parseParticipantId(BUYER) });
+        await participants.addCapability(parseParticipantId(BUYER), { documentType: INVOICE.documentType, process: INVOICE.process });
+      },
+    });
+    ({ ap, db } = served);
   });
-  after(async () => {
-    await ap?.shutdown('test done');
-    await db?.drop();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  after(() => served?.close());
 
   const stored = async () => Number((await db.knex('documents').count('* as n'))[0]!.n);
 
