@@ -1,6 +1,6 @@
 /**
- * Error responses: every failure becomes JSON `{ error, title, message, details?, requestId }` with the
- * HTTP status of its ApError kind. Errors raised by express's own middleware (body parsers: size limit,
+ * Error responses: every failure becomes an `application/problem+json` body (RFC 9457, see problem())
+ * with the HTTP status of its ApError kind. Errors raised by express's own middleware (body parsers: size limit,
  * charset, malformed JSON, aborted upload; the router: undecodable path parameters) are mapped to kinds too.
  */
 import type { NextFunction, Request, Response } from 'express';
@@ -48,7 +48,28 @@ export function errorHandler(err: unknown, req: Request, res: Response, _next: N
     res.destroy();
     return;
   }
+  res.status(apError.httpStatus).type('application/problem+json').send(JSON.stringify(problem(apError, req.id)));
+}
+
+/**
+ * An RFC 9457 problem: `type` names the catalogue kind (a URN: nothing to dereference), `title`, `status`,
+ * `detail`; the extension members `code` (the kind), `ebmsCode`, `details` and `requestId`. `error` and
+ * `message` repeat `code` and `detail` for clients of the earlier JSON errors.
+ */
+export function problem(apError: ApError, requestId: string | undefined): Record<string, unknown> {
   // Internal errors keep their specifics in the log, not in the response.
-  const body = apError.kind === 'internal' ? { error: 'internal', title: apError.spec.title, message: 'Internal error' } : apError.toJSON();
-  res.status(apError.httpStatus).json({ ...body, requestId: req.id });
+  const internal = apError.kind === 'internal';
+  const detail = internal ? 'Internal error' : apError.message;
+  return {
+    type: `urn:peppol-ap:problem:${apError.kind}`,
+    title: apError.spec.title,
+    status: apError.httpStatus,
+    detail,
+    code: apError.kind,
+    ...(apError.spec.ebms ? { ebmsCode: apError.spec.ebms } : {}),
+    ...(!internal && apError.details ? { details: apError.details } : {}),
+    error: apError.kind,
+    message: detail,
+    ...(requestId ? { requestId } : {}),
+  };
 }

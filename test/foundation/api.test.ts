@@ -218,7 +218,7 @@ describe('documents API (POST /api/v1/documents, GET /api/v1/documents/:id)', ()
         const before = await count();
         const res = await c.send();
         assert.equal(res.status, c.status);
-        assert.match(res.headers.get('content-type') ?? '', /application\/json/);
+        assert.match(res.headers.get('content-type') ?? '', /^application\/problem\+json/);
         const body = (await res.json()) as Record<string, any>;
         assert.equal(body.error, c.error, JSON.stringify(body));
         assert.ok(typeof body.message === 'string' && body.message.length > 10, 'a message for people');

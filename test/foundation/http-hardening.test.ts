@@ -162,4 +162,25 @@ describe('HTTP hardening of the served access point', function () {
       assert.match(body.message, /not valid JSON/);
     }
   });
+
+  it('answers errors as RFC 9457 problems: application/problem+json with type, title, status, detail and the catalogue code', async () => {
+    const answers = [
+      await fetch(`${ap.url}/api/v1/documents/${NOT_A_UUID}`),
+      await fetch(`${ap.url}/api/v1/admin/participants`),
+      await fetch(`${ap.url}/no/such/route`),
+    ];
+    for (const res of answers) {
+      assert.match(res.headers.get('content-type') ?? '', /^application\/problem\+json/);
+      const body = (await res.json()) as Record<string, unknown>;
+      assert.equal(body['status'], res.status);
+      assert.equal(body['type'], `urn:peppol-ap:problem:${body['code'] as string}`);
+      assert.equal(typeof body['title'], 'string');
+      assert.equal(typeof body['detail'], 'string');
+      assert.ok(typeof body['requestId'] === 'string' && body['requestId'] === res.headers.get('x-request-id'), JSON.stringify(body));
+    }
+    assert.deepEqual(
+      answers.map((r) => r.status),
+      [400, 401, 404],
+    );
+  });
 });
