@@ -115,6 +115,9 @@ export const ERROR_KINDS = {
   'api.bad-request': k(null, 400, 'Bad request'),
   'api.unauthorized': k(null, 401, 'Authentication required'),
   'api.conflict': k(null, 409, 'Conflict'),
+  'api.idempotency-key-reused': k(null, 422, 'The Idempotency-Key was used with a different request body'),
+  // The first request with the key has not answered yet: 409 with Retry-After, then the replay.
+  'api.request-in-progress': k(null, 409, 'A request with this Idempotency-Key is in progress', 'transient'),
   'state.invalid-transition': k(null, 409, 'Invalid status transition'),
   'config.invalid': k(null, 500, 'Invalid configuration'),
   'internal': k(null, 500, 'Internal error', 'internal'),

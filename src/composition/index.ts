@@ -36,6 +36,7 @@ import { As4MessageStore } from '../store/as4-messages.js';
 import { openDatabase, type Database } from '../store/database.js';
 import { PostgresDeliveryStore } from '../store/deliveries.js';
 import { PostgresDocumentStore } from '../store/documents.js';
+import { PostgresIdempotencyKeys } from '../store/idempotency-keys.js';
 import { PostgresInbox } from '../store/inbox.js';
 import { SmpParticipantStore, StoreSmpDirectory } from '../store/participants-smp.js';
 import { PostgresPayloadStore } from '../store/payloads.js';
@@ -50,6 +51,7 @@ export interface Stores {
   participants: SmpParticipantStore;
   messages: As4MessageStore;
   inbox: PostgresInbox;
+  idempotencyKeys: PostgresIdempotencyKeys;
 }
 
 export function buildStores(knex: Knex): Stores {
@@ -58,6 +60,7 @@ export function buildStores(knex: Knex): Stores {
     participants: new SmpParticipantStore(knex),
     messages: new As4MessageStore(knex),
     inbox: new PostgresInbox(knex),
+    idempotencyKeys: new PostgresIdempotencyKeys(knex),
   };
 }
 
@@ -186,7 +189,7 @@ export interface Services {
 }
 
 export function buildServices(
-  config: { rejectedPayloadBytesPerDay: number },
+  config: { rejectedPayloadBytesPerDay: number; idempotencyKeyRetentionHours: number },
   parts: { stores: Stores; validation: ValidationRunner; outbound: OutboundQueue; served?: ServedHere; sml?: { registrar: SmlRegistrar; smpBaseUrl: string } },
 ): Services {
   const { stores } = parts;
@@ -197,6 +200,8 @@ export function buildServices(
       outbound: parts.outbound,
       rejectedPayloadBytesPerDay: config.rejectedPayloadBytesPerDay,
       messages: stores.messages,
+      idempotencyKeys: stores.idempotencyKeys,
+      idempotencyKeyRetentionHours: config.idempotencyKeyRetentionHours,
     }),
     inbox: new InboxService({ inbox: stores.inbox, documents: stores.documents }),
     participants: new ParticipantsService({

@@ -8,4 +8,9 @@ export const quotas = {
     description:
       'Bytes of rejected API submissions whose payload is kept per UTC day, all callers together. Past it a rejected document is stored with its report, hash and size but without its payload, and its event says why; the caller still gets the full 422 report. `0`: never keep them.',
   }),
+  idempotencyKeyRetentionHours: variable('IDEMPOTENCY_KEY_RETENTION_HOURS', int(24, 24 * 366), {
+    default: '24',
+    description:
+      'How long an `Idempotency-Key` of `POST /api/v1/documents` is kept (at least 24 hours): within it the same key and body get the first response again, another body 422. Expired keys are deleted as new keys are claimed.',
+  }),
 };

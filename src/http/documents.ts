@@ -5,7 +5,7 @@
  */
 import { Router, type Request } from 'express';
 import { ApError } from '../errors.js';
-import type { As4MessageRecord, DeliveryDetail, DocumentRecord, DocumentsService } from '../services/documents.js';
+import type { As4MessageRecord, DeliveryDetail, DocumentRecord, DocumentsService, SubmissionResponse, SubmitResult } from '../services/documents.js';
 import type { ValidationReport } from '../validation/types.js';
 import { readBody, type InflightBudget } from './body-budget.js';
 import { uuidParam } from './params.js';
@@ -19,6 +19,8 @@ export interface DocumentsApiDeps {
 }
 
 const XML_TYPES = ['application/xml', 'text/xml', 'application/*+xml'];
+/** When a request whose key is in progress may try again: a submission takes well under a second. */
+const IN_PROGRESS_RETRY_AFTER_SECONDS = 1;
 
 function reportView(r: ValidationReport | null) {
   return r && { valid: r.valid, documentKind: r.documentKind, issues: r.issues, elapsedMs: Math.round(r.elapsedMs * 100) / 100 };
@@ -125,16 +127,25 @@ export function documentsRouter(deps: DocumentsApiDeps): Router {
       requireXml(req);
       const body = await readBody(deps.bodies, req, res, deps.maxDocumentBytes);
       if (body.length === 0) throw new ApError('input.empty', 'The request body is empty; send a UBL 2.1 Invoice or CreditNote');
-      const { document, report, payloadKept } = await deps.documents.submit(body, 'api');
-      req.log.info({ documentId: document.id, status: document.status, validationMs: report.elapsedMs }, 'document submitted');
-      res.location(`/api/v1/documents/${document.id}`);
-      if (document.status === 'rejected') {
+      const respond = ({ document, report, payloadKept }: SubmitResult): SubmissionResponse => {
+        req.log.info({ documentId: document.id, status: document.status, validationMs: report.elapsedMs }, 'document submitted');
+        if (document.status !== 'rejected') {
+          return { status: 201, documentId: document.id, body: JSON.stringify({ ...documentView(document), validation: reportView(report) }) };
+        }
         const stored = payloadKept ? 'it is stored as rejected' : "it is stored as rejected without its payload (past the day's quota for rejected payloads)";
         const err = new ApError('validation.invalid', `The document fails validation; ${stored} and not sent`);
-        res.status(422).json({ ...err.toJSON(), ...documentView(document), validation: reportView(report), requestId: req.id });
-      } else {
-        res.status(201).json({ ...documentView(document), validation: reportView(report) });
+        return { status: 422, documentId: document.id, body: JSON.stringify({ ...err.toJSON(), ...documentView(document), validation: reportView(report), requestId: req.id }) };
+      };
+      // Without the header, no key is claimed: the submission costs what it did.
+      const key = req.get('idempotency-key');
+      const outcome = key === undefined ? { kind: 'new' as const, response: respond(await deps.documents.submit(body, 'api')) } : await deps.documents.submitOnce(key, body, 'api', respond);
+      if (outcome.kind === 'in-progress') {
+        res.setHeader('Retry-After', String(IN_PROGRESS_RETRY_AFTER_SECONDS));
+        throw new ApError('api.request-in-progress', 'A request with this Idempotency-Key is in progress; retry to get its response');
       }
+      const { response } = outcome;
+      if (outcome.kind === 'replayed') res.setHeader('Idempotency-Replayed', 'true');
+      res.location(`/api/v1/documents/${response.documentId}`).status(response.status).type('application/json').send(response.body);
     },
   );
 

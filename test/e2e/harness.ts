@@ -199,7 +199,7 @@ async function startAp(env: DiscoveryEnv, name: string, seatId: string, outbound
   );
   await jobs.start();
   closers.push('jobs', (budgetMs) => jobs.stop(budgetMs));
-  const services = buildServices({ rejectedPayloadBytesPerDay: 100 * 1024 * 1024 }, { stores, validation: inlineValidationRunner(validator, MAX_BYTES), outbound: outbound.queue, served });
+  const services = buildServices({ rejectedPayloadBytesPerDay: 100 * 1024 * 1024, idempotencyKeyRetentionHours: 24 }, { stores, validation: inlineValidationRunner(validator, MAX_BYTES), outbound: outbound.queue, served });
   handler = buildHttp({
     services,
     stores,

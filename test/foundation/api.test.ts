@@ -10,6 +10,7 @@ import { InflightBudget } from '../../src/http/body-budget.js';
 import { createLogger } from '../../src/log.js';
 import { PostgresDeliveryStore } from '../../src/store/deliveries.js';
 import { PostgresDocumentStore } from '../../src/store/documents.js';
+import { PostgresIdempotencyKeys } from '../../src/store/idempotency-keys.js';
 import { PostgresPayloadStore } from '../../src/store/payloads.js';
 import { inlineValidationRunner } from '../../src/pipeline/inbound-validation.js';
 import { UblXsdValidator } from '../../src/validation/xsd.js';
@@ -41,6 +42,8 @@ describe('documents API (POST /api/v1/documents, GET /api/v1/documents/:id)', ()
           documents,
           rejectedPayloadBytesPerDay: 100 * 1024 * 1024,
           // No delivery here: documents stay queued (the outbound tests cover sending).
+          idempotencyKeys: new PostgresIdempotencyKeys(db.knex),
+          idempotencyKeyRetentionHours: 24,
           outbound: { deliveries: new PostgresDeliveryStore(db.knex), sends: false, maxAttempts: 10, hold: () => null, dispatch: () => {}, firstAttemptGraceMs: 60_000, idDomain: 'test' },
         }),
         maxDocumentBytes: MAX_BYTES,

@@ -17,6 +17,7 @@ import { inlineValidationRunner } from '../../src/pipeline/inbound-validation.js
 import { createKnex } from '../../src/store/db.js';
 import { PostgresDeliveryStore } from '../../src/store/deliveries.js';
 import { PostgresDocumentStore } from '../../src/store/documents.js';
+import { PostgresIdempotencyKeys } from '../../src/store/idempotency-keys.js';
 import { PostgresPayloadStore } from '../../src/store/payloads.js';
 import { UblXsdValidator } from '../../src/validation/xsd.js';
 import { BASE_INVOICE, UBL_SCHEMAS_DIR } from '../support/artifacts.js';
@@ -51,6 +52,8 @@ describe('rejected API submissions: payloads kept up to a daily quota', () => {
           validation: inlineValidationRunner(validator, MAX_BYTES),
           documents: new PostgresDocumentStore(db.knex, new PostgresPayloadStore(db.knex)),
           rejectedPayloadBytesPerDay: QUOTA,
+          idempotencyKeys: new PostgresIdempotencyKeys(db.knex),
+          idempotencyKeyRetentionHours: 24,
           outbound: { deliveries: new PostgresDeliveryStore(db.knex), sends: false, maxAttempts: 10, hold: () => null, dispatch: () => {}, firstAttemptGraceMs: 60_000, idDomain: 'test' },
         }),
         maxDocumentBytes: MAX_BYTES,

@@ -79,7 +79,7 @@ export async function startInboundEnv(opts: { runner?: ValidationRunner; db?: Te
     { stores, identity: f.receiverId, seatId: 'POP000002', certificateValidator: f.validator, validation, served, handlers: buildAfterStoredHandlers(stores), concurrency: 1, logger },
     closers,
   );
-  const services = buildServices({ rejectedPayloadBytesPerDay: 0 }, { stores, validation, outbound: queueWithoutDelivery(db.knex, { maxAttempts: 1, firstAttemptGraceMs: 0 }), served });
+  const services = buildServices({ rejectedPayloadBytesPerDay: 0, idempotencyKeyRetentionHours: 24 }, { stores, validation, outbound: queueWithoutDelivery(db.knex, { maxAttempts: 1, firstAttemptGraceMs: 0 }), served });
   const handler = buildHttp({
     services,
     stores,
