@@ -4,56 +4,25 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename } from 'node:path';
-import { DocumentsService } from '../../src/services/documents.js';
-import { createApp } from '../../src/http/app.js';
-import { InflightBudget } from '../../src/http/body-budget.js';
-import { createLogger } from '../../src/log.js';
-import { PostgresDeliveryStore } from '../../src/store/deliveries.js';
-import { PostgresDocumentStore } from '../../src/store/documents.js';
-import { PostgresIdempotencyKeys } from '../../src/store/idempotency-keys.js';
-import { PostgresPayloadStore } from '../../src/store/payloads.js';
-import { inlineValidationRunner } from '../../src/pipeline/inbound-validation.js';
-import { UblXsdValidator } from '../../src/validation/xsd.js';
-import { BASE_CREDIT_NOTE, BASE_INVOICE, UBL_SCHEMAS_DIR, officialExamples } from '../support/artifacts.js';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { BASE_CREDIT_NOTE, BASE_INVOICE, officialExamples } from '../support/artifacts.js';
+import type { TestDatabase } from '../support/db.js';
+import { startDocumentsApi, type DocumentsApi } from '../support/documents-api.js';
 
 const MAX_BYTES = 4 * 1024 * 1024; // the largest official example is 3.2 MB
 const INVOICE_NS = 'urn:oasis:names:specification:ubl:schema:xsd:Invoice-2';
 
 describe('documents API (POST /api/v1/documents, GET /api/v1/documents/:id)', () => {
   let db: TestDatabase;
-  let server: Server;
+  let api: DocumentsApi;
   let base: string;
-  let validator: UblXsdValidator;
   // Records every request a hostile document might make a parser send (external DTD, schema, entity).
   let probe: Server;
   let probeUrl: string;
   let probeHits = 0;
 
   before(async () => {
-    db = await createTestDatabase();
-    validator = UblXsdValidator.load(UBL_SCHEMAS_DIR, { maxBytes: MAX_BYTES });
-    const documents = new PostgresDocumentStore(db.knex, new PostgresPayloadStore(db.knex));
-    const app = createApp({
-      logger: createLogger('silent'),
-      documents: {
-        documents: new DocumentsService({
-          validation: inlineValidationRunner(validator, MAX_BYTES),
-          documents,
-          rejectedPayloadBytesPerDay: 100 * 1024 * 1024,
-          // No delivery here: documents stay queued (the outbound tests cover sending).
-          idempotencyKeys: new PostgresIdempotencyKeys(db.knex),
-          idempotencyKeyRetentionHours: 24,
-          outbound: { deliveries: new PostgresDeliveryStore(db.knex), sends: false, maxAttempts: 10, hold: () => null, dispatch: () => {}, firstAttemptGraceMs: 60_000, idDomain: 'test' },
-        }),
-        maxDocumentBytes: MAX_BYTES,
-        bodies: new InflightBudget(4 * MAX_BYTES),
-      },
-      readiness: { database: async () => true },
-    });
-    server = app.listen(0, '127.0.0.1');
-    await new Promise((r) => server.once('listening', r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    api = await startDocumentsApi({ maxDocumentBytes: MAX_BYTES, readiness: { database: async () => true } });
+    ({ db, base } = api);
     probe = createServer((_req, res) => {
       probeHits++;
       res.end('<!ENTITY leaked "LEAKED">');
@@ -63,10 +32,8 @@ describe('documents API (POST /api/v1/documents, GET /api/v1/documents/:id)', ()
   });
 
   after(async () => {
-    await new Promise((r) => server?.close(r));
+    await api?.close();
     await new Promise((r) => probe?.close(r));
-    validator?.close();
-    await db?.drop();
   });
 
   const post = (body: string | Buffer, contentType: string | null = 'application/xml') =>

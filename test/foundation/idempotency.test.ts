@@ -1,19 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { createApp } from '../../src/http/app.js';
-import { InflightBudget } from '../../src/http/body-budget.js';
-import { createLogger } from '../../src/log.js';
-import { inlineValidationRunner } from '../../src/pipeline/inbound-validation.js';
-import { DocumentsService } from '../../src/services/documents.js';
-import { PostgresDeliveryStore } from '../../src/store/deliveries.js';
-import { PostgresDocumentStore } from '../../src/store/documents.js';
-import { PostgresIdempotencyKeys } from '../../src/store/idempotency-keys.js';
-import { PostgresPayloadStore } from '../../src/store/payloads.js';
-import { UblXsdValidator } from '../../src/validation/xsd.js';
-import { BASE_INVOICE, UBL_SCHEMAS_DIR } from '../support/artifacts.js';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { BASE_INVOICE } from '../support/artifacts.js';
+import type { TestDatabase } from '../support/db.js';
+import { startDocumentsApi, type DocumentsApi } from '../support/documents-api.js';
 
 const MAX_BYTES = 1024 * 1024;
 const INVOICE = readFileSync(BASE_INVOICE, 'utf8');
@@ -22,39 +11,16 @@ const invoiceNumbered = (n: string) => INVOICE.replace(/<cbc:ID>[^<]*<\/cbc:ID>/
 
 describe('Idempotency-Key on POST /api/v1/documents', () => {
   let db: TestDatabase;
-  let server: Server;
+  let api: DocumentsApi;
   let base: string;
-  let validator: UblXsdValidator;
 
   before(async () => {
-    db = await createTestDatabase({ prefix: 'ap_idempotency' });
-    validator = UblXsdValidator.load(UBL_SCHEMAS_DIR, { maxBytes: MAX_BYTES });
-    const app = createApp({
-      logger: createLogger('silent'),
-      documents: {
-        documents: new DocumentsService({
-          validation: inlineValidationRunner(validator, MAX_BYTES),
-          documents: new PostgresDocumentStore(db.knex, new PostgresPayloadStore(db.knex)),
-          idempotencyKeys: new PostgresIdempotencyKeys(db.knex),
-          idempotencyKeyRetentionHours: 24,
-          rejectedPayloadBytesPerDay: 100 * 1024 * 1024,
-          // No delivery here: documents stay queued.
-          outbound: { deliveries: new PostgresDeliveryStore(db.knex), sends: false, maxAttempts: 10, hold: () => null, dispatch: () => {}, firstAttemptGraceMs: 60_000, idDomain: 'test' },
-        }),
-        maxDocumentBytes: MAX_BYTES,
-        bodies: new InflightBudget(4 * MAX_BYTES),
-      },
-      readiness: {},
-    });
-    server = app.listen(0, '127.0.0.1');
-    await new Promise((r) => server.once('listening', r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    api = await startDocumentsApi({ prefix: 'ap_idempotency', maxDocumentBytes: MAX_BYTES });
+    ({ db, base } = api);
   });
 
   after(async () => {
-    await new Promise((r) => server?.close(r));
-    validator?.close();
-    await db?.drop();
+    await api?.close();
   });
 
   const post = (body: string, key?: string) =>

@@ -7,21 +7,12 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { DocumentsService } from '../../src/services/documents.js';
-import { createApp } from '../../src/http/app.js';
-import { InflightBudget } from '../../src/http/body-budget.js';
-import { createLogger } from '../../src/log.js';
-import { inlineValidationRunner } from '../../src/pipeline/inbound-validation.js';
 import { createKnex } from '../../src/store/db.js';
-import { PostgresDeliveryStore } from '../../src/store/deliveries.js';
 import { PostgresDocumentStore } from '../../src/store/documents.js';
-import { PostgresIdempotencyKeys } from '../../src/store/idempotency-keys.js';
 import { PostgresPayloadStore } from '../../src/store/payloads.js';
-import { UblXsdValidator } from '../../src/validation/xsd.js';
-import { BASE_INVOICE, UBL_SCHEMAS_DIR } from '../support/artifacts.js';
-import { createTestDatabase, type TestDatabase } from '../support/db.js';
+import { BASE_INVOICE } from '../support/artifacts.js';
+import type { TestDatabase } from '../support/db.js';
+import { startDocumentsApi, type DocumentsApi } from '../support/documents-api.js';
 
 const MAX_BYTES = 4 * 1024 * 1024;
 const DOCUMENT_BYTES = 1024 * 1024;
@@ -38,38 +29,16 @@ function rejectedInvoice(n: number): Buffer {
 
 describe('rejected API submissions: payloads kept up to a daily quota', () => {
   let db: TestDatabase;
-  let server: Server;
+  let api: DocumentsApi;
   let base: string;
-  let validator: UblXsdValidator;
 
   before(async () => {
-    db = await createTestDatabase({ prefix: 'ap_rejected_quota' });
-    validator = UblXsdValidator.load(UBL_SCHEMAS_DIR, { maxBytes: MAX_BYTES });
-    const app = createApp({
-      logger: createLogger('silent'),
-      documents: {
-        documents: new DocumentsService({
-          validation: inlineValidationRunner(validator, MAX_BYTES),
-          documents: new PostgresDocumentStore(db.knex, new PostgresPayloadStore(db.knex)),
-          rejectedPayloadBytesPerDay: QUOTA,
-          idempotencyKeys: new PostgresIdempotencyKeys(db.knex),
-          idempotencyKeyRetentionHours: 24,
-          outbound: { deliveries: new PostgresDeliveryStore(db.knex), sends: false, maxAttempts: 10, hold: () => null, dispatch: () => {}, firstAttemptGraceMs: 60_000, idDomain: 'test' },
-        }),
-        maxDocumentBytes: MAX_BYTES,
-        bodies: new InflightBudget(4 * MAX_BYTES),
-      },
-      readiness: {},
-    });
-    server = app.listen(0, '127.0.0.1');
-    await new Promise((r) => server.once('listening', r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    api = await startDocumentsApi({ prefix: 'ap_rejected_quota', maxDocumentBytes: MAX_BYTES, rejectedPayloadBytesPerDay: QUOTA });
+    ({ db, base } = api);
   });
 
   after(async () => {
-    await new Promise((r) => server?.close(r));
-    validator?.close();
-    await db?.drop();
+    await api?.close();
   });
 
   const post = (body: Buffer) => fetch(`${base}/api/v1/documents`, { method: 'POST', headers: { 'content-type': 'application/xml' }, body: new Uint8Array(body) });

@@ -1,0 +1,57 @@
+/**
+ * The documents API as the composition root builds it (stores, services, express app), on its own test
+ * database and a real HTTP port, validating with the UBL XSD layer only and sending nothing: documents
+ * stay queued (the outbound tests cover sending).
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { buildServices, buildStores, queueWithoutDelivery } from '../../src/composition/index.js';
+import { createApp } from '../../src/http/app.js';
+import { InflightBudget } from '../../src/http/body-budget.js';
+import type { ReadinessCheck } from '../../src/http/health.js';
+import { createLogger } from '../../src/log.js';
+import { inlineValidationRunner } from '../../src/pipeline/inbound-validation.js';
+import { UblXsdValidator } from '../../src/validation/xsd.js';
+import { UBL_SCHEMAS_DIR } from './artifacts.js';
+import { createTestDatabase, type TestDatabase } from './db.js';
+
+export interface DocumentsApi {
+  db: TestDatabase;
+  /** http://127.0.0.1:<port> */
+  base: string;
+  close(): Promise<void>;
+}
+
+export async function startDocumentsApi(options: {
+  prefix?: string;
+  maxDocumentBytes: number;
+  rejectedPayloadBytesPerDay?: number;
+  readiness?: Record<string, ReadinessCheck>;
+}): Promise<DocumentsApi> {
+  const db = await createTestDatabase(options.prefix ? { prefix: options.prefix } : {});
+  const validator = UblXsdValidator.load(UBL_SCHEMAS_DIR, { maxBytes: options.maxDocumentBytes });
+  const services = buildServices(
+    { rejectedPayloadBytesPerDay: options.rejectedPayloadBytesPerDay ?? 100 * 1024 * 1024, idempotencyKeyRetentionHours: 24 },
+    {
+      stores: buildStores(db.knex),
+      validation: inlineValidationRunner(validator, options.maxDocumentBytes),
+      outbound: queueWithoutDelivery(db.knex, { maxAttempts: 10, firstAttemptGraceMs: 60_000 }),
+    },
+  );
+  const app = createApp({
+    logger: createLogger('silent'),
+    documents: { documents: services.documents, maxDocumentBytes: options.maxDocumentBytes, bodies: new InflightBudget(4 * options.maxDocumentBytes) },
+    readiness: options.readiness ?? {},
+  });
+  const server: Server = app.listen(0, '127.0.0.1');
+  await new Promise((r) => server.once('listening', r));
+  return {
+    db,
+    base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    async close() {
+      await new Promise((r) => server.close(r));
+      validator.close();
+      await db.drop();
+    },
+  };
+}
