@@ -114,6 +114,9 @@ export const ERROR_KINDS = {
   'api.not-found': k(null, 404, 'Not found'),
   'api.bad-request': k(null, 400, 'Bad request'),
   'api.unauthorized': k(null, 401, 'Authentication required'),
+  'api.forbidden': k(null, 403, 'Not allowed for this API key'),
+  'api.rate-limited': k(null, 429, 'Too many requests for this API key', 'transient'),
+  'api.business-duplicate': k(null, 409, 'A document with the same supplier, buyer, number and issue date was already sent'),
   'api.conflict': k(null, 409, 'Conflict'),
   'api.idempotency-key-reused': k(null, 422, 'The Idempotency-Key was used with a different request body'),
   // The first request with the key has not answered yet: 409 with Retry-After, then the replay.

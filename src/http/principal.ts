@@ -1,0 +1,19 @@
+/** The authenticated caller on a request, set by the authentication middleware (src/http/auth.ts). */
+import type { Request } from 'express';
+import { ApError } from '../errors.js';
+import type { Principal, Scope } from '../auth/principal.js';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    principal?: Principal;
+  }
+}
+
+/** The caller, who must hold `scope` for at least one tenant (else 403, `api.forbidden`). */
+export function principalWith(req: Request, scope: Scope): Principal {
+  const p = req.principal;
+  if (!p) throw new ApError('api.unauthorized', 'A valid API key is required: Authorization: Bearer <key>');
+  const tenants = p.tenantsFor(scope);
+  if (tenants !== 'all' && tenants.length === 0) throw new ApError('api.forbidden', `This API key lacks the '${scope}' scope`);
+  return p;
+}
