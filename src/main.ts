@@ -10,6 +10,7 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { As4Identity } from './as4/index.js';
+import { buildAuth } from './composition/auth.js';
 import {
   buildAfterStoredHandlers,
   buildHttp,
@@ -94,6 +95,7 @@ async function buildAccessPoint(config: Config, logger: Logger, closers: Closers
   const db = await openDatabase({ url: config.database.url, poolMax: config.database.poolMax, embedded: config.database.embedded, logger });
   closers.push('database', (budgetMs) => db.close(budgetMs));
   const stores = buildStores(db.knex);
+  const auth = await buildAuth(config.auth, { knex: db.knex, keys: stores.apiKeys, logger }, closers);
   // The job runner of this process; its kinds are registered below, then it starts.
   const runner = new JobRunner(new PostgresJobStore(db.knex), { concurrency: config.jobs.concurrency, pollIntervalMs: config.outbound.pollIntervalMs, logger });
   // AS4 inbound (we are C3) and outbound (C2), when our AP key is configured: without it submitted
@@ -119,12 +121,12 @@ async function buildAccessPoint(config: Config, logger: Logger, closers: Closers
   closers.push('jobs', (budgetMs) => runner.stop(budgetMs));
   const outboundQueue = outbound?.queue ?? queueWithoutDelivery(db.knex, { maxAttempts: config.outbound.retry.maxAttempts, firstAttemptGraceMs: config.outbound.firstAttemptGraceMs });
   // No SML registrar under `serve`: see the participants command.
-  const services = buildServices(config.quotas, { stores, validation, outbound: outboundQueue, ...(served ? { served } : {}) });
+  const services = buildServices(config.quotas, { stores, validation, outbound: outboundQueue, auth, ...(served ? { served } : {}) });
   let shuttingDown = false;
   const handler = buildHttp({
     services,
     stores,
-    tokens: config.tokens,
+    auth,
     maxDocumentBytes: v.maxDocumentBytes,
     // One budget for every request body, AS4 and API alike.
     bodies: new InflightBudget(config.http.inflightBytes),

@@ -5,6 +5,7 @@
  * application is wired in one place.
  */
 import type { RequestListener } from 'node:http';
+import type { RequestHandler } from 'express';
 import type { Knex } from 'knex';
 import type { As4Identity } from '../as4/index.js';
 import type { Config, OutboundConfig } from '../config/index.js';
@@ -32,6 +33,13 @@ import { DocumentsService } from '../services/documents.js';
 import { InboxService } from '../services/inbox.js';
 import { LookupService } from '../services/lookup.js';
 import { ParticipantsService } from '../services/participants.js';
+import { TenantsService } from '../services/tenants.js';
+import { PostgresApiKeyStore } from '../store/api-keys.js';
+import { PostgresAuditLog } from '../store/audit-log.js';
+import { PostgresTenantStore } from '../store/tenants.js';
+import { authenticate } from '../http/auth.js';
+import { tenantsRouter } from '../http/tenants.js';
+import type { AuthParts } from './auth.js';
 import { As4MessageStore } from '../store/as4-messages.js';
 import { openDatabase, type Database } from '../store/database.js';
 import { PostgresDeliveryStore } from '../store/deliveries.js';
@@ -52,6 +60,9 @@ export interface Stores {
   messages: As4MessageStore;
   inbox: PostgresInbox;
   idempotencyKeys: PostgresIdempotencyKeys;
+  tenants: PostgresTenantStore;
+  apiKeys: PostgresApiKeyStore;
+  audit: PostgresAuditLog;
 }
 
 export function buildStores(knex: Knex): Stores {
@@ -61,6 +72,9 @@ export function buildStores(knex: Knex): Stores {
     messages: new As4MessageStore(knex),
     inbox: new PostgresInbox(knex),
     idempotencyKeys: new PostgresIdempotencyKeys(knex),
+    tenants: new PostgresTenantStore(knex),
+    apiKeys: new PostgresApiKeyStore(knex),
+    audit: new PostgresAuditLog(knex),
   };
 }
 
@@ -186,11 +200,20 @@ export interface Services {
   documents: DocumentsService;
   inbox: InboxService;
   participants: ParticipantsService;
+  tenants: TenantsService;
 }
 
 export function buildServices(
   config: { rejectedPayloadBytesPerDay: number; idempotencyKeyRetentionHours: number },
-  parts: { stores: Stores; validation: ValidationRunner; outbound: OutboundQueue; served?: ServedHere; sml?: { registrar: SmlRegistrar; smpBaseUrl: string } },
+  parts: {
+    stores: Stores;
+    validation: ValidationRunner;
+    outbound: OutboundQueue;
+    /** The API keys' hash key, and the authenticator to tell of revocations (none in a command). */
+    auth: Pick<AuthParts, 'hashKey'> & Partial<Pick<AuthParts, 'authenticator'>>;
+    served?: ServedHere;
+    sml?: { registrar: SmlRegistrar; smpBaseUrl: string };
+  },
 ): Services {
   const { stores } = parts;
   return {
@@ -202,12 +225,20 @@ export function buildServices(
       messages: stores.messages,
       idempotencyKeys: stores.idempotencyKeys,
       idempotencyKeyRetentionHours: config.idempotencyKeyRetentionHours,
+      tenants: stores.tenants,
     }),
-    inbox: new InboxService({ inbox: stores.inbox, documents: stores.documents }),
+    inbox: new InboxService({ inbox: stores.inbox, documents: stores.documents, tenants: stores.tenants }),
     participants: new ParticipantsService({
       store: stores.participants,
       ...(parts.served ? { served: parts.served } : {}),
       ...(parts.sml ? { sml: parts.sml } : {}),
+    }),
+    tenants: new TenantsService({
+      tenants: stores.tenants,
+      keys: stores.apiKeys,
+      audit: stores.audit,
+      hashKey: parts.auth.hashKey,
+      ...(parts.auth.authenticator ? { authenticator: parts.auth.authenticator } : {}),
     }),
   };
 }
@@ -222,7 +253,7 @@ export interface SmpParts {
 export interface HttpParts {
   services: Services;
   stores: Stores;
-  tokens: { admin: string | null; inbox: string | null };
+  auth: AuthParts;
   maxDocumentBytes: number;
   bodies: InflightBudget;
   /** The AS4 endpoint and the inbox, when our AP is configured. */
@@ -234,17 +265,25 @@ export interface HttpParts {
 }
 
 /** The SMP (when published) and the admin API, over the participants service. */
-export function buildDiscoveryMounts(parts: { participants: ParticipantsService; stores: Stores; adminToken: string | null; smp: SmpParts | null }): Mount[] {
+export function buildDiscoveryMounts(parts: { services: Services; stores: Stores; smp: SmpParts | null }): Mount[] {
   const { smp } = parts;
   return discoveryMounts({
-    participants: parts.participants,
-    adminToken: parts.adminToken,
+    participants: parts.services.participants,
+    tenants: parts.services.tenants,
     smp: smp && {
       publicUrl: smp.publicUrl,
       signingKey: smp.signingKey,
       directory: new StoreSmpDirectory(parts.stores.participants, { serviceDescription: 'Peppol access point', ...smp.endpoint }),
     },
   });
+}
+
+/** What /api/v1 answers without credentials: the API's own description. */
+const PUBLIC_API_PATHS = ['/openapi.json', '/docs'];
+
+/** The authentication of /api/v1, operator requests audited in the store's log. */
+export function apiAuthentication(auth: AuthParts, stores: Pick<Stores, 'audit'>): RequestHandler {
+  return authenticate({ authenticator: auth.authenticator, limiter: auth.limiter, audit: stores.audit, publicPaths: PUBLIC_API_PATHS });
 }
 
 /**
@@ -256,12 +295,14 @@ export function buildHttp(parts: HttpParts): RequestListener {
   const mounts: Mount[] = [];
   if (inbound) {
     mounts.push(
-      ...buildDiscoveryMounts({ participants: services.participants, stores: parts.stores, adminToken: parts.tokens.admin, smp: parts.smp }),
-      { path: '/api/v1/inbox', router: inboxRouter({ inbox: services.inbox, token: parts.tokens.inbox }) },
+      ...buildDiscoveryMounts({ services, stores: parts.stores, smp: parts.smp }),
+      { path: '/api/v1/inbox', router: inboxRouter({ inbox: services.inbox }) },
     );
   }
+  mounts.push({ path: '/api/v1', router: tenantsRouter({ tenants: services.tenants }) });
   const app = createApp({
     logger: parts.logger,
+    authenticate: apiAuthentication(parts.auth, parts.stores),
     documents: { documents: services.documents, maxDocumentBytes: parts.maxDocumentBytes, bodies: parts.bodies },
     readiness: parts.readiness,
     isShuttingDown: parts.isShuttingDown,

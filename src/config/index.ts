@@ -18,11 +18,11 @@ import { quotas } from './quotas.js';
 import { ConfigSchema, type Env, type KnownVariable } from './schema.js';
 import { smp } from './smp.js';
 import type { Value } from './spec.js';
-import { tokens } from './tokens.js';
+import { auth } from './auth.js';
 import { validation } from './validation.js';
 
 // A body the in-flight budget can never hold would be refused as busy forever.
-const SCHEMA = new ConfigSchema({ http, database, logging, validation, as4, pki, discovery, smp, outbound, jobs, tokens, quotas }, [
+const SCHEMA = new ConfigSchema({ http, database, logging, validation, as4, pki, discovery, smp, outbound, jobs, auth, quotas }, [
   (c) => (c.http.inflightBytes < c.validation.maxDocumentBytes ? `INBOUND_INFLIGHT_BYTES=${c.http.inflightBytes} is less than MAX_DOCUMENT_BYTES=${c.validation.maxDocumentBytes}` : null),
   (c) =>
     c.as4.identity && c.http.inflightBytes < c.as4.maxMessageBytes

@@ -12,13 +12,11 @@ const expected = (name: string, text: string, what: string) => bad(`${name}=${JS
 
 export const text: Parser<string> = (t) => ok(t);
 
-const MIN_TOKEN_LENGTH = 16;
-
-/** A bearer token: a short one is guessed in few tries. The problem names its length, never the secret. */
-export const token: Parser<string> = (t, name) =>
-  t.length >= MIN_TOKEN_LENGTH
-    ? ok(t)
-    : bad(`${name} is ${t.length} character${t.length === 1 ? '' : 's'} long; a bearer token needs at least ${MIN_TOKEN_LENGTH} (e.g. openssl rand -hex 32)`);
+/** A variable that is no longer read: set, it stops the start with what replaced it, not silently ignored. */
+export const retired =
+  (instead: string): Parser<never> =>
+  (_t, name) =>
+    bad(`${name} is no longer used: ${instead}`);
 
 /** Text that must match `pattern`; `what` completes "expected ...". */
 export const matching =

@@ -8,19 +8,21 @@
  *                                                        serviceActivationDate?, serviceExpirationDate?, transportProfile? }
  *   DELETE /participants/{participant}/document-types?documentType=...&process=...
  * `documentType` is a short name of the constants table (e.g. `invoice`) or a full identifier.
- * Protected by a static bearer token until full authentication arrives; without a token configured
- * every request is refused. Adding or removing a participant also (un)registers it in the SML.
+ * A key with the `participants` scope manages its tenants' participants (an operator's: all of them);
+ * another tenant's participant is not found. POST gives the new participant to `tenantId` (default: the
+ * key's tenant; a tenant key only participants carrying its enterprise number). Adding or removing a
+ * participant also (un)registers it in the SML.
  */
 import express, { Router } from 'express';
 import { ApError } from '../errors.js';
 import { parseParticipantId } from '../peppol/identifiers.js';
 import type { Capability, CapabilityInput, HostedParticipant, ParticipantsService } from '../services/participants.js';
-import { bearerGuard } from './bearer.js';
+import type { Caller, TenantsService } from '../services/tenants.js';
+import { principalWith } from './principal.js';
 
 export interface AdminParticipantsDeps {
   participants: ParticipantsService;
-  /** Bearer token; null or empty disables the API. */
-  adminToken: string | null;
+  tenants: TenantsService;
 }
 
 function optionalString(body: Record<string, unknown>, name: string): string | undefined {
@@ -63,47 +65,61 @@ const participantJson = (p: HostedParticipant) => ({
 });
 
 export function createAdminParticipantsRouter(deps: AdminParticipantsDeps): Router {
-  const { participants } = deps;
+  const { participants, tenants } = deps;
   const router = Router();
-  router.use(bearerGuard(deps.adminToken, { disabled: 'The admin API is disabled: no admin token is configured', invalid: 'A valid admin bearer token is required' }));
   router.use(express.json({ limit: '256kb' }));
+  const caller = (req: express.Request): Caller => ({ principal: principalWith(req, 'participants'), remoteAddress: req.socket.remoteAddress ?? null });
+  /** The participant of the path, if the caller manages it (else 404). */
+  const managed = async (req: express.Request) => {
+    const participant = parseParticipantId(String(req.params.participant));
+    await tenants.participantTenant(caller(req), participant);
+    return participant;
+  };
 
-  router.get('/participants', async (_req, res) => {
-    res.json({ participants: (await participants.list()).map(participantJson) });
+  router.get('/participants', async (req, res) => {
+    const mine = await tenants.manageableParticipants(caller(req));
+    const all = await participants.list();
+    res.json({ participants: (mine === 'all' ? all : all.filter((p) => mine.has(p.participant.value.toLowerCase()))).map(participantJson) });
   });
 
   router.post('/participants', async (req, res) => {
+    const by = caller(req);
     const b = (req.body ?? {}) as Record<string, unknown>;
-    const [participant, name, countryCode] = [optionalString(b, 'participant'), optionalString(b, 'name'), optionalString(b, 'countryCode')];
+    const [participant, name, countryCode, tenantText] = [optionalString(b, 'participant'), optionalString(b, 'name'), optionalString(b, 'countryCode'), optionalString(b, 'tenantId')];
+    const tenantId = tenantText ?? by.principal.tenantId;
+    // Rights first, so that nothing is registered (SMP, SML) for a participant the caller may not claim.
+    if (tenantId !== null && participant !== undefined) await tenants.checkClaim(by, tenantId, parseParticipantId(participant));
+    else if (tenantId === null && !by.principal.operator) throw new ApError('api.bad-request', 'tenantId is required');
     const hosted = await participants.add({
       ...(participant !== undefined ? { participant } : {}),
       ...(name !== undefined ? { name } : {}),
       ...(countryCode !== undefined ? { countryCode } : {}),
       documentTypes: Array.isArray(b.documentTypes) ? b.documentTypes.map(capabilityFromBody) : [],
     });
-    res.status(201).json(participantJson(hosted));
+    if (tenantId !== null) await tenants.addParticipant(by, tenantId, `${hosted.participant.scheme}::${hosted.participant.value}`, hosted.name);
+    res.status(201).json({ ...participantJson(hosted), tenantId });
   });
 
   router.get('/participants/:participant', async (req, res) => {
-    const participant = parseParticipantId(String(req.params.participant));
+    const participant = await managed(req);
     const hosted = await participants.get(participant);
     if (!hosted) throw new ApError('api.not-found', `Participant ${participant.value} is not hosted here`);
     res.json(participantJson(hosted));
   });
 
   router.delete('/participants/:participant', async (req, res) => {
-    const participant = parseParticipantId(String(req.params.participant));
+    const participant = await managed(req);
     if (!(await participants.remove(participant))) throw new ApError('api.not-found', `Participant ${participant.value} is not hosted here`);
     res.status(204).end();
   });
 
   router.post('/participants/:participant/document-types', async (req, res) => {
-    const participant = parseParticipantId(String(req.params.participant));
+    const participant = await managed(req);
     res.status(201).json(capabilityJson(await participants.addCapability(participant, capabilityFromBody(req.body))));
   });
 
   router.delete('/participants/:participant/document-types', async (req, res) => {
-    const participant = parseParticipantId(String(req.params.participant));
+    const participant = await managed(req);
     const dt = typeof req.query.documentType === 'string' ? req.query.documentType : undefined;
     if (!dt) throw new ApError('api.bad-request', 'documentType query parameter is required');
     const process = typeof req.query.process === 'string' ? req.query.process : undefined;

@@ -2,7 +2,7 @@
  * The HTTP application, built from its dependencies so that tests and the wiring in src/main.ts compose
  * it the same way, and so that other endpoints (AS4, SMP, console) mount beside the documents API.
  */
-import express, { type Router } from 'express';
+import express, { type RequestHandler, type Router } from 'express';
 import type { Logger } from 'pino';
 import { documentsRouter, type DocumentsApiDeps } from './documents.js';
 import { errorHandler, notFound } from './errors.js';
@@ -13,6 +13,8 @@ import { securityHeaders } from './response-headers.js';
 export interface AppDeps {
   logger: Logger;
   documents: DocumentsApiDeps;
+  /** Authentication of /api/v1 (src/http/auth.ts): sets req.principal, or answers 401/429. */
+  authenticate: RequestHandler;
   /** Named checks behind /readyz (database, artifacts...). */
   readiness: Record<string, ReadinessCheck>;
   /** Extra routers, mounted in order before the 404 handler (e.g. AS4 endpoint at /as4, SMP at /). */
@@ -35,7 +37,8 @@ export function createApp(deps: AppDeps): express.Express {
     });
   }
   app.use(healthRouter(deps.readiness));
-  app.use('/api/v1/documents', documentsRouter(deps.documents));
+  app.use('/api/v1', deps.authenticate);
+  app.use('/api/v1', documentsRouter(deps.documents));
   for (const m of deps.mounts ?? []) app.use(m.path, m.router);
   app.use(notFound);
   app.use(errorHandler);

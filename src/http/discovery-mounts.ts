@@ -2,12 +2,13 @@
  * The SMP and the participants admin API as mounts for createApp, built once at start-up from what the
  * configuration read (keys and certificates included; no file is read here):
  *   - SMP at the path of its public URL (e.g. https://ap.example/smp → /smp), when it is published;
- *   - admin API at /api/v1/admin (every request refused while there is no admin token).
+ *   - admin API at /api/v1/admin (keys with the `participants` scope).
  */
 import type { Router } from 'express';
 import type { SmpDirectory } from '../peppol/smp-directory.js';
 import type { SmpSigningKey } from '../peppol/smp-signature.js';
 import type { ParticipantsService } from '../services/participants.js';
+import type { TenantsService } from '../services/tenants.js';
 import { createAdminParticipantsRouter } from './admin-participants.js';
 import { createSmpRouter } from './smp.js';
 
@@ -20,8 +21,7 @@ export interface Mount {
 
 export interface DiscoveryMountsDeps {
   participants: ParticipantsService;
-  /** Bearer token of the admin API; null refuses every request. */
-  adminToken: string | null;
+  tenants: TenantsService;
   /** Our SMP: its public base URL, signing key, and what it publishes (the hosted participants). */
   smp: { publicUrl: string; signingKey: SmpSigningKey; directory: SmpDirectory } | null;
 }
@@ -33,6 +33,6 @@ export function discoveryMounts(deps: DiscoveryMountsDeps): Mount[] {
     const path = new URL(smp.publicUrl).pathname.replace(/\/+$/, '') || '/';
     mounts.push({ path, router: createSmpRouter({ directory: smp.directory, signingKey: smp.signingKey, publicBaseUrl: smp.publicUrl }) });
   }
-  mounts.push({ path: ADMIN_API_PATH, router: createAdminParticipantsRouter({ participants: deps.participants, adminToken: deps.adminToken }) });
+  mounts.push({ path: ADMIN_API_PATH, router: createAdminParticipantsRouter({ participants: deps.participants, tenants: deps.tenants }) });
   return mounts;
 }

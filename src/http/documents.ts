@@ -5,10 +5,12 @@
  */
 import { Router, type Request } from 'express';
 import { ApError } from '../errors.js';
-import type { As4MessageRecord, DeliveryDetail, DocumentRecord, DocumentsService, SubmissionResponse, SubmitResult } from '../services/documents.js';
+import type { Direction } from '../core/state-machine.js';
+import type { As4MessageRecord, DeliveryDetail, DocumentFilter, DocumentRecord, DocumentsService, Submission, SubmissionResponse, SubmitResult } from '../services/documents.js';
 import type { ValidationReport } from '../validation/types.js';
 import { readBody, type InflightBudget } from './body-budget.js';
-import { uuidParam } from './params.js';
+import { UUID_PATTERN, uuidParam } from './params.js';
+import { principalWith } from './principal.js';
 import { noStore, sendXmlAttachment } from './response-headers.js';
 
 export interface DocumentsApiDeps {
@@ -116,41 +118,109 @@ function requireXml(req: Request): void {
   }
 }
 
+/** The submission's caller: `send` for some tenant, and whether a business duplicate is sent on purpose. */
+function submission(req: Request): Submission {
+  const resend = req.query['resend'];
+  if (resend !== undefined && resend !== 'true' && resend !== 'false') throw new ApError('api.bad-request', 'resend must be true or false');
+  return { principal: principalWith(req, 'send'), resend: resend === 'true' };
+}
+
+const DIRECTIONS = ['outbound', 'inbound'];
+const MAX_PAGE = 200;
+
+function queryText(req: Request, name: string, pattern?: RegExp, hint?: string): string | undefined {
+  const v = req.query[name];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || v === '' || (pattern && !pattern.test(v))) throw new ApError('api.bad-request', `${name}: ${hint ?? 'one non-empty value is expected'}`);
+  return v;
+}
+
+function queryDate(req: Request, name: string): Date | undefined {
+  const v = queryText(req, name, /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/, 'an ISO date (2026-12-01) or date-time with zone');
+  return v === undefined ? undefined : new Date(v);
+}
+
+/** The filters of GET /documents; the cursor is the `nextCursor` of the previous page. */
+function documentFilter(req: Request): DocumentFilter {
+  const direction = queryText(req, 'direction', /^(outbound|inbound)$/, `one of ${DIRECTIONS.join(', ')}`) as Direction | undefined;
+  const limitText = queryText(req, 'limit', /^\d{1,4}$/, `a whole number from 1 to ${MAX_PAGE}`);
+  const limit = limitText === undefined ? 50 : Number(limitText);
+  if (limit < 1 || limit > MAX_PAGE) throw new ApError('api.bad-request', `limit: a whole number from 1 to ${MAX_PAGE}`);
+  const cursor = queryText(req, 'cursor');
+  const filter: DocumentFilter = { limit };
+  if (cursor !== undefined) filter.before = parseCursor(cursor);
+  if (direction) filter.direction = direction;
+  for (const [name, field] of [['status', 'status'], ['participant', 'participant'], ['documentType', 'documentType'], ['invoiceNumber', 'invoiceNumber']] as const) {
+    const v = queryText(req, name);
+    if (v !== undefined) filter[field] = v;
+  }
+  const from = queryDate(req, 'from');
+  const to = queryDate(req, 'to');
+  if (from) filter.from = from;
+  if (to) filter.to = to;
+  return filter;
+}
+
+const CURSOR_ID = new RegExp(`^${UUID_PATTERN}$`, 'i');
+
+function parseCursor(text: string): { createdAt: string; id: string } {
+  try {
+    const [createdAt, id] = JSON.parse(Buffer.from(text, 'base64url').toString('utf8')) as unknown[];
+    if (typeof createdAt === 'string' && /^\d{4}-\d{2}-\d{2} [\d:.]+[+-]\d{2}(:\d{2})?$/.test(createdAt) && typeof id === 'string' && CURSOR_ID.test(id)) return { createdAt, id };
+  } catch {
+    // answered below
+  }
+  throw new ApError('api.bad-request', 'cursor: not a cursor this API gave (use nextCursor of the previous page)');
+}
+
+const cursorText = (c: { createdAt: string; id: string }) => Buffer.from(JSON.stringify([c.createdAt, c.id])).toString('base64url');
+
 export function documentsRouter(deps: DocumentsApiDeps): Router {
   const router = Router();
   router.use(noStore);
   uuidParam(router);
 
-  router.post(
-    '/',
-    async (req, res) => {
-      requireXml(req);
-      const body = await readBody(deps.bodies, req, res, deps.maxDocumentBytes);
-      if (body.length === 0) throw new ApError('input.empty', 'The request body is empty; send a UBL 2.1 Invoice or CreditNote');
-      const respond = ({ document, report, payloadKept }: SubmitResult): SubmissionResponse => {
-        req.log.info({ documentId: document.id, status: document.status, validationMs: report.elapsedMs }, 'document submitted');
-        if (document.status !== 'rejected') {
-          return { status: 201, documentId: document.id, body: JSON.stringify({ ...documentView(document), validation: reportView(report) }) };
-        }
-        const stored = payloadKept ? 'it is stored as rejected' : "it is stored as rejected without its payload (past the day's quota for rejected payloads)";
-        const err = new ApError('validation.invalid', `The document fails validation; ${stored} and not sent`);
-        return { status: 422, documentId: document.id, body: JSON.stringify({ ...err.toJSON(), ...documentView(document), validation: reportView(report), requestId: req.id }) };
-      };
-      // Without the header, no key is claimed: the submission costs what it did.
-      const key = req.get('idempotency-key');
-      const outcome = key === undefined ? { kind: 'new' as const, response: respond(await deps.documents.submit(body, 'api')) } : await deps.documents.submitOnce(key, body, 'api', respond);
-      if (outcome.kind === 'in-progress') {
-        res.setHeader('Retry-After', String(IN_PROGRESS_RETRY_AFTER_SECONDS));
-        throw new ApError('api.request-in-progress', 'A request with this Idempotency-Key is in progress; retry to get its response');
+  router.post('/documents', async (req, res) => {
+    const by = submission(req);
+    requireXml(req);
+    const body = await readBody(deps.bodies, req, res, deps.maxDocumentBytes);
+    if (body.length === 0) throw new ApError('input.empty', 'The request body is empty; send a UBL 2.1 Invoice or CreditNote');
+    const respond = ({ document, report, payloadKept }: SubmitResult): SubmissionResponse => {
+      req.log.info({ documentId: document.id, status: document.status, validationMs: report.elapsedMs }, 'document submitted');
+      if (document.status !== 'rejected') {
+        return { status: 201, documentId: document.id, body: JSON.stringify({ ...documentView(document), validation: reportView(report) }) };
       }
-      const { response } = outcome;
-      if (outcome.kind === 'replayed') res.setHeader('Idempotency-Replayed', 'true');
-      res.location(`/api/v1/documents/${response.documentId}`).status(response.status).type('application/json').send(response.body);
-    },
-  );
+      const stored = payloadKept ? 'it is stored as rejected' : "it is stored as rejected without its payload (past the day's quota for rejected payloads)";
+      const err = new ApError('validation.invalid', `The document fails validation; ${stored} and not sent`);
+      return { status: 422, documentId: document.id, body: JSON.stringify({ ...err.toJSON(), ...documentView(document), validation: reportView(report), requestId: req.id }) };
+    };
+    // Without the header, no key is claimed: the submission costs what it did.
+    const key = req.get('idempotency-key');
+    const outcome = key === undefined ? { kind: 'new' as const, response: respond(await deps.documents.submit(body, by)) } : await deps.documents.submitOnce(key, body, by, respond);
+    if (outcome.kind === 'in-progress') {
+      res.setHeader('Retry-After', String(IN_PROGRESS_RETRY_AFTER_SECONDS));
+      throw new ApError('api.request-in-progress', 'A request with this Idempotency-Key is in progress; retry to get its response');
+    }
+    const { response } = outcome;
+    if (outcome.kind === 'replayed') res.setHeader('Idempotency-Replayed', 'true');
+    res.location(`/api/v1/documents/${response.documentId}`).status(response.status).type(response.status >= 400 ? 'application/problem+json' : 'application/json').send(response.body);
+  });
 
-  router.get('/:id', async (req, res) => {
-    const detail = await deps.documents.get(req.params.id!);
+  router.post('/validate', async (req, res) => {
+    principalWith(req, 'send');
+    requireXml(req);
+    const body = await readBody(deps.bodies, req, res, deps.maxDocumentBytes);
+    if (body.length === 0) throw new ApError('input.empty', 'The request body is empty; send a UBL 2.1 Invoice or CreditNote');
+    res.json(reportView(await deps.documents.validate(body)));
+  });
+
+  router.get('/documents', async (req, res) => {
+    const page = await deps.documents.list(principalWith(req, 'send', 'inbox'), documentFilter(req));
+    res.json({ documents: page.documents.map(documentView), nextCursor: page.next && cursorText(page.next) });
+  });
+
+  router.get('/documents/:id', async (req, res) => {
+    const detail = await deps.documents.get(principalWith(req, 'send', 'inbox'), req.params.id!);
     if (!detail) throw new ApError('api.not-found', `Document ${req.params.id} not found`);
     const doc = detail.document;
     res.json({
@@ -162,14 +232,14 @@ export function documentsRouter(deps: DocumentsApiDeps): Router {
     });
   });
 
-  router.get('/:id/receipt', async (req, res) => {
-    const receipt = await deps.documents.receipt(req.params.id!);
+  router.get('/documents/:id/receipt', async (req, res) => {
+    const receipt = await deps.documents.receipt(principalWith(req, 'send', 'inbox'), req.params.id!);
     if (!receipt) throw new ApError('api.not-found', `No receipt for document ${req.params.id}`);
     res.type('application/soap+xml').send(receipt);
   });
 
-  router.get('/:id/payload', async (req, res) => {
-    const payload = await deps.documents.payload(req.params.id!);
+  router.get('/documents/:id/payload', async (req, res) => {
+    const payload = await deps.documents.payload(principalWith(req, 'send', 'inbox'), req.params.id!);
     if (!payload) throw new ApError('api.not-found', `No payload stored for document ${req.params.id}`);
     sendXmlAttachment(res, req.params.id!, payload);
   });

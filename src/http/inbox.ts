@@ -7,20 +7,19 @@
  *   POST /{participant}/documents/{id}/ack                           picked up: leaves the inbox (acknowledged)
  * The cursor is the `receivedAt` of the last document seen, with microseconds, optionally followed by
  * `~<document id>` (as `nextCursor` returns it) so that documents received in the same microsecond are
- * neither skipped nor repeated. Protected by a bearer token until per-participant credentials exist.
+ * neither skipped nor repeated. An API key with the `inbox` scope opens the inboxes of its tenants'
+ * participants (and, by mandate, of others'); any other inbox is not found.
  */
 import { Router, type Request } from 'express';
 import { ApError } from '../errors.js';
-import { bearerGuard } from './bearer.js';
 import { UUID_PATTERN, uuidParam } from './params.js';
+import { principalWith } from './principal.js';
 import { noStore, sendXmlAttachment } from './response-headers.js';
 import { parseParticipantId, type ParticipantIdentifier } from '../peppol/identifiers.js';
 import { type InboxCursor, type InboxRow, type InboxService } from '../services/inbox.js';
 
 export interface InboxDeps {
   inbox: InboxService;
-  /** Bearer token; null refuses every request. */
-  token: string | null;
 }
 
 const CURSOR = new RegExp(`^(\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,6})?(?:Z|[+-]\\d{2}:\\d{2}))(?:~(${UUID_PATTERN}))?$`, 'i');
@@ -51,7 +50,6 @@ function itemJson(r: InboxRow) {
 export function inboxRouter(deps: InboxDeps): Router {
   const router = Router();
   const { inbox } = deps;
-  router.use(bearerGuard(deps.token, { disabled: 'The inbox API is disabled: no token is configured', invalid: 'A valid bearer token is required' }));
   router.use(noStore);
   uuidParam(router);
 
@@ -66,24 +64,24 @@ export function inboxRouter(deps: InboxDeps): Router {
       if (!m) throw new ApError('api.bad-request', 'receivedAfter must be an ISO date-time with time zone, optionally followed by ~<document id> (a nextCursor)');
       cursor = m[2] ? { at: m[1]!, id: m[2] } : { at: m[1]! };
     }
-    const rows = await inbox.list(p, { ...(cursor ? { after: cursor } : {}), limit });
+    const rows = await inbox.list(principalWith(req, 'inbox'), p, { ...(cursor ? { after: cursor } : {}), limit });
     const items = rows.map(itemJson);
     res.json({ documents: items, nextCursor: items.length ? items[items.length - 1]!.cursor : (after ?? null) });
   });
 
   router.get('/:participant/documents/:id', async (req, res) => {
-    const { row, payload } = await inbox.payload(participantOf(req), String(req.params['id']));
+    const { row, payload } = await inbox.payload(principalWith(req, 'inbox'), participantOf(req), String(req.params['id']));
     res.json({ ...itemJson(row), payload: payload?.toString('base64') ?? null });
   });
 
   router.get('/:participant/documents/:id/payload', async (req, res) => {
-    const { row, payload } = await inbox.payload(participantOf(req), String(req.params['id']));
+    const { row, payload } = await inbox.payload(principalWith(req, 'inbox'), participantOf(req), String(req.params['id']));
     if (!payload) throw new ApError('api.not-found', `Document ${row.id} has no payload any more (retention)`);
     sendXmlAttachment(res, row.id, payload);
   });
 
   router.post('/:participant/documents/:id/ack', async (req, res) => {
-    res.json(await inbox.acknowledge(participantOf(req), String(req.params['id'])));
+    res.json(await inbox.acknowledge(principalWith(req, 'inbox'), participantOf(req), String(req.params['id'])));
   });
 
   return router;

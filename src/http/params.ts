@@ -9,9 +9,9 @@ import { ApError } from '../errors.js';
 export const UUID_PATTERN = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
 const UUID = new RegExp(`^${UUID_PATTERN}$`, 'i');
 
-/** Refuses every route of `router` whose `:id` is not a UUID with `api.bad-request`. */
-export function uuidParam(router: Router): void {
-  router.param('id', (_req, _res, next, value: string) => {
-    next(UUID.test(value) ? undefined : new ApError('api.bad-request', `id ${JSON.stringify(value)} is not a document id (a UUID such as 0b9e2f4c-5d1a-4c3e-9f7b-2a6d8e1c4b3f)`));
+/** Refuses every route of `router` whose `:<name>` is not a UUID with `api.bad-request`. */
+export function uuidParam(router: Router, name = 'id', what = 'document'): void {
+  router.param(name, (_req, _res, next, value: string) => {
+    next(UUID.test(value) ? undefined : new ApError('api.bad-request', `${name} ${JSON.stringify(value)} is not a ${what} id (a UUID such as 0b9e2f4c-5d1a-4c3e-9f7b-2a6d8e1c4b3f)`));
   });
 }

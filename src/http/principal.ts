@@ -9,11 +9,14 @@ declare module 'express-serve-static-core' {
   }
 }
 
-/** The caller, who must hold `scope` for at least one tenant (else 403, `api.forbidden`). */
-export function principalWith(req: Request, scope: Scope): Principal {
+/** The caller, who must hold one of `scopes` for at least one tenant (else 403, `api.forbidden`). */
+export function principalWith(req: Request, ...scopes: Scope[]): Principal {
   const p = req.principal;
   if (!p) throw new ApError('api.unauthorized', 'A valid API key is required: Authorization: Bearer <key>');
-  const tenants = p.tenantsFor(scope);
-  if (tenants !== 'all' && tenants.length === 0) throw new ApError('api.forbidden', `This API key lacks the '${scope}' scope`);
+  const held = scopes.some((scope) => {
+    const tenants = p.tenantsFor(scope);
+    return tenants === 'all' || tenants.length > 0;
+  });
+  if (!held) throw new ApError('api.forbidden', `This API key lacks the ${scopes.map((s) => `'${s}'`).join(' or ')} scope`);
   return p;
 }

@@ -5,9 +5,14 @@
  * job runner of this process for its first attempt. Input that is not a usable XML document (empty, too
  * large, DTD, malformed) is refused before anything is stored.
  *
- * Anyone may submit (no per-caller credentials yet), so the payloads of rejected documents are kept up to
- * a quota of bytes per UTC day (ANONYMOUS_REJECTED_BYTES_PER_DAY); past it a rejected document is still
- * stored, with its report, hash and size, but without its payload, and its creation event says so.
+ * The submitter decides, from the supplier the document names, for which tenant the caller sends (and
+ * refuses, before anything is stored, a supplier it may not send for). A valid document that repeats one
+ * already sent (same supplier, buyer, kind, number and issue date, see business_keys) is refused with the
+ * original's id unless the caller says it is a deliberate resend.
+ *
+ * The payloads of rejected documents are kept up to a quota of bytes per UTC day
+ * (ANONYMOUS_REJECTED_BYTES_PER_DAY); past it a rejected document is still stored, with its report, hash
+ * and size, but without its payload, and its creation event says so.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { newMessageId } from '../as4/index.js';
@@ -48,6 +53,18 @@ export interface SubmitDeps {
 const QUEUED = checkCreate('outbound', 'queued');
 const NO_METADATA = { senderId: null, receiverId: null, documentKind: null, documentType: null, process: null, invoiceNumber: null, issueDate: null, supplierCountry: null };
 
+/** Who submits: the tenant it sends for, decided from the supplier the document names. */
+export interface Submitter {
+  /**
+   * The tenant that sends `senderId` (null: the document names no readable supplier) for this caller, and
+   * the actor its events record; throws (403) when the caller may not send for that supplier, or when a
+   * valid document names none (it could not be sent for anyone).
+   */
+  authorize(senderId: string | null, valid: boolean): Promise<{ tenantId: string | null; actor: string }>;
+  /** A deliberate resend: no business-duplicate check. */
+  resend: boolean;
+}
+
 export interface SubmitResult {
   document: DocumentRecord;
   report: ValidationReport;
@@ -55,7 +72,13 @@ export interface SubmitResult {
   payloadKept: boolean;
 }
 
-export async function submitOutbound(deps: SubmitDeps, payload: Buffer, actor: string): Promise<SubmitResult> {
+/** The business key of a valid document: who sends what to whom, numbered and dated; null when one is missing. */
+function businessKey(m: { senderId: string | null; receiverId: string | null; documentKind: string | null; invoiceNumber: string | null; issueDate: string | null }): string | null {
+  const parts = [m.senderId?.toLowerCase(), m.receiverId?.toLowerCase(), m.documentKind, m.invoiceNumber, m.issueDate];
+  return parts.every((p) => p) ? JSON.stringify(parts) : null;
+}
+
+export async function submitOutbound(deps: SubmitDeps, payload: Buffer, submitter: Submitter): Promise<SubmitResult> {
   const { report, metadata } = await deps.validation.validate(payload);
   const parseIssues = report.issues.filter((i) => i.layer === 'PARSE' && i.flag === 'fatal');
   if (parseIssues.length > 0) {
@@ -66,8 +89,10 @@ export async function submitOutbound(deps: SubmitDeps, payload: Buffer, actor: s
     });
   }
   const { supplierCountry, ...fields } = report.documentKind && metadata ? metadata : NO_METADATA;
+  const { tenantId, actor } = await submitter.authorize(fields.senderId, report.valid);
   const newDocument = {
     ...fields,
+    tenantId,
     payloadSha256: createHash('sha256').update(payload).digest('hex'),
     validationReport: report,
   };
@@ -92,13 +117,22 @@ export async function submitOutbound(deps: SubmitDeps, payload: Buffer, actor: s
   // The supplier's country is kept from this parse: attempts read it from the delivery row.
   const fixed = { as4MessageId: newMessageId(q.idDomain), conversationId: randomUUID(), sbdhInstanceId: randomUUID(), countryC1: supplierCountry };
   const heldBy = q.hold();
-  const { document, jobId } = await q.deliveries.createQueued(
+  const queued = await q.deliveries.createQueued(
     { ...newDocument, initial: QUEUED },
     payload,
-    { actor, reason: 'validation passed; queued for delivery' },
+    { actor, reason: submitter.resend ? 'validation passed; queued for delivery (a deliberate resend)' : 'validation passed; queued for delivery' },
     fixed,
     { maxAttempts: q.maxAttempts, dueAt: new Date(Date.now() + q.firstAttemptGraceMs), heldBy },
+    { key: businessKey(fields), resend: submitter.resend },
   );
+  if ('duplicateOf' in queued) {
+    throw new ApError(
+      'api.business-duplicate',
+      `${fields.documentKind} ${fields.invoiceNumber} of ${fields.issueDate} from ${fields.senderId} to ${fields.receiverId} was already sent as document ${queued.duplicateOf}; to send it again on purpose, submit with ?resend=true`,
+      { originalDocumentId: queued.duplicateOf, original: `/api/v1/documents/${queued.duplicateOf}` },
+    );
+  }
+  const { document, jobId } = queued;
   if (heldBy) q.dispatch(jobId, document.id);
   return { document, report, payloadKept: true };
 }

@@ -4,14 +4,23 @@
  * receipt. The same use cases for the REST API, the CLI and the console.
  */
 import { createHash } from 'node:crypto';
+import type { Principal } from '../auth/principal.js';
 import { ApError } from '../errors.js';
-import { submitOutbound, type SubmitDeps, type SubmitResult } from '../pipeline/submit.js';
+import { submitOutbound, type SubmitDeps, type Submitter, type SubmitResult } from '../pipeline/submit.js';
 import type { As4MessageRecord, As4MessageStore } from '../store/as4-messages.js';
 import type { AttemptRecord, DeliveryRecord } from '../store/deliveries.js';
-import type { DocumentEvent, DocumentRecord, DocumentStore } from '../store/documents.js';
+import type { DocumentEvent, DocumentFilter, DocumentPage, DocumentRecord, DocumentStore } from '../store/documents.js';
 import type { PostgresIdempotencyKeys, StoredResponse } from '../store/idempotency-keys.js';
+import type { PostgresTenantStore } from '../store/tenants.js';
+import type { ValidationReport } from '../validation/types.js';
 
-export type { As4MessageRecord, AttemptRecord, DeliveryRecord, DocumentEvent, DocumentRecord, SubmitResult };
+export type { As4MessageRecord, AttemptRecord, DeliveryRecord, DocumentEvent, DocumentFilter, DocumentPage, DocumentRecord, SubmitResult };
+
+/** Who submits, and whether a business duplicate is sent on purpose. */
+export interface Submission {
+  principal: Principal;
+  resend: boolean;
+}
 /** The response to a submission as the caller got it, kept to be replayed under its idempotency key. */
 export type SubmissionResponse = StoredResponse;
 
@@ -31,6 +40,8 @@ export interface DocumentsServiceDeps extends SubmitDeps {
   /** AS4 message records: the reception evidence of inbound documents (without it, none is shown). */
   messages?: Pick<As4MessageStore, 'forDocument'>;
   idempotencyKeys: PostgresIdempotencyKeys;
+  /** Which tenant owns a supplier participant: whom a submission sends for. */
+  tenants: Pick<PostgresTenantStore, 'tenantOfParticipant'>;
   /** How long an idempotency key is kept (IDEMPOTENCY_KEY_RETENTION_HOURS). */
   idempotencyKeyRetentionHours: number;
 }
@@ -59,9 +70,35 @@ export interface DocumentDetail {
 export class DocumentsService {
   constructor(private readonly deps: DocumentsServiceDeps) {}
 
-  /** Validates and stores the document: `queued` for delivery, or `rejected` with its report. */
-  submit(payload: Buffer, actor: string): Promise<SubmitResult> {
-    return submitOutbound(this.deps, payload, actor);
+  /**
+   * Validates and stores the document: `queued` for delivery, or `rejected` with its report. Refused (403,
+   * nothing stored) when the supplier it names is not a participant hosted here of a tenant the caller
+   * may send for.
+   */
+  submit(payload: Buffer, by: Submission): Promise<SubmitResult> {
+    return submitOutbound(this.deps, payload, this.submitter(by));
+  }
+
+  /** The validation report of a document, storing nothing. */
+  async validate(payload: Buffer): Promise<ValidationReport> {
+    return (await this.deps.validation.validate(payload)).report;
+  }
+
+  private submitter({ principal, resend }: Submission): Submitter {
+    return {
+      resend,
+      authorize: async (senderId, valid) => {
+        if (senderId === null) {
+          if (valid) throw new ApError('api.forbidden', 'The document names no supplier participant (cac:AccountingSupplierParty/cbc:EndpointID with its schemeID): it can be sent only for a participant hosted here');
+          // Rejected by validation anyway: kept under the caller's own tenant, for it to see why.
+          return { tenantId: principal.tenantId, actor: principal.actorFor(null) };
+        }
+        const tenantId = await this.deps.tenants.tenantOfParticipant(senderId);
+        if (tenantId === null) throw new ApError('api.forbidden', `The supplier ${senderId} is not a participant hosted on this access point; documents are sent only for hosted participants`);
+        if (!principal.can('send', tenantId)) throw new ApError('api.forbidden', `This API key may not send for the supplier ${senderId}: it belongs to a tenant the key has no 'send' scope or mandate for`);
+        return { tenantId, actor: principal.actorFor(tenantId) };
+      },
+    };
   }
 
   /**
@@ -69,11 +106,13 @@ export class DocumentsService {
    * by `respond`, kept; a later one with the same body gets that response again, whatever happened to the
    * document since, and one with another body is refused. A failed submission frees the key.
    */
-  async submitOnce(key: string, payload: Buffer, actor: string, respond: (r: SubmitResult) => SubmissionResponse): Promise<OnceOutcome> {
+  async submitOnce(key: string, payload: Buffer, by: Submission, respond: (r: SubmitResult) => SubmissionResponse): Promise<OnceOutcome> {
     if (!KEY_SYNTAX.test(key)) throw new ApError('api.bad-request', 'Idempotency-Key must be 1 to 255 printable ASCII characters');
     const keys = this.deps.idempotencyKeys;
     const sha256 = createHash('sha256').update(payload).digest();
-    const claim = await keys.claim(key, sha256, { retentionHours: this.deps.idempotencyKeyRetentionHours, leaseMs: CLAIM_LEASE_MS });
+    // Keys are the caller's own: a tenant's keys never meet another's (operator keys each have their own space).
+    const owner = by.principal.tenantId ?? `operator:${by.principal.keyId}`;
+    const claim = await keys.claim(owner, key, sha256, { retentionHours: this.deps.idempotencyKeyRetentionHours, leaseMs: CLAIM_LEASE_MS });
     switch (claim.kind) {
       case 'other-body':
         throw new ApError('api.idempotency-key-reused', `Idempotency-Key ${JSON.stringify(key)} was used with a different request body`);
@@ -82,19 +121,30 @@ export class DocumentsService {
       case 'completed':
         return { kind: 'replayed', response: claim.response };
       case 'claimed': {
-        const result = await this.submit(payload, actor).catch(async (err: unknown) => {
-          await keys.release(key, claim.token);
+        const result = await this.submit(payload, by).catch(async (err: unknown) => {
+          await keys.release(owner, key, claim.token);
           throw err;
         });
         const response = respond(result);
-        await keys.complete(key, claim.token, response);
+        await keys.complete(owner, key, claim.token, response);
         return { kind: 'new', response };
       }
     }
   }
 
-  async get(id: string): Promise<DocumentDetail | null> {
+  /** The caller's documents, newest first: outbound ones of tenants it may send for, inbound ones of its inboxes. */
+  list(by: Principal, filter: DocumentFilter): Promise<DocumentPage> {
+    return this.deps.documents.list({ outbound: by.tenantsFor('send'), inbound: by.tenantsFor('inbox') }, filter);
+  }
+
+  /** The document if the caller may see it (else null, as if absent): `send` for outbound, `inbox` for inbound. */
+  private async visible(by: Principal, id: string): Promise<DocumentRecord | null> {
     const document = await this.deps.documents.get(id);
+    return document && by.can(document.direction === 'outbound' ? 'send' : 'inbox', document.tenantId) ? document : null;
+  }
+
+  async get(by: Principal, id: string): Promise<DocumentDetail | null> {
+    const document = await this.visible(by, id);
     if (!document) return null;
     const [events, delivery, records] = await Promise.all([
       this.deps.documents.events(id),
@@ -119,18 +169,19 @@ export class DocumentsService {
     return { state, attempts, evidence, waiting: null };
   }
 
-  payload(id: string): Promise<Buffer | null> {
-    return this.deps.documents.payload(id);
+  async payload(by: Principal, id: string): Promise<Buffer | null> {
+    return (await this.visible(by, id)) ? this.deps.documents.payload(id) : null;
   }
 
   /** The receipt of an outbound document's delivery, or the one we answered for an inbound document. */
-  async receipt(id: string): Promise<Buffer | null> {
-    return (await this.deps.outbound.deliveries.receipt(id)) ?? (await this.inboundReceipt(id));
+  async receipt(by: Principal, id: string): Promise<Buffer | null> {
+    const doc = await this.visible(by, id);
+    if (!doc) return null;
+    return doc.direction === 'outbound' ? this.deps.outbound.deliveries.receipt(id) : this.inboundReceipt(doc);
   }
 
-  private async inboundReceipt(id: string): Promise<Buffer | null> {
-    const doc = this.deps.messages ? await this.deps.documents.get(id) : null;
-    if (!doc || doc.direction !== 'inbound') return null;
+  private async inboundReceipt(doc: DocumentRecord): Promise<Buffer | null> {
+    if (!this.deps.messages) return null;
     const first = (await this.deps.messages!.forDocument(doc.id)).find((r) => r.direction === 'inbound');
     return first?.receipt ?? null;
   }

@@ -127,18 +127,28 @@ const RECORD_COLUMNS = [
 ];
 
 /**
- * A queued outbound document: document (id $22, drawn by the caller), payload (the payload store's CTE,
- * bytes $24, the last parameter: absent when the bytes live outside the database), creation event,
- * delivery row and job.
+ * A queued outbound document: document (id $22, drawn by the caller, tenant $24), payload (the payload
+ * store's CTE, bytes $27, the last parameter: absent when the bytes live outside the database), creation
+ * event, delivery row and job. With a business key ($25) the document is queued only if it takes the key:
+ * the key is free, or its document failed or is undeliverable (never arrived), or $26 (a deliberate
+ * resend); otherwise nothing is written and the answer's one row has a null id and the holder of the key
+ * in duplicate_of (null when that holder committed after this statement began: read it again). Two
+ * concurrent submissions of one invoice meet on the key's row, so only one is queued.
  */
 function createQueuedSql(payloads: PayloadSql | null): string {
   return `
-WITH d AS (
+WITH k AS (
+  INSERT INTO business_keys AS b (key, document_id) SELECT $25::text, $22::uuid WHERE $25::text IS NOT NULL
+  ON CONFLICT (key) DO UPDATE SET document_id = excluded.document_id
+  WHERE $26::boolean OR (SELECT status FROM documents WHERE id = b.document_id) IN ('failed', 'undeliverable')
+  RETURNING document_id
+), d AS (
   INSERT INTO documents (id, direction, sender_id, receiver_id, document_kind, document_type, process, invoice_number,
-    issue_date, status, payload_sha256, payload_size, validation_report)
-  VALUES ($22::uuid, 'outbound', $1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::date, $8::text, $9::text, $10::int, $11::jsonb)
+    issue_date, status, payload_sha256, payload_size, validation_report, tenant_id)
+  SELECT $22::uuid, 'outbound', $1::text, $2::text, $3::text, $4::text, $5::text, $6::text, $7::date, $8::text, $9::text, $10::int, $11::jsonb, $24::uuid
+  WHERE $25::text IS NULL OR EXISTS (SELECT 1 FROM k)
   RETURNING *
-),${payloads ? ` ${payloads.insert('p', 'd', 'd.id', '$24::bytea')},` : ''} e AS (
+),${payloads ? ` ${payloads.insert('p', 'd', 'd.id', '$27::bytea')},` : ''} e AS (
   INSERT INTO document_events (document_id, type, from_status, to_status, reason, actor, details)
   SELECT d.id, 'status', NULL, $8::text, $12::text, $13::text, $14::jsonb FROM d
 ), q AS (
@@ -149,7 +159,9 @@ WITH d AS (
   SELECT '${OUTBOUND_JOB}', jsonb_build_object('documentId', d.id), d.id::text, $18::int, $19::timestamptz, ${newJobState('$20', '$21')} FROM d
   RETURNING id
 )
-SELECT d.*, (SELECT id FROM j) AS job_id FROM d`;
+SELECT d.*, (SELECT id FROM j) AS job_id,
+  (SELECT document_id FROM business_keys WHERE key = $25::text AND NOT EXISTS (SELECT 1 FROM k)) AS duplicate_of
+FROM (VALUES (1)) one LEFT JOIN d ON true`;
 }
 
 /**
@@ -252,13 +264,29 @@ export class PostgresDeliveryStore {
    * queued for any runner from `job.dueAt`, or, with `job.heldBy`, held by the runner that will make the
    * first attempt (for `heldBy.leaseMs`, after which any runner may take it).
    */
+  createQueued(
+    doc: NewDocument,
+    payload: Buffer,
+    event: EventInput,
+    fixed: { as4MessageId: string; conversationId: string; sbdhInstanceId: string; countryC1: string | null },
+    job: { maxAttempts: number; dueAt: Date; heldBy: { runnerId: string; leaseMs: number } | null },
+  ): Promise<{ document: DocumentRecord; jobId: string }>;
+  createQueued(
+    doc: NewDocument,
+    payload: Buffer,
+    event: EventInput,
+    fixed: { as4MessageId: string; conversationId: string; sbdhInstanceId: string; countryC1: string | null },
+    job: { maxAttempts: number; dueAt: Date; heldBy: { runnerId: string; leaseMs: number } | null },
+    business: { key: string | null; resend: boolean },
+  ): Promise<{ document: DocumentRecord; jobId: string } | { duplicateOf: string }>;
   async createQueued(
     doc: NewDocument,
     payload: Buffer,
     event: EventInput,
     fixed: { as4MessageId: string; conversationId: string; sbdhInstanceId: string; countryC1: string | null },
     job: { maxAttempts: number; dueAt: Date; heldBy: { runnerId: string; leaseMs: number } | null },
-  ): Promise<{ document: DocumentRecord; jobId: string }> {
+    business: { key: string | null; resend: boolean } = { key: null, resend: false },
+  ): Promise<{ document: DocumentRecord; jobId: string } | { duplicateOf: string }> {
     const id = randomUUID();
     if (!this.payloads.sql) await this.payloads.put(id, payload);
     const { name, text } = this.statements.createQueued;
@@ -277,8 +305,15 @@ export class PostgresDeliveryStore {
       job.heldBy ? job.heldBy.leaseMs / 1000 : null,
       id,
       fixed.countryC1,
+      doc.tenantId ?? null,
+      business.key,
+      business.resend,
       ...(this.payloads.sql ? [payload] : []),
     ]);
+    if (row.id === null) {
+      const holder = row.duplicate_of ?? (await this.knex('business_keys').where({ key: business.key }).first('document_id'))?.document_id;
+      return { duplicateOf: String(holder) };
+    }
     return { document: documentRecord(row), jobId: String(row.job_id) };
   }
 

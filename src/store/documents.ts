@@ -6,6 +6,7 @@
 import type { Knex } from 'knex';
 import type { CheckedCreate, CheckedMove, Direction } from '../core/state-machine.js';
 import type { ValidationReport } from '../validation/types.js';
+import { isUuid } from './uuid.js';
 import { namedQuery } from './named-query.js';
 import type { PayloadStore } from './payloads.js';
 
@@ -26,6 +27,8 @@ export interface DocumentMetadata {
 export interface NewDocument extends DocumentMetadata {
   /** Direction and initial status, as the state machine allowed them. */
   initial: CheckedCreate;
+  /** The owner, when the caller knows it; else the owner of its participant (sender outbound, receiver inbound). */
+  tenantId?: string | null;
   payloadSha256: string;
   validationReport: ValidationReport | null;
 }
@@ -33,6 +36,8 @@ export interface NewDocument extends DocumentMetadata {
 export interface DocumentRecord extends DocumentMetadata {
   id: string;
   direction: Direction;
+  /** The tenant it belongs to; null: of no tenant, seen by operators only. */
+  tenantId: string | null;
   status: string;
   payloadSha256: string;
   payloadSize: number;
@@ -74,6 +79,35 @@ export interface DocumentStore {
   setStatus(id: string, move: CheckedMove, event: EventInput, tx?: Tx): Promise<boolean>;
   /** Counts `bytes` against today's (UTC) `perDay` bytes of kept rejected payloads; false, counting nothing, past it. */
   countRejectedPayload(bytes: number, perDay: number): Promise<boolean>;
+  /** A page of documents, newest first, of the tenants `scope` allows per direction. */
+  list(scope: DocumentScope, filter: DocumentFilter): Promise<DocumentPage>;
+}
+
+/** Which tenants' documents a caller sees, per direction ('all': every tenant and none). */
+export interface DocumentScope {
+  outbound: readonly string[] | 'all';
+  inbound: readonly string[] | 'all';
+}
+
+/** A page, and where the next one starts (its creation time to the microsecond, as text): null on the last page. */
+export interface DocumentPage {
+  documents: DocumentRecord[];
+  next: { createdAt: string; id: string } | null;
+}
+
+export interface DocumentFilter {
+  direction?: Direction;
+  status?: string;
+  /** Sender or receiver (iso6523 value, any case). */
+  participant?: string;
+  documentType?: string;
+  invoiceNumber?: string;
+  /** Created at or after / before. */
+  from?: Date;
+  to?: Date;
+  /** The last document of the previous page: continue after it. */
+  before?: { createdAt: string; id: string };
+  limit: number;
 }
 
 /** What handing received inbound documents over needs (src/pipeline/inbound-handover.ts), beside DocumentStore.
@@ -135,6 +169,7 @@ interface DocumentRow {
   invoice_number: string | null;
   issue_date: string | null;
   status: string;
+  tenant_id: string | null;
   payload_sha256: string;
   payload_size: number;
   validation_report: ValidationReport | null;
@@ -195,11 +230,11 @@ SELECT (now() AT TIME ZONE 'UTC')::date, $1::bigint WHERE $1::bigint <= $2::bigi
 ON CONFLICT (day) DO UPDATE SET bytes = d.bytes + excluded.bytes WHERE d.bytes + excluded.bytes <= $2::bigint
 RETURNING d.bytes`;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The columns of a new `documents` row that come from the document (direction and report aside). */
-export function documentColumns(doc: DocumentMetadata & { initial: CheckedCreate; payloadSha256: string }, payloadSize: number) {
+export function documentColumns(doc: DocumentMetadata & { initial: CheckedCreate; payloadSha256: string; tenantId?: string | null }, payloadSize: number) {
   return {
+    tenant_id: doc.tenantId ?? null,
     sender_id: doc.senderId,
     receiver_id: doc.receiverId,
     document_kind: doc.documentKind,
@@ -231,6 +266,7 @@ function toRecord(r: DocumentRow): DocumentRecord {
   return {
     id: r.id,
     direction: r.direction,
+    tenantId: r.tenant_id,
     senderId: r.sender_id,
     receiverId: r.receiver_id,
     documentKind: r.document_kind,
@@ -274,14 +310,42 @@ export class PostgresDocumentStore implements DocumentStore, InboundBatchStore {
     return tx ? fn(tx) : this.knex.transaction(fn);
   }
 
+  async list(scope: DocumentScope, f: DocumentFilter): Promise<DocumentPage> {
+    const q = this.knex('documents').select('*', this.knex.raw('created_at::text AS created_at_text'));
+    const side = (qb: Knex.QueryBuilder, direction: Direction, tenants: readonly string[] | 'all') => {
+      if (tenants === 'all') qb.orWhere({ direction });
+      else if (tenants.length > 0) qb.orWhere((w) => w.where({ direction }).whereIn('tenant_id', [...tenants]));
+    };
+    q.where((w) => {
+      side(w, 'outbound', scope.outbound);
+      side(w, 'inbound', scope.inbound);
+      // No tenant and direction allowed: nothing (a bare WHERE () would be a syntax error).
+      w.orWhereRaw('false');
+    });
+    if (f.direction) q.where({ direction: f.direction });
+    if (f.status) q.where({ status: f.status });
+    const participant = f.participant;
+    if (participant) q.where((w) => w.whereRaw('lower(sender_id) = lower(?)', [participant]).orWhereRaw('lower(receiver_id) = lower(?)', [participant]));
+    if (f.documentType) q.where({ document_type: f.documentType });
+    if (f.invoiceNumber) q.where({ invoice_number: f.invoiceNumber });
+    if (f.from) q.where('created_at', '>=', f.from);
+    if (f.to) q.where('created_at', '<', f.to);
+    if (f.before) q.whereRaw('(created_at, id) < (?::timestamptz, ?::uuid)', [f.before.createdAt, f.before.id]);
+    // One more than the page tells whether another page follows.
+    const rows = (await q.orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id', order: 'desc' }]).limit(f.limit + 1)) as Array<DocumentRow & { created_at_text: string }>;
+    const page = rows.slice(0, f.limit);
+    const last = page[page.length - 1];
+    return { documents: page.map(toRecord), next: rows.length > f.limit && last ? { createdAt: last.created_at_text, id: last.id } : null };
+  }
+
   async get(id: string): Promise<DocumentRecord | null> {
-    if (!UUID.test(id)) return null;
+    if (!isUuid(id)) return null;
     const row = (await this.knex('documents').where({ id }).first()) as DocumentRow | undefined;
     return row ? toRecord(row) : null;
   }
 
   async events(id: string): Promise<DocumentEvent[]> {
-    if (!UUID.test(id)) return [];
+    if (!isUuid(id)) return [];
     const rows = await this.knex('document_events').where({ document_id: id }).orderBy('id');
     return rows.map((r) => ({
       id: Number(r.id),
@@ -296,7 +360,7 @@ export class PostgresDocumentStore implements DocumentStore, InboundBatchStore {
   }
 
   payload(id: string): Promise<Buffer | null> {
-    return UUID.test(id) ? this.payloads.get(id) : Promise.resolve(null);
+    return isUuid(id) ? this.payloads.get(id) : Promise.resolve(null);
   }
 
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {

@@ -113,11 +113,9 @@ describe('configuration: groups, fallbacks, one frozen object', () => {
   });
 
   it('a variable left unset takes the value of the one it falls back to', () => {
-    const a = 'admin-token-0123456789';
-    const i = 'inbox-token-0123456789';
-    assert.deepEqual(loadConfig({ ADMIN_TOKEN: a }).tokens, { admin: a, inbox: a });
-    assert.deepEqual(loadConfig({ ADMIN_TOKEN: a, INBOX_TOKEN: i }).tokens, { admin: a, inbox: i });
-    assert.deepEqual(loadConfig({}).tokens, { admin: null, inbox: null });
+    assert.equal(loadConfig({ OUTBOUND_HOSTED_CACHE_MS: '1234' }).as4.servedCacheMs, 1234);
+    assert.equal(loadConfig({ OUTBOUND_HOSTED_CACHE_MS: '1234', INBOUND_SERVICED_CACHE_MS: '99' }).as4.servedCacheMs, 99);
+    assert.equal(loadConfig({}).as4.servedCacheMs, 5000);
   });
 
   it('is deeply frozen', () => {

@@ -14,10 +14,12 @@ import { signSmpResponse } from '../../src/peppol/smp-signature.js';
 import { serviceMetadataUrl, signedServiceMetadataXml } from '../../src/peppol/smp-xml.js';
 import { SmpParticipantStore, StoreSmpDirectory } from '../../src/store/participants-smp.js';
 import { expectKind } from '../support/assert.js';
+import { buildStores } from '../../src/composition/index.js';
+import { TenantsService } from '../../src/services/tenants.js';
+import { authenticated, createKey, testAuth } from '../support/auth.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { startDiscoveryEnv, type DiscoveryEnv } from '../support/discovery.js';
 
-const ADMIN_TOKEN = 'test-admin-token';
 const invoice = knownDocumentType('invoice')!;
 const creditNote = knownDocumentType('creditnote')!;
 const mlr = knownDocumentType('mlr')!;
@@ -31,9 +33,10 @@ describe('discovery end to end (SML NAPTR + signed SMP)', function () {
   let env: DiscoveryEnv;
   let store: SmpParticipantStore;
   let smpBase: string;
+  let adminKey: string;
   const ownEndpoint = 'https://ap.test.local/as4';
 
-  const admin = (method: string, path: string, body?: unknown, token = ADMIN_TOKEN) =>
+  const admin = (method: string, path: string, body?: unknown, token = adminKey) =>
     fetch(`${env.baseUrl}/admin${path}`, {
       method,
       headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -52,7 +55,12 @@ describe('discovery end to end (SML NAPTR + signed SMP)', function () {
       serviceDescription: 'Test access point',
     });
     env.mount('/smp', createSmpRouter({ directory, signingKey: { keyPem: env.smpCert.keyPem, certPem: env.smpCert.certPem } }));
-    env.mount('/admin', createAdminParticipantsRouter({ participants: new ParticipantsService({ store, sml: { registrar: env.registrar, smpBaseUrl: smpBase } }), adminToken: ADMIN_TOKEN }));
+    const stores = buildStores(db.knex);
+    const auth = testAuth(stores);
+    const tenants = new TenantsService({ tenants: stores.tenants, keys: stores.apiKeys, audit: stores.audit, hashKey: auth.hashKey });
+    adminKey = (await createKey(tenants, null, ['participants'])).secret;
+    const participants = new ParticipantsService({ store, sml: { registrar: env.registrar, smpBaseUrl: smpBase } });
+    env.mount('/admin', authenticated(auth, stores, createAdminParticipantsRouter({ participants, tenants })));
 
     // Two hosted participants, added through the admin API (which registers them in the SML zone).
     let res = await admin('POST', '/participants', {

@@ -8,13 +8,14 @@ import express from 'express';
 import { loadConfig } from '../../src/config/index.js';
 import { errorHandler, notFound } from '../../src/http/errors.js';
 import { ADMIN_API_PATH } from '../../src/http/discovery-mounts.js';
-import { buildDiscoveryMounts, buildStores } from '../../src/composition/index.js';
+import { apiAuthentication, buildDiscoveryMounts, buildServices, buildStores, queueWithoutDelivery } from '../../src/composition/index.js';
 import { smpParts } from '../../src/main.js';
 import { ParticipantsService } from '../../src/services/participants.js';
 import { parseParticipantId } from '../../src/peppol/identifiers.js';
 import { DnsZone, LocalZoneSmlRegistrar } from '../../src/testing/local-dns.js';
 import { smlDnsName } from '../../src/peppol/sml.js';
 import { createTestPki } from '../../src/testing/test-pki.js';
+import { bearer, createKey, testAuth } from '../support/auth.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 
 describe('discovery mounts from configuration', () => {
@@ -22,6 +23,7 @@ describe('discovery mounts from configuration', () => {
   let dir: string;
   let server: http.Server;
   let base: string;
+  let adminKey: string;
   const zone = new DnsZone('participant.sml.test.local');
 
   before(async () => {
@@ -47,12 +49,15 @@ describe('discovery mounts from configuration', () => {
       AP_KEY_FILE: join(dir, 'ap.key'),
       AP_CERT_FILE: join(dir, 'ap.crt'),
       PEPPOL_TRUST_FILE: join(dir, 'trust.pem'),
-      ADMIN_TOKEN: 'mounts-admin-secret',
     });
     const stores = buildStores(db.knex);
     const published = smpParts(config)!;
     const participants = new ParticipantsService({ store: stores.participants, sml: { registrar: new LocalZoneSmlRegistrar(zone), smpBaseUrl: published.publicUrl } });
-    for (const m of buildDiscoveryMounts({ participants, stores, adminToken: config.tokens.admin, smp: published })) app.use(m.path, m.router);
+    const auth = testAuth(stores);
+    const services = { ...buildServices({ rejectedPayloadBytesPerDay: 0, idempotencyKeyRetentionHours: 24 }, { stores, validation: null as never, outbound: queueWithoutDelivery(db.knex, { maxAttempts: 1, firstAttemptGraceMs: 0 }), auth }), participants };
+    adminKey = (await createKey(services.tenants, null, ['participants'])).secret;
+    app.use('/api/v1', apiAuthentication(auth, stores));
+    for (const m of buildDiscoveryMounts({ services, stores, smp: published })) app.use(m.path, m.router);
     app.use(notFound);
     app.use(errorHandler);
   });
@@ -67,7 +72,7 @@ describe('discovery mounts from configuration', () => {
   it('mounts the SMP at the path of SMP_PUBLIC_URL and the admin API, registering added participants', async () => {
     const res = await fetch(`${base}${ADMIN_API_PATH}/participants`, {
       method: 'POST',
-      headers: { authorization: 'Bearer mounts-admin-secret', 'content-type': 'application/json' },
+      headers: { ...bearer(adminKey), 'content-type': 'application/json' },
       body: JSON.stringify({ participant: '0208:0123456749', documentTypes: [{ documentType: 'invoice' }] }),
     });
     assert.equal(res.status, 201);

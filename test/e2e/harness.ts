@@ -37,10 +37,11 @@ import { PostgresJobStore } from '../../src/store/jobs.js';
 import type { SmpParticipantStore } from '../../src/store/participants-smp.js';
 import { createValidator, type Validator } from '../../src/validation/validator.js';
 import { BASE_CREDIT_NOTE, BASE_INVOICE, SCHEMATRON_DIR, UBL_SCHEMAS_DIR } from '../support/artifacts.js';
+import { bearer, createKey, createTenant, supplierOf, testAuth } from '../support/auth.js';
+import { commandLineCaller } from '../../src/services/tenants.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { startDiscoveryEnv, TEST_SML_ZONE, type DiscoveryEnv } from '../support/discovery.js';
 
-export const INBOX_TOKEN = 'e2e-inbox-token';
 export const INVOICE = knownDocumentType('invoice')!;
 export const CREDIT_NOTE = knownDocumentType('creditnote')!;
 const MAX_BYTES = 20 * 1024 * 1024;
@@ -105,6 +106,10 @@ export interface TestAp {
   /** Waits until the document is in one of `statuses` (or fails after timeoutMs). */
   waitFor(id: string, statuses: string[], timeoutMs?: number): Promise<any>;
   inbox(participant: string, path?: string): Promise<Response>;
+  /** Gives a participant hosted here to this access point's tenant (host() and submit() do it). */
+  own(participant: string): Promise<void>;
+  /** GET of an API path with the key of this access point's tenant. */
+  api(path: string): Promise<Response>;
   /** Stops answering HTTP (the AP is down) / answers again on the same port. */
   down(): Promise<void>;
   up(): Promise<void>;
@@ -199,11 +204,18 @@ async function startAp(env: DiscoveryEnv, name: string, seatId: string, outbound
   );
   await jobs.start();
   closers.push('jobs', (budgetMs) => jobs.stop(budgetMs));
-  const services = buildServices({ rejectedPayloadBytesPerDay: 100 * 1024 * 1024, idempotencyKeyRetentionHours: 24 }, { stores, validation: inlineValidationRunner(validator, MAX_BYTES), outbound: outbound.queue, served });
+  const auth = testAuth(stores);
+  const services = buildServices({ rejectedPayloadBytesPerDay: 100 * 1024 * 1024, idempotencyKeyRetentionHours: 24 }, { stores, validation: inlineValidationRunner(validator, MAX_BYTES), outbound: outbound.queue, served, auth });
+  // Each access point serves one tenant owning every participant it hosts or sends for, with one key.
+  const tenant = await createTenant(services.tenants, { name: `Customers of ${name}` });
+  const key = bearer((await createKey(services.tenants, tenant.id, ['send', 'inbox'])).secret);
+  const own = async (participant: string) => {
+    await services.tenants.addParticipant(commandLineCaller('e2e'), tenant.id, participant);
+  };
   handler = buildHttp({
     services,
     stores,
-    tokens: { admin: null, inbox: INBOX_TOKEN },
+    auth,
     maxDocumentBytes: MAX_BYTES,
     bodies: new InflightBudget(256 * 1024 * 1024),
     inbound: { service: inbound, path: '/as4' },
@@ -217,7 +229,7 @@ async function startAp(env: DiscoveryEnv, name: string, seatId: string, outbound
     logger,
   });
 
-  const get = async (id: string) => (await fetch(`${url}/api/v1/documents/${id}`)).json();
+  const get = async (id: string) => (await fetch(`${url}/api/v1/documents/${id}`, { headers: key })).json();
   let closed = false;
   const stopServer = async () => {
     server.closeAllConnections();
@@ -242,10 +254,14 @@ async function startAp(env: DiscoveryEnv, name: string, seatId: string, outbound
       for (const d of [INVOICE, CREDIT_NOTE]) {
         await participants.addCapability(p, { documentType: d.documentType, process: d.process, ...(endpoint ? { endpointUrl: endpoint.url, certificatePem: endpoint.certPem } : {}) });
       }
+      await own(participant);
       await env.registrar.register(p, smpUrl);
     },
     async submit(xml) {
-      const res = await fetch(`${url}/api/v1/documents`, { method: 'POST', headers: { 'content-type': 'application/xml' }, body: new Uint8Array(xml) });
+      // The supplier is a customer of this access point: sending is allowed only for the tenant's own participants.
+      const supplier = supplierOf(xml);
+      if (supplier) await own(supplier);
+      const res = await fetch(`${url}/api/v1/documents`, { method: 'POST', headers: { ...key, 'content-type': 'application/xml' }, body: new Uint8Array(xml) });
       return { status: res.status, body: await res.json() };
     },
     get,
@@ -258,8 +274,12 @@ async function startAp(env: DiscoveryEnv, name: string, seatId: string, outbound
         await new Promise((r) => setTimeout(r, 50));
       }
     },
+    own,
+    api(path) {
+      return fetch(`${url}${path}`, { headers: key });
+    },
     inbox(participant, path = 'documents') {
-      return fetch(`${url}/api/v1/inbox/${encodeURIComponent(participant)}/${path}`, { headers: { authorization: `Bearer ${INBOX_TOKEN}` } });
+      return fetch(`${url}/api/v1/inbox/${encodeURIComponent(participant)}/${path}`, { headers: key });
     },
     down: stopServer,
     async up() {

@@ -4,6 +4,7 @@
  * the liveness probe and an ordinary submission (through the same validation worker) answer in
  * milliseconds.
  */
+import { senderAuth } from '../support/auth.js';
 import assert from 'node:assert/strict';
 import type { AccessPoint } from '../../src/main.js';
 import { TEST_SML_ZONE } from '../support/discovery.js';
@@ -37,6 +38,7 @@ describe('served access point under hostile XML: refused at once, other requests
   const supplier = belgianParticipant(5656565);
   const buyer = belgianParticipant(7878787);
 
+  let auth: Record<string, string> = {};
   before(async () => {
     net = await startNetwork();
     served = await startServedAp({
@@ -52,6 +54,7 @@ describe('served access point under hostile XML: refused at once, other requests
       },
     });
     ap = served.ap;
+    auth = await senderAuth(served.tenants, [supplier]);
   });
   after(async () => {
     await served?.close();
@@ -60,7 +63,7 @@ describe('served access point under hostile XML: refused at once, other requests
 
   const submit = (xml: Buffer | string) => ({
     method: 'POST',
-    headers: { 'content-type': 'application/xml' },
+    headers: { ...auth, 'content-type': 'application/xml' },
     body: typeof xml === 'string' ? xml : new Uint8Array(xml),
   });
 
@@ -68,7 +71,7 @@ describe('served access point under hostile XML: refused at once, other requests
     // Warm: the worker and the routes have run, as on a server that has been up for a while; the second
     // submission, alone, is the baseline (on a machine loaded by other work the bound follows it).
     let alone = { status: 0, text: '', ms: 0 };
-    for (let k = 0; k < 2; k++) alone = await timed(`${ap.url}/api/v1/documents`, submit(ublDocument('invoice', supplier, buyer)));
+    for (let k = 0; k < 2; k++) alone = await timed(`${ap.url}/api/v1/documents?resend=true`, submit(ublDocument('invoice', supplier, buyer)));
     assert.equal(alone.status, 201, alone.text.slice(0, 500));
     const bound = Math.max(500, 4 * alone.ms);
 
@@ -76,7 +79,7 @@ describe('served access point under hostile XML: refused at once, other requests
     const envelope = as4Request(manyAttributeEnvelope());
     const hostileDocument = submit(manyAttributeInvoice());
     const ordinary = submit(ublDocument('invoice', supplier, buyer));
-    const hostile = Promise.all([timed(`${ap.url}/as4`, { method: 'POST', ...envelope }), timed(`${ap.url}/api/v1/documents`, hostileDocument)]);
+    const hostile = Promise.all([timed(`${ap.url}/as4`, { method: 'POST', ...envelope }), timed(`${ap.url}/api/v1/documents?resend=true`, hostileDocument)]);
     const answered = hostile.then(() => true);
     // /healthz from the same moment until both are answered: a probe sent once the bodies are in, while
     // a parser works, is the one a stalled event loop would hold.
@@ -86,7 +89,7 @@ describe('served access point under hostile XML: refused at once, other requests
       while (!(await Promise.race([answered, new Promise<boolean>((r) => setTimeout(() => r(false), 20))])));
       return probes;
     };
-    const [[as4, document], probes, invoice] = await Promise.all([hostile, probe(), timed(`${ap.url}/api/v1/documents`, ordinary)]);
+    const [[as4, document], probes, invoice] = await Promise.all([hostile, probe(), timed(`${ap.url}/api/v1/documents?resend=true`, ordinary)]);
     const healthMs = Math.max(...probes.map((p) => p.ms));
     const figures = `invoice alone ${alone.ms.toFixed(0)} ms; AS4 ${as4.status} in ${as4.ms.toFixed(0)} ms, document ${document.status} in ${document.ms.toFixed(0)} ms, /healthz in at most ${healthMs.toFixed(0)} ms (${probes.length} probes), invoice ${invoice.status} in ${invoice.ms.toFixed(0)} ms`;
 

@@ -3,6 +3,7 @@
  * invoice to a second access point: the production wiring of the outbound side (lookup from the discovery
  * configuration, AP key files, dispatcher) end to end.
  */
+import { bearer, createKey, senderAuth } from '../support/auth.js';
 import assert from 'node:assert/strict';
 import type { AccessPoint } from '../../src/main.js';
 import { TEST_SML_ZONE } from '../support/discovery.js';
@@ -18,6 +19,8 @@ describe('served access point (src/main.ts wiring) sends to another access point
   const supplier = belgianParticipant(1212121);
   const buyer = belgianParticipant(3434343);
 
+  let auth: Record<string, string> = {};
+  let operator: Record<string, string> = {};
   before(async () => {
     net = await startNetwork();
     b = await net.startAp('B', 'PBE000602');
@@ -31,13 +34,14 @@ describe('served access point (src/main.ts wiring) sends to another access point
         SML_ZONE: TEST_SML_ZONE,
         SML_DNS_SERVERS: net.env.dns.address,
         SMP_REQUIRE_HTTPS: 'false',
-        ADMIN_TOKEN: 'served-admin-secret',
         INBOUND_VALIDATION_WORKERS: '1', // API submissions and received documents go through the worker pool
         OUTBOUND_RETRY_INITIAL_MS: '100',
         OUTBOUND_POLL_INTERVAL_MS: '100',
       },
     });
     ap = served.ap;
+    auth = await senderAuth(served.tenants, [supplier]);
+    operator = bearer((await createKey(served.tenants, null, ['participants'])).secret);
   });
   after(async () => {
     await served?.close();
@@ -46,13 +50,13 @@ describe('served access point (src/main.ts wiring) sends to another access point
 
   it('delivers an invoice submitted to its API and shows the evidence', async () => {
     const xml = ublDocument('invoice', supplier, buyer);
-    const res = await fetch(`${ap.url}/api/v1/documents`, { method: 'POST', headers: { 'content-type': 'application/xml' }, body: new Uint8Array(xml) });
+    const res = await fetch(`${ap.url}/api/v1/documents`, { method: 'POST', headers: { ...auth, 'content-type': 'application/xml' }, body: new Uint8Array(xml) });
     const body = (await res.json()) as { id: string; status: string };
     assert.equal(res.status, 201, JSON.stringify(body));
     const end = Date.now() + 30_000;
     let doc: any;
     for (;;) {
-      doc = await (await fetch(`${ap.url}/api/v1/documents/${body.id}`)).json();
+      doc = await (await fetch(`${ap.url}/api/v1/documents/${body.id}`, { headers: auth })).json();
       if (['delivered', 'failed', 'undeliverable'].includes(doc.status)) break;
       assert.ok(Date.now() < end, JSON.stringify(doc.events));
       await new Promise((r) => setTimeout(r, 100));
@@ -69,7 +73,7 @@ describe('served access point (src/main.ts wiring) sends to another access point
         .toString('utf8')
         .replace('<cbc:PayableAmount currencyID="EUR">1656.25</cbc:PayableAmount>', '<cbc:PayableAmount currencyID="EUR">1.00</cbc:PayableAmount>'),
     );
-    const res = await fetch(`${ap.url}/api/v1/documents`, { method: 'POST', headers: { 'content-type': 'application/xml' }, body: new Uint8Array(xml) });
+    const res = await fetch(`${ap.url}/api/v1/documents`, { method: 'POST', headers: { ...auth, 'content-type': 'application/xml' }, body: new Uint8Array(xml) });
     const body = (await res.json()) as { status: string; validation: { valid: boolean; issues: Array<{ id: string; flag: string; layer: string }> } };
     assert.equal(res.status, 422, JSON.stringify(body).slice(0, 500));
     assert.equal(body.status, 'rejected');
@@ -81,7 +85,7 @@ describe('served access point (src/main.ts wiring) sends to another access point
 
   it('refuses unusable submissions once, with the kind of fault: malformed (no repeated prefix) and UTF-16', async () => {
     const post = async (body: Buffer) => {
-      const res = await fetch(`${ap.url}/api/v1/documents`, { method: 'POST', headers: { 'content-type': 'application/xml' }, body: new Uint8Array(body) });
+      const res = await fetch(`${ap.url}/api/v1/documents`, { method: 'POST', headers: { ...auth, 'content-type': 'application/xml' }, body: new Uint8Array(body) });
       return { status: res.status, body: (await res.json()) as { error: string; message: string } };
     };
     const malformed = await post(Buffer.from('<Invoice><a></Invoice>'));
@@ -112,7 +116,7 @@ describe('served access point (src/main.ts wiring) sends to another access point
     assert.equal((await fetch(admin)).status, 401);
     const added = await fetch(admin, {
       method: 'POST',
-      headers: { authorization: 'Bearer served-admin-secret', 'content-type': 'application/json' },
+      headers: { ...operator, 'content-type': 'application/json' },
       body: JSON.stringify({ participant: '0208:0999999922', documentTypes: [{ documentType: 'invoice' }] }),
     });
     assert.equal(added.status, 201, await added.clone().text());

@@ -49,6 +49,7 @@ describe('served here: an expired capability', function () {
       const p = parseParticipantId(expired);
       await a.participants.addParticipant({ participant: p, name: 'Expired buyer' });
       for (const d of [INVOICE, CREDIT_NOTE]) await a.participants.addCapability(p, { documentType: d.documentType, process: d.process, serviceExpirationDate: EXPIRED });
+      await a.own(expired);
     });
     after(() => net?.close());
 

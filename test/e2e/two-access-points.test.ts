@@ -59,7 +59,7 @@ describe('two access points: A sends to B over SML/SMP and AS4', function () {
       assert.match(doc.delivery.evidence.receiptMessageId, /\S+/);
       assert.ok(doc.delivery.evidence.receiptAt);
       assert.deepEqual(doc.events.map((e: any) => e.toStatus), ['queued', 'sending', 'delivered']);
-      const receipt = Buffer.from(await (await fetch(`${a.url}${doc.delivery.evidence.receiptHref}`)).arrayBuffer()).toString();
+      const receipt = Buffer.from(await (await a.api(doc.delivery.evidence.receiptHref)).arrayBuffer()).toString();
       assert.ok(receipt.includes(doc.delivery.evidence.receiptMessageId));
       assert.ok(receipt.includes(`<eb:RefToMessageId>${doc.delivery.as4MessageId}</eb:RefToMessageId>`) || receipt.includes(doc.delivery.as4MessageId));
       assert.ok(receipt.includes(b.cert.cert.raw.toString('base64').slice(0, 60)), 'signed with B\'s certificate (BST)');
@@ -82,7 +82,7 @@ describe('two access points: A sends to B over SML/SMP and AS4', function () {
       assert.equal(inbound.reception.receiptMessageId, doc.delivery.evidence.receiptMessageId);
       assert.ok(inbound.reception.receiptSentAt);
       assert.deepEqual(inbound.reception.repeats, []);
-      const sentReceipt = Buffer.from(await (await fetch(`${b.url}${inbound.reception.receiptHref}`)).arrayBuffer()).toString();
+      const sentReceipt = Buffer.from(await (await b.api(inbound.reception.receiptHref)).arrayBuffer()).toString();
       assert.ok(sentReceipt.includes(doc.delivery.evidence.receiptMessageId), 'the receipt B answered');
     });
   }

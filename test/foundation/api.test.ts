@@ -6,7 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { basename } from 'node:path';
 import { BASE_CREDIT_NOTE, BASE_INVOICE, officialExamples } from '../support/artifacts.js';
 import type { TestDatabase } from '../support/db.js';
-import { startDocumentsApi, type DocumentsApi } from '../support/documents-api.js';
+import { supplierOf } from '../support/auth.js';
+import { hostable, startDocumentsApi, type DocumentsApi } from '../support/documents-api.js';
 
 const MAX_BYTES = 4 * 1024 * 1024; // the largest official example is 3.2 MB
 const INVOICE_NS = 'urn:oasis:names:specification:ubl:schema:xsd:Invoice-2';
@@ -37,9 +38,9 @@ describe('documents API (POST /api/v1/documents, GET /api/v1/documents/:id)', ()
   });
 
   const post = (body: string | Buffer, contentType: string | null = 'application/xml') =>
-    fetch(`${base}/api/v1/documents`, {
+    fetch(`${base}/api/v1/documents?resend=true`, {
       method: 'POST',
-      headers: contentType ? { 'content-type': contentType } : {},
+      headers: { ...api.auth, ...(contentType ? { 'content-type': contentType } : {}) },
       body: typeof body === 'string' ? body : new Uint8Array(body),
     });
   const count = async () => Number((await db.knex('documents').count({ n: '*' }))[0]!.n);
@@ -51,32 +52,41 @@ describe('documents API (POST /api/v1/documents, GET /api/v1/documents/:id)', ()
     assert.deepEqual(await ready.json(), { status: 'ready', checks: { database: true } });
   });
 
-  it('accepts every official example (201, status queued) and stores the exact bytes', async () => {
+  it('accepts every official example (201, status queued) and stores the exact bytes; one whose supplier is no Peppol participant is 403', async () => {
     const files = officialExamples();
     assert.ok(files.length >= 29, `only ${files.length} examples installed`);
+    let unhostable = 0;
     for (const file of files) {
       const bytes = readFileSync(file);
       const res = await post(bytes);
       const body = (await res.json()) as Record<string, any>;
+      if (!hostable(supplierOf(bytes))) {
+        // Sent only for participants hosted here: no supplier id, or an e-mail address (EM:...), cannot be one.
+        assert.equal(res.status, 403, `${basename(file)}: ${JSON.stringify(body).slice(0, 400)}`);
+        assert.equal(body.code ?? body.error, 'api.forbidden');
+        unhostable++;
+        continue;
+      }
       assert.equal(res.status, 201, `${basename(file)}: ${JSON.stringify(body).slice(0, 400)}`);
       assert.equal(body.status, 'queued');
       assert.equal(res.headers.get('location'), `/api/v1/documents/${body.id}`);
       const sha = createHash('sha256').update(bytes).digest('hex');
       assert.equal(body.payload.sha256, sha);
-      const stored = Buffer.from(await (await fetch(`${base}${body.payload.href}`)).arrayBuffer());
+      const stored = Buffer.from(await (await fetch(`${base}${body.payload.href}`, { headers: api.auth })).arrayBuffer());
       assert.ok(stored.equals(bytes), `${basename(file)}: stored payload differs`);
       // COUNTRY_C1 for every attempt, read from the validator's parse (BT-40 of the example).
       const country = /<cac:AccountingSupplierParty>[\s\S]*?<cac:Country>\s*<cbc:IdentificationCode>(\w\w)</.exec(bytes.toString())?.[1] ?? null;
       const delivery = await db.knex('outbound_deliveries').where({ document_id: body.id }).first();
       assert.equal(delivery.country_c1, country, `${basename(file)}: country_c1`);
     }
+    assert.ok(unhostable < files.length / 2, `${unhostable} examples have no Peppol supplier id`);
   });
 
   it('says a queued document waits for an instance that sends when this one does not, with no next attempt time', async () => {
     const inv = (await (await post(readFileSync(BASE_INVOICE))).json()) as Record<string, any>;
     // The job's time passes with no runner here to take it: the answer must not show that time as a plan.
     await db.knex('jobs').where({ unique_key: inv.id }).update({ run_at: new Date(Date.now() - 60_000) });
-    const got = (await (await fetch(`${base}/api/v1/documents/${inv.id}`)).json()) as Record<string, any>;
+    const got = (await (await fetch(`${base}/api/v1/documents/${inv.id}`, { headers: api.auth })).json()) as Record<string, any>;
     assert.equal(got.status, 'queued');
     assert.equal(got.delivery.nextAttemptAt, null);
     assert.match(got.delivery.waiting, /sending is off on this access point .*waits for an instance of this access point that sends/);
@@ -84,7 +94,7 @@ describe('documents API (POST /api/v1/documents, GET /api/v1/documents/:id)', ()
 
   it('reads the routing metadata and records the creation event (invoice and credit note)', async () => {
     const inv = (await (await post(readFileSync(BASE_INVOICE))).json()) as Record<string, any>;
-    const got = (await (await fetch(`${base}/api/v1/documents/${inv.id}`)).json()) as Record<string, any>;
+    const got = (await (await fetch(`${base}/api/v1/documents/${inv.id}`, { headers: api.auth })).json()) as Record<string, any>;
     assert.equal(got.status, 'queued');
     assert.equal(got.direction, 'outbound');
     assert.equal(got.documentKind, 'Invoice');
@@ -100,7 +110,7 @@ describe('documents API (POST /api/v1/documents, GET /api/v1/documents/:id)', ()
     assert.equal(got.events.length, 1);
     assert.equal(got.events[0].fromStatus, null);
     assert.equal(got.events[0].toStatus, 'queued');
-    assert.equal(got.events[0].actor, 'api');
+    assert.match(got.events[0].actor, /^key:pap_[a-z2-7]{16}$/);
     assert.equal(got.validation.valid, true);
 
     const cn = (await (await post(readFileSync(BASE_CREDIT_NOTE))).json()) as Record<string, any>;
@@ -121,7 +131,7 @@ describe('documents API (POST /api/v1/documents, GET /api/v1/documents/:id)', ()
     assert.equal(issue.layer, 'XSD');
     assert.equal(issue.line, line);
     assert.match(issue.message, /Unexpected.*not expected/);
-    const got = (await (await fetch(`${base}/api/v1/documents/${body.id}`)).json()) as Record<string, any>;
+    const got = (await (await fetch(`${base}/api/v1/documents/${body.id}`, { headers: api.auth })).json()) as Record<string, any>;
     assert.equal(got.status, 'rejected');
     assert.equal(got.events[0].toStatus, 'rejected');
     assert.equal(got.validation.issues[0].line, line);
@@ -228,7 +238,7 @@ describe('documents API (POST /api/v1/documents, GET /api/v1/documents/:id)', ()
   });
 
   it('answers 404 JSON for an unknown document or route, and echoes a given request id', async () => {
-    const res = await fetch(`${base}/api/v1/documents/00000000-0000-4000-8000-000000000000`, { headers: { 'x-request-id': 'trace-42' } });
+    const res = await fetch(`${base}/api/v1/documents/00000000-0000-4000-8000-000000000000`, { headers: { ...api.auth, 'x-request-id': 'trace-42' } });
     assert.equal(res.status, 404);
     assert.equal(res.headers.get('x-request-id'), 'trace-42');
     assert.equal(((await res.json()) as Record<string, any>).error, 'api.not-found');

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../src/store/embedded-postgres.js';
 import { freePort, spawnCli, waitFor200 } from '../support/process.js';
-import { submitInvoice, waitForStatus } from '../support/served.js';
+import { provisionSender, submitInvoice, waitForStatus } from '../support/served.js';
 
 describe('serve when its database goes away', function () {
   this.timeout(120_000);
@@ -19,9 +19,11 @@ describe('serve when its database goes away', function () {
     database = await startEmbeddedPostgres({ dir: join(root, 'pg'), port: pgPort, database: 'peppol_ap', logger });
     return database;
   };
+  let key = '';
   before(async () => {
     pgPort = await freePort();
     await startDatabase();
+    key = await provisionSender({ DATABASE_URL: database!.url });
   });
   after(async () => {
     await database?.stop();
@@ -38,13 +40,13 @@ describe('serve when its database goes away', function () {
   it('answers 503 on /readyz while the database is down, then 200 and takes documents again once it is back', async () => {
     const { child, base } = await serve({});
     try {
-      assert.equal((await submitInvoice(base)).status, 201);
+      assert.equal((await submitInvoice(base, key)).status, 201);
       await database!.stop();
       await waitForStatus(`${base}/readyz`, 503, 15_000);
-      assert.ok((await submitInvoice(base)).status >= 500, 'a submission fails while the database is down');
+      assert.ok((await submitInvoice(base, key)).status >= 500, 'a submission fails while the database is down');
       await startDatabase();
       await waitForStatus(`${base}/readyz`, 200, 15_000);
-      assert.equal((await submitInvoice(base)).status, 201, 'documents are taken again');
+      assert.equal((await submitInvoice(base, key)).status, 201, 'documents are taken again');
       child.kill('SIGTERM');
       assert.equal((await child.exited).code, 0);
     } finally {
@@ -57,7 +59,7 @@ describe('serve when its database goes away', function () {
     const { child, base } = await serve({ SHUTDOWN_TIMEOUT_MS: String(timeoutMs) });
     try {
       await database!.stop();
-      const waiting = submitInvoice(base).catch(() => null);
+      const waiting = submitInvoice(base, key).catch(() => null);
       await new Promise((r) => setTimeout(r, 300));
       const signalled = Date.now();
       child.kill('SIGTERM');
@@ -79,7 +81,7 @@ describe('serve when its database goes away', function () {
     const cluster = [postmaster, ...execFileSync('pgrep', ['-P', String(postmaster)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number)];
     try {
       for (const pid of cluster) process.kill(pid, 'SIGSTOP');
-      const waiting = submitInvoice(base).catch(() => null);
+      const waiting = submitInvoice(base, key).catch(() => null);
       const asked = Date.now();
       assert.equal((await fetch(`${base}/readyz`, { signal: AbortSignal.timeout(10_000) })).status, 503);
       assert.ok(Date.now() - asked < 5_000, `/readyz took ${Date.now() - asked} ms`);

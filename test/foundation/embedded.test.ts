@@ -9,7 +9,7 @@ import pino from 'pino';
 import { startEmbeddedPostgres } from '../../src/store/embedded-postgres.js';
 import { expectKind } from '../support/assert.js';
 import { freePort, runCliProcess, spawnCli, waitFor200 } from '../support/process.js';
-import { submitInvoice, waitForStatus } from '../support/served.js';
+import { provisionSender, submitInvoice, waitForStatus } from '../support/served.js';
 
 const portOpen = (port: number) =>
   new Promise<boolean>((resolve) => {
@@ -32,6 +32,9 @@ describe('embedded PostgreSQL (no DATABASE_URL)', function () {
     HOST: '127.0.0.1',
     PORT: String(port),
   });
+  // One sender for the data folder all these tests share, made by the first that needs it.
+  let key: string | undefined;
+  const keyFor = async (pgPort: number) => (key ??= await provisionSender(env(pgPort)));
   const postmasterPid = () => Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
 
   /** A `serve` started on the embedded database, ready; `stop()` sends SIGTERM and expects exit 0. */
@@ -88,13 +91,13 @@ describe('embedded PostgreSQL (no DATABASE_URL)', function () {
     let id = '';
     let status = '';
     const first = await serveOnce(pgPort, async (base) => {
-      const res = await submitInvoice(base);
+      const res = await submitInvoice(base, await keyFor(pgPort));
       assert.equal(res.status, 201);
       ({ id, status } = (await res.json()) as { id: string; status: string });
     });
     assert.ok(existsSync(join(dataDir, 'PG_VERSION')), 'data folder initialised');
     const second = await serveOnce(pgPort, async (base) => {
-      const res = await fetch(`${base}/api/v1/documents/${id}`);
+      const res = await fetch(`${base}/api/v1/documents/${id}`, { headers: { authorization: `Bearer ${key}` } });
       assert.equal(res.status, 200);
       assert.equal(((await res.json()) as { status: string }).status, status, 'the document survived the restart');
     });
@@ -121,7 +124,7 @@ describe('embedded PostgreSQL (no DATABASE_URL)', function () {
 
       assert.equal(postmasterPid(), postmaster, 'the same server still runs');
       assert.equal((await fetch(`${ap.base}/readyz`)).status, 200, 'the serve that owns it is still ready');
-      assert.equal((await submitInvoice(ap.base)).status, 201);
+      assert.equal((await submitInvoice(ap.base, await keyFor(pgPort))).status, 201);
       assert.match((await ap.stop()).stdout, /embedded postgres stopped/);
       assert.equal(existsSync(join(dataDir, 'peppol-ap.owner')), false, 'ownership released');
     } finally {
@@ -159,7 +162,7 @@ describe('embedded PostgreSQL (no DATABASE_URL)', function () {
       await waitForStatus(`${ap.base}/readyz`, 503, 10_000);
       await waitForStatus(`${ap.base}/readyz`, 200, 30_000);
       assert.notEqual(postmasterPid(), first, 'a new server runs');
-      assert.equal((await submitInvoice(ap.base)).status, 201);
+      assert.equal((await submitInvoice(ap.base, await keyFor(pgPort))).status, 201);
       const signalled = Date.now();
       await ap.stop();
       assert.ok(Date.now() - signalled < 15_000, 'SIGTERM is not held up by the restarted server');

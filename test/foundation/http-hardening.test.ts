@@ -3,6 +3,8 @@
  * answer, the AS4 route node:http takes before express included; stored documents served as downloads and
  * never cached; ids and JSON bodies that are the caller's mistake answered 400, not 500.
  */
+import { SCOPES } from '../../src/auth/principal.js';
+import { bearer, createKey } from '../support/auth.js';
 import assert from 'node:assert/strict';
 import { createPrivateKey } from 'node:crypto';
 import { buildUserMessage } from '../../src/as4/index.js';
@@ -12,7 +14,6 @@ import { TEST_SML_ZONE } from '../support/discovery.js';
 import { startServedAp, type ServedAp } from '../support/served-ap.js';
 import { BUYER, header, sbd } from '../inbound/support.js';
 
-const TOKEN = 'hardening-test-token-0123456789';
 /** 36 characters that pass a loose `[0-9a-f-]{36}` check but are no UUID: Postgres refuses to cast them. */
 const NOT_A_UUID = '-'.repeat(36);
 
@@ -28,7 +29,8 @@ describe('HTTP hardening of the served access point', function () {
   let ap: AccessPoint;
   let documentId: string;
   let receipt: Response;
-  const auth = { authorization: `Bearer ${TOKEN}` };
+  // An operator key with every scope, made once the access point runs.
+  const auth: Record<string, string> = {};
   const inboxPath = () => `/api/v1/inbox/${encodeURIComponent(BUYER)}/documents`;
 
   before(async () => {
@@ -42,11 +44,11 @@ describe('HTTP hardening of the served access point', function () {
       env: {
         SML_ZONE: TEST_SML_ZONE,
         SML_DNS_SERVERS: '127.0.0.1:9', // nothing is sent out here
-        ADMIN_TOKEN: TOKEN,
         INBOUND_VALIDATION_WORKERS: '0',
       },
     });
     ap = served.ap;
+    Object.assign(auth, bearer((await createKey(served.tenants, null, [...SCOPES])).secret));
 
     // A hosted buyer, and one invoice received for it over AS4 (through the direct node:http route).
     const added = await fetch(`${ap.url}/api/v1/admin/participants`, {
@@ -82,10 +84,11 @@ describe('HTTP hardening of the served access point', function () {
     const answers: Array<[string, Promise<Response>]> = [
       ['healthz', fetch(`${ap.url}/healthz`)],
       ['readyz', fetch(`${ap.url}/readyz`)],
-      ['document', fetch(`${ap.url}/api/v1/documents/${documentId}`)],
+      ['document', fetch(`${ap.url}/api/v1/documents/${documentId}`, { headers: auth })],
+      ['document without key', fetch(`${ap.url}/api/v1/documents/${documentId}`)],
       ['unknown route', fetch(`${ap.url}/nowhere`)],
       ['admin API', fetch(`${ap.url}/api/v1/admin/participants`, { headers: auth })],
-      ['admin API without token', fetch(`${ap.url}/api/v1/admin/participants`)],
+      ['admin API without key', fetch(`${ap.url}/api/v1/admin/participants`)],
       ['SMP', fetch(`${ap.url}/smp/${encodeURIComponent(`iso6523-actorid-upis::${BUYER}`)}`)],
       ['inbox', fetch(`${ap.url}${inboxPath()}`, { headers: auth })],
       ['AS4 error', fetch(`${ap.url}/as4`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'not AS4' })],
@@ -127,10 +130,10 @@ describe('HTTP hardening of the served access point', function () {
 
   it('answers 400 with a clear message for an id that is not a UUID, on every :id route', async () => {
     const routes: Array<[string, RequestInit?]> = [
-      [`/api/v1/documents/${NOT_A_UUID}/receipt`],
-      [`/api/v1/documents/${NOT_A_UUID}`],
-      [`/api/v1/documents/${NOT_A_UUID}/payload`],
-      [`/api/v1/documents/not-a-uuid`],
+      [`/api/v1/documents/${NOT_A_UUID}/receipt`, { headers: auth }],
+      [`/api/v1/documents/${NOT_A_UUID}`, { headers: auth }],
+      [`/api/v1/documents/${NOT_A_UUID}/payload`, { headers: auth }],
+      [`/api/v1/documents/not-a-uuid`, { headers: auth }],
       [`${inboxPath()}/${NOT_A_UUID}`, { headers: auth }],
       [`${inboxPath()}/${NOT_A_UUID}/payload`, { headers: auth }],
       [`${inboxPath()}/${NOT_A_UUID}/ack`, { method: 'POST', headers: auth }],
@@ -143,13 +146,13 @@ describe('HTTP hardening of the served access point', function () {
       assert.match(body.message, /is not a document id \(a UUID/, path);
     }
     // A path parameter that is not even valid percent-encoding is refused by the router, also with 400.
-    const undecodable = await fetch(`${ap.url}/api/v1/documents/%E0%A4%A/receipt`);
+    const undecodable = await fetch(`${ap.url}/api/v1/documents/%E0%A4%A/receipt`, { headers: auth });
     assert.equal(undecodable.status, 400, await undecodable.clone().text());
     assert.equal(((await undecodable.json()) as { error: string }).error, 'api.bad-request');
     // The inbox cursor carries a document id too.
     const cursor = await fetch(`${ap.url}${inboxPath()}?receivedAfter=${encodeURIComponent(`2026-01-01T00:00:00Z~${NOT_A_UUID}`)}`, { headers: auth });
     assert.equal(cursor.status, 400, await cursor.clone().text());
-    // The guard still comes first: without a token the inbox answers 401 whatever the id.
+    // Authentication still comes first: without a key the inbox answers 401 whatever the id.
     assert.equal((await fetch(`${ap.url}${inboxPath()}/${NOT_A_UUID}`)).status, 401);
   });
 
@@ -165,7 +168,7 @@ describe('HTTP hardening of the served access point', function () {
 
   it('answers errors as RFC 9457 problems: application/problem+json with type, title, status, detail and the catalogue code', async () => {
     const answers = [
-      await fetch(`${ap.url}/api/v1/documents/${NOT_A_UUID}`),
+      await fetch(`${ap.url}/api/v1/documents/${NOT_A_UUID}`, { headers: auth }),
       await fetch(`${ap.url}/api/v1/admin/participants`),
       await fetch(`${ap.url}/no/such/route`),
     ];

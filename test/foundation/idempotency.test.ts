@@ -24,9 +24,9 @@ describe('Idempotency-Key on POST /api/v1/documents', () => {
   });
 
   const post = (body: string, key?: string) =>
-    fetch(`${base}/api/v1/documents`, {
+    fetch(`${base}/api/v1/documents?resend=true`, {
       method: 'POST',
-      headers: { 'content-type': 'application/xml', ...(key !== undefined ? { 'idempotency-key': key } : {}) },
+      headers: { ...api.auth, 'content-type': 'application/xml', ...(key !== undefined ? { 'idempotency-key': key } : {}) },
       body,
     });
   const count = async () => Number((await db.knex('documents').count({ n: '*' }))[0]!.n);

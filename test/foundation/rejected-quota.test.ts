@@ -41,7 +41,7 @@ describe('rejected API submissions: payloads kept up to a daily quota', () => {
     await api?.close();
   });
 
-  const post = (body: Buffer) => fetch(`${base}/api/v1/documents`, { method: 'POST', headers: { 'content-type': 'application/xml' }, body: new Uint8Array(body) });
+  const post = (body: Buffer) => fetch(`${base}/api/v1/documents?resend=true`, { method: 'POST', headers: { ...api.auth, 'content-type': 'application/xml' }, body: new Uint8Array(body) });
   const storedPayloadBytes = async () => Number((await db.knex('payloads').sum({ n: db.knex.raw('octet_length(content)') }))[0]!.n ?? 0);
 
   it('keeps the payloads of the first rejected documents, then stores the next without payload and says why, with the full 422 report', async () => {
@@ -59,14 +59,14 @@ describe('rejected API submissions: payloads kept up to a daily quota', () => {
       answers.push(body);
     }
     const [first, second, third] = answers;
-    for (const kept of [first, second]) assert.equal((await fetch(`${base}${kept.payload.href}`)).status, 200);
+    for (const kept of [first, second]) assert.equal((await fetch(`${base}${kept.payload.href}`, { headers: api.auth })).status, 200);
     assert.match(first.message, /stored as rejected and not sent/);
 
     assert.match(third.message, /without its payload/);
-    const payload = await fetch(`${base}${third.payload.href}`);
+    const payload = await fetch(`${base}${third.payload.href}`, { headers: api.auth });
     assert.equal(payload.status, 404);
     assert.match(((await payload.json()) as { message: string }).message, /No payload stored/);
-    const doc = (await (await fetch(`${base}/api/v1/documents/${third.id}`)).json()) as Record<string, any>;
+    const doc = (await (await fetch(`${base}/api/v1/documents/${third.id}`, { headers: api.auth })).json()) as Record<string, any>;
     assert.equal(doc.status, 'rejected');
     assert.equal(doc.validation.valid, false);
     assert.equal(doc.events.length, 1);
@@ -79,7 +79,7 @@ describe('rejected API submissions: payloads kept up to a daily quota', () => {
     const res = await post(readFileSync(BASE_INVOICE));
     const body = (await res.json()) as Record<string, any>;
     assert.equal(res.status, 201, JSON.stringify(body).slice(0, 300));
-    assert.equal((await fetch(`${base}${body.payload.href}`)).status, 200);
+    assert.equal((await fetch(`${base}${body.payload.href}`, { headers: api.auth })).status, 200);
   });
 
   it('counts the quota per UTC day in Postgres, not in the process: another pool on the database sees the same count', async () => {

@@ -2,14 +2,17 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { BASE_INVOICE } from '../support/artifacts.js';
+import { provisionSender } from '../support/served.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { freePort, spawnCli, waitFor200 } from '../support/process.js';
 
 describe('graceful shutdown (serve, SIGTERM)', function () {
   this.timeout(120_000);
   let db: TestDatabase;
+  let key = '';
   before(async () => {
     db = await createTestDatabase();
+    key = await provisionSender({ DATABASE_URL: db.url });
   });
   after(() => db?.drop());
 
@@ -23,7 +26,7 @@ describe('graceful shutdown (serve, SIGTERM)', function () {
       const body = readFileSync(BASE_INVOICE);
       const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
         const req = request(
-          { host: '127.0.0.1', port, method: 'POST', path: '/api/v1/documents', headers: { 'content-type': 'application/xml', 'content-length': body.length, expect: '100-continue' } },
+          { host: '127.0.0.1', port, method: 'POST', path: '/api/v1/documents', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/xml', 'content-length': body.length, expect: '100-continue' } },
           (res) => {
             let text = '';
             res.on('data', (d) => (text += d));

@@ -18,6 +18,7 @@ import { PROJECT_ROOT } from '../../src/config/index.js';
 import { parseParticipantId } from '../../src/peppol/identifiers.js';
 import { SmpParticipantStore } from '../../src/store/participants-smp.js';
 import { as4Fixture } from '../as4/fixtures.js';
+import { provisionSender } from '../support/served.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { freePort, waitFor200 } from '../support/process.js';
 import { BUYER, header, INVOICE, sbd } from './support.js';
@@ -101,6 +102,7 @@ describe('request bodies against memory, on the served access point', function (
   let port: number;
   let child: ChildProcess;
   let stderr = '';
+  let key = '';
 
   before(async () => {
     db = await createTestDatabase({ prefix: 'ap_inflight' });
@@ -111,6 +113,7 @@ describe('request bodies against memory, on the served access point', function (
     const participants = new SmpParticipantStore(db.knex);
     await participants.addParticipant({ participant: parseParticipantId(BUYER) });
     await participants.addCapability(parseParticipantId(BUYER), { documentType: INVOICE.documentType, process: INVOICE.process });
+    key = await provisionSender({ DATABASE_URL: db.url });
     port = await freePort();
     url = `http://127.0.0.1:${port}`;
     const env: Record<string, string> = {};
@@ -202,7 +205,7 @@ describe('request bodies against memory, on the served access point', function (
   });
 
   it('answers a declared Content-Length over MAX_DOCUMENT_BYTES on the documents API with 413 at once, and closes the connection', async () => {
-    const r = rawPost(port, '/api/v1/documents', { 'content-type': 'application/xml', 'content-length': String(10 * 1024 * MiB) });
+    const r = rawPost(port, '/api/v1/documents', { authorization: `Bearer ${key}`, 'content-type': 'application/xml', 'content-length': String(10 * 1024 * MiB) });
     const ms = await within(r.closed, 2000, 'API 413');
     assert.match(r.received(), /^HTTP\/1\.1 413 /);
     assert.match(r.received(), /\r\nconnection: close\r\n/i);
@@ -211,7 +214,7 @@ describe('request bodies against memory, on the served access point', function (
   });
 
   it('refuses a compressed API body with 415: bodies are read as sent, never inflated', async () => {
-    const res = await fetch(`${url}/api/v1/documents`, { method: 'POST', headers: { 'content-type': 'application/xml', 'content-encoding': 'gzip' }, body: new Uint8Array(gzipSync('<Invoice/>')) });
+    const res = await fetch(`${url}/api/v1/documents`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/xml', 'content-encoding': 'gzip' }, body: new Uint8Array(gzipSync('<Invoice/>')) });
     assert.equal(res.status, 415);
     assert.match(((await res.json()) as { message: string }).message, /Content-Encoding gzip is not accepted/);
   });
@@ -221,13 +224,13 @@ describe('request bodies against memory, on the served access point', function (
     const hold = () => [
       rawPost(port, '/as4', { 'content-type': AS4_TYPE, 'content-length': String(UPLOAD_BYTES) }),
       rawPost(port, '/as4', { 'content-type': AS4_TYPE, 'content-length': String(UPLOAD_BYTES) }),
-      ...[1, 2, 3].map(() => rawPost(port, '/api/v1/documents', { 'content-type': 'application/xml', 'content-length': String(20 * MiB) })),
+      ...[1, 2, 3].map(() => rawPost(port, '/api/v1/documents', { authorization: `Bearer ${key}`, 'content-type': 'application/xml', 'content-length': String(20 * MiB) })),
     ];
     let holders = hold();
     await settle(300);
     assert.deepEqual(holders.map((h) => h.received()), ['', '', '', '', ''], 'admitted, waiting for their bodies');
 
-    const api = rawPost(port, '/api/v1/documents', { 'content-type': 'application/xml', 'content-length': String(10 * MiB) });
+    const api = rawPost(port, '/api/v1/documents', { authorization: `Bearer ${key}`, 'content-type': 'application/xml', 'content-length': String(10 * MiB) });
     await within(api.closed, 2000, 'API 503');
     assert.match(api.received(), /^HTTP\/1\.1 503 /);
     assert.match(api.received(), /\r\nretry-after: 5\r\n/i);

@@ -31,11 +31,11 @@ import type { SmpParticipantStore } from '../../src/store/participants-smp.js';
 import { createValidator, type Validator } from '../../src/validation/validator.js';
 import { as4Fixture, type As4Fixture } from '../as4/fixtures.js';
 import { BASE_CREDIT_NOTE, BASE_INVOICE, SCHEMATRON_DIR, UBL_SCHEMAS_DIR } from '../support/artifacts.js';
+import { bearer, createKey, createTenant, testAuth } from '../support/auth.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 
 export const SUPPLIER = '0208:0123456749';
 export const BUYER = '0208:0987654394';
-export const INBOX_TOKEN = 'inbox-secret';
 export const INVOICE = DOCUMENT_TYPES.find((d) => d.name === 'invoice')!;
 export const CREDIT_NOTE = DOCUMENT_TYPES.find((d) => d.name === 'creditnote')!;
 export const INVOICE_XML = readFileSync(BASE_INVOICE);
@@ -55,6 +55,8 @@ export interface InboundEnv {
   service: InboundService;
   server: Server;
   url: string;
+  /** A key of the buyer's tenant with the inbox scope. */
+  inboxKey: string;
   close(): Promise<void>;
 }
 
@@ -79,11 +81,14 @@ export async function startInboundEnv(opts: { runner?: ValidationRunner; db?: Te
     { stores, identity: f.receiverId, seatId: 'POP000002', certificateValidator: f.validator, validation, served, handlers: buildAfterStoredHandlers(stores), concurrency: 1, logger },
     closers,
   );
-  const services = buildServices({ rejectedPayloadBytesPerDay: 0, idempotencyKeyRetentionHours: 24 }, { stores, validation, outbound: queueWithoutDelivery(db.knex, { maxAttempts: 1, firstAttemptGraceMs: 0 }), served });
+  const auth = testAuth(stores);
+  const services = buildServices({ rejectedPayloadBytesPerDay: 0, idempotencyKeyRetentionHours: 24 }, { stores, validation, outbound: queueWithoutDelivery(db.knex, { maxAttempts: 1, firstAttemptGraceMs: 0 }), served, auth });
+  const buyerTenant = (await stores.tenants.tenantOfParticipant(BUYER)) ?? (await createTenant(services.tenants, { name: 'Public buyer', enterpriseNumber: '0987654394', participants: [BUYER] })).id;
+  const inboxKey = (await createKey(services.tenants, buyerTenant, ['inbox'])).secret;
   const handler = buildHttp({
     services,
     stores,
-    tokens: { admin: null, inbox: INBOX_TOKEN },
+    auth,
     maxDocumentBytes: 20 * 1024 * 1024,
     bodies: new InflightBudget(256 * 1024 * 1024),
     inbound: { service, path: '/as4' },
@@ -103,6 +108,7 @@ export async function startInboundEnv(opts: { runner?: ValidationRunner; db?: Te
     service,
     server,
     url,
+    inboxKey,
     async close() {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
@@ -172,6 +178,6 @@ export function signal(r: Posted, sent?: BuiltUserMessage): Promise<ReadSignal> 
   });
 }
 
-export function inbox(url: string, path: string, init: RequestInit = {}): Promise<Response> {
-  return fetch(`${url}/api/v1/inbox/${path}`, { ...init, headers: { authorization: `Bearer ${INBOX_TOKEN}`, ...(init.headers ?? {}) } });
+export function inbox(env: Pick<InboundEnv, 'url' | 'inboxKey'>, path: string, init: RequestInit = {}): Promise<Response> {
+  return fetch(`${env.url}/api/v1/inbox/${path}`, { ...init, headers: { ...bearer(env.inboxKey), ...(init.headers ?? {}) } });
 }

@@ -2,12 +2,15 @@
  * The access point as `serve` starts it (src/main.ts, configuration from environment variables), in this
  * process, on its own test database: our AP key and certificate, a trust file, optionally our SMP.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/log.js';
 import { startAccessPoint, type AccessPoint } from '../../src/main.js';
+import { buildStores } from '../../src/composition/index.js';
+import { TenantsService } from '../../src/services/tenants.js';
 import { createTestDatabase, type TestDatabase } from './db.js';
 
 interface KeyPair {
@@ -33,18 +36,22 @@ export interface ServedApSetup {
 export interface ServedAp {
   ap: AccessPoint;
   db: TestDatabase;
+  /** Tenants and keys of this access point (its database and hash key), as the CLI makes them. */
+  tenants: TenantsService;
   close(): Promise<void>;
 }
 
 export async function startServedAp(setup: ServedApSetup): Promise<ServedAp> {
   const db = await createTestDatabase({ prefix: setup.prefix });
   const dir = mkdtempSync(join(tmpdir(), `${setup.prefix}-`));
-  const file = (name: string, text: string) => {
+  const file = (name: string, text: string | Buffer) => {
     writeFileSync(join(dir, name), text);
     return join(dir, name);
   };
+  const hashKey = randomBytes(32);
   const env: Record<string, string> = {
     DATABASE_URL: db.url,
+    API_KEY_HASH_KEY_FILE: file('api-key-hash.key', hashKey),
     HOST: '127.0.0.1',
     PORT: '0',
     LOG_LEVEL: 'silent',
@@ -60,9 +67,11 @@ export async function startServedAp(setup: ServedApSetup): Promise<ServedAp> {
   try {
     await setup.prepare?.(db);
     const ap = await startAccessPoint(loadConfig(env), createLogger('silent'));
+    const stores = buildStores(db.knex);
     return {
       ap,
       db,
+      tenants: new TenantsService({ tenants: stores.tenants, keys: stores.apiKeys, audit: stores.audit, hashKey }),
       async close() {
         await ap.shutdown('test done');
         await db.drop();

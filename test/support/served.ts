@@ -2,12 +2,30 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { BASE_INVOICE } from './artifacts.js';
+import { supplierOf } from './auth.js';
+import { runCliProcess } from './process.js';
 
-/** Submits the base example invoice through the documents API. */
-export function submitInvoice(base: string): Promise<Response> {
-  return fetch(`${base}/api/v1/documents`, {
+/**
+ * Bootstraps a sender as an operator would, with the real command line against the server's database
+ * (`env` as the serve got it): a tenant owning the base invoice's supplier, and a key with send and
+ * inbox. Returns the key's secret.
+ */
+export async function provisionSender(env: Record<string, string | undefined>): Promise<string> {
+  const cli = async (args: string[]) => {
+    const run = await runCliProcess(args, { ...env, LOG_LEVEL: 'warn' });
+    assert.equal(run.code, 0, `${args.join(' ')}: ${run.stderr}`);
+    return JSON.parse(run.stdout) as Record<string, string>;
+  };
+  const tenant = await cli(['tenants', 'create', '--name', 'Supplier of the base invoice']);
+  await cli(['tenants', 'add-participant', tenant['id']!, supplierOf(readFileSync(BASE_INVOICE))!]);
+  return (await cli(['keys', 'create', '--tenant', tenant['id']!, '--scopes', 'send,inbox']))['secret']!;
+}
+
+/** Submits the base example invoice through the documents API (again and again: a deliberate resend). */
+export function submitInvoice(base: string, key: string): Promise<Response> {
+  return fetch(`${base}/api/v1/documents?resend=true`, {
     method: 'POST',
-    headers: { 'content-type': 'application/xml' },
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/xml' },
     body: new Uint8Array(readFileSync(BASE_INVOICE)),
     signal: AbortSignal.timeout(30_000),
   });

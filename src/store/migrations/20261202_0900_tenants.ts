@@ -59,6 +59,25 @@ export async function up(knex: Knex): Promise<void> {
 
     ALTER TABLE documents ADD COLUMN tenant_id uuid REFERENCES tenants(id) ON DELETE RESTRICT;
     CREATE INDEX documents_tenant_created_idx ON documents (tenant_id, created_at DESC, id DESC);
+    -- Every insert path (submission, AS4 reception, local delivery) gets the owner of its participant here,
+    -- unless the statement names the tenant itself (a submission whose sender could not be read).
+    CREATE FUNCTION documents_tenant() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+      IF NEW.tenant_id IS NULL THEN
+        SELECT p.tenant_id INTO NEW.tenant_id FROM hosted_participants p
+        WHERE p.scheme = 'iso6523-actorid-upis'
+          AND lower(p.identifier) = lower(CASE WHEN NEW.direction = 'outbound' THEN NEW.sender_id ELSE NEW.receiver_id END);
+      END IF;
+      RETURN NEW;
+    END $$;
+    CREATE TRIGGER documents_tenant BEFORE INSERT ON documents FOR EACH ROW EXECUTE FUNCTION documents_tenant();
+
+    -- Business duplicates of submissions: one row per (supplier, buyer, kind, number, issue date) sent, so
+    -- that of two concurrent submissions of the same invoice only one is queued (src/store/deliveries.ts).
+    CREATE TABLE business_keys (
+      key text PRIMARY KEY,
+      document_id uuid NOT NULL REFERENCES documents(id) ON DELETE CASCADE
+    );
 
     -- Who did what, when, for which tenant, from where: operator and admin actions. Append-only.
     CREATE TABLE audit_log (
@@ -95,6 +114,9 @@ export async function down(knex: Knex): Promise<void> {
     ALTER TABLE idempotency_keys DROP CONSTRAINT idempotency_keys_pkey;
     ALTER TABLE idempotency_keys DROP COLUMN owner;
     ALTER TABLE idempotency_keys ADD PRIMARY KEY (key);
+    DROP TABLE business_keys;
+    DROP TRIGGER documents_tenant ON documents;
+    DROP FUNCTION documents_tenant();
     DROP TABLE audit_log;
     DROP FUNCTION audit_log_append_only();
     ALTER TABLE documents DROP COLUMN tenant_id;
