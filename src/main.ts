@@ -24,7 +24,7 @@ import {
   queueWithoutDelivery,
   type SmpParts,
 } from './composition/index.js';
-import type { CertificatesFile, Config, PkiConfig } from './config/index.js';
+import { trustOf, type CertificatesFile, type Config, type PkiConfig } from './config/index.js';
 import { ApError } from './errors.js';
 import { InflightBudget } from './http/body-budget.js';
 import type { OutboundService } from './jobs/outbound-service.js';
@@ -38,13 +38,14 @@ import { PostgresJobStore } from './store/jobs.js';
 
 /**
  * The certificate validator (AP and SMP certificates): trusted CAs from a bundle given on the command
- * line (`--trust`), else PEPPOL_TRUST_FILE (pinned to the Peppol G3 CAs when PEPPOL_ENVIRONMENT is set);
+ * line (`--trust`), else PEPPOL_TRUST_FILE, else the shipped Peppol G3 CAs of PEPPOL_ENVIRONMENT (pinned
+ * to the G3 CAs of that environment whenever it is set);
  * revocation policy and CRL downloads from the PKI_* variables. The server builds one and shares it (and
  * its CRL cache) between inbound, outbound and discovery.
  */
 export function buildCertificateValidator(pki: PkiConfig, trustOverride?: CertificatesFile): PeppolCertificateValidator {
-  const trust = trustOverride ?? pki.trust;
-  if (!trust) throw new ApError('config.invalid', 'No trusted CAs: set PEPPOL_TRUST_FILE or pass --trust <ca.pem>');
+  const trust = trustOverride ?? trustOf(pki);
+  if (!trust) throw new ApError('config.invalid', 'No trusted CAs: set PEPPOL_TRUST_FILE or PEPPOL_ENVIRONMENT, or pass --trust <ca.pem>');
   const trustStore = !trustOverride && pki.environment ? TrustStore.peppolG3(pki.environment, trust.pem) : TrustStore.fromBundle(trust.pem);
   return new PeppolCertificateValidator({ trustStore, revocation: pki.revocation, crl: pki.crl });
 }

@@ -47,3 +47,4 @@ export type { Env, KnownVariable } from './schema.js';
 export type { LogLevel } from './logging.js';
 export { readPemFile, type CertificateFile, type CertificatesFile, type KeyFile, type PemKinds } from './pem.js';
 export { PROJECT_ROOT } from './project-root.js';
+export { shippedPeppolG3, trustOf, PEPPOL_G3_DIR } from './peppol-g3.js';
