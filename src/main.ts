@@ -24,6 +24,7 @@ import {
   queueWithoutDelivery,
   type SmpParts,
 } from './composition/index.js';
+import { prepareSandbox, type Sandbox } from './composition/sandbox.js';
 import { trustOf, type CertificatesFile, type Config, type PkiConfig } from './config/index.js';
 import { ApError } from './errors.js';
 import { InflightBudget } from './http/body-budget.js';
@@ -78,17 +79,18 @@ export interface AccessPoint {
   shutdown(reason: string): Promise<void>;
 }
 
-export async function startAccessPoint(config: Config, logger: Logger): Promise<AccessPoint> {
+export async function startAccessPoint(given: Config, logger: Logger): Promise<AccessPoint> {
   const closers = new Closers(logger);
   try {
-    return await buildAccessPoint(config, logger, closers);
+    const sandbox = prepareSandbox(given, logger);
+    return await buildAccessPoint(sandbox?.config ?? given, logger, closers, sandbox);
   } catch (err) {
-    await closers.closeAll(Date.now() + config.http.shutdownTimeoutMs);
+    await closers.closeAll(Date.now() + given.http.shutdownTimeoutMs);
     throw err;
   }
 }
 
-async function buildAccessPoint(config: Config, logger: Logger, closers: Closers): Promise<AccessPoint> {
+async function buildAccessPoint(config: Config, logger: Logger, closers: Closers, sandbox: Sandbox | null): Promise<AccessPoint> {
   const { validation: v, as4, discovery } = config;
   const ap = buildIdentity(config);
   const validation = await buildValidation(v, closers);
@@ -111,7 +113,7 @@ async function buildAccessPoint(config: Config, logger: Logger, closers: Closers
       { ...identity, stores, validation, served, handlers: buildAfterStoredHandlers(stores), concurrency: Math.max(1, v.workers), logger },
       closers,
     );
-    const lookup = buildLookup(discovery, certificateValidator);
+    const lookup = sandbox?.lookup ?? buildLookup(discovery, certificateValidator);
     outbound = buildOutboundDelivery(config.outbound, { ...identity, knex: db.knex, stores, lookup, served, maxDocumentBytes: v.maxDocumentBytes, runner, logger }, closers);
   } else {
     logger.warn('outbound delivery is off (AP_KEY_FILE, AP_CERT_FILE and AP_ENDPOINT_URL not set): submitted documents stay queued');
@@ -121,6 +123,7 @@ async function buildAccessPoint(config: Config, logger: Logger, closers: Closers
   const outboundQueue = outbound?.queue ?? queueWithoutDelivery(db.knex, { maxAttempts: config.outbound.retry.maxAttempts, firstAttemptGraceMs: config.outbound.firstAttemptGraceMs });
   // No SML registrar under `serve`: see the participants command.
   const services = buildServices(config.quotas, { stores, validation, outbound: outboundQueue, ...(served ? { served } : {}) });
+  await sandbox?.hostDemo(services.participants);
   let shuttingDown = false;
   const handler = buildHttp({
     services,
@@ -137,6 +140,7 @@ async function buildAccessPoint(config: Config, logger: Logger, closers: Closers
       accepting: () => !shuttingDown,
     },
     isShuttingDown: () => shuttingDown,
+    sandbox: sandbox !== null,
     logger,
   });
   const server = createServer(handler);
@@ -153,7 +157,7 @@ async function buildAccessPoint(config: Config, logger: Logger, closers: Closers
   const { port } = server.address() as AddressInfo;
   const host = config.http.host === '0.0.0.0' || config.http.host === '::' ? '127.0.0.1' : config.http.host;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  logger.info({ url, embeddedDatabase: db.embedded }, 'access point ready');
+  logger.info({ url, embeddedDatabase: db.embedded, ...(sandbox ? { sandbox: true } : {}) }, 'access point ready');
 
   let stopping: Promise<void> | null = null;
   const shutdown = (reason: string): Promise<void> => {

@@ -15,6 +15,7 @@ import { logging } from './logging.js';
 import { outbound } from './outbound.js';
 import { pki } from './pki.js';
 import { quotas } from './quotas.js';
+import { sandbox } from './sandbox.js';
 import { ConfigSchema, type Env, type KnownVariable } from './schema.js';
 import { smp } from './smp.js';
 import type { Value } from './spec.js';
@@ -22,7 +23,7 @@ import { tokens } from './tokens.js';
 import { validation } from './validation.js';
 
 // A body the in-flight budget can never hold would be refused as busy forever.
-const SCHEMA = new ConfigSchema({ http, database, logging, validation, as4, pki, discovery, smp, outbound, jobs, tokens, quotas }, [
+const SCHEMA = new ConfigSchema({ http, database, logging, validation, as4, pki, discovery, smp, outbound, jobs, tokens, quotas, sandbox }, [
   (c) => (c.http.inflightBytes < c.validation.maxDocumentBytes ? `INBOUND_INFLIGHT_BYTES=${c.http.inflightBytes} is less than MAX_DOCUMENT_BYTES=${c.validation.maxDocumentBytes}` : null),
   (c) =>
     c.as4.identity && c.http.inflightBytes < c.as4.maxMessageBytes
