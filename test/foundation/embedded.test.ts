@@ -31,6 +31,8 @@ describe('embedded PostgreSQL (no DATABASE_URL)', function () {
     EMBEDDED_PG_PORT: String(pgPort),
     HOST: '127.0.0.1',
     PORT: String(port),
+    // No AP key and no sandbox: a submitted document stays as it was answered, across the restart.
+    SANDBOX: 'off',
   });
   const postmasterPid = () => Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
 
