@@ -28,6 +28,7 @@ RUN npm ci --omit=dev && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/ubl-schemas ./ubl-schemas
 COPY --from=build /app/schematron ./schematron
+COPY certs ./certs
 # Data folder of the embedded Postgres (used only when DATABASE_URL is unset).
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node

@@ -25,7 +25,8 @@ import {
   queueWithoutDelivery,
   type SmpParts,
 } from './composition/index.js';
-import type { CertificatesFile, Config, PkiConfig } from './config/index.js';
+import { prepareSandbox, sandboxDemo, type Sandbox } from './composition/sandbox.js';
+import { trustOf, type CertificatesFile, type Config, type PkiConfig } from './config/index.js';
 import { ApError } from './errors.js';
 import { InflightBudget } from './http/body-budget.js';
 import type { OutboundService } from './jobs/outbound-service.js';
@@ -39,13 +40,14 @@ import { PostgresJobStore } from './store/jobs.js';
 
 /**
  * The certificate validator (AP and SMP certificates): trusted CAs from a bundle given on the command
- * line (`--trust`), else PEPPOL_TRUST_FILE (pinned to the Peppol G3 CAs when PEPPOL_ENVIRONMENT is set);
+ * line (`--trust`), else PEPPOL_TRUST_FILE, else the shipped Peppol G3 CAs of PEPPOL_ENVIRONMENT (pinned
+ * to the G3 CAs of that environment whenever it is set);
  * revocation policy and CRL downloads from the PKI_* variables. The server builds one and shares it (and
  * its CRL cache) between inbound, outbound and discovery.
  */
 export function buildCertificateValidator(pki: PkiConfig, trustOverride?: CertificatesFile): PeppolCertificateValidator {
-  const trust = trustOverride ?? pki.trust;
-  if (!trust) throw new ApError('config.invalid', 'No trusted CAs: set PEPPOL_TRUST_FILE or pass --trust <ca.pem>');
+  const trust = trustOverride ?? trustOf(pki);
+  if (!trust) throw new ApError('config.invalid', 'No trusted CAs: set PEPPOL_TRUST_FILE or PEPPOL_ENVIRONMENT, or pass --trust <ca.pem>');
   const trustStore = !trustOverride && pki.environment ? TrustStore.peppolG3(pki.environment, trust.pem) : TrustStore.fromBundle(trust.pem);
   return new PeppolCertificateValidator({ trustStore, revocation: pki.revocation, crl: pki.crl });
 }
@@ -76,19 +78,22 @@ export interface AccessPoint {
   url: string;
   /** Stops accepting, lets in-flight requests finish (up to the timeout), then closes the database. */
   shutdown(reason: string): Promise<void>;
+  /** In the sandbox: the demo tenant and its API key. */
+  demo: { tenantId: string; apiKey: string } | null;
 }
 
-export async function startAccessPoint(config: Config, logger: Logger): Promise<AccessPoint> {
+export async function startAccessPoint(given: Config, logger: Logger): Promise<AccessPoint> {
   const closers = new Closers(logger);
   try {
-    return await buildAccessPoint(config, logger, closers);
+    const sandbox = prepareSandbox(given, logger);
+    return await buildAccessPoint(sandbox?.config ?? given, logger, closers, sandbox);
   } catch (err) {
-    await closers.closeAll(Date.now() + config.http.shutdownTimeoutMs);
+    await closers.closeAll(Date.now() + given.http.shutdownTimeoutMs);
     throw err;
   }
 }
 
-async function buildAccessPoint(config: Config, logger: Logger, closers: Closers): Promise<AccessPoint> {
+async function buildAccessPoint(config: Config, logger: Logger, closers: Closers, sandbox: Sandbox | null): Promise<AccessPoint> {
   const { validation: v, as4, discovery } = config;
   const ap = buildIdentity(config);
   const validation = await buildValidation(v, closers);
@@ -112,7 +117,7 @@ async function buildAccessPoint(config: Config, logger: Logger, closers: Closers
       { ...identity, stores, validation, served, handlers: buildAfterStoredHandlers(stores), concurrency: Math.max(1, v.workers), logger },
       closers,
     );
-    const lookup = buildLookup(discovery, certificateValidator);
+    const lookup = sandbox?.lookup ?? buildLookup(discovery, certificateValidator);
     outbound = buildOutboundDelivery(config.outbound, { ...identity, knex: db.knex, stores, lookup, served, maxDocumentBytes: v.maxDocumentBytes, runner, logger }, closers);
   } else {
     logger.warn('outbound delivery is off (AP_KEY_FILE, AP_CERT_FILE and AP_ENDPOINT_URL not set): submitted documents stay queued');
@@ -122,6 +127,7 @@ async function buildAccessPoint(config: Config, logger: Logger, closers: Closers
   const outboundQueue = outbound?.queue ?? queueWithoutDelivery(db.knex, { maxAttempts: config.outbound.retry.maxAttempts, firstAttemptGraceMs: config.outbound.firstAttemptGraceMs });
   // No SML registrar under `serve`: see the participants command.
   const services = buildServices(config.quotas, { stores, validation, outbound: outboundQueue, auth, ...(served ? { served } : {}) });
+  const demo = sandbox ? await sandbox.setUpDemo(services, auth.authenticator) : null;
   let shuttingDown = false;
   const handler = buildHttp({
     services,
@@ -138,6 +144,7 @@ async function buildAccessPoint(config: Config, logger: Logger, closers: Closers
       accepting: () => !shuttingDown,
     },
     isShuttingDown: () => shuttingDown,
+    sandbox: sandbox !== null,
     logger,
   });
   const server = createServer(handler);
@@ -154,7 +161,9 @@ async function buildAccessPoint(config: Config, logger: Logger, closers: Closers
   const { port } = server.address() as AddressInfo;
   const host = config.http.host === '0.0.0.0' || config.http.host === '::' ? '127.0.0.1' : config.http.host;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  logger.info({ url, embeddedDatabase: db.embedded }, 'access point ready');
+  logger.info({ url, embeddedDatabase: db.embedded, ...(sandbox ? { sandbox: true } : {}) }, 'access point ready');
+  // A sandbox-only key of test participants, printed so that a first user can call the API at once.
+  if (demo) logger.warn({ sandbox: true, tenantId: demo.tenantId, apiKey: demo.apiKey, participants: sandboxDemo.participants }, `SANDBOX demo API key: ${demo.apiKey} (Authorization: Bearer ...; sends for and reads the inboxes of ${sandboxDemo.participants.join(' and ')})`);
 
   let stopping: Promise<void> | null = null;
   const shutdown = (reason: string): Promise<void> => {
@@ -175,5 +184,5 @@ async function buildAccessPoint(config: Config, logger: Logger, closers: Closers
     })();
     return stopping;
   };
-  return { server, url, shutdown };
+  return { server, url, shutdown, demo };
 }

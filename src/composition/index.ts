@@ -261,6 +261,8 @@ export interface HttpParts {
   smp: SmpParts | null;
   readiness: Record<string, ReadinessCheck>;
   isShuttingDown: () => boolean;
+  /** Marks /readyz (and so every monitor) while the sandbox runs. */
+  sandbox?: boolean;
   logger: Logger;
 }
 
@@ -305,6 +307,7 @@ export function buildHttp(parts: HttpParts): RequestListener {
     authenticate: apiAuthentication(parts.auth, parts.stores),
     documents: { documents: services.documents, maxDocumentBytes: parts.maxDocumentBytes, bodies: parts.bodies },
     readiness: parts.readiness,
+    ...(parts.sandbox ? { sandbox: true } : {}),
     isShuttingDown: parts.isShuttingDown,
     mounts,
   });

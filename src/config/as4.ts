@@ -15,7 +15,11 @@ export const as4 = {
     },
     {
       purpose: 'send and receive over AS4',
-      needs: { names: ['PEPPOL_TRUST_FILE'], why: 'the CAs that the certificates of other access points and SMPs are checked against' },
+      needs: {
+        names: ['PEPPOL_TRUST_FILE', 'PEPPOL_ENVIRONMENT'],
+        anyOf: true,
+        why: 'the CAs that the certificates of other access points and SMPs are checked against (a trust file, or the shipped Peppol G3 CAs of that environment)',
+      },
       check: ({ privateKey, certificate }) =>
         certificate.x509.checkPrivateKey(privateKey.key) ? null : `AP_KEY_FILE=${privateKey.file}: not the key of the certificate in AP_CERT_FILE=${certificate.file}`,
     },

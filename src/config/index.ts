@@ -15,6 +15,7 @@ import { logging } from './logging.js';
 import { outbound } from './outbound.js';
 import { pki } from './pki.js';
 import { quotas } from './quotas.js';
+import { sandbox } from './sandbox.js';
 import { ConfigSchema, type Env, type KnownVariable } from './schema.js';
 import { smp } from './smp.js';
 import type { Value } from './spec.js';
@@ -22,7 +23,7 @@ import { auth } from './auth.js';
 import { validation } from './validation.js';
 
 // A body the in-flight budget can never hold would be refused as busy forever.
-const SCHEMA = new ConfigSchema({ http, database, logging, validation, as4, pki, discovery, smp, outbound, jobs, auth, quotas }, [
+const SCHEMA = new ConfigSchema({ http, database, logging, validation, as4, pki, discovery, smp, outbound, jobs, auth, quotas, sandbox }, [
   (c) => (c.http.inflightBytes < c.validation.maxDocumentBytes ? `INBOUND_INFLIGHT_BYTES=${c.http.inflightBytes} is less than MAX_DOCUMENT_BYTES=${c.validation.maxDocumentBytes}` : null),
   (c) =>
     c.as4.identity && c.http.inflightBytes < c.as4.maxMessageBytes
@@ -47,3 +48,4 @@ export type { Env, KnownVariable } from './schema.js';
 export type { LogLevel } from './logging.js';
 export { readPemFile, type CertificateFile, type CertificatesFile, type KeyFile, type PemKinds } from './pem.js';
 export { PROJECT_ROOT } from './project-root.js';
+export { shippedPeppolG3, trustOf, PEPPOL_G3_DIR } from './peppol-g3.js';

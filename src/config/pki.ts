@@ -3,9 +3,11 @@ import { bool, certificateBundleFile, int, list, oneOf } from './parsers.js';
 import { variable } from './spec.js';
 
 export const pki = {
-  trust: variable('PEPPOL_TRUST_FILE', certificateBundleFile, { description: 'PEM bundle of the trusted AP/SMP CAs and roots' }),
+  trust: variable('PEPPOL_TRUST_FILE', certificateBundleFile, {
+    description: 'PEM bundle of the trusted AP/SMP CAs and roots; unset with `PEPPOL_ENVIRONMENT` set: the Peppol G3 CAs of that environment shipped in `certs/peppol-g3/`',
+  }),
   environment: variable('PEPPOL_ENVIRONMENT', oneOf(['production', 'test'] as const), {
-    description: '`production` or `test`: the trust file must hold the pinned Peppol G3 CAs of that environment',
+    description: '`production` or `test`: trust only the pinned Peppol G3 CAs of that environment (from `PEPPOL_TRUST_FILE`, or shipped); `production` also refuses the sandbox',
   }),
   revocation: {
     mode: variable('PKI_REVOCATION', oneOf(['crl', 'off'] as const), {

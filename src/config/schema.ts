@@ -93,8 +93,11 @@ export class ConfigSchema<S extends Record<string, Spec>> {
         problems.push(`${and(required)} go together: set ${all(required.length)} to ${g.rule.purpose} (${and(unset)} unset)`);
         return null;
       }
-      const missing = g.rule.needs?.names.filter((n) => text(n) === undefined) ?? [];
-      if (missing.length > 0) problems.push(`${and(required)} need ${and(missing)}: ${g.rule.needs!.why}`);
+      const needs = g.rule.needs;
+      const missing = needs?.names.filter((n) => text(n) === undefined) ?? [];
+      if (needs && (needs.anyOf ? missing.length === needs.names.length : missing.length > 0)) {
+        problems.push(`${and(required)} need ${needs.anyOf ? missing.join(' or ') : and(missing)}: ${needs.why}`);
+      }
       const value = Object.fromEntries(Object.entries(g.members).map(([k, v]) => [k, valueOf(v)]));
       if (Object.values(value).includes(null)) return null; // a member is invalid: reported above
       const problem = g.rule.check?.(value);

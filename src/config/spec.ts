@@ -47,8 +47,8 @@ export type GroupValue<M extends Members> = { readonly [K in keyof M]: M[K] exte
 export interface GroupRule<M extends Members> {
   /** Completes "set all of them to ...". */
   purpose: string;
-  /** Variables (of any section) that must be set too when this group is. */
-  needs?: { names: string[]; why: string };
+  /** Variables (of any section) that must be set too when this group is; with `anyOf`, one of them is enough. */
+  needs?: { names: string[]; why: string; anyOf?: boolean };
   /** A check over the members once each is valid: a problem line, or null. */
   check?: (value: GroupValue<M>) => string | null;
 }

@@ -17,6 +17,8 @@ export interface AppDeps {
   authenticate: RequestHandler;
   /** Named checks behind /readyz (database, artifacts...). */
   readiness: Record<string, ReadinessCheck>;
+  /** The sandbox runs (src/composition/sandbox.ts): /healthz and /readyz say `sandbox: true`. */
+  sandbox?: boolean;
   /** Extra routers, mounted in order before the 404 handler (e.g. AS4 endpoint at /as4, SMP at /). */
   mounts?: Array<{ path: string; router: Router }>;
   /** While true, responses ask clients to close their connection (graceful shutdown). */
@@ -36,7 +38,7 @@ export function createApp(deps: AppDeps): express.Express {
       next();
     });
   }
-  app.use(healthRouter(deps.readiness));
+  app.use(healthRouter(deps.readiness, deps.sandbox ? { sandbox: true } : {}));
   app.use('/api/v1', deps.authenticate);
   app.use('/api/v1', documentsRouter(deps.documents));
   for (const m of deps.mounts ?? []) app.use(m.path, m.router);

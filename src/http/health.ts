@@ -3,10 +3,11 @@ import { Router } from 'express';
 
 export type ReadinessCheck = () => Promise<boolean> | boolean;
 
-export function healthRouter(checks: Record<string, ReadinessCheck>): Router {
+/** `marks` are added to both answers (e.g. `sandbox: true`), so a monitor sees what kind of instance it watches. */
+export function healthRouter(checks: Record<string, ReadinessCheck>, marks: Record<string, unknown> = {}): Router {
   const router = Router();
   router.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
+    res.json({ status: 'ok', ...marks });
   });
   router.get('/readyz', async (_req, res) => {
     const results: Record<string, boolean> = {};
@@ -20,7 +21,7 @@ export function healthRouter(checks: Record<string, ReadinessCheck>): Router {
       }),
     );
     const ready = Object.values(results).every(Boolean);
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks: results });
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready', checks: results, ...marks });
   });
   return router;
 }

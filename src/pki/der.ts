@@ -1,7 +1,8 @@
 /**
- * A minimal DER reader: just enough ASN.1 to read the certificate extensions node:crypto does not expose
- * (key usage bits, criticality, CRL distribution points) and X.509 CRLs. Every read is bounds-checked;
- * malformed input throws DerError.
+ * Minimal DER: a reader with just enough ASN.1 to read the certificate extensions node:crypto does not
+ * expose (key usage bits, criticality, CRL distribution points) and X.509 CRLs, every read bounds-checked
+ * (malformed input throws DerError); and the few encoders that issuing a certificate or a CRL needs
+ * (issue.ts), since node:crypto can read certificates but not create them.
  */
 
 export class DerError extends Error {}
@@ -121,3 +122,59 @@ export function readTime(buf: Buffer, t: Tlv): Date {
 
 /** Serial number hex as compared across sources: upper-case, no leading zeros. */
 export const normaliseSerial = (hex: string): string => hex.replace(/^0+(?=.)/, '').toUpperCase();
+
+// --- encoding ---------------------------------------------------------------------------------------------
+
+/** One element: identifier octet, definite length (short or long form), content. */
+export function tlv(tag: number, body: Buffer): Buffer {
+  const n = body.length;
+  let length: Buffer;
+  if (n < 0x80) length = Buffer.from([n]);
+  else {
+    const bytes: number[] = [];
+    for (let v = n; v > 0; v = Math.floor(v / 256)) bytes.unshift(v % 256);
+    length = Buffer.from([0x80 | bytes.length, ...bytes]);
+  }
+  return Buffer.concat([Buffer.from([tag]), length, body]);
+}
+
+export const encodeSequence = (...items: Buffer[]): Buffer => tlv(TAG.SEQUENCE, Buffer.concat(items));
+export const encodeSet = (...items: Buffer[]): Buffer => tlv(TAG.SET, Buffer.concat(items));
+export const encodeNull = (): Buffer => tlv(TAG.NULL, Buffer.alloc(0));
+export const encodeBoolean = (v: boolean): Buffer => tlv(TAG.BOOLEAN, Buffer.from([v ? 0xff : 0]));
+export const encodeOctetString = (b: Buffer): Buffer => tlv(TAG.OCTET_STRING, b);
+/** A BIT STRING of whole bytes (signatures, keys). */
+export const encodeBitString = (b: Buffer, unusedBits = 0): Buffer => tlv(TAG.BIT_STRING, Buffer.concat([Buffer.from([unusedBits]), b]));
+
+/** A non-negative INTEGER from hex (a serial number) or a small number. */
+export function encodeInteger(value: string | number): Buffer {
+  let hex = typeof value === 'number' ? value.toString(16) : value.replace(/^0+(?=.)/, '');
+  if (hex.length % 2) hex = '0' + hex;
+  let b = Buffer.from(hex, 'hex');
+  // A leading 1 bit would make it negative (X.690 §8.3).
+  if (b[0]! & 0x80) b = Buffer.concat([Buffer.from([0]), b]);
+  return tlv(TAG.INTEGER, b);
+}
+
+export function encodeOid(oid: string): Buffer {
+  const arcs = oid.split('.').map(Number);
+  const out: number[] = [];
+  for (const arc of [arcs[0]! * 40 + arcs[1]!, ...arcs.slice(2)]) {
+    const base128 = [arc & 0x7f];
+    for (let v = Math.floor(arc / 128); v > 0; v = Math.floor(v / 128)) base128.unshift((v & 0x7f) | 0x80);
+    out.push(...base128);
+  }
+  return tlv(TAG.OID, Buffer.from(out));
+}
+
+const PRINTABLE_STRING = 0x13;
+const UTF8_STRING = 0x0c;
+
+export const encodeUtf8String = (s: string): Buffer => tlv(UTF8_STRING, Buffer.from(s, 'utf8'));
+export const encodePrintableString = (s: string): Buffer => tlv(PRINTABLE_STRING, Buffer.from(s, 'latin1'));
+
+/** RFC 5280 §4.1.2.5: UTCTime through 2049, GeneralizedTime from 2050, in whole seconds. */
+export function encodeTime(d: Date): Buffer {
+  const iso = d.toISOString().replace(/[-:T]/g, '').slice(0, 14); // YYYYMMDDHHMMSS
+  return d.getUTCFullYear() < 2050 ? tlv(TAG.UTC_TIME, Buffer.from(iso.slice(2) + 'Z')) : tlv(TAG.GENERALIZED_TIME, Buffer.from(iso + 'Z'));
+}

@@ -4,12 +4,15 @@
  * not yet valid, revoked, wrongly issued), plus CRLs signed by the issuing CAs.
  *
  * Used by tests, benchmarks and the end-to-end setup only; nothing on a production path imports it.
- * RSA keys come from node:crypto (much faster than node-forge's pure JS generation) and are cached per
- * process (4 CA keys and 8 leaf keys per key set), so creating a fresh PKI in every test file costs only
- * certificate signing. Certificates, serial numbers and CRLs are new for every PKI.
+ * Certificates are issued by src/pki/issue.ts, as the sandbox's are; node-forge only writes PKCS#12.
+ * RSA keys are cached per process (4 CA keys and 8 leaf keys per key set), so creating a fresh PKI in
+ * every test file costs only certificate signing. Certificates, serial numbers and CRLs are new for every PKI.
  */
-import { generateKeyPairSync, sign as cryptoSign, randomBytes, X509Certificate } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, X509Certificate, type KeyObject } from 'node:crypto';
 import forge from 'node-forge';
+import type { KeyUsage } from '../pki/certificate.js';
+import { encodeInteger, encodeOctetString, encodeOid, encodeSequence, encodeTime, ctx, tlv } from '../pki/der.js';
+import { encodeName, issueCertificate, signatureAlgorithm, signed, type DistinguishedName } from '../pki/issue.js';
 
 const { pki, asn1 } = forge;
 
@@ -21,8 +24,8 @@ export interface TestCa {
   /** PKCS#8 PEM. */
   keyPem: string;
   cert: X509Certificate;
-  forgeCert: forge.pki.Certificate;
-  forgeKey: forge.pki.rsa.PrivateKey;
+  subject: DistinguishedName;
+  privateKey: KeyObject;
 }
 
 export interface IssuedCertificate {
@@ -36,8 +39,6 @@ export interface IssuedCertificate {
   /** Upper-case hex, as node's X509Certificate prints it. */
   serialNumber: string;
   issuer: TestCaName;
-  forgeCert: forge.pki.Certificate;
-  forgeKey: forge.pki.rsa.PrivateKey;
 }
 
 export interface IssueOptions {
@@ -115,8 +116,8 @@ const DAY = 86_400_000;
 interface KeyMaterial {
   privatePem: string;
   publicPem: string;
-  forgeKey: forge.pki.rsa.PrivateKey;
-  forgePublic: forge.pki.rsa.PublicKey;
+  privateKey: KeyObject;
+  publicKey: KeyObject;
 }
 
 const keyCache = new Map<number, KeyMaterial[]>();
@@ -127,12 +128,7 @@ function newKey(bits = 2048): KeyMaterial {
     privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
     publicKeyEncoding: { type: 'spki', format: 'pem' },
   });
-  return {
-    privatePem: privateKey,
-    publicPem: publicKey,
-    forgeKey: pki.privateKeyFromPem(privateKey) as forge.pki.rsa.PrivateKey,
-    forgePublic: pki.publicKeyFromPem(publicKey) as forge.pki.rsa.PublicKey,
-  };
+  return { privatePem: privateKey, publicPem: publicKey, privateKey: createPrivateKey(privateKey), publicKey: createPublicKey(publicKey) };
 }
 
 /** The i-th cached key of a key set (generated on first use). */
@@ -145,123 +141,60 @@ function cachedKey(set: number, i: number): KeyMaterial {
 
 // --- certificates -------------------------------------------------------------------------------------
 
-const TEST_DN = [
-  { shortName: 'OU', value: 'FOR TEST ONLY' },
-  { shortName: 'O', value: 'OpenPEPPOL AISBL' },
-  { shortName: 'C', value: 'BE' },
+const TEST_DN: DistinguishedName = [
+  ['OU', 'FOR TEST ONLY'],
+  ['O', 'OpenPEPPOL AISBL'],
+  ['C', 'BE'],
 ];
 
-const CA_SUBJECTS: Record<TestCaName, forge.pki.CertificateField[]> = {
-  root: [{ shortName: 'CN', value: 'PEPPOL Root TEST CA - G3' }, ...TEST_DN],
-  ap: [{ shortName: 'CN', value: 'PEPPOL ACCESS POINT TEST CA - G3' }, ...TEST_DN],
-  smp: [{ shortName: 'CN', value: 'PEPPOL SERVICE METADATA PUBLISHER TEST CA - G3' }, ...TEST_DN],
+const CA_SUBJECTS: Record<TestCaName, DistinguishedName> = {
+  root: [['CN', 'PEPPOL Root TEST CA - G3'], ...TEST_DN],
+  ap: [['CN', 'PEPPOL ACCESS POINT TEST CA - G3'], ...TEST_DN],
+  smp: [['CN', 'PEPPOL SERVICE METADATA PUBLISHER TEST CA - G3'], ...TEST_DN],
   untrusted: [
-    { shortName: 'CN', value: 'UNTRUSTED TEST CA' },
-    { shortName: 'O', value: 'Not OpenPEPPOL' },
-    { shortName: 'C', value: 'BE' },
+    ['CN', 'UNTRUSTED TEST CA'],
+    ['O', 'Not OpenPEPPOL'],
+    ['C', 'BE'],
   ],
 };
 
-function randomSerial(): string {
-  // Leading 0x01 keeps the INTEGER positive and the length fixed.
-  return '01' + randomBytes(15).toString('hex');
-}
-
-interface CertSpec {
-  subject: forge.pki.CertificateField[];
-  key: KeyMaterial;
-  issuerCert?: forge.pki.Certificate; // undefined = self-signed
-  issuerKey?: forge.pki.rsa.PrivateKey;
-  notBefore: Date;
-  notAfter: Date;
-  extensions: object[];
-  hash?: 'sha256' | 'sha1';
-}
-
-function makeCert(spec: CertSpec): forge.pki.Certificate {
-  const cert = pki.createCertificate();
-  cert.publicKey = spec.key.forgePublic;
-  cert.serialNumber = randomSerial();
-  cert.validity.notBefore = spec.notBefore;
-  cert.validity.notAfter = spec.notAfter;
-  cert.setSubject(spec.subject);
-  cert.setIssuer(spec.issuerCert ? spec.issuerCert.subject.attributes : spec.subject);
-  const ext: object[] = [...spec.extensions, { name: 'subjectKeyIdentifier' }];
-  if (spec.issuerCert) {
-    ext.push({ name: 'authorityKeyIdentifier', keyIdentifier: spec.issuerCert.generateSubjectKeyIdentifier().getBytes() });
-  }
-  cert.setExtensions(ext);
-  cert.sign(spec.issuerKey ?? spec.key.forgeKey, (spec.hash === 'sha1' ? forge.md.sha1 : forge.md.sha256).create());
-  return cert;
-}
+const CA_KEY_USAGE: KeyUsage[] = ['digitalSignature', 'keyCertSign', 'cRLSign'];
 
 function makeCa(name: TestCaName, cn: string | undefined, key: KeyMaterial, parent: TestCa | undefined, crlUrl: string | undefined): TestCa {
   const now = Date.now();
-  const extensions: object[] = [
-    { name: 'basicConstraints', cA: true, critical: true },
-    { name: 'keyUsage', keyCertSign: true, cRLSign: true, digitalSignature: true, critical: true },
-  ];
-  if (parent && crlUrl) extensions.push({ name: 'cRLDistributionPoints', altNames: [{ type: 6, value: crlUrl }] });
-  const forgeCert = makeCert({
-    subject: cn === undefined ? CA_SUBJECTS[name] : [{ shortName: 'CN', value: cn }, ...CA_SUBJECTS[name].slice(1)],
-    key,
-    issuerCert: parent?.forgeCert,
-    issuerKey: parent?.forgeKey,
+  const subject: DistinguishedName = cn === undefined ? CA_SUBJECTS[name] : [['CN', cn], ...CA_SUBJECTS[name].slice(1)];
+  const { certPem, cert } = issueCertificate({
+    subject,
+    publicKey: key.publicKey,
+    ...(parent ? { issuer: { subject: parent.subject, certificate: parent.cert } } : {}),
+    signingKey: parent?.privateKey ?? key.privateKey,
     notBefore: new Date(now - 365 * DAY),
     notAfter: new Date(now + 10 * 365 * DAY),
-    extensions,
+    ca: true,
+    keyUsage: CA_KEY_USAGE,
+    ...(parent && crlUrl ? { crlDistributionPoint: crlUrl } : {}),
   });
-  const certPem = pki.certificateToPem(forgeCert);
-  return { name, certPem, keyPem: key.privatePem, cert: new X509Certificate(certPem), forgeCert, forgeKey: key.forgeKey };
+  return { name, certPem, keyPem: key.privatePem, cert, subject, privateKey: key.privateKey };
 }
 
 // --- CRL ------------------------------------------------------------------------------------------------
 
-function derTime(d: Date): forge.asn1.Asn1 {
-  // RFC 5280 §4.1.2.5: UTCTime through 2049, GeneralizedTime from 2050.
-  return d.getUTCFullYear() < 2050
-    ? asn1.create(asn1.Class.UNIVERSAL, asn1.Type.UTCTIME, false, asn1.dateToUtcTime(d))
-    : asn1.create(asn1.Class.UNIVERSAL, asn1.Type.GENERALIZEDTIME, false, asn1.dateToGeneralizedTime(d));
-}
+const CRL_NUMBER_OID = '2.5.29.20';
 
-function derInteger(hex: string): forge.asn1.Asn1 {
-  let h = hex.length % 2 ? '0' + hex : hex;
-  if (parseInt(h.slice(0, 2), 16) & 0x80) h = '00' + h;
-  return asn1.create(asn1.Class.UNIVERSAL, asn1.Type.INTEGER, false, forge.util.hexToBytes(h));
-}
-
-const SHA256_RSA = () =>
-  asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [
-    asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OID, false, asn1.oidToDer(pki.oids['sha256WithRSAEncryption']!).getBytes()),
-    asn1.create(asn1.Class.UNIVERSAL, asn1.Type.NULL, false, ''),
-  ]);
-
-/** Builds an X.509 v2 CRL (RFC 5280 §5) with a CRL number; node-forge cannot create CRLs itself. */
+/** Builds an X.509 v2 CRL (RFC 5280 §5) with a CRL number. */
 function buildCrl(ca: TestCa, serials: { serial: string; date: Date }[], thisUpdate: Date, nextUpdate: Date, number: number): Buffer {
-  const { UNIVERSAL } = asn1.Class;
-  const T = asn1.Type;
-  const revoked = serials.map((s) => asn1.create(UNIVERSAL, T.SEQUENCE, true, [derInteger(s.serial), derTime(s.date)]));
-  const crlNumberExt = asn1.create(UNIVERSAL, T.SEQUENCE, true, [
-    asn1.create(UNIVERSAL, T.OID, false, asn1.oidToDer('2.5.29.20').getBytes()),
-    asn1.create(UNIVERSAL, T.OCTETSTRING, false, asn1.toDer(derInteger(number.toString(16))).getBytes()),
-  ]);
-  const tbs = asn1.create(UNIVERSAL, T.SEQUENCE, true, [
-    asn1.create(UNIVERSAL, T.INTEGER, false, String.fromCharCode(1)), // v2
-    SHA256_RSA(),
-    pki.distinguishedNameToAsn1(ca.forgeCert.subject),
-    derTime(thisUpdate),
-    derTime(nextUpdate),
-    ...(revoked.length ? [asn1.create(UNIVERSAL, T.SEQUENCE, true, revoked)] : []),
-    asn1.create(asn1.Class.CONTEXT_SPECIFIC, 0, true, [asn1.create(UNIVERSAL, T.SEQUENCE, true, [crlNumberExt])]),
-  ]);
-  const tbsDer = Buffer.from(asn1.toDer(tbs).getBytes(), 'binary');
-  const signature = cryptoSign('sha256', tbsDer, ca.keyPem);
-  const list = asn1.create(UNIVERSAL, T.SEQUENCE, true, [
-    tbs,
-    SHA256_RSA(),
-    asn1.create(UNIVERSAL, T.BITSTRING, false, String.fromCharCode(0) + signature.toString('binary')),
-  ]);
-  return Buffer.from(asn1.toDer(list).getBytes(), 'binary');
+  const revoked = serials.map((s) => encodeSequence(encodeInteger(s.serial), encodeTime(s.date)));
+  const crlNumber = encodeSequence(encodeOid(CRL_NUMBER_OID), encodeOctetString(encodeInteger(number)));
+  const tbs = encodeSequence(
+    encodeInteger(1), // v2
+    signatureAlgorithm(),
+    encodeName(ca.subject),
+    encodeTime(thisUpdate),
+    encodeTime(nextUpdate),
+    ...(revoked.length ? [encodeSequence(...revoked)] : []),
+    tlv(ctx(0, true), encodeSequence(crlNumber)),
+  );
+  return signed(tbs, ca.privateKey);
 }
 
 // --- the PKI --------------------------------------------------------------------------------------------
@@ -270,6 +203,7 @@ const CA_KEY_INDEX: Record<TestCaName, number> = { root: 0, ap: 1, smp: 2, untru
 const FIRST_LEAF_KEY = 4;
 /** Leaves cycle through this many keys: consecutive leaves (up to this many) have distinct keys. */
 const LEAF_KEYS = 8;
+const CLIENT_AUTH = '1.3.6.1.5.5.7.3.2';
 
 export function createTestPki(opts: TestPkiOptions = {}): TestPki {
   const base = opts.crlBaseUrl;
@@ -291,48 +225,27 @@ export function createTestPki(opts: TestPkiOptions = {}): TestPki {
     const leafKey = o.keyBits ? newKey(o.keyBits) : key(FIRST_LEAF_KEY + (leafCount++ % LEAF_KEYS));
     const now = Date.now();
     const ku = o.keyUsage ?? { digitalSignature: true, keyEncipherment: true, dataEncipherment: true };
-    const extensions: object[] = [
-      { name: 'basicConstraints', cA: false },
-      { name: 'keyUsage', critical: true, ...ku },
-    ];
-    const eku = o.extKeyUsage ?? [pki.oids['clientAuth']!];
-    if (eku.length) {
-      // forge looks keys up in its OID table, where a known OID maps to its name: pass names where known.
-      const keys = eku.map((oid) => pki.oids[oid] ?? oid);
-      extensions.push({ name: 'extKeyUsage', critical: true, ...Object.fromEntries(keys.map((k) => [k, true])) });
-    }
     const dp = crlUrl(issuerName);
-    if (dp && !o.noCrlDistributionPoint) extensions.push({ name: 'cRLDistributionPoints', altNames: [{ type: 6, value: dp }] });
-    const forgeCert = makeCert({
+    const { certPem, cert } = issueCertificate({
       subject: [
-        { shortName: 'CN', value: cn },
-        { shortName: 'OU', value: o.organizationalUnit ?? ou },
-        { shortName: 'O', value: o.organization ?? 'Test Company' },
-        { shortName: 'C', value: 'BE' },
+        ['CN', cn],
+        ['OU', o.organizationalUnit ?? ou],
+        ['O', o.organization ?? 'Test Company'],
+        ['C', 'BE'],
       ],
-      key: leafKey,
-      issuerCert: ca.forgeCert,
-      issuerKey: ca.forgeKey,
+      publicKey: leafKey.publicKey,
+      issuer: { subject: ca.subject, certificate: ca.cert },
+      signingKey: ca.privateKey,
       notBefore: o.notBefore ?? new Date(now - DAY),
       notAfter: o.notAfter ?? new Date(now + 2 * 365 * DAY),
-      extensions,
+      keyUsage: (Object.keys(ku) as KeyUsage[]).filter((k) => ku[k as keyof typeof ku]),
+      extKeyUsage: o.extKeyUsage ?? [CLIENT_AUTH],
+      ...(dp && !o.noCrlDistributionPoint ? { crlDistributionPoint: dp } : {}),
       ...(o.signatureHash ? { hash: o.signatureHash } : {}),
     });
-    if (o.revoked) revokedBy[issuerName].push({ serial: forgeCert.serialNumber, date: new Date(now - 60_000) });
-    const certPem = pki.certificateToPem(forgeCert);
-    const cert = new X509Certificate(certPem);
+    if (o.revoked) revokedBy[issuerName].push({ serial: cert.serialNumber, date: new Date(now - 60_000) });
     const chainPem = issuerName === 'untrusted' ? [ca.certPem] : [ca.certPem, rootCa.certPem];
-    return {
-      certPem,
-      keyPem: leafKey.privatePem,
-      publicKeyPem: leafKey.publicPem,
-      cert,
-      chainPem,
-      serialNumber: cert.serialNumber,
-      issuer: issuerName,
-      forgeCert,
-      forgeKey: leafKey.forgeKey,
-    };
+    return { certPem, keyPem: leafKey.privatePem, publicKeyPem: leafKey.publicPem, cert, chainPem, serialNumber: cert.serialNumber, issuer: issuerName };
   }
 
   return {
@@ -359,7 +272,7 @@ export function createTestPki(opts: TestPkiOptions = {}): TestPki {
  * read it. `alias` becomes the friendly name (Java's key alias).
  */
 export function toP12(issued: IssuedCertificate | TestCa, password: string, alias = 'key', chain: string[] = []): Buffer {
-  const certs = [issued.forgeCert, ...('chainPem' in issued ? issued.chainPem : chain).map((p) => pki.certificateFromPem(p))];
-  const p12 = forge.pkcs12.toPkcs12Asn1(issued.forgeKey, certs, password, { algorithm: '3des', friendlyName: alias });
+  const certs = [issued.certPem, ...('chainPem' in issued ? issued.chainPem : chain)].map((p) => pki.certificateFromPem(p));
+  const p12 = forge.pkcs12.toPkcs12Asn1(pki.privateKeyFromPem(issued.keyPem), certs, password, { algorithm: '3des', friendlyName: alias });
   return Buffer.from(asn1.toDer(p12).getBytes(), 'binary');
 }

@@ -103,7 +103,7 @@ describe('configuration: groups, fallbacks, one frozen object', () => {
     assert.deepEqual(problemsOf({ AP_KEY_FILE: '/x/ap.key', AP_CERT_FILE: '/x/ap.pem', AP_ENDPOINT_URL: 'https://ap.example/as4' }), [
       cannotRead('AP_KEY_FILE', '/x/ap.key'),
       cannotRead('AP_CERT_FILE', '/x/ap.pem'),
-      'AP_KEY_FILE, AP_CERT_FILE and AP_ENDPOINT_URL need PEPPOL_TRUST_FILE: the CAs that the certificates of other access points and SMPs are checked against',
+      'AP_KEY_FILE, AP_CERT_FILE and AP_ENDPOINT_URL need PEPPOL_TRUST_FILE or PEPPOL_ENVIRONMENT: the CAs that the certificates of other access points and SMPs are checked against (a trust file, or the shipped Peppol G3 CAs of that environment)',
     ]);
     assert.deepEqual(problemsOf({ SMP_PUBLIC_URL: 'https://ap.example/smp', SMP_KEY_FILE: '/x/smp.key', SMP_CERT_FILE: '/x/smp.pem' }), [
       cannotRead('SMP_KEY_FILE', '/x/smp.key'),

@@ -31,6 +31,8 @@ describe('embedded PostgreSQL (no DATABASE_URL)', function () {
     EMBEDDED_PG_PORT: String(pgPort),
     HOST: '127.0.0.1',
     PORT: String(port),
+    // No AP key and no sandbox: a submitted document stays as it was answered, across the restart.
+    SANDBOX: 'off',
   });
   // One sender for the data folder all these tests share, made by the first that needs it.
   let key: string | undefined;

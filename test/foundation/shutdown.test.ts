@@ -18,7 +18,8 @@ describe('graceful shutdown (serve, SIGTERM)', function () {
 
   it('finishes the request in flight, refuses new connections, then exits 0', async () => {
     const port = await freePort();
-    const child = spawnCli(['serve'], { DATABASE_URL: db.url, HOST: '127.0.0.1', PORT: String(port), SHUTDOWN_TIMEOUT_MS: '30000' });
+    // No AP key and no sandbox: the document stays queued as it was answered.
+    const child = spawnCli(['serve'], { DATABASE_URL: db.url, HOST: '127.0.0.1', PORT: String(port), SHUTDOWN_TIMEOUT_MS: '30000', SANDBOX: 'off' });
     try {
       await waitFor200(`http://127.0.0.1:${port}/readyz`, 90_000, child);
 

@@ -1,4 +1,4 @@
-import { loadConfig } from '../../config/index.js';
+import { loadConfig, trustOf } from '../../config/index.js';
 import { ApError } from '../../errors.js';
 import {
   certificateDetails,
@@ -35,8 +35,9 @@ Prints a JSON report. Exit 0: valid; 1: the certificate fails a check; 2: unusab
 function trustStore(trustFile: string | undefined): TrustStore {
   if (trustFile) return TrustStore.fromBundle(readInput(trustFile, 'trust file'));
   const { pki } = loadConfig();
-  if (!pki.trust) throw new ApError('config.invalid', 'No trusted CAs: set PEPPOL_TRUST_FILE or pass --trust <ca.pem>');
-  return pki.environment ? TrustStore.peppolG3(pki.environment, pki.trust.pem) : TrustStore.fromBundle(pki.trust.pem);
+  const trust = trustOf(pki);
+  if (!trust) throw new ApError('config.invalid', 'No trusted CAs: set PEPPOL_TRUST_FILE or PEPPOL_ENVIRONMENT, or pass --trust <ca.pem>');
+  return pki.environment ? TrustStore.peppolG3(pki.environment, trust.pem) : TrustStore.fromBundle(trust.pem);
 }
 
 export const pkiCheck: CliCommand = {
