@@ -32,7 +32,7 @@ const schemas: Record<string, JsonSchema> = {
     },
   },
   Capability: record('A document type (and process) the participant receives, as our SMP publishes it.', {
-    id: { type: 'integer' },
+    id: { type: 'string', pattern: '^[0-9]+$', description: 'A 64-bit serial, as a decimal string.' },
     documentType: { type: 'string', description: '`<scheme>::<value>`' },
     process: { type: 'string', description: '`<scheme>::<value>`' },
     transportProfile: { type: 'string' },
@@ -42,7 +42,7 @@ const schemas: Record<string, JsonSchema> = {
     serviceExpirationDate: nullable('string', { format: 'date-time' }),
   }),
   HostedParticipant: record('A participant hosted here.', {
-    id: { type: 'integer' },
+    id: { type: 'string', format: 'uuid' },
     participant: { type: 'string', description: '`iso6523-actorid-upis::<icd>:<id>`, lower case.' },
     name: text,
     countryCode: text,

@@ -54,13 +54,13 @@ const schemas: Record<string, JsonSchema> = {
     details: nullable('object'),
   }),
   Document: record(
-    'A document with its timeline; `delivery` for an outbound document, `reception` for an inbound one.',
+    'A document with its timeline; `delivery` for an outbound document, `reception` when the server records AS4 messages.',
     {
       ...documentFields,
       validation: nullableRef('ValidationReport'),
       events: { type: 'array', items: schemaRef('DocumentEvent') },
       delivery: nullableRef('Delivery'),
-      reception: schemaRef('Reception'),
+      reception: { ...nullableRef('Reception'), description: 'Null when no AS4 message brought the document: an outbound one, or one delivered from a participant hosted here.' },
     },
     ['delivery', 'reception'],
   ),
@@ -95,7 +95,7 @@ const schemas: Record<string, JsonSchema> = {
     inboundDocumentId: { type: 'string', format: 'uuid' },
   }),
   DeliveryAttempt: record('One delivery attempt.', {
-    attempt: { type: 'integer', minimum: 1 },
+    attempt: { type: 'integer', minimum: 0, description: 'The number the job runner gave the attempt.' },
     startedAt: { type: 'string', format: 'date-time' },
     finishedAt: { type: 'string', format: 'date-time' },
     outcome: { enum: ['delivered', 'transient', 'permanent', 'internal', 'deferred', 'interrupted'] },
