@@ -280,12 +280,9 @@ export function buildDiscoveryMounts(parts: { services: Services; stores: Stores
   });
 }
 
-/** What /api/v1 answers without credentials: the API's own description. */
-const PUBLIC_API_PATHS = ['/openapi.json', '/docs'];
-
 /** The authentication of /api/v1, operator requests audited in the store's log. */
 export function apiAuthentication(auth: AuthParts, stores: Pick<Stores, 'audit'>): RequestHandler {
-  return authenticate({ authenticator: auth.authenticator, limiter: auth.limiter, audit: stores.audit, publicPaths: PUBLIC_API_PATHS });
+  return authenticate({ authenticator: auth.authenticator, limiter: auth.limiter, audit: stores.audit });
 }
 
 /**

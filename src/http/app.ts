@@ -7,6 +7,8 @@ import type { Logger } from 'pino';
 import { documentsRouter, type DocumentsApiDeps } from './documents.js';
 import { errorHandler, notFound } from './errors.js';
 import { healthRouter, type ReadinessCheck } from './health.js';
+import { API_BASE_PATH } from './openapi/index.js';
+import { openApiRouter } from './openapi/router.js';
 import { requestLog } from './request-log.js';
 import { securityHeaders } from './response-headers.js';
 
@@ -39,8 +41,10 @@ export function createApp(deps: AppDeps): express.Express {
     });
   }
   app.use(healthRouter(deps.readiness, deps.sandbox ? { sandbox: true } : {}));
-  app.use('/api/v1', deps.authenticate);
-  app.use('/api/v1', documentsRouter(deps.documents));
+  // The API's description is public: mounted before authentication.
+  app.use(API_BASE_PATH, openApiRouter());
+  app.use(API_BASE_PATH, deps.authenticate);
+  app.use(API_BASE_PATH, documentsRouter(deps.documents));
   for (const m of deps.mounts ?? []) app.use(m.path, m.router);
   app.use(notFound);
   app.use(errorHandler);

@@ -1,5 +1,5 @@
 /**
- * Authentication of everything under /api/v1 but its public documents: `Authorization: Bearer <key>`
+ * Authentication of everything under /api/v1 (its description, mounted before, is public): `Authorization: Bearer <key>`
  * sets req.principal, rate-limited per key; a missing, malformed, unknown, revoked or expired key is 401.
  * Routes then ask the principal for the scope and tenants their use case needs (src/http/principal.ts).
  * Every request an operator key makes is written to the audit log once answered.
@@ -15,8 +15,6 @@ export interface AuthDeps {
   authenticator: Authenticator;
   limiter: RateLimiter;
   audit: { append(entry: AuditEntry): Promise<void> };
-  /** Paths (relative to the mount) answered without credentials. */
-  publicPaths: readonly string[];
 }
 
 const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
@@ -28,7 +26,6 @@ function unauthorized(res: Response, message: string): ApError {
 
 export function authenticate(deps: AuthDeps): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
-    if (deps.publicPaths.includes(req.path)) return next();
     const header = req.get('authorization');
     if (!header) return next(unauthorized(res, 'An API key is required: Authorization: Bearer <key>'));
     const m = BEARER.exec(header);

@@ -9,6 +9,7 @@ import type { Direction } from '../core/state-machine.js';
 import type { As4MessageRecord, DeliveryDetail, DocumentFilter, DocumentRecord, DocumentsService, Submission, SubmissionResponse, SubmitResult } from '../services/documents.js';
 import type { ValidationReport } from '../validation/types.js';
 import { readBody, type InflightBudget } from './body-budget.js';
+import { problem } from './errors.js';
 import { UUID_PATTERN, uuidParam } from './params.js';
 import { principalWith } from './principal.js';
 import { noStore, sendXmlAttachment } from './response-headers.js';
@@ -192,7 +193,8 @@ export function documentsRouter(deps: DocumentsApiDeps): Router {
       }
       const stored = payloadKept ? 'it is stored as rejected' : "it is stored as rejected without its payload (past the day's quota for rejected payloads)";
       const err = new ApError('validation.invalid', `The document fails validation; ${stored} and not sent`);
-      return { status: 422, documentId: document.id, body: JSON.stringify({ ...err.toJSON(), ...documentView(document), validation: reportView(report), requestId: req.id }) };
+      // An RFC 9457 problem carrying the stored document and its whole report.
+      return { status: 422, documentId: document.id, body: JSON.stringify({ ...problem(err, req.id), ...documentView(document), validation: reportView(report) }) };
     };
     // Without the header, no key is claimed: the submission costs what it did.
     const key = req.get('idempotency-key');

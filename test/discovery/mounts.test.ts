@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import express from 'express';
 import { loadConfig } from '../../src/config/index.js';
 import { errorHandler, notFound } from '../../src/http/errors.js';
+import { requestLog } from '../../src/http/request-log.js';
+import { createLogger } from '../../src/log.js';
 import { ADMIN_API_PATH } from '../../src/http/discovery-mounts.js';
 import { apiAuthentication, buildDiscoveryMounts, buildServices, buildStores, queueWithoutDelivery } from '../../src/composition/index.js';
 import { smpParts } from '../../src/main.js';
@@ -38,6 +40,8 @@ describe('discovery mounts from configuration', () => {
     writeFileSync(join(dir, 'ap.crt'), ap.certPem);
     writeFileSync(join(dir, 'trust.pem'), [...pki.trustedPems.roots, ...pki.trustedPems.ap, ...pki.trustedPems.smp].join('\n'));
     const app = express();
+    // As createApp does: every API response carries X-Request-Id, which the OpenAPI conformance hook checks.
+    app.use(requestLog(createLogger('silent')));
     server = http.createServer(app);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -1,0 +1,9 @@
+/**
+ * The areas of the API the document describes, one line each: a new area is a module of paths/ exporting
+ * `paths` and `schemas`, and its line here.
+ */
+export * as adminParticipants from './paths/admin-participants.js';
+export * as documents from './paths/documents.js';
+export * as inbox from './paths/inbox.js';
+export * as reference from './paths/reference.js';
+export * as tenants from './paths/tenants.js';
