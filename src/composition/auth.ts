@@ -51,7 +51,7 @@ export function authParts(settings: AuthSettings, hashKey: Buffer, keys: Postgre
 }
 
 /** What the server authenticates with; revocations anywhere reach its cache through AUTH_CHANNEL. */
-export async function buildAuth(config: Config['auth'], parts: { knex: Knex; keys: PostgresApiKeyStore; logger: Logger }, closers: Closers): Promise<AuthParts> {
+export async function buildAuth(config: AuthSettings & Pick<Config['auth'], 'hashKeyFile'>, parts: { knex: Knex; keys: PostgresApiKeyStore; logger: Logger }, closers: Closers): Promise<AuthParts> {
   const auth = authParts(config, await loadHashKey(config.hashKeyFile), parts.keys);
   const { authenticator } = auth;
   const listener = listen(parts.knex, AUTH_CHANNEL, { onNotify: (what) => authenticator.forget(what), onReconnect: () => authenticator.forget('all') }, parts.logger);

@@ -40,11 +40,13 @@ export async function startDocumentsApi(options: {
   maxDocumentBytes: number;
   rejectedPayloadBytesPerDay?: number;
   readiness?: Record<string, ReadinessCheck>;
+  /** The per-key rate limit (default: none a test reaches). */
+  auth?: { ratePerSecond: number; rateBurst: number };
 }): Promise<DocumentsApi> {
   const db = await createTestDatabase(options.prefix ? { prefix: options.prefix } : {});
   const validator = UblXsdValidator.load(UBL_SCHEMAS_DIR, { maxBytes: options.maxDocumentBytes });
   const stores = buildStores(db.knex);
-  const auth = testAuth(stores);
+  const auth = testAuth(stores, options.auth ?? {});
   const services = buildServices(
     { rejectedPayloadBytesPerDay: options.rejectedPayloadBytesPerDay ?? 100 * 1024 * 1024, idempotencyKeyRetentionHours: 24 },
     {
