@@ -31,6 +31,7 @@ import { ApError } from './errors.js';
 import { InflightBudget } from './http/body-budget.js';
 import type { OutboundService } from './jobs/outbound-service.js';
 import { JobRunner } from './jobs/runner.js';
+import type { PeppolLookup } from './peppol/lookup.js';
 import type { Logger } from './log.js';
 import { PeppolCertificateValidator, seatIdOf, TrustStore } from './pki/index.js';
 import type { InboundService } from './pipeline/inbound-service.js';
@@ -107,6 +108,7 @@ async function buildAccessPoint(config: Config, logger: Logger, closers: Closers
   // documents stay queued and nothing is received.
   let inbound: InboundService | null = null;
   let outbound: OutboundService | null = null;
+  let network: PeppolLookup | undefined;
   const served = ap ? buildServedHere(stores, { ownEndpointUrl: ap.endpointUrl, cacheMs: as4.servedCacheMs ?? as4.servedCacheMsOldName }) : undefined;
   if (ap && served) {
     // One certificate validator (trust store, revocation policy, CRL cache) for inbound, outbound and discovery.
@@ -117,7 +119,8 @@ async function buildAccessPoint(config: Config, logger: Logger, closers: Closers
       { ...identity, stores, validation, served, handlers: buildAfterStoredHandlers(stores), concurrency: Math.max(1, v.workers), logger },
       closers,
     );
-    const lookup = sandbox?.lookup ?? buildLookup(discovery, certificateValidator);
+    // The sandbox never asks the Peppol network; otherwise one resolver for delivery and the lookup pre-flight.
+    const lookup = sandbox ? sandbox.lookup : (network = buildLookup(discovery, certificateValidator));
     outbound = buildOutboundDelivery(config.outbound, { ...identity, knex: db.knex, stores, lookup, served, maxDocumentBytes: v.maxDocumentBytes, runner, logger }, closers);
   } else {
     logger.warn('outbound delivery is off (AP_KEY_FILE, AP_CERT_FILE and AP_ENDPOINT_URL not set): submitted documents stay queued');
@@ -126,7 +129,7 @@ async function buildAccessPoint(config: Config, logger: Logger, closers: Closers
   closers.push('jobs', (budgetMs) => runner.stop(budgetMs));
   const outboundQueue = outbound?.queue ?? queueWithoutDelivery(db.knex, { maxAttempts: config.outbound.retry.maxAttempts, firstAttemptGraceMs: config.outbound.firstAttemptGraceMs });
   // No SML registrar under `serve`: see the participants command.
-  const services = buildServices(config.quotas, { stores, validation, outbound: outboundQueue, auth, ...(served ? { served } : {}) });
+  const services = buildServices(config.quotas, { stores, validation, outbound: outboundQueue, auth, ...(served ? { served } : {}), ...(network ? { network } : {}) });
   const demo = sandbox ? await sandbox.setUpDemo(services, auth.authenticator) : null;
   let shuttingDown = false;
   const handler = buildHttp({

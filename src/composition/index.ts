@@ -33,7 +33,9 @@ import { DocumentsService } from '../services/documents.js';
 import { InboxService } from '../services/inbox.js';
 import { LookupService } from '../services/lookup.js';
 import { ParticipantsService } from '../services/participants.js';
+import { ReachabilityService } from '../services/reachability.js';
 import { TenantsService } from '../services/tenants.js';
+import { lookupRouter } from '../http/lookup.js';
 import { PostgresApiKeyStore } from '../store/api-keys.js';
 import { PostgresAuditLog } from '../store/audit-log.js';
 import { PostgresTenantStore } from '../store/tenants.js';
@@ -201,6 +203,7 @@ export interface Services {
   inbox: InboxService;
   participants: ParticipantsService;
   tenants: TenantsService;
+  reachability: ReachabilityService;
 }
 
 export function buildServices(
@@ -213,9 +216,16 @@ export function buildServices(
     auth: Pick<AuthParts, 'hashKey'> & Partial<Pick<AuthParts, 'authenticator'>>;
     served?: ServedHere;
     sml?: { registrar: SmlRegistrar; smpBaseUrl: string };
+    /** Peppol discovery for the lookup pre-flight; absent: only participants hosted here are found. */
+    network?: PeppolLookup;
   },
 ): Services {
   const { stores } = parts;
+  const participants = new ParticipantsService({
+    store: stores.participants,
+    ...(parts.served ? { served: parts.served } : {}),
+    ...(parts.sml ? { sml: parts.sml } : {}),
+  });
   return {
     documents: new DocumentsService({
       validation: parts.validation,
@@ -228,11 +238,8 @@ export function buildServices(
       tenants: stores.tenants,
     }),
     inbox: new InboxService({ inbox: stores.inbox, documents: stores.documents, tenants: stores.tenants }),
-    participants: new ParticipantsService({
-      store: stores.participants,
-      ...(parts.served ? { served: parts.served } : {}),
-      ...(parts.sml ? { sml: parts.sml } : {}),
-    }),
+    participants,
+    reachability: new ReachabilityService({ hosted: participants, network: parts.network ?? null }),
     tenants: new TenantsService({
       tenants: stores.tenants,
       keys: stores.apiKeys,
@@ -298,7 +305,7 @@ export function buildHttp(parts: HttpParts): RequestListener {
       { path: '/api/v1/inbox', router: inboxRouter({ inbox: services.inbox }) },
     );
   }
-  mounts.push({ path: '/api/v1', router: tenantsRouter({ tenants: services.tenants }) });
+  mounts.push({ path: '/api/v1', router: tenantsRouter({ tenants: services.tenants }) }, { path: '/api/v1', router: lookupRouter({ reachability: services.reachability }) });
   const app = createApp({
     logger: parts.logger,
     authenticate: apiAuthentication(parts.auth, parts.stores),

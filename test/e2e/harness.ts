@@ -184,17 +184,18 @@ async function startAp(env: DiscoveryEnv, name: string, seatId: string, outbound
     closers,
   );
   const jobs = new JobRunner(new PostgresJobStore(knex), { concurrency: 64, pollIntervalMs: outboundConfig.pollIntervalMs, logger });
+  const network = new PeppolLookup({
+    sml: { zone: TEST_SML_ZONE, dnsServers: [env.dns.address], timeoutMs: 1000, tries: 1, requireHttps: false },
+    validator: env.validator,
+    smpTimeoutMs: 3000,
+  });
   const outbound = buildOutboundDelivery(
     outboundConfig,
     {
       ...ap,
       knex,
       stores,
-      lookup: new PeppolLookup({
-        sml: { zone: TEST_SML_ZONE, dnsServers: [env.dns.address], timeoutMs: 1000, tries: 1, requireHttps: false },
-        validator: env.validator,
-        smpTimeoutMs: 3000,
-      }),
+      lookup: network,
       served,
       maxDocumentBytes: MAX_BYTES,
       runner: jobs,
@@ -205,7 +206,7 @@ async function startAp(env: DiscoveryEnv, name: string, seatId: string, outbound
   await jobs.start();
   closers.push('jobs', (budgetMs) => jobs.stop(budgetMs));
   const auth = testAuth(stores);
-  const services = buildServices({ rejectedPayloadBytesPerDay: 100 * 1024 * 1024, idempotencyKeyRetentionHours: 24 }, { stores, validation: inlineValidationRunner(validator, MAX_BYTES), outbound: outbound.queue, served, auth });
+  const services = buildServices({ rejectedPayloadBytesPerDay: 100 * 1024 * 1024, idempotencyKeyRetentionHours: 24 }, { stores, validation: inlineValidationRunner(validator, MAX_BYTES), outbound: outbound.queue, served, auth, network });
   // Each access point serves one tenant owning every participant it hosts or sends for, with one key.
   const tenant = await createTenant(services.tenants, { name: `Customers of ${name}` });
   const key = bearer((await createKey(services.tenants, tenant.id, ['send', 'inbox'])).secret);

@@ -145,4 +145,28 @@ describe('two access points: A sends to B over SML/SMP and AS4', function () {
     const doc = await a.get(res.body.id);
     assert.equal(doc.delivery, null);
   });
+
+  it('answers the lookup pre-flight: where a participant receives, in either Belgian form, and why one cannot', async () => {
+    const look = async (path: string) => (await (await a.api(`/api/v1/lookup/${path}`)).json()) as any;
+    const remote = await look(`${buyer}?documentType=invoice`);
+    assert.equal(remote.reachable, true);
+    assert.equal(remote.accessPoint.seatId, 'PBE000202');
+    assert.equal(remote.accessPoint.endpointUrl, `${b.url}/as4`);
+    assert.equal(remote.tried[0].outcome, 'found');
+    // The 9925 form of the same company is not registered; its 0208 form is, and is tried next.
+    const other = await look(`9925:BE${buyer.slice(5)}`);
+    assert.equal(other.reachable, true);
+    assert.deepEqual(other.tried.map((t: any) => [t.participant, t.outcome]), [
+      [`iso6523-actorid-upis::9925:be${buyer.slice(5)}`, 'not-registered'],
+      [`iso6523-actorid-upis::${buyer}`, 'found'],
+    ]);
+    assert.ok(other.documentTypes.some((d: string) => d.includes('Invoice-2::Invoice')));
+    const local = await look(localBuyer);
+    assert.equal(local.reachable, true);
+    assert.equal(local.tried[0].outcome, 'hosted-here');
+    const nowhere = await look(unregistered);
+    assert.equal(nowhere.reachable, false);
+    assert.deepEqual(nowhere.tried.map((t: any) => t.outcome), ['not-registered', 'not-registered']);
+    assert.match(nowhere.tried[0].detail, /SML/);
+  });
 });

@@ -226,6 +226,14 @@ describe('tenant isolation: every operation by every kind of caller', function (
     assert.ok(othersLog.every((e) => e.actorTenantId === ids['other'] || e.onBehalfOfTenantId === ids['other']), 'the other tenant reads only its own audit entries');
   });
 
+  it('lookup: any key may ask, it reads no tenant\'s data', async () => {
+    const any = { owner: 200, other: 200, mandated: 200, mandateRevoked: 200, mandateExpired: 200, noScope: 200, operator: 200 };
+    await matrix('lookupParticipant', any, (a) => call(a, 'GET', `/lookup/${ownerBuyer}?documentType=invoice`));
+    const answer = (await (await call('other', 'GET', `/lookup/${ownerBuyer}`)).json()) as { reachable: boolean; tried: Array<{ outcome: string }> };
+    assert.equal(answer.reachable, true);
+    assert.equal(answer.tried[0]!.outcome, 'hosted-here');
+  });
+
   it('the API description is public', async () => {
     for (const op of ['getOpenApiDocument', 'getApiReference']) covered.add(op);
     for (const a of ACTORS) {

@@ -7,3 +7,4 @@ export * as documents from './paths/documents.js';
 export * as inbox from './paths/inbox.js';
 export * as reference from './paths/reference.js';
 export * as tenants from './paths/tenants.js';
+export * as lookup from './paths/lookup.js';
