@@ -243,6 +243,21 @@ function statements(payloads: PayloadStore) {
   };
 }
 
+/** What every attempt of a new outbound document reuses: its identifiers, and the supplier's country. */
+export interface FixedIds {
+  as4MessageId: string;
+  conversationId: string;
+  sbdhInstanceId: string;
+  countryC1: string | null;
+}
+
+/** The job of a new outbound document: queued for any runner from `dueAt`, or held by the runner that makes its first attempt. */
+export interface FirstJob {
+  maxAttempts: number;
+  dueAt: Date;
+  heldBy: { runnerId: string; leaseMs: number } | null;
+}
+
 export class PostgresDeliveryStore {
   private readonly statements: ReturnType<typeof statements>;
 
@@ -268,23 +283,23 @@ export class PostgresDeliveryStore {
     doc: NewDocument,
     payload: Buffer,
     event: EventInput,
-    fixed: { as4MessageId: string; conversationId: string; sbdhInstanceId: string; countryC1: string | null },
-    job: { maxAttempts: number; dueAt: Date; heldBy: { runnerId: string; leaseMs: number } | null },
+    fixed: FixedIds,
+    job: FirstJob,
   ): Promise<{ document: DocumentRecord; jobId: string }>;
   createQueued(
     doc: NewDocument,
     payload: Buffer,
     event: EventInput,
-    fixed: { as4MessageId: string; conversationId: string; sbdhInstanceId: string; countryC1: string | null },
-    job: { maxAttempts: number; dueAt: Date; heldBy: { runnerId: string; leaseMs: number } | null },
+    fixed: FixedIds,
+    job: FirstJob,
     business: { key: string | null; resend: boolean },
   ): Promise<{ document: DocumentRecord; jobId: string } | { duplicateOf: string }>;
   async createQueued(
     doc: NewDocument,
     payload: Buffer,
     event: EventInput,
-    fixed: { as4MessageId: string; conversationId: string; sbdhInstanceId: string; countryC1: string | null },
-    job: { maxAttempts: number; dueAt: Date; heldBy: { runnerId: string; leaseMs: number } | null },
+    fixed: FixedIds,
+    job: FirstJob,
     business: { key: string | null; resend: boolean } = { key: null, resend: false },
   ): Promise<{ document: DocumentRecord; jobId: string } | { duplicateOf: string }> {
     const id = randomUUID();
