@@ -19,6 +19,8 @@ export const WEBHOOK_JOB = 'webhook';
 // Standard Webhooks asks receivers to answer fast; a slow one is a failed attempt, retried later.
 const TIMEOUT_MS = 10_000;
 const MAX_RESPONSE_BYTES = 4096;
+// A job that ends without settling its delivery is rare (killed on its last attempt): a look a minute will do.
+const ORPHAN_SWEEP_MS = 60_000;
 
 export interface WebhooksParts {
   knex: Knex;
@@ -77,10 +79,15 @@ export function buildWebhookDelivery(parts: WebhooksParts): WebhookService {
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<void> | null = null;
   let stopped = false;
+  let lastSweep = 0;
   const tick = () => {
     running = (async () => {
       try {
         while (!stopped && (await delivery.fanOut()).more);
+        if (Date.now() - lastSweep < ORPHAN_SWEEP_MS) return;
+        lastSweep = Date.now();
+        const orphans = await delivery.failOrphans(WEBHOOK_JOB);
+        if (orphans > 0) logger.warn({ orphans }, 'webhooks: deliveries whose job ended without an outcome are failed');
       } catch (err) {
         logger.error({ err }, 'webhooks: fan-out failed; trying again at the next poll');
       }

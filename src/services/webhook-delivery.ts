@@ -64,6 +64,11 @@ export class WebhookDelivery {
     return { events: read.events, more: read.events === FAN_OUT_BATCH };
   }
 
+  /** Ends the pending deliveries whose job ended without settling them (see PostgresWebhookStore.failOrphans). */
+  failOrphans(jobKind: string): Promise<number> {
+    return this.deps.webhooks.failOrphans(jobKind);
+  }
+
   /** One attempt of a delivery, its outcome and its job's settlement written together. */
   async attempt(run: AttemptRun): Promise<void> {
     const { webhooks, jobs } = this.deps;

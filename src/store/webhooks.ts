@@ -186,6 +186,21 @@ export class PostgresWebhookStore {
     await tx('webhook_deliveries').where({ id, status: 'pending' }).update({ status: 'failed', next_attempt_at: null, last_error: reason, updated_at: tx.fn.now() });
   }
 
+  /**
+   * Pending deliveries whose job ended without them (interrupted on its last attempt, or internal errors):
+   * failed, with the job's last error, so that the log never shows a delivery waiting for nothing.
+   */
+  async failOrphans(jobKind: string): Promise<number> {
+    const { rowCount } = await this.knex.raw(
+      `UPDATE webhook_deliveries d SET status = 'failed', next_attempt_at = NULL, updated_at = now(),
+         last_error = 'its job ended (' || coalesce(j.last_error_kind, 'unknown') || '): ' || coalesce(j.last_error_message, '')
+       FROM jobs j
+       WHERE d.status = 'pending' AND j.kind = ? AND j.unique_key = d.id::text AND j.status IN ('failed', 'dead')`,
+      [jobKind],
+    );
+    return rowCount ?? 0;
+  }
+
   async disable(endpointId: string, reason: string, tx: Tx): Promise<void> {
     await tx('webhook_endpoints').where({ id: endpointId }).whereNull('disabled_at').update({ disabled_at: tx.fn.now(), disabled_reason: reason });
   }

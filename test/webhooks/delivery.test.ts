@@ -181,6 +181,16 @@ describe('webhooks', function () {
     assert.equal(d.eventType, 'webhook.test');
   });
 
+  it('fails a pending delivery whose job ended without it (killed on its last attempt), with the job\'s error', async () => {
+    const endpoint = await subscribe();
+    const [row] = await api.db.knex('webhook_deliveries').insert({ endpoint_id: endpoint.id, webhook_id: 'msg_orphan', event_type: 'webhook.test', body: '{}' }).returning('id');
+    await api.db.knex('jobs').insert({ kind: 'webhook', payload: { deliveryId: row.id }, unique_key: row.id, status: 'dead', attempts: 4, max_attempts: 4, last_error_kind: 'interrupted', last_error_message: 'its runner stopped' });
+    assert.equal(await api.stores.webhooks.failOrphans('webhook'), 1);
+    const d = (await deliveries(endpoint.id)).find((x) => x.id === row.id);
+    assert.equal(d.status, 'failed');
+    assert.equal(d.lastError, 'its job ended (interrupted): its runner stopped');
+  });
+
   it('refuses a bad subscription with 400: unknown event type, no URL, no event types', async () => {
     for (const body of [{ url: receiver.url, eventTypes: ['document.exploded'] }, { eventTypes: ['document.submitted'] }, { url: receiver.url, eventTypes: [] }, { url: 'ftp://x/', eventTypes: ['document.submitted'] }]) {
       const res = await call(api.base, api.auth, 'POST', '/webhooks', body);

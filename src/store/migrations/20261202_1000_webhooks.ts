@@ -61,6 +61,7 @@ export async function up(knex: Knex): Promise<void> {
     -- The fan-out makes one delivery per event and endpoint, even when it runs again over the same events.
     CREATE UNIQUE INDEX webhook_deliveries_fanout_uq ON webhook_deliveries (endpoint_id, event_id) WHERE NOT replay AND event_id IS NOT NULL;
     CREATE INDEX webhook_deliveries_endpoint_idx ON webhook_deliveries (endpoint_id, created_at DESC);
+    CREATE INDEX webhook_deliveries_pending_idx ON webhook_deliveries (id) WHERE status = 'pending';
 
     CREATE TABLE webhook_attempts (
       id bigserial PRIMARY KEY,
