@@ -1,5 +1,7 @@
 /** Tenant isolation of webhook endpoints: another tenant's endpoint is answered as absent (404). */
 import assert from 'node:assert/strict';
+import { commandLineCaller } from '../../src/services/tenants.js';
+import { bearer, createKey, grantMandate } from '../support/auth.js';
 import { call, startWebhooksApi, type WebhooksApi } from '../support/webhooks-api.js';
 
 describe('webhook endpoints are tenant-scoped', function () {
@@ -36,6 +38,25 @@ describe('webhook endpoints are tenant-scoped', function () {
     const mine = await call(api.base, api.auth, 'GET', `/webhooks/${endpointId}`);
     assert.equal(mine.status, 200);
     assert.equal(mine.json.previousSecretValidUntil, null, 'not rotated');
+  });
+
+  it("an accountant with a webhooks mandate manages the grantor's endpoints; revoked, it sees them no more", async () => {
+    const accountant = await api.otherTenant(['webhooks']);
+    assert.equal((await call(api.base, accountant.auth, 'GET', `/webhooks/${endpointId}`)).status, 404);
+    const mandateId = await grantMandate(api.services.tenants, api.tenantId, accountant.tenantId, ['webhooks']);
+    assert.equal((await call(api.base, accountant.auth, 'GET', `/webhooks/${endpointId}`)).status, 200);
+    const created = await call(api.base, accountant.auth, 'POST', '/webhooks', { url: 'http://127.0.0.1:9/acct', eventTypes: ['document.received'], tenantId: api.tenantId });
+    assert.equal(created.status, 201);
+    assert.equal(created.json.tenantId, api.tenantId);
+    await api.services.tenants.revokeMandate(commandLineCaller('test'), mandateId);
+    assert.equal((await call(api.base, accountant.auth, 'GET', `/webhooks/${endpointId}`)).status, 404);
+  });
+
+  it('an operator key with the webhooks scope sees every tenant\'s endpoints and must name the tenant to subscribe', async () => {
+    const operator = bearer((await createKey(api.services.tenants, null, ['webhooks'])).secret);
+    const list = await call(api.base, operator, 'GET', '/webhooks');
+    assert.ok(list.json.webhooks.some((w: { id: string }) => w.id === endpointId));
+    assert.equal((await call(api.base, operator, 'POST', '/webhooks', { url: 'http://127.0.0.1:9/', eventTypes: ['document.received'] })).status, 400);
   });
 
   it('needs the webhooks scope (403 without it)', async () => {
