@@ -6,6 +6,7 @@
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { isIP } from 'node:net';
 import { forbiddenAddress, guardedLookup, TargetRefused } from './address-guard.js';
 
 export interface WebhookTransportOptions {
@@ -52,8 +53,8 @@ export class WebhookTransport {
     const target = new URL(url);
     const host = target.hostname.replace(/^\[|\]$/g, '');
     // An IP literal is connected to without a lookup, so the guard looks at it here.
-    const literal = this.options.allowPrivate ? null : forbiddenAddress(host);
-    if (literal && !literal.endsWith('is not an IP address')) return { ok: false, status: null, latencyMs: 0, error: `refused: ${literal}`, refused: true };
+    const literal = !this.options.allowPrivate && isIP(host) ? forbiddenAddress(host) : null;
+    if (literal) return { ok: false, status: null, latencyMs: 0, error: `refused: ${literal}`, refused: true };
     const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
     const agent = target.protocol === 'https:' ? this.https : this.http;
     const payload = Buffer.from(body);
