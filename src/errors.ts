@@ -121,6 +121,8 @@ export const ERROR_KINDS = {
   'api.idempotency-key-reused': k(null, 422, 'The Idempotency-Key was used with a different request body'),
   // The first request with the key has not answered yet: 409 with Retry-After, then the replay.
   'api.request-in-progress': k(null, 409, 'A request with this Idempotency-Key is in progress', 'transient'),
+  // An SSRF guard: webhooks call only https URLs of public addresses unless WEBHOOKS_ALLOW_PRIVATE_TARGETS.
+  'webhook.target-refused': k(null, 422, 'The webhook URL is not allowed: not https, or not a public address'),
   'state.invalid-transition': k(null, 409, 'Invalid status transition'),
   'config.invalid': k(null, 500, 'Invalid configuration'),
   'internal': k(null, 500, 'Internal error', 'internal'),

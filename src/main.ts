@@ -21,6 +21,7 @@ import {
   buildServices,
   buildStores,
   buildValidation,
+  buildWebhooks,
   Closers,
   queueWithoutDelivery,
   type SmpParts,
@@ -125,11 +126,22 @@ async function buildAccessPoint(config: Config, logger: Logger, closers: Closers
   } else {
     logger.warn('outbound delivery is off (AP_KEY_FILE, AP_CERT_FILE and AP_ENDPOINT_URL not set): submitted documents stay queued');
   }
+  const webhooks = buildWebhooks(config.webhooks, { knex: db.knex, runner, pollIntervalMs: config.outbound.pollIntervalMs, logger }, closers);
   await runner.start();
   closers.push('jobs', (budgetMs) => runner.stop(budgetMs));
+  webhooks.start();
+  closers.push('webhooks fan-out', () => webhooks.stopFanOut());
   const outboundQueue = outbound?.queue ?? queueWithoutDelivery(db.knex, { maxAttempts: config.outbound.retry.maxAttempts, firstAttemptGraceMs: config.outbound.firstAttemptGraceMs });
   // No SML registrar under `serve`: see the participants command.
-  const services = buildServices(config.quotas, { stores, validation, outbound: outboundQueue, auth, ...(served ? { served } : {}), ...(network ? { network } : {}) });
+  const services = buildServices(config.quotas, {
+    stores,
+    validation,
+    outbound: outboundQueue,
+    auth,
+    webhooks: { queue: webhooks.queue, allowPrivateTargets: config.webhooks.allowPrivateTargets },
+    ...(served ? { served } : {}),
+    ...(network ? { network } : {}),
+  });
   const demo = sandbox ? await sandbox.setUpDemo(services, auth.authenticator) : null;
   let shuttingDown = false;
   const handler = buildHttp({

@@ -8,7 +8,8 @@ import type { RequestListener } from 'node:http';
 import type { RequestHandler } from 'express';
 import type { Knex } from 'knex';
 import type { As4Identity } from '../as4/index.js';
-import type { Config, OutboundConfig } from '../config/index.js';
+import type { Config, OutboundConfig, WebhooksConfig } from '../config/index.js';
+import { buildWebhookDelivery, type WebhookService, type WebhooksParts } from '../jobs/webhook-service.js';
 import { createApp } from '../http/app.js';
 import { as4DirectRoute } from '../http/as4-endpoint.js';
 import type { InflightBudget } from '../http/body-budget.js';
@@ -36,6 +37,12 @@ import { ParticipantsService } from '../services/participants.js';
 import { ReachabilityService } from '../services/reachability.js';
 import { TenantsService } from '../services/tenants.js';
 import { lookupRouter } from '../http/lookup.js';
+import { EventsService } from '../services/events.js';
+import { WebhooksService, type WebhookQueue } from '../services/webhooks.js';
+import { PostgresEventStore } from '../store/events.js';
+import { PostgresWebhookStore } from '../store/webhooks.js';
+import { eventsRouter } from '../http/events.js';
+import { webhooksRouter } from '../http/webhooks.js';
 import { PostgresApiKeyStore } from '../store/api-keys.js';
 import { PostgresAuditLog } from '../store/audit-log.js';
 import { PostgresTenantStore } from '../store/tenants.js';
@@ -65,6 +72,8 @@ export interface Stores {
   tenants: PostgresTenantStore;
   apiKeys: PostgresApiKeyStore;
   audit: PostgresAuditLog;
+  webhooks: PostgresWebhookStore;
+  events: PostgresEventStore;
 }
 
 export function buildStores(knex: Knex): Stores {
@@ -77,6 +86,8 @@ export function buildStores(knex: Knex): Stores {
     tenants: new PostgresTenantStore(knex),
     apiKeys: new PostgresApiKeyStore(knex),
     audit: new PostgresAuditLog(knex),
+    webhooks: new PostgresWebhookStore(knex),
+    events: new PostgresEventStore(knex),
   };
 }
 
@@ -185,6 +196,16 @@ export function buildOutboundDelivery(config: OutboundConfig, parts: OutboundPar
   return outbound;
 }
 
+/**
+ * Webhook delivery registered on the runner as its `webhook` job kind (start the runner, then the
+ * service's fan-out; stop them in the reverse order, which the closers do).
+ */
+export function buildWebhooks(config: WebhooksConfig, parts: Omit<WebhooksParts, 'retry' | 'allowPrivateTargets'>, closers: Closers): WebhookService {
+  const service = buildWebhookDelivery({ ...parts, retry: { ...config.retry, multiplier: 2 }, allowPrivateTargets: config.allowPrivateTargets });
+  closers.push('webhooks', () => service.close());
+  return service;
+}
+
 /** Where submitted documents wait when this process does not deliver (no AP key): queued, never dispatched. */
 export function queueWithoutDelivery(knex: Knex, outbound: { maxAttempts: number; firstAttemptGraceMs: number }): OutboundQueue {
   return {
@@ -204,6 +225,9 @@ export interface Services {
   participants: ParticipantsService;
   tenants: TenantsService;
   reachability: ReachabilityService;
+  events: EventsService;
+  /** Null where no job runner delivers webhooks (commands, tests of other areas): the routes are not mounted. */
+  webhooks: WebhooksService | null;
 }
 
 export function buildServices(
@@ -218,6 +242,8 @@ export function buildServices(
     sml?: { registrar: SmlRegistrar; smpBaseUrl: string };
     /** Peppol discovery for the lookup pre-flight; absent: only participants hosted here are found. */
     network?: PeppolLookup;
+    /** The `webhook` job kind's queue (src/jobs/webhook-service.ts) and WEBHOOKS_ALLOW_PRIVATE_TARGETS. */
+    webhooks?: { queue: WebhookQueue; allowPrivateTargets: boolean };
   },
 ): Services {
   const { stores } = parts;
@@ -247,6 +273,8 @@ export function buildServices(
       hashKey: parts.auth.hashKey,
       ...(parts.auth.authenticator ? { authenticator: parts.auth.authenticator } : {}),
     }),
+    events: new EventsService(stores.events),
+    webhooks: parts.webhooks ? new WebhooksService({ webhooks: stores.webhooks, events: stores.events, ...parts.webhooks }) : null,
   };
 }
 
@@ -306,6 +334,8 @@ export function buildHttp(parts: HttpParts): RequestListener {
     );
   }
   mounts.push({ path: '/api/v1', router: tenantsRouter({ tenants: services.tenants }) }, { path: '/api/v1', router: lookupRouter({ reachability: services.reachability }) });
+  mounts.push({ path: '/api/v1', router: eventsRouter({ events: services.events }) });
+  if (services.webhooks) mounts.push({ path: '/api/v1', router: webhooksRouter({ webhooks: services.webhooks }) });
   const app = createApp({
     logger: parts.logger,
     authenticate: apiAuthentication(parts.auth, parts.stores),

@@ -21,9 +21,10 @@ import { smp } from './smp.js';
 import type { Value } from './spec.js';
 import { auth } from './auth.js';
 import { validation } from './validation.js';
+import { webhooks } from './webhooks.js';
 
 // A body the in-flight budget can never hold would be refused as busy forever.
-const SCHEMA = new ConfigSchema({ http, database, logging, validation, as4, pki, discovery, smp, outbound, jobs, auth, quotas, sandbox }, [
+const SCHEMA = new ConfigSchema({ http, database, logging, validation, as4, pki, discovery, smp, outbound, jobs, auth, quotas, sandbox, webhooks }, [
   (c) => (c.http.inflightBytes < c.validation.maxDocumentBytes ? `INBOUND_INFLIGHT_BYTES=${c.http.inflightBytes} is less than MAX_DOCUMENT_BYTES=${c.validation.maxDocumentBytes}` : null),
   (c) =>
     c.as4.identity && c.http.inflightBytes < c.as4.maxMessageBytes
@@ -35,6 +36,7 @@ export type Config = ReturnType<typeof SCHEMA.load>;
 export type OutboundConfig = Value<typeof outbound>;
 export type PkiConfig = Value<typeof pki>;
 export type JobsConfig = Value<typeof jobs>;
+export type WebhooksConfig = Value<typeof webhooks>;
 
 /** Every variable the configuration knows, in table order. */
 export const CONFIG_VARIABLES: readonly KnownVariable[] = SCHEMA.variables;

@@ -53,7 +53,7 @@ describe('tenant isolation: every operation by every kind of caller', function (
       prefix: 'ap_isolation',
       ap: pki.issueAp('PBE000901'),
       trust: pki.trustedPems,
-      env: { INBOUND_VALIDATION_WORKERS: '0', OUTBOUND_POLL_INTERVAL_MS: '50', SML_DNS_SERVERS: '127.0.0.1:9' },
+      env: { INBOUND_VALIDATION_WORKERS: '0', OUTBOUND_POLL_INTERVAL_MS: '50', SML_DNS_SERVERS: '127.0.0.1:9', WEBHOOKS_ALLOW_PRIVATE_TARGETS: 'true' },
       // The buyers receive invoices and credit notes here: delivery between them is local.
       prepare: async (db) => {
         const store = new SmpParticipantStore(db.knex);
@@ -232,6 +232,34 @@ describe('tenant isolation: every operation by every kind of caller', function (
     const answer = (await (await call('other', 'GET', `/lookup/${ownerBuyer}`)).json()) as { reachable: boolean; tried: Array<{ outcome: string }> };
     assert.equal(answer.reachable, true);
     assert.equal(answer.tried[0]!.outcome, 'hosted-here');
+  });
+
+  it('webhooks and the event feed', async () => {
+    // The mandate carries send, inbox and participants, not webhooks: the accountant's key finds none of the owner's endpoints.
+    const hooks = { ...read(200), mandated: 404 };
+    const endpoint = async () => {
+      const res = await call('owner', 'POST', '/webhooks', { url: 'http://127.0.0.1:9/hook', eventTypes: ['document.delivered'] });
+      assert.equal(res.status, 201, await res.clone().text());
+      return ((await res.json()) as { id: string }).id;
+    };
+    const id = await endpoint();
+    await matrix('createWebhook', { ...hooks, owner: 201, operator: 201, mandated: 404 }, (a) => call(a, 'POST', '/webhooks', { url: 'http://127.0.0.1:9/hook', eventTypes: ['document.received'], tenantId: ids['owner'] }));
+    await matrix('listWebhooks', { ...read(200), other: 200, mandated: 200, mandateRevoked: 200, mandateExpired: 200 }, (a) => call(a, 'GET', '/webhooks'));
+    const othersHooks = ((await (await call('other', 'GET', '/webhooks')).json()) as { webhooks: Array<{ tenantId: string }> }).webhooks;
+    assert.ok(othersHooks.every((w) => w.tenantId !== ids['owner']), "the other tenant lists none of the owner's endpoints");
+    await matrix('getWebhook', hooks, (a) => call(a, 'GET', `/webhooks/${id}`));
+    await matrix('listWebhookDeliveries', hooks, (a) => call(a, 'GET', `/webhooks/${id}/deliveries`));
+    await matrix('rotateWebhookSecret', hooks, (a) => call(a, 'POST', `/webhooks/${id}/rotate-secret`));
+    await matrix('testWebhook', { ...hooks, owner: 202, operator: 202 }, (a) => call(a, 'POST', `/webhooks/${id}/test`));
+    await matrix('replayWebhook', { ...hooks, owner: 202, operator: 202 }, (a) => call(a, 'POST', `/webhooks/${id}/replay`, { from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date().toISOString() }));
+    await matrix('deleteWebhook', { ...hooks, owner: 204, operator: 204 }, async (a) => call(a, 'DELETE', `/webhooks/${await endpoint()}`));
+    await matrix('listEvents', { ...read(200), other: 200, mandateRevoked: 200, mandateExpired: 200 }, (a) => call(a, 'GET', '/events?limit=500'));
+    for (const a of ['other', 'mandateRevoked', 'mandateExpired'] as const) {
+      const events = ((await (await call(a, 'GET', '/events?limit=500')).json()) as { events: Array<{ documentId: string }> }).events.map((e) => e.documentId);
+      assert.ok(!events.includes(ids['outbound']!) && !events.includes(ids['inbound']!), `${a} reads the owner's events`);
+    }
+    const feed = ((await (await call('mandated', 'GET', '/events?limit=500')).json()) as { events: Array<{ documentId: string }> }).events.map((e) => e.documentId);
+    assert.ok(feed.includes(ids['outbound']!) && feed.includes(ids['inbound']!), "the mandated accountant reads the owner's events");
   });
 
   it('the API description is public', async () => {

@@ -8,3 +8,4 @@ export * as inbox from './paths/inbox.js';
 export * as reference from './paths/reference.js';
 export * as tenants from './paths/tenants.js';
 export * as lookup from './paths/lookup.js';
+export * as webhooks from './paths/webhooks.js';
