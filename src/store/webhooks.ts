@@ -44,14 +44,7 @@ export interface WebhookAttempt {
   error: string | null;
 }
 
-export interface NewDelivery {
-  endpointId: string;
-  eventId: string | null;
-  webhookId: string;
-  eventType: string;
-  body: string;
-  replay: boolean;
-}
+export type NewDelivery = Pick<WebhookDelivery, 'endpointId' | 'eventId' | 'webhookId' | 'eventType' | 'body' | 'replay'>;
 
 /** What an attempt ended with, written in one transaction with the job's settlement. */
 export interface AttemptRecord {

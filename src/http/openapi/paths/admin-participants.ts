@@ -19,6 +19,15 @@ const capabilityInput: Record<string, JsonSchema> = {
   serviceExpirationDate: { type: 'string', format: 'date-time' },
 };
 
+const hostedFields: Record<string, JsonSchema> = {
+  id: { type: 'string', format: 'uuid' },
+  participant: { type: 'string', description: '`iso6523-actorid-upis::<icd>:<id>`, lower case.' },
+  name: text,
+  countryCode: text,
+  createdAt: { type: 'string', format: 'date-time' },
+  documentTypes: { type: 'array', items: schemaRef('Capability') },
+};
+
 const schemas: Record<string, JsonSchema> = {
   CapabilityInput: { type: 'object', required: ['documentType'], properties: capabilityInput },
   ParticipantInput: {
@@ -42,23 +51,8 @@ const schemas: Record<string, JsonSchema> = {
     serviceActivationDate: nullable('string', { format: 'date-time' }),
     serviceExpirationDate: nullable('string', { format: 'date-time' }),
   }),
-  HostedParticipant: record('A participant hosted here.', {
-    id: { type: 'string', format: 'uuid' },
-    participant: { type: 'string', description: '`iso6523-actorid-upis::<icd>:<id>`, lower case.' },
-    name: text,
-    countryCode: text,
-    createdAt: { type: 'string', format: 'date-time' },
-    documentTypes: { type: 'array', items: schemaRef('Capability') },
-  }),
-  AddedParticipant: record('A participant now hosted here, and the tenant it was given to.', {
-    id: { type: 'string', format: 'uuid' },
-    participant: { type: 'string', description: '`iso6523-actorid-upis::<icd>:<id>`, lower case.' },
-    name: text,
-    countryCode: text,
-    createdAt: { type: 'string', format: 'date-time' },
-    documentTypes: { type: 'array', items: schemaRef('Capability') },
-    tenantId: nullable('string', { format: 'uuid' }),
-  }),
+  HostedParticipant: record('A participant hosted here.', hostedFields),
+  AddedParticipant: record('A participant now hosted here, and the tenant it was given to.', { ...hostedFields, tenantId: nullable('string', { format: 'uuid' }) }),
   HostedParticipants: record('The participants hosted here that the key manages.', { participants: { type: 'array', items: schemaRef('HostedParticipant') } }),
 };
 
