@@ -99,7 +99,7 @@ async function buildAccessPoint(config: Config, logger: Logger, closers: Closers
   const { validation: v, as4, discovery } = config;
   const ap = buildIdentity(config);
   const validation = await buildValidation(v, closers);
-  const db = await openDatabase({ url: config.database.url, poolMax: config.database.poolMax, embedded: config.database.embedded, logger });
+  const db = await openDatabase({ url: config.database.url, poolMax: config.database.poolMax, embedded: config.database.embedded, logger, sandbox: sandbox !== null });
   closers.push('database', (budgetMs) => db.close(budgetMs));
   const stores = buildStores(db.knex);
   const auth = await buildAuth(config.auth, { knex: db.knex, keys: stores.apiKeys, logger }, closers);

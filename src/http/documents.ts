@@ -42,6 +42,7 @@ function documentView(d: DocumentRecord) {
     invoiceNumber: d.invoiceNumber,
     issueDate: d.issueDate,
     payload: { sha256: d.payloadSha256, size: d.payloadSize, href: `/api/v1/documents/${d.id}/payload` },
+    sandbox: d.sandbox,
     createdAt: d.createdAt.toISOString(),
     updatedAt: d.updatedAt.toISOString(),
   };

@@ -17,6 +17,8 @@ export interface DatabaseOptions {
   logger: Logger;
   /** Run pending migrations after connecting (default true). */
   migrate?: boolean;
+  /** Connections of the sandbox: the documents they store are marked as test data. */
+  sandbox?: boolean;
 }
 
 export interface Database {
@@ -38,7 +40,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   if (!opts.url) {
     embedded = await startEmbeddedPostgres({ ...opts.embedded, database: 'peppol_ap', logger: opts.logger });
   }
-  const knex = createKnex({ url: opts.url ?? embedded!.url, poolMax: opts.poolMax });
+  const knex = createKnex({ url: opts.url ?? embedded!.url, poolMax: opts.poolMax, sandbox: opts.sandbox ?? false });
   const close = async (poolGraceMs = POOL_GRACE_MS) => {
     if (!(await settledWithin(knex.destroy(), poolGraceMs))) {
       opts.logger.warn({ poolGraceMs }, 'database connections still busy at close: left behind');

@@ -10,14 +10,16 @@ pg.types.setTypeParser(pg.types.builtins.DATE, (v: string) => v);
 export interface DbOptions {
   url: string;
   poolMax?: number;
+  /** The sandbox's connections: what they store is marked as test data (see migration 1100). */
+  sandbox?: boolean;
 }
 
-export function createKnex({ url, poolMax = 10 }: DbOptions): Knex {
+export function createKnex({ url, poolMax = 10, sandbox = false }: DbOptions): Knex {
   return knexFactory({
     client: 'pg',
     // A server that accepts connections but does not answer (hung) fails an attempt in 5 s, instead of
     // holding it, and the pool's close that waits for it, for ever.
-    connection: { connectionString: url, application_name: 'peppol-ap', connectionTimeoutMillis: 5_000 },
+    connection: { connectionString: url, application_name: 'peppol-ap', connectionTimeoutMillis: 5_000, ...(sandbox ? { options: '-c peppol_ap.sandbox=on' } : {}) },
     pool: { min: 0, max: poolMax },
     acquireConnectionTimeout: 10_000,
   });

@@ -38,6 +38,8 @@ export interface DocumentRecord extends DocumentMetadata {
   direction: Direction;
   /** The tenant it belongs to; null: of no tenant, seen by operators only. */
   tenantId: string | null;
+  /** Made by this access point running as the sandbox: test data, never a real invoice. */
+  sandbox: boolean;
   status: string;
   payloadSha256: string;
   payloadSize: number;
@@ -170,6 +172,7 @@ interface DocumentRow {
   issue_date: string | null;
   status: string;
   tenant_id: string | null;
+  sandbox: boolean;
   payload_sha256: string;
   payload_size: number;
   validation_report: ValidationReport | null;
@@ -267,6 +270,7 @@ function toRecord(r: DocumentRow): DocumentRecord {
     id: r.id,
     direction: r.direction,
     tenantId: r.tenant_id,
+    sandbox: r.sandbox,
     senderId: r.sender_id,
     receiverId: r.receiver_id,
     documentKind: r.document_kind,

@@ -82,9 +82,13 @@ describe('sandbox: serve without an AP key', function () {
     assert.deepEqual((await inbox(BUYER!)).body.documents, []);
     const submitted = await submit(ublDocument('invoice', SUPPLIER!, BUYER!));
     assert.equal(submitted.status, 201, JSON.stringify(submitted.body));
-    await waitFor(submitted.body.id, 'delivered');
-    const received = (await inbox(BUYER!)).body.documents as Array<{ sender: string }>;
+    const sent = await waitFor(submitted.body.id, 'delivered');
+    const received = (await inbox(BUYER!)).body.documents as Array<{ id: string; sender: string }>;
     assert.equal(received.length, 1);
+    // Test data, both the sent document and the copy the buyer received.
+    assert.equal(submitted.body.sandbox, true);
+    assert.equal(sent.sandbox, true);
+    assert.equal((await json(`/api/v1/documents/${received[0]!.id}`)).body.sandbox, true);
   });
 
   it('refuses a receiver that is not hosted here without asking the SML: undeliverable', async () => {

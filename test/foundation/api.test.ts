@@ -97,6 +97,7 @@ describe('documents API (POST /api/v1/documents, GET /api/v1/documents/:id)', ()
     const got = (await (await fetch(`${base}/api/v1/documents/${inv.id}`, { headers: api.auth })).json()) as Record<string, any>;
     assert.equal(got.status, 'queued');
     assert.equal(got.direction, 'outbound');
+    assert.equal(got.sandbox, false, 'not test data: this access point is no sandbox');
     assert.equal(got.documentKind, 'Invoice');
     assert.equal(got.senderId, '0088:9482348239847239874');
     assert.equal(got.receiverId, '0002:fr23342');

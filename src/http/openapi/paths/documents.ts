@@ -26,6 +26,7 @@ const documentFields: Record<string, JsonSchema> = {
     size: { type: 'integer', minimum: 0 },
     href: { type: 'string', description: 'Where GET returns the bytes.' },
   }),
+  sandbox: { type: 'boolean', description: 'Made by this access point running as the sandbox: test data, never a real invoice.' },
   createdAt: { type: 'string', format: 'date-time' },
   updatedAt: { type: 'string', format: 'date-time' },
 };
