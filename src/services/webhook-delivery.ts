@@ -10,7 +10,7 @@
  * An attempt succeeds on 2xx. 410 Gone disables the endpoint. Anything else (3xx, since redirects are not
  * followed, 4xx, 5xx, a timeout, a network error) is tried again after the backoff, or after the answer's
  * Retry-After (up to the longest backoff delay); after the last attempt the delivery is failed and the
- * endpoint disabled, with the reason on the endpoint for its tenant to read (GET /webhooks/{id}).
+ * endpoint disabled, with the reason on the endpoint (GET /webhooks/{id}) and in its tenant's audit log.
  */
 import { backoffDelay, type RetryPolicy } from '../core/retry.js';
 import type { PostgresEventStore } from '../store/events.js';

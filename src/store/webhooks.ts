@@ -194,8 +194,21 @@ export class PostgresWebhookStore {
     return rowCount ?? 0;
   }
 
+  /** Disables the endpoint and tells its tenant: an entry in the tenant's audit log (GET /api/v1/audit). */
   async disable(endpointId: string, reason: string, tx: Tx): Promise<void> {
-    await tx('webhook_endpoints').where({ id: endpointId }).whereNull('disabled_at').update({ disabled_at: tx.fn.now(), disabled_reason: reason });
+    const [row] = await tx('webhook_endpoints')
+      .where({ id: endpointId })
+      .whereNull('disabled_at')
+      .update({ disabled_at: tx.fn.now(), disabled_reason: reason })
+      .returning<Array<{ tenant_id: string; url: string }>>(['tenant_id', 'url']);
+    if (!row) return;
+    await tx('audit_log').insert({
+      actor: 'webhooks',
+      on_behalf_of_tenant_id: row.tenant_id,
+      action: 'webhook.disabled',
+      target: endpointId,
+      details: JSON.stringify({ url: row.url, reason }),
+    });
   }
 
   /** The endpoint's latest deliveries, each with its attempts in order. */

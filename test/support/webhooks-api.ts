@@ -66,7 +66,7 @@ export async function startWebhooksApi(options: { allowPrivateTargets?: boolean;
   );
   const supplier = supplierOf(readFileSync(BASE_INVOICE))!;
   const tenant = await createTenant(services.tenants, { name: 'Webhook tenant', participants: [supplier] });
-  const key = await createKey(services.tenants, tenant.id, ['send', 'inbox', 'webhooks']);
+  const key = await createKey(services.tenants, tenant.id, ['send', 'inbox', 'webhooks', 'admin']);
   const handler = buildHttp({
     services,
     stores,

@@ -109,6 +109,10 @@ describe('webhooks', function () {
     });
     assert.match(e.disabledReason, /410 Gone/);
     assert.equal((await deliveries(endpoint.id))[0].status, 'failed');
+    // The tenant is told: an entry in its own audit log.
+    const audit = (await call(api.base, api.auth, 'GET', '/audit')).json as { entries: Array<{ action: string; target: string; details: { reason: string } }> };
+    const told = audit.entries.find((x) => x.action === 'webhook.disabled' && x.target === endpoint.id);
+    assert.match(told!.details.reason, /410 Gone/);
     await api.submit();
     await new Promise((r) => setTimeout(r, 1_000));
     assert.equal(receiver.received.length, 1, 'a disabled endpoint gets nothing');
