@@ -18,7 +18,7 @@ import { ApError } from '../errors.js';
 import { parseParticipantId } from '../peppol/identifiers.js';
 import type { Capability, CapabilityInput, HostedParticipant, ParticipantsService } from '../services/participants.js';
 import type { Caller, TenantsService } from '../services/tenants.js';
-import { principalWith } from './principal.js';
+import { callerOf, principalWith } from './principal.js';
 
 export interface AdminParticipantsDeps {
   participants: ParticipantsService;
@@ -68,7 +68,7 @@ export function createAdminParticipantsRouter(deps: AdminParticipantsDeps): Rout
   const { participants, tenants } = deps;
   const router = Router();
   router.use(express.json({ limit: '256kb' }));
-  const caller = (req: express.Request): Caller => ({ principal: principalWith(req, 'participants'), remoteAddress: req.socket.remoteAddress ?? null });
+  const caller = (req: express.Request): Caller => callerOf(principalWith(req, 'participants'), req);
   /** The participant of the path, if the caller manages it (else 404). */
   const managed = async (req: express.Request) => {
     const participant = parseParticipantId(String(req.params.participant));

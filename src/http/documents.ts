@@ -152,9 +152,9 @@ function documentFilter(req: Request): DocumentFilter {
   const filter: DocumentFilter = { limit };
   if (cursor !== undefined) filter.before = parseCursor(cursor);
   if (direction) filter.direction = direction;
-  for (const [name, field] of [['status', 'status'], ['participant', 'participant'], ['documentType', 'documentType'], ['invoiceNumber', 'invoiceNumber']] as const) {
+  for (const name of ['status', 'participant', 'documentType', 'invoiceNumber'] as const) {
     const v = queryText(req, name);
-    if (v !== undefined) filter[field] = v;
+    if (v !== undefined) filter[name] = v;
   }
   const from = queryDate(req, 'from');
   const to = queryDate(req, 'to');

@@ -2,11 +2,17 @@
 import type { Request } from 'express';
 import { ApError } from '../errors.js';
 import type { Principal, Scope } from '../auth/principal.js';
+import type { Caller } from '../services/tenants.js';
 
 declare module 'express-serve-static-core' {
   interface Request {
     principal?: Principal;
   }
+}
+
+/** The caller as the services take it: the principal and the address it called from. */
+export function callerOf(principal: Principal, req: Request): Caller {
+  return { principal, remoteAddress: req.socket.remoteAddress ?? null };
 }
 
 /** The caller, who must hold one of `scopes` for at least one tenant (else 403, `api.forbidden`). */

@@ -17,7 +17,8 @@ import express, { Router, type Request } from 'express';
 import { ApError } from '../errors.js';
 import type { ApiKeyRecord, Caller, TenantsService } from '../services/tenants.js';
 import { uuidParam } from './params.js';
-import { principalWith } from './principal.js';
+import { callerOf, principalWith } from './principal.js';
+import { SCOPES } from '../auth/principal.js';
 import { noStore } from './response-headers.js';
 
 export interface TenantsApiDeps {
@@ -26,11 +27,8 @@ export interface TenantsApiDeps {
 
 const MAX_AUDIT_PAGE = 500;
 
-function caller(req: Request): Caller {
-  const principal = req.principal;
-  if (!principal) throw new ApError('api.unauthorized', 'A valid API key is required: Authorization: Bearer <key>');
-  return { principal, remoteAddress: req.socket.remoteAddress ?? null };
-}
+/** Any key may ask; the service decides from its scopes and tenants. */
+const caller = (req: Request): Caller => callerOf(principalWith(req, ...SCOPES), req);
 
 function body(req: Request): Record<string, unknown> {
   const b: unknown = req.body;

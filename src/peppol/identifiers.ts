@@ -65,6 +65,21 @@ export function isValidBelgianEnterpriseNumber(digits: string): boolean {
   return check === Number(digits.slice(8));
 }
 
+const BELGIAN_FORMS = /^(?:0208:(\d{10})|9925:be(\d{10}))$/i;
+
+/** The enterprise number a Belgian participant identifier carries (0208:<n>, 9925:BE<n>), else null. */
+export function belgianEnterpriseNumber(p: ParticipantIdentifier): string | null {
+  const m = BELGIAN_FORMS.exec(p.value);
+  return m ? (m[1] ?? m[2])! : null;
+}
+
+/** The other Belgian form of the same company (0208:<n> ⇄ 9925:be<n>), or null. */
+export function otherBelgianForm(p: ParticipantIdentifier): ParticipantIdentifier | null {
+  const m = BELGIAN_FORMS.exec(p.value);
+  if (!m) return null;
+  return { scheme: p.scheme, value: m[1] ? `9925:be${m[1]}` : `0208:${m[2]}` };
+}
+
 /** Scheme-specific checks for the Belgian ICDs (reference §2; 0208 is PEPPOL-COMMON-R043). */
 function checkBelgianScheme(icd: string, id: string, full: string): void {
   if (icd === '0208') {

@@ -6,7 +6,7 @@
  */
 import { ApError } from '../errors.js';
 import { documentTypeFromText } from '../peppol/document-types.js';
-import { formatId, parseParticipantId, sameId, type DocumentTypeIdentifier, type ParticipantIdentifier } from '../peppol/identifiers.js';
+import { formatId, otherBelgianForm, parseParticipantId, sameId, type DocumentTypeIdentifier, type ParticipantIdentifier } from '../peppol/identifiers.js';
 import type { PeppolLookup } from '../peppol/lookup.js';
 import { seatIdOf } from '../pki/index.js';
 import type { HostedParticipant } from '../store/participants-smp.js';
@@ -29,13 +29,6 @@ export interface ReachabilityDeps {
   hosted: { get(participant: ParticipantIdentifier): Promise<HostedParticipant | null> };
   /** Peppol discovery; null when this access point does not reach the network (the sandbox, no AP key). */
   network: Pick<PeppolLookup, 'lookup' | 'serviceGroup'> | null;
-}
-
-/** The other Belgian form of the same enterprise number, or null. */
-export function otherBelgianForm(p: ParticipantIdentifier): ParticipantIdentifier | null {
-  const m = /^(?:0208:(\d{10})|9925:be(\d{10}))$/i.exec(p.value);
-  if (!m) return null;
-  return { scheme: p.scheme, value: m[1] ? `9925:be${m[1]}` : `0208:${m[2]}` };
 }
 
 const NOT_REGISTERED = new Set(['sml.not-registered', 'smp.not-found']);

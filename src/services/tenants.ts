@@ -11,7 +11,7 @@
 import { generateApiKey, hashApiKey } from '../auth/api-key.js';
 import { isScope, Principal, SCOPES, type Scope } from '../auth/principal.js';
 import { ApError } from '../errors.js';
-import { parseParticipantId, type ParticipantIdentifier } from '../peppol/identifiers.js';
+import { belgianEnterpriseNumber, parseParticipantId, type ParticipantIdentifier } from '../peppol/identifiers.js';
 import type { ApiKeyRecord, MandateRecord, PostgresApiKeyStore } from '../store/api-keys.js';
 import type { AuditEntry, AuditRecord, PostgresAuditLog } from '../store/audit-log.js';
 import type { PostgresTenantStore, TenantRecord } from '../store/tenants.js';
@@ -58,12 +58,6 @@ function futureDate(field: string, text: string | null | undefined): Date | null
   if (!/^\d{4}-\d{2}-\d{2}/.test(text) || Number.isNaN(d.getTime())) invalid(field, `${field} '${text}' is not an ISO date-time`);
   if (d.getTime() <= Date.now()) invalid(field, `${field} ${text} is in the past`);
   return d;
-}
-
-/** The enterprise number a Belgian participant identifier carries (0208:<n>, 9925:BE<n>), else null. */
-export function enterpriseNumberOf(p: ParticipantIdentifier): string | null {
-  const m = /^(?:0208:(\d{10})|9925:be(\d{10}))$/i.exec(p.value);
-  return m ? (m[1] ?? m[2])! : null;
 }
 
 export class TenantsService {
@@ -122,7 +116,7 @@ export class TenantsService {
   async checkClaim(by: Caller, tenantId: string, participant: ParticipantIdentifier): Promise<TenantRecord> {
     const tenant = await this.manageable(by, tenantId, 'participants');
     if (!by.principal.operator) {
-      const carried = enterpriseNumberOf(participant);
+      const carried = belgianEnterpriseNumber(participant);
       if (!carried || carried !== tenant.enterpriseNumber) {
         throw new ApError('api.forbidden', `Participant ${participant.value} does not carry this tenant's enterprise number (${tenant.enterpriseNumber ?? 'none recorded'}); an operator can assign it`);
       }
