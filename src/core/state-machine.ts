@@ -11,7 +11,9 @@
  *   (new) ─▶ queued ─▶ sending ─▶ delivered                      receipt verified, stored as evidence
  *   (new) ─▶ rejected                   ├─▶ retrying ─▶ sending  transient failure, next attempt scheduled
  *                                       ├─▶ failed               transient failures until the attempts ran out
- *                                       └─▶ undeliverable        permanent failure (not registered, NOT_SERVICED, EBMS:0101-0103...)
+ *                                       ├─▶ undeliverable        permanent failure (not registered, NOT_SERVICED, EBMS:0101-0103...)
+ *                                       └─▶ response-undeliverable  an Invoice Response whose receiver (the supplier) lists no
+ *                                                                   Invoice Response in its SMP: it waits for another channel (e-mail)
  *   sending ─▶ retrying also when an attempt was interrupted (crash, restart) or the endpoint's circuit is open.
  *
  * Inbound:
@@ -22,7 +24,7 @@ import { ApError } from '../errors.js';
 
 export type Direction = 'outbound' | 'inbound';
 
-export const OUTBOUND_STATUSES = ['queued', 'rejected', 'sending', 'retrying', 'delivered', 'failed', 'undeliverable'] as const;
+export const OUTBOUND_STATUSES = ['queued', 'rejected', 'sending', 'retrying', 'delivered', 'failed', 'undeliverable', 'response-undeliverable'] as const;
 export const INBOUND_STATUSES = ['received', 'available', 'rejected', 'acknowledged'] as const;
 export type OutboundStatus = (typeof OUTBOUND_STATUSES)[number];
 export type InboundStatus = (typeof INBOUND_STATUSES)[number];
@@ -39,12 +41,14 @@ export const STATE_MACHINES: { outbound: Machine<OutboundStatus>; inbound: Machi
     initial: ['queued', 'rejected'],
     transitions: {
       queued: ['sending'],
-      sending: ['delivered', 'retrying', 'failed', 'undeliverable'],
+      sending: ['delivered', 'retrying', 'failed', 'undeliverable', 'response-undeliverable'],
       retrying: ['sending'],
       rejected: [],
       delivered: [],
       failed: [],
       undeliverable: [],
+      // Not final: the supplier channel (e-mail) takes it from here; until it exists, nothing moves it.
+      'response-undeliverable': [],
     },
     final: ['rejected', 'delivered', 'failed', 'undeliverable'],
   },

@@ -33,6 +33,9 @@ export interface As4MessageHeaders {
   service: string | null;
   action: string | null;
   signatureReferences: NrReference[] | null;
+  /** SBDH MLS_TO and MLS_TYPE of a received message: where its MLS goes, and whether a positive one is wanted. */
+  mlsTo: string | null;
+  mlsType: string | null;
 }
 
 export interface As4MessageRecord extends As4MessageHeaders {
@@ -96,6 +99,8 @@ interface MessageRow {
   service: string | null;
   action: string | null;
   signature_references: NrReference[] | null;
+  mls_to: string | null;
+  mls_type: string | null;
   receipt_message_id: string | null;
   receipt: Buffer | null;
   receipt_at: Date | null;
@@ -119,6 +124,8 @@ function toRecord(r: MessageRow): As4MessageRecord {
     service: r.service,
     action: r.action,
     signatureReferences: r.signature_references,
+    mlsTo: r.mls_to,
+    mlsType: r.mls_type,
     receiptMessageId: r.receipt_message_id,
     receipt: r.receipt,
     receiptAt: r.receipt_at,
@@ -131,13 +138,13 @@ const UNIQUE_VIOLATION = '23505';
 
 const MESSAGE_COLUMNS = `direction, message_id, conversation_id, document_id, from_party_id, to_party_id, original_sender,
   final_recipient, sbdh_instance_id, country_c1, service, action, signature_references, receipt_message_id, receipt,
-  receipt_at, duplicate_of, dedup_message_id, dedup_instance_id`;
+  receipt_at, duplicate_of, dedup_message_id, dedup_instance_id, mls_to, mls_type`;
 
-/** $1..$15: headers and receipt; the document id comes from the statement's first CTE. */
-const MESSAGE_VALUES = `'inbound', $1, $2, d.id, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13, now(), $14::bigint, $1, $15`;
+/** $1..$17: headers and receipt; the document id comes from the statement's first CTE. */
+const MESSAGE_VALUES = `'inbound', $1, $2, d.id, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13, now(), $14::bigint, $1, $15, $16, $17`;
 
 /**
- * $16: the document id (drawn by the caller), $17..$29: document and event, $30: the bytes, for a payload
+ * $18: the document id (drawn by the caller), $19..$31: document and event, $32: the bytes, for a payload
  * store that contributes SQL (the last parameter: absent otherwise).
  */
 function storeReceivedSql(payloads: PayloadSql | null): string {
@@ -145,11 +152,11 @@ function storeReceivedSql(payloads: PayloadSql | null): string {
 WITH d AS (
   INSERT INTO documents (id, direction, sender_id, receiver_id, document_kind, document_type, process, invoice_number,
     issue_date, status, payload_sha256, payload_size)
-  VALUES ($16::uuid, 'inbound', $17, $18, $19, $20, $21, $22, $23::date, $24, $25, $26)
+  VALUES ($18::uuid, 'inbound', $19, $20, $21, $22, $23, $24, $25::date, $26, $27, $28)
   RETURNING id, created_at
-),${payloads ? ` ${payloads.insert('p', 'd', 'd.id', '$30::bytea')},` : ''} e AS (
+),${payloads ? ` ${payloads.insert('p', 'd', 'd.id', '$32::bytea')},` : ''} e AS (
   INSERT INTO document_events (document_id, type, from_status, to_status, reason, actor, details)
-  SELECT d.id, 'status', NULL, $24, $27, $28, $29::jsonb FROM d
+  SELECT d.id, 'status', NULL, $26, $29, $30, $31::jsonb FROM d
 ), m AS (
   INSERT INTO as4_messages (${MESSAGE_COLUMNS}) SELECT ${MESSAGE_VALUES} FROM d RETURNING id
 )
@@ -167,11 +174,11 @@ WITH i AS MATERIALIZED (
   SELECT r.*
   FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (doc_id uuid, message_id text, conversation_id text, from_party_id text, to_party_id text,
     original_sender text, final_recipient text, sbdh_instance_id text, country_c1 text, service text, action text,
-    signature_references jsonb, receipt_message_id text, duplicate_of bigint, dedup_instance_id text, sender_id text,
+    signature_references jsonb, receipt_message_id text, duplicate_of bigint, dedup_instance_id text, mls_to text, mls_type text, sender_id text,
     receiver_id text, document_kind text, document_type text, process text, invoice_number text, issue_date date,
     status text, payload_sha256 text, payload_size integer, reason text, actor text, details jsonb)) WITH ORDINALITY AS r(
     doc_id, message_id, conversation_id, from_party_id, to_party_id, original_sender, final_recipient, sbdh_instance_id, country_c1,
-    service, action, signature_references, receipt_message_id, duplicate_of, dedup_instance_id, sender_id, receiver_id,
+    service, action, signature_references, receipt_message_id, duplicate_of, dedup_instance_id, mls_to, mls_type, sender_id, receiver_id,
     document_kind, document_type, process, invoice_number, issue_date, status, payload_sha256, payload_size, reason, actor,
     details, n)
 ), d AS (
@@ -187,7 +194,7 @@ WITH i AS MATERIALIZED (
   INSERT INTO as4_messages (${MESSAGE_COLUMNS})
   SELECT 'inbound', message_id, conversation_id, doc_id, from_party_id, to_party_id, original_sender, final_recipient,
     sbdh_instance_id, country_c1, service, action, signature_references, receipt_message_id, ($2::bytea[])[n], now(),
-    duplicate_of, message_id, dedup_instance_id FROM i
+    duplicate_of, message_id, dedup_instance_id, mls_to, mls_type FROM i
   RETURNING id, document_id
 )
 SELECT i.n, d.id AS document_id, d.created_at, m.id AS record_id FROM i JOIN d ON d.id = i.doc_id JOIN m ON m.document_id = i.doc_id`;
@@ -195,11 +202,11 @@ SELECT i.n, d.id AS document_id, d.created_at, m.id AS record_id FROM i JOIN d O
 
 /** A repeat of a stored document (same InstanceIdentifier, same bytes): a record and an event, no new document. */
 const STORE_REPEAT = `
-WITH d AS (SELECT $16::uuid AS id), m AS (
+WITH d AS (SELECT $18::uuid AS id), m AS (
   INSERT INTO as4_messages (${MESSAGE_COLUMNS}) SELECT ${MESSAGE_VALUES} FROM d RETURNING id
 ), e AS (
   INSERT INTO document_events (document_id, type, reason, actor, details)
-  SELECT d.id, 'duplicate', $17, $18, $19::jsonb FROM d WHERE d.id IS NOT NULL
+  SELECT d.id, 'duplicate', $19, $20, $21::jsonb FROM d WHERE d.id IS NOT NULL
 )
 SELECT (SELECT id FROM m) AS record_id`;
 
@@ -235,6 +242,8 @@ function headerValues(m: ReceivedMessage): unknown[] {
     m.receipt.soap,
     m.duplicateOf,
     m.duplicateOf === null ? h.sbdhInstanceId : null,
+    h.mlsTo,
+    h.mlsType,
   ];
 }
 
@@ -275,6 +284,8 @@ function groupRow(documentId: string, m: ReceivedMessage, doc: ReceivedDocument)
     receipt_message_id: m.receipt.messageId,
     duplicate_of: m.duplicateOf,
     dedup_instance_id: m.duplicateOf === null ? h.sbdhInstanceId : null,
+    mls_to: h.mlsTo,
+    mls_type: h.mlsType,
     ...documentColumns(doc, doc.payload.length),
     reason: doc.event.reason,
     actor: doc.event.actor,

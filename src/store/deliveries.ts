@@ -293,6 +293,7 @@ export class PostgresDeliveryStore {
     fixed: FixedIds,
     job: FirstJob,
     business: { key: string | null; resend: boolean },
+    tx?: Tx,
   ): Promise<{ document: DocumentRecord; jobId: string } | { duplicateOf: string }>;
   async createQueued(
     doc: NewDocument,
@@ -301,11 +302,12 @@ export class PostgresDeliveryStore {
     fixed: FixedIds,
     job: FirstJob,
     business: { key: string | null; resend: boolean } = { key: null, resend: false },
+    tx?: Tx,
   ): Promise<{ document: DocumentRecord; jobId: string } | { duplicateOf: string }> {
     const id = randomUUID();
-    if (!this.payloads.sql) await this.payloads.put(id, payload);
+    if (!this.payloads.sql) await this.payloads.put(id, payload, tx);
     const { name, text } = this.statements.createQueued;
-    const [row] = await namedQuery(this.knex, name, text, [
+    const [row] = await namedQuery(tx ?? this.knex, name, text, [
       ...documentInsertValues(doc, payload.length),
       doc.validationReport === null ? null : JSON.stringify(doc.validationReport),
       event.reason ?? null,

@@ -4,6 +4,8 @@
  * event, setStatus() as a compare-and-set that appends the transition event in the same transaction.
  */
 import type { Knex } from 'knex';
+import type { BusinessStatus } from '../core/business-status.js';
+import type { MlsCode } from '../responses/codes.js';
 import type { CheckedCreate, CheckedMove, Direction } from '../core/state-machine.js';
 import type { ValidationReport } from '../validation/types.js';
 import { isUuid } from './uuid.js';
@@ -41,6 +43,10 @@ export interface DocumentRecord extends DocumentMetadata {
   /** Made by this access point running as the sandbox: test data, never a real invoice. */
   sandbox: boolean;
   status: string;
+  /** What the buyer made of an invoice, from the Invoice Responses about it (src/core/business-status.ts). */
+  businessStatus: BusinessStatus | null;
+  /** The MLS code of the exchange: received from C3 (outbound), sent to C2 (inbound). */
+  mlsCode: MlsCode | null;
   payloadSha256: string;
   payloadSize: number;
   validationReport: ValidationReport | null;
@@ -171,6 +177,8 @@ interface DocumentRow {
   invoice_number: string | null;
   issue_date: string | null;
   status: string;
+  business_status?: BusinessStatus | null;
+  mls_code?: MlsCode | null;
   tenant_id: string | null;
   sandbox: boolean;
   payload_sha256: string;
@@ -279,6 +287,8 @@ function toRecord(r: DocumentRow): DocumentRecord {
     invoiceNumber: r.invoice_number,
     issueDate: r.issue_date,
     status: r.status,
+    businessStatus: r.business_status ?? null,
+    mlsCode: r.mls_code ?? null,
     payloadSha256: r.payload_sha256,
     payloadSize: r.payload_size,
     validationReport: r.validation_report,

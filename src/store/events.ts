@@ -6,7 +6,7 @@
  */
 import type { Knex } from 'knex';
 import type { Direction } from '../core/state-machine.js';
-import { EVENT_MOVES } from '../webhooks/event-types.js';
+import { EVENT_MOVES, EVENT_ENTRIES } from '../webhooks/event-types.js';
 import type { Tx } from './documents.js';
 
 /** A position in commit order: after the event `id` of transaction `xid` (both decimal text). */
@@ -23,7 +23,15 @@ export interface CommittedEvent {
   direction: Direction;
   tenantId: string | null;
   fromStatus: string | null;
-  toStatus: string;
+  /** Null for a timeline entry that moves no status (a business response received). */
+  toStatus: string | null;
+  /** The timeline entry's type: `status` for a move, else what happened (`response-received`...). */
+  type: string;
+  reason: string | null;
+  details: Record<string, unknown> | null;
+  /** The document's status when the event was read. */
+  documentStatus: string;
+  businessStatus: string | null;
 }
 
 /** Tenants whose events may be read: outbound documents of `outbound`, inbound ones of `inbound`. */
@@ -34,13 +42,17 @@ export interface EventVisibility {
 
 const MOVES = EVENT_MOVES.map(([d, s]) => `${d}:${s}`);
 const ORDER = `COALESCE(e.xid, '0'::xid8)`;
+const ENTRIES = EVENT_ENTRIES.map(([d, t]) => `${d}:${t}`);
+const SELECTED = `((d.direction || ':' || e.to_status) = ANY (?::text[]) OR (d.direction || ':' || e.type) = ANY (?::text[]))`;
+const COLUMNS = `e.id, ${ORDER}::text AS xid, e.at, e.document_id, d.direction, d.tenant_id, e.from_status, e.to_status, e.type, e.reason,
+  e.details, d.status AS document_status, d.business_status`;
 
 const COMMITTED = `
-SELECT e.id, ${ORDER}::text AS xid, e.at, e.document_id, d.direction, d.tenant_id, e.from_status, e.to_status
+SELECT ${COLUMNS}
 FROM document_events e JOIN documents d ON d.id = e.document_id
 WHERE (${ORDER}, e.id) > (?::xid8, ?::bigint)
   AND ${ORDER} < pg_snapshot_xmin(pg_current_snapshot())
-  AND (d.direction || ':' || e.to_status) = ANY (?::text[])`;
+  AND ${SELECTED}`;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 const eventOf = (r: any): CommittedEvent => ({
@@ -52,6 +64,11 @@ const eventOf = (r: any): CommittedEvent => ({
   tenantId: r.tenant_id,
   fromStatus: r.from_status,
   toStatus: r.to_status,
+  type: r.type,
+  reason: r.reason,
+  details: r.details,
+  documentStatus: r.document_status,
+  businessStatus: r.business_status,
 });
 
 const tenantCondition = (column: string, tenants: readonly string[] | 'all'): [string, Knex.RawBinding[]] =>
@@ -67,7 +84,7 @@ export class PostgresEventStore {
     const { rows } = await this.knex.raw(
       `${COMMITTED} AND ((d.direction = 'outbound' AND ${out}) OR (d.direction = 'inbound' AND ${inb}))
        ORDER BY ${ORDER}, e.id LIMIT ?`,
-      [after.xid, after.id, MOVES, ...outArgs, ...inArgs, limit],
+      [after.xid, after.id, MOVES, ENTRIES, ...outArgs, ...inArgs, limit],
     );
     return rows.map(eventOf);
   }
@@ -83,7 +100,7 @@ export class PostgresEventStore {
 
   /** Every tenant's events after `after`, in commit order (in the fan-out's transaction). */
   async committedAfter(after: EventCursor, limit: number, tx: Tx): Promise<CommittedEvent[]> {
-    const { rows } = await tx.raw(`${COMMITTED} ORDER BY ${ORDER}, e.id LIMIT ?`, [after.xid, after.id, MOVES, limit]);
+    const { rows } = await tx.raw(`${COMMITTED} ORDER BY ${ORDER}, e.id LIMIT ?`, [after.xid, after.id, MOVES, ENTRIES, limit]);
     return rows.map(eventOf);
   }
 
@@ -95,11 +112,11 @@ export class PostgresEventStore {
   async ofTenant(tenantId: string, filter: { eventId: string } | { from: Date; to: Date }, limit: number): Promise<CommittedEvent[]> {
     const [where, args]: [string, Knex.RawBinding[]] = 'eventId' in filter ? ['e.id = ?::bigint', [filter.eventId]] : ['e.at >= ? AND e.at < ?', [filter.from, filter.to]];
     const { rows } = await this.knex.raw(
-      `SELECT e.id, ${ORDER}::text AS xid, e.at, e.document_id, d.direction, d.tenant_id, e.from_status, e.to_status
+      `SELECT ${COLUMNS}
        FROM document_events e JOIN documents d ON d.id = e.document_id
-       WHERE d.tenant_id = ?::uuid AND (d.direction || ':' || e.to_status) = ANY (?::text[]) AND ${where}
+       WHERE d.tenant_id = ?::uuid AND ${SELECTED} AND ${where}
        ORDER BY e.at, e.id LIMIT ?`,
-      [tenantId, MOVES, ...args, limit],
+      [tenantId, MOVES, ENTRIES, ...args, limit],
     );
     return rows.map(eventOf);
   }

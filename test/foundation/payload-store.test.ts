@@ -30,7 +30,7 @@ function received(i: number): { message: ReceivedMessage; doc: ReceivedDocument 
         countryC1: 'BE',
         service: 'urn:proc',
         action: 'busdox-docid-qns::invoice',
-        signatureReferences: null,
+        signatureReferences: null, mlsTo: null, mlsType: null,
       },
       receipt: { messageId: `receipt-${i}@test`, soap: Buffer.from(`<receipt n="${i}"/>`) },
       duplicateOf: null,

@@ -26,6 +26,8 @@ function received(i: number, ids: { messageId: string; instanceId: string }): { 
         service: 'urn:fdc:peppol.eu:2017:poacc:billing:01:1.0',
         action: 'busdox-docid-qns::invoice',
         signatureReferences: [{ uri: `cid:${i}`, digestMethod: 'http://www.w3.org/2001/04/xmlenc#sha256', digestValue: `d${i}` }] as never,
+        mlsTo: null,
+        mlsType: null,
       },
       receipt: { messageId: `receipt-${i}@test`, soap: Buffer.from(`<receipt n="${i}"/>`) },
       duplicateOf: null,
