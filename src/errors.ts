@@ -123,6 +123,10 @@ export const ERROR_KINDS = {
   'api.request-in-progress': k(null, 409, 'A request with this Idempotency-Key is in progress', 'transient'),
   // An SSRF guard: webhooks call only https URLs of public addresses unless WEBHOOKS_ALLOW_PRIVATE_TARGETS.
   'webhook.target-refused': k(null, 422, 'The webhook URL is not allowed: not https, or not a public address'),
+  // A business response (Invoice Response, MLS) that its own rules refuse; details carry the report.
+  'response.invalid': k(null, 422, 'The business response is not valid'),
+  // Mercurius' consistency check: a response must name the parties of the invoice it answers.
+  'response.original-not-found': k(null, 422, 'Original document not found: no invoice with this number between these parties'),
   'state.invalid-transition': k(null, 409, 'Invalid status transition'),
   'config.invalid': k(null, 500, 'Invalid configuration'),
   'internal': k(null, 500, 'Internal error', 'internal'),

@@ -26,6 +26,7 @@ import {
   queueWithoutDelivery,
   type SmpParts,
 } from './composition/index.js';
+import { buildBusinessResponses, publishMlsParticipant, type BusinessResponses } from './composition/responses.js';
 import { prepareSandbox, sandboxDemo, type Sandbox } from './composition/sandbox.js';
 import { trustOf, type CertificatesFile, type Config, type PkiConfig } from './config/index.js';
 import { ApError } from './errors.js';
@@ -110,19 +111,26 @@ async function buildAccessPoint(config: Config, logger: Logger, closers: Closers
   let inbound: InboundService | null = null;
   let outbound: OutboundService | null = null;
   let network: PeppolLookup | undefined;
+  let responses: BusinessResponses | null = null;
   const served = ap ? buildServedHere(stores, { ownEndpointUrl: ap.endpointUrl, cacheMs: as4.servedCacheMs ?? as4.servedCacheMsOldName }) : undefined;
   if (ap && served) {
     // One certificate validator (trust store, revocation policy, CRL cache) for inbound, outbound and discovery.
     const certificateValidator = buildCertificateValidator(config.pki);
     const identity = { identity: ap.identity, seatId: ap.seatId, certificateValidator };
-    inbound = await buildInbound(
-      as4,
-      { ...identity, stores, validation, served, handlers: buildAfterStoredHandlers(stores), concurrency: Math.max(1, v.workers), logger },
-      closers,
-    );
     // The sandbox never asks the Peppol network; otherwise one resolver for delivery and the lookup pre-flight.
     const lookup = sandbox ? sandbox.lookup : (network = buildLookup(discovery, certificateValidator));
-    outbound = buildOutboundDelivery(config.outbound, { ...identity, knex: db.knex, stores, lookup, served, maxDocumentBytes: v.maxDocumentBytes, runner, logger }, closers);
+    outbound = buildOutboundDelivery(
+      config.outbound,
+      { ...identity, knex: db.knex, stores, lookup, served, maxDocumentBytes: v.maxDocumentBytes, runner, logger, mlsType: config.responses.mlsType },
+      closers,
+    );
+    await publishMlsParticipant(stores.participants, ap.seatId);
+    responses = buildBusinessResponses(config.responses, { store: stores.responses, documents: stores.documents, queue: outbound.queue, validation, runner, seatId: ap.seatId, maxDocumentBytes: v.maxDocumentBytes });
+    inbound = await buildInbound(
+      as4,
+      { ...identity, stores, validation, served, handlers: buildAfterStoredHandlers(stores, responses), concurrency: Math.max(1, v.workers), logger },
+      closers,
+    );
   } else {
     logger.warn('outbound delivery is off (AP_KEY_FILE, AP_CERT_FILE and AP_ENDPOINT_URL not set): submitted documents stay queued');
   }
@@ -139,6 +147,7 @@ async function buildAccessPoint(config: Config, logger: Logger, closers: Closers
     outbound: outboundQueue,
     auth,
     webhooks: { queue: webhooks.queue, allowPrivateTargets: config.webhooks.allowPrivateTargets },
+    ...(responses ? { responses } : {}),
     ...(served ? { served } : {}),
     ...(network ? { network } : {}),
   });

@@ -7,6 +7,11 @@
 import type { RequestListener } from 'node:http';
 import type { RequestHandler } from 'express';
 import type { Knex } from 'knex';
+import type { MlsType } from '../sbdh/model.js';
+import { ResponsesService } from '../services/responses.js';
+import { responsesRouter } from '../http/responses.js';
+import type { BusinessResponses } from './responses.js';
+import { PostgresBusinessResponseStore } from '../store/business-responses.js';
 import type { As4Identity } from '../as4/index.js';
 import type { Config, OutboundConfig, WebhooksConfig } from '../config/index.js';
 import { buildWebhookDelivery, type WebhookService, type WebhooksParts } from '../jobs/webhook-service.js';
@@ -74,6 +79,7 @@ export interface Stores {
   audit: PostgresAuditLog;
   webhooks: PostgresWebhookStore;
   events: PostgresEventStore;
+  responses: PostgresBusinessResponseStore;
 }
 
 export function buildStores(knex: Knex): Stores {
@@ -88,6 +94,7 @@ export function buildStores(knex: Knex): Stores {
     audit: new PostgresAuditLog(knex),
     webhooks: new PostgresWebhookStore(knex),
     events: new PostgresEventStore(knex),
+    responses: new PostgresBusinessResponseStore(knex),
   };
 }
 
@@ -113,8 +120,8 @@ export function buildServedHere(stores: Stores, opts: { ownEndpointUrl: string; 
 }
 
 /** What each received document is handed to once stored and validated, in order. */
-export function buildAfterStoredHandlers(stores: Stores): AfterStoredHandler[] {
-  return [inboxFiling(stores.documents)];
+export function buildAfterStoredHandlers(stores: Stores, responses?: { handler: AfterStoredHandler }): AfterStoredHandler[] {
+  return [inboxFiling(stores.documents), ...(responses ? [responses.handler] : [])];
 }
 
 export interface InboundParts {
@@ -161,6 +168,8 @@ export interface OutboundParts {
   maxDocumentBytes: number;
   runner: JobRunner;
   logger: Logger;
+  /** MLS_TYPE of our SBDHs. */
+  mlsType?: MlsType;
 }
 
 /** AS4 outbound (we are C2), registered on the runner as its `outbound` job kind (start the runner afterwards). */
@@ -215,6 +224,7 @@ export function queueWithoutDelivery(knex: Knex, outbound: { maxAttempts: number
     hold: () => null,
     firstAttemptGraceMs: outbound.firstAttemptGraceMs,
     dispatch: () => {},
+    wake: () => {},
     idDomain: 'peppol-ap',
   };
 }
@@ -228,6 +238,8 @@ export interface Services {
   events: EventsService;
   /** Null where no job runner delivers webhooks (commands, tests of other areas): the routes are not mounted. */
   webhooks: WebhooksService | null;
+  /** Null without our AP (nothing is received or sent): the routes are not mounted. */
+  responses: ResponsesService | null;
 }
 
 export function buildServices(
@@ -244,9 +256,14 @@ export function buildServices(
     network?: PeppolLookup;
     /** The `webhook` job kind's queue (src/jobs/webhook-service.ts) and WEBHOOKS_ALLOW_PRIVATE_TARGETS. */
     webhooks?: { queue: WebhookQueue; allowPrivateTargets: boolean };
+    /** Business responses (src/composition/responses.ts), where our AP sends and receives. */
+    responses?: BusinessResponses;
   },
 ): Services {
   const { stores } = parts;
+  const responses = parts.responses
+    ? new ResponsesService({ documents: stores.documents, inbox: stores.inbox, tenants: stores.tenants, store: parts.responses.store, invoices: parts.responses.invoices, mls: parts.responses.mls })
+    : null;
   const participants = new ParticipantsService({
     store: stores.participants,
     ...(parts.served ? { served: parts.served } : {}),
@@ -262,8 +279,10 @@ export function buildServices(
       idempotencyKeys: stores.idempotencyKeys,
       idempotencyKeyRetentionHours: config.idempotencyKeyRetentionHours,
       tenants: stores.tenants,
+      responses: stores.responses,
+      ...(parts.responses ? { answers: parts.responses.invoices } : {}),
     }),
-    inbox: new InboxService({ inbox: stores.inbox, documents: stores.documents, tenants: stores.tenants }),
+    inbox: new InboxService({ inbox: stores.inbox, documents: stores.documents, tenants: stores.tenants, ...(responses ? { acknowledgements: responses } : {}) }),
     participants,
     reachability: new ReachabilityService({ hosted: participants, network: parts.network ?? null }),
     tenants: new TenantsService({
@@ -275,6 +294,7 @@ export function buildServices(
     }),
     events: new EventsService(stores.events),
     webhooks: parts.webhooks ? new WebhooksService({ webhooks: stores.webhooks, events: stores.events, ...parts.webhooks }) : null,
+    responses,
   };
 }
 
@@ -330,12 +350,13 @@ export function buildHttp(parts: HttpParts): RequestListener {
   if (inbound) {
     mounts.push(
       ...buildDiscoveryMounts({ services, stores: parts.stores, smp: parts.smp }),
-      { path: '/api/v1/inbox', router: inboxRouter({ inbox: services.inbox }) },
+      { path: '/api/v1/inbox', router: inboxRouter({ inbox: services.inbox, ...(services.responses ? { responses: services.responses } : {}) }) },
     );
   }
   mounts.push({ path: '/api/v1', router: tenantsRouter({ tenants: services.tenants }) }, { path: '/api/v1', router: lookupRouter({ reachability: services.reachability }) });
   mounts.push({ path: '/api/v1', router: eventsRouter({ events: services.events }) });
   if (services.webhooks) mounts.push({ path: '/api/v1', router: webhooksRouter({ webhooks: services.webhooks }) });
+  if (services.responses) mounts.push({ path: '/api/v1', router: responsesRouter({ responses: services.responses }) });
   const app = createApp({
     logger: parts.logger,
     authenticate: apiAuthentication(parts.auth, parts.stores),

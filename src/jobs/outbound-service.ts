@@ -13,7 +13,10 @@ import type { Logger } from 'pino';
 import type { As4Identity } from '../as4/index.js';
 import type { OutboundConfig } from '../config/index.js';
 import type { CertificateValidator } from '../pki/types.js';
+import { parseParticipantId } from '../peppol/identifiers.js';
 import { CircuitBreakers } from '../pipeline/circuit-breaker.js';
+import { mlsParticipantOf } from '../pipeline/mls.js';
+import type { MlsType } from '../sbdh/model.js';
 import { OutboundDelivery, type ReceiverLookup } from '../pipeline/outbound.js';
 import { HttpAs4Transport, type As4Transport } from '../pipeline/outbound-transport.js';
 import type { ServedHere } from '../pipeline/served-here.js';
@@ -39,6 +42,8 @@ export interface OutboundServiceDeps {
   logger: Logger;
   /** Replaces the HTTP transport (benchmarks, fault injection). */
   transport?: As4Transport;
+  /** The SBDH MLS_TYPE of what we send (MLS_TYPE); default FAILURE_ONLY. */
+  mlsType?: MlsType;
 }
 
 export interface OutboundService {
@@ -79,6 +84,7 @@ export function buildOutbound(deps: OutboundServiceDeps): OutboundService {
     leaseMs: attemptLeaseMs(config),
     xmlLimits: { maxBytes: deps.maxDocumentBytes },
     idDomain,
+    mls: { to: parseParticipantId(mlsParticipantOf(deps.seatId)), type: deps.mlsType ?? 'FAILURE_ONLY' },
   });
   runner.register<{ documentId: string }>({
     kind: OUTBOUND_JOB,
@@ -99,6 +105,7 @@ export function buildOutbound(deps: OutboundServiceDeps): OutboundService {
       hold: () => runner.hold(OUTBOUND_JOB, config.firstAttemptGraceMs),
       firstAttemptGraceMs: config.firstAttemptGraceMs,
       dispatch: (jobId, documentId) => runner.runHere(OUTBOUND_JOB, jobId, { documentId }),
+      wake: () => runner.wake(),
       idDomain,
     },
     delivery,

@@ -26,4 +26,6 @@ export interface AfterStoredHandler {
   /** For logs. */
   readonly name: string;
   handle(documents: readonly StoredDocument[], tx: Tx): Promise<void>;
+  /** After the batch's transaction committed (e.g. to wake the runner for jobs the handler queued). */
+  committed?(): void;
 }

@@ -202,5 +202,6 @@ export class InboundHandover {
       if (documents.length === 0) return;
       for (const handler of this.opts.handlers) await handler.handle(documents, trx);
     });
+    for (const handler of this.opts.handlers) handler.committed?.();
   }
 }

@@ -182,6 +182,8 @@ export class InboundPipeline {
       service: um.service,
       action: um.action,
       signatureReferences: received.signatureReferences,
+      mlsTo: header.mlsTo?.value ?? null,
+      mlsType: header.mlsType ?? null,
     };
 
     // 12. Durable commit, then the receipt. The first attempt assumes a new InstanceIdentifier (one round

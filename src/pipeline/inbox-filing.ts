@@ -1,24 +1,16 @@
 /**
  * The first after-stored handler: each document of the batch enters its recipient's inbox (`received` →
  * `available`) or is `rejected` with its report (invalid, or a business duplicate, which Mercurius rejects
- * automatically), all in one statement. It must be on the list: it is what moves a document out of
- * `received`, which start-up recovery would otherwise hand over again.
+ * automatically), all in one statement; the business responses handler after it answers the rejected ones.
+ * It must be on the list: it is what moves a document out of `received`, which start-up recovery would
+ * otherwise hand over again.
  */
-import type { DocumentStore, EventInput, InboundBatchStore } from '../store/documents.js';
+import type { DocumentStore, InboundBatchStore } from '../store/documents.js';
 import type { ValidationReport } from '../validation/types.js';
 import type { AfterStoredHandler } from './after-stored.js';
 import { changeStatuses, type BatchMove } from './state-machine.js';
 
 const ACTOR = 'inbound';
-
-/**
- * The seam for the negative business response: a rejected inbound document owes its sender an Invoice
- * Response (RE) or MLS. Until that issue lands, the obligation is recorded as an event the response job
- * will pick up; nothing is sent yet.
- */
-function negativeResponseDue(reason: string, details: Record<string, unknown>): EventInput & { type: string } {
-  return { type: 'negative-response-due', reason, actor: ACTOR, details };
-}
 
 function summary(report: ValidationReport): string {
   const fatal = report.issues.filter((i) => i.flag === 'fatal');
@@ -47,7 +39,6 @@ export function inboxFiling(store: DocumentStore & InboundBatchStore): AfterStor
                 details: { duplicateOf },
               },
             ],
-            after: [negativeResponseDue('duplicate invoice (Mercurius rejects duplicates automatically)', { duplicateOf })],
           };
         }
         if (report.valid) return { ...filing, to: 'available', event: { actor: ACTOR, reason: 'validation passed; in the recipient inbox' } };
@@ -55,8 +46,7 @@ export function inboxFiling(store: DocumentStore & InboundBatchStore): AfterStor
         return {
           ...filing,
           to: 'rejected',
-          event: { actor: ACTOR, reason },
-          after: [negativeResponseDue(reason, { fatalIssues: report.issues.filter((i) => i.flag === 'fatal').length })],
+          event: { actor: ACTOR, reason, details: { fatalIssues: report.issues.filter((i) => i.flag === 'fatal').length } },
         };
       });
       await changeStatuses(store, changes, tx);

@@ -30,7 +30,9 @@ import {
 } from '../peppol/identifiers.js';
 import type { LookupResult } from '../peppol/lookup.js';
 import type { CertificateValidator } from '../pki/types.js';
+import { knownDocumentType } from '../peppol/document-types.js';
 import { buildSbd } from '../sbdh/build.js';
+import type { MlsType } from '../sbdh/model.js';
 import type { RetryDecision } from '../core/retry.js';
 import type { DeliveryRecord, PostgresDeliveryStore } from '../store/deliveries.js';
 import type { DocumentRecord, DocumentStore, EventInput, Tx } from '../store/documents.js';
@@ -79,9 +81,16 @@ export interface OutboundDeps {
   xmlLimits: XmlLimits;
   /** Right-hand side of generated message ids. */
   idDomain: string;
+  /** What our SBDHs ask of the receiving access point: MLS_TO (our 0242 participant) and MLS_TYPE. */
+  mls: { to: ParticipantIdentifier; type: MlsType };
 }
 
-export type AttemptResult = 'delivered' | 'retrying' | 'failed' | 'undeliverable' | 'skipped';
+export type AttemptResult = 'delivered' | 'retrying' | 'failed' | 'undeliverable' | 'response-undeliverable' | 'skipped';
+
+/** Discovery failures that say the receiver takes no such document over Peppol (not registered, no capability). */
+const UNRESOLVED = new Set(['sml.not-registered', 'smp.not-found', 'smp.document-type-unsupported', 'smp.no-endpoint']);
+const INVOICE_RESPONSE_DOCUMENT_TYPE = knownDocumentType('invoice-response')!.documentType.value;
+const MLS_DOCUMENT_TYPE = knownDocumentType('mls')!.documentType.value;
 
 const ACTOR = 'job:outbound';
 
@@ -198,6 +207,8 @@ export class OutboundDelivery {
       countryC1,
       payload: { xml: payload },
       instanceIdentifier: delivery.sbdhInstanceId!,
+      // An MLS asks for no MLS about itself.
+      ...(doc.documentType === MLS_DOCUMENT_TYPE ? {} : { mlsTo: d.mls.to, mlsType: d.mls.type }),
     });
     const receiverSeat = commonName(found.certificate);
     const endpointUrl = found.endpointUrl;
@@ -331,7 +342,9 @@ export class OutboundDelivery {
 
   private async fail(job: DeliveryJob, doc: DocumentRecord, delivery: DeliveryRecord, startedAt: Date, o: Failure): Promise<AttemptResult> {
     const d = this.deps;
-    const retry = o.error.spec.retry;
+    const unresolved = UNRESOLVED.has(o.error.kind);
+    // An MLS receiver that cannot be resolved yet is retried (MLS 1.0): its SMP registration may follow.
+    const retry = unresolved && doc.documentType === MLS_DOCUMENT_TYPE ? 'transient' : o.error.spec.retry;
     if (o.endpointUrl && o.error.kind === 'as4.transport-failed') d.breakers.failure(o.endpointUrl);
     if (doc.receiverId && doc.documentType) {
       // The cached addressing may be what failed (moved endpoint, new certificate): look it up afresh next time.
@@ -344,7 +357,7 @@ export class OutboundDelivery {
     const attempts = delivery.attempts;
     const decision = job.decide(retry);
     const error = { kind: o.error.kind, message: o.error.message };
-    let to: 'retrying' | 'failed' | 'undeliverable';
+    let to: 'retrying' | 'failed' | 'undeliverable' | 'response-undeliverable';
     let reason: string;
     let settlement: JobSettlement;
     let next: Date | null = null;
@@ -353,6 +366,11 @@ export class OutboundDelivery {
       next = decision.retryAt;
       reason = `${o.error.message} (attempt ${attempts} of ${job.maxAttempts}; next at ${next.toISOString()})`;
       settlement = { status: 'queued', runAt: next, error };
+    } else if (unresolved && doc.documentType === INVOICE_RESPONSE_DOCUMENT_TYPE) {
+      // The supplier takes no Invoice Response over Peppol: the response waits for the supplier channel (e-mail).
+      to = 'response-undeliverable';
+      reason = `${o.error.message}: the supplier cannot receive Invoice Responses over Peppol; the response waits for another channel`;
+      settlement = { status: decision.end, error: { kind: o.error.kind, message: o.error.message } };
     } else {
       to = retry === 'permanent' ? 'undeliverable' : 'failed';
       reason =

@@ -20,7 +20,7 @@ import { ApError } from '../errors.js';
 import type { PostgresDeliveryStore } from '../store/deliveries.js';
 import type { DocumentRecord, DocumentStore } from '../store/documents.js';
 import type { ValidationReport } from '../validation/types.js';
-import type { ValidationRunner } from './inbound-validation.js';
+import type { ValidatedDocument, ValidationRunner } from './inbound-validation.js';
 import { checkCreate } from '../core/state-machine.js';
 import { createDocument } from './state-machine.js';
 
@@ -37,6 +37,8 @@ export interface OutboundQueue {
   firstAttemptGraceMs: number;
   /** Starts the first attempt of a job inserted with hold(). */
   dispatch(jobId: string, documentId: string): void;
+  /** Tells the runner that jobs queued for any runner were committed (documents queued inside a larger transaction). */
+  wake(): void;
   /** Right-hand side of AS4 MessageIds. */
   idDomain: string;
 }
@@ -48,6 +50,13 @@ export interface SubmitDeps {
   outbound: OutboundQueue;
   /** Bytes of rejected payloads kept per UTC day, for all callers together. */
   rejectedPayloadBytesPerDay: number;
+  /** Where a valid business response submitted whole goes (its own checks and queueing); absent: refused. */
+  answers?: ResponseSubmission;
+}
+
+/** Business responses submitted as documents: an Invoice Response is checked against the invoice it answers. */
+export interface ResponseSubmission {
+  submit(payload: Buffer, validated: ValidatedDocument, by: { tenantId: string | null; actor: string }): Promise<DocumentRecord>;
 }
 
 const QUEUED = checkCreate('outbound', 'queued');
@@ -79,7 +88,8 @@ function businessKey(m: { senderId: string | null; receiverId: string | null; do
 }
 
 export async function submitOutbound(deps: SubmitDeps, payload: Buffer, submitter: Submitter): Promise<SubmitResult> {
-  const { report, metadata } = await deps.validation.validate(payload);
+  const validated = await deps.validation.validate(payload);
+  const { report, metadata } = validated;
   const parseIssues = report.issues.filter((i) => i.layer === 'PARSE' && i.flag === 'fatal');
   if (parseIssues.length > 0) {
     const first = parseIssues[0]!;
@@ -111,6 +121,10 @@ export async function submitOutbound(deps: SubmitDeps, payload: Buffer, submitte
       details: { payloadKept: false, payloadBytes: payload.length, rejectedPayloadBytesPerDay: perDay },
     });
     return { document, report, payloadKept: false };
+  }
+  if (fields.documentKind === 'ApplicationResponse') {
+    if (!deps.answers) throw new ApError('api.forbidden', 'Business responses are not sent from this access point (no AS4 identity)');
+    return { document: await deps.answers.submit(payload, validated, { tenantId, actor }), report, payloadKept: true };
   }
   const q = deps.outbound;
   // Document, payload, creation event, delivery row and job in one statement (one round trip, no BEGIN/COMMIT).

@@ -1,5 +1,5 @@
 /**
- * The routing and tracking fields of a UBL Invoice or CreditNote: parties (EndpointID as `ICD:value`),
+ * The routing and tracking fields of a UBL Invoice, CreditNote or ApplicationResponse: parties (EndpointID as `ICD:value`),
  * Peppol document type and process, invoice number and issue date, and the supplier's country (COUNTRY_C1
  * of the SBDH, stored at submission so that no delivery attempt parses the document again). Best effort: a field the document
  * lacks is null (a document failing validation is still stored with what can be read).
@@ -27,12 +27,18 @@ const text = (e: XNode | null): string | null => {
   return t ? t : null;
 };
 
-function endpoint(root: XNode, partyElement: string): string | null {
-  const id = child(child(child(root, CAC, partyElement), CAC, 'Party'), CBC, 'EndpointID');
+/** The EndpointID of `party` (cac:Party of an invoice's AccountingSupplierParty, an ApplicationResponse's SenderParty...) as `ICD:value`. */
+function endpointOf(party: XNode | null): string | null {
+  const id = child(party, CBC, 'EndpointID');
   const value = text(id);
   const scheme = id?.attrs.find((a) => a.qname === 'schemeID')?.value?.trim();
   return value && scheme ? `${scheme}:${value}`.toLowerCase() : null;
 }
+
+const endpoint = (root: XNode, partyElement: string): string | null => endpointOf(child(child(root, CAC, partyElement), CAC, 'Party'));
+
+/** Countries that an ICD belongs to, where a response carries no address (Belgian 0208 and 9925). */
+const SCHEME_COUNTRY: Readonly<Record<string, string>> = { '0208': 'BE', '9925': 'BE' };
 
 export interface UblMetadata extends DocumentMetadata {
   /**
@@ -52,16 +58,41 @@ function supplierCountry(root: XNode): string | null {
 export function ublMetadataOf(root: XNode): UblMetadata {
   const customization = text(child(root, CBC, 'CustomizationID'));
   const issueDate = text(child(root, CBC, 'IssueDate'));
+  // An ApplicationResponse (Invoice Response, MLS) names its parties SenderParty and ReceiverParty, no address.
+  const response = root.local === 'ApplicationResponse';
+  const senderId = response ? endpointOf(child(root, CAC, 'SenderParty')) : endpoint(root, 'AccountingSupplierParty');
   return {
-    senderId: endpoint(root, 'AccountingSupplierParty'),
-    receiverId: endpoint(root, 'AccountingCustomerParty'),
+    senderId,
+    receiverId: response ? endpointOf(child(root, CAC, 'ReceiverParty')) : endpoint(root, 'AccountingCustomerParty'),
     documentKind: root.local,
     // busdox-docid-qns: <root namespace>::<root name>##<customization>::<UBL version>
     documentType: customization ? `${root.ns}::${root.local}##${customization}::2.1` : null,
     process: text(child(root, CBC, 'ProfileID')),
     invoiceNumber: text(child(root, CBC, 'ID')),
     issueDate: issueDate && /^\d{4}-\d{2}-\d{2}$/.test(issueDate) ? issueDate : null,
-    supplierCountry: supplierCountry(root),
+    supplierCountry: response ? (SCHEME_COUNTRY[senderId?.slice(0, 4) ?? ''] ?? null) : supplierCountry(root),
+  };
+}
+
+/** What an Invoice Response about an invoice or credit note repeats of it. */
+export interface AnsweredFields {
+  /** UNTDID 1001 (380, 381, 384...): InvoiceTypeCode or CreditNoteTypeCode. */
+  typeCode: string | null;
+  /** Legal registration names (BT-27, BT-44), else the trading names. */
+  supplierName: string | null;
+  buyerName: string | null;
+}
+
+function partyName(root: XNode, partyElement: string): string | null {
+  const party = child(child(root, CAC, partyElement), CAC, 'Party');
+  return text(child(child(party, CAC, 'PartyLegalEntity'), CBC, 'RegistrationName')) ?? text(child(child(party, CAC, 'PartyName'), CBC, 'Name'));
+}
+
+export function answeredFieldsOf(root: XNode): AnsweredFields {
+  return {
+    typeCode: text(child(root, CBC, root.local === 'CreditNote' ? 'CreditNoteTypeCode' : 'InvoiceTypeCode')),
+    supplierName: partyName(root, 'AccountingSupplierParty'),
+    buyerName: partyName(root, 'AccountingCustomerParty'),
   };
 }
 

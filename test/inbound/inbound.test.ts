@@ -165,7 +165,6 @@ describe('inbound AS4 pipeline', function () {
     assert.equal(db.duplicate_of, da.id);
     const types = (await eventsOf(db.id)).map((e) => e.type);
     assert.ok(types.includes('business-duplicate'));
-    assert.ok(types.includes('negative-response-due'));
   });
 
   it('among concurrent copies of one invoice (new InstanceIdentifiers), exactly one is available and the others are rejected as duplicates of it', async () => {
@@ -197,7 +196,6 @@ describe('inbound AS4 pipeline', function () {
     assert.equal(doc?.validationReport?.valid, false);
     assert.ok(doc?.validationReport?.issues.some((i) => i.flag === 'fatal'));
     const ev = await eventsOf(rec.document_id);
-    assert.ok(ev.some((e) => e.type === 'negative-response-due'));
     assert.ok(ev.some((e) => e.to_status === 'rejected' && /validation failed/.test(e.reason)));
   });
 
