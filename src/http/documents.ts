@@ -6,7 +6,7 @@
 import { Router, type Request } from 'express';
 import { ApError } from '../errors.js';
 import type { Direction } from '../core/state-machine.js';
-import type { As4MessageRecord, DeliveryDetail, DocumentFilter, DocumentRecord, DocumentsService, Submission, SubmissionResponse, SubmitResult } from '../services/documents.js';
+import type { As4MessageRecord, BusinessResponseRecord, DeliveryDetail, DocumentFilter, DocumentRecord, DocumentsService, Submission, SubmissionResponse, SubmitResult } from '../services/documents.js';
 import type { ValidationReport } from '../validation/types.js';
 import { readBody, type InflightBudget } from './body-budget.js';
 import { problem } from './errors.js';
@@ -43,6 +43,8 @@ function documentView(d: DocumentRecord) {
     issueDate: d.issueDate,
     payload: { sha256: d.payloadSha256, size: d.payloadSize, href: `/api/v1/documents/${d.id}/payload` },
     sandbox: d.sandbox,
+    businessStatus: d.businessStatus,
+    mls: d.mlsCode,
     createdAt: d.createdAt.toISOString(),
     updatedAt: d.updatedAt.toISOString(),
   };
@@ -74,6 +76,8 @@ function deliveryView(delivery: DeliveryDetail | null, id: string) {
 }
 
 const iso = (t: Date | null) => (t ? t.toISOString() : null);
+
+const responseView = (r: BusinessResponseRecord) => ({ ...r, createdAt: r.createdAt.toISOString() });
 
 /**
  * Reception evidence of an inbound document: the AS4 message that brought it (sender seat, ids, the
@@ -232,6 +236,8 @@ export function documentsRouter(deps: DocumentsApiDeps): Router {
       events: detail.events.map((e) => ({ ...e, at: e.at.toISOString() })),
       ...(detail.delivery !== undefined ? { delivery: deliveryView(detail.delivery, doc.id) } : {}),
       ...(detail.reception ? { reception: receptionView(detail.reception, doc.id) } : {}),
+      responses: detail.responses.map(responseView),
+      answers: detail.answers && responseView(detail.answers),
     });
   });
 

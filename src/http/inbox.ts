@@ -5,21 +5,25 @@
  *   GET  /{participant}/documents/{id}                               metadata, AS4 support keys, payload (base64)
  *   GET  /{participant}/documents/{id}/payload                       the business document as XML
  *   POST /{participant}/documents/{id}/ack                           picked up: leaves the inbox (acknowledged)
+ *   POST /{participant}/documents/{id}/response                      the buyer's Invoice Response to the seller (`respond`)
  * The cursor is the `receivedAt` of the last document seen, with microseconds, optionally followed by
  * `~<document id>` (as `nextCursor` returns it) so that documents received in the same microsecond are
  * neither skipped nor repeated. An API key with the `inbox` scope opens the inboxes of its tenants'
  * participants (and, by mandate, of others'); any other inbox is not found.
  */
-import { Router, type Request } from 'express';
+import express, { Router, type Request } from 'express';
 import { ApError } from '../errors.js';
 import { UUID_PATTERN, uuidParam } from './params.js';
 import { principalWith } from './principal.js';
 import { noStore, sendXmlAttachment } from './response-headers.js';
 import { parseParticipantId, type ParticipantIdentifier } from '../peppol/identifiers.js';
 import { type InboxCursor, type InboxRow, type InboxService } from '../services/inbox.js';
+import type { ResponsesService } from '../services/responses.js';
 
 export interface InboxDeps {
   inbox: InboxService;
+  /** Where the buyer's Invoice Responses go; absent: the response route is not mounted. */
+  responses?: Pick<ResponsesService, 'respond'>;
 }
 
 const CURSOR = new RegExp(`^(\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,6})?(?:Z|[+-]\\d{2}:\\d{2}))(?:~(${UUID_PATTERN}))?$`, 'i');
@@ -83,6 +87,14 @@ export function inboxRouter(deps: InboxDeps): Router {
   router.post('/:participant/documents/:id/ack', async (req, res) => {
     res.json(await inbox.acknowledge(principalWith(req, 'inbox'), participantOf(req), String(req.params['id'])));
   });
+
+  const responses = deps.responses;
+  if (responses) {
+    router.post('/:participant/documents/:id/response', express.json({ limit: '64kb' }), async (req, res) => {
+      const answered = await responses.respond(principalWith(req, 'respond'), participantOf(req), String(req.params['id']), req.body);
+      res.status(202).json({ ...answered, document: `/api/v1/documents/${answered.responseDocumentId}` });
+    });
+  }
 
   return router;
 }

@@ -8,6 +8,7 @@ import type { Principal } from '../auth/principal.js';
 import { ApError } from '../errors.js';
 import { submitOutbound, type SubmitDeps, type Submitter, type SubmitResult } from '../pipeline/submit.js';
 import type { As4MessageRecord, As4MessageStore } from '../store/as4-messages.js';
+import type { BusinessResponseRecord, PostgresBusinessResponseStore } from '../store/business-responses.js';
 import type { AttemptRecord, DeliveryRecord } from '../store/deliveries.js';
 import type { DocumentEvent, DocumentFilter, DocumentPage, DocumentRecord, DocumentStore } from '../store/documents.js';
 import type { PostgresIdempotencyKeys, StoredResponse } from '../store/idempotency-keys.js';
@@ -44,6 +45,8 @@ export interface DocumentsServiceDeps extends SubmitDeps {
   tenants: Pick<PostgresTenantStore, 'tenantOfParticipant'>;
   /** How long an idempotency key is kept (IDEMPOTENCY_KEY_RETENTION_HOURS). */
   idempotencyKeyRetentionHours: number;
+  /** The business responses about a document, and what a response answers. */
+  responses?: Pick<PostgresBusinessResponseStore, 'responsesTo' | 'responseOf'>;
 }
 
 /** An outbound document's delivery: its schedule, the attempts so far and the receipt's evidence. */
@@ -58,6 +61,8 @@ export interface DeliveryDetail {
 const NOT_SENDING =
   'sending is off on this access point (AP_KEY_FILE, AP_CERT_FILE and AP_ENDPOINT_URL are not set): the document waits for an instance of this access point that sends';
 
+export type { BusinessResponseRecord };
+
 export interface DocumentDetail {
   document: DocumentRecord;
   events: DocumentEvent[];
@@ -65,6 +70,9 @@ export interface DocumentDetail {
   delivery?: DeliveryDetail | null;
   /** Inbound only (with message records): the AS4 messages that brought it, first one first. */
   reception?: As4MessageRecord[];
+  /** The Invoice Responses and MLS about it, and (for a response) what it answers. */
+  responses: BusinessResponseRecord[];
+  answers: BusinessResponseRecord | null;
 }
 
 export class DocumentsService {
@@ -146,14 +154,19 @@ export class DocumentsService {
   async get(by: Principal, id: string): Promise<DocumentDetail | null> {
     const document = await this.visible(by, id);
     if (!document) return null;
-    const [events, delivery, records] = await Promise.all([
+    const responses = this.deps.responses;
+    const [events, delivery, records, answeredBy, answers] = await Promise.all([
       this.deps.documents.events(id),
       document.direction === 'outbound' ? this.delivery(id) : null,
       document.direction === 'inbound' && this.deps.messages ? this.deps.messages.forDocument(id) : null,
+      responses ? responses.responsesTo(id) : [],
+      responses && document.documentKind === 'ApplicationResponse' ? responses.responseOf(id) : null,
     ]);
     return {
       document,
       events,
+      responses: answeredBy,
+      answers,
       ...(document.direction === 'outbound' ? { delivery } : {}),
       ...(records ? { reception: records.filter((r) => r.direction === 'inbound') } : {}),
     };

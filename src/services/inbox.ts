@@ -8,7 +8,7 @@ import type { PostgresTenantStore } from '../store/tenants.js';
 import { ApError } from '../errors.js';
 import type { ParticipantIdentifier } from '../peppol/identifiers.js';
 import { changeStatus } from '../pipeline/state-machine.js';
-import type { DocumentStore } from '../store/documents.js';
+import type { DocumentStore, InboundBatchStore, Tx } from '../store/documents.js';
 import type { InboxRow, PostgresInbox } from '../store/inbox.js';
 
 export type { InboxRow };
@@ -22,7 +22,15 @@ export interface InboxCursor {
 export const MAX_INBOX_PAGE = 500;
 
 export class InboxService {
-  constructor(private readonly deps: { inbox: PostgresInbox; documents: DocumentStore; tenants: Pick<PostgresTenantStore, 'tenantOfParticipant'> }) {}
+  constructor(
+    private readonly deps: {
+      inbox: PostgresInbox;
+      documents: DocumentStore & Pick<InboundBatchStore, 'transaction'>;
+      tenants: Pick<PostgresTenantStore, 'tenantOfParticipant'>;
+      /** Told of each acknowledgement in its transaction (the positive MLS), and after the commit. */
+      acknowledgements?: { acknowledged(documentId: string, tx: Tx): Promise<void>; wake(): void };
+    },
+  ) {}
 
   /**
    * The tenant of the participant whose inbox the caller opens, if its key has `inbox` for it; else the
@@ -66,14 +74,19 @@ export class InboxService {
     const tenantId = await this.open(by, participant);
     const row = await this.find(participant, id);
     if (row.status !== 'acknowledged') {
-      const moved = await changeStatus(
-        this.deps.documents,
-        row.id,
-        'acknowledged',
-        { actor: by.actorFor(tenantId), reason: `retrieved and acknowledged by the recipient ${row.receiver_id}` },
-        { expected: { direction: 'inbound', from: 'available' } },
-      );
-      if (!moved) throw new ApError('api.conflict', `Document ${row.id} changed status concurrently`);
+      const after = this.deps.acknowledgements;
+      await this.deps.documents.transaction(async (tx) => {
+        const moved = await changeStatus(
+          this.deps.documents,
+          row.id,
+          'acknowledged',
+          { actor: by.actorFor(tenantId), reason: `retrieved and acknowledged by the recipient ${row.receiver_id}` },
+          { expected: { direction: 'inbound', from: 'available' }, tx },
+        );
+        if (!moved) throw new ApError('api.conflict', `Document ${row.id} changed status concurrently`);
+        await after?.acknowledged(row.id, tx);
+      });
+      after?.wake();
     }
     return { id: row.id, status: 'acknowledged' };
   }

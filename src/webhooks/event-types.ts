@@ -1,7 +1,8 @@
 /**
- * The event types a webhook endpoint subscribes to and the event feed reports: each is a document's move
- * into a status (src/core/state-machine.ts), read from its timeline. Moves not listed (sending, retrying,
- * received) are steps inside a flow that an integrator has no use for.
+ * The event types a webhook endpoint subscribes to and the event feed reports, read from the documents'
+ * timelines: a document's move into a status (src/core/state-machine.ts), or a business answer about it
+ * (an Invoice Response or an MLS received). Moves not listed (sending, retrying, received) are steps
+ * inside a flow that an integrator has no use for.
  */
 import type { Direction, DocumentStatus } from '../core/state-machine.js';
 
@@ -13,6 +14,9 @@ export const DOCUMENT_EVENT_TYPES = [
   'document.rejected',
   'document.received',
   'document.acknowledged',
+  'document.response-undeliverable',
+  'response.received',
+  'mls.received',
 ] as const;
 export type DocumentEventType = (typeof DOCUMENT_EVENT_TYPES)[number];
 
@@ -29,12 +33,23 @@ const BY_MOVE: ReadonlyArray<readonly [Direction, DocumentStatus, DocumentEventT
   // `available`: validated and in the buyer's inbox, the moment it may be fetched.
   ['inbound', 'available', 'document.received'],
   ['inbound', 'acknowledged', 'document.acknowledged'],
+  // An Invoice Response the supplier cannot receive over Peppol: the seam of the supplier channel (e-mail).
+  ['outbound', 'response-undeliverable', 'document.response-undeliverable'],
 ];
+
+/** Timeline entries that move no status but make an event: [direction, entry type, event type]. */
+const BY_ENTRY: ReadonlyArray<readonly [Direction, string, DocumentEventType]> = [
+  ['outbound', 'response-received', 'response.received'],
+  ['outbound', 'mls-received', 'mls.received'],
+];
+
+export const EVENT_ENTRIES: ReadonlyArray<readonly [Direction, string]> = BY_ENTRY.map(([d, t]) => [d, t] as const);
 
 /** The moves that make an event, for a store to select them: [direction, status] pairs. */
 export const EVENT_MOVES: ReadonlyArray<readonly [Direction, DocumentStatus]> = BY_MOVE.map(([d, s]) => [d, s] as const);
 
-export function eventTypeOf(direction: Direction, toStatus: string | null): DocumentEventType | null {
+export function eventTypeOf(direction: Direction, toStatus: string | null, entryType = 'status'): DocumentEventType | null {
+  if (entryType !== 'status') return BY_ENTRY.find(([d, t]) => d === direction && t === entryType)?.[2] ?? null;
   return BY_MOVE.find(([d, s]) => d === direction && s === toStatus)?.[2] ?? null;
 }
 

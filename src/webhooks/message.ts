@@ -11,6 +11,10 @@ export interface DocumentEventData {
   direction: 'outbound' | 'inbound';
   status: string;
   previousStatus: string | null;
+  /** What the buyer made of the invoice (Invoice Responses), when known. */
+  businessStatus?: string | null;
+  /** response.received, mls.received: the code (AB ... PD; AP, AB, RE), the response document and what it says. */
+  response?: { code: string; documentId: string; reason: string | null };
 }
 
 /** The message id of an event's webhook: the same in every attempt, to every endpoint and in a replay, so receivers can de-duplicate. */

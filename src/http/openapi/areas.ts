@@ -9,3 +9,4 @@ export * as reference from './paths/reference.js';
 export * as tenants from './paths/tenants.js';
 export * as lookup from './paths/lookup.js';
 export * as webhooks from './paths/webhooks.js';
+export * as mls from './paths/mls.js';

@@ -2,7 +2,9 @@
  * The documents API (src/http/documents.ts): submit a UBL document for sending, read its status, timeline,
  * report and evidence, fetch its payload and its AS4 receipt.
  */
+import { BUSINESS_STATUSES } from '../../../core/business-status.js';
 import { INBOUND_STATUSES, OUTBOUND_STATUSES } from '../../../core/state-machine.js';
+import { MLS_CODES } from '../../../responses/codes.js';
 import { bodyResponse, jsonResponse, nullable, nullableRef, problemResponse, queryParameter, record, ref, schemaRef, timestamp } from '../describe.js';
 import type { JsonSchema, PathItem, Response } from '../types.js';
 
@@ -16,7 +18,7 @@ const documentFields: Record<string, JsonSchema> = {
   status: { enum: [...new Set([...OUTBOUND_STATUSES, ...INBOUND_STATUSES])], description: 'See the state machine in the README (Delivery).' },
   senderId: { ...text, description: 'The supplier participant, `iso6523-actorid-upis::…`; null when the document could not be read.' },
   receiverId: { ...text, description: 'The buyer participant.' },
-  documentKind: nullable('string', { enum: ['Invoice', 'CreditNote', null] }),
+  documentKind: nullable('string', { enum: ['Invoice', 'CreditNote', 'ApplicationResponse', null], description: '`ApplicationResponse`: an Invoice Response or an MLS.' }),
   documentType: { ...text, description: 'The Peppol document type identifier.' },
   process: { ...text, description: 'The Peppol process identifier.' },
   invoiceNumber: text,
@@ -27,6 +29,11 @@ const documentFields: Record<string, JsonSchema> = {
     href: { type: 'string', description: 'Where GET returns the bytes.' },
   }),
   sandbox: { type: 'boolean', description: 'Made by this access point running as the sandbox: test data, never a real invoice.' },
+  businessStatus: nullable('string', {
+    enum: [...BUSINESS_STATUSES, null],
+    description: "What the buyer made of an invoice, from its Invoice Responses (Mercurius' supplier view; see Business responses in the README); null before any.",
+  }),
+  mls: nullable('string', { enum: [...MLS_CODES, null], description: 'The MLS of the exchange: received from the receiving access point (outbound), sent to the sending one (inbound). AP delivered and confirmed, AB made available, RE rejected.' }),
   createdAt: { type: 'string', format: 'date-time' },
   updatedAt: { type: 'string', format: 'date-time' },
 };
@@ -72,9 +79,21 @@ const schemas: Record<string, JsonSchema> = {
       events: { type: 'array', items: schemaRef('DocumentEvent') },
       delivery: nullableRef('Delivery'),
       reception: { ...nullableRef('Reception'), description: 'Null when no AS4 message brought the document: an outbound one, or one delivered from a participant hosted here.' },
+      responses: { type: 'array', items: schemaRef('BusinessResponse'), description: 'The Invoice Responses and the MLS about this document, oldest first.' },
+      answers: { ...nullableRef('BusinessResponse'), description: 'For an Invoice Response or MLS: what it answers (`answersDocumentId` null: nothing we hold; it was kept and flagged).' },
     },
     ['delivery', 'reception'],
   ),
+  BusinessResponse: record('An Invoice Response or MLS, and the document it answers.', {
+    responseDocumentId: { type: 'string', format: 'uuid' },
+    kind: { enum: ['invoice-response', 'mls'] },
+    direction: { enum: ['outbound', 'inbound'], description: 'outbound: sent by this access point; inbound: received.' },
+    status: { type: 'string', description: "The response document's own delivery status." },
+    answersDocumentId: nullable('string', { format: 'uuid' }),
+    responseCode: { type: 'string', description: 'Invoice Response: AB, IP, UQ, CA, RE, AP, PD; MLS: AP, AB, RE.' },
+    details: { type: 'object', description: 'Invoice Response: `clarifications` (listId, code, text) and `note`; MLS: `description` and `lines` (lineId, description, reason SV/BV/BW/FD).' },
+    createdAt: { type: 'string', format: 'date-time' },
+  }),
   Delivery: record(
     'Delivery of an outbound document: its schedule, last error, attempts and evidence.',
     {
@@ -196,14 +215,15 @@ const paths: Record<string, PathItem> = {
         '201': jsonResponse('Valid: stored as `queued` for delivery.', schemaRef('SubmittedDocument'), submissionHeaders),
         '400': problemResponse('Unusable input, nothing stored: `input.empty`, `xml.malformed`, `xml.dtd-forbidden`, `xml.encoding-unsupported`, `xml.too-deep`; `api.bad-request` for an Idempotency-Key out of syntax or an aborted upload.'),
         '401': ref('responses', 'Unauthorized'),
-        '403': problemResponse('`api.forbidden`, nothing stored: the supplier the document names is not a participant hosted here of a tenant this key may send for (its own or by mandate), or a valid document names no supplier.'),
+        '403': problemResponse('`api.forbidden`, nothing stored: the supplier the document names is not a participant hosted here of a tenant this key may send for (its own or by mandate), or a valid document names no supplier; or the document is an MLS (the access point sends its own).'),
         '409': problemResponse('`api.business-duplicate`: the same supplier, buyer, kind, number and issue date were already sent (details.originalDocumentId, details.original; nothing stored; `?resend=true` sends it on purpose); or `api.request-in-progress`: the first request with this Idempotency-Key has not answered yet, retry after Retry-After to get its response.', {
           'Retry-After': { description: 'Seconds to wait; with `api.request-in-progress` only.', required: false, schema: { type: 'integer', minimum: 0 } },
         }),
         '413': ref('responses', 'PayloadTooLarge'),
         '415': ref('responses', 'UnsupportedMediaType'),
         '422': {
-          description: 'Either the document fails validation (RejectedSubmission: stored as `rejected`, not sent), or the Idempotency-Key was used with another body (`api.idempotency-key-reused`, nothing stored).',
+          description:
+            'Either the document fails validation (RejectedSubmission: stored as `rejected`, not sent), or the Idempotency-Key was used with another body (`api.idempotency-key-reused`, nothing stored), or an Invoice Response names an invoice its buyer did not receive here from its seller (`response.original-not-found`, nothing stored).',
           headers: { 'X-Request-Id': ref('headers', 'X-Request-Id'), ...submissionHeaders, Location: { ...location, required: false } },
           content: { 'application/problem+json': { schema: { oneOf: [schemaRef('RejectedSubmission'), schemaRef('ProblemDetails')] } } },
         },
