@@ -16,7 +16,7 @@ const itemFields: Record<string, JsonSchema> = {
   cursor: { type: 'string', description: '`<receivedAt>~<id>`: pass as `receivedAfter` to list what came after this document.' },
   sender: text,
   receiver: text,
-  documentKind: nullable('string', { enum: ['Invoice', 'CreditNote', null] }),
+  documentKind: nullable('string', { enum: ['Invoice', 'CreditNote', 'ApplicationResponse', null] }),
   documentType: text,
   process: text,
   invoiceNumber: text,
