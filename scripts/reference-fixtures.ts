@@ -20,7 +20,7 @@ import { loadConfig } from '../src/config/index.js';
 import { generateCorpus, sha256 } from '../src/testing/mutate/corpus.js';
 import { compactLocation, compactXsdLocation, serializeFixture, type FiredTuple, type ReferenceFixture } from '../src/testing/mutate/fixture.js';
 import { readSchAsserts, ruleIds } from '../src/testing/mutate/sch-asserts.js';
-import { findSchFiles, loadExamples } from '../src/testing/mutate/sources.js';
+import { examplesOf, schFilesOf } from '../src/testing/mutate/sources.js';
 
 const root = resolve(import.meta.dirname, '..');
 const { schematronDir: schDir, ublSchemasDir: xsdDir } = loadConfig().validation;
@@ -28,10 +28,9 @@ const tool = resolve(root, process.env.SAXON_REF ?? '../shared/tools/saxon-ref')
 const outFile = join(root, 'test/fixtures/validation/reference.json');
 const tmp = join(root, '.tmp');
 
-const schFiles = findSchFiles(schDir);
-if (schFiles.length === 0) throw new Error(`no .sch files under ${schDir} (run npm run artifacts, or set SCHEMATRON_DIR)`);
+const schFiles = schFilesOf(schDir, 'billing');
 const schTexts = schFiles.map((f) => readFileSync(f, 'utf8'));
-const corpus = generateCorpus(loadExamples(join(schDir, 'examples')), schTexts);
+const corpus = generateCorpus(examplesOf(schDir, 'billing'), schTexts);
 console.log(`corpus: ${corpus.length} documents`);
 
 const dir = join(tmp, 'corpus');

@@ -26,7 +26,7 @@ const XML_TYPES = ['application/xml', 'text/xml', 'application/*+xml'];
 const IN_PROGRESS_RETRY_AFTER_SECONDS = 1;
 
 function reportView(r: ValidationReport | null) {
-  return r && { valid: r.valid, documentKind: r.documentKind, issues: r.issues, elapsedMs: Math.round(r.elapsedMs * 100) / 100 };
+  return r && { valid: r.valid, documentKind: r.documentKind, ruleSet: r.ruleSet ?? null, issues: r.issues, elapsedMs: Math.round(r.elapsedMs * 100) / 100 };
 }
 
 function documentView(d: DocumentRecord) {

@@ -3,11 +3,12 @@
  * and a readable text form for the CLI. The text form writes SVRL locations with prefixes instead of
  * namespace tests (`/*:Invoice[namespace-uri()='…:Invoice-2'][1]` becomes `/inv:Invoice[1]`).
  */
-import type { ValidationIssue, ValidationReport } from './types.js';
+import type { RuleSetRef, ValidationIssue, ValidationReport } from './types.js';
 
 const PREFIXES: Record<string, string> = {
   'urn:oasis:names:specification:ubl:schema:xsd:Invoice-2': 'inv',
   'urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2': 'cn',
+  'urn:oasis:names:specification:ubl:schema:xsd:ApplicationResponse-2': 'ar',
   'urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2': 'cac',
   'urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2': 'cbc',
   'urn:oasis:names:specification:ubl:schema:xsd:CommonExtensionComponents-2': 'ext',
@@ -33,13 +34,22 @@ function count(issues: ValidationIssue[], flag: string): number {
   return issues.filter((i) => i.flag === flag).length;
 }
 
-/** One header line per file, then one block per fired assert: flag, layer, rule, position, message. */
+/** The rule set release of a report, as the text form names it: `billing 3.0.21 (CEN, PEPPOL; in force from 2026-08-24)`. */
+export function formatRuleSet(r: RuleSetRef): string {
+  return `${r.documentType} ${r.release} (${r.layers.join(', ')}; in force from ${r.effectiveFrom})`;
+}
+
+/**
+ * One header line per file (validity, document kind, the rule set release that judged it, counts), then
+ * one block per fired assert: flag, layer, rule, position, message.
+ */
 export function formatText(file: string, report: ValidationReport): string {
   const fatal = count(report.issues, 'fatal');
   const warnings = count(report.issues, 'warning');
   const kind = report.documentKind ?? 'unsupported document';
+  const rules = report.ruleSet ? ` under ${formatRuleSet(report.ruleSet)}` : '';
   const lines = [
-    `${file}: ${report.valid ? 'valid' : 'INVALID'} (${kind}; ${fatal} fatal, ${warnings} warning${warnings === 1 ? '' : 's'}; ${report.elapsedMs.toFixed(1)} ms)`,
+    `${file}: ${report.valid ? 'valid' : 'INVALID'} (${kind}; ${fatal} fatal, ${warnings} warning${warnings === 1 ? '' : 's'}; ${report.elapsedMs.toFixed(1)} ms)${rules}`,
   ];
   for (const i of report.issues) {
     const at = i.line !== undefined ? ` line ${i.line}${i.column !== undefined ? `:${i.column}` : ''}` : '';

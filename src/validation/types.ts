@@ -2,8 +2,14 @@
 import type { ErrorKind } from '../errors.js';
 import type { XNode } from './dom.js';
 
-/** REPORT: about the report itself (the summary of the findings a capped report leaves out). */
-export type ValidationLayer = 'PARSE' | 'XSD' | 'CEN' | 'PEPPOL' | 'REPORT';
+/** The layers a rule set's schematron files are run as (rule-sets.ts reads them from the manifest). */
+export const SCHEMATRON_LAYERS = ['CEN', 'PEPPOL', 'T111', 'MLS'] as const;
+export type SchematronLayer = (typeof SCHEMATRON_LAYERS)[number];
+/**
+ * REPORT: about the report itself (the summary of the findings a capped report leaves out);
+ * UNSUPPORTED: the document is of no type a rule set is installed for.
+ */
+export type ValidationLayer = 'PARSE' | 'XSD' | SchematronLayer | 'UNSUPPORTED' | 'REPORT';
 export type Flag = 'fatal' | 'warning';
 
 export interface ValidationIssue {
@@ -20,13 +26,29 @@ export interface ValidationIssue {
   column?: number;
 }
 
-export type UblDocumentKind = 'Invoice' | 'CreditNote';
+export type UblDocumentKind = 'Invoice' | 'CreditNote' | 'ApplicationResponse';
+
+/** The release of a rule set that judged a document: what the report is valid under. */
+export interface RuleSetRef {
+  /** The manifest's document type: billing, invoice-response, mls. */
+  documentType: string;
+  release: string;
+  /** YYYY-MM-DD: the day from which this release applies. */
+  effectiveFrom: string;
+  /** Its schematron layers, in the order they ran. */
+  layers: string[];
+}
 
 export interface ValidationReport {
   /** True when no issue is fatal. */
   valid: boolean;
-  /** Null when the root is not a UBL 2.1 Invoice or CreditNote (then an issue explains it). */
+  /**
+   * The UBL root (Invoice, CreditNote, ApplicationResponse); null when the document did not parse, is not
+   * of a supported type, or has a UBL local name in another namespace (then an issue explains it).
+   */
   documentKind: UblDocumentKind | null;
+  /** The rule set release that judged the document; null when it did not parse or is unsupported. */
+  ruleSet: RuleSetRef | null;
   issues: ValidationIssue[];
   /** Milliseconds spent, for logs and the console. */
   elapsedMs: number;

@@ -1,5 +1,5 @@
 /**
- * The UBL 2.1 XSD layer. Both main schemas (Invoice, CreditNote) are compiled once, when the validator is
+ * The UBL 2.1 XSD layer. The main schemas (Invoice, CreditNote, ApplicationResponse) are compiled once, when the validator is
  * built, from the installed `ubl-schemas/` folder; validate() then parses the document with libxml2 (no
  * network, no external entities, default depth and size limits) and runs the compiled schema: no file
  * access and no schema work per document.
@@ -23,11 +23,13 @@ import type { DocumentValidator, UblDocumentKind, ValidationIssue, ValidationRep
 export const UBL_NAMESPACES: Record<UblDocumentKind, string> = {
   Invoice: 'urn:oasis:names:specification:ubl:schema:xsd:Invoice-2',
   CreditNote: 'urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2',
+  ApplicationResponse: 'urn:oasis:names:specification:ubl:schema:xsd:ApplicationResponse-2',
 };
 
 const MAIN_SCHEMAS: Record<UblDocumentKind, string> = {
   Invoice: 'maindoc/UBL-Invoice-2.1.xsd',
   CreditNote: 'maindoc/UBL-CreditNote-2.1.xsd',
+  ApplicationResponse: 'maindoc/UBL-ApplicationResponse-2.1.xsd',
 };
 
 /**
@@ -41,6 +43,17 @@ const PARSE_OPTIONS = ParseOption.XML_PARSE_NONET | ParseOption.XML_PARSE_NO_XXE
 // forgets them; nothing on disk is ever reachable through it.
 let schemaProvider: XmlBufferInputProvider | null = null;
 let loads = 0;
+
+/**
+ * libxml2 refuses a date or time with leading or trailing whitespace when it is the simple content of a
+ * complex type (UBL's udt:DateType, TimeType...), although these XSD types collapse whitespace before
+ * their value is checked (XSD 1.1 part 2, 3.3.7 ff.: whiteSpace fixed to collapse); decimals and booleans
+ * it collapses correctly. Such an error is rechecked on the collapsed value against the built-in type
+ * alone, and dropped when that is valid: only on the error path, so valid documents pay nothing.
+ */
+const UNCOLLAPSED = /^Element '[^']*': '([\s\S]*)' is not a valid value of the atomic type 'xs:(date|time|dateTime|gYear|gYearMonth|gMonth|gMonthDay|gDay|duration)'\.$/;
+const COLLAPSED_TYPES = ['date', 'time', 'dateTime', 'gYear', 'gYearMonth', 'gMonth', 'gMonthDay', 'gDay', 'duration'];
+const XS = 'http://www.w3.org/2001/XMLSchema';
 
 function issueFromDetail(layer: 'PARSE' | 'XSD', d: ErrorDetail): ValidationIssue {
   return {
@@ -60,10 +73,30 @@ export class UblXsdValidator implements DocumentValidator {
     private readonly validators: Map<UblDocumentKind, XsdValidator>,
     private readonly schemaDocs: XmlDocument[],
     private readonly limits: XmlLimits,
+    /** One element per type of UNCOLLAPSED, named after it, for the recheck. */
+    private readonly builtIns: XsdValidator,
   ) {}
 
+  /** Whether an XSD error is libxml2's refusal of a whitespace-padded date or time that is valid once collapsed. */
+  private collapsedValid(message: string): boolean {
+    const m = UNCOLLAPSED.exec(message);
+    if (!m) return false;
+    const value = m[1]!.replace(/[ \t\r\n]+/g, ' ').replace(/^ | $/g, '');
+    if (value === m[1] || /[<&]/.test(value)) return false;
+    const doc = XmlDocument.fromString(`<${m[2]}>${value}</${m[2]}>`);
+    try {
+      this.builtIns.validate(doc);
+      return true;
+    } catch (err) {
+      if (err instanceof XmlValidateError) return false;
+      throw err;
+    } finally {
+      doc.dispose();
+    }
+  }
+
   /**
-   * Compiles the UBL 2.1 Invoice and CreditNote schemas from `schemaDir` (layout: maindoc/, common/).
+   * Compiles the UBL 2.1 Invoice, CreditNote and ApplicationResponse schemas from `schemaDir` (layout: maindoc/, common/).
    * Throws ApError('validation.artifacts-missing') when the files are not installed.
    */
   static load(schemaDir: string, limits: XmlLimits = DEFAULT_XML_LIMITS): UblXsdValidator {
@@ -92,7 +125,7 @@ export class UblXsdValidator implements DocumentValidator {
     const validators = new Map<UblDocumentKind, XsdValidator>();
     const docs: XmlDocument[] = [];
     try {
-      for (const kind of ['Invoice', 'CreditNote'] as const) {
+      for (const kind of Object.keys(MAIN_SCHEMAS) as UblDocumentKind[]) {
         const url = root + MAIN_SCHEMAS[kind];
         if (!names.includes(url)) {
           throw new ApError('validation.artifacts-missing', `${MAIN_SCHEMAS[kind]} is missing in ${schemaDir}`);
@@ -111,7 +144,11 @@ export class UblXsdValidator implements DocumentValidator {
     } finally {
       for (const n of names) schemaProvider.removeBuffer(n);
     }
-    return new UblXsdValidator(validators, docs, limits);
+    const builtInsDoc = XmlDocument.fromString(
+      `<xs:schema xmlns:xs="${XS}">${COLLAPSED_TYPES.map((t) => `<xs:element name="${t}" type="xs:${t}"/>`).join('')}</xs:schema>`,
+    );
+    docs.push(builtInsDoc);
+    return new UblXsdValidator(validators, docs, limits, XsdValidator.fromDoc(builtInsDoc));
   }
 
   /**
@@ -129,7 +166,7 @@ export class UblXsdValidator implements DocumentValidator {
   /**
    * For a caller that has already decoded `input` (same size limit) and refused DTDs in `text`, as the
    * document validator's own parse does: a large invoice is then not decoded a second time. A caller
-   * whose parse found a UBL Invoice or CreditNote root passes `rootKind`, saving the read of the root
+   * whose parse found a UBL root of a main schema passes `rootKind`, saving the read of the root
    * through libxml2 (two well-formed parses of one text agree on the root's name and namespace).
    */
   validateDecoded(input: Buffer | string, text: string, started = performance.now(), rootKind: UblDocumentKind | null = null): ValidationReport {
@@ -137,6 +174,7 @@ export class UblXsdValidator implements DocumentValidator {
     const done = (documentKind: UblDocumentKind | null, issues: ValidationIssue[]): ValidationReport => ({
       valid: !issues.some((i) => i.flag === 'fatal'),
       documentKind,
+      ruleSet: null,
       issues,
       elapsedMs: performance.now() - started,
     });
@@ -161,7 +199,7 @@ export class UblXsdValidator implements DocumentValidator {
             layer: 'XSD',
             id: 'XSD',
             flag: 'fatal',
-            message: `The root element {${root.namespaceUri}}${root.name} is not a UBL 2.1 Invoice or CreditNote`,
+            message: `The root element {${root.namespaceUri}}${root.name} is not a UBL 2.1 Invoice, CreditNote or ApplicationResponse`,
             location: '/*',
             line: root.line,
           },
@@ -171,7 +209,7 @@ export class UblXsdValidator implements DocumentValidator {
         this.validators.get(kind)!.validate(doc);
         return done(kind, []);
       } catch (err) {
-        if (err instanceof XmlValidateError) return done(kind, err.details.map((d) => issueFromDetail('XSD', d)));
+        if (err instanceof XmlValidateError) return done(kind, err.details.filter((d) => !this.collapsedValid(d.message.trim())).map((d) => issueFromDetail('XSD', d)));
         throw err;
       }
     } finally {
@@ -182,6 +220,7 @@ export class UblXsdValidator implements DocumentValidator {
   /** Frees the compiled schemas (wasm memory). */
   close(): void {
     for (const v of this.validators.values()) v.dispose();
+    this.builtIns.dispose();
     for (const d of this.schemaDocs) d.dispose();
     this.validators.clear();
   }

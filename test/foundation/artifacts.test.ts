@@ -53,7 +53,7 @@ describe('artifacts step', () => {
       }
     }
     const installed = readdirSync(join(UBL_SCHEMAS_DIR, 'maindoc'));
-    assert.deepEqual(installed.sort(), ['UBL-CreditNote-2.1.xsd', 'UBL-Invoice-2.1.xsd']);
+    assert.deepEqual(installed.sort(), ['UBL-ApplicationResponse-2.1.xsd', 'UBL-CreditNote-2.1.xsd', 'UBL-Invoice-2.1.xsd']);
   });
 
   it('downloads a pinned zip archive, checks every file, and installs it; a second run with --if-missing does nothing', async () => {
@@ -104,6 +104,8 @@ describe('artifacts step', () => {
     const dir = manifestDir('copy', { artifacts: [xsd] });
     const installDir = join(work, 'copy-installed');
     assert.equal(await installArtifacts({ manifestDir: dir, installDir }, { source, ifMissing: false }), xsd.files.length);
+    // The validator reads the rule set releases from the manifest of the folder it loads.
+    assert.equal(readFileSync(join(installDir, 'manifest.json'), 'utf8'), readFileSync(join(dir, 'manifest.json'), 'utf8'));
     rmSync(join(source, xsd.source, xsd.files[0]!.path));
     await assert.rejects(installArtifacts({ manifestDir: dir, installDir: join(work, 'copy2') }, { source, ifMissing: false }), /missing in ARTIFACTS_SOURCE/);
   });

@@ -25,6 +25,14 @@ describe('UBL 2.1 XSD validator', () => {
     assert.equal(r.valid, false);
   });
 
+  it('collapses whitespace around dates and times before checking them, as XSD says and libxml2 does not', () => {
+    const pad = (date: string) => readFileSync(BASE_INVOICE, 'utf8').replace(/<cbc:IssueDate>[^<]*</, `<cbc:IssueDate>\n   ${date}  \t<`);
+    assert.deepEqual(v.validate(pad('2017-11-13')).issues, []);
+    const bad = v.validate(pad('2017-13-13'));
+    assert.equal(bad.valid, false);
+    assert.match(bad.issues[0]!.message, /IssueDate[^]*xs:date/);
+  });
+
   it('reports every schema error with its line and the element path', () => {
     const lines = readFileSync(BASE_INVOICE, 'utf8').split('\n');
     const i = lines.findIndex((l) => l.includes('<cbc:IssueDate>'));

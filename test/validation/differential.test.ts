@@ -11,7 +11,7 @@ import { loadConfig } from '../../src/config/index.js';
 import { compareWithReference, type DocComparison } from '../../src/testing/mutate/compare.js';
 import { generateCorpus, sha256, type CorpusDoc } from '../../src/testing/mutate/corpus.js';
 import type { ReferenceFixture } from '../../src/testing/mutate/fixture.js';
-import { findSchFiles, loadExamples } from '../../src/testing/mutate/sources.js';
+import { examplesOf, schFilesOf } from '../../src/testing/mutate/sources.js';
 import { createValidator, type Validator } from '../../src/validation/validator.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -33,9 +33,9 @@ describe('validation: differential test against the reference (Saxon-HE, officia
 
   before(async () => {
     fixture = JSON.parse(readFileSync(join(root, 'test/fixtures/validation/reference.json'), 'utf8')) as ReferenceFixture;
-    schFiles = findSchFiles(schDir);
+    schFiles = schFilesOf(schDir, 'billing');
     const schTexts = schFiles.map((f) => readFileSync(f, 'utf8'));
-    corpus = generateCorpus(loadExamples(join(schDir, 'examples')), schTexts);
+    corpus = generateCorpus(examplesOf(schDir, 'billing'), schTexts);
     validator = await createValidator({ ublSchemasDir: xsdDir, schematronDir: schDir });
   });
 

@@ -5,19 +5,13 @@
  * when the function is false; the rule is noted per case).
  */
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { parseDocument } from '../../src/validation/dom.js';
 import { invokeFunction } from '../../src/validation/schematron/evaluate.js';
 import { loadSchematron } from '../../src/validation/schematron/load.js';
 import type { CompiledSchema } from '../../src/validation/schematron/model.js';
-import { findSchematron } from '../../src/validation/validator.js';
+import { readRuleSets } from '../../src/validation/rule-sets.js';
 import { Dec } from '../../src/validation/xpath/decimal.js';
-
-function schematronDir(): string {
-  const local = join(process.cwd(), 'schematron');
-  return existsSync(join(local, 'peppol')) ? local : '/work/shared/artifacts/schematron';
-}
+import { SCHEMATRON_DIR } from '../support/artifacts.js';
 
 describe('schematron-defined functions (Peppol BIS 3.0.21), against reference results', function () {
   this.timeout(60_000);
@@ -30,7 +24,10 @@ describe('schematron-defined functions (Peppol BIS 3.0.21), against reference re
   };
 
   before(() => {
-    peppol = loadSchematron(findSchematron(schematronDir(), 'peppol', 'PEPPOL-EN16931-UBL.sch'), 'PEPPOL');
+    const release = readRuleSets(SCHEMATRON_DIR).get('billing')?.find((r) => r.ref.release === '3.0.21');
+    const layer = release?.layers.find((l) => l.layer === 'PEPPOL');
+    assert.ok(layer, 'billing 3.0.21 is installed');
+    peppol = loadSchematron(layer.file, 'PEPPOL');
   });
 
   // [value, expected] pairs; "fired" in the reference ⇔ expected false.

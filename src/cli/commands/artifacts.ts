@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, join } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { unzipSync } from 'fflate';
 import { PROJECT_ROOT, loadConfig } from '../../config/index.js';
 import type { CliCommand, CliIo } from '../command.js';
@@ -124,10 +124,27 @@ async function collect(a: ManifestArtifact, opts: InstallOptions): Promise<Map<s
   return out;
 }
 
+/**
+ * An install folder other than the manifest's gets a copy of the manifest: the validator reads the rule
+ * set releases (document type, layer, effective date) from the folder it loads (src/validation/rule-sets.ts).
+ */
+function copyManifest(target: InstallTarget): void {
+  if (resolve(target.installDir) === resolve(target.manifestDir)) return;
+  const text = readFileSync(join(target.manifestDir, 'manifest.json'));
+  const dest = join(target.installDir, 'manifest.json');
+  if (existsSync(dest) && readFileSync(dest).equals(text)) return;
+  mkdirSync(target.installDir, { recursive: true });
+  writeFileSync(`${dest}.tmp-${process.pid}`, text);
+  renameSync(`${dest}.tmp-${process.pid}`, dest);
+}
+
 /** Installs one folder's artifacts; resolves with the number of files written (0 when up to date). */
 export async function installArtifacts(target: InstallTarget, opts: InstallOptions, io?: CliIo): Promise<number> {
   const manifest = readManifest(target.manifestDir);
-  if (opts.ifMissing && staleFiles(target, manifest).length === 0) return 0;
+  if (opts.ifMissing && staleFiles(target, manifest).length === 0) {
+    copyManifest(target);
+    return 0;
+  }
   const files = new Map<string, Uint8Array>();
   for (const a of manifest.artifacts) {
     io?.out(`  ${a.name} ${a.version} from ${opts.source ? join(opts.source, a.source) : a.download?.url}`);
@@ -140,6 +157,7 @@ export async function installArtifacts(target: InstallTarget, opts: InstallOptio
     writeFileSync(`${dest}.tmp-${process.pid}`, b);
     renameSync(`${dest}.tmp-${process.pid}`, dest);
   }
+  copyManifest(target);
   return files.size;
 }
 

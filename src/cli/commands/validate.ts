@@ -1,8 +1,10 @@
 /**
- * `validate <file…> [--json]`: full validation (UBL 2.1 XSD, EN 16931, Peppol BIS Billing 3) of one or
- * more files with the rules compiled once for the whole call. Each report names its file.
- * Exit 0 when every file is valid, 1 when any is invalid, 2 when any file is unusable (unreadable, too
- * large, not well-formed XML, not a UBL Invoice or CreditNote) or the arguments are wrong.
+ * `validate <file…> [--json]`: full validation of one or more files with the rules compiled once for the
+ * whole call: UBL 2.1 XSD, then the rule set of the document's type (Invoice and CreditNote: EN 16931 and
+ * Peppol BIS Billing 3; Invoice Response: T111; MLS) in the release in force today. Each report names its
+ * file and that release. Exit 0 when every file is valid, 1 when any is invalid, 2 when any file is
+ * unusable (unreadable, too large, not well-formed XML, of no supported document type) or the arguments
+ * are wrong.
  */
 import { readFileSync, statSync } from 'node:fs';
 import { loadConfig } from '../../config/index.js';
@@ -18,16 +20,16 @@ const EXIT_UNUSABLE = 2;
 
 /** A report that stands for a file that could not be read: one PARSE issue saying why. */
 function unusable(message: string): ValidationReport {
-  return { valid: false, documentKind: null, issues: [{ layer: 'PARSE', id: 'PARSE', flag: 'fatal', message }], elapsedMs: 0 };
+  return { valid: false, documentKind: null, ruleSet: null, issues: [{ layer: 'PARSE', id: 'PARSE', flag: 'fatal', message }], elapsedMs: 0 };
 }
 
 function isUnusable(r: ValidationReport): boolean {
-  return r.documentKind === null && r.issues.some((i) => i.flag === 'fatal' && (i.layer === 'PARSE' || i.layer === 'XSD'));
+  return r.documentKind === null && r.issues.some((i) => i.flag === 'fatal' && (i.layer === 'PARSE' || i.layer === 'XSD' || i.layer === 'UNSUPPORTED'));
 }
 
 export const validate: CliCommand = {
   name: ['validate'],
-  summary: 'Validate UBL 2.1 Invoice/CreditNote files (XSD, EN 16931, Peppol BIS 3); exit 0 all valid, 1 any invalid, 2 unusable input',
+  summary: 'Validate UBL 2.1 Invoice/CreditNote (EN 16931, BIS Billing 3), Invoice Response (T111) and MLS files; exit 0 all valid, 1 any invalid, 2 unusable input',
   usage: 'validate <file…> [--json]',
   async run(args, io) {
     const json = args.includes('--json');

@@ -5,7 +5,7 @@
  */
 import { ERROR_KINDS } from '../../errors.js';
 import { UUID_PATTERN } from '../params.js';
-import { problemResponse, ref } from './describe.js';
+import { nullable, problemResponse, ref } from './describe.js';
 import type { Header, JsonSchema, OpenApiDocument, Parameter, Response } from './types.js';
 
 const problemDetails: JsonSchema = {
@@ -32,7 +32,10 @@ const validationIssue: JsonSchema = {
   additionalProperties: false,
   required: ['layer', 'id', 'flag', 'message'],
   properties: {
-    layer: { enum: ['PARSE', 'XSD', 'CEN', 'PEPPOL', 'REPORT'], description: '`REPORT` closes a truncated report (`REPORT-TRUNCATED`).' },
+    layer: {
+      enum: ['PARSE', 'XSD', 'CEN', 'PEPPOL', 'T111', 'MLS', 'UNSUPPORTED', 'REPORT'],
+      description: '`UNSUPPORTED`: the document is of no type a rule set is installed for (id `UNSUPPORTED`); `REPORT` closes a truncated report (`REPORT-TRUNCATED`).',
+    },
     id: { type: 'string', description: 'The rule id of a schematron assert (BR-CO-15, PEPPOL-EN16931-R003), else the layer.' },
     error: { type: 'string', enum: Object.keys(ERROR_KINDS), description: 'PARSE issues: the catalogue kind of the unusable input.' },
     flag: { enum: ['fatal', 'warning'] },
@@ -46,10 +49,24 @@ const validationIssue: JsonSchema = {
 const validationReport: JsonSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['valid', 'documentKind', 'issues', 'elapsedMs'],
+  required: ['valid', 'documentKind', 'ruleSet', 'issues', 'elapsedMs'],
   properties: {
     valid: { type: 'boolean', description: 'True when no issue is fatal.' },
-    documentKind: { enum: ['Invoice', 'CreditNote', null], description: 'Null when the root is not a UBL 2.1 Invoice or CreditNote (an issue says so).' },
+    documentKind: {
+      enum: ['Invoice', 'CreditNote', 'ApplicationResponse', null],
+      description: 'The UBL 2.1 root; null when the document does not parse or is not of a supported type (an issue says so).',
+    },
+    ruleSet: nullable('object', {
+      additionalProperties: false,
+      required: ['documentType', 'release', 'effectiveFrom', 'layers'],
+      description: 'The rule set release that judged the document (the one in force on the day of validation); null when it did not parse or is unsupported.',
+      properties: {
+        documentType: { type: 'string', examples: ['billing', 'invoice-response', 'mls'] },
+        release: { type: 'string', examples: ['3.0.21'] },
+        effectiveFrom: { type: 'string', format: 'date', description: 'The day from which this release applies.' },
+        layers: { type: 'array', items: { type: 'string' }, description: 'Its schematron layers, in the order they ran.', examples: [['CEN', 'PEPPOL']] },
+      },
+    }),
     issues: { type: 'array', items: ref('schemas', 'ValidationIssue'), description: 'Every finding, layer by layer in document order; at most 200 per rule and 1000 in all.' },
     elapsedMs: { type: 'number', minimum: 0 },
   },

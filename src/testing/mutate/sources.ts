@@ -1,6 +1,7 @@
 /** Reads the corpus inputs from folders: example documents and schematron files (no config here). */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
+import { type DocumentType, readRuleSets, releaseOn } from '../../validation/rule-sets.js';
 import type { CorpusExample } from './corpus.js';
 
 function walk(dir: string, keep: (f: string) => boolean): string[] {
@@ -25,7 +26,24 @@ export function loadExamples(dir: string): CorpusExample[] {
   });
 }
 
-/** The .sch files below `dir` (sorted by path: CEN before Peppol in the official layout). */
-export function findSchFiles(dir: string): string[] {
-  return walk(dir, (f) => f.endsWith('.sch'));
+/** The example folders of the business responses under `schematron/examples/`; every other one holds billing examples. */
+const RESPONSE_EXAMPLES: Partial<Record<DocumentType, string>> = { 'invoice-response': 'invoice-response', mls: 'mls' };
+
+/** The installed official examples of one document type. */
+export function examplesOf(schDir: string, type: DocumentType): CorpusExample[] {
+  const dir = join(schDir, 'examples');
+  const folder = RESPONSE_EXAMPLES[type];
+  if (folder) return loadExamples(join(dir, folder));
+  const responses = new Set(Object.values(RESPONSE_EXAMPLES));
+  return readdirSync(dir)
+    .sort()
+    .filter((f) => !responses.has(f))
+    .flatMap((f) => loadExamples(join(dir, f)));
+}
+
+/** The .sch files of the release of a document type in force today, in the order its layers run. */
+export function schFilesOf(schDir: string, type: DocumentType): string[] {
+  const release = releaseOn(readRuleSets(schDir).get(type) ?? [], new Date().toISOString().slice(0, 10));
+  if (!release) throw new Error(`no ${type} rules in force under ${schDir} (run npm run artifacts, or set SCHEMATRON_DIR)`);
+  return release.layers.map((l) => l.file);
 }
