@@ -55,6 +55,7 @@ export function businessResponses(deps: BusinessResponsesDeps): AfterStoredHandl
     } else if (!linked) {
       await responses.event(d.id, { type: 'response-unmatched', actor: ACTOR, reason: `a second MLS about document ${target}: the first one stands`, details }, tx);
     } else {
+      await responses.adoptByTenantOf(d.id, target, tx);
       const lines = mls.lines.map((l) => `${l.reason} ${l.description}`).slice(0, 5).join('; ');
       await responses.setMlsCode(
         target,

@@ -48,7 +48,7 @@ export class MlsResponder {
         kind: 'mls',
         xml,
         validated,
-        tenantId: null,
+        tenantId: addressing.tenantId,
         actor: ACTOR,
         reason,
         answers: documentId,

@@ -45,6 +45,8 @@ export interface MlsAddressing {
   mlsTo: string | null;
   mlsType: string | null;
   receivedAt: Date;
+  /** The received document's tenant, whose evidence the MLS is too. */
+  tenantId: string | null;
 }
 
 /** One month of one MLS service level: how many MLS, how many within the target, and the slowest. */
@@ -142,17 +144,29 @@ export class PostgresBusinessResponseStore {
   /** The MLS addressing of received documents (those that came over AS4; local deliveries have none). */
   async mlsAddressing(documentIds: readonly string[], tx: Tx): Promise<Map<string, MlsAddressing>> {
     if (documentIds.length === 0) return new Map();
-    const rows = await tx('as4_messages')
-      .whereIn('document_id', [...documentIds])
-      .where({ direction: 'inbound' })
-      .whereNull('duplicate_of')
-      .select('document_id', 'sbdh_instance_id', 'from_party_id', 'mls_to', 'mls_type', 'created_at');
+    const rows = await tx('as4_messages as m')
+      .join('documents as d', 'd.id', 'm.document_id')
+      .whereIn('m.document_id', [...documentIds])
+      .where({ 'm.direction': 'inbound' })
+      .whereNull('m.duplicate_of')
+      .select('m.document_id', 'm.sbdh_instance_id', 'm.from_party_id', 'm.mls_to', 'm.mls_type', 'm.created_at', 'd.tenant_id');
     return new Map(
       rows.map((r) => [
         r.document_id,
-        { documentId: r.document_id, instanceIdentifier: r.sbdh_instance_id, fromPartyId: r.from_party_id, mlsTo: r.mls_to, mlsType: r.mls_type, receivedAt: r.created_at },
+        { documentId: r.document_id, instanceIdentifier: r.sbdh_instance_id, fromPartyId: r.from_party_id, mlsTo: r.mls_to, mlsType: r.mls_type, receivedAt: r.created_at, tenantId: r.tenant_id },
       ]),
     );
+  }
+
+  /**
+   * A received MLS goes to our own 0242 participant, of no tenant: once linked, it belongs to the tenant of
+   * the document it is about, whose evidence it is.
+   */
+  async adoptByTenantOf(responseDocumentId: string, answeredDocumentId: string, tx: Tx): Promise<void> {
+    await tx('documents')
+      .where({ id: responseDocumentId })
+      .whereNull('tenant_id')
+      .update({ tenant_id: tx('documents').where({ id: answeredDocumentId }).select('tenant_id') });
   }
 
   /** Whether `documentId` has its MLS already (sent for an inbound document, received for an outbound one). */
