@@ -18,9 +18,11 @@ import {
   buildServedHere,
   buildServices,
   buildStores,
+  buildWebhooks,
   Closers,
 } from '../../src/composition/index.js';
-import type { OutboundConfig } from '../../src/config/index.js';
+import { buildBusinessResponses, publishMlsParticipant } from '../../src/composition/responses.js';
+import { loadConfig, type OutboundConfig, type ResponsesConfig } from '../../src/config/index.js';
 import { InflightBudget } from '../../src/http/body-budget.js';
 import type { OutboundService } from '../../src/jobs/outbound-service.js';
 import { JobRunner } from '../../src/jobs/runner.js';
@@ -44,6 +46,7 @@ import { startDiscoveryEnv, TEST_SML_ZONE, type DiscoveryEnv } from '../support/
 
 export const INVOICE = knownDocumentType('invoice')!;
 export const CREDIT_NOTE = knownDocumentType('creditnote')!;
+export const INVOICE_RESPONSE = knownDocumentType('invoice-response')!;
 const MAX_BYTES = 20 * 1024 * 1024;
 
 let validatorPromise: Promise<Validator> | undefined;
@@ -99,17 +102,24 @@ export interface TestAp {
   /** The AP's job runner (outbound delivery is its job kind). */
   jobs: JobRunner;
   inbound: InboundService;
-  /** Publishes a participant here (SMP capabilities for invoice and credit note) and registers it in the SML. */
-  host(participant: string, endpoint?: { url: string; certPem: string }): Promise<void>;
+  /** This access point's own MLS participant (`0242:<seat digits>`), published and registered in the SML. */
+  mlsParticipant: string;
+  /**
+   * Publishes a participant here (SMP capabilities for invoice, credit note and, unless
+   * `invoiceResponses` is false, Invoice Response) and registers it in the SML.
+   */
+  host(participant: string, endpoint?: { url: string; certPem: string }, options?: { invoiceResponses?: boolean }): Promise<void>;
   submit(xml: Buffer): Promise<{ status: number; body: any }>;
   get(id: string): Promise<any>;
   /** Waits until the document is in one of `statuses` (or fails after timeoutMs). */
   waitFor(id: string, statuses: string[], timeoutMs?: number): Promise<any>;
   inbox(participant: string, path?: string): Promise<Response>;
+  /** POST …/ack of an inbox document: picked up. */
+  ack(participant: string, id: string): Promise<Response>;
   /** Gives a participant hosted here to this access point's tenant (host() and submit() do it). */
   own(participant: string): Promise<void>;
-  /** GET of an API path with the key of this access point's tenant. */
-  api(path: string): Promise<Response>;
+  /** GET of an API path with the key of this access point's tenant (all scopes); a JSON body makes it a POST. */
+  api(path: string, body?: unknown): Promise<Response>;
   /** Stops answering HTTP (the AP is down) / answers again on the same port. */
   down(): Promise<void>;
   up(): Promise<void>;
@@ -119,7 +129,8 @@ export interface TestAp {
 export interface E2eNetwork {
   env: DiscoveryEnv;
   /** `inboundWorkers`: validate received documents in that many worker threads (default: inline). */
-  startAp(name: string, seatId: string, options?: { outbound?: Partial<OutboundConfig>; inboundWorkers?: number }): Promise<TestAp>;
+  /** `responses`: MLS_TYPE and MLS_CONFIRMATION_WAIT_MS of the AP (default FAILURE_ONLY). */
+  startAp(name: string, seatId: string, options?: { outbound?: Partial<OutboundConfig>; inboundWorkers?: number; responses?: Partial<ResponsesConfig> }): Promise<TestAp>;
   close(): Promise<void>;
 }
 
@@ -129,7 +140,7 @@ export async function startNetwork(): Promise<E2eNetwork> {
   return {
     env,
     async startAp(name, seatId, options = {}) {
-      const ap = await startAp(env, name, seatId, { ...TEST_OUTBOUND_CONFIG, ...options.outbound }, options.inboundWorkers ?? 0);
+      const ap = await startAp(env, name, seatId, { ...TEST_OUTBOUND_CONFIG, ...options.outbound }, options.inboundWorkers ?? 0, { ...DEFAULTS.responses, ...options.responses });
       aps.push(ap);
       return ap;
     },
@@ -140,7 +151,10 @@ export async function startNetwork(): Promise<E2eNetwork> {
   };
 }
 
-async function startAp(env: DiscoveryEnv, name: string, seatId: string, outboundConfig: OutboundConfig, inboundWorkers: number): Promise<TestAp> {
+/** The configuration's defaults, for the parts tests do not set; webhooks may go to 127.0.0.1. */
+const DEFAULTS = loadConfig({ WEBHOOKS_ALLOW_PRIVATE_TARGETS: 'true' });
+
+async function startAp(env: DiscoveryEnv, name: string, seatId: string, outboundConfig: OutboundConfig, inboundWorkers: number, responsesConfig: ResponsesConfig): Promise<TestAp> {
   const validator = await fullValidator();
   const cert = env.pki.issueAp(seatId);
   const identity = { privateKey: createPrivateKey(cert.keyPem), certificate: cert.cert };
@@ -167,22 +181,6 @@ async function startAp(env: DiscoveryEnv, name: string, seatId: string, outbound
 
   const ap = { identity, seatId, certificateValidator: env.validator };
   const served = buildServedHere(stores, { ownEndpointUrl: `${url}/as4`, cacheMs: 0 });
-  const inbound = await buildInbound(
-    { duplicateRetentionMs: 30 * 86_400_000, maxMessageBytes: 100 * 1024 * 1024 },
-    {
-      ...ap,
-      stores,
-      validation:
-        inboundWorkers > 0
-          ? await workerValidationRunner({ ublSchemasDir: UBL_SCHEMAS_DIR, schematronDir: SCHEMATRON_DIR, maxBytes: MAX_BYTES, workers: inboundWorkers })
-          : inlineValidationRunner(validator),
-      served,
-      handlers: buildAfterStoredHandlers(stores),
-      concurrency: Math.max(1, inboundWorkers),
-      logger,
-    },
-    closers,
-  );
   const jobs = new JobRunner(new PostgresJobStore(knex), { concurrency: 64, pollIntervalMs: outboundConfig.pollIntervalMs, logger });
   const network = new PeppolLookup({
     sml: { zone: TEST_SML_ZONE, dnsServers: [env.dns.address], timeoutMs: 1000, tries: 1, requireHttps: false },
@@ -200,16 +198,50 @@ async function startAp(env: DiscoveryEnv, name: string, seatId: string, outbound
       maxDocumentBytes: MAX_BYTES,
       runner: jobs,
       logger,
+      mlsType: responsesConfig.mlsType,
     },
     closers,
   );
+  const validation = inlineValidationRunner(validator, MAX_BYTES);
+  const mlsParticipant = await publishMlsParticipant(participants, seatId);
+  await env.registrar.register(parseParticipantId(mlsParticipant), smpUrl);
+  const responses = buildBusinessResponses(responsesConfig, { store: stores.responses, documents, queue: outbound.queue, validation, runner: jobs, seatId, maxDocumentBytes: MAX_BYTES });
+
+  const inbound = await buildInbound(
+    { duplicateRetentionMs: 30 * 86_400_000, maxMessageBytes: 100 * 1024 * 1024 },
+    {
+      ...ap,
+      stores,
+      validation:
+        inboundWorkers > 0
+          ? await workerValidationRunner({ ublSchemasDir: UBL_SCHEMAS_DIR, schematronDir: SCHEMATRON_DIR, maxBytes: MAX_BYTES, workers: inboundWorkers })
+          : inlineValidationRunner(validator),
+      served,
+      handlers: buildAfterStoredHandlers(stores, responses),
+      concurrency: Math.max(1, inboundWorkers),
+      logger,
+    },
+    closers,
+  );
+  const webhooks = buildWebhooks(DEFAULTS.webhooks, { knex, runner: jobs, pollIntervalMs: outboundConfig.pollIntervalMs, logger }, closers);
   await jobs.start();
   closers.push('jobs', (budgetMs) => jobs.stop(budgetMs));
+  webhooks.start();
+  closers.push('webhooks fan-out', () => webhooks.stopFanOut());
   const auth = testAuth(stores);
-  const services = buildServices({ rejectedPayloadBytesPerDay: 100 * 1024 * 1024, idempotencyKeyRetentionHours: 24 }, { stores, validation: inlineValidationRunner(validator, MAX_BYTES), outbound: outbound.queue, served, auth, network });
+  const services = buildServices({ rejectedPayloadBytesPerDay: 100 * 1024 * 1024, idempotencyKeyRetentionHours: 24 }, {
+    stores,
+    validation,
+    outbound: outbound.queue,
+    served,
+    auth,
+    network,
+    responses,
+    webhooks: { queue: webhooks.queue, allowPrivateTargets: true },
+  });
   // Each access point serves one tenant owning every participant it hosts or sends for, with one key.
   const tenant = await createTenant(services.tenants, { name: `Customers of ${name}` });
-  const key = bearer((await createKey(services.tenants, tenant.id, ['send', 'inbox'])).secret);
+  const key = bearer((await createKey(services.tenants, tenant.id, ['send', 'inbox', 'respond', 'webhooks'])).secret);
   const own = async (participant: string) => {
     await services.tenants.addParticipant(commandLineCaller('e2e'), tenant.id, participant);
   };
@@ -249,10 +281,11 @@ async function startAp(env: DiscoveryEnv, name: string, seatId: string, outbound
     outbound,
     jobs,
     inbound,
-    async host(participant, endpoint) {
+    mlsParticipant,
+    async host(participant, endpoint, options = {}) {
       const p = parseParticipantId(participant);
       if (!(await participants.getParticipant(p))) await participants.addParticipant({ participant: p, name: `participant at ${name}` });
-      for (const d of [INVOICE, CREDIT_NOTE]) {
+      for (const d of options.invoiceResponses === false ? [INVOICE, CREDIT_NOTE] : [INVOICE, CREDIT_NOTE, INVOICE_RESPONSE]) {
         await participants.addCapability(p, { documentType: d.documentType, process: d.process, ...(endpoint ? { endpointUrl: endpoint.url, certificatePem: endpoint.certPem } : {}) });
       }
       await own(participant);
@@ -276,11 +309,15 @@ async function startAp(env: DiscoveryEnv, name: string, seatId: string, outbound
       }
     },
     own,
-    api(path) {
-      return fetch(`${url}${path}`, { headers: key });
+    api(path, body) {
+      if (body === undefined) return fetch(`${url}${path}`, { headers: key });
+      return fetch(`${url}${path}`, { method: 'POST', headers: { ...key, 'content-type': 'application/json' }, body: JSON.stringify(body) });
     },
     inbox(participant, path = 'documents') {
       return fetch(`${url}/api/v1/inbox/${encodeURIComponent(participant)}/${path}`, { headers: key });
+    },
+    ack(participant, id) {
+      return fetch(`${url}/api/v1/inbox/${encodeURIComponent(participant)}/documents/${id}/ack`, { method: 'POST', headers: key });
     },
     down: stopServer,
     async up() {

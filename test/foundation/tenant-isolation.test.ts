@@ -167,6 +167,14 @@ describe('tenant isolation: every operation by every kind of caller', function (
     await matrix('acknowledgeInboxDocument', read(200), (a) => call(a, 'POST', `${inbox}/${ids['inbound']}/ack`));
     const doc = (await (await call('owner', 'GET', `/documents/${ids['inbound']}`)).json()) as { events: Array<{ toStatus: string; actor: string }> };
     assert.match(doc.events.find((e) => e.toStatus === 'acknowledged')!.actor, /^key:pap_[a-z2-7]{16}$/, 'the owner acknowledged first, as itself');
+    // Answering needs `respond` for the participant's tenant (the only scope of noScope's key); the mandate does not carry it.
+    const answering = { owner: 202, other: 404, mandated: 404, mandateRevoked: 404, mandateExpired: 404, noScope: 202, operator: 202 };
+    await matrix('answerInboxDocument', answering, (a) => call(a, 'POST', `${inbox}/${ids['inbound']}/response`, { code: 'IP' }));
+  });
+
+  it('MLS service levels: operators only', async () => {
+    const operators = { owner: 403, other: 403, mandated: 403, mandateRevoked: 403, mandateExpired: 403, noScope: 403, operator: 200 };
+    await matrix('getMlsServiceLevels', operators, (a) => call(a, 'GET', '/mls/service-levels?month=2026-12'));
   });
 
   it('participants (SMP administration): list, add, read, remove, document types', async () => {
