@@ -286,6 +286,55 @@ describe('business responses between two access points: Invoice Response and MLS
     await keep(b, id, 'ir-uq');
   });
 
+  it('refuses answers out of the code lists (400), for documents not in the inbox (404) and for documents that are not invoices (409)', async () => {
+    const { received } = await deliver(a, ublDocument('invoice', supplier, buyer));
+    const refused = async (body: unknown, pattern: RegExp) => {
+      const res = await answer(received, body);
+      assert.equal(res.status, 400, JSON.stringify(body));
+      assert.equal(res.headers.get('content-type'), 'application/problem+json; charset=utf-8');
+      assert.match(((await res.json()) as { detail: string }).detail, pattern);
+    };
+    await refused({ code: 'XX' }, /code must be one of AB, IP, UQ, CA, RE, AP, PD/);
+    await refused({ code: 'RE', reasons: [{ code: 'ZZZ' }] }, /reasons\[0\]\.code must be one of/);
+    await refused({ code: 'RE', actions: 'NOA' }, /actions must be a list/);
+    await refused({ code: 'UQ', lines: [{ lineId: '1' }] }, /lines\[0\] needs a lineId and a text/);
+    await refused({ code: 'PD', effectiveDate: 'tomorrow' }, /effectiveDate must be a date/);
+    await refused({ code: 'AB', note: 'x'.repeat(1025) }, /note must be a text of 1 to 1024 characters/);
+    assert.equal((await b.get(received)).businessStatus, null, 'nothing was sent');
+    assert.equal((await answer('00000000-0000-4000-8000-000000000000', { code: 'AB' })).status, 404);
+    // A's supplier got Invoice Responses in its inbox: those are answered by nobody.
+    const inbox = (await (await a.inbox(supplier)).json()) as { documents: Array<{ id: string; documentKind: string }> };
+    const ir = inbox.documents.find((d) => d.documentKind === 'ApplicationResponse');
+    assert.ok(ir, JSON.stringify(inbox));
+    const res = await a.api(`/api/v1/inbox/${encodeURIComponent(supplier)}/documents/${ir.id}/response`, { code: 'AP' });
+    assert.equal(res.status, 409, await res.clone().text());
+  });
+
+  it('MLS service levels of the month: MLS-1 at B (received → MLS delivered), MLS-2 at A and C (delivered → MLS received)', async () => {
+    const month = new Date().toISOString().slice(0, 7);
+    type Levels = { month: string; mlsSent: { count: number; withinTarget: number; targetSeconds: number; share: number | null; maxSeconds: number | null }; mlsReceived: Levels['mlsSent'] };
+    const levels = async (ap: TestAp) => {
+      const res = await ap.operatorApi(`/api/v1/mls/service-levels?month=${month}`);
+      assert.equal(res.status, 200, await res.clone().text());
+      return (await res.json()) as Levels;
+    };
+    const atB = await levels(b);
+    // B sent an MLS RE (test 4), AB and AP (ALWAYS_SEND), all delivered within seconds.
+    assert.equal(atB.mlsSent.count, 3, JSON.stringify(atB));
+    assert.equal(atB.mlsSent.withinTarget, 3);
+    assert.equal(atB.mlsSent.share, 1);
+    assert.equal(atB.mlsSent.targetSeconds, 1200);
+    assert.ok(atB.mlsSent.maxSeconds !== null && atB.mlsSent.maxSeconds < 60, JSON.stringify(atB));
+    assert.equal(atB.mlsReceived.count, 0);
+    assert.equal(atB.mlsReceived.share, null, 'no MLS received: no share');
+    assert.equal((await levels(a)).mlsReceived.count, 1);
+    const atC = await levels(c);
+    assert.deepEqual([atC.mlsReceived.count, atC.mlsReceived.withinTarget, atC.mlsReceived.targetSeconds], [2, 2, 1500]);
+    // Another month has none; a month out of syntax is refused.
+    assert.equal((await (await b.operatorApi('/api/v1/mls/service-levels?month=2020-01')).json()).mlsSent.count, 0);
+    assert.equal((await b.operatorApi('/api/v1/mls/service-levels?month=2026-13')).status, 400);
+  });
+
   it('every Invoice Response and MLS built here is valid under the reference', function () {
     const missing = saxonRefMissing();
     if (missing) {

@@ -120,6 +120,8 @@ export interface TestAp {
   own(participant: string): Promise<void>;
   /** GET of an API path with the key of this access point's tenant (all scopes); a JSON body makes it a POST. */
   api(path: string, body?: unknown): Promise<Response>;
+  /** GET of an API path with an operator key (no tenant; all scopes). */
+  operatorApi(path: string): Promise<Response>;
   /** Stops answering HTTP (the AP is down) / answers again on the same port. */
   down(): Promise<void>;
   up(): Promise<void>;
@@ -242,6 +244,7 @@ async function startAp(env: DiscoveryEnv, name: string, seatId: string, outbound
   // Each access point serves one tenant owning every participant it hosts or sends for, with one key.
   const tenant = await createTenant(services.tenants, { name: `Customers of ${name}` });
   const key = bearer((await createKey(services.tenants, tenant.id, ['send', 'inbox', 'respond', 'webhooks'])).secret);
+  const operatorKey = bearer((await createKey(services.tenants, null, ['admin', 'send', 'inbox'])).secret);
   const own = async (participant: string) => {
     await services.tenants.addParticipant(commandLineCaller('e2e'), tenant.id, participant);
   };
@@ -309,6 +312,9 @@ async function startAp(env: DiscoveryEnv, name: string, seatId: string, outbound
       }
     },
     own,
+    operatorApi(path) {
+      return fetch(`${url}${path}`, { headers: operatorKey });
+    },
     api(path, body) {
       if (body === undefined) return fetch(`${url}${path}`, { headers: key });
       return fetch(`${url}${path}`, { method: 'POST', headers: { ...key, 'content-type': 'application/json' }, body: JSON.stringify(body) });
