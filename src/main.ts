@@ -126,6 +126,7 @@ async function buildAccessPoint(config: Config, logger: Logger, closers: Closers
     );
     await publishMlsParticipant(stores.participants, ap.seatId);
     responses = buildBusinessResponses(config.responses, { store: stores.responses, documents: stores.documents, queue: outbound.queue, validation, runner, seatId: ap.seatId, maxDocumentBytes: v.maxDocumentBytes });
+    outbound.delivery.handLocalDeliveriesTo([responses.handler]);
     inbound = await buildInbound(
       as4,
       { ...identity, stores, validation, served, handlers: buildAfterStoredHandlers(stores, responses), concurrency: Math.max(1, v.workers), logger },

@@ -19,12 +19,13 @@ import type { ParticipantsService } from '../services/participants.js';
 import { commandLineCaller, type TenantsService } from '../services/tenants.js';
 
 /**
- * The demo the sandbox hosts: two participants, each accepting invoices and credit notes. Whoever creates
- * demo tenants and API keys gives these participants to them.
+ * The demo the sandbox hosts: two participants, each accepting invoices, credit notes and Invoice
+ * Responses (so that a buyer's answer reaches the supplier). Whoever creates demo tenants and API keys
+ * gives these participants to them.
  */
 export const sandboxDemo = {
   participants: ['0208:0000000097', '0208:0000000196'],
-  documentTypes: ['invoice', 'creditnote'],
+  documentTypes: ['invoice', 'creditnote', 'invoice-response'],
 } as const;
 
 /** The seat id of the sandbox's AP certificate: ZZ is no country, so no real seat id has it. */

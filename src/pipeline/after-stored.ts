@@ -20,6 +20,8 @@ export interface StoredDocument {
   issueDate: string | null;
   /** The document already in the recipient's inbox with the same supplier, buyer, number and date. */
   duplicateOf: string | null;
+  /** The bytes, where the caller holds them (a local delivery, whose payload is not committed yet). */
+  payload?: Buffer;
 }
 
 export interface AfterStoredHandler {

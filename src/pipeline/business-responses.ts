@@ -40,8 +40,8 @@ function fatalIds(d: StoredDocument): string[] {
 export function businessResponses(deps: BusinessResponsesDeps): AfterStoredHandler {
   const { responses } = deps;
 
-  async function rootOf(id: string): Promise<XNode | null> {
-    const payload = await deps.documents.payload(id);
+  async function rootOf(d: StoredDocument): Promise<XNode | null> {
+    const payload = d.payload ?? (await deps.documents.payload(d.id));
     return payload ? parseDocument(payload, { maxBytes: deps.maxBytes }).root : null;
   }
 
@@ -115,12 +115,12 @@ export function businessResponses(deps: BusinessResponsesDeps): AfterStoredHandl
       for (const d of documents) {
         // An MLS never causes another MLS, valid or not (an invalid one is rejected by inbox filing, and stays so).
         if (d.metadata?.documentType?.includes(`##${MLS_CUSTOMIZATION}::`)) {
-          const root = d.report.valid ? await rootOf(d.id) : null;
+          const root = d.report.valid ? await rootOf(d) : null;
           if (root && applicationResponseKind(root) === 'mls') await receivedMls(d, root, tx);
           continue;
         }
         if (d.metadata?.documentKind === 'ApplicationResponse' && d.report.valid) {
-          const root = await rootOf(d.id);
+          const root = await rootOf(d);
           if (root && applicationResponseKind(root) === 'invoice-response') await receivedInvoiceResponse(d, root, tx);
         }
         const kind = d.metadata?.documentKind;

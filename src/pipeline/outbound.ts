@@ -38,6 +38,7 @@ import type { DeliveryRecord, PostgresDeliveryStore } from '../store/deliveries.
 import type { DocumentRecord, DocumentStore, EventInput, Tx } from '../store/documents.js';
 import type { JobError, JobLease, JobSettlement, PostgresJobStore } from '../store/jobs.js';
 import type { XmlLimits } from '../xml/decode.js';
+import type { AfterStoredHandler } from './after-stored.js';
 import type { CircuitBreakers } from './circuit-breaker.js';
 import type { As4Transport } from './outbound-transport.js';
 import type { ServedHere } from './served-here.js';
@@ -126,7 +127,19 @@ function remoteError(signal: SignalMessage): ApError {
 }
 
 export class OutboundDelivery {
+  private localHandlers: readonly AfterStoredHandler[] = [];
+
   constructor(private readonly deps: OutboundDeps) {}
+
+  /**
+   * What a document delivered locally is handed to, in the delivery's transaction, as a received one is
+   * after AS4 (the business responses: an Invoice Response between two participants hosted here is
+   * linked like one from afar). Set by the composition root once those handlers are built: they queue on
+   * this delivery path.
+   */
+  handLocalDeliveriesTo(handlers: readonly AfterStoredHandler[]): void {
+    this.localHandlers = handlers;
+  }
 
   /**
    * One attempt for the document of `job`. Resolves with the outcome, or 'skipped' when the job was taken
@@ -319,11 +332,17 @@ export class OutboundDelivery {
         tx,
       );
       await changeStatus(d.documents, inbound.id, 'available', { actor: 'local', reason: 'validated when submitted; in the inbox' }, { expected: { direction: 'inbound', from: 'received' }, tx });
+      if (doc.validationReport) {
+        const { id, invoiceNumber, issueDate } = inbound;
+        const stored = { id, report: doc.validationReport, metadata: inbound, invoiceNumber, issueDate, duplicateOf: null, payload };
+        for (const h of this.localHandlers) await h.handle([stored], tx);
+      }
       await this.finish(doc.id, 'delivered', { actor: ACTOR, reason: 'delivered locally: the receiver is hosted on this access point', details: { attempt: delivery.attempts, inboundDocumentId: inbound.id } }, tx);
       await d.deliveries.update(doc.id, { deliveredAt: new Date(), localDocumentId: inbound.id, endpointUrl: null, lastError: null, lastErrorKind: null }, tx);
       await d.deliveries.recordAttempt(doc.id, { attempt: delivery.attempts, startedAt, outcome: 'delivered', endpointUrl: null, httpStatus: null, errorKind: null, error: null }, tx);
       await this.settle(job, { status: 'done' }, tx);
     });
+    for (const h of this.localHandlers) h.committed?.();
     return 'delivered';
   }
 

@@ -57,6 +57,7 @@ describe('business responses between two access points: Invoice Response and MLS
   const supplierWithoutResponses = belgianParticipant(5252525); // at A, its SMP lists no Invoice Response
   const supplierC = belgianParticipant(5353535); // at C (ALWAYS_SEND)
   const buyer = belgianParticipant(6161616); // at B
+  const localBuyer = belgianParticipant(5454545); // at A, beside its suppliers
   /** The responses the access points built and sent, for the reference at the end. */
   const built: Array<{ name: string; xml: Buffer }> = [];
 
@@ -67,6 +68,7 @@ describe('business responses between two access points: Invoice Response and MLS
     c = await net.startAp('C', 'PBE000353', { responses: { mlsType: 'ALWAYS_SEND', mlsConfirmationWaitMs: 120_000 } });
     await a.host(supplier);
     await a.host(supplierWithoutResponses, undefined, { invoiceResponses: false });
+    await a.host(localBuyer);
     await c.host(supplierC);
     await b.host(buyer);
     hooks = await WebhookReceiver.start();
@@ -284,6 +286,25 @@ describe('business responses between two access points: Invoice Response and MLS
     const waiting = await b.waitFor(id, ['response-undeliverable']);
     assert.ok(waiting.events.some((e: { toStatus: string; reason: string }) => e.toStatus === 'response-undeliverable' && /Invoice Response/.test(e.reason)), JSON.stringify(waiting.events));
     await keep(b, id, 'ir-uq');
+  });
+
+  it('between two participants hosted on one access point: the answer is delivered locally and linked the same way', async () => {
+    const submitted = await a.submit(ublDocument('invoice', supplier, localBuyer));
+    assert.equal(submitted.status, 201, JSON.stringify(submitted.body));
+    const sent = await a.waitFor(submitted.body.id, ['delivered']);
+    const inboxId = sent.events.find((e: { details?: { inboundDocumentId?: string } }) => e.details?.inboundDocumentId)?.details.inboundDocumentId;
+    assert.ok(inboxId, JSON.stringify(sent.events));
+    const res = await a.api(`/api/v1/inbox/${encodeURIComponent(localBuyer)}/documents/${inboxId}/response`, { code: 'CA', reasons: [{ code: 'PAY', text: 'Due date 2027-01-15' }] });
+    assert.equal(res.status, 202, await res.clone().text());
+    const { responseDocumentId } = (await res.json()) as { responseDocumentId: string };
+    const response = await a.waitFor(responseDocumentId, ['delivered']);
+    assert.match(response.events.at(-1).reason, /delivered locally/);
+    await keep(a, responseDocumentId, 'ir-ca-local');
+    const invoice = await until('processed', async () => {
+      const d = await a.get(submitted.body.id);
+      return d.businessStatus === 'processed' && d;
+    });
+    assert.deepEqual(invoice.responses.map((r: { responseCode: string; direction: string }) => `${r.direction} ${r.responseCode}`), ['inbound CA']);
   });
 
   it('refuses answers out of the code lists (400), for documents not in the inbox (404) and for documents that are not invoices (409)', async () => {

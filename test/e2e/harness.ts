@@ -208,6 +208,7 @@ async function startAp(env: DiscoveryEnv, name: string, seatId: string, outbound
   const mlsParticipant = await publishMlsParticipant(participants, seatId);
   await env.registrar.register(parseParticipantId(mlsParticipant), smpUrl);
   const responses = buildBusinessResponses(responsesConfig, { store: stores.responses, documents, queue: outbound.queue, validation, runner: jobs, seatId, maxDocumentBytes: MAX_BYTES });
+  outbound.delivery.handLocalDeliveriesTo([responses.handler]);
 
   const inbound = await buildInbound(
     { duplicateRetentionMs: 30 * 86_400_000, maxMessageBytes: 100 * 1024 * 1024 },
