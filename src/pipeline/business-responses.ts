@@ -89,7 +89,8 @@ export function businessResponses(deps: BusinessResponsesDeps): AfterStoredHandl
       type: 'response-received',
       actor: ACTOR,
       reason: `Invoice Response ${ir.responseCode} from the buyer ${ir.sender.id}${describe(details)}`,
-      details: { responseDocumentId: d.id, responseCode: ir.responseCode, ...details },
+      // The business status this answer left, for the event: it may move again before the event is read.
+      details: { responseDocumentId: d.id, responseCode: ir.responseCode, businessStatus: move ? move.to : from, ...details },
     };
     if (move) await responses.setBusinessStatus(invoice, move, event, tx);
     else await responses.event(invoice, { ...event, reason: `${event.reason} (business status stays ${from})` }, tx);

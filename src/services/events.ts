@@ -29,11 +29,12 @@ export interface FeedEvent extends DocumentEventData {
 /** The event's webhook type and data, as the feed and the webhooks both show it. */
 export function describeEvent(e: CommittedEvent): { type: string; data: DocumentEventData } {
   const type = eventTypeOf(e.direction, e.toStatus, e.type)!; // the store selects only events that have a type
-  const base = { eventId: e.id, documentId: e.documentId, direction: e.direction, businessStatus: e.businessStatus };
+  const base = { eventId: e.id, documentId: e.documentId, direction: e.direction };
   if (e.type === 'status') return { type, data: { ...base, status: e.toStatus!, previousStatus: e.fromStatus } };
   const d = e.details ?? {};
   const response = { code: String(d['responseCode'] ?? d['code'] ?? ''), documentId: String(d['responseDocumentId'] ?? d['mlsDocumentId'] ?? ''), reason: e.reason };
-  return { type, data: { ...base, status: e.documentStatus, previousStatus: null, response } };
+  const businessStatus = typeof d['businessStatus'] === 'string' ? d['businessStatus'] : undefined;
+  return { type, data: { ...base, status: e.documentStatus, previousStatus: null, ...(businessStatus ? { businessStatus } : {}), response } };
 }
 
 export class EventsService {

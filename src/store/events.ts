@@ -31,7 +31,6 @@ export interface CommittedEvent {
   details: Record<string, unknown> | null;
   /** The document's status when the event was read. */
   documentStatus: string;
-  businessStatus: string | null;
 }
 
 /** Tenants whose events may be read: outbound documents of `outbound`, inbound ones of `inbound`. */
@@ -45,7 +44,7 @@ const ORDER = `COALESCE(e.xid, '0'::xid8)`;
 const ENTRIES = EVENT_ENTRIES.map(([d, t]) => `${d}:${t}`);
 const SELECTED = `((d.direction || ':' || e.to_status) = ANY (?::text[]) OR (d.direction || ':' || e.type) = ANY (?::text[]))`;
 const COLUMNS = `e.id, ${ORDER}::text AS xid, e.at, e.document_id, d.direction, d.tenant_id, e.from_status, e.to_status, e.type, e.reason,
-  e.details, d.status AS document_status, d.business_status`;
+  e.details, d.status AS document_status`;
 
 const COMMITTED = `
 SELECT ${COLUMNS}
@@ -68,7 +67,6 @@ const eventOf = (r: any): CommittedEvent => ({
   reason: r.reason,
   details: r.details,
   documentStatus: r.document_status,
-  businessStatus: r.business_status,
 });
 
 const tenantCondition = (column: string, tenants: readonly string[] | 'all'): [string, Knex.RawBinding[]] =>

@@ -11,8 +11,8 @@ export interface DocumentEventData {
   direction: 'outbound' | 'inbound';
   status: string;
   previousStatus: string | null;
-  /** What the buyer made of the invoice (Invoice Responses), when known. */
-  businessStatus?: string | null;
+  /** response.received: the business status the Invoice Response left the invoice in. */
+  businessStatus?: string;
   /** response.received, mls.received: the code (AB ... PD; AP, AB, RE), the response document and what it says. */
   response?: { code: string; documentId: string; reason: string | null };
 }

@@ -54,7 +54,7 @@ describe('webhooks', function () {
     const [got] = await receiver.waitFor(1);
     assert.deepEqual(got!.verifiedBy, receiver.secrets);
     assert.equal(got!.json.type, 'document.submitted');
-    assert.deepEqual({ ...got!.json.data, eventId: undefined }, { eventId: undefined, documentId: doc.id, direction: 'outbound', status: 'queued', previousStatus: null, businessStatus: null });
+    assert.deepEqual({ ...got!.json.data, eventId: undefined }, { eventId: undefined, documentId: doc.id, direction: 'outbound', status: 'queued', previousStatus: null });
     assert.match(got!.headers['webhook-id'] as string, /^msg_evt_\d+$/);
     assert.equal(got!.headers['content-type'], 'application/json');
     const log = await until('the delivery log', async () => {

@@ -68,13 +68,13 @@ const schemas: Record<string, JsonSchema> = {
     direction: { enum: ['outbound', 'inbound'] },
     status: { type: 'string' },
     previousStatus: nullable('string'),
-    businessStatus: nullable('string', { enum: ['received', 'processed', 'rejected', 'paid', null], description: 'What the buyer made of the invoice, from its Invoice Responses; null before any.' }),
+    businessStatus: { enum: ['received', 'processed', 'rejected', 'paid'], description: '`response.received`: the business status the Invoice Response left the invoice in.' },
     response: record('`response.received` and `mls.received`: the answer.', {
       code: { type: 'string', description: 'Invoice Response: AB, IP, UQ, CA, RE, AP, PD; MLS: AP, AB, RE.' },
       documentId: { type: 'string', description: 'The response document (GET /documents/{id}).' },
       reason: nullable('string', { description: 'What it says, for people: codes, texts, rule ids.' }),
     }),
-  }, ['response']),
+  }, ['businessStatus', 'response']),
   FeedPage: record('Events in commit order: a poller that passes `next` back as `after` never misses one and never sees one twice.', {
     events: { type: 'array', items: schemaRef('FeedEvent') },
     next: { type: 'string', description: 'Pass as `after`; an empty page keeps it where it was.' },
