@@ -18,20 +18,11 @@ import { SCHEMATRON_DIR } from '../support/artifacts.js';
 import { as4peerMissing, buildAs4Peer, type As4Peer } from '../support/as4peer.js';
 import { freePort } from '../support/process.js';
 import { belgianParticipant, INVOICE, INVOICE_RESPONSE, startNetwork, ublDocument, type E2eNetwork, type TestAp } from './harness.js';
+import { until } from '../support/assert.js';
 
 const MLS = knownDocumentType('mls')!;
 const PEER_SEAT = 'POP000779';
 const PEER_MLS = '0242:000779';
-
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const example = (path: string) => readFileSync(join(SCHEMATRON_DIR, 'examples', path), 'utf8');
 const endpoint = (role: 'SenderParty' | 'ReceiverParty', id: string) => (xml: string) =>

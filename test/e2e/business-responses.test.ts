@@ -13,18 +13,9 @@ import { inlineValidationRunner } from '../../src/pipeline/inbound-validation.js
 import { WebhookReceiver } from '../support/webhook-receiver.js';
 import { saxonRefCheck, saxonRefMissing } from '../support/saxon-ref.js';
 import { belgianParticipant, fullValidator, startNetwork, ublDocument, type E2eNetwork, type TestAp } from './harness.js';
+import { until } from '../support/assert.js';
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
-
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /**
  * A sender that skips its own access point's checks (validation, consistency, business duplicates): the

@@ -12,21 +12,12 @@ import { ApError } from '../../src/errors.js';
 import { JobRunner, SETTLED, type JobKind, type JobRun } from '../../src/jobs/runner.js';
 import { createKnex } from '../../src/store/db.js';
 import { PostgresJobStore } from '../../src/store/jobs.js';
+import { until } from '../support/assert.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 
 const logger = pino({ level: 'silent' });
 const FAST: RetryPolicy = { maxAttempts: 5, initialDelayMs: 20, multiplier: 1, maxDelayMs: 20 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 15_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 describe('job runner', function () {
   this.timeout(60_000);

@@ -13,3 +13,14 @@ export async function expectKind(p: Promise<unknown>, kind: string): Promise<ApE
   }
   assert.fail(`expected ${kind}`);
 }
+
+/** Polls `probe` every `everyMs` until it gives a truthy value (resolved with it), failing after `timeoutMs`. */
+export async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000, everyMs = 50): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { call, startWebhooksApi, type WebhooksApi } from '../support/webhooks-api.js';
 import { WebhookReceiver } from '../support/webhook-receiver.js';
+import { until } from '../support/assert.js';
 
 describe('webhooks', function () {
   this.timeout(60_000);
@@ -36,16 +37,6 @@ describe('webhooks', function () {
 
   async function deliveries(id: string): Promise<any[]> {
     return (await call(api.base, api.auth, 'GET', `/webhooks/${id}/deliveries`)).json.deliveries;
-  }
-
-  async function until<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 20_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const v = await fn();
-      if (v) return v;
-      assert.ok(Date.now() < deadline, `timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
   }
 
   it('delivers document.submitted after POST /documents, signed as Standard Webhooks say, with a thin payload', async () => {
