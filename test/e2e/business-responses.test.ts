@@ -347,6 +347,15 @@ describe('business responses between two access points: Invoice Response and MLS
     assert.equal((await b.operatorApi('/api/v1/mls/service-levels?month=2026-13')).status, 400);
   });
 
+  it('every Invoice Response and MLS built here is valid under our engine, judged by its own rules', async () => {
+    const validator = await fullValidator();
+    const judged = built.map((d) => {
+      const r = validator.validate(d.xml);
+      return `${d.name}: ${r.valid} ${r.ruleSet?.documentType} ${r.issues.filter((i) => i.flag === 'fatal').map((i) => i.id).join(',')}`;
+    });
+    assert.deepEqual(judged, built.map((d) => `${d.name}: true ${d.name.startsWith('mls-') ? 'mls' : 'invoice-response'} `));
+  });
+
   it('every Invoice Response and MLS built here is valid under the reference', function () {
     const missing = saxonRefMissing();
     if (missing) {
