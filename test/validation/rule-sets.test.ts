@@ -152,6 +152,27 @@ describe('validation: two releases of one rule set, chosen by effective date', f
     assert.match(mls.issues[0]!.message, /No release of the mls rules applies on 2026-08-23 \(installed: none\)/);
   });
 
+  it('refuses manifest entries it cannot place: unknown document type or layer, a date that is not one, a missing file', () => {
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { artifacts: Record<string, unknown>[] };
+    const bad = mkdtempSync(join(tmpdir(), 'rule-sets-bad-'));
+    const refused = (change: Record<string, unknown>, message: RegExp): void => {
+      writeFileSync(join(bad, 'manifest.json'), JSON.stringify({ artifacts: [{ ...manifest.artifacts[0], ...change }] }));
+      assert.throws(() => readRuleSets(bad), message);
+    };
+    try {
+      mkdirSync(join(bad, 'cen'));
+      copyFileSync(join(dir, 'cen', 'CEN-EN16931-UBL.sch'), join(bad, 'cen', 'CEN-EN16931-UBL.sch'));
+      refused({ documentType: 'order' }, /documentType 'order' is none of billing, invoice-response, mls/);
+      refused({ layer: 'XRECHNUNG' }, /layer 'XRECHNUNG' is none of CEN, PEPPOL, T111, MLS/);
+      refused({ effectiveFrom: '2027-02-30' }, /effectiveFrom '2027-02-30' is not a YYYY-MM-DD date/);
+      refused({ target: 'elsewhere' }, /elsewhere\/CEN-EN16931-UBL\.sch not found; run `npm run artifacts`/);
+      rmSync(join(bad, 'manifest.json'));
+      assert.throws(() => readRuleSets(bad), /manifest\.json not found/);
+    } finally {
+      rmSync(bad, { recursive: true, force: true });
+    }
+  });
+
   it('refuses a manifest whose releases of one type take effect on the same day', () => {
     const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { artifacts: { effectiveFrom: string }[] };
     for (const a of m.artifacts) a.effectiveFrom = '2026-08-24';
