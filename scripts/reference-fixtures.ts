@@ -1,14 +1,18 @@
 /**
- * Records the reference validator's results on the differential corpus as a committed fixture, so that
+ * Records the reference validator's results on a differential corpus as a committed fixture, so that
  * `npm test` checks the engine against them without Java.
  *
- *   npx tsx scripts/reference-fixtures.ts
+ *   npx tsx scripts/reference-fixtures.ts [billing|responses]
  *
- * Regenerates the corpus (src/validation/mutate) from the installed examples and rules, writes it to
- * .tmp/corpus/, runs the reference over all documents and writes test/fixtures/validation/reference.json
- * with the coverage figure. The reference is saxon-ref (its build.sh compiles it); documents go through
- * its own pipeline (SaxonRef.validate) via scripts/saxon-ref-batch/RefBatch.java, which differs from
- * `saxon-ref check --json` only in carrying on after a document whose rules raise a dynamic error.
+ * billing (the default): the Invoice/CreditNote corpus (src/testing/mutate/corpus.ts) over the billing
+ * rules, into test/fixtures/validation/reference.json. responses: the ApplicationResponse corpus
+ * (src/testing/mutate/responses.ts: Invoice Response and MLS) over the T111 and MLS rules, into
+ * test/fixtures/validation/reference-responses.json.
+ * Regenerates the corpus from the installed examples and rules, writes it to .tmp/corpus/, runs the
+ * reference over all documents and writes the fixture with the coverage figure. The reference is
+ * saxon-ref (its build.sh compiles it); documents go through its own pipeline (SaxonRef.validate) via
+ * scripts/saxon-ref-batch/RefBatch.java, which differs from `saxon-ref check --json` only in carrying on
+ * after a document whose rules raise a dynamic error.
  * Environment: SCHEMATRON_DIR and UBL_SCHEMAS_DIR (installed artifacts, defaults schematron/ and
  * ubl-schemas/), SAXON_REF (the tool folder, default ../shared/tools/saxon-ref). Needs Java 17 and
  * /usr/share/java/Saxon-HE.jar.
@@ -18,6 +22,7 @@ import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'nod
 import { basename, join, resolve } from 'node:path';
 import { loadConfig } from '../src/config/index.js';
 import { generateCorpus, sha256 } from '../src/testing/mutate/corpus.js';
+import { generateResponseCorpus } from '../src/testing/mutate/responses.js';
 import { compactLocation, compactXsdLocation, serializeFixture, type FiredTuple, type ReferenceFixture } from '../src/testing/mutate/fixture.js';
 import { readSchAsserts, ruleIds } from '../src/testing/mutate/sch-asserts.js';
 import { examplesOf, schFilesOf } from '../src/testing/mutate/sources.js';
@@ -25,12 +30,17 @@ import { examplesOf, schFilesOf } from '../src/testing/mutate/sources.js';
 const root = resolve(import.meta.dirname, '..');
 const { schematronDir: schDir, ublSchemasDir: xsdDir } = loadConfig().validation;
 const tool = resolve(root, process.env.SAXON_REF ?? '../shared/tools/saxon-ref');
-const outFile = join(root, 'test/fixtures/validation/reference.json');
 const tmp = join(root, '.tmp');
 
-const schFiles = schFilesOf(schDir, 'billing');
+const suite = process.argv[2] ?? 'billing';
+if (suite !== 'billing' && suite !== 'responses') throw new Error(`unknown suite ${suite}: billing or responses`);
+const outFile = join(root, `test/fixtures/validation/${suite === 'billing' ? 'reference' : 'reference-responses'}.json`);
+const schFiles = suite === 'billing' ? schFilesOf(schDir, 'billing') : [...schFilesOf(schDir, 'invoice-response'), ...schFilesOf(schDir, 'mls')];
 const schTexts = schFiles.map((f) => readFileSync(f, 'utf8'));
-const corpus = generateCorpus(examplesOf(schDir, 'billing'), schTexts);
+const corpus =
+  suite === 'billing'
+    ? generateCorpus(examplesOf(schDir, 'billing'), schTexts)
+    : generateResponseCorpus([...examplesOf(schDir, 'invoice-response'), ...examplesOf(schDir, 'mls')]);
 console.log(`corpus: ${corpus.length} documents`);
 
 const dir = join(tmp, 'corpus');
@@ -69,7 +79,7 @@ for (let i = 0; i < files.length; i += BATCH) {
     else
       byFile.set(
         o.file,
-        o.fired!.map((x) => [x.layer, x.id, x.flag, x.layer === 'XSD' || x.layer === 'PARSE' ? compactXsdLocation(x.location) : compactLocation(x.location)]),
+        o.fired!.map((x) => [x.layer, x.id, x.flag, x.layer === 'XSD' || x.layer === 'PARSE' || x.layer === 'UNSUPPORTED' ? compactXsdLocation(x.location) : compactLocation(x.location)]),
       );
   }
   console.log(`reference: ${Math.min(i + BATCH, files.length)}/${files.length}`);

@@ -13,6 +13,7 @@ import { SCHEMATRON_LAYERS, type RuleSetRef, type SchematronLayer, type UblDocum
 
 const CBC = 'urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2';
 const APPLICATION_RESPONSE_NS = 'urn:oasis:names:specification:ubl:schema:xsd:ApplicationResponse-2';
+const CUSTOMIZATION_ID = nameKey(CBC, 'CustomizationID');
 /** Peppol BIS Invoice Response 3 (T111): the start of its CustomizationID (later 3.x versions included). */
 export const INVOICE_RESPONSE_CUSTOMIZATION = 'urn:fdc:peppol.eu:poacc:trns:invoice_response:3';
 /** Peppol Message Level Status 1.0: its CustomizationID. */
@@ -33,8 +34,7 @@ export interface RecognisedDocument {
 
 /** The root's cbc:CustomizationID, whitespace-normalised (XML whitespace only), or null when it has none. */
 export function customizationId(root: XNode): string | null {
-  const key = nameKey(CBC, 'CustomizationID');
-  const el = root.elems.find((e) => e.key === key);
+  const el = root.elems.find((e) => e.key === CUSTOMIZATION_ID);
   return el ? el.stringValue().replace(/[ \t\r\n]+/g, ' ').replace(/^ | $/g, '') : null;
 }
 

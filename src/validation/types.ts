@@ -7,14 +7,14 @@ export const SCHEMATRON_LAYERS = ['CEN', 'PEPPOL', 'T111', 'MLS'] as const;
 export type SchematronLayer = (typeof SCHEMATRON_LAYERS)[number];
 /**
  * REPORT: about the report itself (the summary of the findings a capped report leaves out);
- * UNSUPPORTED: the document is of no type a rule set is installed for.
+ * UNSUPPORTED: no rule set release applies to the document (of another type, or none in force yet).
  */
 export type ValidationLayer = 'PARSE' | 'XSD' | SchematronLayer | 'UNSUPPORTED' | 'REPORT';
 export type Flag = 'fatal' | 'warning';
 
 export interface ValidationIssue {
   layer: ValidationLayer;
-  /** Rule id for schematron asserts (e.g. BR-CO-15, PEPPOL-EN16931-R003); 'XSD' / 'PARSE' otherwise. */
+  /** Rule id for schematron asserts (e.g. BR-CO-15, PEPPOL-EN16931-R003, PEPPOL-T111-R001); the layer's name otherwise. */
   id: string;
   /** PARSE issues: the catalogue's kind for the unusable input (malformed, DTD, encoding, size...). */
   error?: ErrorKind;

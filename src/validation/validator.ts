@@ -100,7 +100,8 @@ class UblValidator implements Validator {
     for (const i of parseIssues.length ? parseIssues : xsdIssues) list(i);
     if (parseIssues.length) return done(null, null, null);
     for (const s of release.schemas) evaluateSchema(s, xdoc, issues, cap);
-    return done(kind, release.ref, root);
+    // A copy: reports outlive the call and travel (worker threads, the store); the release's own stays unshared.
+    return done(kind, { ...release.ref, layers: [...release.ref.layers] }, root);
   }
 }
 

@@ -139,12 +139,12 @@ describe('documents API (POST /api/v1/documents, GET /api/v1/documents/:id)', ()
     assert.equal((await db.knex('payloads').where({ document_id: body.id })).length, 1);
   });
 
-  it('rejects a well-formed document that is not a UBL Invoice or CreditNote with 422', async () => {
+  it('rejects a well-formed document that is not a UBL Invoice, CreditNote or ApplicationResponse with 422', async () => {
     const res = await post('<Order xmlns="urn:oasis:names:specification:ubl:schema:xsd:Order-2"><ID>1</ID></Order>');
     assert.equal(res.status, 422);
     const body = (await res.json()) as Record<string, any>;
     assert.equal(body.status, 'rejected');
-    assert.match(body.validation.issues[0].message, /not a UBL 2.1 Invoice or CreditNote/);
+    assert.match(body.validation.issues[0].message, /not a UBL 2.1 Invoice, CreditNote or ApplicationResponse/);
   });
 
   describe('bad input: a clear 4xx JSON error and nothing stored', () => {

@@ -72,6 +72,8 @@ describe('inbound recovery and retention', function () {
         const a = (await pool.validate(doc)).report;
         const b = inline.validate(doc);
         assert.equal(a.valid, b.valid);
+        assert.deepEqual([a.documentKind, a.ruleSet], [b.documentKind, b.ruleSet]);
+        assert.ok(a.ruleSet, 'the report names its rule set');
         assert.deepEqual(
           a.issues.map((i) => i.id).sort(),
           b.issues.map((i) => i.id).sort(),

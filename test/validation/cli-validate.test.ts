@@ -70,13 +70,38 @@ describe('cli: validate', function () {
     assert.match(r003.location ?? '', /^\/\*:Invoice\[namespace-uri\(\)='urn:oasis:names:specification:ubl:schema:xsd:Invoice-2'\]\[1\]$/);
   });
 
-  it('exits 2 for unusable input (missing file, not XML, not an Invoice or CreditNote), still reporting the others', async () => {
+  it('exits 2 for unusable input (missing file, not XML, a document of no supported type), still reporting the others', async () => {
     for (const bad of [join(dir, 'missing.xml'), notXml, order]) {
       const r = await run([example, bad]);
       assert.equal(r.code, 2, `${bad}: ${r.out}${r.err}`);
       assert.match(r.out, /base-example\.xml: valid/);
       assert.match(r.out, new RegExp(`${bad.split('/').pop()!.replace('.', '\\.')}: INVALID \\(unsupported document`));
     }
+  });
+
+  it('validates Invoice Responses and MLS under their own rules and names the rule set release', async () => {
+    const ir = join(schDir, 'examples/invoice-response/InvoiceResponse_Example.xml');
+    const mls = join(schDir, 'examples/mls/MessageLevelStatus_Example_RE.xml');
+    const r = await run([ir, mls]);
+    assert.equal(r.code, 0, r.out + r.err);
+    assert.match(r.out, /InvoiceResponse_Example\.xml: valid \(ApplicationResponse; 0 fatal, 0 warnings; [\d.]+ ms\) under invoice-response 2026\.5 \(T111; in force from 2026-08-24\)/);
+    assert.match(r.out, /MessageLevelStatus_Example_RE\.xml: valid \(ApplicationResponse; .*\) under mls 1\.0\.1 \(MLS; in force from 2025-12-15\)/);
+    assert.match((await run([example])).out, /under billing 3\.0\.21 \(CEN, PEPPOL; in force from 2026-08-24\)/);
+    const json = JSON.parse((await run(['--json', mls])).out) as FileReport[];
+    assert.deepEqual(json[0]!.ruleSet, { documentType: 'mls', release: '1.0.1', effectiveFrom: '2025-12-15', layers: ['MLS'] });
+  });
+
+  it('exits 2 for an ApplicationResponse of no supported kind, saying which CustomizationID it has', async () => {
+    const other = join(dir, 'other-response.xml');
+    writeFileSync(
+      other,
+      readFileSync(join(schDir, 'examples/mls/MessageLevelStatus_Example_AB.xml'), 'utf8').replace('>urn:peppol:edec:mls:1.0<', '>urn:example:response<'),
+    );
+    const r = await run([other]);
+    assert.equal(r.code, 2, r.out + r.err);
+    assert.match(r.out, /other-response\.xml: INVALID \(unsupported document; 1 fatal/);
+    assert.match(r.out, /FATAL {3}UNSUPPORTED UNSUPPORTED/);
+    assert.match(r.out, /Unsupported document: root element \{urn:oasis:names:specification:ubl:schema:xsd:ApplicationResponse-2\}ApplicationResponse, CustomizationID 'urn:example:response'; supported: /);
   });
 
   it('exits 2 on a usage error', async () => {

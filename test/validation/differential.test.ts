@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { loadConfig } from '../../src/config/index.js';
-import { compareWithReference, type DocComparison } from '../../src/testing/mutate/compare.js';
+import { compareWithReference, explainDiffs, type DocComparison } from '../../src/testing/mutate/compare.js';
 import { generateCorpus, sha256, type CorpusDoc } from '../../src/testing/mutate/corpus.js';
 import type { ReferenceFixture } from '../../src/testing/mutate/fixture.js';
 import { examplesOf, schFilesOf } from '../../src/testing/mutate/sources.js';
@@ -18,11 +18,6 @@ const root = resolve(import.meta.dirname, '../..');
 const { schematronDir: schDir, ublSchemasDir: xsdDir } = loadConfig().validation;
 
 const pct = (n: number, d: number): string => `${((100 * n) / d).toFixed(1)}%`;
-
-function explain(list: DocComparison[], pick: (c: DocComparison) => string[], max = 40): string {
-  const shown = list.slice(0, max).map((c) => `  ${c.id}\n${pick(c).map((d) => `      ${d}`).join('\n')}`);
-  return shown.join('\n') + (list.length > max ? `\n  … and ${list.length - max} more documents` : '');
-}
 
 describe('validation: differential test against the reference (Saxon-HE, official XSLT)', function () {
   this.timeout(900_000);
@@ -78,8 +73,8 @@ describe('validation: differential test against the reference (Saxon-HE, officia
         `      reference coverage: ${cov.fired}/${cov.total} rule ids fired (${pct(cov.fired, cov.total)}); never fired: ${cov.neverFired.length}`,
       ].join('\n'),
     );
-    if (locMismatch.length) console.log(`      location differences:\n${explain(locMismatch, (c) => c.locationDiffs, 10)}`);
-    assert.equal(ruleMismatch.length, 0, `${ruleMismatch.length} documents fire different rules than the reference:\n${explain(ruleMismatch, (c) => c.ruleDiffs)}`);
+    if (locMismatch.length) console.log(`      location differences:\n${explainDiffs(locMismatch, (c) => c.locationDiffs, 10)}`);
+    assert.equal(ruleMismatch.length, 0, `${ruleMismatch.length} documents fire different rules than the reference:\n${explainDiffs(ruleMismatch, (c) => c.ruleDiffs)}`);
     assert.equal(locMismatch.length, 0, `${locMismatch.length} documents report different locations than the reference`);
   });
 });

@@ -131,6 +131,13 @@ describe('validation engine: XPath 2.0 core', () => {
     it('raises XPTY0004 where a single value is required and several are given', () => {
       assert.throws(() => ev('normalize-space(//a)'), (e: unknown) => e instanceof XPathError && e.code === 'XPTY0004');
     });
+    it('stops exists(), empty() and boolean tests at the first match, as the reference does (no error from a later candidate)', () => {
+      const two = parseDocument('<r><l><s>BV</s></l><l><s>BV</s><s>FD</s></l></r>');
+      const at = (e: string) => evaluateXPath(e, two, {});
+      for (const e of ["exists(/r/l[normalize-space(s) = 'BV'])", "empty(/r/l[normalize-space(s) = 'BV'])", "if (/r/l[normalize-space(s) = 'BV']) then 1 else 0"])
+        assert.doesNotThrow(() => at(e), e);
+      assert.throws(() => at("exists(/r/l[normalize-space(s) = 'FD'])"), (e: unknown) => e instanceof XPathError && e.code === 'XPTY0004');
+    });
   });
 
   it('refuses constructs outside the supported subset at compile time', () => {

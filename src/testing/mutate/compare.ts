@@ -1,6 +1,6 @@
 /**
  * Compares an engine report with the reference's recorded result for one document, rule by rule:
- * same schematron rule ids with the same flag and the same count; XSD and PARSE by presence (processors
+ * same schematron rule ids (and UNSUPPORTED verdicts) with the same flag and the same count; XSD and PARSE by presence (processors
  * word and split schema errors differently); locations as a second, separate figure. A reference
  * dynamic error (Saxon aborts the transformation) must be matched by an XPATH-ERROR issue.
  */
@@ -55,13 +55,20 @@ export function compareWithReference(ref: FixtureDoc, report: ValidationReport |
     const e = present([layer], report.issues);
     if (r !== e) res.ruleDiffs.push(`${layer} ${r ? 'reference reports errors, engine none' : 'engine reports errors, reference none'}`);
   }
+  // Schematron layers and UNSUPPORTED by id, flag and count; UNSUPPORTED has no XPath location to compare.
   const rules = (xs: { layer: string; id: string; flag: string }[]): string[] =>
-    xs.filter((x) => x.layer === 'CEN' || x.layer === 'PEPPOL').map((x) => `${x.layer} ${x.id} ${x.flag}`);
+    xs.filter((x) => x.layer !== 'PARSE' && x.layer !== 'XSD').map((x) => `${x.layer} ${x.id} ${x.flag}`);
   res.ruleDiffs.push(...diffBags(bag(rules(refTuples)), bag(rules(report.issues)), 'rule'));
   if (res.ruleDiffs.length === 0) {
     const locs = (xs: { layer: string; id: string; location?: string }[]): string[] =>
-      xs.filter((x) => x.layer === 'CEN' || x.layer === 'PEPPOL').map((x) => `${x.id} at ${compactLocation(x.location ?? '(none)')}`);
+      xs.filter((x) => !['PARSE', 'XSD', 'UNSUPPORTED'].includes(x.layer)).map((x) => `${x.id} at ${compactLocation(x.location ?? '(none)')}`);
     res.locationDiffs.push(...diffBags(bag(locs(refTuples)), bag(locs(report.issues)), 'location'));
   }
   return res;
+}
+
+/** The differences of up to `max` documents, one block per document, for an assertion message. */
+export function explainDiffs(list: DocComparison[], pick: (c: DocComparison) => string[], max = 40): string {
+  const shown = list.slice(0, max).map((c) => `  ${c.id}\n${pick(c).map((d) => `      ${d}`).join('\n')}`);
+  return shown.join('\n') + (list.length > max ? `\n  … and ${list.length - max} more documents` : '');
 }

@@ -524,10 +524,14 @@ export class Compiler {
           if (l === 'true' && a.args.length === 0) return () => true;
           if (l === 'false' && a.args.length === 0) return () => false;
           if ((l === 'exists' || l === 'boolean') && a.args.length === 1 && staticKind(a.args[0]) === 'nodes') {
+            const lazy = this.lazyExists(a.args[0], scope);
+            if (lazy) return lazy;
             const f = this.seq(a.args[0], scope);
             return (c) => f(c).length > 0;
           }
           if (l === 'empty' && a.args.length === 1) {
+            const lazy = this.lazyExists(a.args[0], scope);
+            if (lazy) return (c) => !lazy(c);
             const f = this.seq(a.args[0], scope);
             return (c) => f(c).length === 0;
           }
@@ -560,9 +564,47 @@ export class Compiler {
       const chain = childChain(a);
       if (chain) return (c) => chainAny(c.dyn.xdoc, contextNode(c), chain, 0);
     }
+    if (staticKind(a) === 'nodes') {
+      const lazy = this.lazyExists(a, scope);
+      if (lazy) return lazy;
+      const f = this.seq(a, scope);
+      return (c) => f(c).length > 0;
+    }
     const f = this.seq(a, scope);
-    if (staticKind(a) === 'nodes') return (c) => f(c).length > 0;
     return (c) => ebv(f(c));
+  }
+
+  /**
+   * Whether a child step with one non-numeric predicate (alone or ending a path) selects anything,
+   * trying the candidates in order and stopping at the first that passes. The reference (Saxon)
+   * evaluates exists(), empty() and boolean tests lazily, so a predicate that would raise a dynamic
+   * error on a later candidate (normalize-space of two nodes, say) raises none there; neither does this.
+   * Null for any other expression.
+   */
+  private lazyExists(a: Ast, scope: Scope): BFn | null {
+    const step = a.t === 'step' ? a : a.t === 'path' && a.r.t === 'step' ? a.r : null;
+    if (!step || step.axis !== 'child' || step.preds.length !== 1) return null;
+    const p = step.preds[0];
+    const kind = staticKind(p);
+    if (kind !== 'bool' && kind !== 'nodes' && kind !== 'str') return null;
+    const candidates = this.stepFn({ ...step, preds: [] }, scope);
+    const test = this.bool(p, scope);
+    const left = a.t === 'path' ? this.seq(a.l, scope) : null;
+    return (c) => {
+      const from = left ? left(c) : [contextNode(c)];
+      const c2: Ctx = { item: undefined, pos: 0, size: 0, frame: c.frame, dyn: c.dyn };
+      for (const n of from) {
+        if (!(n instanceof XNode)) throw new XPathError('XPTY0019', 'A path step applied to an atomic value');
+        const items = candidates(n, c);
+        c2.size = items.length;
+        for (let i = 0; i < items.length; i++) {
+          c2.item = items[i];
+          c2.pos = i + 1;
+          if (test(c2)) return true;
+        }
+      }
+      return false;
+    };
   }
 
   /**
@@ -831,8 +873,15 @@ export class Compiler {
       case 'instance':
         this.fail("'instance of' is not supported");
         break;
-      case 'call':
+      case 'call': {
+        // exists() and empty() as values: the boolean forms, which stop at the first item (lazyExists).
+        const l = localOf(a.name);
+        if (nsOf(a.name) === 'http://www.w3.org/2005/xpath-functions' && (l === 'exists' || l === 'empty') && a.args.length === 1) {
+          const b = this.bool(a, scope);
+          return (c) => (b(c) ? TRUE : FALSE);
+        }
         return this.call(a, scope);
+      }
     }
     return this.fail(`Unsupported expression '${(a as Ast).t}'`);
   }
