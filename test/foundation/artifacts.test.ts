@@ -79,6 +79,21 @@ describe('artifacts step', () => {
     assert.equal(await installArtifacts({ manifestDir: dir, installDir }, { source: null, ifMissing: false }), xsd.files.length);
   });
 
+  it('downloads a file from its upstream path below the base URL (another folder, a name with spaces)', async () => {
+    const [first, ...rest] = xsd.files;
+    served.set(`/files/elsewhere/the%20first%20one.xsd`, files[first!.path]!);
+    const moved = { ...xsd, files: [{ ...first!, upstream: 'elsewhere/the first one.xsd' }, ...rest], download: { url: `${base}/files/`, sha256: null, root: null } };
+    const installDir = join(work, 'upstream-installed');
+    assert.equal(await installArtifacts({ manifestDir: manifestDir('upstream', { artifacts: [moved] }), installDir }, { source: null, ifMissing: false }), xsd.files.length);
+    assert.equal(sha(readFileSync(join(installDir, first!.path))), first!.sha256, 'installed under its own path');
+  });
+
+  it('every committed manifest entry can be downloaded: a pinned archive or base URL', () => {
+    for (const folder of ['ubl-schemas', 'schematron']) {
+      for (const a of readManifest(join(PROJECT_ROOT, folder)).artifacts) assert.match(a.download?.url ?? '', /^https?:\/\//, a.name);
+    }
+  });
+
   it('refuses a file whose SHA-256 differs, and writes nothing', async () => {
     const tampered = { ...files, [xsd.files[3]!.path]: Buffer.from('<xsd:schema/>') };
     const zip = zipSync(Object.fromEntries(Object.entries(tampered).map(([p, b]) => [`r/${p}`, b])));

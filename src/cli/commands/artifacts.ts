@@ -15,6 +15,8 @@ import type { CliCommand, CliIo } from '../command.js';
 export interface ManifestFile {
   path: string;
   sha256: string;
+  /** Where the file is below a base download URL when not at `path` (another folder, or renamed upstream). */
+  upstream?: string;
 }
 
 export interface ManifestArtifact {
@@ -27,7 +29,8 @@ export interface ManifestArtifact {
   source: string;
   /**
    * Pinned download: a zip archive (`root` = folder inside it holding the files) or, when `root` is null,
-   * a base URL the file paths are appended to. `sha256` pins the archive itself when known.
+   * a base URL the file paths (or their `upstream` paths) are appended to. `sha256` pins the archive
+   * itself when known.
    */
   download: { url: string; sha256: string | null; root: string | null } | null;
   files: ManifestFile[];
@@ -112,7 +115,7 @@ async function collect(a: ManifestArtifact, opts: InstallOptions): Promise<Map<s
       bytes = fromArchive[`${a.download!.root}/${f.path}`];
       if (!bytes) throw new Error(`${origin}: not in the archive`);
     } else {
-      origin = a.download!.url + f.path;
+      origin = a.download!.url + encodeURI(f.upstream ?? f.path);
       bytes = await fetchBytes(origin, opts.fetchTimeoutMs ?? 120_000);
     }
     const actual = sha256(bytes);
