@@ -94,11 +94,16 @@ export class ResponsesService {
     if (!doc) throw new ApError('api.not-found', `No document ${id} in the inbox of ${participant.value}`);
     const invoice = await answeredInvoice(this.deps.documents, doc);
     if (!invoice) throw new ApError('api.conflict', `Document ${id} is a ${doc.documentKind ?? 'document'} without a readable number or parties: only invoices and credit notes are answered`);
-    const responseDocumentId = await this.deps.documents.transaction(async (tx) => {
-      // The consistency check runs on what will be sent, as for a response submitted whole.
-      await this.deps.invoices.consistent({ supplierId: invoice.supplierId, buyerId: invoice.buyerId, invoiceNumber: invoice.invoiceNumber, issueDate: invoice.issueDate }, tx);
-      return this.deps.invoices.respond(invoice, answer, { actor: by.actorFor(tenantId), reason: `Invoice Response ${answer.code} by the buyer ${participant.value}` }, tx);
-    });
+    const responseDocumentId = await this.deps.documents
+      .transaction(async (tx) => {
+        // The consistency check runs on what will be sent, as for a response submitted whole.
+        await this.deps.invoices.consistent({ supplierId: invoice.supplierId, buyerId: invoice.buyerId, invoiceNumber: invoice.invoiceNumber, issueDate: invoice.issueDate }, tx);
+        return this.deps.invoices.respond(invoice, answer, { actor: by.actorFor(tenantId), reason: `Invoice Response ${answer.code} by the buyer ${participant.value}` }, tx);
+      })
+      .catch((e: unknown) => {
+        // The builder refuses what the T111 rules would (RE without a reason, PPD outside PD): the caller's answer is wrong.
+        throw e instanceof ApError && e.kind === 'validation.invalid' ? new ApError('api.bad-request', e.message) : e;
+      });
     this.deps.mls.wake();
     return { responseDocumentId, businessStatus: (await this.deps.documents.get(invoice.id))?.businessStatus ?? null };
   }

@@ -335,6 +335,9 @@ describe('business responses between two access points: Invoice Response and MLS
     await refused({ code: 'UQ', lines: [{ lineId: '1' }] }, /lines\[0\] needs a lineId and a text/);
     await refused({ code: 'PD', effectiveDate: 'tomorrow' }, /effectiveDate must be a date/);
     await refused({ code: 'AB', note: 'x'.repeat(1025) }, /note must be a text of 1 to 1024 characters/);
+    // What the T111 rules would refuse: a rejection without a reason, a partial payment outside PD.
+    await refused({ code: 'RE' }, /RE needs at least one coded clarification/);
+    await refused({ code: 'AP', reasons: [{ code: 'PPD', text: '100 EUR' }] }, /PPD \(partial payment\) goes with response code PD only/);
     assert.equal((await b.get(received)).businessStatus, null, 'nothing was sent');
     assert.equal((await answer('00000000-0000-4000-8000-000000000000', { code: 'AB' })).status, 404);
     // A's supplier got Invoice Responses in its inbox: those are answered by nobody.

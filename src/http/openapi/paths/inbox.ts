@@ -147,7 +147,7 @@ const paths: Record<string, PathItem> = {
       requestBody: { description: 'The answer.', required: true, content: { 'application/json': { schema: schemaRef('InvoiceAnswer') } } },
       responses: {
         '202': jsonResponse('Queued for the seller.', schemaRef('AnswerAccepted')),
-        '400': problemResponse('`api.bad-request`: a code out of its list, a text too long, a malformed date or body.'),
+        '400': problemResponse('`api.bad-request`: a code out of its list, a text too long, a malformed date or body, or an answer the Invoice Response rules refuse (CA, UQ and RE need a reason or an action; PPD goes with PD and a text).'),
         '401': ref('responses', 'Unauthorized'),
         '404': problemResponse('No such document in an inbox this key may answer for (`api.not-found`).'),
         '409': problemResponse('`api.conflict`: the document is not an invoice or credit note with a number and parties.'),
