@@ -5,8 +5,9 @@
  * dynamic error (Saxon aborts the transformation) must be matched by an XPATH-ERROR issue.
  */
 import { compactLocation } from '../../validation/report-format.js';
-import type { ValidationReport } from '../../validation/types.js';
-import type { FixtureDoc } from './fixture.js';
+import type { DocumentValidator, ValidationReport } from '../../validation/types.js';
+import type { CorpusDoc } from './corpus.js';
+import type { FixtureDoc, ReferenceFixture } from './fixture.js';
 
 export interface DocComparison {
   id: string;
@@ -71,4 +72,33 @@ export function compareWithReference(ref: FixtureDoc, report: ValidationReport |
 export function explainDiffs(list: DocComparison[], pick: (c: DocComparison) => string[], max = 40): string {
   const shown = list.slice(0, max).map((c) => `  ${c.id}\n${pick(c).map((d) => `      ${d}`).join('\n')}`);
   return shown.join('\n') + (list.length > max ? `\n  … and ${list.length - max} more documents` : '');
+}
+
+/**
+ * Where the regenerated corpus and the fixture the reference was run on part ways: documents new or
+ * changed (id or SHA-256) and the fixture's documents no longer generated. Empty when they are the same.
+ */
+export function corpusDrift(corpus: readonly CorpusDoc[], fixture: ReferenceFixture): string[] {
+  const expected = new Map(fixture.documents.map((d) => [d.id, d.sha256]));
+  const generated = new Set(corpus.map((d) => d.id));
+  const drift = corpus.filter((d) => expected.get(d.id) !== d.sha256).map((d) => `${d.id}${expected.has(d.id) ? ' (content changed)' : ' (new)'}`);
+  return [...drift, ...[...expected.keys()].filter((id) => !generated.has(id)).map((g) => `${g} (no longer generated)`)];
+}
+
+/** Validates every corpus document the fixture holds unchanged and compares it with the reference's result. */
+export function compareCorpus(corpus: readonly CorpusDoc[], fixture: ReferenceFixture, validator: DocumentValidator): DocComparison[] {
+  const byId = new Map(fixture.documents.map((d) => [d.id, d]));
+  const results: DocComparison[] = [];
+  for (const doc of corpus) {
+    const ref = byId.get(doc.id);
+    if (!ref || ref.sha256 !== doc.sha256) continue; // corpusDrift reports it
+    let report: ValidationReport | { thrown: string };
+    try {
+      report = validator.validate(doc.xml);
+    } catch (e) {
+      report = { thrown: e instanceof Error ? e.message : String(e) };
+    }
+    results.push(compareWithReference(ref, report));
+  }
+  return results;
 }
