@@ -5,6 +5,7 @@
  */
 import { Router, type Request } from 'express';
 import { ApError } from '../errors.js';
+import { BUSINESS_STATUSES } from '../core/business-status.js';
 import type { Direction } from '../core/state-machine.js';
 import type { As4MessageRecord, BusinessResponseRecord, DeliveryDetail, DocumentFilter, DocumentRecord, DocumentsService, Submission, SubmissionResponse, SubmitResult } from '../services/documents.js';
 import type { ValidationReport } from '../validation/types.js';
@@ -147,6 +148,8 @@ function queryDate(req: Request, name: string): Date | undefined {
 }
 
 /** The filters of GET /documents; the cursor is the `nextCursor` of the previous page. */
+const BUSINESS_STATUS = new RegExp(`^(${BUSINESS_STATUSES.join('|')})$`);
+
 function documentFilter(req: Request): DocumentFilter {
   const direction = queryText(req, 'direction', /^(outbound|inbound)$/, `one of ${DIRECTIONS.join(', ')}`) as Direction | undefined;
   const limitText = queryText(req, 'limit', /^\d{1,4}$/, `a whole number from 1 to ${MAX_PAGE}`);
@@ -156,6 +159,8 @@ function documentFilter(req: Request): DocumentFilter {
   const filter: DocumentFilter = { limit };
   if (cursor !== undefined) filter.before = parseCursor(cursor);
   if (direction) filter.direction = direction;
+  const businessStatus = queryText(req, 'businessStatus', BUSINESS_STATUS, `one of ${BUSINESS_STATUSES.join(', ')}`);
+  if (businessStatus) filter.businessStatus = businessStatus;
   for (const name of ['status', 'participant', 'documentType', 'invoiceNumber'] as const) {
     const v = queryText(req, name);
     if (v !== undefined) filter[name] = v;

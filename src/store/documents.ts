@@ -110,6 +110,8 @@ export interface DocumentFilter {
   participant?: string;
   documentType?: string;
   invoiceNumber?: string;
+  /** What the buyer made of it (received, processed, rejected, paid). */
+  businessStatus?: string;
   /** Created at or after / before. */
   from?: Date;
   to?: Date;
@@ -342,6 +344,7 @@ export class PostgresDocumentStore implements DocumentStore, InboundBatchStore {
     if (participant) q.where((w) => w.whereRaw('lower(sender_id) = lower(?)', [participant]).orWhereRaw('lower(receiver_id) = lower(?)', [participant]));
     if (f.documentType) q.where({ document_type: f.documentType });
     if (f.invoiceNumber) q.where({ invoice_number: f.invoiceNumber });
+    if (f.businessStatus) q.where({ business_status: f.businessStatus });
     if (f.from) q.where('created_at', '>=', f.from);
     if (f.to) q.where('created_at', '<', f.to);
     if (f.before) q.whereRaw('(created_at, id) < (?::timestamptz, ?::uuid)', [f.before.createdAt, f.before.id]);

@@ -133,6 +133,11 @@ describe('business responses between two access points: Invoice Response and MLS
     assert.equal(hook.verifiedBy.length, 1, 'signed with the endpoint\'s secret');
     assert.equal(hook.json.data['businessStatus'], 'rejected');
     assert.equal((hook.json.data['response'] as { code: string }).code, 'RE');
+
+    // The supplier lists what its buyers rejected.
+    const listed = (await (await a.api('/api/v1/documents?direction=outbound&businessStatus=rejected')).json()) as { documents: Array<{ id: string; businessStatus: string }> };
+    assert.deepEqual(listed.documents.map((d) => `${d.id} ${d.businessStatus}`), [`${sent} rejected`]);
+    assert.equal((await a.api('/api/v1/documents?businessStatus=refused')).status, 400);
   });
 
   it('(2) accepted, then paid: A\'s invoice moves to processed, then paid', async () => {

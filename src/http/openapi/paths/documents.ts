@@ -184,6 +184,7 @@ const paths: Record<string, PathItem> = {
         queryParameter('participant', 'Sender or receiver, `ICD:value` (any case).', { type: 'string' }),
         queryParameter('documentType', 'The full Peppol document type identifier.', { type: 'string' }),
         queryParameter('invoiceNumber', 'The invoice or credit note number.', { type: 'string' }),
+        queryParameter('businessStatus', 'What the buyer made of it, from its Invoice Responses (e.g. the rejected ones).', { enum: ['received', 'processed', 'rejected', 'paid'] }),
         queryParameter('from', 'Created at or after (ISO date or date-time with zone).', { type: 'string' }),
         queryParameter('to', 'Created before (ISO date or date-time with zone).', { type: 'string' }),
         queryParameter('cursor', 'The `nextCursor` of the previous page.', { type: 'string' }),
