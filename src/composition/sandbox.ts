@@ -12,6 +12,7 @@ import { readPemFile, type Config, type PemKinds } from '../config/index.js';
 import { ApError } from '../errors.js';
 import type { Logger } from '../log.js';
 import { parseParticipantId } from '../peppol/identifiers.js';
+import { knownDocumentType } from '../peppol/document-types.js';
 import type { ReceiverLookup } from '../pipeline/outbound.js';
 import { createLocalPki } from '../pki/index.js';
 import type { Authenticator } from '../services/authenticator.js';
@@ -88,8 +89,17 @@ export function prepareSandbox(config: Config, logger: Logger): Sandbox | null {
     },
     async setUpDemo({ participants, tenants }, authenticator) {
       for (const participant of sandboxDemo.participants) {
-        if (await participants.get(parseParticipantId(participant))) continue;
-        await participants.add({ participant, name: `Sandbox participant ${participant}`, documentTypes: sandboxDemo.documentTypes.map((documentType) => ({ documentType })) });
+        const id = parseParticipantId(participant);
+        const hosted = await participants.get(id);
+        if (!hosted) {
+          await participants.add({ participant, name: `Sandbox participant ${participant}`, documentTypes: sandboxDemo.documentTypes.map((documentType) => ({ documentType })) });
+          continue;
+        }
+        // A sandbox made by an earlier version gets the document types added since.
+        for (const name of sandboxDemo.documentTypes) {
+          const type = knownDocumentType(name)!.documentType.value;
+          if (!hosted.capabilities.some((c) => c.documentType.value === type)) await participants.addCapability(id, { documentType: name });
+        }
       }
       const by = commandLineCaller('sandbox');
       const owners = await tenants.list(by);
