@@ -177,7 +177,7 @@ export class PeppolLookup {
       } catch {
         throw new ApError('smp.invalid-response', `The endpoint certificate published for ${formatId(participant)} cannot be decoded`, { url: meta.url });
       }
-      const ap = await this.validator.validate(certificate, { purpose: 'ap', at: now });
+      const ap = await this.validator.validate(certificate, { purpose: 'ap', at: now, uses: ['signature', 'keyTransport'] });
       const ttlEnd = now.getTime() + this.ttlMs;
       const limits = [ttlEnd, new Date(certificate.validTo).getTime()];
       if (endpoint.serviceExpirationDate) limits.push(endpoint.serviceExpirationDate.getTime());

@@ -13,7 +13,17 @@ export interface CertificateCheckOptions {
   purpose: CertificatePurpose;
   /** Validation time; defaults to now. Lets operators check old messages (`--at`). */
   at?: Date;
+  /**
+   * What the certificate is about to be relied on for: checking its signature (a UserMessage, a receipt)
+   * or encrypting a payload key to it (an endpoint certificate from an SMP). Each use requires only its
+   * own key usage bit (digitalSignature, keyEncipherment), as the Peppol relying-party checks and the
+   * reference implementation do; AP certificates of every CA generation carry other bits too (G2-era:
+   * keyAgreement instead of dataEncipherment), which are accepted. Defaults to ['signature'].
+   */
+  uses?: readonly CertificateUse[];
 }
+
+export type CertificateUse = 'signature' | 'keyTransport';
 
 export interface ValidatedCertificate {
   certificate: X509Certificate;

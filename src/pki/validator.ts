@@ -7,7 +7,7 @@
  */
 import type { X509Certificate } from 'node:crypto';
 import { ApError } from '../errors.js';
-import { certificateDetails, oneLineName, OID, seatIdOf, toX509, type CertificateInput } from './certificate.js';
+import { certificateDetails, oneLineName, OID, seatIdOf, toX509, type CertificateInput, type KeyUsage } from './certificate.js';
 import { CrlCache, CrlError, type Crl, type CrlFetchOptions } from './crl.js';
 import { normaliseSerial } from './der.js';
 import { ouMarking } from './purpose.js';
@@ -15,6 +15,7 @@ import type { TrustStore } from './trust-store.js';
 import type {
   CertificateCheckOptions,
   CertificatePurpose,
+  CertificateUse,
   CertificateValidator,
   RevocationStatus,
   ValidatedCertificate,
@@ -53,8 +54,9 @@ const WEAK_SIGNATURES: Record<string, string> = {
 /** Smallest RSA modulus accepted (Peppol AP and SMP certificates are RSA-2048, the CAs RSA-4096). */
 const MIN_RSA_BITS = 2048;
 
-/** Key usage an AP certificate needs: signing messages and receiving encrypted payload keys. */
-const AP_KEY_USAGE = ['digitalSignature', 'keyEncipherment', 'dataEncipherment'] as const;
+/** The key usage bit each use of an AP certificate requires (RFC 5280 §4.2.1.3). */
+const KEY_USAGE_FOR: Record<CertificateUse, KeyUsage> = { signature: 'digitalSignature', keyTransport: 'keyEncipherment' };
+const SIGNATURE_ONLY: readonly CertificateUse[] = ['signature'];
 
 /**
  * A positive validation is reused for the same certificate (peers sign every message with the same one)
@@ -113,7 +115,8 @@ export class PeppolCertificateValidator implements CertificateValidator {
   async validate(input: CertificateInput, options: CertificateCheckOptions): Promise<ValidatedCertificate> {
     const cert = toX509(input);
     const at = options.at ?? new Date();
-    const key = `${options.purpose} ${cert.fingerprint256}`;
+    const uses = options.uses ?? SIGNATURE_ONLY;
+    const key = `${options.purpose} ${uses.join(',')} ${cert.fingerprint256}`;
     const cached = this.validated.get(key);
     if (cached) {
       if (this.stillValid(cached, at.getTime())) {
@@ -147,11 +150,12 @@ export class PeppolCertificateValidator implements CertificateValidator {
     const warnings: string[] = [];
     const seatId = seatIdOf(cert);
     if (options.purpose === 'ap') {
-      const missing = details.keyUsage ? AP_KEY_USAGE.filter((u) => !details.keyUsage!.has(u)) : [...AP_KEY_USAGE];
+      // No KeyUsage extension at all means every usage is allowed (RFC 5280 §4.2.1.3).
+      const missing = details.keyUsage ? uses.map((u) => KEY_USAGE_FOR[u]).filter((u) => !details.keyUsage!.has(u)) : [];
       if (missing.length) {
         throw new ApError(
           'pki.bad-certificate',
-          `${what} lacks the key usage ${missing.join(', ')} required of a Peppol access point certificate`,
+          `${what} lacks the key usage ${missing.join(', ')} needed for ${uses.map((u) => (u === 'signature' ? 'signatures' : 'key transport')).join(' and ')}`,
           { subject, missing },
         );
       }

@@ -49,7 +49,7 @@ export interface IssueOptions {
   /** Issuing CA; default 'ap' for issueAp and 'smp' for issueSmp. */
   issuer?: 'ap' | 'smp' | 'untrusted';
   /** Replaces the default key usage (e.g. to test a certificate without keyEncipherment). */
-  keyUsage?: { digitalSignature?: boolean; keyEncipherment?: boolean; dataEncipherment?: boolean; keyCertSign?: boolean };
+  keyUsage?: { digitalSignature?: boolean; keyEncipherment?: boolean; dataEncipherment?: boolean; keyAgreement?: boolean; keyCertSign?: boolean };
   /** Replaces the default extended key usage OIDs (default: clientAuth). Empty array omits the extension. */
   extKeyUsage?: string[];
   /** Omit the CRL distribution point extension. */

@@ -82,6 +82,19 @@ describe('cli: as4 inspect and as4 verify-receipt', () => {
     assert.equal(bad.json!.error.ebmsCode, 'EBMS:0302');
   });
 
+  it('verify-receipt: a receipt signed with a G2-era AP certificate (digitalSignature, keyEncipherment, keyAgreement) passes', async () => {
+    const g2 = f.issue('POP000042', { keyUsage: { digitalSignature: true, keyEncipherment: true, keyAgreement: true } });
+    const g2Id = f.identity(g2);
+    const sent = await buildUserMessage({ header: sampleHeader(), payload: Buffer.from(SAMPLE_SBDH), sender: f.senderId, receiverCertificate: g2.cert });
+    const sentFile = file('g2-sent.as4', Buffer.concat([Buffer.from(`Content-Type: ${sent.contentType}\r\n\r\n`), sent.body]));
+    const received = await readUserMessage(parseMimeMessage(sent.contentType, sent.body), { receiver: g2Id, certificateValidator: f.validator });
+    const r = buildReceipt(received, g2Id);
+    const g2Receipt = file('g2-receipt.xml', Buffer.concat([Buffer.from(`Content-Type: ${r.contentType}\r\n\r\n`), r.body]));
+    const ok = await run(['as4', 'verify-receipt', g2Receipt, '--sent', sentFile, '--trust', trust]);
+    assert.equal(ok.code, 0, JSON.stringify(ok.json));
+    assert.equal(ok.json!.kind, 'receipt');
+  });
+
   it('exits 2 for a missing file', async () => {
     const r = await run(['as4', 'inspect', join(dir, 'nope'), '--trust', trust]);
     assert.equal(r.code, 2);

@@ -284,13 +284,23 @@ describe('pki: PeppolCertificateValidator', () => {
     assert.equal(v.chain[1]!.fingerprint256, pki.smpCa.cert.fingerprint256);
   });
 
-  it('checks AP key usage and extended key usage', async () => {
-    const noEnc = pki.issueAp('POP000018', { keyUsage: { digitalSignature: true } });
+  it('checks the key usage each use needs, and only that: G2-era certificates (keyAgreement, no dataEncipherment) pass', async () => {
+    serveApCrl();
+    const g2 = pki.issueAp('POP000024', { keyUsage: { digitalSignature: true, keyEncipherment: true, keyAgreement: true } });
+    await validator().validate(g2.cert, { purpose: 'ap' });
+    await validator().validate(g2.cert, { purpose: 'ap', uses: ['signature', 'keyTransport'] });
+    const signOnly = pki.issueAp('POP000018', { keyUsage: { digitalSignature: true } });
+    await validator().validate(signOnly.cert, { purpose: 'ap', uses: ['signature'] });
     await rejectsWith(
-      validator().validate(noEnc.cert, { purpose: 'ap' }),
+      validator().validate(signOnly.cert, { purpose: 'ap', uses: ['signature', 'keyTransport'] }),
       'pki.bad-certificate',
-      /lacks the key usage keyEncipherment, dataEncipherment/,
+      /lacks the key usage keyEncipherment needed for signatures and key transport/,
     );
+    const encryptOnly = pki.issueAp('POP000025', { keyUsage: { keyEncipherment: true } });
+    await rejectsWith(validator().validate(encryptOnly.cert, { purpose: 'ap' }), 'pki.bad-certificate', /lacks the key usage digitalSignature needed for signatures/);
+  });
+
+  it('checks AP extended key usage', async () => {
     const serverOnly = pki.issueAp('POP000019', { extKeyUsage: ['1.3.6.1.5.5.7.3.1'] });
     await rejectsWith(validator().validate(serverOnly.cert, { purpose: 'ap' }), 'pki.bad-certificate', /without clientAuth/);
   });
