@@ -301,7 +301,9 @@ export function checkPeppolHeaders(um: UserMessage, ourSeatId?: string): void {
   if (ourSeatId !== undefined && um.to.partyId !== ourSeatId) {
     violation(`eb:To/eb:PartyId is ${um.to.partyId}, but this access point is ${ourSeatId}`);
   }
-  if (um.serviceType !== PEPPOL.SERVICE_TYPE) violation(`eb:Service type is "${um.serviceType ?? '(none)'}", expected ${PEPPOL.SERVICE_TYPE}`);
+  // The type is the process identifier scheme (cenbii-procid-ubl for every Peppol process today); another
+  // well-formed scheme is a process we may not serve, which the served-here check answers (NOT_SERVICED).
+  if (!um.serviceType) violation(`eb:Service has no type attribute (the process identifier scheme, ${PEPPOL.SERVICE_TYPE})`);
   if (!/^[^:]+::./.test(um.action)) violation(`eb:Action "${um.action}" is not <document type scheme>::<document type>`);
   for (const [name, v] of [
     ['originalSender', um.originalSender],

@@ -16,6 +16,8 @@ export const PROCESS_SCHEME = 'cenbii-procid-ubl';
 const MAX_PARTICIPANT_VALUE = 135;
 const MAX_DOCTYPE_VALUE = 500;
 const MAX_PROCESS_VALUE = 200;
+/** Policy for use of Identifiers: an identifier scheme is at most 25 characters. */
+const MAX_SCHEME_LENGTH = 25;
 
 export interface ParticipantIdentifier {
   scheme: string;
@@ -131,10 +133,17 @@ export function parseDocumentTypeId(text: string): DocumentTypeIdentifier {
   return { scheme, value };
 }
 
-/** Parses `cenbii-procid-ubl::<value>` (or a bare value, taking cenbii-procid-ubl). */
+/**
+ * Parses `<scheme>::<value>` (or a bare value, taking cenbii-procid-ubl). Every Peppol process today uses
+ * cenbii-procid-ubl, but the envelope and SMP specifications carry the scheme as data and the reference
+ * implementation accepts any well-formed one, so any scheme is taken here; one we serve no process under
+ * simply matches no SMP entry (PEPPOL:NOT_SERVICED), the answer the specification gives.
+ */
 export function parseProcessId(text: string): ProcessIdentifier {
   const { scheme, value } = splitScheme(text, PROCESS_SCHEME);
-  if (scheme !== PROCESS_SCHEME) invalid(`Unsupported process identifier scheme '${scheme}'`, { identifier: text });
+  if (scheme.length === 0 || scheme.length > MAX_SCHEME_LENGTH || hasControlOrSpace(scheme)) {
+    invalid(`Process identifier scheme '${scheme}' is not 1 to ${MAX_SCHEME_LENGTH} characters without white space`, { identifier: text });
+  }
   if (value.length === 0) invalid('Process identifier value is empty', { identifier: text });
   if (value.length > MAX_PROCESS_VALUE) invalid(`Process identifier value is longer than ${MAX_PROCESS_VALUE} characters`, { identifier: text });
   if (hasControlOrSpace(value)) invalid('Process identifier contains white space or control characters', { identifier: text });

@@ -197,15 +197,12 @@ function read(doc: Document): { report: SbdCheckReport; payloadElement: Element 
   const procScope = scope('PROCESSID', true);
   if (procScope) {
     const field = 'BusinessScope/Scope[PROCESSID]';
+    // The scheme is the Identifier's, as the envelope specification and the reference reader take it.
     const scheme = procScope.identifier ?? PROCESS_SCHEME;
-    if (scheme !== PROCESS_SCHEME) {
-      issue(`${field}/Identifier`, `${field}/Identifier is '${scheme}', expected '${PROCESS_SCHEME}'`);
-    } else {
-      try {
-        process = parseProcessId(`${scheme}::${procScope.value}`);
-      } catch (err) {
-        issue(`${field}/InstanceIdentifier`, `${field}/InstanceIdentifier: ${(err as Error).message}`);
-      }
+    try {
+      process = parseProcessId(`${scheme}::${procScope.value}`);
+    } catch (err) {
+      issue(`${field}/${procScope.identifier === null ? 'InstanceIdentifier' : 'Identifier'}`, `${field}: ${(err as Error).message}`);
     }
   }
   let countryC1: string | null = null;

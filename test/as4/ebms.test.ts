@@ -49,7 +49,7 @@ describe('as4 ebMS model', () => {
     profileError(() => checkPeppolHeaders({ ...um, toPartyIds: [{ value: 'POP000002', type: 'urn:oasis:names:tc:ebcore:partyid-type:unregistered' }] }), /type/);
     profileError(() => checkPeppolHeaders({ ...um, originalSender: null }), /no originalSender/);
     profileError(() => checkPeppolHeaders({ ...um, finalRecipient: { value: '0208:1', type: null } }), /finalRecipient has no type/);
-    profileError(() => checkPeppolHeaders({ ...um, serviceType: null }), /Service type/);
+    profileError(() => checkPeppolHeaders({ ...um, serviceType: null }), /Service has no type/);
   });
 
   it('reports a missing MessageId as EBMS:0009', () => {

@@ -74,6 +74,8 @@ describe('Peppol identifiers', () => {
       value: 'urn:fdc:peppol.eu:2017:poacc:billing:01:1.0',
     });
     rejects(() => parseProcessId('cenbii-procid-ubl::'));
+    assert.deepEqual(parseProcessId('peppol-procid-test::urn:x:1'), { scheme: 'peppol-procid-test', value: 'urn:x:1' });
+    rejects(() => parseProcessId(`${'x'.repeat(26)}::urn:x:1`));
   });
 
   it('percent-encodes identifiers for SMP URLs', () => {

@@ -52,6 +52,14 @@ describe('SBDH', () => {
     assert.equal(parsed.payloadElement.getElementsByTagNameNS('*', 'ID')[0]!.textContent, 'INV-1');
   });
 
+  it('takes the PROCESSID scheme from its Identifier, as the reference reader does; a malformed one is refused', () => {
+    const other = valid.replace('<Identifier>cenbii-procid-ubl</Identifier>', '<Identifier>peppol-procid-test</Identifier>');
+    assert.notEqual(other, valid);
+    assert.deepEqual(parseSbd(other).header.process, { scheme: 'peppol-procid-test', value: invoiceType.process.value });
+    const tooLong = valid.replace('<Identifier>cenbii-procid-ubl</Identifier>', `<Identifier>${'x'.repeat(26)}</Identifier>`);
+    failsOn(tooLong, 'BusinessScope/Scope[PROCESSID]/Identifier', /1 to 25 characters/);
+  });
+
   it('carries the optional MLS_TO and MLS_TYPE scopes', () => {
     const mlsTo = parseParticipantId('0242:000123');
     const parsed = parseSbd(buildSbd({ ...base, mlsTo, mlsType: 'ALWAYS_SEND', payload: { xml: INVOICE } }));

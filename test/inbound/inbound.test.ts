@@ -8,6 +8,7 @@ import {
   CREDIT_NOTE_XML,
   header,
   inbox,
+  INVOICE,
   INVOICE_XML,
   message,
   post,
@@ -244,6 +245,15 @@ describe('inbound AS4 pipeline', function () {
     const order = '<Order xmlns="urn:oasis:names:specification:ubl:schema:xsd:Order-2"><ID>1</ID></Order>';
     const m = await message(sbd({ documentType: orderType, process: proc, xml: order }), { header: header({ documentTypeId: orderType.value, processId: proc.value }) });
     const s = await signal(await post(env.url, m));
+    assert.equal(s.signal.errors[0]!.errorCode, 'EBMS:0004');
+    assert.equal(s.signal.errors[0]!.errorDetail, 'PEPPOL:NOT_SERVICED');
+  });
+
+  it('takes a process identifier scheme other than cenbii-procid-ubl as data: a process not served here is PEPPOL:NOT_SERVICED', async () => {
+    const proc = { scheme: 'peppol-procid-test', value: INVOICE.process.value };
+    const m = await message(sbd({ process: proc }), { header: header({ processScheme: proc.scheme }) });
+    const s = await signal(await post(env.url, m));
+    assert.equal(s.kind, 'error');
     assert.equal(s.signal.errors[0]!.errorCode, 'EBMS:0004');
     assert.equal(s.signal.errors[0]!.errorDetail, 'PEPPOL:NOT_SERVICED');
   });
