@@ -11,6 +11,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { As4Identity } from './as4/index.js';
 import { buildAuth } from './composition/auth.js';
+import { watchCertificateExpiry } from './composition/certificate-expiry.js';
 import {
   buildAfterStoredHandlers,
   buildHttp,
@@ -55,13 +56,25 @@ export function buildCertificateValidator(pki: PkiConfig, trustOverride?: Certif
   return new PeppolCertificateValidator({ trustStore, revocation: pki.revocation, crl: pki.crl });
 }
 
-/** Our AP key and certificate, its seat id (the certificate's CN) and endpoint; null when AS4 is not configured. */
-function buildIdentity(config: Config): { identity: As4Identity; seatId: string; endpointUrl: string } | null {
+/**
+ * Our AP key and certificate, its seat id (the certificate's CN) and endpoint, and the key pair being
+ * replaced in a rollover (AP_PREVIOUS_*, same seat id); null when AS4 is not configured.
+ */
+function buildIdentity(config: Config): { identity: As4Identity; retiring: As4Identity[]; seatId: string; endpointUrl: string } | null {
   const ap = config.as4.identity;
   if (!ap) return null;
   const seatId = seatIdOf(ap.certificate.x509);
   if (!seatId) throw new ApError('config.invalid', `AP_CERT_FILE=${ap.certificate.file}: the certificate's CN is not a Peppol seat id (such as POP000123)`);
-  return { identity: { privateKey: ap.privateKey.key, certificate: ap.certificate.x509 }, seatId, endpointUrl: ap.endpointUrl };
+  const previous = config.as4.previousIdentity;
+  if (previous && seatIdOf(previous.certificate.x509) !== seatId) {
+    throw new ApError('config.invalid', `AP_PREVIOUS_CERT_FILE=${previous.certificate.file}: its seat id ${seatIdOf(previous.certificate.x509) ?? '(none)'} is not ${seatId}, the seat id of AP_CERT_FILE; a rollover keeps the seat id`);
+  }
+  return {
+    identity: { privateKey: ap.privateKey.key, certificate: ap.certificate.x509 },
+    retiring: previous ? [{ privateKey: previous.privateKey.key, certificate: previous.certificate.x509 }] : [],
+    seatId,
+    endpointUrl: ap.endpointUrl,
+  };
 }
 
 /** Our SMP, published when SMP_PUBLIC_URL, SMP_KEY_FILE and SMP_CERT_FILE are set (which needs our AP). */
@@ -127,9 +140,15 @@ async function buildAccessPoint(config: Config, logger: Logger, closers: Closers
     await publishMlsParticipant(stores.participants, ap.seatId);
     responses = buildBusinessResponses(config.responses, { store: stores.responses, documents: stores.documents, queue: outbound.queue, validation, runner, seatId: ap.seatId, maxDocumentBytes: v.maxDocumentBytes });
     outbound.delivery.handLocalDeliveriesTo([responses.handler]);
+    watchCertificateExpiry(
+      [{ role: 'current', certificate: ap.identity.certificate }, ...ap.retiring.map((r) => ({ role: 'previous' as const, certificate: r.certificate }))],
+      as4.certificateExpiryWarningMs,
+      logger,
+      closers,
+    );
     inbound = await buildInbound(
       as4,
-      { ...identity, stores, validation, served, handlers: buildAfterStoredHandlers(stores, responses), concurrency: Math.max(1, v.workers), logger },
+      { ...identity, retiringIdentities: ap.retiring, stores, validation, served, handlers: buildAfterStoredHandlers(stores, responses), concurrency: Math.max(1, v.workers), logger },
       closers,
     );
   } else {

@@ -126,17 +126,22 @@ export function inspectEncryption(security: Element | null, ids: Map<string, Ele
   return { encryptedKey: ek, recipient, wrappedKey: Buffer.from(wrapped!.replace(/\s+/g, ''), 'base64'), data };
 }
 
-/** Step 5 of the checklist for encryption: unwraps the key and decrypts each attachment. */
-export function decryptAttachments(check: EncryptionCheck, receiver: As4Identity, attachments: ReadonlyMap<string, Buffer>): Map<string, Buffer> {
-  if (!sameCertificate(check.recipient, receiver.certificate)) {
+/**
+ * Step 5 of the checklist for encryption: unwraps the key and decrypts each attachment. `receivers` are
+ * our AP identities, current first: during a certificate rollover the one being replaced stays here, so a
+ * sender whose SMP answer still names the old certificate is decrypted with the old key.
+ */
+export function decryptAttachments(check: EncryptionCheck, receivers: readonly As4Identity[], attachments: ReadonlyMap<string, Buffer>): Map<string, Buffer> {
+  const receiver = receivers.find((r) => sameCertificate(check.recipient, r.certificate));
+  if (!receiver) {
     fail(
-      `The payload is encrypted for ${oneLineName(check.recipient.subject)}, ` +
-        `not for this access point's certificate ${oneLineName(receiver.certificate.subject)}`,
+      `The payload is encrypted for ${oneLineName(check.recipient.subject)} (serial ${check.recipient.serialNumber}), ` +
+        `not for this access point's certificate ${receivers.map((r) => `${oneLineName(r.certificate.subject)} (serial ${r.certificate.serialNumber})`).join(' or ')}`,
     );
   }
   let key: Buffer;
   try {
-    key = privateDecrypt({ key: receiver.privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, check.wrappedKey);
+    key = privateDecrypt({ key: receiver!.privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, check.wrappedKey);
   } catch (err) {
     return fail('The session key cannot be decrypted with this access point\'s private key (RSA-OAEP failed)', err);
   }

@@ -175,7 +175,7 @@ export async function inspectMessage(message: MimeMessage, opts: InspectOptions)
         if (!spki(createPublicKey(key)).equals(spki(cert.publicKey))) {
           throw new ApError('security.failed-decryption', `the given key does not belong to ${oneLineName(cert.subject)}`);
         }
-        return decryptAttachments(enc!, { privateKey: key, certificate: cert }, new Map(message.attachments.map((a) => [a.contentId ?? '', a.body])));
+        return decryptAttachments(enc!, [{ privateKey: key, certificate: cert }], new Map(message.attachments.map((a) => [a.contentId ?? '', a.body])));
       });
       if (decrypted) plain = decrypted;
       report.encryption!.decrypted = !!decrypted;

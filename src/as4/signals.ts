@@ -159,8 +159,12 @@ export interface ReadSignalOptions {
   at?: Date;
   /** What we sent: the receipt must refer to this MessageId and return these references. */
   sent?: { messageId: string; signatureReferences: readonly NrReference[] };
-  /** When given, the signal must be signed with this certificate (normally the one we encrypted to). */
-  expectedSigner?: { raw: Buffer };
+  /**
+   * When given, the signal must be signed with this certificate (the one we encrypted to) or, with
+   * `seatId`, with another valid AP certificate of that seat: an access point in a certificate rollover
+   * signs with its new certificate while our SMP answer may still name the old one.
+   */
+  expectedSigner?: { raw: Buffer; seatId?: string };
   xmlLimits?: XmlLimits;
 }
 
@@ -233,8 +237,9 @@ export async function readSignal(message: MimeMessage, opts: ReadSignalOptions):
       signer = await opts.certificateValidator.validate(sig.signer, { purpose: 'ap', ...(opts.at ? { at: opts.at } : {}) });
       if (!checkSignedInfo(sig)) invalid('The signal SignatureValue does not verify');
       for (const r of checkReferences(sig, new Map())) if (!r.valid) invalid(`Signal reference ${r.uri}: ${r.reason ?? 'not verified'}`);
-      if (opts.expectedSigner && !sig.signer.raw.equals(opts.expectedSigner.raw)) {
-        invalid(`The signal is signed by ${oneLineName(sig.signer.subject)}, not by the receiver we encrypted to`);
+      const expected = opts.expectedSigner;
+      if (expected && !sig.signer.raw.equals(expected.raw) && (expected.seatId === undefined || signer.seatId !== expected.seatId)) {
+        invalid(`The signal is signed by ${oneLineName(sig.signer.subject)}, not by the receiver we encrypted to${expected.seatId ? ` (seat ${expected.seatId})` : ''}`);
       }
     } catch (err) {
       if (err instanceof ApError && err.kind === 'as4.receipt-invalid') throw err;

@@ -99,7 +99,10 @@ export interface InboundLimits {
 }
 
 export interface ReadUserMessageOptions {
+  /** Our current AP identity. */
   receiver: As4Identity;
+  /** Our AP identities being replaced (certificate rollover): payloads still encrypted for them decrypt too. */
+  retiringReceivers?: readonly As4Identity[];
   certificateValidator: CertificateValidator;
   /** Validation time for the signer certificate; default now. */
   at?: Date;
@@ -177,7 +180,7 @@ export async function readUserMessage(message: MimeMessage, opts: ReadUserMessag
 
     // 5. Decrypt, then verify SignedInfo and every reference over the decrypted (still compressed) octets.
     const cipherParts = new Map(message.attachments.map((a) => [a.contentId!, a.body]));
-    const plain = decryptAttachments(enc, opts.receiver, cipherParts);
+    const plain = decryptAttachments(enc, [opts.receiver, ...(opts.retiringReceivers ?? [])], cipherParts);
     verifySignature(sig, plain);
 
     // 6. Duplicate detection on eb:MessageId.

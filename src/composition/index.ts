@@ -127,6 +127,8 @@ export function buildAfterStoredHandlers(stores: Stores, responses?: { handler: 
 export interface InboundParts {
   stores: Stores;
   identity: As4Identity;
+  /** The AP key pairs being replaced (AP_PREVIOUS_KEY_FILE): they decrypt, the current one signs. */
+  retiringIdentities?: readonly As4Identity[];
   seatId: string;
   certificateValidator: CertificateValidator;
   validation: ValidationRunner;
@@ -143,6 +145,7 @@ export async function buildInbound(as4: Pick<Config['as4'], 'duplicateRetentionM
     messages: parts.stores.messages,
     documents: parts.stores.documents,
     identity: parts.identity,
+    ...(parts.retiringIdentities ? { retiringIdentities: parts.retiringIdentities } : {}),
     seatId: parts.seatId,
     certificateValidator: parts.certificateValidator,
     runner: parts.validation,

@@ -24,6 +24,26 @@ export const as4 = {
         certificate.x509.checkPrivateKey(privateKey.key) ? null : `AP_KEY_FILE=${privateKey.file}: not the key of the certificate in AP_CERT_FILE=${certificate.file}`,
     },
   ),
+  /**
+   * Certificate rollover: the key pair being replaced. Senders that looked up our SMP before it published
+   * the new certificate still encrypt for the old one; both keys decrypt, only AP_KEY_FILE signs.
+   */
+  previousIdentity: together(
+    {
+      privateKey: variable('AP_PREVIOUS_KEY_FILE', privateKeyFile, { description: 'PEM private key of the AP certificate being replaced (rollover): still decrypts, never signs' }),
+      certificate: variable('AP_PREVIOUS_CERT_FILE', certificateFile, { description: 'PEM certificate being replaced (rollover); same seat id as `AP_CERT_FILE`' }),
+    },
+    {
+      purpose: 'keep receiving messages encrypted for the AP certificate being replaced',
+      needs: { names: ['AP_KEY_FILE'], why: 'the previous certificate only decrypts; the current one (AP_KEY_FILE, AP_CERT_FILE) signs' },
+      check: ({ privateKey, certificate }) =>
+        certificate.x509.checkPrivateKey(privateKey.key) ? null : `AP_PREVIOUS_KEY_FILE=${privateKey.file}: not the key of the certificate in AP_PREVIOUS_CERT_FILE=${certificate.file}`,
+    },
+  ),
+  certificateExpiryWarningMs: variable('AP_CERT_EXPIRY_WARNING_DAYS', times(int(1, 365), DAY_MS), {
+    default: '30',
+    description: 'log a warning (at start and every 12 hours) from this long before the AP certificate expires',
+  }),
   path: variable('AS4_PATH', matching(/^\/[A-Za-z0-9/_.-]*$/, 'a URL path such as /as4'), { default: '/as4', description: 'path of the AS4 endpoint' }),
   maxMessageBytes: variable('AS4_MAX_MESSAGE_BYTES', int(1024, 4 * 1024 * 1024 * 1024), {
     default: String(100 * 1024 * 1024),

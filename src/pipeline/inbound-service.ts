@@ -20,6 +20,8 @@ export interface InboundServiceOptions {
   messages: As4MessageStore;
   documents: DocumentStore & InboundBatchStore;
   identity: As4Identity;
+  /** AP key pairs being replaced (certificate rollover): they still decrypt. */
+  retiringIdentities?: readonly As4Identity[];
   seatId: string;
   certificateValidator: CertificateValidator;
   runner: ValidationRunner;
@@ -56,6 +58,7 @@ export async function startInbound(o: InboundServiceOptions): Promise<InboundSer
   });
   const pipeline = new InboundPipeline({
     identity: o.identity,
+    ...(o.retiringIdentities ? { retiringIdentities: o.retiringIdentities } : {}),
     seatId: o.seatId,
     certificateValidator: o.certificateValidator,
     messages,

@@ -51,6 +51,8 @@ const RECEIVED = checkCreate('inbound', 'received');
 export interface InboundDeps {
   /** Our AP key and certificate: decrypts payloads, signs receipts and error signals. */
   identity: As4Identity;
+  /** The AP key pair being replaced in a certificate rollover: still decrypts, never signs. */
+  retiringIdentities?: readonly As4Identity[];
   /** Our seat id (the CN of our AP certificate): eb:To/PartyId must name it. */
   seatId: string;
   certificateValidator: CertificateValidator;
@@ -131,6 +133,7 @@ export class InboundPipeline {
       try {
         received = await readUserMessage(mime, {
           receiver: this.deps.identity,
+          ...(this.deps.retiringIdentities ? { retiringReceivers: this.deps.retiringIdentities } : {}),
           certificateValidator: this.deps.certificateValidator,
           ourSeatId: this.deps.seatId,
           limits: {

@@ -257,7 +257,7 @@ export class OutboundDelivery {
       signal = await readSignal(message, {
         certificateValidator: d.certificateValidator,
         sent: { messageId: built.messageId, signatureReferences: built.signatureReferences },
-        expectedSigner: { raw: found.certificate.raw },
+        expectedSigner: { raw: found.certificate.raw, seatId: receiverSeat },
         xmlLimits: d.xmlLimits,
       });
     } catch (err) {

@@ -20,3 +20,4 @@ export {
 } from './certificate.js';
 export { issueCertificate, type CertificateSpec, type DistinguishedName, type IssuedPem } from './issue.js';
 export { createLocalPki, type LocalPki, type LocalPkiOptions } from './local-pki.js';
+export * from './expiry.js';

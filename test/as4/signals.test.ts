@@ -125,6 +125,17 @@ describe('as4 receipts and error signals', () => {
     await invalidReceipt(readSignal(asMime(stranger), opts()), /not by the receiver/);
   });
 
+  it('accepts a receipt signed by a new certificate of the same seat (the receiver rolled over), still refusing another seat', async () => {
+    const renewed = f.issue('POP000002');
+    const fromRenewed = buildReceipt(received, f.identity(renewed));
+    await invalidReceipt(readSignal(asMime(fromRenewed), opts()), /not by the receiver/);
+    const r = await readSignal(asMime(fromRenewed), { ...opts(), expectedSigner: { raw: f.receiver.cert.raw, seatId: 'POP000002' } });
+    assert.equal(r.kind, 'receipt');
+    assert.equal(r.signer!.certificate.raw.equals(renewed.cert.raw), true);
+    const stranger = buildReceipt(received, f.senderId);
+    await invalidReceipt(readSignal(asMime(stranger), { ...opts(), expectedSigner: { raw: f.receiver.cert.raw, seatId: 'POP000002' } }), /not by the receiver we encrypted to \(seat POP000002\)/);
+  });
+
   it('builds and reads a signed EBMS:0004 PEPPOL:NOT_SERVICED error', async () => {
     const err = new ApError('as4.not-serviced', 'Participant 0208:0987654321 is not served here for this document type');
     const entry = errorFromApError(err)!;

@@ -8,6 +8,7 @@ import { runCli } from '../../src/cli/main.js';
 import { loadConfig } from '../../src/config/index.js';
 import { ApError } from '../../src/errors.js';
 import { createTestPki } from '../../src/testing/test-pki.js';
+import { runCliProcess } from '../support/process.js';
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -72,6 +73,22 @@ describe('key and certificate files', () => {
     assert.deepEqual(problemsOf({ ...ok, SMP_PUBLIC_URL: 'https://ap.example/smp', SMP_KEY_FILE: apKey, SMP_CERT_FILE: smpCert }), [
       `SMP_KEY_FILE=${apKey}: not the key of the certificate in SMP_CERT_FILE=${smpCert}`,
     ]);
+  });
+
+  it('a rollover keeps the seat id: the previous pair must match, and serve refuses a previous certificate of another seat (exit 2)', async function () {
+    this.timeout(60_000);
+    const otherCert = file('other.pem', other.certPem);
+    const renewed = pki.issueAp('POP000101');
+    const renewedKey = file('renewed.key', renewed.keyPem);
+    const renewedCert = file('renewed.pem', renewed.certPem);
+    const c = loadConfig({ ...ok, AP_KEY_FILE: renewedKey, AP_CERT_FILE: renewedCert, AP_PREVIOUS_KEY_FILE: apKey, AP_PREVIOUS_CERT_FILE: apCert });
+    assert.equal(c.as4.previousIdentity!.certificate.x509.serialNumber, ap.cert.serialNumber);
+    assert.deepEqual(problemsOf({ ...ok, AP_PREVIOUS_KEY_FILE: apKey, AP_PREVIOUS_CERT_FILE: otherCert }), [
+      `AP_PREVIOUS_KEY_FILE=${apKey}: not the key of the certificate in AP_PREVIOUS_CERT_FILE=${otherCert}`,
+    ]);
+    const run = await runCliProcess(['serve'], { ...ok, AP_PREVIOUS_KEY_FILE: otherKey, AP_PREVIOUS_CERT_FILE: otherCert, DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/postgres' });
+    assert.equal(run.code, 2, run.stderr);
+    assert.match(run.stderr, /AP_PREVIOUS_CERT_FILE=.*its seat id POP000102 is not POP000101, the seat id of AP_CERT_FILE/);
   });
 
   it('the command-line options that name key and certificate files use the same reader and text (exit 2)', async () => {

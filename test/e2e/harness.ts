@@ -33,6 +33,7 @@ import type { InboundService } from '../../src/pipeline/inbound-service.js';
 import { inlineValidationRunner, workerValidationRunner } from '../../src/pipeline/inbound-validation.js';
 import type { ServedHere } from '../../src/pipeline/served-here.js';
 import type { IssuedCertificate } from '../../src/testing/test-pki.js';
+import type { As4Identity } from '../../src/as4/index.js';
 import { createKnex } from '../../src/store/db.js';
 import type { PostgresDocumentStore } from '../../src/store/documents.js';
 import { PostgresJobStore } from '../../src/store/jobs.js';
@@ -122,6 +123,14 @@ export interface TestAp {
   api(path: string, body?: unknown): Promise<Response>;
   /** GET of an API path with an operator key (no tenant; all scopes). */
   operatorApi(path: string): Promise<Response>;
+  /** The AP's SML/SMP lookup (its cache is what senders act on). */
+  lookup: PeppolLookup;
+  /**
+   * Certificate rollover, as a rolling restart with AP_CERT_FILE set to a new certificate (same seat id)
+   * and AP_PREVIOUS_CERT_FILE to the old one: a new inbound side signs with the new key and decrypts with
+   * both, and the SMP publishes the new certificate; the old inbound side stops taking requests at once.
+   */
+  rollOver(): Promise<IssuedCertificate>;
   /** Stops answering HTTP (the AP is down) / answers again on the same port. */
   down(): Promise<void>;
   up(): Promise<void>;
@@ -132,7 +141,8 @@ export interface E2eNetwork {
   env: DiscoveryEnv;
   /** `inboundWorkers`: validate received documents in that many worker threads (default: inline). */
   /** `responses`: MLS_TYPE and MLS_CONFIRMATION_WAIT_MS of the AP (default FAILURE_ONLY). */
-  startAp(name: string, seatId: string, options?: { outbound?: Partial<OutboundConfig>; inboundWorkers?: number; responses?: Partial<ResponsesConfig> }): Promise<TestAp>;
+  /** `lookupCacheMs`: how long its SML/SMP answers are cached (default 15 minutes, as in production). */
+  startAp(name: string, seatId: string, options?: { outbound?: Partial<OutboundConfig>; inboundWorkers?: number; responses?: Partial<ResponsesConfig>; lookupCacheMs?: number }): Promise<TestAp>;
   close(): Promise<void>;
 }
 
@@ -142,7 +152,7 @@ export async function startNetwork(): Promise<E2eNetwork> {
   return {
     env,
     async startAp(name, seatId, options = {}) {
-      const ap = await startAp(env, name, seatId, { ...TEST_OUTBOUND_CONFIG, ...options.outbound }, options.inboundWorkers ?? 0, { ...DEFAULTS.responses, ...options.responses });
+      const ap = await startAp(env, name, seatId, { ...TEST_OUTBOUND_CONFIG, ...options.outbound }, options.inboundWorkers ?? 0, { ...DEFAULTS.responses, ...options.responses }, options.lookupCacheMs);
       aps.push(ap);
       return ap;
     },
@@ -156,7 +166,15 @@ export async function startNetwork(): Promise<E2eNetwork> {
 /** The configuration's defaults, for the parts tests do not set; webhooks may go to 127.0.0.1. */
 const DEFAULTS = loadConfig({ WEBHOOKS_ALLOW_PRIVATE_TARGETS: 'true' });
 
-async function startAp(env: DiscoveryEnv, name: string, seatId: string, outboundConfig: OutboundConfig, inboundWorkers: number, responsesConfig: ResponsesConfig): Promise<TestAp> {
+async function startAp(
+  env: DiscoveryEnv,
+  name: string,
+  seatId: string,
+  outboundConfig: OutboundConfig,
+  inboundWorkers: number,
+  responsesConfig: ResponsesConfig,
+  lookupCacheMs: number | undefined,
+): Promise<TestAp> {
   const validator = await fullValidator();
   const cert = env.pki.issueAp(seatId);
   const identity = { privateKey: createPrivateKey(cert.keyPem), certificate: cert.cert };
@@ -188,6 +206,7 @@ async function startAp(env: DiscoveryEnv, name: string, seatId: string, outbound
     sml: { zone: TEST_SML_ZONE, dnsServers: [env.dns.address], timeoutMs: 1000, tries: 1, requireHttps: false },
     validator: env.validator,
     smpTimeoutMs: 3000,
+    ...(lookupCacheMs !== undefined ? { cacheTtlMs: lookupCacheMs } : {}),
   });
   const outbound = buildOutboundDelivery(
     outboundConfig,
@@ -210,22 +229,27 @@ async function startAp(env: DiscoveryEnv, name: string, seatId: string, outbound
   const responses = buildBusinessResponses(responsesConfig, { store: stores.responses, documents, queue: outbound.queue, validation, runner: jobs, seatId, maxDocumentBytes: MAX_BYTES });
   outbound.delivery.handLocalDeliveriesTo([responses.handler]);
 
-  const inbound = await buildInbound(
-    { duplicateRetentionMs: 30 * 86_400_000, maxMessageBytes: 100 * 1024 * 1024 },
-    {
-      ...ap,
-      stores,
-      validation:
-        inboundWorkers > 0
-          ? await workerValidationRunner({ ublSchemasDir: UBL_SCHEMAS_DIR, schematronDir: SCHEMATRON_DIR, maxBytes: MAX_BYTES, workers: inboundWorkers })
-          : inlineValidationRunner(validator),
-      served,
-      handlers: buildAfterStoredHandlers(stores, responses),
-      concurrency: Math.max(1, inboundWorkers),
-      logger,
-    },
-    closers,
-  );
+  const inboundValidation =
+    inboundWorkers > 0
+      ? await workerValidationRunner({ ublSchemasDir: UBL_SCHEMAS_DIR, schematronDir: SCHEMATRON_DIR, maxBytes: MAX_BYTES, workers: inboundWorkers })
+      : inlineValidationRunner(validator);
+  const startInboundSide = (current: As4Identity, retiringIdentities: As4Identity[]) =>
+    buildInbound(
+      { duplicateRetentionMs: 30 * 86_400_000, maxMessageBytes: 100 * 1024 * 1024 },
+      {
+        ...ap,
+        identity: current,
+        retiringIdentities,
+        stores,
+        validation: inboundValidation,
+        served,
+        handlers: buildAfterStoredHandlers(stores, responses),
+        concurrency: Math.max(1, inboundWorkers),
+        logger,
+      },
+      closers,
+    );
+  const inbound = await startInboundSide(identity, []);
   const webhooks = buildWebhooks(DEFAULTS.webhooks, { knex, runner: jobs, pollIntervalMs: outboundConfig.pollIntervalMs, logger }, closers);
   await jobs.start();
   closers.push('jobs', (budgetMs) => jobs.stop(budgetMs));
@@ -249,22 +273,25 @@ async function startAp(env: DiscoveryEnv, name: string, seatId: string, outbound
   const own = async (participant: string) => {
     await services.tenants.addParticipant(commandLineCaller('e2e'), tenant.id, participant);
   };
-  handler = buildHttp({
-    services,
-    stores,
-    auth,
-    maxDocumentBytes: MAX_BYTES,
-    bodies: new InflightBudget(256 * 1024 * 1024),
-    inbound: { service: inbound, path: '/as4' },
-    smp: {
-      publicUrl: smpUrl,
-      signingKey: { keyPem: env.smpCert.keyPem, certPem: env.smpCert.certPem },
-      endpoint: { url: `${url}/as4`, certificate: cert.cert.raw, technicalContactUrl: `mailto:support@${name.toLowerCase()}.test`, serviceDescription: `Test access point ${name}` },
-    },
-    readiness: {},
-    isShuttingDown: () => false,
-    logger,
-  });
+  const bodies = new InflightBudget(256 * 1024 * 1024);
+  const httpFor = (inboundSide: InboundService, certificate: IssuedCertificate) =>
+    buildHttp({
+      services,
+      stores,
+      auth,
+      maxDocumentBytes: MAX_BYTES,
+      bodies,
+      inbound: { service: inboundSide, path: '/as4' },
+      smp: {
+        publicUrl: smpUrl,
+        signingKey: { keyPem: env.smpCert.keyPem, certPem: env.smpCert.certPem },
+        endpoint: { url: `${url}/as4`, certificate: certificate.cert.raw, technicalContactUrl: `mailto:support@${name.toLowerCase()}.test`, serviceDescription: `Test access point ${name}` },
+      },
+      readiness: {},
+      isShuttingDown: () => false,
+      logger,
+    });
+  handler = httpFor(inbound, cert);
 
   const get = async (id: string) => (await fetch(`${url}/api/v1/documents/${id}`, { headers: key })).json();
   let closed = false;
@@ -325,6 +352,13 @@ async function startAp(env: DiscoveryEnv, name: string, seatId: string, outbound
     },
     ack(participant, id) {
       return fetch(`${url}/api/v1/inbox/${encodeURIComponent(participant)}/documents/${id}/ack`, { method: 'POST', headers: key });
+    },
+    lookup: network,
+    async rollOver() {
+      const next = env.pki.issueAp(seatId);
+      const side = await startInboundSide({ privateKey: createPrivateKey(next.keyPem), certificate: next.cert }, [identity]);
+      handler = httpFor(side, next);
+      return next;
     },
     down: stopServer,
     async up() {
