@@ -7,7 +7,7 @@
  * large invoice never holds up the event loop that answers AS4 and the API; with 0 workers, inline.
  */
 import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { As4Identity } from './as4/index.js';
 import { buildAuth } from './composition/auth.js';
@@ -32,6 +32,7 @@ import { prepareSandbox, sandboxDemo, type Sandbox } from './composition/sandbox
 import { trustOf, type CertificatesFile, type Config, type PkiConfig } from './config/index.js';
 import { ApError } from './errors.js';
 import { InflightBudget } from './http/body-budget.js';
+import { createBoundedServer } from './http/server-limits.js';
 import type { OutboundService } from './jobs/outbound-service.js';
 import { JobRunner } from './jobs/runner.js';
 import type { PeppolLookup } from './peppol/lookup.js';
@@ -191,7 +192,7 @@ async function buildAccessPoint(config: Config, logger: Logger, closers: Closers
     sandbox: sandbox !== null,
     logger,
   });
-  const server = createServer(handler);
+  const server = createBoundedServer(config.http.limits, handler);
   server.listen(config.http.port, config.http.host);
   try {
     await once(server, 'listening');
