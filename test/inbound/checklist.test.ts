@@ -80,6 +80,11 @@ describe('inbound AS4 checklist over HTTP', function () {
     await expectError(big, 413, 'EBMS:0004', { description: /limit|large|bytes/i });
   });
 
+  it('1. EBMS:0004 (413) for a message of 5,000 MIME parts, refused at the 17th', async () => {
+    const many = edit(good, (s) => s, (a) => [...a, ...Array.from({ length: 5000 }, (_, i) => ({ body: Buffer.from('x'), contentId: `extra-${i}@test` }))]);
+    await expectError(many, 413, 'EBMS:0004', { description: /more than 16 parts/ });
+  });
+
   it('2. EBMS:0004 for a wrong AgreementRef, before the signature is looked at', async () => {
     await expectError(edit(good, (s) => s.replace('tia:ap_provider', 'tia:other')), 400, 'EBMS:0004', { ref: good.messageId, description: /AgreementRef/ });
   });
