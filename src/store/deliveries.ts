@@ -234,6 +234,29 @@ WITH u AS (
 )
 SELECT id FROM u`;
 
+/**
+ * An operator's resend of a failed or undeliverable document ($2): the document (locked first) moves to $3
+ * with its status event, and its outbound job, ended, is queued again, due now, with $7 attempts more
+ * than it made; nothing is written when the document had left $2 or its job is still running.
+ */
+const REQUEUE = `
+WITH d AS (
+  SELECT id FROM documents WHERE id = $1::uuid AND direction = 'outbound' AND status = $2::text FOR UPDATE
+), k AS (
+  SELECT id FROM jobs WHERE kind = '${OUTBOUND_JOB}' AND unique_key = $1::text AND status IN ('done', 'failed', 'dead')
+    AND EXISTS (SELECT 1 FROM d) FOR UPDATE
+), u AS (
+  UPDATE documents SET status = $3::text, updated_at = now() WHERE id = (SELECT id FROM d) AND EXISTS (SELECT 1 FROM k)
+  RETURNING id
+), e AS (
+  INSERT INTO document_events (document_id, type, from_status, to_status, reason, actor, details)
+  SELECT u.id, 'status', $2::text, $3::text, $4::text, $5::text, $6::jsonb FROM u
+), j AS (
+  UPDATE jobs SET status = 'queued', run_at = now(), max_attempts = attempts + $7::int, leased_by = NULL, lease_until = NULL, updated_at = now()
+  WHERE id = (SELECT id FROM k) AND EXISTS (SELECT 1 FROM u)
+)
+SELECT id FROM u`;
+
 /** Named statements of one payload store: a store outside the database gets statements of its own. */
 function statements(payloads: PayloadStore) {
   const suffix = payloads.sql ? '' : '-external';
@@ -402,6 +425,23 @@ export class PostgresDeliveryStore {
       lease.jobId,
       lease.runnerId,
       lease.attempts,
+    ]);
+    return rows.length > 0;
+  }
+
+  /**
+   * Queues an ended delivery again (REQUEUE): `move` from failed or undeliverable to queued, checked by the
+   * state machine, with `maxAttempts` new attempts. False when nothing moved.
+   */
+  async requeue(documentId: string, move: CheckedMove, event: EventInput, maxAttempts: number): Promise<boolean> {
+    const rows = await namedQuery(this.knex, 'deliveries-requeue', REQUEUE, [
+      documentId,
+      move.from,
+      move.to,
+      event.reason ?? null,
+      event.actor,
+      event.details ? JSON.stringify(event.details) : null,
+      maxAttempts,
     ]);
     return rows.length > 0;
   }

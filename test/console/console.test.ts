@@ -1,0 +1,206 @@
+/**
+ * The operator console in real Chromium, on a sandbox access point: an operator signs in, finds a
+ * rejected invoice by its invoice number, reads its report in Dutch and then French, follows a finding
+ * to its highlighted line, validates it again, resends an undeliverable document once its receiver is
+ * hosted, and signs out; a tenant admin cannot open another tenant's document; every page passes axe.
+ * With CONSOLE_SCREENSHOTS=<folder> the main pages are saved there (the README's come from docs/).
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { loadConfig } from '../../src/config/index.js';
+import { createLogger } from '../../src/log.js';
+import { startAccessPoint, type AccessPoint } from '../../src/main.js';
+import { ConsoleUsersService } from '../../src/services/console-users.js';
+import { ParticipantsService } from '../../src/services/participants.js';
+import { commandLineCaller } from '../../src/services/tenants.js';
+import { PostgresAuditLog } from '../../src/store/audit-log.js';
+import { PostgresConsoleStore } from '../../src/store/console.js';
+import { SmpParticipantStore } from '../../src/store/participants-smp.js';
+import { PostgresTenantStore } from '../../src/store/tenants.js';
+import { assertAccessible, launchBrowser, type TestBrowser } from '../support/browser.js';
+import { until } from '../support/assert.js';
+import { createTestDatabase, type TestDatabase } from '../support/db.js';
+
+const SUPPLIER = '0208:0000000097';
+const BUYER = '0208:0000000196';
+const LATER_HOSTED = '0208:0000000295';
+const OPERATOR = { name: 'olivia', password: 'correct horse battery staple' };
+const OTHER_ADMIN = { name: 'tom', password: 'another long passphrase' };
+const SHOTS = process.env.CONSOLE_SCREENSHOTS;
+
+function invoice(number: string, receiver: string, broken: boolean): Buffer {
+  let xml = readFileSync('schematron/examples/peppol-3.0.21/base-example.xml', 'utf8')
+    .replace('<cbc:ID>Snippet1</cbc:ID>', `<cbc:ID>${number}</cbc:ID>`)
+    .replace('<cbc:EndpointID schemeID="0088">9482348239847239874</cbc:EndpointID>', `<cbc:EndpointID schemeID="0208">${SUPPLIER.slice(5)}</cbc:EndpointID>`)
+    .replace('<cbc:EndpointID schemeID="0002">FR23342</cbc:EndpointID>', `<cbc:EndpointID schemeID="0208">${receiver.slice(5)}</cbc:EndpointID>`);
+  // PEPPOL-EN16931-R003: neither a buyer reference nor an order reference, the first cause of B2G rejections.
+  if (broken) xml = xml.replace(/<cbc:BuyerReference>[^<]*<\/cbc:BuyerReference>\s*/, '');
+  return Buffer.from(xml);
+}
+
+describe('operator console in Chromium', function () {
+  this.timeout(180_000);
+  let db: TestDatabase;
+  let dir: string;
+  let ap: AccessPoint;
+  let browser: TestBrowser;
+  let rejectedId: string;
+  let undeliverableId: string;
+  const number = `CONSOLE-${Date.now()}`;
+
+  const api = async (path: string, init: RequestInit = {}) => {
+    const res = await fetch(`${ap.url}${path}`, { ...init, headers: { authorization: `Bearer ${ap.demo!.apiKey}`, ...(init.headers ?? {}) } });
+    return { status: res.status, body: (await res.json()) as any };
+  };
+  const submit = (xml: Buffer) => api('/api/v1/documents', { method: 'POST', headers: { 'content-type': 'application/xml' }, body: new Uint8Array(xml) });
+  const statusOf = async (id: string) => (await api(`/api/v1/documents/${id}`)).body.status as string;
+
+  before(async () => {
+    db = await createTestDatabase({ prefix: 'console' });
+    dir = mkdtempSync(join(tmpdir(), 'console-sandbox-'));
+    ap = await startAccessPoint(
+      loadConfig({ DATABASE_URL: db.url, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'silent', SANDBOX_DIR: join(dir, 'pki'), OUTBOUND_POLL_INTERVAL_MS: '50', INBOUND_SERVICED_CACHE_MS: '0', API_KEY_HASH_KEY_FILE: join(dir, 'hash.key') }),
+      createLogger('silent'),
+    );
+    const users = new ConsoleUsersService({ store: new PostgresConsoleStore(db.knex), tenants: new PostgresTenantStore(db.knex), audit: new PostgresAuditLog(db.knex), idleSeconds: 1800 });
+    const cli = commandLineCaller('test');
+    await users.create(cli, { name: OPERATOR.name, role: 'operator', tenantId: null, password: OPERATOR.password });
+    const other = await new PostgresTenantStore(db.knex).create({ name: 'Other BV', enterpriseNumber: '0987654321', countryCode: 'BE', sandbox: false });
+    await users.create(cli, { name: OTHER_ADMIN.name, role: 'tenant-admin', tenantId: other.id, password: OTHER_ADMIN.password });
+
+    const rejected = await submit(invoice(number, BUYER, true));
+    assert.equal(rejected.status, 422, JSON.stringify(rejected.body));
+    rejectedId = rejected.body.id;
+    const sent = await submit(invoice(`${number}-B`, LATER_HOSTED, false));
+    assert.equal(sent.status, 201, JSON.stringify(sent.body));
+    undeliverableId = sent.body.id;
+    await until('undeliverable', async () => (await statusOf(undeliverableId)) === 'undeliverable');
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await ap?.shutdown('test done');
+    await db?.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function signIn(context: BrowserContext, who: { name: string; password: string }): Promise<Page> {
+    const page = await context.newPage();
+    await page.goto(`${ap.url}/console/`);
+    assert.match(page.url(), /\/console\/sign-in/);
+    await page.getByLabel('User name').fill(who.name);
+    await page.getByLabel('Password').fill(who.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/\/console\/failures/);
+    return page;
+  }
+  const shot = async (page: Page, name: string) => {
+    if (SHOTS) await page.screenshot({ path: join(SHOTS, `console-${name}.png`) });
+  };
+
+  it('signs in, finds the rejected invoice by its number, reads it in Dutch then French, follows a finding to its line, validates it again, resends, signs out', async () => {
+    const context = await browser.context();
+    const page = await signIn(context, OPERATOR);
+    const cookie = (await context.cookies()).find((c) => c.name === 'pap_console')!;
+    assert.equal(cookie.httpOnly, true);
+    assert.equal(cookie.sameSite, 'Strict');
+    await assertAccessible(page, 'failures queue');
+    assert.ok(await page.getByRole('link', { name: number, exact: true }).isVisible(), 'the rejected invoice is in the failures queue');
+    assert.ok(await page.getByRole('link', { name: 'PEPPOL-EN16931-R003' }).isVisible(), 'counted under its rule');
+    await shot(page, 'failures');
+
+    await page.getByRole('link', { name: 'Search' }).click();
+    await assertAccessible(page, 'search');
+    await page.getByLabel('Invoice number').fill(number);
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.getByRole('link', { name: number, exact: true }).click();
+    await page.waitForURL(new RegExp(`/console/documents/${rejectedId}`));
+    await assertAccessible(page, 'document page');
+    assert.equal(await page.locator('html').getAttribute('lang'), 'en');
+    assert.ok(await page.getByText('PEPPOL-EN16931-R003').first().isVisible());
+    await shot(page, 'document');
+
+    await page.getByRole('link', { name: 'Nederlands' }).click();
+    assert.equal(await page.locator('html').getAttribute('lang'), 'nl');
+    assert.ok(await page.getByRole('heading', { name: 'Validatierapport' }).isVisible());
+    await assertAccessible(page, 'document page in Dutch');
+    await page.getByRole('link', { name: 'Français' }).click();
+    assert.equal(await page.locator('html').getAttribute('lang'), 'fr');
+    assert.ok(await page.getByRole('heading', { name: 'Rapport de validation' }).isVisible());
+    // Remembered: the next page without ?lang= is in French too.
+    await page.goto(`${ap.url}/console/documents/${rejectedId}`);
+    assert.equal(await page.locator('html').getAttribute('lang'), 'fr');
+
+    const finding = page.locator('#F1');
+    const lineLink = finding.getByRole('link', { name: /^ligne \d+$/ });
+    const line = Number((await lineLink.textContent())!.replace(/\D/g, ''));
+    await lineLink.click();
+    assert.ok(page.url().endsWith(`#L${line}`));
+    const target = page.locator(`#L${line}`);
+    assert.equal(await target.getAttribute('class'), 'hit');
+    assert.ok(await target.isVisible());
+    assert.ok(await target.evaluate((el) => el.matches(':target')));
+
+    await page.getByRole('button', { name: 'Valider à nouveau avec les règles en vigueur' }).click();
+    await page.waitForURL(/done=revalidated/);
+    assert.ok(await page.getByRole('status').filter({ hasText: 'Validé à nouveau' }).isVisible());
+    assert.ok(await page.locator('#revalidation').isVisible());
+    assert.match((await page.locator('#timeline ~ table').first().textContent())!, /revalidated/);
+
+    // The cause of the failure is fixed: the receiver is now hosted here. Then the document is sent again.
+    await new ParticipantsService({ store: new SmpParticipantStore(db.knex) }).add({ participant: LATER_HOSTED, documentTypes: [{ documentType: 'invoice' }] });
+    await page.goto(`${ap.url}/console/documents/${undeliverableId}?lang=en`);
+    await assertAccessible(page, 'undeliverable document');
+    await page.getByRole('button', { name: 'Send again' }).click();
+    await page.waitForURL(/done=resent/);
+    await until('delivered after the resend', async () => (await statusOf(undeliverableId)) === 'delivered');
+    await page.reload();
+    assert.match((await page.locator('dl.meta').first().textContent())!, /delivered/);
+    assert.match((await page.locator('#timeline ~ table').first().textContent())!, /undeliverable → queued/);
+
+    await page.getByRole('link', { name: 'Dashboard' }).click();
+    await assertAccessible(page, 'dashboard');
+    assert.ok(await page.locator('svg[role="img"]').first().isVisible());
+    await shot(page, 'dashboard');
+
+    // A form posted without its token is refused.
+    const forged = await context.request.post(`${ap.url}/console/documents/${rejectedId}/handled`, { form: { note: 'forged' } });
+    assert.equal(forged.status(), 403);
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(/signedOut=1/);
+    await assertAccessible(page, 'sign-in page');
+    await page.goto(`${ap.url}/console/failures`);
+    assert.match(page.url(), /\/console\/sign-in/);
+    await context.close();
+  });
+
+  it("a tenant admin sees only their tenant: another tenant's document is 404 and absent from the queue", async () => {
+    const context = await browser.context();
+    const page = await signIn(context, OTHER_ADMIN);
+    assert.equal(await page.getByRole('link', { name: number, exact: true }).count(), 0);
+    const res = await page.goto(`${ap.url}/console/documents/${rejectedId}`);
+    assert.equal(res!.status(), 404);
+    await assertAccessible(page, 'not found page');
+    const payload = await context.request.get(`${ap.url}/console/documents/${rejectedId}/payload`);
+    assert.equal(payload.status(), 404);
+    await context.close();
+  });
+
+  it('shows a public page without signing in, with aggregates only: no party, no invoice', async () => {
+    const context = await browser.context();
+    const page = await context.newPage();
+    const res = await page.goto(`${ap.url}/console/public?lang=nl`);
+    assert.equal(res!.status(), 200);
+    assert.equal(await page.locator('html').getAttribute('lang'), 'nl');
+    await assertAccessible(page, 'public page');
+    const text = (await page.content()).toString();
+    for (const secret of [number, SUPPLIER, BUYER, 'Sandbox demo']) assert.ok(!text.includes(secret), `the public page shows ${secret}`);
+    assert.ok(text.includes('PEPPOL-EN16931-R003'), 'rule ids are aggregate figures');
+    await shot(page, 'public');
+    await context.close();
+  });
+});
