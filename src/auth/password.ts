@@ -28,7 +28,8 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const parts = stored.split('$');
   if (parts.length !== 6 || parts[0] !== 'scrypt' || password.length > MAX_PASSWORD_LENGTH) return false;
   const [N, r, p] = parts.slice(1, 4).map(Number) as [number, number, number];
-  if (![N, r, p].every((n) => Number.isInteger(n) && n > 0) || N > 2 ** 20 || r > 32 || p > 16) return false;
+  // A cost below ours was never written here, one far above it would hold the process: both refused.
+  if (![N, r, p].every((n) => Number.isInteger(n) && n > 0) || N < 2 ** 14 || N > 2 ** 20 || (N & (N - 1)) !== 0 || r > 32 || p > 16) return false;
   const expected = Buffer.from(parts[5]!, 'base64url');
   const key = await derive(password, Buffer.from(parts[4]!, 'base64url'), { N, r, p });
   return key.length === expected.length && timingSafeEqual(key, expected);
