@@ -6,10 +6,10 @@
  * that every rule id exists in the installed rule sets and that every language has every entry.
  */
 import type { Language } from '../types.js';
-import rulesData from './data/rules.json' with { type: 'json' };
-import en from './data/en.json' with { type: 'json' };
-import nl from './data/nl.json' with { type: 'json' };
-import fr from './data/fr.json' with { type: 'json' };
+import rulesData from './rules.json' with { type: 'json' };
+import en from './en.json' with { type: 'json' };
+import nl from './nl.json' with { type: 'json' };
+import fr from './fr.json' with { type: 'json' };
 
 /** Values facts.ts computes for a rule (the `compute` of its entry), named in its templates as {name}. */
 export const COMPUTED = ['vatTotal', 'lineTotal', 'totalWithoutVat', 'totalWithVat', 'amountDue', 'categoryTax', 'categoryTaxable', 'lineNet', 'enterpriseNumber'] as const;
