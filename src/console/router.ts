@@ -37,16 +37,12 @@ import {
   type CookiePolicy,
 } from './session.js';
 
-/** Explains findings in a language (the validation library's explanations); without it, the official messages. */
-export type Explain = (issues: readonly ValidationIssue[], lang: ConsoleLanguage) => ShownIssue[];
-
 export interface ConsoleDeps {
   users: ConsoleUsersService;
   support: SupportService;
   documents: DocumentsService;
   cookies: CookiePolicy;
   logger: Logger;
-  explain?: Explain;
   /** Sign-in attempts per address: a token bucket (src/http/rate-limit.ts). */
   signInLimiter: { take(key: string): number };
 }
@@ -90,7 +86,9 @@ function dateOf(v: string | undefined, endOfDay = false): Date | undefined {
 
 export function consoleRouter(deps: ConsoleDeps): Router {
   const router = express.Router();
-  const explain: Explain = deps.explain ?? ((issues) => [...issues]);
+  /** Findings explained in the page's language, by the validation library's catalogue (through the documents service). */
+  const explain = (issues: readonly ValidationIssue[], lang: ConsoleLanguage): ShownIssue[] =>
+    deps.documents.explain({ valid: true, documentKind: null, ruleSet: null, issues: [...issues], elapsedMs: 0 }, lang).issues;
 
   router.use((req, res, next) => {
     res.setHeader('Content-Security-Policy', CSP);

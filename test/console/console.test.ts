@@ -121,15 +121,19 @@ describe('operator console in Chromium', function () {
     await assertAccessible(page, 'document page');
     assert.equal(await page.locator('html').getAttribute('lang'), 'en');
     assert.ok(await page.getByText('PEPPOL-EN16931-R003').first().isVisible());
-    await shot(page, 'document');
+    assert.match((await page.locator('#report ~ table').first().textContent())!, /The invoice has neither a BT-10 Buyer reference/);
 
     await page.getByRole('link', { name: 'Nederlands' }).click();
     assert.equal(await page.locator('html').getAttribute('lang'), 'nl');
     assert.ok(await page.getByRole('heading', { name: 'Validatierapport' }).isVisible());
+    const r003 = () => page.locator('#report ~ table tr', { hasText: 'PEPPOL-EN16931-R003' }).first();
+    assert.match((await r003().textContent())!, /De factuur bevat geen BT-10 Referentie van de koper/);
+    assert.match((await r003().textContent())!, /Vraag de koper naar zijn referentie/);
     await assertAccessible(page, 'document page in Dutch');
     await page.getByRole('link', { name: 'Français' }).click();
     assert.equal(await page.locator('html').getAttribute('lang'), 'fr');
     assert.ok(await page.getByRole('heading', { name: 'Rapport de validation' }).isVisible());
+    assert.match((await r003().textContent())!, /La facture ne contient ni BT-10 Référence de l'acheteur/);
     // Remembered: the next page without ?lang= is in French too.
     await page.goto(`${ap.url}/console/documents/${rejectedId}`);
     assert.equal(await page.locator('html').getAttribute('lang'), 'fr');
@@ -143,12 +147,17 @@ describe('operator console in Chromium', function () {
     assert.equal(await target.getAttribute('class'), 'hit');
     assert.ok(await target.isVisible());
     assert.ok(await target.evaluate((el) => el.matches(':target')));
+    if (SHOTS) {
+      await page.goto(`${ap.url}/console/documents/${rejectedId}?lang=en#report`);
+      await shot(page, 'document');
+      await page.goto(`${ap.url}/console/documents/${rejectedId}?lang=fr`);
+    }
 
     await page.getByRole('button', { name: 'Valider à nouveau avec les règles en vigueur' }).click();
     await page.waitForURL(/done=revalidated/);
     assert.ok(await page.getByRole('status').filter({ hasText: 'Validé à nouveau' }).isVisible());
     assert.ok(await page.locator('#revalidation').isVisible());
-    assert.match((await page.locator('#timeline ~ table').first().textContent())!, /revalidated/);
+    assert.match((await page.locator('#timeline ~ table').first().textContent())!, /validé à nouveau/);
 
     // The cause of the failure is fixed: the receiver is now hosted here. Then the document is sent again.
     await new ParticipantsService({ store: new SmpParticipantStore(db.knex) }).add({ participant: LATER_HOSTED, documentTypes: [{ documentType: 'invoice' }] });

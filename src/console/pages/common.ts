@@ -20,6 +20,12 @@ const STATUS_KEYS: Record<string, true> = Object.fromEntries(
   ['queued', 'rejected', 'sending', 'retrying', 'delivered', 'failed', 'undeliverable', 'response-undeliverable', 'received', 'available', 'acknowledged'].map((s) => [`status.${s}`, true]),
 );
 
+/** A timeline entry's type in the page's language; a type the catalogue does not know, as stored. */
+export function eventTypeLabel(t: Translate, type: string, known: (key: string) => boolean): string {
+  const key = `eventType.${type}`;
+  return known(key) ? t(key as MessageKey) : type;
+}
+
 export function directionLabel(t: Translate, direction: string): string {
   return t(direction === 'outbound' ? 'direction.outbound' : 'direction.inbound');
 }
