@@ -53,7 +53,8 @@ export const STATE_MACHINES: { outbound: Machine<OutboundStatus>; inbound: Machi
       // Not final: the supplier channel (e-mail) takes it from here; until it exists, nothing moves it.
       'response-undeliverable': [],
     },
-    final: ['rejected', 'delivered', 'failed', 'undeliverable'],
+    // failed and undeliverable end delivery, but an operator may send them again: not final.
+    final: ['rejected', 'delivered'],
   },
   inbound: {
     initial: ['received'],

@@ -86,7 +86,7 @@ export class SupportService {
     }
     const move = checkTransition(id, 'outbound', doc.status, 'queued');
     const moved = await this.deps.outbound.deliveries.requeue(id, move, { actor: by.actorFor(doc.tenantId), reason: 'sent again by an operator' }, this.deps.outbound.maxAttempts);
-    if (!moved) throw new ApError('api.conflict', `Document ${id} changed meanwhile, or its delivery is still running; reload it`);
+    if (!moved) throw new ApError('api.conflict', `Document ${id} changed meanwhile, its delivery is still running, or another copy of this invoice was sent since; reload it`);
     this.deps.outbound.wake();
   }
 

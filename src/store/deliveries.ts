@@ -237,11 +237,18 @@ SELECT id FROM u`;
 /**
  * An operator's resend of a failed or undeliverable document ($2): the document (locked first) moves to $3
  * with its status event, and its outbound job, ended, is queued again, due now, with $7 attempts more
- * than it made; nothing is written when the document had left $2 or its job is still running.
+ * than it made; nothing is written when the document had left $2, its job is still running, or another
+ * copy of the same invoice (supplier, buyer, kind, number, issue date) was sent since and did not fail:
+ * sending this one again would deliver the invoice twice.
  */
 const REQUEUE = `
 WITH d AS (
-  SELECT id FROM documents WHERE id = $1::uuid AND direction = 'outbound' AND status = $2::text FOR UPDATE
+  SELECT x.id FROM documents x WHERE x.id = $1::uuid AND x.direction = 'outbound' AND x.status = $2::text
+    AND NOT EXISTS (
+      SELECT 1 FROM documents o WHERE o.direction = 'outbound' AND o.id <> x.id AND o.sender_id = x.sender_id
+        AND o.invoice_number = x.invoice_number AND o.issue_date = x.issue_date AND o.document_kind = x.document_kind
+        AND lower(o.receiver_id) = lower(x.receiver_id) AND o.status NOT IN ('rejected', 'failed', 'undeliverable'))
+  FOR UPDATE OF x
 ), k AS (
   SELECT id FROM jobs WHERE kind = '${OUTBOUND_JOB}' AND unique_key = $1::text AND status IN ('done', 'failed', 'dead')
     AND EXISTS (SELECT 1 FROM d) FOR UPDATE

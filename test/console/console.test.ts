@@ -13,7 +13,13 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { loadConfig } from '../../src/config/index.js';
 import { createLogger } from '../../src/log.js';
 import { startAccessPoint, type AccessPoint } from '../../src/main.js';
-import { ConsoleUsersService } from '../../src/services/console-users.js';
+import { ConsoleUsersService, principalOf } from '../../src/services/console-users.js';
+import { SupportService } from '../../src/services/support.js';
+import { PostgresDeliveryStore } from '../../src/store/deliveries.js';
+import { PostgresDocumentStore } from '../../src/store/documents.js';
+import { PostgresPayloadStore } from '../../src/store/payloads.js';
+import { PostgresSupportQueries } from '../../src/store/support-queries.js';
+import { expectKind } from '../support/assert.js';
 import { ParticipantsService } from '../../src/services/participants.js';
 import { commandLineCaller } from '../../src/services/tenants.js';
 import { PostgresAuditLog } from '../../src/store/audit-log.js';
@@ -108,6 +114,11 @@ describe('operator console in Chromium', function () {
     assert.equal(cookie.httpOnly, true);
     assert.equal(cookie.sameSite, 'Strict');
     await assertAccessible(page, 'failures queue');
+    // Keyboard first: the first Tab reaches the skip link, which moves focus to the content.
+    await page.keyboard.press('Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), 'Skip to the content');
+    await page.keyboard.press('Enter');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'content');
     assert.ok(await page.getByRole('link', { name: number, exact: true }).isVisible(), 'the rejected invoice is in the failures queue');
     assert.ok(await page.getByRole('link', { name: 'PEPPOL-EN16931-R003' }).isVisible(), 'counted under its rule');
     await shot(page, 'failures');
@@ -184,6 +195,10 @@ describe('operator console in Chromium', function () {
     await assertAccessible(page, 'sign-in page');
     await page.goto(`${ap.url}/console/failures`);
     assert.match(page.url(), /\/console\/sign-in/);
+    const audited = (await db.knex('audit_log').where({ actor: `console:${OPERATOR.name}` }).orderBy('id')).map((r) => r.action as string);
+    for (const action of ['console.sign-in', 'console.search', 'console.document.view', 'console.document.revalidated', 'console.document.resent', 'console.sign-out']) {
+      assert.ok(audited.includes(action), `${action} is not in the audit log: ${audited.join(', ')}`);
+    }
     await context.close();
   });
 
@@ -197,6 +212,47 @@ describe('operator console in Chromium', function () {
     const payload = await context.request.get(`${ap.url}/console/documents/${rejectedId}/payload`);
     assert.equal(payload.status(), 404);
     await context.close();
+  });
+
+  it('finds a document by each support key, hides a handled failure, refuses a resend that would deliver an invoice twice', async () => {
+    const documents = new PostgresDocumentStore(db.knex, new PostgresPayloadStore(db.knex));
+    const support = new SupportService({
+      documents,
+      queries: new PostgresSupportQueries(db.knex),
+      validation: { validate: () => Promise.reject(new Error('not used')), close: async () => {} },
+      // The server's runner polls the jobs table: a requeued job is taken there.
+      outbound: { deliveries: new PostgresDeliveryStore(db.knex), sends: true, maxAttempts: 3, hold: () => null, firstAttemptGraceMs: 0, dispatch: () => {}, wake: () => {}, idDomain: 'test' },
+    });
+    const operator = principalOf((await new PostgresConsoleStore(db.knex).byName(OPERATOR.name))!.user);
+    const copy = `${number}-C`;
+    const receiver = '0208:0000000394';
+    const first = (await submit(invoice(copy, receiver, false))).body.id as string;
+    await until('undeliverable', async () => (await statusOf(first)) === 'undeliverable');
+    await new ParticipantsService({ store: new SmpParticipantStore(db.knex) }).add({ participant: receiver, documentTypes: [{ documentType: 'invoice' }] });
+    const second = (await submit(invoice(copy, receiver, false))).body.id as string;
+    await until('delivered', async () => (await statusOf(second)) === 'delivered');
+    await expectKind(support.resend(operator, first), 'api.conflict');
+    await expectKind(support.resend(operator, second), 'state.invalid-transition');
+
+    const { delivery } = (await api(`/api/v1/documents/${second}`)).body;
+    const ids = async (keys: Record<string, string>) => (await support.search(operator, { ...keys, limit: 10 })).filter((d) => d.direction === 'outbound').map((d) => d.id).sort();
+    assert.deepEqual(await ids({ invoiceNumber: copy }), [first, second].sort());
+    // And the copy the buyer hosted here received.
+    assert.equal((await support.search(operator, { invoiceNumber: copy, limit: 10 })).filter((d) => d.direction === 'inbound').length, 1);
+    assert.deepEqual(await ids({ messageId: delivery.as4MessageId }), [second]);
+    assert.deepEqual(await ids({ conversationId: delivery.conversationId }), [second]);
+    assert.deepEqual(await ids({ instanceId: delivery.sbdhInstanceId }), [second]);
+    assert.deepEqual(await ids({ enterpriseNumber: '0000000394', invoiceNumber: copy }), [first, second].sort());
+    assert.deepEqual(await ids({ enterpriseNumber: '0000000394', invoiceNumber: number }), []);
+
+    const queue = async () => (await support.failures(operator, { limit: 50 })).page.documents.map((d) => d.id);
+    assert.ok((await queue()).includes(first));
+    await support.markHandled(operator, first, 'sent again as a new submission');
+    assert.ok(!(await queue()).includes(first), 'handled: out of the queue');
+    assert.ok((await support.failures(operator, { limit: 50, includeHandled: true })).page.documents.some((d) => d.id === first));
+    const rules = (await support.failures(operator, { limit: 50, ruleId: 'PEPPOL-EN16931-R003' }));
+    assert.deepEqual(rules.page.documents.map((d) => d.id), [rejectedId]);
+    assert.deepEqual(rules.rules, [{ ruleId: 'PEPPOL-EN16931-R003', count: 1 }]);
   });
 
   it('shows a public page without signing in, with aggregates only: no party, no invoice', async () => {
