@@ -381,6 +381,7 @@ export function buildHttp(parts: HttpParts): RequestListener {
       users: services.consoleUsers,
       support: services.support,
       documents: services.documents,
+      responses: services.responses,
       cookies: { secure: parts.console?.secureCookie ?? 'auto' },
       logger: parts.logger,
       // Ten sign-in attempts at once per address, then one every six seconds.

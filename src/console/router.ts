@@ -9,6 +9,7 @@ import { ApError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { ConsoleSession, ConsoleUsersService } from '../services/console-users.js';
 import type { DocumentsService } from '../services/documents.js';
+import type { ResponsesService } from '../services/responses.js';
 import type { SupportService } from '../services/support.js';
 import type { ValidationIssue } from '../validation/types.js';
 import { CONSOLE_CSS } from './assets.js';
@@ -17,7 +18,7 @@ import { translator, type ConsoleLanguage, type Translate } from './i18n.js';
 import { page, type Section } from './layout.js';
 import type { MessageKey } from './messages/en.js';
 import { dashboardBody } from './pages/dashboard.js';
-import { documentBody, type ShownIssue } from './pages/document.js';
+import { documentBody, NOTIFY_REASONS, type ShownIssue } from './pages/document.js';
 import { errorBody, errorKey } from './pages/error.js';
 import { failuresBody, type FailureQuery } from './pages/failures.js';
 import { searchBody, SEARCH_FIELDS } from './pages/search.js';
@@ -41,6 +42,8 @@ export interface ConsoleDeps {
   users: ConsoleUsersService;
   support: SupportService;
   documents: DocumentsService;
+  /** Business responses, where our AP sends and receives (the "notify the sender" action); null: not offered. */
+  responses: ResponsesService | null;
   cookies: CookiePolicy;
   logger: Logger;
   /** Sign-in attempts per address: a token bucket (src/http/rate-limit.ts). */
@@ -237,7 +240,9 @@ export function consoleRouter(deps: ConsoleDeps): Router {
     const last = [...detail.events].reverse().find((e) => e.type === 'revalidated');
     const lastDetails = (last?.details ?? {}) as { valid?: boolean; issues?: ValidationIssue[] };
     const done = str(req.query['done']);
-    const notice = done === 'revalidated' || done === 'resent' || done === 'handled' ? (`action.done.${done}` as MessageKey) : null;
+    const notice = done === 'revalidated' || done === 'resent' || done === 'handled' || done === 'notified' ? (`action.done.${done}` as MessageKey) : null;
+    const d = detail.document;
+    const canNotify = deps.responses !== null && d.direction === 'inbound' && (d.status === 'available' || d.status === 'acknowledged') && (d.documentKind === 'Invoice' || d.documentKind === 'CreditNote');
     const body = documentBody(ctx(req).t, {
       detail,
       xml: payload ? payload.toString('utf8') : null,
@@ -245,6 +250,7 @@ export function consoleRouter(deps: ConsoleDeps): Router {
       revalidation: last ? { event: last, valid: lastDetails.valid === true, issues: explain(lastDetails.issues ?? [], lang) } : null,
       csrf: s.csrfToken,
       notice,
+      canNotify,
     });
     render(req, res, 'document', 'doc.title', body, 200, { name: detail.document.invoiceNumber ?? detail.document.id });
   });
@@ -263,7 +269,7 @@ export function consoleRouter(deps: ConsoleDeps): Router {
   router.get('/documents/:id/payload', signedIn, download('payload'));
   router.get('/documents/:id/receipt', signedIn, download('receipt'));
 
-  const action = (name: 'revalidated' | 'resent' | 'handled', run: (s: ConsoleSession, id: string, body: Record<string, unknown>) => Promise<unknown>) =>
+  const action = (name: 'revalidated' | 'resent' | 'handled' | 'notified', run: (s: ConsoleSession, id: string, body: Record<string, unknown>) => Promise<unknown>) =>
     async (req: Request, res: Response) => {
       const s = session(req);
       const id = String(req.params['id']);
@@ -274,6 +280,13 @@ export function consoleRouter(deps: ConsoleDeps): Router {
     };
   router.post('/documents/:id/revalidate', signedIn, checkedPost, action('revalidated', (s, id) => deps.support.revalidate(s.principal, id)));
   router.post('/documents/:id/resend', signedIn, checkedPost, action('resent', (s, id) => deps.support.resend(s.principal, id)));
+  router.post('/documents/:id/notify', signedIn, checkedPost, action('notified', async (s, id, body) => {
+    const code = body['reason'];
+    const text = typeof body['text'] === 'string' ? body['text'].trim() : '';
+    if (!deps.responses) throw new ApError('api.not-found', 'Business responses are off on this access point');
+    if (typeof code !== 'string' || !(NOTIFY_REASONS as readonly string[]).includes(code) || !text || text.length > 1000) throw new ApError('api.bad-request', 'A reason from the list and an explanation of 1 to 1000 characters');
+    return deps.responses.rejectForBuyer(s.principal, id, { code, text });
+  }));
   router.post('/documents/:id/handled', signedIn, checkedPost, action('handled', (s, id, body) => deps.support.markHandled(s.principal, id, typeof body['note'] === 'string' ? body['note'] : '')));
 
   router.use((req, res) => render(req, res, 'error', 'error.title', errorBody(ctx(req).t, 'error.notFound', null, ctx(req).session !== null), 404));

@@ -56,6 +56,7 @@ describe('operator console in Chromium', function () {
   let rejectedId: string;
   let undeliverableId: string;
   const number = `CONSOLE-${Date.now()}`;
+  const copy = `${number}-C`;
 
   const api = async (path: string, init: RequestInit = {}) => {
     const res = await fetch(`${ap.url}${path}`, { ...init, headers: { authorization: `Bearer ${ap.demo!.apiKey}`, ...(init.headers ?? {}) } });
@@ -224,7 +225,6 @@ describe('operator console in Chromium', function () {
       outbound: { deliveries: new PostgresDeliveryStore(db.knex), sends: true, maxAttempts: 3, hold: () => null, firstAttemptGraceMs: 0, dispatch: () => {}, wake: () => {}, idDomain: 'test' },
     });
     const operator = principalOf((await new PostgresConsoleStore(db.knex).byName(OPERATOR.name))!.user);
-    const copy = `${number}-C`;
     const receiver = '0208:0000000394';
     const first = (await submit(invoice(copy, receiver, false))).body.id as string;
     await until('undeliverable', async () => (await statusOf(first)) === 'undeliverable');
@@ -253,6 +253,23 @@ describe('operator console in Chromium', function () {
     const rules = (await support.failures(operator, { limit: 50, ruleId: 'PEPPOL-EN16931-R003' }));
     assert.deepEqual(rules.page.documents.map((d) => d.id), [rejectedId]);
     assert.deepEqual(rules.rules, [{ ruleId: 'PEPPOL-EN16931-R003', count: 1 }]);
+  });
+
+  it('notifies the sender of a received invoice: a negative Invoice Response on the buyer\'s behalf, shown on both sides', async () => {
+    const context = await browser.context();
+    const page = await signIn(context, OPERATOR);
+    await page.goto(`${ap.url}/console/search?invoiceNumber=${copy}`);
+    const received = page.locator('tr', { hasText: 'inbound (received)' }).getByRole('link', { name: copy });
+    await received.click();
+    await assertAccessible(page, 'received invoice');
+    await page.getByLabel('Reason').selectOption('REF');
+    await page.getByLabel('Explanation for the supplier').fill('Our order number 4500012345 is missing.');
+    await page.getByRole('button', { name: 'Notify the sender: reject the invoice' }).click();
+    await page.waitForURL(/done=notified/);
+    assert.match((await page.locator('#evidence ~ table').first().textContent())!, /invoice-response/);
+    const sent = (await api(`/api/v1/documents?invoiceNumber=${copy}&direction=outbound&status=delivered`)).body.documents[0].id as string;
+    await until('the supplier sees the rejection', async () => (await api(`/api/v1/documents/${sent}`)).body.businessStatus === 'rejected');
+    await context.close();
   });
 
   it('shows a public page without signing in, with aggregates only: no party, no invoice', async () => {

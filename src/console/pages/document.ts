@@ -32,7 +32,12 @@ export interface DocumentView {
   revalidation: { event: DocumentEvent; valid: boolean; issues: ShownIssue[] } | null;
   csrf: string;
   notice: Parameters<Translate>[0] | null;
+  /** The sender can be told (an Invoice Response RE on the buyer's behalf): a received invoice in the inbox, where responses run. */
+  canNotify: boolean;
 }
+
+/** The Invoice Response reasons (OPStatusReason) the console offers. */
+export const NOTIFY_REASONS = ['REF', 'LEG', 'REC', 'PRI', 'QTY', 'PAY', 'OTH'] as const;
 
 const row = (label: string, value: Html | string | null | undefined) => html`<dt>${label}</dt><dd>${value ?? ''}</dd>`;
 
@@ -96,6 +101,10 @@ ${d.sandbox ? row(t('doc.sandbox'), t('doc.yes')) : ''}
 <div class="actions">
 <form method="post" action="${base}/revalidate"><input type="hidden" name="csrf" value="${v.csrf}"><button class="primary" type="submit">${t('action.revalidate')}</button></form>
 ${canResend ? html`<form method="post" action="${base}/resend"><input type="hidden" name="csrf" value="${v.csrf}"><p class="hint" id="resend-help">${t('action.resendHelp')}</p><button class="primary" type="submit" aria-describedby="resend-help">${t('action.resend')}</button></form>` : ''}
+${v.canNotify ? html`<form method="post" action="${base}/notify"><input type="hidden" name="csrf" value="${v.csrf}"><p class="hint" id="notify-help">${t('action.notifyHelp')}</p>
+<p><label for="reason">${t('action.reason')}</label><select id="reason" name="reason">${NOTIFY_REASONS.map((r) => html`<option value="${r}">${t(`reason.${r}`)}</option>`)}</select></p>
+<p><label for="reason-text">${t('action.reasonText')}</label><textarea id="reason-text" name="text" rows="2" maxlength="1000" required></textarea></p>
+<button class="primary" type="submit" aria-describedby="notify-help">${t('action.notify')}</button></form>` : ''}
 <form method="post" action="${base}/handled"><input type="hidden" name="csrf" value="${v.csrf}"><p><label for="note">${t('action.note')}</label><textarea id="note" name="note" rows="2" maxlength="2000" required></textarea></p><button class="primary" type="submit">${t('action.handled')}</button></form>
 </div>
 <h2 id="report">${t('doc.report')}</h2>
