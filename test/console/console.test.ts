@@ -272,6 +272,22 @@ describe('operator console in Chromium', function () {
     await context.close();
   });
 
+  it('escapes what documents say: markup in an invoice number is shown as text, never run', async () => {
+    const hostile = '<b id="xss">x</b><script>document.title="owned"</script>';
+    const xml = invoice('placeholder', BUYER, true).toString('utf8').replace('<cbc:ID>placeholder</cbc:ID>', `<cbc:ID>${hostile.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}</cbc:ID>`);
+    const id = (await submit(Buffer.from(xml))).body.id as string;
+    const context = await browser.context();
+    const page = await signIn(context, OPERATOR);
+    for (const path of [`/console/documents/${id}`, '/console/failures', `/console/search?invoiceNumber=${encodeURIComponent(hostile)}`]) {
+      await page.goto(`${ap.url}${path}`);
+      assert.equal(await page.locator('#xss').count(), 0, path);
+      assert.notEqual(await page.title(), 'owned', path);
+      const main = (await page.locator('main').textContent())!;
+      assert.ok(main.includes(hostile), `${path}: ${main.slice(0, 600)}`);
+    }
+    await context.close();
+  });
+
   it('shows a public page without signing in, with aggregates only: no party, no invoice', async () => {
     const context = await browser.context();
     const page = await context.newPage();
