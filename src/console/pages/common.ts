@@ -1,7 +1,7 @@
 /** Pieces several console pages share: times, statuses, the documents table. */
 import type { DocumentRecord } from '../../services/documents.js';
 import { html, type Html } from '../html.js';
-import type { MessageKey } from '../messages/en.js';
+import { en, type MessageKey } from '../messages/en.js';
 import type { Translate } from '../i18n.js';
 import { CONSOLE_PATH } from '../session.js';
 
@@ -12,18 +12,19 @@ export function utc(d: Date | string | null | undefined): string {
   return Number.isNaN(date.getTime()) ? '' : date.toISOString().replace('T', ' ').slice(0, 19);
 }
 
-export function statusLabel(t: Translate, status: string): string {
-  const key = `status.${status}` as MessageKey;
-  return key in STATUS_KEYS ? t(key) : status;
-}
-const STATUS_KEYS: Record<string, true> = Object.fromEntries(
-  ['queued', 'rejected', 'sending', 'retrying', 'delivered', 'failed', 'undeliverable', 'response-undeliverable', 'received', 'available', 'acknowledged'].map((s) => [`status.${s}`, true]),
-);
+/** `key` when the catalogue has it (every catalogue has the English keys: test/console/catalogues.test.ts). */
+const known = (key: string): key is MessageKey => key in en;
 
-/** A timeline entry's type in the page's language; a type the catalogue does not know, as stored. */
-export function eventTypeLabel(t: Translate, type: string, known: (key: string) => boolean): string {
+/** A status in the page's language (one the catalogue does not know, as stored). */
+export function statusLabel(t: Translate, status: string): string {
+  const key = `status.${status}`;
+  return known(key) ? t(key) : status;
+}
+
+/** A timeline entry's type in the page's language (one the catalogue does not know, as stored). */
+export function eventTypeLabel(t: Translate, type: string): string {
   const key = `eventType.${type}`;
-  return known(key) ? t(key as MessageKey) : type;
+  return known(key) ? t(key) : type;
 }
 
 export function directionLabel(t: Translate, direction: string): string {

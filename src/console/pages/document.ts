@@ -9,9 +9,6 @@ import { html, type Html } from '../html.js';
 import type { Translate } from '../i18n.js';
 import { CONSOLE_PATH } from '../session.js';
 import { directionLabel, eventTypeLabel, statusLabel, utc } from './common.js';
-import { en } from '../messages/en.js';
-
-const known = (key: string) => key in en;
 
 /** Lines of XML shown at most, and characters: the rest is a download away. */
 const MAX_LINES = 5000;
@@ -129,7 +126,7 @@ ${responses.length
 <h2 id="timeline">${t('doc.timeline')}</h2>
 <table><thead><tr><th scope="col">${t('event.at')}</th><th scope="col">${t('event.type')}</th><th scope="col">${t('event.move')}</th><th scope="col">${t('event.reason')}</th><th scope="col">${t('event.actor')}</th></tr></thead>
 <tbody>${events.map(
-    (e) => html`<tr><td>${utc(e.at)}</td><td>${eventTypeLabel(t, e.type, known)}</td><td>${e.fromStatus ? `${statusLabel(t, e.fromStatus)} → ` : ''}${e.toStatus ? statusLabel(t, e.toStatus) : ''}</td><td>${e.reason ?? ''}</td><td class="mono">${e.actor}</td></tr>`,
+    (e) => html`<tr><td>${utc(e.at)}</td><td>${eventTypeLabel(t, e.type)}</td><td>${e.fromStatus ? `${statusLabel(t, e.fromStatus)} → ` : ''}${e.toStatus ? statusLabel(t, e.toStatus) : ''}</td><td>${e.reason ?? ''}</td><td class="mono">${e.actor}</td></tr>`,
   )}</tbody></table>
 <h2 id="xml">${t('doc.xml')}</h2>
 ${v.xml !== null ? html`<p><a href="${base}/payload" download>${t('xml.download')}</a></p>${xmlListing(t, v.xml, v.issues)}` : html`<p>${t('xml.noPayload')}</p>`}`;
