@@ -171,6 +171,7 @@ async function buildAccessPoint(config: Config, logger: Logger, closers: Closers
     ...(responses ? { responses } : {}),
     ...(served ? { served } : {}),
     ...(network ? { network } : {}),
+    consoleIdleMinutes: config.console.idleMinutes,
   });
   const demo = sandbox ? await sandbox.setUpDemo(services, auth.authenticator) : null;
   let shuttingDown = false;
@@ -190,6 +191,7 @@ async function buildAccessPoint(config: Config, logger: Logger, closers: Closers
     },
     isShuttingDown: () => shuttingDown,
     sandbox: sandbox !== null,
+    console: config.console,
     logger,
   });
   const server = createBoundedServer(config.http.limits, handler);

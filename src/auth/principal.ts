@@ -21,6 +21,8 @@ export interface PrincipalInit {
   scopes: readonly Scope[];
   /** Active mandates granted to the key's tenant: grantor tenant → the scopes granted. */
   mandates?: ReadonlyMap<string, readonly Scope[]>;
+  /** A person rather than a key (a console user, `console:<name>`): the actor written for it. */
+  actor?: string;
 }
 
 export class Principal {
@@ -28,6 +30,7 @@ export class Principal {
   readonly lookupId: string;
   readonly tenantId: string | null;
   readonly scopes: ReadonlySet<Scope>;
+  private readonly actor: string | undefined;
   private readonly perScope = new Map<Scope, readonly string[]>();
 
   constructor(init: PrincipalInit) {
@@ -35,6 +38,7 @@ export class Principal {
     this.lookupId = init.lookupId;
     this.tenantId = init.tenantId;
     this.scopes = new Set(init.scopes);
+    this.actor = init.actor;
     if (init.tenantId === null) return;
     for (const scope of this.scopes) {
       const tenants = [init.tenantId];
@@ -61,6 +65,7 @@ export class Principal {
 
   /** The actor written on events and in the audit log: the key, and for whom it acted when not itself. */
   actorFor(tenantId: string | null): string {
+    if (this.actor) return tenantId && this.tenantId && tenantId !== this.tenantId ? `${this.actor} for tenant:${tenantId}` : this.actor;
     if (this.operator) return `operator:${this.lookupId}`;
     return tenantId && tenantId !== this.tenantId ? `key:${this.lookupId} for tenant:${tenantId}` : `key:${this.lookupId}`;
   }

@@ -12,8 +12,14 @@ import { ResponsesService } from '../services/responses.js';
 import { responsesRouter } from '../http/responses.js';
 import type { BusinessResponses } from './responses.js';
 import { PostgresBusinessResponseStore } from '../store/business-responses.js';
+import { PostgresConsoleStore } from '../store/console.js';
+import { PostgresSupportQueries } from '../store/support-queries.js';
+import { ConsoleUsersService } from '../services/console-users.js';
+import { SupportService } from '../services/support.js';
+import { consoleRouter } from '../console/router.js';
+import { RateLimiter } from '../http/rate-limit.js';
 import type { As4Identity } from '../as4/index.js';
-import type { Config, OutboundConfig, WebhooksConfig } from '../config/index.js';
+import type { Config, ConsoleConfig, OutboundConfig, WebhooksConfig } from '../config/index.js';
 import { buildWebhookDelivery, type WebhookService, type WebhooksParts } from '../jobs/webhook-service.js';
 import { createApp } from '../http/app.js';
 import { as4DirectRoute } from '../http/as4-endpoint.js';
@@ -80,6 +86,8 @@ export interface Stores {
   webhooks: PostgresWebhookStore;
   events: PostgresEventStore;
   responses: PostgresBusinessResponseStore;
+  console: PostgresConsoleStore;
+  support: PostgresSupportQueries;
 }
 
 export function buildStores(knex: Knex): Stores {
@@ -95,6 +103,8 @@ export function buildStores(knex: Knex): Stores {
     webhooks: new PostgresWebhookStore(knex),
     events: new PostgresEventStore(knex),
     responses: new PostgresBusinessResponseStore(knex),
+    console: new PostgresConsoleStore(knex),
+    support: new PostgresSupportQueries(knex),
   };
 }
 
@@ -243,6 +253,8 @@ export interface Services {
   webhooks: WebhooksService | null;
   /** Null without our AP (nothing is received or sent): the routes are not mounted. */
   responses: ResponsesService | null;
+  consoleUsers: ConsoleUsersService;
+  support: SupportService;
 }
 
 export function buildServices(
@@ -261,6 +273,8 @@ export function buildServices(
     webhooks?: { queue: WebhookQueue; allowPrivateTargets: boolean };
     /** Business responses (src/composition/responses.ts), where our AP sends and receives. */
     responses?: BusinessResponses;
+    /** CONSOLE_IDLE_TIMEOUT_MINUTES (default 30). */
+    consoleIdleMinutes?: number;
   },
 ): Services {
   const { stores } = parts;
@@ -298,6 +312,8 @@ export function buildServices(
     events: new EventsService(stores.events),
     webhooks: parts.webhooks ? new WebhooksService({ webhooks: stores.webhooks, events: stores.events, ...parts.webhooks }) : null,
     responses,
+    consoleUsers: new ConsoleUsersService({ store: stores.console, tenants: stores.tenants, audit: stores.audit, idleSeconds: (parts.consoleIdleMinutes ?? 30) * 60 }),
+    support: new SupportService({ documents: stores.documents, queries: stores.support, validation: parts.validation, outbound: parts.outbound }),
   };
 }
 
@@ -321,6 +337,8 @@ export interface HttpParts {
   isShuttingDown: () => boolean;
   /** Marks /readyz (and so every monitor) while the sandbox runs. */
   sandbox?: boolean;
+  /** The console's cookie policy (CONSOLE_SECURE_COOKIE; default auto). */
+  console?: Pick<ConsoleConfig, 'secureCookie'>;
   logger: Logger;
 }
 
@@ -360,6 +378,19 @@ export function buildHttp(parts: HttpParts): RequestListener {
   mounts.push({ path: '/api/v1', router: eventsRouter({ events: services.events }) });
   if (services.webhooks) mounts.push({ path: '/api/v1', router: webhooksRouter({ webhooks: services.webhooks }) });
   if (services.responses) mounts.push({ path: '/api/v1', router: responsesRouter({ responses: services.responses }) });
+  mounts.push({
+    path: '/console',
+    router: consoleRouter({
+      users: services.consoleUsers,
+      support: services.support,
+      documents: services.documents,
+      responses: services.responses,
+      cookies: { secure: parts.console?.secureCookie ?? 'auto' },
+      logger: parts.logger,
+      // Ten sign-in attempts at once per address, then one every six seconds.
+      signInLimiter: new RateLimiter({ perSecond: 1 / 6, burst: 10 }),
+    }),
+  });
   const app = createApp({
     logger: parts.logger,
     authenticate: apiAuthentication(parts.auth, parts.stores),

@@ -15,6 +15,8 @@
  *                                       └─▶ response-undeliverable  an Invoice Response whose receiver (the supplier) lists no
  *                                                                   Invoice Response in its SMP: it waits for another channel (e-mail)
  *   sending ─▶ retrying also when an attempt was interrupted (crash, restart) or the endpoint's circuit is open.
+ *   failed / undeliverable ─▶ queued   an operator resends it (console), after fixing what made it fail: a new
+ *                                      attempt on the job runner; never taken by the delivery itself.
  *
  * Inbound:
  *   (new) ─▶ received ─▶ available ─▶ acknowledged               stored before the receipt; validated; picked up by the buyer
@@ -45,12 +47,14 @@ export const STATE_MACHINES: { outbound: Machine<OutboundStatus>; inbound: Machi
       retrying: ['sending'],
       rejected: [],
       delivered: [],
-      failed: [],
-      undeliverable: [],
+      // An operator's resend (src/services/support.ts): final for delivery, which never moves them on.
+      failed: ['queued'],
+      undeliverable: ['queued'],
       // Not final: the supplier channel (e-mail) takes it from here; until it exists, nothing moves it.
       'response-undeliverable': [],
     },
-    final: ['rejected', 'delivered', 'failed', 'undeliverable'],
+    // failed and undeliverable end delivery, but an operator may send them again: not final.
+    final: ['rejected', 'delivered'],
   },
   inbound: {
     initial: ['received'],

@@ -3,12 +3,13 @@
  * validation report and evidence (delivery of an outbound document, reception of an inbound one), fetch
  * its payload and the AS4 receipt.
  */
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { ApError } from '../errors.js';
 import { BUSINESS_STATUSES } from '../core/business-status.js';
 import type { Direction } from '../core/state-machine.js';
 import type { As4MessageRecord, BusinessResponseRecord, DeliveryDetail, DocumentFilter, DocumentRecord, DocumentsService, Submission, SubmissionResponse, SubmitResult } from '../services/documents.js';
-import type { ValidationReport } from '../validation/types.js';
+import { languageOf } from '../validation/explain/explain.js';
+import type { ExplainedReport, Language } from '../validation/types.js';
 import { readBody, type InflightBudget } from './body-budget.js';
 import { problem } from './errors.js';
 import { UUID_PATTERN, uuidParam } from './params.js';
@@ -26,7 +27,15 @@ const XML_TYPES = ['application/xml', 'text/xml', 'application/*+xml'];
 /** When a request whose key is in progress may try again: a submission takes well under a second. */
 const IN_PROGRESS_RETRY_AFTER_SECONDS = 1;
 
-function reportView(r: ValidationReport | null) {
+/** The language findings are explained in: the request's Accept-Language among nl, fr and en (English by default), said back in Content-Language. */
+function language(req: Request, res: Response): Language {
+  const lang = languageOf(req.get('accept-language'));
+  res.setHeader('Content-Language', lang);
+  res.vary('Accept-Language');
+  return lang;
+}
+
+function reportView(r: ExplainedReport | null) {
   return r && { valid: r.valid, documentKind: r.documentKind, ruleSet: r.ruleSet ?? null, issues: r.issues, elapsedMs: Math.round(r.elapsedMs * 100) / 100 };
 }
 
@@ -196,7 +205,9 @@ export function documentsRouter(deps: DocumentsApiDeps): Router {
     requireXml(req);
     const body = await readBody(deps.bodies, req, res, deps.maxDocumentBytes);
     if (body.length === 0) throw new ApError('input.empty', 'The request body is empty; send a UBL 2.1 Invoice or CreditNote');
-    const respond = ({ document, report, payloadKept }: SubmitResult): SubmissionResponse => {
+    const lang = language(req, res);
+    const respond = ({ document, report: found, payloadKept }: SubmitResult): SubmissionResponse => {
+      const report = deps.documents.explain(found, lang);
       req.log.info({ documentId: document.id, status: document.status, validationMs: report.elapsedMs }, 'document submitted');
       if (document.status !== 'rejected') {
         return { status: 201, documentId: document.id, body: JSON.stringify({ ...documentView(document), validation: reportView(report) }) };
@@ -223,7 +234,7 @@ export function documentsRouter(deps: DocumentsApiDeps): Router {
     requireXml(req);
     const body = await readBody(deps.bodies, req, res, deps.maxDocumentBytes);
     if (body.length === 0) throw new ApError('input.empty', 'The request body is empty; send a UBL 2.1 Invoice or CreditNote');
-    res.json(reportView(await deps.documents.validate(body)));
+    res.json(reportView(await deps.documents.validate(body, language(req, res))));
   });
 
   router.get('/documents', async (req, res) => {
@@ -232,12 +243,12 @@ export function documentsRouter(deps: DocumentsApiDeps): Router {
   });
 
   router.get('/documents/:id', async (req, res) => {
-    const detail = await deps.documents.get(principalWith(req, 'send', 'inbox'), req.params.id!);
+    const detail = await deps.documents.get(principalWith(req, 'send', 'inbox'), req.params.id!, language(req, res));
     if (!detail) throw new ApError('api.not-found', `Document ${req.params.id} not found`);
     const doc = detail.document;
     res.json({
       ...documentView(doc),
-      validation: reportView(doc.validationReport),
+      validation: reportView(detail.report),
       events: detail.events.map((e) => ({ ...e, at: e.at.toISOString() })),
       ...(detail.delivery !== undefined ? { delivery: deliveryView(detail.delivery, doc.id) } : {}),
       ...(detail.reception ? { reception: receptionView(detail.reception, doc.id) } : {}),

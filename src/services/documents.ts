@@ -13,7 +13,8 @@ import type { AttemptRecord, DeliveryRecord } from '../store/deliveries.js';
 import type { DocumentEvent, DocumentFilter, DocumentPage, DocumentRecord, DocumentStore } from '../store/documents.js';
 import type { PostgresIdempotencyKeys, StoredResponse } from '../store/idempotency-keys.js';
 import type { PostgresTenantStore } from '../store/tenants.js';
-import type { ValidationReport } from '../validation/types.js';
+import { explainFindings } from '../validation/explain/explain.js';
+import type { ExplainedReport, Language, ValidationReport } from '../validation/types.js';
 
 export type { As4MessageRecord, AttemptRecord, DeliveryRecord, DocumentEvent, DocumentFilter, DocumentPage, DocumentRecord, SubmitResult };
 
@@ -65,6 +66,8 @@ export type { BusinessResponseRecord };
 
 export interface DocumentDetail {
   document: DocumentRecord;
+  /** The document's validation report with each finding explained in the language asked for; null when it has none. */
+  report: ExplainedReport | null;
   events: DocumentEvent[];
   /** Outbound only: null while no delivery row exists. */
   delivery?: DeliveryDetail | null;
@@ -87,9 +90,14 @@ export class DocumentsService {
     return submitOutbound(this.deps, payload, this.submitter(by));
   }
 
-  /** The validation report of a document, storing nothing. */
-  async validate(payload: Buffer): Promise<ValidationReport> {
-    return (await this.deps.validation.validate(payload)).report;
+  /** The validation report of a document, its findings explained in `language`, storing nothing. */
+  async validate(payload: Buffer, language: Language = 'en'): Promise<ExplainedReport> {
+    return explainFindings((await this.deps.validation.validate(payload)).report, language);
+  }
+
+  /** A report's findings explained in `language` (the report of a submission, say). */
+  explain(report: ValidationReport, language: Language): ExplainedReport {
+    return explainFindings(report, language);
   }
 
   private submitter({ principal, resend }: Submission): Submitter {
@@ -151,7 +159,8 @@ export class DocumentsService {
     return document && by.can(document.direction === 'outbound' ? 'send' : 'inbox', document.tenantId) ? document : null;
   }
 
-  async get(by: Principal, id: string): Promise<DocumentDetail | null> {
+  /** A document the caller may see, with its timeline, evidence and responses, and its report explained in `language`. */
+  async get(by: Principal, id: string, language: Language = 'en'): Promise<DocumentDetail | null> {
     const document = await this.visible(by, id);
     if (!document) return null;
     const responses = this.deps.responses;
@@ -164,6 +173,7 @@ export class DocumentsService {
     ]);
     return {
       document,
+      report: document.validationReport && explainFindings(document.validationReport, language),
       events,
       responses: answeredBy,
       answers,

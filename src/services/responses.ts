@@ -4,7 +4,7 @@
  */
 import type { Principal } from '../auth/principal.js';
 import { ApError } from '../errors.js';
-import type { ParticipantIdentifier } from '../peppol/identifiers.js';
+import { parseParticipantId, type ParticipantIdentifier } from '../peppol/identifiers.js';
 import { answeredInvoice, type InvoiceAnswer, type InvoiceResponder } from '../pipeline/invoice-responder.js';
 import type { MlsResponder } from '../pipeline/mls-responder.js';
 import { RESPONSE_CODES, STATUS_ACTIONS, STATUS_REASONS, type ResponseCode } from '../responses/codes.js';
@@ -106,6 +106,16 @@ export class ResponsesService {
       });
     this.deps.mls.wake();
     return { responseDocumentId, businessStatus: (await this.deps.documents.get(invoice.id))?.businessStatus ?? null };
+  }
+
+  /**
+   * The operator console's "notify the sender": a negative Invoice Response (RE, with a reason) about
+   * received document `id`, on behalf of its buyer, as respond() does for the buyer's own key.
+   */
+  async rejectForBuyer(by: Principal, id: string, reason: { code: string; text: string }): Promise<{ responseDocumentId: string; businessStatus: string | null }> {
+    const doc = await this.deps.documents.get(id);
+    if (!doc || doc.direction !== 'inbound' || !doc.receiverId || !by.can('respond', doc.tenantId)) throw new ApError('api.not-found', `No received document ${id} that this caller may answer for`);
+    return this.respond(by, parseParticipantId(doc.receiverId), id, { code: 'RE', reasons: [{ code: reason.code, text: reason.text }] });
   }
 
   /** The buyer picked the document up: for a sender that asked ALWAYS_SEND, its MLS says AP. */

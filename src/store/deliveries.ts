@@ -234,6 +234,36 @@ WITH u AS (
 )
 SELECT id FROM u`;
 
+/**
+ * An operator's resend of a failed or undeliverable document ($2): the document (locked first) moves to $3
+ * with its status event, and its outbound job, ended, is queued again, due now, with $7 attempts more
+ * than it made; nothing is written when the document had left $2, its job is still running, or another
+ * copy of the same invoice (supplier, buyer, kind, number, issue date) was sent since and did not fail:
+ * sending this one again would deliver the invoice twice.
+ */
+const REQUEUE = `
+WITH d AS (
+  SELECT x.id FROM documents x WHERE x.id = $1::uuid AND x.direction = 'outbound' AND x.status = $2::text
+    AND NOT EXISTS (
+      SELECT 1 FROM documents o WHERE o.direction = 'outbound' AND o.id <> x.id AND o.sender_id = x.sender_id
+        AND o.invoice_number = x.invoice_number AND o.issue_date = x.issue_date AND o.document_kind = x.document_kind
+        AND lower(o.receiver_id) = lower(x.receiver_id) AND o.status NOT IN ('rejected', 'failed', 'undeliverable'))
+  FOR UPDATE OF x
+), k AS (
+  SELECT id FROM jobs WHERE kind = '${OUTBOUND_JOB}' AND unique_key = $1::text AND status IN ('done', 'failed', 'dead')
+    AND EXISTS (SELECT 1 FROM d) FOR UPDATE
+), u AS (
+  UPDATE documents SET status = $3::text, updated_at = now() WHERE id = (SELECT id FROM d) AND EXISTS (SELECT 1 FROM k)
+  RETURNING id
+), e AS (
+  INSERT INTO document_events (document_id, type, from_status, to_status, reason, actor, details)
+  SELECT u.id, 'status', $2::text, $3::text, $4::text, $5::text, $6::jsonb FROM u
+), j AS (
+  UPDATE jobs SET status = 'queued', run_at = now(), max_attempts = attempts + $7::int, leased_by = NULL, lease_until = NULL, updated_at = now()
+  WHERE id = (SELECT id FROM k) AND EXISTS (SELECT 1 FROM u)
+)
+SELECT id FROM u`;
+
 /** Named statements of one payload store: a store outside the database gets statements of its own. */
 function statements(payloads: PayloadStore) {
   const suffix = payloads.sql ? '' : '-external';
@@ -402,6 +432,23 @@ export class PostgresDeliveryStore {
       lease.jobId,
       lease.runnerId,
       lease.attempts,
+    ]);
+    return rows.length > 0;
+  }
+
+  /**
+   * Queues an ended delivery again (REQUEUE): `move` from failed or undeliverable to queued, checked by the
+   * state machine, with `maxAttempts` new attempts. False when nothing moved.
+   */
+  async requeue(documentId: string, move: CheckedMove, event: EventInput, maxAttempts: number): Promise<boolean> {
+    const rows = await namedQuery(this.knex, 'deliveries-requeue', REQUEUE, [
+      documentId,
+      move.from,
+      move.to,
+      event.reason ?? null,
+      event.actor,
+      event.details ? JSON.stringify(event.details) : null,
+      maxAttempts,
     ]);
     return rows.length > 0;
   }

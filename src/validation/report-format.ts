@@ -5,7 +5,8 @@
  */
 import type { RuleSetRef, ValidationIssue, ValidationReport } from './types.js';
 
-const PREFIXES: Record<string, string> = {
+/** The prefixes UBL's own documents use, by namespace: what locations and XSD messages are written with. */
+export const UBL_PREFIXES: Record<string, string> = {
   'urn:oasis:names:specification:ubl:schema:xsd:Invoice-2': 'inv',
   'urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2': 'cn',
   'urn:oasis:names:specification:ubl:schema:xsd:ApplicationResponse-2': 'ar',
@@ -17,8 +18,16 @@ const PREFIXES: Record<string, string> = {
 /** Rewrites the namespace tests of an SVRL location as prefixes (unknown namespaces stay as they are). */
 export function compactLocation(loc: string): string {
   return loc.replace(/\/\*:([A-Za-z0-9_.-]+)\[namespace-uri\(\)='([^']*)'\]/g, (m, local: string, uri: string) => {
-    const p = PREFIXES[uri];
+    const p = UBL_PREFIXES[uri];
     return p ? `/${p}:${local}` : m;
+  });
+}
+
+/** Rewrites the Clark names libxml2 writes (`{urn:…:CommonBasicComponents-2}IssueDate`) as prefixed names (`cbc:IssueDate`). */
+export function prefixedNames(text: string): string {
+  return text.replace(/\{([^{}]*)\}([A-Za-z_][\w.-]*)/g, (m, uri: string, local: string) => {
+    const p = UBL_PREFIXES[uri];
+    return p ? `${p}:${local}` : m;
   });
 }
 

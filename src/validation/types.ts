@@ -24,6 +24,53 @@ export interface ValidationIssue {
   location?: string;
   line?: number;
   column?: number;
+  /**
+   * What the document holds where the finding is, read after the rules ran and only for failed findings
+   * (explain/facts.ts); language-independent, stored with the report, and what explanations quote.
+   */
+  facts?: FindingFacts;
+}
+
+/** The field a finding is about and the values found, as the explanations (explain/) name them. */
+export interface FindingFacts {
+  /** The field as a prefixed UBL path, relative to the document root where known: `cbc:BuyerReference`, `cac:TaxTotal/cbc:TaxAmount`. */
+  field?: string;
+  /** The value found in that field; absent when the field is missing. */
+  value?: string;
+  /** Which check of the rule failed, when it makes several: PEPPOL-COMMON-R043 `format` or `checkDigits`; XSD `date`, `unexpected`, `missing`... */
+  check?: string;
+  /** Further values a rule's explanation names, e.g. BR-CO-14 `{ taxTotal: '21.00', categoriesSum: '25.00' }`. */
+  values?: Record<string, string>;
+}
+
+/** The languages reports are explained in. */
+export const LANGUAGES = ['nl', 'fr', 'en'] as const;
+export type Language = (typeof LANGUAGES)[number];
+
+/** A business term of EN 16931 (BT-n) or a business group (BG-n), named in one language. */
+export interface BusinessTerm {
+  id: string;
+  name: string;
+}
+
+/** A finding in plain language, for an accounts-payable clerk: what is wrong (with the value found) and what to change. */
+export interface Explanation {
+  language: Language;
+  /** What is wrong, naming the business term, the field and the value found. */
+  text: string;
+  /** What the supplier must change; null when the rule has no entry in the catalogue (text is then the official message). */
+  fix: string | null;
+}
+
+/** A finding with its explanation in one language (explainFindings). */
+export interface ExplainedIssue extends ValidationIssue {
+  /** The business term the rule is about (the first it names), in the explanation's language; null when none. */
+  businessTerm: BusinessTerm | null;
+  explanation: Explanation;
+}
+
+export interface ExplainedReport extends ValidationReport {
+  issues: ExplainedIssue[];
 }
 
 export type UblDocumentKind = 'Invoice' | 'CreditNote' | 'ApplicationResponse';

@@ -9,6 +9,7 @@
 import { ApError } from '../errors.js';
 import { lineColumn, parseDocument, type XDocument, type XNode } from './dom.js';
 import { type DocumentType, readRuleSets, recognise, releaseOn, unsupportedMessage } from './rule-sets.js';
+import { readFacts } from './explain/facts.js';
 import { evaluateSchema } from './schematron/evaluate.js';
 import { loadSchematron } from './schematron/load.js';
 import type { CompiledSchema } from './schematron/model.js';
@@ -100,6 +101,8 @@ class UblValidator implements Validator {
     for (const i of parseIssues.length ? parseIssues : xsdIssues) list(i);
     if (parseIssues.length) return done(null, null, null);
     for (const s of release.schemas) evaluateSchema(s, xdoc, issues, cap);
+    // What the explanations quote (values, sums, the check that failed): read for failed findings only.
+    if (issues.length) readFacts(issues, xdoc);
     // A copy: reports outlive the call and travel (worker threads, the store); the release's own stays unshared.
     return done(kind, { ...release.ref, layers: [...release.ref.layers] }, root);
   }

@@ -18,6 +18,7 @@ import {
 } from 'libxml2-wasm';
 import { ApError } from '../errors.js';
 import { assertNoDtd, decodeXml, DEFAULT_XML_LIMITS, type XmlLimits } from '../xml/decode.js';
+import { prefixedNames } from './report-format.js';
 import type { DocumentValidator, UblDocumentKind, ValidationIssue, ValidationReport } from './types.js';
 
 export const UBL_NAMESPACES: Record<UblDocumentKind, string> = {
@@ -61,7 +62,8 @@ function issueFromDetail(layer: 'PARSE' | 'XSD', d: ErrorDetail): ValidationIssu
     id: layer,
     ...(layer === 'PARSE' ? { error: 'xml.malformed' as const } : {}),
     flag: d.level === 1 ? 'warning' : 'fatal',
-    message: d.message.trim(),
+    // libxml2 names elements in Clark notation; people read the prefixes UBL documents use.
+    message: layer === 'XSD' ? prefixedNames(d.message.trim()) : d.message.trim(),
     ...(d.xpath ? { location: d.xpath } : {}),
     ...(d.line > 0 ? { line: d.line } : {}),
     ...(d.col > 0 ? { column: d.col } : {}),

@@ -12,6 +12,7 @@ import { InflightBudget } from '../../src/http/body-budget.js';
 import type { ReadinessCheck } from '../../src/http/health.js';
 import { createLogger } from '../../src/log.js';
 import { inlineValidationRunner } from '../../src/pipeline/inbound-validation.js';
+import type { DocumentValidator } from '../../src/validation/types.js';
 import { UblXsdValidator } from '../../src/validation/xsd.js';
 import { BASE_CREDIT_NOTE, BASE_INVOICE, officialExamples, UBL_SCHEMAS_DIR } from './artifacts.js';
 import { bearer, createKey, createTenant, supplierOf, testAuth } from './auth.js';
@@ -42,9 +43,12 @@ export async function startDocumentsApi(options: {
   readiness?: Record<string, ReadinessCheck>;
   /** The per-key rate limit (default: none a test reaches). */
   auth?: { ratePerSecond: number; rateBurst: number };
+  /** What validates (default: the UBL XSD layer alone); the caller closes it. */
+  validator?: DocumentValidator;
 }): Promise<DocumentsApi> {
   const db = await createTestDatabase(options.prefix ? { prefix: options.prefix } : {});
-  const validator = UblXsdValidator.load(UBL_SCHEMAS_DIR, { maxBytes: options.maxDocumentBytes });
+  const xsdOnly = options.validator ? null : UblXsdValidator.load(UBL_SCHEMAS_DIR, { maxBytes: options.maxDocumentBytes });
+  const validator: DocumentValidator = options.validator ?? xsdOnly!;
   const stores = buildStores(db.knex);
   const auth = testAuth(stores, options.auth ?? {});
   const services = buildServices(
@@ -76,7 +80,7 @@ export async function startDocumentsApi(options: {
     auth: bearer(key.secret),
     async close() {
       await new Promise((r) => server.close(r));
-      validator.close();
+      xsdOnly?.close();
       await db.drop();
     },
   };

@@ -30,7 +30,7 @@ const problemDetails: JsonSchema = {
 const validationIssue: JsonSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['layer', 'id', 'flag', 'message'],
+  required: ['layer', 'id', 'flag', 'message', 'businessTerm', 'explanation'],
   properties: {
     layer: {
       enum: ['PARSE', 'XSD', 'CEN', 'PEPPOL', 'T111', 'MLS', 'UNSUPPORTED', 'REPORT'],
@@ -39,10 +39,38 @@ const validationIssue: JsonSchema = {
     id: { type: 'string', description: 'The rule id of a schematron assert (BR-CO-15, PEPPOL-EN16931-R003), else the layer.' },
     error: { type: 'string', enum: Object.keys(ERROR_KINDS), description: 'PARSE issues: the catalogue kind of the unusable input.' },
     flag: { enum: ['fatal', 'warning'] },
-    message: { type: 'string' },
+    message: { type: 'string', description: 'The official message of the rule (XSD: libxml2\'s, with prefixed names such as `cbc:IssueDate`).' },
     location: { type: 'string', description: 'XPath of the context node, as SVRL writes it (schematron layers).' },
     line: { type: 'integer', minimum: 1 },
     column: { type: 'integer', minimum: 1 },
+    facts: {
+      type: 'object',
+      additionalProperties: false,
+      description: 'What the document holds where the finding is, as read after validation (language-independent).',
+      properties: {
+        field: { type: 'string', description: 'The field, a prefixed UBL path from the root.', examples: ['cbc:BuyerReference', 'cac:TaxTotal/cbc:TaxAmount'] },
+        value: { type: 'string', description: 'The value found in the field; absent when the field is missing.' },
+        check: { type: 'string', description: 'Which check of the rule failed, when it makes several.', examples: ['checkDigits', 'date'] },
+        values: { type: 'object', additionalProperties: { type: 'string' }, description: 'Further values the explanation names (sums, expected amounts).', examples: [{ taxTotal: '21.00', categoriesSum: '25.00' }] },
+      },
+    },
+    businessTerm: nullable('object', {
+      additionalProperties: false,
+      required: ['id', 'name'],
+      description: 'The EN 16931 business term (BT-n) or group (BG-n) the finding is about, named in the explanation\'s language; null when none.',
+      properties: { id: { type: 'string', pattern: '^B[TG]-\\d+$', examples: ['BT-10'] }, name: { type: 'string', examples: ['Buyer reference', 'Referentie van de koper', 'Référence de l\'acheteur'] } },
+    }),
+    explanation: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['language', 'text', 'fix'],
+      description: 'The finding in plain language, in the language of the request\'s `Accept-Language` (nl, fr or en; English by default).',
+      properties: {
+        language: { enum: ['nl', 'fr', 'en'] },
+        text: { type: 'string', description: 'What is wrong, naming the business term, the field and the value found.' },
+        fix: nullable('string', { description: 'What the supplier must change; null when the rule has no explanation of its own (`text` is then the official message with its business term).' }),
+      },
+    },
   },
 };
 
@@ -93,6 +121,13 @@ const responses: Record<string, Response> = {
 };
 
 const parameters: Record<string, Parameter> = {
+  AcceptLanguage: {
+    name: 'Accept-Language',
+    in: 'header',
+    required: false,
+    description: 'The language the findings of validation reports are explained in: `nl`, `fr` or `en` (regional variants such as `nl-BE` count, quality values are honoured); English when none of them is named. Said back in `Content-Language`.',
+    schema: { type: 'string', examples: ['nl-BE, fr;q=0.8', 'fr'] },
+  },
   DocumentId: {
     name: 'id',
     in: 'path',

@@ -165,6 +165,7 @@ const replayed = { description: '`true` when this is the stored response of an e
 const submissionHeaders = { Location: location, 'Idempotency-Replayed': replayed };
 
 const byId = [ref('parameters', 'DocumentId')];
+const acceptLanguage = ref('parameters', 'AcceptLanguage');
 const readErrors: Record<string, Response | { $ref: string }> = {
   '400': ref('responses', 'BadRequest'),
   '401': ref('responses', 'Unauthorized'),
@@ -206,6 +207,7 @@ const paths: Record<string, PathItem> = {
           schema: { type: 'string', pattern: '^[\\x20-\\x7e]{1,255}$' },
         },
         queryParameter('resend', 'true: a deliberate resend of a business duplicate (no duplicate check).', { enum: ['true', 'false'], default: 'false' }),
+        acceptLanguage,
       ],
       requestBody: {
         description: 'The UBL 2.1 document, UTF-8, uncompressed (`Content-Encoding` absent or `identity`).',
@@ -237,8 +239,9 @@ const paths: Record<string, PathItem> = {
     post: {
       operationId: 'validateDocument',
       summary: 'Validate a document without storing or sending anything',
-      description: 'The full report of the engine that judges submissions: every fired rule with its flag, message, location and line. Needs the `send` scope.',
+      description: 'The full report of the engine that judges submissions: every fired rule with its flag, message, location and line, explained in the language of `Accept-Language`. Needs the `send` scope.',
       tags: TAG,
+      parameters: [acceptLanguage],
       requestBody: {
         description: 'The UBL 2.1 document, UTF-8, uncompressed.',
         required: true,
@@ -259,7 +262,7 @@ const paths: Record<string, PathItem> = {
       operationId: 'getDocument',
       summary: 'A document: status, metadata, validation report, timeline, delivery or reception evidence',
       tags: TAG,
-      parameters: byId,
+      parameters: [...byId, acceptLanguage],
       responses: { '200': jsonResponse('The document.', schemaRef('Document')), ...readErrors },
     },
   },
