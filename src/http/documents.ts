@@ -7,7 +7,8 @@ import { Router, type Request } from 'express';
 import { ApError } from '../errors.js';
 import { BUSINESS_STATUSES } from '../core/business-status.js';
 import type { Direction } from '../core/state-machine.js';
-import type { As4MessageRecord, BusinessResponseRecord, DeliveryDetail, DocumentFilter, DocumentRecord, DocumentsService, Submission, SubmissionResponse, SubmitResult } from '../services/documents.js';
+import type { As4MessageRecord, BusinessResponseRecord, DeliveryDetail, DocumentFilter, DocumentRecord, DocumentsService, Submission, SubmissionEmailOptions, SubmissionResponse, SubmitResult } from '../services/documents.js';
+import { isValidAddress } from '../email/address.js';
 import type { ValidationReport } from '../validation/types.js';
 import { readBody, type InflightBudget } from './body-budget.js';
 import { problem } from './errors.js';
@@ -129,7 +130,12 @@ function requireXml(req: Request): void {
 function submission(req: Request): Submission {
   const resend = req.query['resend'];
   if (resend !== undefined && resend !== 'true' && resend !== 'false') throw new ApError('api.bad-request', 'resend must be true or false');
-  return { principal: principalWith(req, 'send'), resend: resend === 'true' };
+  const fallback = queryText(req, 'emailFallback', /^(off|always|on_peppol_failure)$/, 'one of off, always, on_peppol_failure');
+  const to = queryText(req, 'emailTo');
+  if (to !== undefined && !isValidAddress(to)) throw new ApError('api.bad-request', 'emailTo: not a valid e-mail address', { field: 'emailTo' });
+  if (to !== undefined && fallback === undefined) throw new ApError('api.bad-request', 'emailTo needs emailFallback (always or on_peppol_failure)', { field: 'emailTo' });
+  const email = fallback === undefined ? {} : { email: { fallback: fallback as SubmissionEmailOptions['fallback'], address: to ?? null } };
+  return { principal: principalWith(req, 'send'), resend: resend === 'true', ...email };
 }
 
 const DIRECTIONS = ['outbound', 'inbound'];

@@ -13,14 +13,16 @@ import type { AttemptRecord, DeliveryRecord } from '../store/deliveries.js';
 import type { DocumentEvent, DocumentFilter, DocumentPage, DocumentRecord, DocumentStore } from '../store/documents.js';
 import type { PostgresIdempotencyKeys, StoredResponse } from '../store/idempotency-keys.js';
 import type { PostgresTenantStore } from '../store/tenants.js';
+import type { SubmissionEmailOptions } from '../store/email.js';
 import type { ValidationReport } from '../validation/types.js';
 
-export type { As4MessageRecord, AttemptRecord, DeliveryRecord, DocumentEvent, DocumentFilter, DocumentPage, DocumentRecord, SubmitResult };
+export type { As4MessageRecord, AttemptRecord, DeliveryRecord, DocumentEvent, DocumentFilter, DocumentPage, DocumentRecord, SubmissionEmailOptions, SubmitResult };
 
-/** Who submits, and whether a business duplicate is sent on purpose. */
+/** Who submits, whether a business duplicate is sent on purpose, and the e-mail fallback asked for. */
 export interface Submission {
   principal: Principal;
   resend: boolean;
+  email?: SubmissionEmailOptions;
 }
 /** The response to a submission as the caller got it, kept to be replayed under its idempotency key. */
 export type SubmissionResponse = StoredResponse;
@@ -92,9 +94,10 @@ export class DocumentsService {
     return (await this.deps.validation.validate(payload)).report;
   }
 
-  private submitter({ principal, resend }: Submission): Submitter {
+  private submitter({ principal, resend, email }: Submission): Submitter {
     return {
       resend,
+      ...(email ? { email } : {}),
       authorize: async (senderId, valid) => {
         if (senderId === null) {
           if (valid) throw new ApError('api.forbidden', 'The document names no supplier participant (cac:AccountingSupplierParty/cbc:EndpointID with its schemeID): it can be sent only for a participant hosted here');
