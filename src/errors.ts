@@ -127,6 +127,8 @@ export const ERROR_KINDS = {
   'response.invalid': k(null, 422, 'The business response is not valid'),
   // Mercurius' consistency check: a response must name the parties of the invoice it answers.
   'response.original-not-found': k(null, 422, 'Original document not found: no invoice with this number between these parties'),
+  // The renderer knows UBL Invoice, CreditNote and the Invoice Response; anything else has no human-readable view.
+  'rendering.unsupported-document': k(null, 422, 'The document cannot be rendered: only UBL Invoice, CreditNote and Invoice Response'),
   'state.invalid-transition': k(null, 409, 'Invalid status transition'),
   'config.invalid': k(null, 500, 'Invalid configuration'),
   'internal': k(null, 500, 'Internal error', 'internal'),
