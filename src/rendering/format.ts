@@ -10,10 +10,10 @@ export type RenderLanguage = 'nl' | 'fr' | 'en';
 
 export const RENDER_LANGUAGES: readonly RenderLanguage[] = ['nl', 'fr', 'en'];
 
-/** CLDR separators of nl-BE, fr-BE and en-GB (fr groups with U+202F, the narrow no-break space). */
+/** CLDR separators of nl-BE, fr-BE and en-GB (fr groups with U+202F, the narrow no-break space, and keeps % apart with U+00A0). */
 const SEPARATORS: Record<RenderLanguage, { group: string; decimal: string; percent: string }> = {
   nl: { group: '.', decimal: ',', percent: '%' },
-  fr: { group: '\u202f', decimal: ',', percent: '\u202f%' },
+  fr: { group: '\u202f', decimal: ',', percent: '\u00a0%' },
   en: { group: ',', decimal: '.', percent: '%' },
 };
 
