@@ -133,6 +133,8 @@ export const ERROR_KINDS = {
   'email.recipient-refused': k(null, 422, 'The SMTP server refused the recipient address'),
   'email.address-invalid': k(null, 422, 'The e-mail address is not valid'),
   'email.no-address': k(null, 422, 'No e-mail address to send to'),
+  // The renderer knows UBL Invoice, CreditNote and the Invoice Response; anything else has no human-readable view.
+  'rendering.unsupported-document': k(null, 422, 'The document cannot be rendered: only UBL Invoice, CreditNote and Invoice Response'),
   'state.invalid-transition': k(null, 409, 'Invalid status transition'),
   'config.invalid': k(null, 500, 'Invalid configuration'),
   'internal': k(null, 500, 'Internal error', 'internal'),
