@@ -86,6 +86,11 @@ describe('the e-mail channel (real SMTP server on 127.0.0.1)', function () {
     assert.equal(sent.details!['messageId'], mail!.parsed.messageId, 'the timeline records the Message-ID received');
     assert.equal(sent.details!['to'], address);
     assert.ok(!events.some((e) => e.toStatus === 'delivered'), 'never silently delivered');
+    const feed = await until('the feed event', async () => {
+      const page = (await (await a.api('/api/v1/events?limit=500')).json()) as { events: Array<{ type: string; documentId: string }> };
+      return page.events.filter((e) => e.documentId === doc.id).map((e) => e.type).includes('document.delivered-by-email') && page;
+    });
+    assert.ok(!feed.events.some((e) => e.documentId === doc.id && e.type === 'document.delivered'));
   });
 
   it('always (per submission, with an address given): the e-mail goes to the address of the submission', async () => {
