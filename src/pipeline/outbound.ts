@@ -11,6 +11,9 @@
  *    the backoff (src/core/retry.ts), or `failed` once the attempts run out;
  *  - permanent failure (not registered, no endpoint, PEPPOL:NOT_SERVICED, EBMS:0101/0102/0103, ...) →
  *    `undeliverable` at once with the reason;
+ *  - with the e-mail fallback of the document (its submission's, else its tenant's): a receiver not on
+ *    Peppol (`on_peppol_failure`), or any end without delivery (`always`) → `emailing`, its `email` job
+ *    queued in the same transaction (src/pipeline/email-channel.ts takes it to `delivered-by-email`);
  *  - internal error → `retrying` for at most a few attempts, then `failed` (the job dead).
  * An attempt cut off in `sending` (crash, expired lease) is logged as interrupted by the next one.
  * A receiver hosted on this access point gets the document in its inbox directly (no AS4), with the

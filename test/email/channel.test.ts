@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { belgianParticipant, startNetwork, ublDocument, type E2eNetwork, type TestAp } from '../e2e/harness.js';
 import { until } from '../support/assert.js';
 import { startTestSmtp, type ReceivedMail, type TestSmtp } from '../support/smtp.js';
+import { WebhookReceiver } from '../support/webhook-receiver.js';
 
 const sha256 = (b: Buffer | Uint8Array) => createHash('sha256').update(b).digest('hex');
 
@@ -253,6 +254,30 @@ describe('the e-mail channel (real SMTP server on 127.0.0.1)', function () {
     assert.match(mail!.parsed.subject ?? '', /^Nouveau dans la boîte de réception : facture E2E-.* de SupplierOfficialName Ltd$/);
     assert.match(mail!.parsed.text ?? '', /Message automatique du point d’accès Peppol/);
     assert.equal(mail!.parsed.headers.get('content-language'), 'fr');
+  });
+
+  it('notifications of a delivery that failed and of a webhook endpoint disabled, in Dutch', async () => {
+    const notify = 'ops@supplier.test';
+    await tenantSettings(a, { language: 'nl', fallback: 'off', notificationAddress: notify, notificationEvents: ['document.failed', 'webhook.disabled'] });
+    const hooks = await WebhookReceiver.start();
+    try {
+      hooks.answer(410); // Gone: the endpoint is disabled at its first delivery
+      const created = await a.api('/api/v1/webhooks', { url: hooks.url, eventTypes: ['document.undeliverable'] });
+      assert.equal(created.status, 201, await created.clone().text());
+      const submitted = await a.submit(ublDocument('invoice', supplier, notOnPeppol()));
+      await a.waitFor(submitted.body.id, ['undeliverable']);
+      const mails = await waitMail(notify, 2);
+      const subjects = mails.map((m) => m.parsed.subject ?? '').sort();
+      assert.match(subjects[0]!, /^Levering mislukt: factuur E2E-.* aan Buyer Official Name$/);
+      assert.equal(subjects[1], `Webhook uitgeschakeld: ${hooks.url}`);
+      const failed = mails.find((m) => /^Levering mislukt/.test(m.parsed.subject ?? ''))!;
+      assert.match(failed.parsed.text ?? '', /Reden: .*not registered/);
+      const doc = await a.get(submitted.body.id);
+      assert.ok((doc.events as TimelineEvent[]).some((e) => e.type === 'email-notification' && e.details!['messageId'] === failed.parsed.messageId));
+    } finally {
+      await hooks.close();
+      await tenantSettings(a, { language: 'en', fallback: 'off' });
+    }
   });
 
   it('refuses settings out of range and answers another tenant as absent', async () => {
