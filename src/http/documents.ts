@@ -1,7 +1,7 @@
 /**
  * Documents API (v1): submit (= send) a UBL 2.1 Invoice or CreditNote, read its status, timeline,
  * validation report and evidence (delivery of an outbound document, reception of an inbound one), fetch
- * its payload and the AS4 receipt.
+ * its payload and the AS4 receipt; its renderings and attachments (renderings.ts).
  */
 import { Router, type Request } from 'express';
 import { ApError } from '../errors.js';
@@ -14,6 +14,7 @@ import { readBody, type InflightBudget } from './body-budget.js';
 import { problem } from './errors.js';
 import { UUID_PATTERN, uuidParam } from './params.js';
 import { principalWith } from './principal.js';
+import { renderingRoutes } from './renderings.js';
 import { noStore, sendXmlAttachment } from './response-headers.js';
 
 export interface DocumentsApiDeps {
@@ -264,5 +265,6 @@ export function documentsRouter(deps: DocumentsApiDeps): Router {
     sendXmlAttachment(res, req.params.id!, payload);
   });
 
+  renderingRoutes(router, deps.documents);
   return router;
 }

@@ -17,6 +17,29 @@ export interface EmbeddedAttachment {
 
 const BASE64 = /^[A-Za-z0-9+/\s]*={0,2}\s*$/;
 
+/** The attachment types BIS 3.0 allows (BR-CL-24). */
+const ALLOWED_MIME_CODES = new Set([
+  'application/pdf',
+  'image/png',
+  'image/jpeg',
+  'text/csv',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  'application/vnd.oasis.opendocument.spreadsheet',
+]);
+
+/**
+ * The media type an attachment is offered as: its mimeCode when BIS 3.0 allows it, else plain bytes, so
+ * that an invoice can never make a browser open its attachment as a page (text/html, image/svg+xml).
+ */
+export function offeredMediaType(mimeCode: string | undefined): string {
+  return mimeCode !== undefined && ALLOWED_MIME_CODES.has(mimeCode) ? mimeCode : 'application/octet-stream';
+}
+
+/** A file name for an attachment: its filename, else its id, without path or control characters. */
+export function attachmentFileName(a: { index: number; id: string; filename?: string }): string {
+  return (a.filename ?? a.id).replace(/[\\/:*?"<>|\x00-\x1f\x7f]/g, '_') || `attachment-${a.index}`;
+}
+
 export function embeddedAttachments(root: Element): EmbeddedAttachment[] {
   return all(root, 'cac:AdditionalDocumentReference').flatMap((d, index) => {
     const binary = at(d, 'cac:Attachment/cbc:EmbeddedDocumentBinaryObject');
@@ -32,6 +55,7 @@ export function decodeAttachment(a: EmbeddedAttachment): Buffer {
 }
 
 export interface ExtractedAttachment {
+  index: number;
   id: string;
   filename?: string;
   mimeCode?: string;
@@ -42,5 +66,5 @@ export interface ExtractedAttachment {
 export function extractAttachment(xml: Uint8Array | string, index: number): ExtractedAttachment | null {
   const found = embeddedAttachments(parseUbl(xml)).find((a) => a.index === index);
   if (!found) return null;
-  return { id: found.id, filename: found.filename, mimeCode: found.mimeCode, content: decodeAttachment(found) };
+  return { index: found.index, id: found.id, filename: found.filename, mimeCode: found.mimeCode, content: decodeAttachment(found) };
 }

@@ -16,7 +16,8 @@ export const APPLICATION_RESPONSE_NS = 'urn:oasis:names:specification:ubl:schema
  * Largest document rendered. An invoice with embedded attachments can be large (the CEN examples hold a
  * 3 MB one); the API's own payload limit is far below this, which only bounds a direct library call.
  */
-export const RENDER_XML_LIMITS: XmlLimits = { maxBytes: 64 * 1024 * 1024 };
+export const MAX_RENDER_BYTES = 64 * 1024 * 1024;
+const RENDER_XML_LIMITS: XmlLimits = { maxBytes: MAX_RENDER_BYTES };
 
 export function parseUbl(xml: Uint8Array | string): Element {
   const input = typeof xml === 'string' ? xml : Buffer.from(xml.buffer, xml.byteOffset, xml.byteLength);

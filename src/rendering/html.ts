@@ -3,7 +3,7 @@
  * attachments are download links carrying their own bytes (data: URIs). Every text from the document is
  * escaped, attributes included, so invoice content can never become markup.
  */
-import type { EmbeddedAttachment } from './attachments.js';
+import { attachmentFileName, offeredMediaType, type EmbeddedAttachment } from './attachments.js';
 import { word } from './labels.js';
 import type { Block, Cell, View } from './view.js';
 
@@ -15,16 +15,6 @@ export function escapeHtml(s: string): string {
 
 /** Escaped text with its line breaks kept. */
 const lines = (s: string): string => escapeHtml(s).replace(/\n/g, '<br/>');
-
-/** The attachment types BIS 3.0 allows (BR-CL-24); anything else is offered as plain bytes. */
-const ALLOWED_MIME = new Set([
-  'application/pdf',
-  'image/png',
-  'image/jpeg',
-  'text/csv',
-  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-  'application/vnd.oasis.opendocument.spreadsheet',
-]);
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
@@ -55,9 +45,7 @@ function facts(list: { label: string; value: string }[]): string {
 function attachmentLink(a: EmbeddedAttachment | undefined, text: string): string {
   const data = a?.base64.replace(/\s+/g, '');
   if (!a || data === undefined || !BASE64.test(data)) return text;
-  const mime = a.mimeCode && ALLOWED_MIME.has(a.mimeCode) ? a.mimeCode : 'application/octet-stream';
-  const filename = (a.filename ?? a.id).replace(/[\\/:*?"<>|\x00-\x1f]/g, '_') || `attachment-${a.index}`;
-  return `<a download="${escapeHtml(filename)}" href="data:${mime};base64,${data}">${text}</a>`;
+  return `<a download="${escapeHtml(attachmentFileName(a))}" href="data:${offeredMediaType(a.mimeCode)};base64,${data}">${text}</a>`;
 }
 
 function block(b: Block, view: View, attachments: EmbeddedAttachment[]): string {

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as fontkit from 'fontkit';
 import PDFDocument from 'pdfkit';
-import { decodeAttachment, type EmbeddedAttachment } from './attachments.js';
+import { attachmentFileName, decodeAttachment, type EmbeddedAttachment } from './attachments.js';
 import { word } from './labels.js';
 import type { Block, Cell, Column, View } from './view.js';
 
@@ -188,7 +188,7 @@ function attachments(p: Painter, b: Extract<Block, { kind: 'attachments' }>, vie
 function embed(doc: Doc, files: EmbeddedAttachment[]): void {
   const names = new Set<string>();
   for (const a of files) {
-    let name = (a.filename ?? a.id).replace(/[\\/:*?"<>|\x00-\x1f]/g, '_') || `attachment-${a.index}`;
+    let name = attachmentFileName(a);
     // Names of a PDF's embedded files are keys of a name tree: keep them distinct.
     while (names.has(name)) name = `${a.index}-${name}`;
     names.add(name);

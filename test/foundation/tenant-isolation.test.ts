@@ -131,7 +131,7 @@ describe('tenant isolation: every operation by every kind of caller', function (
     assert.deepEqual(wrong, [], operation);
   }
 
-  it('documents: submit, validate, list, read, payload, receipt', async () => {
+  it('documents: submit, validate, list, read, payload, receipt, rendering, attachments', async () => {
     const byActor = new Map<Actor, string>();
     await matrix('submitDocument', { ...read(201), other: 403, mandateRevoked: 403, mandateExpired: 403 }, async (a) => {
       const res = await call(a, 'POST', '/documents', ublDocument('invoice', ownerSupplier, otherBuyer), 'application/xml');
@@ -149,6 +149,10 @@ describe('tenant isolation: every operation by every kind of caller', function (
     await matrix('getDocumentPayload', read(200), (a) => call(a, 'GET', `/documents/${ids['outbound']}/payload`));
     // Delivered locally, the document has no AS4 receipt: 404 for everyone who may see it, as for everyone else.
     await matrix('getDocumentReceipt', { ...read(404), noScope: 403 }, (a) => call(a, 'GET', `/documents/${ids['outbound']}/receipt`));
+    await matrix('renderDocument', read(200), (a) => call(a, 'GET', `/documents/${ids['outbound']}/render?format=pdf&lang=fr`));
+    await matrix('renderDocument', read(200), (a) => call(a, 'GET', `/documents/${ids['inbound']}/render?format=html&lang=nl`));
+    // The invoice embeds no attachment: 404 for everyone who may see it, as for everyone else.
+    await matrix('getDocumentAttachment', { ...read(404), noScope: 403 }, (a) => call(a, 'GET', `/documents/${ids['outbound']}/attachments/0`));
     await matrix('getDocument', read(200), (a) => call(a, 'GET', `/documents/${ids['inbound']}`));
     await matrix('listDocuments', { ...read(200), other: 200, mandateRevoked: 200, mandateExpired: 200 }, (a) => call(a, 'GET', '/documents?limit=200'));
     for (const a of ['other', 'mandateRevoked', 'mandateExpired'] as const) {

@@ -8,8 +8,9 @@ import { participants } from './participants.js';
 import { keys, mandates, tenants } from './tenants.js';
 import { sbdhCheck } from './sbdh-check.js';
 import { pkiCheck } from './pki-check.js';
+import { render } from './render.js';
 import { serve } from './serve.js';
 import { smpVerify } from './smp-verify.js';
 import { validate } from './validate.js';
 
-export const commands: CliCommand[] = [serve, migrate, validate, artifacts, pkiCheck, lookup, smpVerify, sbdhCheck, participants, tenants, keys, mandates, as4Inspect, as4VerifyReceipt];
+export const commands: CliCommand[] = [serve, migrate, validate, render, artifacts, pkiCheck, lookup, smpVerify, sbdhCheck, participants, tenants, keys, mandates, as4Inspect, as4VerifyReceipt];
