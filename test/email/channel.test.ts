@@ -5,6 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { belgianParticipant, startNetwork, ublDocument, type E2eNetwork, type TestAp } from '../e2e/harness.js';
 import { until } from '../support/assert.js';
 import { startTestSmtp, type ReceivedMail, type TestSmtp } from '../support/smtp.js';
@@ -110,6 +112,30 @@ describe('the e-mail channel (real SMTP server on 127.0.0.1)', function () {
     const [mail] = await waitMail(address);
     await checkAttachments(mail!, a, id);
     assert.equal(mailsTo('lj@buyer.se').length, 0, "the invoice's own address is not used when one is given");
+  });
+
+  it('always also takes a receiver on Peppol whose access point refuses the message; on_peppol_failure does not', async () => {
+    // A registered receiver whose published endpoint answers 400 without an ebMS signal: a permanent refusal.
+    const refusing = createServer((_req, res) => res.writeHead(400).end('no'));
+    await new Promise<void>((r) => refusing.listen(0, '127.0.0.1', r));
+    try {
+      const receiver = belgianParticipant(7676767);
+      await b.host(receiver, { url: `http://127.0.0.1:${(refusing.address() as AddressInfo).port}/as4`, certPem: b.cert.certPem });
+      const submit = async (mode: string, to: string) => {
+        const res = await fetch(`${a.url}/api/v1/documents?emailFallback=${mode}&emailTo=${encodeURIComponent(to)}&resend=true`, { method: 'POST', headers: { ...a.authorization, 'content-type': 'application/xml' }, body: new Uint8Array(ublDocument('invoice', supplier, receiver)) });
+        assert.equal(res.status, 201, await res.clone().text());
+        return a.waitFor(((await res.json()) as { id: string }).id, ['delivered-by-email', 'undeliverable', 'failed', 'delivered']);
+      };
+      const always = await submit('always', 'always@customer.test');
+      assert.equal(always.status, 'delivered-by-email', JSON.stringify(always.events));
+      assert.match((always.events as TimelineEvent[]).find((e) => e.toStatus === 'emailing')!.reason, /HTTP 400 .*not delivered over Peppol; sent by e-mail instead \(fallback always\)/);
+      await waitMail('always@customer.test');
+      const onFailure = await submit('on_peppol_failure', 'onfailure@customer.test');
+      assert.equal(onFailure.status, 'undeliverable', 'the receiver is on Peppol: its refusal is not a reason to e-mail');
+      assert.equal(mailsTo('onfailure@customer.test').length, 0);
+    } finally {
+      refusing.close();
+    }
   });
 
   it('off: a receiver not on Peppol still ends undeliverable, and nothing is e-mailed', async () => {
