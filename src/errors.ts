@@ -127,6 +127,14 @@ export const ERROR_KINDS = {
   'response.invalid': k(null, 422, 'The business response is not valid'),
   // Mercurius' consistency check: a response must name the parties of the invoice it answers.
   'response.original-not-found': k(null, 422, 'Original document not found: no invoice with this number between these parties'),
+  // --- e-mail channel (SMTP) ---
+  // No answer, a 4xx, a dropped connection: the same message (same Message-ID) is sent again later.
+  'email.smtp-unavailable': k(null, 503, 'The SMTP server could not be reached or deferred the message', 'transient'),
+  'email.recipient-refused': k(null, 422, 'The SMTP server refused the recipient address'),
+  'email.address-invalid': k(null, 422, 'The e-mail address is not valid'),
+  'email.no-address': k(null, 422, 'No e-mail address to send to'),
+  // The renderer knows UBL Invoice, CreditNote and the Invoice Response; anything else has no human-readable view.
+  'rendering.unsupported-document': k(null, 422, 'The document cannot be rendered: only UBL Invoice, CreditNote and Invoice Response'),
   'state.invalid-transition': k(null, 409, 'Invalid status transition'),
   'config.invalid': k(null, 500, 'Invalid configuration'),
   'internal': k(null, 500, 'Internal error', 'internal'),

@@ -28,6 +28,7 @@ import {
   type SmpParts,
 } from './composition/index.js';
 import { buildBusinessResponses, publishMlsParticipant, type BusinessResponses } from './composition/responses.js';
+import { buildEmail, emailNotifications, outboundEmail, pickupHandler } from './composition/email.js';
 import { prepareSandbox, sandboxDemo, type Sandbox } from './composition/sandbox.js';
 import { trustOf, type CertificatesFile, type Config, type PkiConfig } from './config/index.js';
 import { ApError } from './errors.js';
@@ -122,6 +123,9 @@ async function buildAccessPoint(config: Config, logger: Logger, closers: Closers
   const runner = new JobRunner(new PostgresJobStore(db.knex), { concurrency: config.jobs.concurrency, pollIntervalMs: config.outbound.pollIntervalMs, logger });
   // AS4 inbound (we are C3) and outbound (C2), when our AP key is configured: without it submitted
   // documents stay queued and nothing is received.
+  // The e-mail channel (SMTP_HOST): its job kind first, as delivery, inbound and webhooks hand it work.
+  const email = buildEmail(config.email, { knex: db.knex, stores, runner, maxDocumentBytes: v.maxDocumentBytes }, closers);
+  if (!email) logger.info('the e-mail channel is off (SMTP_HOST and EMAIL_FROM not set): no e-mail fallback, pick-up e-mails or notifications');
   let inbound: InboundService | null = null;
   let outbound: OutboundService | null = null;
   let network: PeppolLookup | undefined;
@@ -135,12 +139,13 @@ async function buildAccessPoint(config: Config, logger: Logger, closers: Closers
     const lookup = sandbox ? sandbox.lookup : (network = buildLookup(discovery, certificateValidator));
     outbound = buildOutboundDelivery(
       config.outbound,
-      { ...identity, knex: db.knex, stores, lookup, served, maxDocumentBytes: v.maxDocumentBytes, runner, logger, mlsType: config.responses.mlsType },
+      { ...identity, knex: db.knex, stores, lookup, served, maxDocumentBytes: v.maxDocumentBytes, runner, logger, mlsType: config.responses.mlsType, ...(email ? { email: outboundEmail(email) } : {}) },
       closers,
     );
     await publishMlsParticipant(stores.participants, ap.seatId);
     responses = buildBusinessResponses(config.responses, { store: stores.responses, documents: stores.documents, queue: outbound.queue, validation, runner, seatId: ap.seatId, maxDocumentBytes: v.maxDocumentBytes });
-    outbound.delivery.handLocalDeliveriesTo([responses.handler]);
+    const pickup = email ? pickupHandler(email) : undefined;
+    outbound.delivery.handLocalDeliveriesTo([responses.handler, ...(pickup ? [pickup] : [])]);
     watchCertificateExpiry(
       [{ role: 'current', certificate: ap.identity.certificate }, ...ap.retiring.map((r) => ({ role: 'previous' as const, certificate: r.certificate }))],
       as4.certificateExpiryWarningMs,
@@ -149,13 +154,17 @@ async function buildAccessPoint(config: Config, logger: Logger, closers: Closers
     );
     inbound = await buildInbound(
       as4,
-      { ...identity, retiringIdentities: ap.retiring, stores, validation, served, handlers: buildAfterStoredHandlers(stores, responses), concurrency: Math.max(1, v.workers), logger },
+      { ...identity, retiringIdentities: ap.retiring, stores, validation, served, handlers: buildAfterStoredHandlers(stores, responses, pickup), concurrency: Math.max(1, v.workers), logger },
       closers,
     );
   } else {
     logger.warn('outbound delivery is off (AP_KEY_FILE, AP_CERT_FILE and AP_ENDPOINT_URL not set): submitted documents stay queued');
   }
-  const webhooks = buildWebhooks(config.webhooks, { knex: db.knex, runner, pollIntervalMs: config.outbound.pollIntervalMs, logger }, closers);
+  const webhooks = buildWebhooks(
+    config.webhooks,
+    { knex: db.knex, runner, pollIntervalMs: config.outbound.pollIntervalMs, logger, ...(email ? { notifications: emailNotifications(email) } : {}) },
+    closers,
+  );
   await runner.start();
   closers.push('jobs', (budgetMs) => runner.stop(budgetMs));
   webhooks.start();
@@ -169,6 +178,7 @@ async function buildAccessPoint(config: Config, logger: Logger, closers: Closers
     auth,
     webhooks: { queue: webhooks.queue, allowPrivateTargets: config.webhooks.allowPrivateTargets },
     ...(responses ? { responses } : {}),
+    ...(email ? { email } : {}),
     ...(served ? { served } : {}),
     ...(network ? { network } : {}),
     consoleIdleMinutes: config.console.idleMinutes,

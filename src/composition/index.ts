@@ -27,7 +27,7 @@ import type { InflightBudget } from '../http/body-budget.js';
 import { discoveryMounts, type Mount } from '../http/discovery-mounts.js';
 import type { ReadinessCheck } from '../http/health.js';
 import { inboxRouter } from '../http/inbox.js';
-import { buildOutbound, type OutboundService } from '../jobs/outbound-service.js';
+import { buildOutbound, type OutboundService, type OutboundServiceDeps } from '../jobs/outbound-service.js';
 import type { JobRunner } from '../jobs/runner.js';
 import type { Logger } from '../log.js';
 import { PeppolLookup } from '../peppol/lookup.js';
@@ -70,6 +70,11 @@ import { SmpParticipantStore, StoreSmpDirectory } from '../store/participants-sm
 import { PostgresPayloadStore } from '../store/payloads.js';
 import { createValidator } from '../validation/validator.js';
 import type { Closers } from './closers.js';
+import type { EmailService } from '../jobs/email-service.js';
+import { EmailSettingsService } from '../services/email-settings.js';
+import { emailRouter } from '../http/email.js';
+import type { SubmissionEmailOptions } from '../store/email.js';
+import type { Tx } from '../store/documents.js';
 
 export { Closers } from './closers.js';
 
@@ -129,9 +134,9 @@ export function buildServedHere(stores: Stores, opts: { ownEndpointUrl: string; 
   return new StoreServedHere(stores.participants, opts);
 }
 
-/** What each received document is handed to once stored and validated, in order. */
-export function buildAfterStoredHandlers(stores: Stores, responses?: { handler: AfterStoredHandler }): AfterStoredHandler[] {
-  return [inboxFiling(stores.documents), ...(responses ? [responses.handler] : [])];
+/** What each received document is handed to once stored and validated, in order (pickup: the e-mail channel's pick-up delay). */
+export function buildAfterStoredHandlers(stores: Stores, responses?: { handler: AfterStoredHandler }, pickup?: AfterStoredHandler): AfterStoredHandler[] {
+  return [inboxFiling(stores.documents), ...(responses ? [responses.handler] : []), ...(pickup ? [pickup] : [])];
 }
 
 export interface InboundParts {
@@ -183,6 +188,8 @@ export interface OutboundParts {
   logger: Logger;
   /** MLS_TYPE of our SBDHs. */
   mlsType?: MlsType;
+  /** The e-mail channel's part of outbound delivery (src/composition/email.ts outboundEmail). */
+  email?: OutboundServiceDeps['email'];
 }
 
 /** AS4 outbound (we are C2), registered on the runner as its `outbound` job kind (start the runner afterwards). */
@@ -255,6 +262,8 @@ export interface Services {
   responses: ResponsesService | null;
   consoleUsers: ConsoleUsersService;
   support: SupportService;
+  /** Null when the e-mail channel is off (no SMTP_HOST): the routes are not mounted. */
+  email: EmailSettingsService | null;
 }
 
 export function buildServices(
@@ -275,6 +284,8 @@ export function buildServices(
     responses?: BusinessResponses;
     /** CONSOLE_IDLE_TIMEOUT_MINUTES (default 30). */
     consoleIdleMinutes?: number;
+    /** The e-mail channel (src/composition/email.ts), when SMTP is configured. */
+    email?: EmailService;
   },
 ): Services {
   const { stores } = parts;
@@ -298,6 +309,7 @@ export function buildServices(
       tenants: stores.tenants,
       responses: stores.responses,
       ...(parts.responses ? { answers: parts.responses.invoices } : {}),
+      ...(parts.email ? { emailOptions: { save: (id: string, o: SubmissionEmailOptions, tx: Tx) => parts.email!.store.saveSubmissionOptions(id, o, tx) } } : {}),
     }),
     inbox: new InboxService({ inbox: stores.inbox, documents: stores.documents, tenants: stores.tenants, ...(responses ? { acknowledgements: responses } : {}) }),
     participants,
@@ -314,6 +326,7 @@ export function buildServices(
     responses,
     consoleUsers: new ConsoleUsersService({ store: stores.console, tenants: stores.tenants, audit: stores.audit, idleSeconds: (parts.consoleIdleMinutes ?? 30) * 60 }),
     support: new SupportService({ documents: stores.documents, queries: stores.support, validation: parts.validation, outbound: parts.outbound }),
+    email: parts.email ? new EmailSettingsService({ store: parts.email.store, tenants: stores.tenants }) : null,
   };
 }
 
@@ -391,6 +404,7 @@ export function buildHttp(parts: HttpParts): RequestListener {
       signInLimiter: new RateLimiter({ perSecond: 1 / 6, burst: 10 }),
     }),
   });
+  if (services.email) mounts.push({ path: '/api/v1', router: emailRouter({ settings: services.email }) });
   const app = createApp({
     logger: parts.logger,
     authenticate: apiAuthentication(parts.auth, parts.stores),

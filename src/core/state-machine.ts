@@ -12,8 +12,13 @@
  *   (new) ─▶ rejected                   ├─▶ retrying ─▶ sending  transient failure, next attempt scheduled
  *                                       ├─▶ failed               transient failures until the attempts ran out
  *                                       ├─▶ undeliverable        permanent failure (not registered, NOT_SERVICED, EBMS:0101-0103...)
- *                                       └─▶ response-undeliverable  an Invoice Response whose receiver (the supplier) lists no
- *                                                                   Invoice Response in its SMP: it waits for another channel (e-mail)
+ *                                       ├─▶ response-undeliverable  an Invoice Response whose receiver (the supplier) lists no
+ *                                       │                            Invoice Response in its SMP: it waits for another channel (e-mail)
+ *                                       │     └─▶ delivered-by-email  e-mailed to the supplier's contact address
+ *                                       └─▶ emailing               the receiver is not on Peppol and the e-mail fallback applies
+ *                                             ├─▶ delivered-by-email  the SMTP server accepted the message (final; never `delivered`)
+ *                                             ├─▶ failed             the SMTP server stayed unavailable until the attempts ran out
+ *                                             └─▶ undeliverable      no usable address, or the SMTP server refused it
  *   sending ─▶ retrying also when an attempt was interrupted (crash, restart) or the endpoint's circuit is open.
  *   failed / undeliverable ─▶ queued   an operator resends it (console), after fixing what made it fail: a new
  *                                      attempt on the job runner; never taken by the delivery itself.
@@ -26,7 +31,18 @@ import { ApError } from '../errors.js';
 
 export type Direction = 'outbound' | 'inbound';
 
-export const OUTBOUND_STATUSES = ['queued', 'rejected', 'sending', 'retrying', 'delivered', 'failed', 'undeliverable', 'response-undeliverable'] as const;
+export const OUTBOUND_STATUSES = [
+  'queued',
+  'rejected',
+  'sending',
+  'retrying',
+  'delivered',
+  'failed',
+  'undeliverable',
+  'response-undeliverable',
+  'emailing',
+  'delivered-by-email',
+] as const;
 export const INBOUND_STATUSES = ['received', 'available', 'rejected', 'acknowledged'] as const;
 export type OutboundStatus = (typeof OUTBOUND_STATUSES)[number];
 export type InboundStatus = (typeof INBOUND_STATUSES)[number];
@@ -43,18 +59,20 @@ export const STATE_MACHINES: { outbound: Machine<OutboundStatus>; inbound: Machi
     initial: ['queued', 'rejected'],
     transitions: {
       queued: ['sending'],
-      sending: ['delivered', 'retrying', 'failed', 'undeliverable', 'response-undeliverable'],
+      sending: ['delivered', 'retrying', 'failed', 'undeliverable', 'response-undeliverable', 'emailing'],
       retrying: ['sending'],
       rejected: [],
       delivered: [],
-      // An operator's resend (src/services/support.ts): final for delivery, which never moves them on.
+      // An operator's resend (src/services/support.ts): delivery ended, but an operator may send them again.
       failed: ['queued'],
       undeliverable: ['queued'],
-      // Not final: the supplier channel (e-mail) takes it from here; until it exists, nothing moves it.
-      'response-undeliverable': [],
+      // Not final: the supplier channel (e-mail) takes it from here; with no address it stays here (portal only).
+      'response-undeliverable': ['delivered-by-email'],
+      emailing: ['delivered-by-email', 'failed', 'undeliverable'],
+      'delivered-by-email': [],
     },
     // failed and undeliverable end delivery, but an operator may send them again: not final.
-    final: ['rejected', 'delivered'],
+    final: ['rejected', 'delivered', 'delivered-by-email'],
   },
   inbound: {
     initial: ['received'],

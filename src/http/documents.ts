@@ -1,19 +1,21 @@
 /**
  * Documents API (v1): submit (= send) a UBL 2.1 Invoice or CreditNote, read its status, timeline,
  * validation report and evidence (delivery of an outbound document, reception of an inbound one), fetch
- * its payload and the AS4 receipt.
+ * its payload and the AS4 receipt; its renderings and attachments (renderings.ts).
  */
 import { Router, type Request, type Response } from 'express';
 import { ApError } from '../errors.js';
 import { BUSINESS_STATUSES } from '../core/business-status.js';
 import type { Direction } from '../core/state-machine.js';
-import type { As4MessageRecord, BusinessResponseRecord, DeliveryDetail, DocumentFilter, DocumentRecord, DocumentsService, Submission, SubmissionResponse, SubmitResult } from '../services/documents.js';
+import type { As4MessageRecord, BusinessResponseRecord, DeliveryDetail, DocumentFilter, DocumentRecord, DocumentsService, Submission, SubmissionEmailOptions, SubmissionResponse, SubmitResult } from '../services/documents.js';
+import { isValidAddress } from '../email/address.js';
 import { languageOf } from '../validation/explain/explain.js';
-import type { ExplainedReport, Language } from '../validation/types.js';
+import type { ExplainedReport, Language, ValidationReport } from '../validation/types.js';
 import { readBody, type InflightBudget } from './body-budget.js';
 import { problem } from './errors.js';
 import { UUID_PATTERN, uuidParam } from './params.js';
 import { principalWith } from './principal.js';
+import { renderingRoutes } from './renderings.js';
 import { noStore, sendXmlAttachment } from './response-headers.js';
 
 export interface DocumentsApiDeps {
@@ -138,7 +140,12 @@ function requireXml(req: Request): void {
 function submission(req: Request): Submission {
   const resend = req.query['resend'];
   if (resend !== undefined && resend !== 'true' && resend !== 'false') throw new ApError('api.bad-request', 'resend must be true or false');
-  return { principal: principalWith(req, 'send'), resend: resend === 'true' };
+  const fallback = queryText(req, 'emailFallback', /^(off|always|on_peppol_failure)$/, 'one of off, always, on_peppol_failure');
+  const to = queryText(req, 'emailTo');
+  if (to !== undefined && !isValidAddress(to)) throw new ApError('api.bad-request', 'emailTo: not a valid e-mail address', { field: 'emailTo' });
+  if (to !== undefined && fallback === undefined) throw new ApError('api.bad-request', 'emailTo needs emailFallback (always or on_peppol_failure)', { field: 'emailTo' });
+  const email = fallback === undefined ? {} : { email: { fallback: fallback as SubmissionEmailOptions['fallback'], address: to ?? null } };
+  return { principal: principalWith(req, 'send'), resend: resend === 'true', ...email };
 }
 
 const DIRECTIONS = ['outbound', 'inbound'];
@@ -269,5 +276,6 @@ export function documentsRouter(deps: DocumentsApiDeps): Router {
     sendXmlAttachment(res, req.params.id!, payload);
   });
 
+  renderingRoutes(router, deps.documents);
   return router;
 }

@@ -17,7 +17,7 @@ import { parseParticipantId } from '../peppol/identifiers.js';
 import { CircuitBreakers } from '../pipeline/circuit-breaker.js';
 import { mlsParticipantOf } from '../pipeline/mls.js';
 import type { MlsType } from '../sbdh/model.js';
-import { OutboundDelivery, type ReceiverLookup } from '../pipeline/outbound.js';
+import { OutboundDelivery, type OutboundDeps, type ReceiverLookup } from '../pipeline/outbound.js';
 import { HttpAs4Transport, type As4Transport } from '../pipeline/outbound-transport.js';
 import type { ServedHere } from '../pipeline/served-here.js';
 import type { OutboundQueue } from '../pipeline/submit.js';
@@ -44,6 +44,8 @@ export interface OutboundServiceDeps {
   transport?: As4Transport;
   /** The SBDH MLS_TYPE of what we send (MLS_TYPE); default FAILURE_ONLY. */
   mlsType?: MlsType;
+  /** The e-mail channel, when on: the outbound fallback and Invoice Responses by e-mail. */
+  email?: OutboundDeps['email'];
 }
 
 export interface OutboundService {
@@ -85,6 +87,7 @@ export function buildOutbound(deps: OutboundServiceDeps): OutboundService {
     xmlLimits: { maxBytes: deps.maxDocumentBytes },
     idDomain,
     mls: { to: parseParticipantId(mlsParticipantOf(deps.seatId)), type: deps.mlsType ?? 'FAILURE_ONLY' },
+    ...(deps.email ? { email: deps.email } : {}),
   });
   runner.register<{ documentId: string }>({
     kind: OUTBOUND_JOB,

@@ -9,6 +9,7 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { RetryPolicy } from '../core/retry.js';
 import { WebhookDelivery } from '../services/webhook-delivery.js';
+import type { EmailNotifications } from '../services/email-notifications.js';
 import type { WebhookQueue } from '../services/webhooks.js';
 import { PostgresEventStore } from '../store/events.js';
 import { PostgresJobStore } from '../store/jobs.js';
@@ -32,6 +33,8 @@ export interface WebhooksParts {
   /** How often the fan-out looks for new events. */
   pollIntervalMs: number;
   logger: Logger;
+  /** The e-mail notifications made from the same events (src/services/email-notifications.ts). */
+  notifications?: EmailNotifications;
 }
 
 export interface WebhookService {
@@ -65,6 +68,7 @@ export function buildWebhookDelivery(parts: WebhooksParts): WebhookService {
     queue,
     transport,
     retry: parts.retry,
+    ...(parts.notifications ? { notifications: parts.notifications } : {}),
   });
   runner.register<{ deliveryId: string }>({
     kind: WEBHOOK_JOB,

@@ -11,6 +11,9 @@
  *    the backoff (src/core/retry.ts), or `failed` once the attempts run out;
  *  - permanent failure (not registered, no endpoint, PEPPOL:NOT_SERVICED, EBMS:0101/0102/0103, ...) →
  *    `undeliverable` at once with the reason;
+ *  - with the e-mail fallback of the document (its submission's, else its tenant's): a receiver not on
+ *    Peppol (`on_peppol_failure`), or any end without delivery (`always`) → `emailing`, its `email` job
+ *    queued in the same transaction (src/pipeline/email-channel.ts takes it to `delivered-by-email`);
  *  - internal error → `retrying` for at most a few attempts, then `failed` (the job dead).
  * An attempt cut off in `sending` (crash, expired lease) is logged as interrupted by the next one.
  * A receiver hosted on this access point gets the document in its inbox directly (no AS4), with the
@@ -44,6 +47,8 @@ import type { As4Transport } from './outbound-transport.js';
 import type { ServedHere } from './served-here.js';
 import { checkTransition, type OutboundStatus } from '../core/state-machine.js';
 import { changeStatus, createDocument } from './state-machine.js';
+import { fallbackFor, type EmailQueue } from './email-channel.js';
+import type { PostgresEmailStore } from '../store/email.js';
 
 export interface ReceiverLookup {
   lookup(participant: ParticipantIdentifier, documentType: DocumentTypeIdentifier, process?: ProcessIdentifier): Promise<LookupResult>;
@@ -84,9 +89,11 @@ export interface OutboundDeps {
   idDomain: string;
   /** What our SBDHs ask of the receiving access point: MLS_TO (our 0242 participant) and MLS_TYPE. */
   mls: { to: ParticipantIdentifier; type: MlsType };
+  /** The e-mail channel, when SMTP is configured: the outbound fallback and Invoice Responses by e-mail. */
+  email?: { queue: EmailQueue; store: Pick<PostgresEmailStore, 'submissionOptions' | 'tenantSettings'> };
 }
 
-export type AttemptResult = 'delivered' | 'retrying' | 'failed' | 'undeliverable' | 'response-undeliverable' | 'skipped';
+export type AttemptResult = 'delivered' | 'retrying' | 'failed' | 'undeliverable' | 'response-undeliverable' | 'emailing' | 'skipped';
 
 /** Discovery failures that say the receiver takes no such document over Peppol (not registered, no capability). */
 const UNRESOLVED = new Set(['sml.not-registered', 'smp.not-found', 'smp.document-type-unsupported', 'smp.no-endpoint']);
@@ -376,10 +383,11 @@ export class OutboundDelivery {
     const attempts = delivery.attempts;
     const decision = job.decide(retry);
     const error = { kind: o.error.kind, message: o.error.message };
-    let to: 'retrying' | 'failed' | 'undeliverable' | 'response-undeliverable';
+    let to: 'retrying' | 'failed' | 'undeliverable' | 'response-undeliverable' | 'emailing';
     let reason: string;
     let settlement: JobSettlement;
     let next: Date | null = null;
+    const fallback = 'retryAt' in decision || retry === 'internal' ? 'off' : await this.emailFallback(doc);
     if ('retryAt' in decision) {
       to = 'retrying';
       next = decision.retryAt;
@@ -390,6 +398,13 @@ export class OutboundDelivery {
       to = 'response-undeliverable';
       reason = `${o.error.message}: the supplier cannot receive Invoice Responses over Peppol; the response waits for another channel`;
       settlement = { status: decision.end, error: { kind: o.error.kind, message: o.error.message } };
+    } else if (fallback === 'always' || (fallback === 'on_peppol_failure' && unresolved)) {
+      // The e-mail fallback takes it: a distinct path and final state, never `delivered`.
+      to = 'emailing';
+      reason = unresolved
+        ? `${o.error.message}: the receiver is not on Peppol for this document; sent by e-mail instead (fallback ${fallback})`
+        : `${o.error.message}: not delivered over Peppol; sent by e-mail instead (fallback always)`;
+      settlement = { status: decision.end, error };
     } else {
       to = retry === 'permanent' ? 'undeliverable' : 'failed';
       reason =
@@ -408,9 +423,19 @@ export class OutboundDelivery {
       }, tx);
       await d.deliveries.update(doc.id, { lastErrorKind: o.error.kind, lastError: o.error.message, ...(o.endpointUrl ? { endpointUrl: o.endpointUrl } : {}) }, tx);
       await d.deliveries.recordAttempt(doc.id, { attempt: attempts, startedAt, outcome: retry, endpointUrl: o.endpointUrl, httpStatus: o.httpStatus, errorKind: o.error.kind, error: o.error.message }, tx);
+      if (to === 'emailing') await d.email!.queue.enqueue({ purpose: 'fallback', documentId: doc.id }, tx);
+      if (to === 'response-undeliverable' && d.email) await d.email.queue.enqueue({ purpose: 'response', documentId: doc.id }, tx);
       await this.settle(job, settlement, tx);
     });
+    if (to === 'emailing' || (to === 'response-undeliverable' && d.email)) d.email!.queue.wake();
     return to;
+  }
+
+  /** The e-mail fallback of a business document (never of a response or an MLS); `off` without SMTP. */
+  private async emailFallback(doc: DocumentRecord): Promise<'off' | 'always' | 'on_peppol_failure'> {
+    const email = this.deps.email;
+    if (!email || doc.documentType === INVOICE_RESPONSE_DOCUMENT_TYPE || doc.documentType === MLS_DOCUMENT_TYPE) return 'off';
+    return fallbackFor(email.store, doc);
   }
 
   private async finish(id: string, to: OutboundStatus, event: EventInput, tx: Tx): Promise<void> {

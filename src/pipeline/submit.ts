@@ -18,7 +18,8 @@ import { createHash, randomUUID } from 'node:crypto';
 import { newMessageId } from '../as4/index.js';
 import { ApError } from '../errors.js';
 import type { PostgresDeliveryStore } from '../store/deliveries.js';
-import type { DocumentRecord, DocumentStore } from '../store/documents.js';
+import type { DocumentRecord, DocumentStore, Tx } from '../store/documents.js';
+import type { SubmissionEmailOptions } from '../store/email.js';
 import type { ValidationReport } from '../validation/types.js';
 import type { ValidatedDocument, ValidationRunner } from './inbound-validation.js';
 import { checkCreate } from '../core/state-machine.js';
@@ -52,6 +53,8 @@ export interface SubmitDeps {
   rejectedPayloadBytesPerDay: number;
   /** Where a valid business response submitted whole goes (its own checks and queueing); absent: refused. */
   answers?: ResponseSubmission;
+  /** Keeps the e-mail fallback given with a submission, with the document; absent: the e-mail channel is off. */
+  emailOptions?: { save(documentId: string, options: SubmissionEmailOptions, tx: Tx): Promise<void> };
 }
 
 /** Business responses submitted as documents: an Invoice Response is checked against the invoice it answers. */
@@ -72,6 +75,8 @@ export interface Submitter {
   authorize(senderId: string | null, valid: boolean): Promise<{ tenantId: string | null; actor: string }>;
   /** A deliberate resend: no business-duplicate check. */
   resend: boolean;
+  /** The e-mail fallback of this submission, over its tenant's setting. */
+  email?: SubmissionEmailOptions;
 }
 
 export interface SubmitResult {
@@ -88,6 +93,7 @@ function businessKey(m: { senderId: string | null; receiverId: string | null; do
 }
 
 export async function submitOutbound(deps: SubmitDeps, payload: Buffer, submitter: Submitter): Promise<SubmitResult> {
+  if (submitter.email && !deps.emailOptions) throw new ApError('api.bad-request', 'The e-mail channel is off on this access point (SMTP_HOST is not set): emailFallback and emailTo cannot be used');
   const validated = await deps.validation.validate(payload);
   const { report, metadata } = validated;
   const parseIssues = report.issues.filter((i) => i.layer === 'PARSE' && i.flag === 'fatal');
@@ -123,6 +129,7 @@ export async function submitOutbound(deps: SubmitDeps, payload: Buffer, submitte
     return { document, report, payloadKept: false };
   }
   if (fields.documentKind === 'ApplicationResponse') {
+    if (submitter.email) throw new ApError('api.bad-request', 'emailFallback and emailTo apply to invoices and credit notes; a response goes by e-mail to the supplier when it cannot go over Peppol');
     if (!deps.answers) throw new ApError('api.forbidden', 'Business responses are not sent from this access point (no AS4 identity)');
     return { document: await deps.answers.submit(payload, validated, { tenantId, actor }), report, payloadKept: true };
   }
@@ -131,14 +138,25 @@ export async function submitOutbound(deps: SubmitDeps, payload: Buffer, submitte
   // The supplier's country is kept from this parse: attempts read it from the delivery row.
   const fixed = { as4MessageId: newMessageId(q.idDomain), conversationId: randomUUID(), sbdhInstanceId: randomUUID(), countryC1: supplierCountry };
   const heldBy = q.hold();
-  const queued = await q.deliveries.createQueued(
-    { ...newDocument, initial: QUEUED },
-    payload,
-    { actor, reason: submitter.resend ? 'validation passed; queued for delivery (a deliberate resend)' : 'validation passed; queued for delivery' },
-    fixed,
-    { maxAttempts: q.maxAttempts, dueAt: new Date(Date.now() + q.firstAttemptGraceMs), heldBy },
-    { key: businessKey(fields), resend: submitter.resend },
-  );
+  const create = (tx?: Tx) =>
+    q.deliveries.createQueued(
+      { ...newDocument, initial: QUEUED },
+      payload,
+      { actor, reason: submitter.resend ? 'validation passed; queued for delivery (a deliberate resend)' : 'validation passed; queued for delivery' },
+      fixed,
+      { maxAttempts: q.maxAttempts, dueAt: new Date(Date.now() + q.firstAttemptGraceMs), heldBy },
+      { key: businessKey(fields), resend: submitter.resend },
+      tx,
+    );
+  // The e-mail fallback of the submission commits with the document (the first attempt may need it).
+  const email = submitter.email;
+  const queued = email
+    ? await q.deliveries.transaction(async (tx) => {
+        const r = await create(tx);
+        if (!('duplicateOf' in r)) await deps.emailOptions!.save(r.document.id, email, tx);
+        return r;
+      })
+    : await create();
   if ('duplicateOf' in queued) {
     throw new ApError(
       'api.business-duplicate',

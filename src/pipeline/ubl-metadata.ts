@@ -100,3 +100,25 @@ export function answeredFieldsOf(root: XNode): AnsweredFields {
 export function readUblMetadata(xml: Buffer, limits: XmlLimits): UblMetadata {
   return ublMetadataOf(parseDocument(xml, { maxBytes: limits.maxBytes }).root);
 }
+
+/** The e-mail addresses of the parties' contacts (cac:Party/cac:Contact/cbc:ElectronicMail, BT-43 and BT-58). */
+export interface ContactAddresses {
+  supplier: string | null;
+  buyer: string | null;
+}
+
+const contactAddress = (root: XNode, partyElement: string): string | null =>
+  text(child(child(child(child(root, CAC, partyElement), CAC, 'Party'), CAC, 'Contact'), CBC, 'ElectronicMail'));
+
+/** Parses `xml` (throwing ApError xml.*, input.* on bad input) and reads the contacts' addresses. */
+export function readContactAddresses(xml: Buffer, limits: XmlLimits): ContactAddresses {
+  const { root } = parseDocument(xml, { maxBytes: limits.maxBytes });
+  return { supplier: contactAddress(root, 'AccountingSupplierParty'), buyer: contactAddress(root, 'AccountingCustomerParty') };
+}
+
+/** Parses `xml` and reads what an e-mail about it says: kind, number, date and the parties' names. */
+export function readDocumentFacts(xml: Buffer, limits: XmlLimits): { kind: string; number: string | null; issueDate: string | null; supplier: string | null; buyer: string | null } {
+  const { root } = parseDocument(xml, { maxBytes: limits.maxBytes });
+  const names = answeredFieldsOf(root);
+  return { kind: root.local, number: text(child(root, CBC, 'ID')), issueDate: text(child(root, CBC, 'IssueDate')), supplier: names.supplierName, buyer: names.buyerName };
+}

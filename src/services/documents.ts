@@ -1,11 +1,13 @@
 /**
  * Documents: submit (= send) a business document, read one with its timeline, validation report and
  * evidence (delivery of an outbound document, reception of an inbound one), its payload and its AS4
- * receipt. The same use cases for the REST API, the CLI and the console.
+ * receipt, a human-readable rendering of it and its embedded attachments. The same use cases for the REST
+ * API, the CLI and the console.
  */
 import { createHash } from 'node:crypto';
 import type { Principal } from '../auth/principal.js';
 import { ApError } from '../errors.js';
+import { extractAttachment, renderHtml, renderPdf, type ExtractedAttachment, type RenderLanguage } from '../rendering/index.js';
 import { submitOutbound, type SubmitDeps, type Submitter, type SubmitResult } from '../pipeline/submit.js';
 import type { As4MessageRecord, As4MessageStore } from '../store/as4-messages.js';
 import type { BusinessResponseRecord, PostgresBusinessResponseStore } from '../store/business-responses.js';
@@ -13,15 +15,17 @@ import type { AttemptRecord, DeliveryRecord } from '../store/deliveries.js';
 import type { DocumentEvent, DocumentFilter, DocumentPage, DocumentRecord, DocumentStore } from '../store/documents.js';
 import type { PostgresIdempotencyKeys, StoredResponse } from '../store/idempotency-keys.js';
 import type { PostgresTenantStore } from '../store/tenants.js';
+import type { SubmissionEmailOptions } from '../store/email.js';
 import { explainFindings } from '../validation/explain/explain.js';
 import type { ExplainedReport, Language, ValidationReport } from '../validation/types.js';
 
-export type { As4MessageRecord, AttemptRecord, DeliveryRecord, DocumentEvent, DocumentFilter, DocumentPage, DocumentRecord, SubmitResult };
+export type { As4MessageRecord, AttemptRecord, DeliveryRecord, DocumentEvent, DocumentFilter, DocumentPage, DocumentRecord, SubmissionEmailOptions, SubmitResult };
 
-/** Who submits, and whether a business duplicate is sent on purpose. */
+/** Who submits, whether a business duplicate is sent on purpose, and the e-mail fallback asked for. */
 export interface Submission {
   principal: Principal;
   resend: boolean;
+  email?: SubmissionEmailOptions;
 }
 /** The response to a submission as the caller got it, kept to be replayed under its idempotency key. */
 export type SubmissionResponse = StoredResponse;
@@ -36,6 +40,14 @@ const KEY_SYNTAX = /^[\x20-\x7e]{1,255}$/;
  * waits for the shared pool), so that only a crashed or stuck first attempt is taken over.
  */
 const CLAIM_LEASE_MS = 5 * 60_000;
+
+export type RenderFormat = 'html' | 'pdf';
+
+/** A rendering of a stored document (src/rendering): HTML or PDF bytes. */
+export interface Rendering {
+  format: RenderFormat;
+  body: Buffer;
+}
 
 export interface DocumentsServiceDeps extends SubmitDeps {
   documents: DocumentStore;
@@ -100,9 +112,10 @@ export class DocumentsService {
     return explainFindings(report, language);
   }
 
-  private submitter({ principal, resend }: Submission): Submitter {
+  private submitter({ principal, resend, email }: Submission): Submitter {
     return {
       resend,
+      ...(email ? { email } : {}),
       authorize: async (senderId, valid) => {
         if (senderId === null) {
           if (valid) throw new ApError('api.forbidden', 'The document names no supplier participant (cac:AccountingSupplierParty/cbc:EndpointID with its schemeID): it can be sent only for a participant hosted here');
@@ -194,6 +207,22 @@ export class DocumentsService {
 
   async payload(by: Principal, id: string): Promise<Buffer | null> {
     return (await this.visible(by, id)) ? this.deps.documents.payload(id) : null;
+  }
+
+  /**
+   * The stored document rendered for people, seen by whoever may read its payload; null when it is not
+   * visible or its payload is not kept. A document the renderer does not know is rendering.unsupported-document.
+   */
+  async render(by: Principal, id: string, format: RenderFormat, lang: RenderLanguage): Promise<Rendering | null> {
+    const payload = await this.payload(by, id);
+    if (!payload) return null;
+    return { format, body: format === 'html' ? Buffer.from(renderHtml(payload, lang)) : Buffer.from(await renderPdf(payload, lang)) };
+  }
+
+  /** An attachment the stored document embeds, as it is (its AdditionalDocumentReference position); null when there is none. */
+  async attachment(by: Principal, id: string, index: number): Promise<ExtractedAttachment | null> {
+    const payload = await this.payload(by, id);
+    return payload && extractAttachment(payload, index);
   }
 
   /** The receipt of an outbound document's delivery, or the one we answered for an inbound document. */

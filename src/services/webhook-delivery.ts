@@ -21,6 +21,7 @@ import { webhookHeaders } from '../webhooks/signature.js';
 import type { PostOutcome, WebhookTransport } from '../webhooks/transport.js';
 import { describeEvent } from './events.js';
 import type { WebhookQueue } from './webhooks.js';
+import type { EmailNotifications } from './email-notifications.js';
 
 export interface AttemptRun {
   deliveryId: string;
@@ -40,6 +41,8 @@ export class WebhookDelivery {
       queue: WebhookQueue;
       transport: Pick<WebhookTransport, 'post'>;
       retry: RetryPolicy;
+      /** The e-mail notifications of the same events, when the e-mail channel is on. */
+      notifications?: EmailNotifications;
     },
   ) {}
 
@@ -49,7 +52,7 @@ export class WebhookDelivery {
     const read = await webhooks.transaction(async (tx) => {
       const cursor = await events.lockFanOutCursor(tx);
       const batch = await events.committedAfter(cursor, FAN_OUT_BATCH, tx);
-      if (batch.length === 0) return { events: 0, deliveries: 0 };
+      if (batch.length === 0) return { events: 0, deliveries: 0, notified: 0 };
       const messages = batch.flatMap((e) => {
         if (e.tenantId === null) return []; // a participant of no tenant: no endpoint can subscribe
         const { type, data } = describeEvent(e);
@@ -57,10 +60,12 @@ export class WebhookDelivery {
       });
       const ids = await webhooks.fanOut(messages, tx);
       await queue.enqueue(ids, tx);
+      const notified = (await this.deps.notifications?.fromEvents(batch, tx)) ?? 0;
       await events.moveFanOutCursor(batch.at(-1)!.cursor, tx);
-      return { events: batch.length, deliveries: ids.length };
+      return { events: batch.length, deliveries: ids.length, notified };
     });
     if (read.deliveries > 0) queue.wake();
+    if (read.notified > 0) this.deps.notifications?.wake();
     return { events: read.events, more: read.events === FAN_OUT_BATCH };
   }
 
@@ -92,8 +97,10 @@ export class WebhookDelivery {
     const { record, settlement } = this.judge(run, endpoint.url, outcome);
     await webhooks.transaction(async (tx) => {
       await webhooks.recordAttempt(record, tx);
+      if (record.disableEndpoint) await this.deps.notifications?.endpointDisabled(endpoint, record.disableEndpoint, delivery.id, tx);
       await jobs.settle(run.lease, settlement, tx);
     });
+    if (record.disableEndpoint) this.deps.notifications?.wake();
   }
 
   private judge(run: AttemptRun, url: string, o: PostOutcome): { record: AttemptRecord; settlement: JobSettlement } {

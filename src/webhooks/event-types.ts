@@ -15,6 +15,7 @@ export const DOCUMENT_EVENT_TYPES = [
   'document.received',
   'document.acknowledged',
   'document.response-undeliverable',
+  'document.delivered-by-email',
   'response.received',
   'mls.received',
 ] as const;
@@ -35,6 +36,8 @@ const BY_MOVE: ReadonlyArray<readonly [Direction, DocumentStatus, DocumentEventT
   ['inbound', 'acknowledged', 'document.acknowledged'],
   // An Invoice Response the supplier cannot receive over Peppol: the seam of the supplier channel (e-mail).
   ['outbound', 'response-undeliverable', 'document.response-undeliverable'],
+  // Carried by the e-mail channel instead of Peppol: a final state of its own, never `document.delivered`.
+  ['outbound', 'delivered-by-email', 'document.delivered-by-email'],
 ];
 
 /** Timeline entries that move no status but make an event: [direction, entry type, event type]. */

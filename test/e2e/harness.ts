@@ -22,6 +22,7 @@ import {
   Closers,
 } from '../../src/composition/index.js';
 import { buildBusinessResponses, publishMlsParticipant } from '../../src/composition/responses.js';
+import { buildEmail, emailNotifications, outboundEmail, pickupHandler, type EmailService } from '../../src/composition/email.js';
 import { loadConfig, type OutboundConfig, type ResponsesConfig } from '../../src/config/index.js';
 import { InflightBudget } from '../../src/http/body-budget.js';
 import type { OutboundService } from '../../src/jobs/outbound-service.js';
@@ -105,6 +106,12 @@ export interface TestAp {
   inbound: InboundService;
   /** This access point's own MLS participant (`0242:<seat digits>`), published and registered in the SML. */
   mlsParticipant: string;
+  /** The e-mail channel, when the AP was started with `email` settings. */
+  email: EmailService | null;
+  /** This access point's tenant (owner of every participant it hosts or sends for). */
+  tenantId: string;
+  /** The Authorization header of that tenant's key (all scopes). */
+  authorization: Record<string, string>;
   /**
    * Publishes a participant here (SMP capabilities for invoice, credit note and, unless
    * `invoiceResponses` is false, Invoice Response) and registers it in the SML.
@@ -121,6 +128,8 @@ export interface TestAp {
   own(participant: string): Promise<void>;
   /** GET of an API path with the key of this access point's tenant (all scopes); a JSON body makes it a POST. */
   api(path: string, body?: unknown): Promise<Response>;
+  /** PUT of a JSON body to an API path with the key of this access point's tenant. */
+  put(path: string, body: unknown): Promise<Response>;
   /** GET of an API path with an operator key (no tenant; all scopes). */
   operatorApi(path: string): Promise<Response>;
   /** The AP's SML/SMP lookup (its cache is what senders act on). */
@@ -142,7 +151,12 @@ export interface E2eNetwork {
   /** `inboundWorkers`: validate received documents in that many worker threads (default: inline). */
   /** `responses`: MLS_TYPE and MLS_CONFIRMATION_WAIT_MS of the AP (default FAILURE_ONLY). */
   /** `lookupCacheMs`: how long its SML/SMP answers are cached (default 15 minutes, as in production). */
-  startAp(name: string, seatId: string, options?: { outbound?: Partial<OutboundConfig>; inboundWorkers?: number; responses?: Partial<ResponsesConfig>; lookupCacheMs?: number }): Promise<TestAp>;
+  /** `email`: e-mail variables (SMTP_HOST, SMTP_PORT, EMAIL_FROM...) that turn the e-mail channel on. */
+  startAp(
+    name: string,
+    seatId: string,
+    options?: { outbound?: Partial<OutboundConfig>; inboundWorkers?: number; responses?: Partial<ResponsesConfig>; lookupCacheMs?: number; email?: Record<string, string> },
+  ): Promise<TestAp>;
   close(): Promise<void>;
 }
 
@@ -152,7 +166,7 @@ export async function startNetwork(): Promise<E2eNetwork> {
   return {
     env,
     async startAp(name, seatId, options = {}) {
-      const ap = await startAp(env, name, seatId, { ...TEST_OUTBOUND_CONFIG, ...options.outbound }, options.inboundWorkers ?? 0, { ...DEFAULTS.responses, ...options.responses }, options.lookupCacheMs);
+      const ap = await startAp(env, name, seatId, { ...TEST_OUTBOUND_CONFIG, ...options.outbound }, options.inboundWorkers ?? 0, { ...DEFAULTS.responses, ...options.responses }, options.lookupCacheMs, options.email);
       aps.push(ap);
       return ap;
     },
@@ -174,6 +188,7 @@ async function startAp(
   inboundWorkers: number,
   responsesConfig: ResponsesConfig,
   lookupCacheMs: number | undefined,
+  emailEnv?: Record<string, string>,
 ): Promise<TestAp> {
   const validator = await fullValidator();
   const cert = env.pki.issueAp(seatId);
@@ -208,6 +223,7 @@ async function startAp(
     smpTimeoutMs: 3000,
     ...(lookupCacheMs !== undefined ? { cacheTtlMs: lookupCacheMs } : {}),
   });
+  const email = emailEnv ? buildEmail(loadConfig({ WEBHOOKS_ALLOW_PRIVATE_TARGETS: 'true', ...emailEnv }).email, { knex, stores, runner: jobs, maxDocumentBytes: MAX_BYTES }, closers) : null;
   const outbound = buildOutboundDelivery(
     outboundConfig,
     {
@@ -220,6 +236,7 @@ async function startAp(
       runner: jobs,
       logger,
       mlsType: responsesConfig.mlsType,
+      ...(email ? { email: outboundEmail(email) } : {}),
     },
     closers,
   );
@@ -227,7 +244,8 @@ async function startAp(
   const mlsParticipant = await publishMlsParticipant(participants, seatId);
   await env.registrar.register(parseParticipantId(mlsParticipant), smpUrl);
   const responses = buildBusinessResponses(responsesConfig, { store: stores.responses, documents, queue: outbound.queue, validation, runner: jobs, seatId, maxDocumentBytes: MAX_BYTES });
-  outbound.delivery.handLocalDeliveriesTo([responses.handler]);
+  const pickup = email ? pickupHandler(email) : undefined;
+  outbound.delivery.handLocalDeliveriesTo([responses.handler, ...(pickup ? [pickup] : [])]);
 
   const inboundValidation =
     inboundWorkers > 0
@@ -243,14 +261,14 @@ async function startAp(
         stores,
         validation: inboundValidation,
         served,
-        handlers: buildAfterStoredHandlers(stores, responses),
+        handlers: buildAfterStoredHandlers(stores, responses, pickup),
         concurrency: Math.max(1, inboundWorkers),
         logger,
       },
       closers,
     );
   const inbound = await startInboundSide(identity, []);
-  const webhooks = buildWebhooks(DEFAULTS.webhooks, { knex, runner: jobs, pollIntervalMs: outboundConfig.pollIntervalMs, logger }, closers);
+  const webhooks = buildWebhooks(DEFAULTS.webhooks, { knex, runner: jobs, pollIntervalMs: outboundConfig.pollIntervalMs, logger, ...(email ? { notifications: emailNotifications(email) } : {}) }, closers);
   await jobs.start();
   closers.push('jobs', (budgetMs) => jobs.stop(budgetMs));
   webhooks.start();
@@ -264,11 +282,12 @@ async function startAp(
     auth,
     network,
     responses,
+    ...(email ? { email } : {}),
     webhooks: { queue: webhooks.queue, allowPrivateTargets: true },
   });
   // Each access point serves one tenant owning every participant it hosts or sends for, with one key.
   const tenant = await createTenant(services.tenants, { name: `Customers of ${name}` });
-  const key = bearer((await createKey(services.tenants, tenant.id, ['send', 'inbox', 'respond', 'webhooks'])).secret);
+  const key = bearer((await createKey(services.tenants, tenant.id, ['send', 'inbox', 'respond', 'webhooks', 'participants'])).secret);
   const operatorKey = bearer((await createKey(services.tenants, null, ['admin', 'send', 'inbox'])).secret);
   const own = async (participant: string) => {
     await services.tenants.addParticipant(commandLineCaller('e2e'), tenant.id, participant);
@@ -313,6 +332,9 @@ async function startAp(
     jobs,
     inbound,
     mlsParticipant,
+    email,
+    tenantId: tenant.id,
+    authorization: key,
     async host(participant, endpoint, options = {}) {
       const p = parseParticipantId(participant);
       if (!(await participants.getParticipant(p))) await participants.addParticipant({ participant: p, name: `participant at ${name}` });
@@ -340,6 +362,9 @@ async function startAp(
       }
     },
     own,
+    put(path, body) {
+      return fetch(`${url}${path}`, { method: 'PUT', headers: { ...key, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    },
     operatorApi(path) {
       return fetch(`${url}${path}`, { headers: operatorKey });
     },

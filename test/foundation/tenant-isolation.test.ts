@@ -53,7 +53,8 @@ describe('tenant isolation: every operation by every kind of caller', function (
       prefix: 'ap_isolation',
       ap: pki.issueAp('PBE000901'),
       trust: pki.trustedPems,
-      env: { INBOUND_VALIDATION_WORKERS: '0', OUTBOUND_POLL_INTERVAL_MS: '50', SML_DNS_SERVERS: '127.0.0.1:9', WEBHOOKS_ALLOW_PRIVATE_TARGETS: 'true' },
+      // The e-mail channel on (its settings routes mounted); nothing here sends an e-mail.
+      env: { INBOUND_VALIDATION_WORKERS: '0', OUTBOUND_POLL_INTERVAL_MS: '50', SML_DNS_SERVERS: '127.0.0.1:9', WEBHOOKS_ALLOW_PRIVATE_TARGETS: 'true', SMTP_HOST: '127.0.0.1', SMTP_PORT: '9', SMTP_TLS: 'none', EMAIL_FROM: 'ap@isolation.test' },
       // The buyers receive invoices and credit notes here: delivery between them is local.
       prepare: async (db) => {
         const store = new SmpParticipantStore(db.knex);
@@ -131,7 +132,7 @@ describe('tenant isolation: every operation by every kind of caller', function (
     assert.deepEqual(wrong, [], operation);
   }
 
-  it('documents: submit, validate, list, read, payload, receipt', async () => {
+  it('documents: submit, validate, list, read, payload, receipt, rendering, attachments', async () => {
     const byActor = new Map<Actor, string>();
     await matrix('submitDocument', { ...read(201), other: 403, mandateRevoked: 403, mandateExpired: 403 }, async (a) => {
       const res = await call(a, 'POST', '/documents', ublDocument('invoice', ownerSupplier, otherBuyer), 'application/xml');
@@ -149,6 +150,10 @@ describe('tenant isolation: every operation by every kind of caller', function (
     await matrix('getDocumentPayload', read(200), (a) => call(a, 'GET', `/documents/${ids['outbound']}/payload`));
     // Delivered locally, the document has no AS4 receipt: 404 for everyone who may see it, as for everyone else.
     await matrix('getDocumentReceipt', { ...read(404), noScope: 403 }, (a) => call(a, 'GET', `/documents/${ids['outbound']}/receipt`));
+    await matrix('renderDocument', read(200), (a) => call(a, 'GET', `/documents/${ids['outbound']}/render?format=pdf&lang=fr`));
+    await matrix('renderDocument', read(200), (a) => call(a, 'GET', `/documents/${ids['inbound']}/render?format=html&lang=nl`));
+    // The invoice embeds no attachment: 404 for everyone who may see it, as for everyone else.
+    await matrix('getDocumentAttachment', { ...read(404), noScope: 403 }, (a) => call(a, 'GET', `/documents/${ids['outbound']}/attachments/0`));
     await matrix('getDocument', read(200), (a) => call(a, 'GET', `/documents/${ids['inbound']}`));
     await matrix('listDocuments', { ...read(200), other: 200, mandateRevoked: 200, mandateExpired: 200 }, (a) => call(a, 'GET', '/documents?limit=200'));
     for (const a of ['other', 'mandateRevoked', 'mandateExpired'] as const) {
@@ -268,6 +273,21 @@ describe('tenant isolation: every operation by every kind of caller', function (
     }
     const feed = ((await (await call('mandated', 'GET', '/events?limit=500')).json()) as { events: Array<{ documentId: string }> }).events.map((e) => e.documentId);
     assert.ok(feed.includes(ids['outbound']!) && feed.includes(ids['inbound']!), "the mandated accountant reads the owner's events");
+  });
+
+  it('e-mail settings: a tenant\'s, and the pick-up delay of its participants (scope participants)', async () => {
+    const owner = ids['owner']!;
+    await matrix('getTenantEmailSettings', read(200), (a) => call(a, 'GET', `/tenants/${owner}/email-settings`));
+    await matrix('putTenantEmailSettings', read(200), (a) => call(a, 'PUT', `/tenants/${owner}/email-settings`, { language: 'fr', fallback: 'on_peppol_failure', notificationAddress: `${a.toLowerCase()}@owner.test`, notificationEvents: ['document.received'] }));
+    const delay = `/participants/${encodeURIComponent(ownerBuyer)}/pickup-delay`;
+    const set = async () => assert.equal((await call('owner', 'PUT', delay, { delaySeconds: 7200, functionalAddress: 'invoices@owner.test' })).status, 200);
+    await matrix('putPickupDelay', read(200), (a) => call(a, 'PUT', delay, { delaySeconds: 3600, functionalAddress: `${a.toLowerCase()}@owner.test` }));
+    await set();
+    await matrix('getPickupDelay', read(200), (a) => call(a, 'GET', delay));
+    await matrix('deletePickupDelay', read(204), async (a) => {
+      await set();
+      return call(a, 'DELETE', delay);
+    });
   });
 
   it('the API description is public', async () => {

@@ -9,8 +9,9 @@ import { keys, mandates, tenants } from './tenants.js';
 import { consoleUsers } from './console-users.js';
 import { sbdhCheck } from './sbdh-check.js';
 import { pkiCheck } from './pki-check.js';
+import { render } from './render.js';
 import { serve } from './serve.js';
 import { smpVerify } from './smp-verify.js';
 import { validate } from './validate.js';
 
-export const commands: CliCommand[] = [serve, migrate, validate, artifacts, pkiCheck, lookup, smpVerify, sbdhCheck, participants, tenants, keys, mandates, consoleUsers, as4Inspect, as4VerifyReceipt];
+export const commands: CliCommand[] = [serve, migrate, validate, render, artifacts, pkiCheck, lookup, smpVerify, sbdhCheck, participants, tenants, keys, mandates, consoleUsers, as4Inspect, as4VerifyReceipt];

@@ -208,6 +208,12 @@ const paths: Record<string, PathItem> = {
         },
         queryParameter('resend', 'true: a deliberate resend of a business duplicate (no duplicate check).', { enum: ['true', 'false'], default: 'false' }),
         acceptLanguage,
+        queryParameter(
+          'emailFallback',
+          "The e-mail fallback of this submission, over the tenant's setting (README, E-mail channel): `on_peppol_failure` e-mails the invoice when the receiver is not on Peppol (not registered, or no endpoint for the document type); `always` also when Peppol did not deliver in the end; `off` never. The document then ends `delivered-by-email`. Only where the e-mail channel is on (else 400).",
+          { enum: ['off', 'always', 'on_peppol_failure'] },
+        ),
+        queryParameter('emailTo', "The buyer's e-mail address for the fallback, before the invoice's own (AccountingCustomerParty/Party/Contact/ElectronicMail); needs emailFallback.", { type: 'string', format: 'email' }),
       ],
       requestBody: {
         description: 'The UBL 2.1 document, UTF-8, uncompressed (`Content-Encoding` absent or `identity`).',
