@@ -27,6 +27,7 @@ import {
   type SmpParts,
 } from './composition/index.js';
 import { buildBusinessResponses, publishMlsParticipant, type BusinessResponses } from './composition/responses.js';
+import { buildReporting, sendsReports, type Reporting } from './composition/reporting.js';
 import { prepareSandbox, sandboxDemo, type Sandbox } from './composition/sandbox.js';
 import { trustOf, type CertificatesFile, type Config, type PkiConfig } from './config/index.js';
 import { ApError } from './errors.js';
@@ -112,6 +113,7 @@ async function buildAccessPoint(config: Config, logger: Logger, closers: Closers
   let outbound: OutboundService | null = null;
   let network: PeppolLookup | undefined;
   let responses: BusinessResponses | null = null;
+  let reporting: Reporting | null = null;
   const served = ap ? buildServedHere(stores, { ownEndpointUrl: ap.endpointUrl, cacheMs: as4.servedCacheMs ?? as4.servedCacheMsOldName }) : undefined;
   if (ap && served) {
     // One certificate validator (trust store, revocation policy, CRL cache) for inbound, outbound and discovery.
@@ -127,6 +129,17 @@ async function buildAccessPoint(config: Config, logger: Logger, closers: Closers
     await publishMlsParticipant(stores.participants, ap.seatId);
     responses = buildBusinessResponses(config.responses, { store: stores.responses, documents: stores.documents, queue: outbound.queue, validation, runner, seatId: ap.seatId, maxDocumentBytes: v.maxDocumentBytes });
     outbound.delivery.handLocalDeliveriesTo([responses.handler]);
+    // The sandbox sends nothing out, so it never reports; REPORTING decides elsewhere (production by default).
+    const sends = !sandbox && sendsReports(config.reporting, config.pki.environment);
+    reporting = buildReporting(config.reporting, {
+      store: stores.reporting,
+      documents: stores.documents,
+      validation,
+      seatId: ap.seatId,
+      queue: sends ? outbound.queue : null,
+      runner: sends ? runner : null,
+      logger,
+    });
     inbound = await buildInbound(
       as4,
       { ...identity, stores, validation, served, handlers: buildAfterStoredHandlers(stores, responses), concurrency: Math.max(1, v.workers), logger },
@@ -138,6 +151,7 @@ async function buildAccessPoint(config: Config, logger: Logger, closers: Closers
   const webhooks = buildWebhooks(config.webhooks, { knex: db.knex, runner, pollIntervalMs: config.outbound.pollIntervalMs, logger }, closers);
   await runner.start();
   closers.push('jobs', (budgetMs) => runner.stop(budgetMs));
+  await reporting?.schedule();
   webhooks.start();
   closers.push('webhooks fan-out', () => webhooks.stopFanOut());
   const outboundQueue = outbound?.queue ?? queueWithoutDelivery(db.knex, { maxAttempts: config.outbound.retry.maxAttempts, firstAttemptGraceMs: config.outbound.firstAttemptGraceMs });
@@ -149,6 +163,7 @@ async function buildAccessPoint(config: Config, logger: Logger, closers: Closers
     auth,
     webhooks: { queue: webhooks.queue, allowPrivateTargets: config.webhooks.allowPrivateTargets },
     ...(responses ? { responses } : {}),
+    ...(reporting ? { reports: reporting.service } : {}),
     ...(served ? { served } : {}),
     ...(network ? { network } : {}),
   });

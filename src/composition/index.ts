@@ -12,6 +12,9 @@ import { ResponsesService } from '../services/responses.js';
 import { responsesRouter } from '../http/responses.js';
 import type { BusinessResponses } from './responses.js';
 import { PostgresBusinessResponseStore } from '../store/business-responses.js';
+import { PostgresReportingStore } from '../store/reporting.js';
+import type { ReportsService } from '../services/reports.js';
+import { reportsRouter } from '../http/reports.js';
 import type { As4Identity } from '../as4/index.js';
 import type { Config, OutboundConfig, WebhooksConfig } from '../config/index.js';
 import { buildWebhookDelivery, type WebhookService, type WebhooksParts } from '../jobs/webhook-service.js';
@@ -80,6 +83,7 @@ export interface Stores {
   webhooks: PostgresWebhookStore;
   events: PostgresEventStore;
   responses: PostgresBusinessResponseStore;
+  reporting: PostgresReportingStore;
 }
 
 export function buildStores(knex: Knex): Stores {
@@ -95,6 +99,7 @@ export function buildStores(knex: Knex): Stores {
     webhooks: new PostgresWebhookStore(knex),
     events: new PostgresEventStore(knex),
     responses: new PostgresBusinessResponseStore(knex),
+    reporting: new PostgresReportingStore(knex),
   };
 }
 
@@ -240,6 +245,8 @@ export interface Services {
   webhooks: WebhooksService | null;
   /** Null without our AP (nothing is received or sent): the routes are not mounted. */
   responses: ResponsesService | null;
+  /** The monthly Peppol reports (src/composition/reporting.ts); null without our AP: the route is not mounted. */
+  reports: ReportsService | null;
 }
 
 export function buildServices(
@@ -258,6 +265,8 @@ export function buildServices(
     webhooks?: { queue: WebhookQueue; allowPrivateTargets: boolean };
     /** Business responses (src/composition/responses.ts), where our AP sends and receives. */
     responses?: BusinessResponses;
+    /** The Peppol reports' use cases (src/composition/reporting.ts), where our AP is configured. */
+    reports?: ReportsService;
   },
 ): Services {
   const { stores } = parts;
@@ -295,6 +304,7 @@ export function buildServices(
     events: new EventsService(stores.events),
     webhooks: parts.webhooks ? new WebhooksService({ webhooks: stores.webhooks, events: stores.events, ...parts.webhooks }) : null,
     responses,
+    reports: parts.reports ?? null,
   };
 }
 
@@ -357,6 +367,7 @@ export function buildHttp(parts: HttpParts): RequestListener {
   mounts.push({ path: '/api/v1', router: eventsRouter({ events: services.events }) });
   if (services.webhooks) mounts.push({ path: '/api/v1', router: webhooksRouter({ webhooks: services.webhooks }) });
   if (services.responses) mounts.push({ path: '/api/v1', router: responsesRouter({ responses: services.responses }) });
+  if (services.reports) mounts.push({ path: '/api/v1', router: reportsRouter({ reports: services.reports }) });
   const app = createApp({
     logger: parts.logger,
     authenticate: apiAuthentication(parts.auth, parts.stores),

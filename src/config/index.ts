@@ -23,9 +23,10 @@ import { auth } from './auth.js';
 import { validation } from './validation.js';
 import { webhooks } from './webhooks.js';
 import { responses } from './responses.js';
+import { reporting } from './reporting.js';
 
 // A body the in-flight budget can never hold would be refused as busy forever.
-const SCHEMA = new ConfigSchema({ http, database, logging, validation, as4, pki, discovery, smp, outbound, jobs, auth, quotas, sandbox, webhooks, responses }, [
+const SCHEMA = new ConfigSchema({ http, database, logging, validation, as4, pki, discovery, smp, outbound, jobs, auth, quotas, sandbox, webhooks, responses, reporting }, [
   (c) => (c.http.inflightBytes < c.validation.maxDocumentBytes ? `INBOUND_INFLIGHT_BYTES=${c.http.inflightBytes} is less than MAX_DOCUMENT_BYTES=${c.validation.maxDocumentBytes}` : null),
   (c) =>
     c.as4.identity && c.http.inflightBytes < c.as4.maxMessageBytes
@@ -39,6 +40,7 @@ export type PkiConfig = Value<typeof pki>;
 export type JobsConfig = Value<typeof jobs>;
 export type WebhooksConfig = Value<typeof webhooks>;
 export type ResponsesConfig = Value<typeof responses>;
+export type ReportingConfig = Value<typeof reporting>;
 
 /** Every variable the configuration knows, in table order. */
 export const CONFIG_VARIABLES: readonly KnownVariable[] = SCHEMA.variables;

@@ -23,7 +23,9 @@ export interface ReportingItem {
   c1Country: string;
   /** The receiving end user's country, from the receiving tenant's data; null when unknown (outgoing: C4 is not ours). */
   c4Country: string | null;
-  /** Our end user: the sender (C1) of an outgoing exchange, the receiver (C4) of an incoming one, unified (end-user.ts). */
+  /** Our participant in the exchange: the sender (C1) of an outgoing one, the receiver (C4) of an incoming one. */
+  ourParticipant: string;
+  /** The end user that participant is (end-user.ts). */
   endUser: string;
   /** False for exchanges counted in the TSR only (MLS). */
   countsInEusr: boolean;
@@ -56,6 +58,7 @@ export function reportingItemOf(x: CountedExchange): ReportingItem | null {
     transportProfile: AS4_TRANSPORT_PROFILE,
     c1Country: c1,
     c4Country: x.c4Country && /^[A-Z]{2}$/.test(x.c4Country) ? x.c4Country : null,
+    ourParticipant: x.ourParticipant,
     endUser: endUserOf(x.ourParticipant),
     countsInEusr: countsInEusr(x.documentType),
   };

@@ -11,5 +11,6 @@ import { pkiCheck } from './pki-check.js';
 import { serve } from './serve.js';
 import { smpVerify } from './smp-verify.js';
 import { validate } from './validate.js';
+import { report } from './report.js';
 
-export const commands: CliCommand[] = [serve, migrate, validate, artifacts, pkiCheck, lookup, smpVerify, sbdhCheck, participants, tenants, keys, mandates, as4Inspect, as4VerifyReceipt];
+export const commands: CliCommand[] = [serve, migrate, validate, artifacts, pkiCheck, lookup, smpVerify, sbdhCheck, participants, tenants, keys, mandates, as4Inspect, as4VerifyReceipt, report];
