@@ -143,12 +143,12 @@ export class PostgresReportingStore {
   /** Receivers of incoming exchanges in [from, to) whose country neither their tenant nor their participant record gives. */
   async unknownReceiverCountries(from: Date, to: Date): Promise<UnknownReceiverCountry[]> {
     const { rows } = await this.knex.raw(
-      `SELECT lower(i.our_participant) AS participant, count(*)::int AS exchanges,
-         (SELECT hp.tenant_id FROM hosted_participants hp WHERE lower(hp.identifier) = lower(i.our_participant) LIMIT 1) AS tenant_id
-       FROM reporting_items i
-       WHERE i.direction = 'incoming' AND i.exchanged_at >= ? AND i.exchanged_at < ? AND i.c4_country IS NULL
-         AND ${receiverCountry('i.our_participant')} IS NULL
-       GROUP BY lower(i.our_participant) ORDER BY 1`,
+      `SELECT u.participant, count(*)::int AS exchanges,
+         (SELECT hp.tenant_id FROM hosted_participants hp WHERE lower(hp.identifier) = u.participant LIMIT 1) AS tenant_id
+       FROM (SELECT lower(i.our_participant) AS participant FROM reporting_items i
+         WHERE i.direction = 'incoming' AND i.exchanged_at >= ? AND i.exchanged_at < ? AND i.c4_country IS NULL
+           AND ${receiverCountry('i.our_participant')} IS NULL) u
+       GROUP BY u.participant ORDER BY 1`,
       [from, to],
     );
     return (rows as Record<string, unknown>[]).map((r) => ({ participant: r['participant'] as string, tenantId: (r['tenant_id'] as string | null) ?? null, exchanges: Number(r['exchanges']) }));

@@ -22,7 +22,8 @@ import {
   Closers,
 } from '../../src/composition/index.js';
 import { buildBusinessResponses, publishMlsParticipant } from '../../src/composition/responses.js';
-import { loadConfig, type OutboundConfig, type ResponsesConfig } from '../../src/config/index.js';
+import { buildReporting, type Reporting } from '../../src/composition/reporting.js';
+import { loadConfig, type OutboundConfig, type ReportingConfig, type ResponsesConfig } from '../../src/config/index.js';
 import { InflightBudget } from '../../src/http/body-budget.js';
 import type { OutboundService } from '../../src/jobs/outbound-service.js';
 import { JobRunner } from '../../src/jobs/runner.js';
@@ -104,6 +105,8 @@ export interface TestAp {
   inbound: InboundService;
   /** This access point's own MLS participant (`0242:<seat digits>`), published and registered in the SML. */
   mlsParticipant: string;
+  /** The monthly Peppol reports, when started with `reporting`: their job kind is on this AP's runner; schedule() (what `serve` calls at start-up) is the test's to call. */
+  reporting: Reporting | null;
   /**
    * Publishes a participant here (SMP capabilities for invoice, credit note and, unless
    * `invoiceResponses` is false, Invoice Response) and registers it in the SML.
@@ -132,7 +135,12 @@ export interface E2eNetwork {
   env: DiscoveryEnv;
   /** `inboundWorkers`: validate received documents in that many worker threads (default: inline). */
   /** `responses`: MLS_TYPE and MLS_CONFIRMATION_WAIT_MS of the AP (default FAILURE_ONLY). */
-  startAp(name: string, seatId: string, options?: { outbound?: Partial<OutboundConfig>; inboundWorkers?: number; responses?: Partial<ResponsesConfig> }): Promise<TestAp>;
+  /** `reporting`: send the monthly Peppol reports (the job kind registered, not yet scheduled); default off. */
+  startAp(
+    name: string,
+    seatId: string,
+    options?: { outbound?: Partial<OutboundConfig>; inboundWorkers?: number; responses?: Partial<ResponsesConfig>; reporting?: ReportingConfig },
+  ): Promise<TestAp>;
   close(): Promise<void>;
 }
 
@@ -142,7 +150,7 @@ export async function startNetwork(): Promise<E2eNetwork> {
   return {
     env,
     async startAp(name, seatId, options = {}) {
-      const ap = await startAp(env, name, seatId, { ...TEST_OUTBOUND_CONFIG, ...options.outbound }, options.inboundWorkers ?? 0, { ...DEFAULTS.responses, ...options.responses });
+      const ap = await startAp(env, name, seatId, { ...TEST_OUTBOUND_CONFIG, ...options.outbound }, options.inboundWorkers ?? 0, { ...DEFAULTS.responses, ...options.responses }, options.reporting ?? null);
       aps.push(ap);
       return ap;
     },
@@ -156,7 +164,15 @@ export async function startNetwork(): Promise<E2eNetwork> {
 /** The configuration's defaults, for the parts tests do not set; webhooks may go to 127.0.0.1. */
 const DEFAULTS = loadConfig({ WEBHOOKS_ALLOW_PRIVATE_TARGETS: 'true' });
 
-async function startAp(env: DiscoveryEnv, name: string, seatId: string, outboundConfig: OutboundConfig, inboundWorkers: number, responsesConfig: ResponsesConfig): Promise<TestAp> {
+async function startAp(
+  env: DiscoveryEnv,
+  name: string,
+  seatId: string,
+  outboundConfig: OutboundConfig,
+  inboundWorkers: number,
+  responsesConfig: ResponsesConfig,
+  reportingConfig: ReportingConfig | null,
+): Promise<TestAp> {
   const validator = await fullValidator();
   const cert = env.pki.issueAp(seatId);
   const identity = { privateKey: createPrivateKey(cert.keyPem), certificate: cert.cert };
@@ -226,6 +242,9 @@ async function startAp(env: DiscoveryEnv, name: string, seatId: string, outbound
     },
     closers,
   );
+  const reporting = reportingConfig
+    ? buildReporting(reportingConfig, { store: stores.reporting, documents, validation, seatId, queue: outbound.queue, runner: jobs, logger })
+    : null;
   const webhooks = buildWebhooks(DEFAULTS.webhooks, { knex, runner: jobs, pollIntervalMs: outboundConfig.pollIntervalMs, logger }, closers);
   await jobs.start();
   closers.push('jobs', (budgetMs) => jobs.stop(budgetMs));
@@ -240,6 +259,7 @@ async function startAp(env: DiscoveryEnv, name: string, seatId: string, outbound
     auth,
     network,
     responses,
+    ...(reporting ? { reports: reporting.service } : {}),
     webhooks: { queue: webhooks.queue, allowPrivateTargets: true },
   });
   // Each access point serves one tenant owning every participant it hosts or sends for, with one key.
@@ -286,6 +306,7 @@ async function startAp(env: DiscoveryEnv, name: string, seatId: string, outbound
     jobs,
     inbound,
     mlsParticipant,
+    reporting,
     async host(participant, endpoint, options = {}) {
       const p = parseParticipantId(participant);
       if (!(await participants.getParticipant(p))) await participants.addParticipant({ participant: p, name: `participant at ${name}` });
