@@ -141,6 +141,12 @@ describe('Peppol reporting: a month of traffic, then the TSR and EUSR sent to Op
     });
     const docs = await a.db.knex('documents').where({ direction: 'outbound', receiver_id: OPENPEPPOL_PARTICIPANT });
     assert.deepEqual(docs.map((d) => d.sender_id).sort(), [a.mlsParticipant, a.mlsParticipant], 'from our service provider participant');
+    // What OpenPeppol's access point received: the SBDH and ebMS headers name the report's document type and process.
+    const received = await op.db.knex('as4_messages').whereIn('document_id', reportsAtOp.map((r) => r.id)).orderBy('action');
+    assert.deepEqual(
+      received.map((m) => [m.from_party_id, m.original_sender, m.final_recipient, m.action, m.service, m.country_c1]),
+      [EUSR_DOCUMENT_TYPE, TSR_DOCUMENT_TYPE].map((dt) => ['PBE000601', a.mlsParticipant, OPENPEPPOL_PARTICIPANT, `busdox-docid-qns::${dt}`, REPORTING_PROCESS, 'ZZ']),
+    );
 
     const tsr = reportsAtOp.find((r) => r.documentType === TSR_DOCUMENT_TYPE)!.xml;
     const eusr = reportsAtOp.find((r) => r.documentType === EUSR_DOCUMENT_TYPE)!.xml;
