@@ -29,6 +29,7 @@ import {
 } from './composition/index.js';
 import { buildBusinessResponses, publishMlsParticipant, type BusinessResponses } from './composition/responses.js';
 import { buildEmail, emailNotifications, outboundEmail, pickupHandler } from './composition/email.js';
+import { buildReporting, sendsReports, type Reporting } from './composition/reporting.js';
 import { prepareSandbox, sandboxDemo, type Sandbox } from './composition/sandbox.js';
 import { trustOf, type CertificatesFile, type Config, type PkiConfig } from './config/index.js';
 import { ApError } from './errors.js';
@@ -130,6 +131,7 @@ async function buildAccessPoint(config: Config, logger: Logger, closers: Closers
   let outbound: OutboundService | null = null;
   let network: PeppolLookup | undefined;
   let responses: BusinessResponses | null = null;
+  let reporting: Reporting | null = null;
   const served = ap ? buildServedHere(stores, { ownEndpointUrl: ap.endpointUrl, cacheMs: as4.servedCacheMs ?? as4.servedCacheMsOldName }) : undefined;
   if (ap && served) {
     // One certificate validator (trust store, revocation policy, CRL cache) for inbound, outbound and discovery.
@@ -152,6 +154,17 @@ async function buildAccessPoint(config: Config, logger: Logger, closers: Closers
       logger,
       closers,
     );
+    // The sandbox sends nothing out, so it never reports; REPORTING decides elsewhere (production by default).
+    const sends = !sandbox && sendsReports(config.reporting, config.pki.environment);
+    reporting = buildReporting(config.reporting, {
+      store: stores.reporting,
+      documents: stores.documents,
+      validation,
+      seatId: ap.seatId,
+      queue: sends ? outbound.queue : null,
+      runner: sends ? runner : null,
+      logger,
+    });
     inbound = await buildInbound(
       as4,
       { ...identity, retiringIdentities: ap.retiring, stores, validation, served, handlers: buildAfterStoredHandlers(stores, responses, pickup), concurrency: Math.max(1, v.workers), logger },
@@ -167,6 +180,7 @@ async function buildAccessPoint(config: Config, logger: Logger, closers: Closers
   );
   await runner.start();
   closers.push('jobs', (budgetMs) => runner.stop(budgetMs));
+  await reporting?.schedule();
   webhooks.start();
   closers.push('webhooks fan-out', () => webhooks.stopFanOut());
   const outboundQueue = outbound?.queue ?? queueWithoutDelivery(db.knex, { maxAttempts: config.outbound.retry.maxAttempts, firstAttemptGraceMs: config.outbound.firstAttemptGraceMs });
@@ -179,6 +193,7 @@ async function buildAccessPoint(config: Config, logger: Logger, closers: Closers
     webhooks: { queue: webhooks.queue, allowPrivateTargets: config.webhooks.allowPrivateTargets },
     ...(responses ? { responses } : {}),
     ...(email ? { email } : {}),
+    ...(reporting ? { reports: reporting.service } : {}),
     ...(served ? { served } : {}),
     ...(network ? { network } : {}),
     consoleIdleMinutes: config.console.idleMinutes,

@@ -18,6 +18,9 @@ import { ConsoleUsersService } from '../services/console-users.js';
 import { SupportService } from '../services/support.js';
 import { consoleRouter } from '../console/router.js';
 import { RateLimiter } from '../http/rate-limit.js';
+import { PostgresReportingStore } from '../store/reporting.js';
+import type { ReportsService } from '../services/reports.js';
+import { reportsRouter } from '../http/reports.js';
 import type { As4Identity } from '../as4/index.js';
 import type { Config, ConsoleConfig, OutboundConfig, WebhooksConfig } from '../config/index.js';
 import { buildWebhookDelivery, type WebhookService, type WebhooksParts } from '../jobs/webhook-service.js';
@@ -93,6 +96,7 @@ export interface Stores {
   responses: PostgresBusinessResponseStore;
   console: PostgresConsoleStore;
   support: PostgresSupportQueries;
+  reporting: PostgresReportingStore;
 }
 
 export function buildStores(knex: Knex): Stores {
@@ -110,6 +114,7 @@ export function buildStores(knex: Knex): Stores {
     responses: new PostgresBusinessResponseStore(knex),
     console: new PostgresConsoleStore(knex),
     support: new PostgresSupportQueries(knex),
+    reporting: new PostgresReportingStore(knex),
   };
 }
 
@@ -264,6 +269,8 @@ export interface Services {
   support: SupportService;
   /** Null when the e-mail channel is off (no SMTP_HOST): the routes are not mounted. */
   email: EmailSettingsService | null;
+  /** The monthly Peppol reports (src/composition/reporting.ts); null without our AP: the route is not mounted. */
+  reports: ReportsService | null;
 }
 
 export function buildServices(
@@ -286,6 +293,8 @@ export function buildServices(
     consoleIdleMinutes?: number;
     /** The e-mail channel (src/composition/email.ts), when SMTP is configured. */
     email?: EmailService;
+    /** The Peppol reports' use cases (src/composition/reporting.ts), where our AP is configured. */
+    reports?: ReportsService;
   },
 ): Services {
   const { stores } = parts;
@@ -327,6 +336,7 @@ export function buildServices(
     consoleUsers: new ConsoleUsersService({ store: stores.console, tenants: stores.tenants, audit: stores.audit, idleSeconds: (parts.consoleIdleMinutes ?? 30) * 60 }),
     support: new SupportService({ documents: stores.documents, queries: stores.support, validation: parts.validation, outbound: parts.outbound }),
     email: parts.email ? new EmailSettingsService({ store: parts.email.store, tenants: stores.tenants }) : null,
+    reports: parts.reports ?? null,
   };
 }
 
@@ -405,6 +415,7 @@ export function buildHttp(parts: HttpParts): RequestListener {
     }),
   });
   if (services.email) mounts.push({ path: '/api/v1', router: emailRouter({ settings: services.email }) });
+  if (services.reports) mounts.push({ path: '/api/v1', router: reportsRouter({ reports: services.reports }) });
   const app = createApp({
     logger: parts.logger,
     authenticate: apiAuthentication(parts.auth, parts.stores),

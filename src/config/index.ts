@@ -25,9 +25,10 @@ import { webhooks } from './webhooks.js';
 import { responses } from './responses.js';
 import { consoleSection } from './console.js';
 import { email } from './email.js';
+import { reporting } from './reporting.js';
 
 // A body the in-flight budget can never hold would be refused as busy forever.
-const SCHEMA = new ConfigSchema({ http, database, logging, validation, as4, pki, discovery, smp, outbound, jobs, auth, quotas, sandbox, webhooks, responses, console: consoleSection, email }, [
+const SCHEMA = new ConfigSchema({ http, database, logging, validation, as4, pki, discovery, smp, outbound, jobs, auth, quotas, sandbox, webhooks, responses, console: consoleSection, email, reporting }, [
   (c) => (c.http.inflightBytes < c.validation.maxDocumentBytes ? `INBOUND_INFLIGHT_BYTES=${c.http.inflightBytes} is less than MAX_DOCUMENT_BYTES=${c.validation.maxDocumentBytes}` : null),
   (c) =>
     c.as4.identity && c.http.inflightBytes < c.as4.maxMessageBytes
@@ -43,6 +44,7 @@ export type WebhooksConfig = Value<typeof webhooks>;
 export type ResponsesConfig = Value<typeof responses>;
 export type ConsoleConfig = Value<typeof consoleSection>;
 export type EmailConfig = Value<typeof email>;
+export type ReportingConfig = Value<typeof reporting>;
 
 /** Every variable the configuration knows, in table order. */
 export const CONFIG_VARIABLES: readonly KnownVariable[] = SCHEMA.variables;

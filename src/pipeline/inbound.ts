@@ -36,6 +36,7 @@ import {
 } from '../as4/index.js';
 import { ApError, toApError } from '../errors.js';
 import type { CertificateValidator } from '../pki/types.js';
+import { reportingItemOf } from '../reporting/items.js';
 import { type As4MessageStore, type ReceivedMessage, type StoredMessage, type StoredReceipt } from '../store/as4-messages.js';
 import { DEFAULT_XML_LIMITS, type XmlLimits } from '../xml/decode.js';
 import { checkSbdhAgainstUserMessage } from './inbound-checks.js';
@@ -229,6 +230,18 @@ export class InboundPipeline {
           initial: RECEIVED,
           payload: doc.bytes,
           payloadSha256: docSha,
+          // As C3 an exchange counts for Peppol Reporting when we store it and give our receipt: in that commit.
+          reporting: reportingItemOf({
+            exchangedAt: new Date(),
+            direction: 'incoming',
+            ourSeat: um.to.partyId,
+            otherSeat: um.from.partyId,
+            documentType: header.documentType.value,
+            process: header.process.value,
+            c1Country: header.countryC1,
+            c4Country: null,
+            ourParticipant: header.receiver.value,
+          }),
           event: {
             reason: `received over AS4 from ${um.from.partyId}; receipt ${receipt.messageId}${flag}`,
             actor: ACTOR,

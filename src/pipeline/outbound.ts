@@ -34,6 +34,7 @@ import {
 import type { LookupResult } from '../peppol/lookup.js';
 import type { CertificateValidator } from '../pki/types.js';
 import { knownDocumentType } from '../peppol/document-types.js';
+import { reportingItemOf } from '../reporting/items.js';
 import { buildSbd } from '../sbdh/build.js';
 import type { MlsType } from '../sbdh/model.js';
 import type { RetryDecision } from '../core/retry.js';
@@ -310,6 +311,18 @@ export class OutboundDelivery {
       },
       { attempt: delivery.attempts, startedAt, httpStatus: status },
       job.lease,
+      // As C2 an exchange counts for Peppol Reporting once its receipt is verified: now, in this statement.
+      reportingItemOf({
+        exchangedAt: now,
+        direction: 'outgoing',
+        ourSeat: d.seatId,
+        otherSeat: receiverSeat,
+        documentType: addressing.documentType.value,
+        process: addressing.process.value,
+        c1Country: countryC1,
+        c4Country: null,
+        ourParticipant: addressing.sender.value,
+      }),
     );
     if (!moved) throw new ApError('state.invalid-transition', `Document ${doc.id} left sending while its attempt ran; delivered not applied`);
     return 'delivered';

@@ -13,6 +13,7 @@ import type { NrReference } from '../as4/signature.js';
 import type { CheckedCreate, Direction } from '../core/state-machine.js';
 import { documentColumns, documentInsertValues, type DocumentMetadata } from './documents.js';
 import { namedQuery } from './named-query.js';
+import { type ReportingItemRow, reportingItemInsert, reportingItemJson } from './reporting.js';
 import { PostgresPayloadStore, type PayloadSql, type PayloadStore } from './payloads.js';
 
 interface NamedStatement {
@@ -52,6 +53,8 @@ export interface As4MessageRecord extends As4MessageHeaders {
 export interface ReceivedDocument extends DocumentMetadata {
   /** The initial status, as the state machine allowed it. */
   initial: CheckedCreate;
+  /** The exchange's reporting item (stored with our receipt, it counts), null when it does not count. */
+  reporting: ReportingItemRow | null;
   payload: Buffer;
   payloadSha256: string;
   event: { reason: string; actor: string; details: Record<string, unknown> | null };
@@ -144,8 +147,8 @@ const MESSAGE_COLUMNS = `direction, message_id, conversation_id, document_id, fr
 const MESSAGE_VALUES = `'inbound', $1, $2, d.id, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13, now(), $14::bigint, $1, $15, $16, $17`;
 
 /**
- * $18: the document id (drawn by the caller), $19..$31: document and event, $32: the bytes, for a payload
- * store that contributes SQL (the last parameter: absent otherwise).
+ * $18: the document id (drawn by the caller), $19..$31: document and event, $32: the reporting item,
+ * $33: the bytes, for a payload store that contributes SQL (the last parameter: absent otherwise).
  */
 function storeReceivedSql(payloads: PayloadSql | null): string {
   return `
@@ -154,12 +157,12 @@ WITH d AS (
     issue_date, status, payload_sha256, payload_size)
   VALUES ($18::uuid, 'inbound', $19, $20, $21, $22, $23, $24, $25::date, $26, $27, $28)
   RETURNING id, created_at
-),${payloads ? ` ${payloads.insert('p', 'd', 'd.id', '$32::bytea')},` : ''} e AS (
+),${payloads ? ` ${payloads.insert('p', 'd', 'd.id', '$33::bytea')},` : ''} e AS (
   INSERT INTO document_events (document_id, type, from_status, to_status, reason, actor, details)
   SELECT d.id, 'status', NULL, $26, $29, $30, $31::jsonb FROM d
 ), m AS (
   INSERT INTO as4_messages (${MESSAGE_COLUMNS}) SELECT ${MESSAGE_VALUES} FROM d RETURNING id
-)
+), ${reportingItemInsert('r', 'd', 'd.id', '$32::jsonb')}
 SELECT d.id AS document_id, d.created_at, (SELECT id FROM m) AS record_id FROM d`;
 }
 
@@ -176,11 +179,11 @@ WITH i AS MATERIALIZED (
     original_sender text, final_recipient text, sbdh_instance_id text, country_c1 text, service text, action text,
     signature_references jsonb, receipt_message_id text, duplicate_of bigint, dedup_instance_id text, mls_to text, mls_type text, sender_id text,
     receiver_id text, document_kind text, document_type text, process text, invoice_number text, issue_date date,
-    status text, payload_sha256 text, payload_size integer, reason text, actor text, details jsonb)) WITH ORDINALITY AS r(
+    status text, payload_sha256 text, payload_size integer, reason text, actor text, details jsonb, reporting jsonb)) WITH ORDINALITY AS r(
     doc_id, message_id, conversation_id, from_party_id, to_party_id, original_sender, final_recipient, sbdh_instance_id, country_c1,
     service, action, signature_references, receipt_message_id, duplicate_of, dedup_instance_id, mls_to, mls_type, sender_id, receiver_id,
     document_kind, document_type, process, invoice_number, issue_date, status, payload_sha256, payload_size, reason, actor,
-    details, n)
+    details, reporting, n)
 ), d AS (
   INSERT INTO documents (id, direction, sender_id, receiver_id, document_kind, document_type, process, invoice_number,
     issue_date, status, payload_sha256, payload_size)
@@ -196,7 +199,7 @@ WITH i AS MATERIALIZED (
     sbdh_instance_id, country_c1, service, action, signature_references, receipt_message_id, ($2::bytea[])[n], now(),
     duplicate_of, message_id, dedup_instance_id, mls_to, mls_type FROM i
   RETURNING id, document_id
-)
+), ${reportingItemInsert('r', 'i', 'i.doc_id', 'i.reporting')}
 SELECT i.n, d.id AS document_id, d.created_at, m.id AS record_id FROM i JOIN d ON d.id = i.doc_id JOIN m ON m.document_id = i.doc_id`;
 }
 
@@ -290,6 +293,7 @@ function groupRow(documentId: string, m: ReceivedMessage, doc: ReceivedDocument)
     reason: doc.event.reason,
     actor: doc.event.actor,
     details: doc.event.details,
+    reporting: doc.reporting ? JSON.parse(reportingItemJson(doc.reporting)!) : null,
   };
 }
 
@@ -384,6 +388,7 @@ export class As4MessageStore {
         doc.event.reason,
         doc.event.actor,
         doc.event.details === null ? null : JSON.stringify(doc.event.details),
+        reportingItemJson(doc.reporting),
         ...(this.payloads.sql ? [doc.payload] : []),
       ]);
       return { stored: { documentId: row!.document_id, recordId: String(row!.record_id), createdAt: row!.created_at } };

@@ -15,6 +15,7 @@ import { documentInsertValues, documentRecord, type DocumentRecord, type EventIn
 import { newJobState, type JobLease } from './jobs.js';
 import { namedQuery } from './named-query.js';
 import { PostgresPayloadStore, type PayloadSql, type PayloadStore } from './payloads.js';
+import { type ReportingItemRow, reportingItemInsert, reportingItemJson } from './reporting.js';
 
 /** The job kind of outbound delivery: one job per outbound document (unique key: the document id). */
 export const OUTBOUND_JOB = 'outbound';
@@ -204,7 +205,7 @@ FROM h LEFT JOIN u ON true LEFT JOIN c ON c.document_id = u.id LEFT JOIN l ON tr
 /**
  * A delivered attempt: the document moves from $2 to $3 if it is still in $2, with its status event, the
  * delivery's final fields, the AS4 message record (receipt as evidence), the attempt row and its job done
- * ($27-$29: job id, holder, attempt); nothing is written when the document had left $2. The receipt
+ * ($27-$29: job id, holder, attempt) and the exchange's reporting item ($30, null when it does not count); nothing is written when the document had left $2. The receipt
  * decides: should the lease have been lost meanwhile, the document is delivered all the same, and the
  * job's new holder finds it so.
  */
@@ -231,7 +232,7 @@ WITH u AS (
 ), j AS (
   UPDATE jobs SET status = 'done', leased_by = NULL, lease_until = NULL, updated_at = now()
   WHERE id = $27::bigint AND status = 'running' AND leased_by = $28::text AND attempts = $29::int AND EXISTS (SELECT 1 FROM u)
-)
+), ${reportingItemInsert('r', 'u', 'u.id', '$30::jsonb')}
 SELECT id FROM u`;
 
 /**
@@ -390,7 +391,7 @@ export class PostgresDeliveryStore {
 
   /**
    * A verified receipt: the status move (compare-and-set on `move.from`) with its
-   * event, the delivery's final fields, the AS4 message record and the attempt row, in one statement.
+   * event, the delivery's final fields, the AS4 message record, the attempt row and the reporting item, in one statement.
    * False when the document had left `move.from` (nothing written).
    */
   async recordDelivered(
@@ -401,6 +402,7 @@ export class PostgresDeliveryStore {
     m: Omit<SentMessage, 'documentId' | 'countryC1'>,
     a: { attempt: number; startedAt: Date; httpStatus: number },
     lease: JobLease,
+    reporting: ReportingItemRow | null,
   ): Promise<boolean> {
     const rows = await namedQuery(this.knex, 'deliveries-delivered', DELIVERED, [
       documentId,
@@ -432,6 +434,7 @@ export class PostgresDeliveryStore {
       lease.jobId,
       lease.runnerId,
       lease.attempts,
+      reportingItemJson(reporting),
     ]);
     return rows.length > 0;
   }

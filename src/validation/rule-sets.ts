@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ApError } from '../errors.js';
 import { nameKey, type XNode } from './dom.js';
-import { SCHEMATRON_LAYERS, type RuleSetRef, type SchematronLayer, type UblDocumentKind } from './types.js';
+import { SCHEMATRON_LAYERS, type RuleSetRef, type SchematronLayer, type DocumentKind } from './types.js';
 
 const CBC = 'urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2';
 const APPLICATION_RESPONSE_NS = 'urn:oasis:names:specification:ubl:schema:xsd:ApplicationResponse-2';
@@ -19,17 +19,24 @@ export const INVOICE_RESPONSE_CUSTOMIZATION = 'urn:fdc:peppol.eu:poacc:trns:invo
 /** Peppol Message Level Status 1.0: its CustomizationID. */
 export const MLS_CUSTOMIZATION = 'urn:peppol:edec:mls:1.0';
 
-export const DOCUMENT_TYPES = ['billing', 'invoice-response', 'mls'] as const;
+/** Peppol Reporting (TSR 1.0, EUSR 1.1): recognised by root element and namespace, as the reference's rules select them. */
+const REPORT_ROOTS = {
+  tsr: { local: 'TransactionStatisticsReport', ns: 'urn:fdc:peppol:transaction-statistics-report:1.0' },
+  eusr: { local: 'EndUserStatisticsReport', ns: 'urn:fdc:peppol:end-user-statistics-report:1.1' },
+} as const;
+
+export const DOCUMENT_TYPES = ['billing', 'invoice-response', 'mls', 'tsr', 'eusr'] as const;
 export type DocumentType = (typeof DOCUMENT_TYPES)[number];
 
 const SUPPORTED =
   `UBL Invoice and CreditNote (billing), ApplicationResponse with a CustomizationID starting ${INVOICE_RESPONSE_CUSTOMIZATION} ` +
-  `(invoice-response) or equal to ${MLS_CUSTOMIZATION} (mls)`;
+  `(invoice-response) or equal to ${MLS_CUSTOMIZATION} (mls), {${REPORT_ROOTS.tsr.ns}}${REPORT_ROOTS.tsr.local} (tsr), ` +
+  `{${REPORT_ROOTS.eusr.ns}}${REPORT_ROOTS.eusr.local} (eusr)`;
 
 export interface RecognisedDocument {
   documentType: DocumentType;
-  /** The UBL 2.1 main schema the document is checked against. */
-  xsdRoot: UblDocumentKind;
+  /** The main schema the document is checked against (UBL 2.1, or the report's own). */
+  xsdRoot: DocumentKind;
 }
 
 /** The root's cbc:CustomizationID, whitespace-normalised (XML whitespace only), or null when it has none. */
@@ -42,6 +49,10 @@ export function customizationId(root: XNode): string | null {
 export function recognise(root: XNode): RecognisedDocument | null {
   // Invoice and CreditNote by local name: in another namespace the billing rules still run and the XSD layer says what is wrong.
   if (root.local === 'Invoice' || root.local === 'CreditNote') return { documentType: 'billing', xsdRoot: root.local };
+  for (const type of ['tsr', 'eusr'] as const) {
+    const r = REPORT_ROOTS[type];
+    if (root.local === r.local && root.ns === r.ns) return { documentType: type, xsdRoot: r.local };
+  }
   if (root.local !== 'ApplicationResponse' || root.ns !== APPLICATION_RESPONSE_NS) return null;
   const c = customizationId(root);
   if (c?.startsWith(INVOICE_RESPONSE_CUSTOMIZATION)) return { documentType: 'invoice-response', xsdRoot: 'ApplicationResponse' };

@@ -3,7 +3,7 @@ import type { ErrorKind } from '../errors.js';
 import type { XNode } from './dom.js';
 
 /** The layers a rule set's schematron files are run as (rule-sets.ts reads them from the manifest). */
-export const SCHEMATRON_LAYERS = ['CEN', 'PEPPOL', 'T111', 'MLS'] as const;
+export const SCHEMATRON_LAYERS = ['CEN', 'PEPPOL', 'T111', 'MLS', 'TSR', 'EUSR'] as const;
 export type SchematronLayer = (typeof SCHEMATRON_LAYERS)[number];
 /**
  * REPORT: about the report itself (the summary of the findings a capped report leaves out);
@@ -74,10 +74,14 @@ export interface ExplainedReport extends ValidationReport {
 }
 
 export type UblDocumentKind = 'Invoice' | 'CreditNote' | 'ApplicationResponse';
+/** The roots of the Peppol Reporting documents (TSR 1.0, EUSR 1.1): not UBL, each with its own schema. */
+export type ReportDocumentKind = 'TransactionStatisticsReport' | 'EndUserStatisticsReport';
+/** The root element of a document an XSD of the validator checks. */
+export type DocumentKind = UblDocumentKind | ReportDocumentKind;
 
 /** The release of a rule set that judged a document: what the report is valid under. */
 export interface RuleSetRef {
-  /** The manifest's document type: billing, invoice-response, mls. */
+  /** The manifest's document type: billing, invoice-response, mls, tsr, eusr. */
   documentType: string;
   release: string;
   /** YYYY-MM-DD: the day from which this release applies. */
@@ -90,10 +94,11 @@ export interface ValidationReport {
   /** True when no issue is fatal. */
   valid: boolean;
   /**
-   * The UBL root (Invoice, CreditNote, ApplicationResponse); null when the document did not parse, is not
-   * of a supported type, or has a UBL local name in another namespace (then an issue explains it).
+   * The root (UBL Invoice, CreditNote, ApplicationResponse; TransactionStatisticsReport, EndUserStatisticsReport);
+   * null when the document did not parse, is not of a supported type, or has a UBL local name in another
+   * namespace (then an issue explains it).
    */
-  documentKind: UblDocumentKind | null;
+  documentKind: DocumentKind | null;
   /** The rule set release that judged the document; null when it did not parse or is unsupported. */
   ruleSet: RuleSetRef | null;
   issues: ValidationIssue[];

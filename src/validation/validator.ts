@@ -1,8 +1,8 @@
 /**
  * The document validator: the document's type picks its rule set (rule-sets.ts: Invoice and CreditNote
  * the billing rules, EN 16931 and Peppol BIS Billing 3; an Invoice Response the T111 rules; an MLS the MLS
- * rules), the release in force on the day of the call picks the rules' version, and the document is
- * checked against its UBL 2.1 XSD and then that release's schematron layers. Every installed release is
+ * rules; a TSR or EUSR the Peppol Reporting rules), the release in force on the day of the call picks the rules' version, and the document is
+ * checked against its XSD (UBL 2.1, or the report's own) and then that release's schematron layers. Every installed release is
  * compiled at start-up, so that validate() only compares dates. Like the reference, the schematron layers
  * run even when the XSD layer fails, so rule results are reported for incomplete documents too.
  */
@@ -13,7 +13,7 @@ import { readFacts } from './explain/facts.js';
 import { evaluateSchema } from './schematron/evaluate.js';
 import { loadSchematron } from './schematron/load.js';
 import type { CompiledSchema } from './schematron/model.js';
-import { FindingCap, type DocumentValidator, type RuleSetRef, type UblDocumentKind, type ValidationIssue, type ValidationReport } from './types.js';
+import { FindingCap, type DocumentValidator, type RuleSetRef, type DocumentKind, type ValidationIssue, type ValidationReport } from './types.js';
 import { UBL_NAMESPACES, UblXsdValidator } from './xsd.js';
 
 export interface ValidatorOptions {
@@ -63,7 +63,7 @@ class UblValidator implements Validator {
       const listed = cap.take(i.layer, i.id, i.flag, () => i);
       if (listed) issues.push(listed);
     };
-    const done = (documentKind: UblDocumentKind | null, ruleSet: RuleSetRef | null, root: XNode | null) => {
+    const done = (documentKind: DocumentKind | null, ruleSet: RuleSetRef | null, root: XNode | null) => {
       const summary = cap.summary();
       const all = summary ? [...issues, summary] : issues;
       return { report: { valid: !all.some((i) => i.flag === 'fatal'), documentKind, ruleSet, issues: all, elapsedMs: performance.now() - started }, root };

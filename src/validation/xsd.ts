@@ -19,19 +19,26 @@ import {
 import { ApError } from '../errors.js';
 import { assertNoDtd, decodeXml, DEFAULT_XML_LIMITS, type XmlLimits } from '../xml/decode.js';
 import { prefixedNames } from './report-format.js';
-import type { DocumentValidator, UblDocumentKind, ValidationIssue, ValidationReport } from './types.js';
+import type { DocumentKind, DocumentValidator, ValidationIssue, ValidationReport } from './types.js';
 
-export const UBL_NAMESPACES: Record<UblDocumentKind, string> = {
+/** The namespace of each root an installed schema checks (UBL 2.1 and the Peppol Reporting documents). */
+export const UBL_NAMESPACES: Record<DocumentKind, string> = {
   Invoice: 'urn:oasis:names:specification:ubl:schema:xsd:Invoice-2',
   CreditNote: 'urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2',
   ApplicationResponse: 'urn:oasis:names:specification:ubl:schema:xsd:ApplicationResponse-2',
+  TransactionStatisticsReport: 'urn:fdc:peppol:transaction-statistics-report:1.0',
+  EndUserStatisticsReport: 'urn:fdc:peppol:end-user-statistics-report:1.1',
 };
 
-const MAIN_SCHEMAS: Record<UblDocumentKind, string> = {
+const MAIN_SCHEMAS: Record<DocumentKind, string> = {
   Invoice: 'maindoc/UBL-Invoice-2.1.xsd',
   CreditNote: 'maindoc/UBL-CreditNote-2.1.xsd',
   ApplicationResponse: 'maindoc/UBL-ApplicationResponse-2.1.xsd',
+  TransactionStatisticsReport: 'reporting/peppol-transaction-statistics-reporting-1.0.1.xsd',
+  EndUserStatisticsReport: 'reporting/peppol-end-user-statistics-reporting-1.1.xsd',
 };
+/** The folders of the schemas folder the main schemas and their imports live in. */
+const SCHEMA_FOLDERS = ['maindoc', 'common', 'reporting'];
 
 /**
  * No network, no external entities; keep line numbers above 65535 exact. Small text nodes stored
@@ -72,7 +79,7 @@ function issueFromDetail(layer: 'PARSE' | 'XSD', d: ErrorDetail): ValidationIssu
 
 export class UblXsdValidator implements DocumentValidator {
   private constructor(
-    private readonly validators: Map<UblDocumentKind, XsdValidator>,
+    private readonly validators: Map<DocumentKind, XsdValidator>,
     private readonly schemaDocs: XmlDocument[],
     private readonly limits: XmlLimits,
     /** One element per type of UNCOLLAPSED, named after it, for the recheck. */
@@ -102,11 +109,11 @@ export class UblXsdValidator implements DocumentValidator {
    * Throws ApError('validation.artifacts-missing') when the files are not installed.
    */
   static load(schemaDir: string, limits: XmlLimits = DEFAULT_XML_LIMITS): UblXsdValidator {
-    for (const sub of ['maindoc', 'common']) {
+    for (const sub of SCHEMA_FOLDERS) {
       if (!existsSync(join(schemaDir, sub))) {
         throw new ApError(
           'validation.artifacts-missing',
-          `UBL 2.1 schemas not found in ${schemaDir} (missing ${sub}/); run \`npm run artifacts\``,
+          `UBL 2.1 and Peppol Reporting schemas not found in ${schemaDir} (missing ${sub}/); run \`npm run artifacts\``,
         );
       }
     }
@@ -117,17 +124,17 @@ export class UblXsdValidator implements DocumentValidator {
     })();
     const root = `/peppol-ap-ubl-xsd-${++loads}/`;
     const names: string[] = [];
-    for (const sub of ['maindoc', 'common']) {
+    for (const sub of SCHEMA_FOLDERS) {
       for (const f of readdirSync(join(schemaDir, sub))) {
         if (!f.endsWith('.xsd')) continue;
         schemaProvider.addBuffer(root + `${sub}/${f}`, readFileSync(join(schemaDir, sub, f)));
         names.push(root + `${sub}/${f}`);
       }
     }
-    const validators = new Map<UblDocumentKind, XsdValidator>();
+    const validators = new Map<DocumentKind, XsdValidator>();
     const docs: XmlDocument[] = [];
     try {
-      for (const kind of Object.keys(MAIN_SCHEMAS) as UblDocumentKind[]) {
+      for (const kind of Object.keys(MAIN_SCHEMAS) as DocumentKind[]) {
         const url = root + MAIN_SCHEMAS[kind];
         if (!names.includes(url)) {
           throw new ApError('validation.artifacts-missing', `${MAIN_SCHEMAS[kind]} is missing in ${schemaDir}`);
@@ -171,9 +178,9 @@ export class UblXsdValidator implements DocumentValidator {
    * whose parse found a UBL root of a main schema passes `rootKind`, saving the read of the root
    * through libxml2 (two well-formed parses of one text agree on the root's name and namespace).
    */
-  validateDecoded(input: Buffer | string, text: string, started = performance.now(), rootKind: UblDocumentKind | null = null): ValidationReport {
+  validateDecoded(input: Buffer | string, text: string, started = performance.now(), rootKind: DocumentKind | null = null): ValidationReport {
     const bytes = typeof input === 'string' ? Buffer.from(text) : input;
-    const done = (documentKind: UblDocumentKind | null, issues: ValidationIssue[]): ValidationReport => ({
+    const done = (documentKind: DocumentKind | null, issues: ValidationIssue[]): ValidationReport => ({
       valid: !issues.some((i) => i.flag === 'fatal'),
       documentKind,
       ruleSet: null,
@@ -192,7 +199,7 @@ export class UblXsdValidator implements DocumentValidator {
       let kind = rootKind;
       if (!kind) {
         const root = doc.root;
-        kind = (Object.keys(UBL_NAMESPACES) as UblDocumentKind[]).find((k) => root.name === k && root.namespaceUri === UBL_NAMESPACES[k]) ?? null;
+        kind = (Object.keys(UBL_NAMESPACES) as DocumentKind[]).find((k) => root.name === k && root.namespaceUri === UBL_NAMESPACES[k]) ?? null;
       }
       if (!kind) {
         const root = doc.root;
@@ -201,7 +208,7 @@ export class UblXsdValidator implements DocumentValidator {
             layer: 'XSD',
             id: 'XSD',
             flag: 'fatal',
-            message: `The root element {${root.namespaceUri}}${root.name} is not a UBL 2.1 Invoice, CreditNote or ApplicationResponse`,
+            message: `The root element {${root.namespaceUri}}${root.name} is not a UBL 2.1 Invoice, CreditNote or ApplicationResponse, nor a Peppol TransactionStatisticsReport or EndUserStatisticsReport`,
             location: '/*',
             line: root.line,
           },

@@ -23,7 +23,8 @@ import {
 } from '../../src/composition/index.js';
 import { buildBusinessResponses, publishMlsParticipant } from '../../src/composition/responses.js';
 import { buildEmail, emailNotifications, outboundEmail, pickupHandler, type EmailService } from '../../src/composition/email.js';
-import { loadConfig, type OutboundConfig, type ResponsesConfig } from '../../src/config/index.js';
+import { buildReporting, type Reporting } from '../../src/composition/reporting.js';
+import { loadConfig, type OutboundConfig, type ReportingConfig, type ResponsesConfig } from '../../src/config/index.js';
 import { InflightBudget } from '../../src/http/body-budget.js';
 import type { OutboundService } from '../../src/jobs/outbound-service.js';
 import { JobRunner } from '../../src/jobs/runner.js';
@@ -112,6 +113,8 @@ export interface TestAp {
   tenantId: string;
   /** The Authorization header of that tenant's key (all scopes). */
   authorization: Record<string, string>;
+  /** The monthly Peppol reports, when started with `reporting`: their job kind is on this AP's runner; schedule() (what `serve` calls at start-up) is the test's to call. */
+  reporting: Reporting | null;
   /**
    * Publishes a participant here (SMP capabilities for invoice, credit note and, unless
    * `invoiceResponses` is false, Invoice Response) and registers it in the SML.
@@ -152,10 +155,18 @@ export interface E2eNetwork {
   /** `responses`: MLS_TYPE and MLS_CONFIRMATION_WAIT_MS of the AP (default FAILURE_ONLY). */
   /** `lookupCacheMs`: how long its SML/SMP answers are cached (default 15 minutes, as in production). */
   /** `email`: e-mail variables (SMTP_HOST, SMTP_PORT, EMAIL_FROM...) that turn the e-mail channel on. */
+  /** `reporting`: send the monthly Peppol reports (the job kind registered, not yet scheduled); default off. */
   startAp(
     name: string,
     seatId: string,
-    options?: { outbound?: Partial<OutboundConfig>; inboundWorkers?: number; responses?: Partial<ResponsesConfig>; lookupCacheMs?: number; email?: Record<string, string> },
+    options?: {
+      outbound?: Partial<OutboundConfig>;
+      inboundWorkers?: number;
+      responses?: Partial<ResponsesConfig>;
+      lookupCacheMs?: number;
+      email?: Record<string, string>;
+      reporting?: ReportingConfig;
+    },
   ): Promise<TestAp>;
   close(): Promise<void>;
 }
@@ -166,7 +177,7 @@ export async function startNetwork(): Promise<E2eNetwork> {
   return {
     env,
     async startAp(name, seatId, options = {}) {
-      const ap = await startAp(env, name, seatId, { ...TEST_OUTBOUND_CONFIG, ...options.outbound }, options.inboundWorkers ?? 0, { ...DEFAULTS.responses, ...options.responses }, options.lookupCacheMs, options.email);
+      const ap = await startAp(env, name, seatId, { ...TEST_OUTBOUND_CONFIG, ...options.outbound }, options.inboundWorkers ?? 0, { ...DEFAULTS.responses, ...options.responses }, options.lookupCacheMs, options.email, options.reporting ?? null);
       aps.push(ap);
       return ap;
     },
@@ -188,7 +199,8 @@ async function startAp(
   inboundWorkers: number,
   responsesConfig: ResponsesConfig,
   lookupCacheMs: number | undefined,
-  emailEnv?: Record<string, string>,
+  emailEnv: Record<string, string> | undefined,
+  reportingConfig: ReportingConfig | null,
 ): Promise<TestAp> {
   const validator = await fullValidator();
   const cert = env.pki.issueAp(seatId);
@@ -268,6 +280,9 @@ async function startAp(
       closers,
     );
   const inbound = await startInboundSide(identity, []);
+  const reporting = reportingConfig
+    ? buildReporting(reportingConfig, { store: stores.reporting, documents, validation, seatId, queue: outbound.queue, runner: jobs, logger })
+    : null;
   const webhooks = buildWebhooks(DEFAULTS.webhooks, { knex, runner: jobs, pollIntervalMs: outboundConfig.pollIntervalMs, logger, ...(email ? { notifications: emailNotifications(email) } : {}) }, closers);
   await jobs.start();
   closers.push('jobs', (budgetMs) => jobs.stop(budgetMs));
@@ -283,6 +298,7 @@ async function startAp(
     network,
     responses,
     ...(email ? { email } : {}),
+    ...(reporting ? { reports: reporting.service } : {}),
     webhooks: { queue: webhooks.queue, allowPrivateTargets: true },
   });
   // Each access point serves one tenant owning every participant it hosts or sends for, with one key.
@@ -335,6 +351,7 @@ async function startAp(
     email,
     tenantId: tenant.id,
     authorization: key,
+    reporting,
     async host(participant, endpoint, options = {}) {
       const p = parseParticipantId(participant);
       if (!(await participants.getParticipant(p))) await participants.addParticipant({ participant: p, name: `participant at ${name}` });

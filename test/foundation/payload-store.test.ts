@@ -45,7 +45,8 @@ function received(i: number): { message: ReceivedMessage; doc: ReceivedDocument 
       issueDate: '2026-11-28',
       initial: checkCreate('inbound', 'received'),
       payload,
-      payloadSha256: createHash('sha256').update(payload).digest('hex'),
+      reporting: null,
+    payloadSha256: createHash('sha256').update(payload).digest('hex'),
       event: { reason: `received ${i}`, actor: 'as4', details: null },
     },
   };

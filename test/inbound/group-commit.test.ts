@@ -42,7 +42,8 @@ function received(i: number, ids: { messageId: string; instanceId: string }): { 
       issueDate: '2026-11-28',
       initial: checkCreate('inbound', 'received'),
       payload,
-      payloadSha256: createHash('sha256').update(payload).digest('hex'),
+      reporting: null,
+    payloadSha256: createHash('sha256').update(payload).digest('hex'),
       event: { reason: `received ${i}`, actor: 'as4', details: { n: i } },
     },
   };

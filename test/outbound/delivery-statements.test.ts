@@ -139,6 +139,20 @@ describe('outbound delivery statements', () => {
         },
         { attempt: claimed.delivery.attempts, startedAt: at, httpStatus: 200 },
         lease,
+        {
+          exchangedAt: at,
+          direction: 'outgoing',
+          ourSeat: 'PBE000001',
+          otherSeat: 'PBE000002',
+          documentType: 'urn:doc',
+          process: 'urn:proc',
+          transportProfile: 'peppol-transport-as4-v2_0',
+          c1Country: 'BE',
+          c4Country: null,
+          ourParticipant: '0208:0123456749',
+          endUser: '0208:0123456749',
+          countsInEusr: true,
+        },
       );
     assert.equal(await record(), true);
     assert.equal(await record(), false, 'no longer in sending');
@@ -155,5 +169,11 @@ describe('outbound delivery statements', () => {
     assert.deepEqual((await deliveries.attempts(doc.id)).map((a) => [a.attempt, a.outcome, a.endpointUrl, a.httpStatus]), [[1, 'delivered', 'https://b.test/as4', 200]]);
     const job = (await jobs.get(lease.jobId))!;
     assert.deepEqual([job.status, job.attempts, job.leasedBy, job.leaseUntil], ['done', 1, null, null]);
+    const items = await db.knex('reporting_items').where({ document_id: doc.id });
+    assert.deepEqual(
+      items.map((i) => [i.direction, i.other_seat, i.document_type, i.c1_country, i.c4_country, i.end_user, i.exchanged_at.getTime()]),
+      [['outgoing', 'PBE000002', 'urn:doc', 'BE', null, '0208:0123456749', at.getTime()]],
+      'one reporting item, written by the statement that delivered it',
+    );
   });
 });

@@ -13,5 +13,6 @@ import { render } from './render.js';
 import { serve } from './serve.js';
 import { smpVerify } from './smp-verify.js';
 import { validate } from './validate.js';
+import { report } from './report.js';
 
-export const commands: CliCommand[] = [serve, migrate, validate, render, artifacts, pkiCheck, lookup, smpVerify, sbdhCheck, participants, tenants, keys, mandates, consoleUsers, as4Inspect, as4VerifyReceipt];
+export const commands: CliCommand[] = [serve, migrate, validate, render, artifacts, pkiCheck, lookup, smpVerify, sbdhCheck, participants, tenants, keys, mandates, consoleUsers, as4Inspect, as4VerifyReceipt, report];

@@ -1,7 +1,7 @@
 /**
  * `validate <file…> [--json]`: full validation of one or more files with the rules compiled once for the
  * whole call: UBL 2.1 XSD, then the rule set of the document's type (Invoice and CreditNote: EN 16931 and
- * Peppol BIS Billing 3; Invoice Response: T111; MLS) in the release in force today. Each report names its
+ * Peppol BIS Billing 3; Invoice Response: T111; MLS; TSR and EUSR: their Peppol Reporting rules) in the release in force today. Each report names its
  * file and that release. Exit 0 when every file is valid, 1 when any is invalid, 2 when any file is
  * unusable (unreadable, too large, not well-formed XML, of no supported document type) or the arguments
  * are wrong.
@@ -29,7 +29,7 @@ function isUnusable(r: ValidationReport): boolean {
 
 export const validate: CliCommand = {
   name: ['validate'],
-  summary: 'Validate UBL 2.1 Invoice/CreditNote (EN 16931, BIS Billing 3), Invoice Response (T111) and MLS files; exit 0 all valid, 1 any invalid, 2 unusable input',
+  summary: 'Validate UBL 2.1 Invoice/CreditNote (EN 16931, BIS Billing 3), Invoice Response (T111), MLS, and Peppol TSR and EUSR files; exit 0 all valid, 1 any invalid, 2 unusable input',
   usage: 'validate <file…> [--json]',
   async run(args, io) {
     const json = args.includes('--json');

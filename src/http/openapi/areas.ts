@@ -12,3 +12,4 @@ export * as webhooks from './paths/webhooks.js';
 export * as mls from './paths/mls.js';
 export * as email from './paths/email.js';
 export * as renderings from './paths/renderings.js';
+export * as reports from './paths/reports.js';

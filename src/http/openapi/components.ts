@@ -81,15 +81,15 @@ const validationReport: JsonSchema = {
   properties: {
     valid: { type: 'boolean', description: 'True when no issue is fatal.' },
     documentKind: {
-      enum: ['Invoice', 'CreditNote', 'ApplicationResponse', null],
-      description: 'The UBL 2.1 root; null when the document does not parse or is not of a supported type (an issue says so).',
+      enum: ['Invoice', 'CreditNote', 'ApplicationResponse', 'TransactionStatisticsReport', 'EndUserStatisticsReport', null],
+      description: 'The root: UBL 2.1, or a Peppol Reporting TSR or EUSR; null when the document does not parse or is not of a supported type (an issue says so).',
     },
     ruleSet: nullable('object', {
       additionalProperties: false,
       required: ['documentType', 'release', 'effectiveFrom', 'layers'],
       description: 'The rule set release that judged the document (the one in force on the day of validation); null when it did not parse or is unsupported.',
       properties: {
-        documentType: { type: 'string', examples: ['billing', 'invoice-response', 'mls'] },
+        documentType: { type: 'string', examples: ['billing', 'invoice-response', 'mls', 'tsr', 'eusr'] },
         release: { type: 'string', examples: ['3.0.21'] },
         effectiveFrom: { type: 'string', format: 'date', description: 'The day from which this release applies.' },
         layers: { type: 'array', items: { type: 'string' }, description: 'Its schematron layers, in the order they ran.', examples: [['CEN', 'PEPPOL']] },

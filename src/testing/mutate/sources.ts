@@ -26,18 +26,21 @@ export function loadExamples(dir: string): CorpusExample[] {
   });
 }
 
-/** The example folders of the business responses under `schematron/examples/`; every other one holds billing examples. */
-const RESPONSE_EXAMPLES: Partial<Record<DocumentType, string>> = { 'invoice-response': 'invoice-response', mls: 'mls' };
+/**
+ * The example folders of the business responses and the Peppol reports under `schematron/examples/`;
+ * every other one holds billing examples.
+ */
+const OWN_EXAMPLE_FOLDERS: Partial<Record<DocumentType, string>> = { 'invoice-response': 'invoice-response', mls: 'mls', tsr: 'reporting/tsr', eusr: 'reporting/eusr' };
 
 /** The installed official examples of one document type. */
 export function examplesOf(schDir: string, type: DocumentType): CorpusExample[] {
   const dir = join(schDir, 'examples');
-  const folder = RESPONSE_EXAMPLES[type];
+  const folder = OWN_EXAMPLE_FOLDERS[type];
   if (folder) return loadExamples(join(dir, folder));
-  const responses = new Set(Object.values(RESPONSE_EXAMPLES));
+  const others = new Set(Object.values(OWN_EXAMPLE_FOLDERS).map((f) => f.split('/')[0]));
   return readdirSync(dir)
     .sort()
-    .filter((f) => !responses.has(f))
+    .filter((f) => !others.has(f))
     .flatMap((f) => loadExamples(join(dir, f)));
 }
 

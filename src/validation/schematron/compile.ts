@@ -5,7 +5,7 @@ import type { Compiler } from '../xpath/compile.js';
 import { type BFn, type Ctx, type Fn, Scope, type UserFunction } from '../xpath/context.js';
 import { parseXPath } from '../xpath/parser.js';
 import { parseSeqType } from '../xpath/user-functions.js';
-import { type Item, type Seq, Untyped, castAtomic } from '../xpath/values.js';
+import { type Item, type Seq, Untyped, castAtomic, stringOf } from '../xpath/values.js';
 import { type ChainTrie, absenceChains, addChain } from './absence.js';
 import { compileMatcher, patternBranches } from './match.js';
 import type { CompiledAssert, CompiledRule, MessagePart } from './model.js';
@@ -82,6 +82,19 @@ function compileSequenceConstructor(children: SchEl[], st: LoadState, scope: Sco
       case 'sequence':
         parts.push({ kind: 'out', f: compileExpr(st, attr(k, 'select')!, sc, where) });
         break;
+      // A text node's string: the functions that use these declare a string result, which atomizes it.
+      case 'value-of': {
+        if (attr(k, 'select') === null || k.elems.length) unsupported('xsl:value-of without a select, or with content', where);
+        const sel = compileExpr(st, attr(k, 'select')!, sc, where);
+        const sep = attr(k, 'separator') ?? ' ';
+        parts.push({ kind: 'out', f: (c) => [sel(c).map(stringOf).join(sep)] });
+        break;
+      }
+      case 'text': {
+        const v = [k.text];
+        parts.push({ kind: 'out', f: () => v });
+        break;
+      }
       case 'choose': {
         const branches: { test: BFn | null; body: Fn }[] = [];
         for (const w of k.elems) {

@@ -1,6 +1,6 @@
 /**
  * Loads an ISO Schematron file (query binding xslt2) and compiles it: namespaces, global and pattern
- * lets, xsl:function definitions, abstract patterns instantiated through is-a/param, abstract rules
+ * lets, xsl:function and xsl:key definitions, abstract patterns instantiated through is-a/param, abstract rules
  * through extends, and every rule context (as an XSLT match pattern) and assert/report test into
  * closures (compile.ts, match.ts), with the tables that dispatch elements to candidate rules.
  *
@@ -12,7 +12,7 @@ import { ApError } from '../../errors.js';
 import { keyId } from '../dom.js';
 import type { ValidationLayer } from '../types.js';
 import { Compiler } from '../xpath/compile.js';
-import { Scope, type UserFunction } from '../xpath/context.js';
+import { Scope, type UserFunction, type XslKey } from '../xpath/context.js';
 import { parseSeqType } from '../xpath/user-functions.js';
 import { type LoadState, compileExpr, compileFunction, compileRule, rawRule } from './compile.js';
 import type { Candidate, CompiledPattern, CompiledRule, CompiledSchema } from './model.js';
@@ -38,7 +38,8 @@ export function compileSchematron(text: string, layer: ValidationLayer, source =
   for (const e of kids(schema)) if (e.ns === SCH_NS && e.local === 'ns') ns[attr(e, 'prefix')!] = attr(e, 'uri')!;
 
   const functions = new Map<string, UserFunction>();
-  const compiler = new Compiler({ functions });
+  const keys = new Map<string, XslKey>();
+  const compiler = new Compiler({ functions, keys });
   const globalScope = new Scope(null, { n: 0 });
   const st: LoadState = { ns, compiler, globalScope, globalFns: [], functions };
 
@@ -65,9 +66,17 @@ export function compileSchematron(text: string, layer: ValidationLayer, source =
   // Pass 1: declarations.
   const patternEls: { el: SchEl; self: SchEl; params: Map<string, string> }[] = [];
   const functionEls: SchEl[] = [];
+  const keyEls: SchEl[] = [];
   for (const e of kids(schema)) {
     if (e.ns === XSL_NS && e.local === 'function') {
       functionEls.push(e);
+      continue;
+    }
+    if (e.ns === XSL_NS && e.local === 'key') {
+      const name = attr(e, 'name');
+      if (!name || keys.has(name) || !attr(e, 'match') || !attr(e, 'use')) unsupported(`xsl:key '${name}' without a unique name, a match and a use`, source);
+      keys.set(name, { match: null, use: null, slots: { n: 0 }, memo: compiler.allocMemo() });
+      keyEls.push(e);
       continue;
     }
     if (e.ns === XSL_NS) unsupported(`XSLT element xsl:${e.local} at schema level`, source);
@@ -143,6 +152,15 @@ export function compileSchematron(text: string, layer: ValidationLayer, source =
     (f as SchEl & { fnKey?: string }).fnKey = fnName;
   }
   for (const f of functionEls) compileFunction(f, st);
+  // A key's match pattern selects what the same path does from the root when absolute ('/a/b[p]'), as in
+  // every rule file loaded here; a relative pattern matches its nodes anywhere, as '//' + pattern selects.
+  for (const e of keyEls) {
+    const key = keys.get(attr(e, 'name')!)!;
+    const match = attr(e, 'match')!.trim();
+    const where = `xsl:key ${attr(e, 'name')}`;
+    key.match = compileExpr(st, match.startsWith('/') ? match : `//${match}`, globalScope, where);
+    key.use = compileExpr(st, attr(e, 'use')!, new Scope(null, key.slots), where);
+  }
 
   for (const g of pendingGlobals) st.globalFns[g.idx] = compileExpr(st, g.value, globalScope, g.where);
 

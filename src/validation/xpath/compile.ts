@@ -23,7 +23,7 @@ import {
   usesPosition,
 } from './analysis.js';
 import { REVERSE, axisNodes, contextNode, sortUnique, testFn } from './axes.js';
-import type { BFn, CompileEnv, Ctx, Dyn, Fn, Frame, Scope } from './context.js';
+import type { BFn, CompileEnv, Ctx, Dyn, Fn, Frame, Scope, XslKey } from './context.js';
 import { Dec } from './decimal.js';
 import { BUILTINS, type SFn } from './functions.js';
 import { WIDE, attributeIndex, chainAny, chainCollect, childChain, childIndex } from './indexes.js';
@@ -106,6 +106,11 @@ export class Compiler {
   private memoSlots = new Map<string, number>();
 
   constructor(readonly env: CompileEnv) {}
+
+  /** A per-document memo slot of its own (an xsl:key's index). */
+  allocMemo(): number {
+    return this.memoCount++;
+  }
 
   private onlyGlobals(a: Ast, scope: Scope): boolean {
     const vars = new Set<string>();
@@ -932,6 +937,7 @@ export class Compiler {
       const args = a.args.map((x) => this.seq(x, scope));
       return (c) => callUser(user, args.map((f) => f(c)), c.dyn);
     }
+    if (ns === 'http://www.w3.org/2005/xpath-functions' && local === 'key' && a.args.length === 2) return this.keyCall(a, scope);
     if (ns === 'http://www.w3.org/2005/xpath-functions') {
       const def = BUILTINS[local];
       if (def && a.args.length >= def.min && a.args.length <= def.max && def.str) {
@@ -948,4 +954,38 @@ export class Compiler {
     }
     return this.fail(`Unknown function ${local}#${a.args.length} in namespace '${ns}'`);
   }
+
+  /**
+   * key('name', values) (XSLT 2.0 16.3.2): the nodes of the document the key's match pattern selects whose
+   * use value equals one of the atomized values, in document order. The name must be a literal, as in
+   * every rule file this engine loads; the third argument (another document) is not supported.
+   */
+  private keyCall(a: Extract<Ast, { t: 'call' }>, scope: Scope): Fn {
+    const name = a.args[0]!;
+    if (name.t !== 'lit' || typeof name.v !== 'string') return this.fail('key() with a name that is not a string literal');
+    const key = this.env.keys?.get(name.v) ?? this.fail(`key('${name.v}') names no xsl:key`);
+    const values = this.seq(a.args[1]!, scope);
+    return (c) => {
+      let index = c.dyn.memo[key.memo] as Map<string, XNode[]> | undefined;
+      if (!index) c.dyn.memo[key.memo] = index = buildKeyIndex(key, c);
+      const found = new Set<XNode>();
+      for (const v of values(c)) for (const n of index.get(stringOf(v)) ?? []) found.add(n);
+      return found.size <= 1 ? [...found] : [...found].sort((x, y) => x.order - y.order);
+    };
+  }
+}
+
+function buildKeyIndex(key: XslKey, c: Ctx): Map<string, XNode[]> {
+  const index = new Map<string, XNode[]>();
+  const frame: Frame = { v: new Array(key.slots.n), lets: null, home: null };
+  for (const n of key.match!(c.dyn.rootCtx)) {
+    if (!(n instanceof XNode)) continue;
+    for (const v of key.use!({ item: n, pos: 1, size: 1, frame, dyn: c.dyn })) {
+      const k = stringOf(v);
+      const list = index.get(k);
+      if (!list) index.set(k, [n]);
+      else if (list[list.length - 1] !== n) list.push(n);
+    }
+  }
+  return index;
 }

@@ -79,6 +79,21 @@ export interface SeqType {
   occ: '' | '?' | '*' | '+';
 }
 
+/**
+ * An xsl:key the schematron declares: the nodes its match pattern selects, indexed by the string value of
+ * its use expression, built once per document on the first key() call (in the document's memo slot).
+ */
+export interface XslKey {
+  /** Selects the nodes the match pattern matches, from the document root. */
+  match: Fn | null;
+  /** Evaluated with each matched node as the context item; a frame of `slots` slots. */
+  use: Fn | null;
+  slots: { n: number };
+  memo: number;
+}
+
 export interface CompileEnv {
   functions: Map<string, UserFunction>;
+  /** xsl:key declarations, by name: what key() reads. */
+  keys?: Map<string, XslKey>;
 }

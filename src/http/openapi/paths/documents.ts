@@ -18,7 +18,10 @@ const documentFields: Record<string, JsonSchema> = {
   status: { enum: [...new Set([...OUTBOUND_STATUSES, ...INBOUND_STATUSES])], description: 'See the state machine in the README (Delivery).' },
   senderId: { ...text, description: 'The supplier participant, `iso6523-actorid-upis::…`; null when the document could not be read.' },
   receiverId: { ...text, description: 'The buyer participant.' },
-  documentKind: nullable('string', { enum: ['Invoice', 'CreditNote', 'ApplicationResponse', null], description: '`ApplicationResponse`: an Invoice Response or an MLS.' }),
+  documentKind: nullable('string', {
+    enum: ['Invoice', 'CreditNote', 'ApplicationResponse', 'TransactionStatisticsReport', 'EndUserStatisticsReport', null],
+    description: '`ApplicationResponse`: an Invoice Response or an MLS; the two reports: a monthly Peppol report we sent (operators only).',
+  }),
   documentType: { ...text, description: 'The Peppol document type identifier.' },
   process: { ...text, description: 'The Peppol process identifier.' },
   invoiceNumber: text,
