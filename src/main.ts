@@ -10,6 +10,7 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { As4Identity } from './as4/index.js';
+import { buildArchive, buildArchiveWork, buildPayloadStores } from './composition/archive.js';
 import { buildAuth } from './composition/auth.js';
 import {
   buildAfterStoredHandlers,
@@ -102,7 +103,9 @@ async function buildAccessPoint(config: Config, logger: Logger, closers: Closers
   const validation = await buildValidation(v, closers);
   const db = await openDatabase({ url: config.database.url, poolMax: config.database.poolMax, embedded: config.database.embedded, logger, sandbox: sandbox !== null });
   closers.push('database', (budgetMs) => db.close(budgetMs));
-  const stores = buildStores(db.knex);
+  // Transit payloads and archive copies: Postgres, or S3 (PAYLOAD_STORE, ARCHIVE_STORE).
+  const payloadStores = buildPayloadStores(config.storage, db.knex, closers);
+  const stores = buildStores(db.knex, payloadStores.payloads);
   const auth = await buildAuth(config.auth, { knex: db.knex, keys: stores.apiKeys, logger }, closers);
   // The job runner of this process; its kinds are registered below, then it starts.
   const runner = new JobRunner(new PostgresJobStore(db.knex), { concurrency: config.jobs.concurrency, pollIntervalMs: config.outbound.pollIntervalMs, logger });
@@ -136,11 +139,16 @@ async function buildAccessPoint(config: Config, logger: Logger, closers: Closers
     logger.warn('outbound delivery is off (AP_KEY_FILE, AP_CERT_FILE and AP_ENDPOINT_URL not set): submitted documents stay queued');
   }
   const webhooks = buildWebhooks(config.webhooks, { knex: db.knex, runner, pollIntervalMs: config.outbound.pollIntervalMs, logger }, closers);
+  // The archive: checkpoints signed with our AP key (none without one); the archiver loop and retention on the runner.
+  const archive = buildArchive(config, { knex: db.knex, stores: payloadStores, signer: ap ? ap.identity : null });
+  const archiveWork = buildArchiveWork(config.retention, { archive, runner, pollIntervalMs: config.outbound.pollIntervalMs, logger }, closers);
   await runner.start();
   closers.push('jobs', (budgetMs) => runner.stop(budgetMs));
   webhooks.start();
   closers.push('webhooks fan-out', () => webhooks.stopFanOut());
-  const outboundQueue = outbound?.queue ?? queueWithoutDelivery(db.knex, { maxAttempts: config.outbound.retry.maxAttempts, firstAttemptGraceMs: config.outbound.firstAttemptGraceMs });
+  await archiveWork.start();
+  const outboundQueue =
+    outbound?.queue ?? queueWithoutDelivery(db.knex, { maxAttempts: config.outbound.retry.maxAttempts, firstAttemptGraceMs: config.outbound.firstAttemptGraceMs }, payloadStores.payloads);
   // No SML registrar under `serve`: see the participants command.
   const services = buildServices(config.quotas, {
     stores,
@@ -151,6 +159,7 @@ async function buildAccessPoint(config: Config, logger: Logger, closers: Closers
     ...(responses ? { responses } : {}),
     ...(served ? { served } : {}),
     ...(network ? { network } : {}),
+    archive: archive.service,
   });
   const demo = sandbox ? await sandbox.setUpDemo(services, auth.authenticator) : null;
   let shuttingDown = false;

@@ -9,6 +9,8 @@ import type { RequestHandler } from 'express';
 import type { Knex } from 'knex';
 import type { MlsType } from '../sbdh/model.js';
 import { ResponsesService } from '../services/responses.js';
+import type { ArchiveService } from '../services/archive.js';
+import { archiveRouter } from '../http/archive.js';
 import { responsesRouter } from '../http/responses.js';
 import type { BusinessResponses } from './responses.js';
 import { PostgresBusinessResponseStore } from '../store/business-responses.js';
@@ -61,7 +63,7 @@ import { PostgresDocumentStore } from '../store/documents.js';
 import { PostgresIdempotencyKeys } from '../store/idempotency-keys.js';
 import { PostgresInbox } from '../store/inbox.js';
 import { SmpParticipantStore, StoreSmpDirectory } from '../store/participants-smp.js';
-import { PostgresPayloadStore } from '../store/payloads.js';
+import { PostgresPayloadStore, type PayloadStore } from '../store/payloads.js';
 import { createValidator } from '../validation/validator.js';
 import type { Closers } from './closers.js';
 
@@ -69,6 +71,8 @@ export { Closers } from './closers.js';
 
 /** The repositories over one pool. */
 export interface Stores {
+  /** Where transit payloads live (Postgres or S3, PAYLOAD_STORE); the stores below put and get through it. */
+  payloads: PayloadStore;
   documents: PostgresDocumentStore;
   participants: SmpParticipantStore;
   messages: As4MessageStore;
@@ -82,11 +86,12 @@ export interface Stores {
   responses: PostgresBusinessResponseStore;
 }
 
-export function buildStores(knex: Knex): Stores {
+export function buildStores(knex: Knex, payloads: PayloadStore = new PostgresPayloadStore(knex)): Stores {
   return {
-    documents: new PostgresDocumentStore(knex, new PostgresPayloadStore(knex)),
+    payloads,
+    documents: new PostgresDocumentStore(knex, payloads),
     participants: new SmpParticipantStore(knex),
-    messages: new As4MessageStore(knex),
+    messages: new As4MessageStore(knex, payloads),
     inbox: new PostgresInbox(knex),
     idempotencyKeys: new PostgresIdempotencyKeys(knex),
     tenants: new PostgresTenantStore(knex),
@@ -200,7 +205,7 @@ export function buildLookupService(lookup: PeppolLookup, zone: string): LookupSe
 }
 
 export function buildOutboundDelivery(config: OutboundConfig, parts: OutboundParts, closers: Closers): OutboundService {
-  const outbound = buildOutbound({ ...parts, documents: parts.stores.documents, config });
+  const outbound = buildOutbound({ ...parts, documents: parts.stores.documents, payloads: parts.stores.payloads, config });
   closers.push('outbound', () => outbound.close());
   return outbound;
 }
@@ -216,9 +221,9 @@ export function buildWebhooks(config: WebhooksConfig, parts: Omit<WebhooksParts,
 }
 
 /** Where submitted documents wait when this process does not deliver (no AP key): queued, never dispatched. */
-export function queueWithoutDelivery(knex: Knex, outbound: { maxAttempts: number; firstAttemptGraceMs: number }): OutboundQueue {
+export function queueWithoutDelivery(knex: Knex, outbound: { maxAttempts: number; firstAttemptGraceMs: number }, payloads?: PayloadStore): OutboundQueue {
   return {
-    deliveries: new PostgresDeliveryStore(knex),
+    deliveries: new PostgresDeliveryStore(knex, payloads),
     sends: false,
     maxAttempts: outbound.maxAttempts,
     hold: () => null,
@@ -240,6 +245,8 @@ export interface Services {
   webhooks: WebhooksService | null;
   /** Null without our AP (nothing is received or sent): the routes are not mounted. */
   responses: ResponsesService | null;
+  /** Null where no archive is built (commands, tests of other areas): the routes are not mounted. */
+  archive: ArchiveService | null;
 }
 
 export function buildServices(
@@ -258,6 +265,8 @@ export function buildServices(
     webhooks?: { queue: WebhookQueue; allowPrivateTargets: boolean };
     /** Business responses (src/composition/responses.ts), where our AP sends and receives. */
     responses?: BusinessResponses;
+    /** The archive service (src/composition/archive.ts). */
+    archive?: ArchiveService;
   },
 ): Services {
   const { stores } = parts;
@@ -295,6 +304,7 @@ export function buildServices(
     events: new EventsService(stores.events),
     webhooks: parts.webhooks ? new WebhooksService({ webhooks: stores.webhooks, events: stores.events, ...parts.webhooks }) : null,
     responses,
+    archive: parts.archive ?? null,
   };
 }
 
@@ -357,6 +367,7 @@ export function buildHttp(parts: HttpParts): RequestListener {
   mounts.push({ path: '/api/v1', router: eventsRouter({ events: services.events }) });
   if (services.webhooks) mounts.push({ path: '/api/v1', router: webhooksRouter({ webhooks: services.webhooks }) });
   if (services.responses) mounts.push({ path: '/api/v1', router: responsesRouter({ responses: services.responses }) });
+  if (services.archive) mounts.push({ path: '/api/v1', router: archiveRouter({ archive: services.archive }) });
   const app = createApp({
     logger: parts.logger,
     authenticate: apiAuthentication(parts.auth, parts.stores),

@@ -4,7 +4,7 @@
  * tests that show the other stores leave their payloads to the payload store.
  */
 import { randomUUID } from 'node:crypto';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PayloadStore } from '../../src/store/payloads.js';
 
@@ -26,5 +26,9 @@ export class FilePayloadStore implements PayloadStore {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw err;
     }
+  }
+
+  async delete(documentId: string): Promise<void> {
+    await rm(join(this.dir, documentId), { force: true });
   }
 }

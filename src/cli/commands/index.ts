@@ -1,6 +1,7 @@
 import type { CliCommand } from '../command.js';
 import { as4Inspect } from './as4-inspect.js';
 import { as4VerifyReceipt } from './as4-verify-receipt.js';
+import { archive } from './archive.js';
 import { artifacts } from './artifacts.js';
 import { lookup } from './lookup.js';
 import { migrate } from './migrate.js';
@@ -12,4 +13,4 @@ import { serve } from './serve.js';
 import { smpVerify } from './smp-verify.js';
 import { validate } from './validate.js';
 
-export const commands: CliCommand[] = [serve, migrate, validate, artifacts, pkiCheck, lookup, smpVerify, sbdhCheck, participants, tenants, keys, mandates, as4Inspect, as4VerifyReceipt];
+export const commands: CliCommand[] = [serve, migrate, validate, artifacts, pkiCheck, lookup, smpVerify, sbdhCheck, participants, tenants, keys, mandates, as4Inspect, as4VerifyReceipt, archive];

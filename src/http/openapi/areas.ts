@@ -10,3 +10,4 @@ export * as tenants from './paths/tenants.js';
 export * as lookup from './paths/lookup.js';
 export * as webhooks from './paths/webhooks.js';
 export * as mls from './paths/mls.js';
+export * as archive from './paths/archive.js';
