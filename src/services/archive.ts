@@ -50,8 +50,10 @@ export class ArchiveService {
     const tenantId = q.tenantId ?? by.tenantId;
     if (!tenantId) throw new ApError('api.bad-request', 'tenant is required with an operator key');
     // A tenant the key may not read is answered as if it did not exist.
-    const directions = [...(by.can('send', tenantId) ? (['outbound'] as const) : []), ...(by.can('inbox', tenantId) ? (['inbound'] as const) : [])];
-    if (directions.length === 0 || (by.operator && !by.scopes.has('admin'))) throw new ApError('api.not-found', `Tenant ${tenantId} not found`);
+    // Outbound documents with `send`, inbound ones with `inbox`; an operator's `admin` reads both.
+    const may = (scope: 'send' | 'inbox') => by.can(scope, tenantId) || (by.operator && by.scopes.has('admin'));
+    const directions = [...(may('send') ? (['outbound'] as const) : []), ...(may('inbox') ? (['inbound'] as const) : [])];
+    if (directions.length === 0) throw new ApError('api.not-found', `Tenant ${tenantId} not found`);
     const { store, archiver } = this.deps;
     await archiver.catchUp();
     const documents = await store.tenantDocuments(tenantId, directions, q.from, q.to);
