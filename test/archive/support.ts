@@ -136,7 +136,7 @@ export async function submit(env: ArchiveEnv): Promise<string> {
     payload,
     { actor: 'api', reason: 'queued' },
     { as4MessageId: `m${n}@test`, conversationId: `c${n}`, sbdhInstanceId: `i${n}`, countryC1: 'BE' },
-    { maxAttempts: 5, dueAt: new Date(Date.now() + 3_600_000) },
+    { maxAttempts: 5, dueAt: new Date(Date.now() + 3_600_000), heldBy: null },
   );
   return document.id;
 }

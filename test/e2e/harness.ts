@@ -22,6 +22,10 @@ import {
   Closers,
 } from '../../src/composition/index.js';
 import { buildBusinessResponses, publishMlsParticipant } from '../../src/composition/responses.js';
+import { buildArchive, buildArchiveWork, type PayloadStores } from '../../src/composition/archive.js';
+import type { ArchiveService } from '../../src/services/archive.js';
+import { ARCHIVE_OBJECTS, PostgresPayloadStore } from '../../src/store/payloads.js';
+import type { Knex } from 'knex';
 import { loadConfig, type OutboundConfig, type ResponsesConfig } from '../../src/config/index.js';
 import { InflightBudget } from '../../src/http/body-budget.js';
 import type { OutboundService } from '../../src/jobs/outbound-service.js';
@@ -96,6 +100,9 @@ export interface TestAp {
   smpUrl: string;
   documents: PostgresDocumentStore;
   participants: SmpParticipantStore;
+  /** Where its payloads and archive copies are, and its archive (verify, export). */
+  payloadStores: PayloadStores;
+  archive: ArchiveService;
   /** The AP's one "served here" check (AS4 inbound and local delivery). */
   served: ServedHere;
   outbound: OutboundService;
@@ -132,7 +139,8 @@ export interface E2eNetwork {
   env: DiscoveryEnv;
   /** `inboundWorkers`: validate received documents in that many worker threads (default: inline). */
   /** `responses`: MLS_TYPE and MLS_CONFIRMATION_WAIT_MS of the AP (default FAILURE_ONLY). */
-  startAp(name: string, seatId: string, options?: { outbound?: Partial<OutboundConfig>; inboundWorkers?: number; responses?: Partial<ResponsesConfig> }): Promise<TestAp>;
+  /** `payloadStores`: where the AP keeps payloads and archive copies (default Postgres); its archive always runs. */
+  startAp(name: string, seatId: string, options?: { outbound?: Partial<OutboundConfig>; inboundWorkers?: number; responses?: Partial<ResponsesConfig>; payloadStores?: (knex: Knex) => PayloadStores }): Promise<TestAp>;
   close(): Promise<void>;
 }
 
@@ -142,7 +150,7 @@ export async function startNetwork(): Promise<E2eNetwork> {
   return {
     env,
     async startAp(name, seatId, options = {}) {
-      const ap = await startAp(env, name, seatId, { ...TEST_OUTBOUND_CONFIG, ...options.outbound }, options.inboundWorkers ?? 0, { ...DEFAULTS.responses, ...options.responses });
+      const ap = await startAp(env, name, seatId, { ...TEST_OUTBOUND_CONFIG, ...options.outbound }, options.inboundWorkers ?? 0, { ...DEFAULTS.responses, ...options.responses }, options.payloadStores);
       aps.push(ap);
       return ap;
     },
@@ -156,7 +164,15 @@ export async function startNetwork(): Promise<E2eNetwork> {
 /** The configuration's defaults, for the parts tests do not set; webhooks may go to 127.0.0.1. */
 const DEFAULTS = loadConfig({ WEBHOOKS_ALLOW_PRIVATE_TARGETS: 'true' });
 
-async function startAp(env: DiscoveryEnv, name: string, seatId: string, outboundConfig: OutboundConfig, inboundWorkers: number, responsesConfig: ResponsesConfig): Promise<TestAp> {
+async function startAp(
+  env: DiscoveryEnv,
+  name: string,
+  seatId: string,
+  outboundConfig: OutboundConfig,
+  inboundWorkers: number,
+  responsesConfig: ResponsesConfig,
+  payloadStoresOf?: (knex: Knex) => PayloadStores,
+): Promise<TestAp> {
   const validator = await fullValidator();
   const cert = env.pki.issueAp(seatId);
   const identity = { privateKey: createPrivateKey(cert.keyPem), certificate: cert.cert };
@@ -164,7 +180,8 @@ async function startAp(env: DiscoveryEnv, name: string, seatId: string, outbound
   // The AP's own pool, sized like a served instance (the test database's default pool is small).
   const knex = createKnex({ url: testDb.url, poolMax: 20 });
   const db: TestDatabase = { ...testDb, knex };
-  const stores = buildStores(knex);
+  const payloadStores = payloadStoresOf?.(knex) ?? { payloads: new PostgresPayloadStore(knex), archive: new PostgresPayloadStore(knex, ARCHIVE_OBJECTS) };
+  const stores = buildStores(knex, payloadStores.payloads);
   const { documents, participants } = stores;
   const logger = pino({ level: process.env['E2E_LOG'] ?? 'silent' });
   const closers = new Closers(logger);
@@ -227,10 +244,13 @@ async function startAp(env: DiscoveryEnv, name: string, seatId: string, outbound
     closers,
   );
   const webhooks = buildWebhooks(DEFAULTS.webhooks, { knex, runner: jobs, pollIntervalMs: outboundConfig.pollIntervalMs, logger }, closers);
+  const archive = buildArchive(DEFAULTS, { knex, stores: payloadStores, signer: identity });
+  const archiveWork = buildArchiveWork(DEFAULTS.retention, { archive, runner: jobs, pollIntervalMs: outboundConfig.pollIntervalMs, logger }, closers);
   await jobs.start();
   closers.push('jobs', (budgetMs) => jobs.stop(budgetMs));
   webhooks.start();
   closers.push('webhooks fan-out', () => webhooks.stopFanOut());
+  await archiveWork.start();
   const auth = testAuth(stores);
   const services = buildServices({ rejectedPayloadBytesPerDay: 100 * 1024 * 1024, idempotencyKeyRetentionHours: 24 }, {
     stores,
@@ -241,6 +261,7 @@ async function startAp(env: DiscoveryEnv, name: string, seatId: string, outbound
     network,
     responses,
     webhooks: { queue: webhooks.queue, allowPrivateTargets: true },
+    archive: archive.service,
   });
   // Each access point serves one tenant owning every participant it hosts or sends for, with one key.
   const tenant = await createTenant(services.tenants, { name: `Customers of ${name}` });
@@ -281,6 +302,8 @@ async function startAp(env: DiscoveryEnv, name: string, seatId: string, outbound
     smpUrl,
     documents,
     participants,
+    payloadStores,
+    archive: archive.service,
     served,
     outbound,
     jobs,
