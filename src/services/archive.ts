@@ -12,6 +12,8 @@ import { verifyArchive, type VerifyResult } from '../pipeline/archive-verify.js'
 import type { LegalHold, PostgresArchiveStore } from '../store/archive.js';
 import type { PayloadStore } from '../store/payloads.js';
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export interface ArchiveServiceDeps {
   store: PostgresArchiveStore;
   archiver: Archiver;
@@ -113,12 +115,16 @@ export class ArchiveService {
     return { zip, filename: `archive-${tenantId}-${day(q.from)}-${day(q.to)}.zip`, documents: documents.length };
   }
 
-  placeHold(by: string, on: { tenantId: string } | { documentId: string }, reason: string): Promise<LegalHold> {
+  /** Stops every purge of a tenant's documents, or of one document, until released. */
+  async placeHold(by: string, on: { tenantId: string } | { documentId: string }, reason: string): Promise<LegalHold> {
     if (!reason.trim()) throw new ApError('api.bad-request', 'A legal hold needs a reason');
+    const [what, id] = 'tenantId' in on ? ['tenant', on.tenantId] : ['document', on.documentId];
+    if (!UUID.test(id) || !(await this.deps.store.exists(what === 'tenant' ? 'tenants' : 'documents', id))) throw new ApError('api.not-found', `No ${what} ${id}`);
     return this.deps.store.placeHold({ tenantId: 'tenantId' in on ? on.tenantId : null, documentId: 'documentId' in on ? on.documentId : null, reason, placedBy: by });
   }
 
   async releaseHold(by: string, id: string): Promise<LegalHold> {
+    if (!UUID.test(id)) throw new ApError('api.not-found', `No active legal hold ${id}`);
     const hold = await this.deps.store.releaseHold(id, by);
     if (!hold) throw new ApError('api.not-found', `No active legal hold ${id}`);
     return hold;

@@ -393,9 +393,8 @@ export class PostgresArchiveStore {
     return (await q).map(holdOf);
   }
 
-  async documentTenant(documentId: string): Promise<{ tenantId: string | null } | null> {
-    const row = await this.knex('documents').select('tenant_id').where({ id: documentId }).first();
-    return row ? { tenantId: row.tenant_id } : null;
+  async exists(table: 'tenants' | 'documents', id: string): Promise<boolean> {
+    return (await this.knex(table).select('id').where({ id }).first()) !== undefined;
   }
 }
 

@@ -41,6 +41,9 @@ describe('archive: retention over a simulated clock', function () {
     const open = await receive(env); // not final: never purged by the payload rule
     for (const id of [purged, held, tenantHeld]) await fileAndAcknowledge(env, id);
     const queued = await submit(env);
+    await assert.rejects(service.placeHold('test', { tenantId: '00000000-0000-4000-8000-000000000000' }, 'x'), /No tenant/);
+    await assert.rejects(service.placeHold('test', { documentId: 'not-a-uuid' }, 'x'), /No document/);
+    await assert.rejects(service.placeHold('test', { documentId: held }, ' '), /needs a reason/);
     const documentHold = await service.placeHold('test', { documentId: held }, 'dispute with the buyer');
     const otherTenant = (await env.db.knex('documents').where({ id: tenantHeld }).first()).tenant_id;
     await service.placeHold('test', { tenantId: otherTenant }, 'court order');
