@@ -6,11 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
+import { chain, eventContent, sha256Hex } from '../../src/archive/chain.js';
 import { checkpointProblem } from '../../src/archive/checkpoint.js';
 import { Archiver } from '../../src/pipeline/archiver.js';
 import { verifyArchive } from '../../src/pipeline/archive-verify.js';
 import { PostgresArchiveStore } from '../../src/store/archive.js';
 import { createKnex } from '../../src/store/db.js';
+import { runCliProcess } from '../support/process.js';
 import { fileAndAcknowledge, pki, receive, signerOf, startArchiveEnv, submit, type ArchiveEnv } from './support.js';
 
 describe('archive: a hash chain in commit order', function () {
@@ -87,7 +89,7 @@ describe('archive: a hash chain in commit order', function () {
     assert.match(checkpoint.statement, /^peppol-ap archive checkpoint v1\nseq: \d+\nentry-hash: [0-9a-f]{64}\n/);
     const stranger = pki.issueAp('POP000777', { keyBits: 2048 });
     assert.match(checkpointProblem(checkpoint, stranger.cert) ?? '', /does not verify/);
-    const forged = { ...checkpoint, statement: checkpoint.statement.replace(/entry-hash: ./, 'entry-hash: 0') };
+    const forged = { ...checkpoint, statement: checkpoint.statement.replace(/entry-hash: (.)/, (_, c: string) => `entry-hash: ${c === '0' ? '1' : '0'}`) };
     assert.notEqual(checkpointProblem(forged, apCert), null);
     // verify --cert: every checkpoint in the range under the given certificate.
     assert.equal((await verify({ certificate: apCert })).ok, true);
@@ -151,6 +153,10 @@ describe('archive: a hash chain in commit order', function () {
     assert.equal(result.ok, false);
     assert.deepEqual([result.firstProblem!.seq, result.firstProblem!.kind, result.firstProblem!.ref], [Number(entry.seq), 'receipt', String(message.id)]);
     assert.match(result.firstProblem!.problem, /receipt in as4_messages differs/);
+    // The command says the same, and exits 1.
+    const cli = await runCliProcess(['archive', 'verify', '--from', String(Number(entry.seq) - 5), '--to', String(Number(entry.seq) + 5)], { DATABASE_URL: env.db.url });
+    assert.equal(cli.code, 1, cli.stderr);
+    assert.deepEqual(JSON.parse(cli.stdout).firstProblem, result.firstProblem);
     await env.db.knex('as4_messages').where({ id: message.id }).update({ receipt: message.receipt });
     assert.equal((await verify()).ok, true);
   });
@@ -178,6 +184,37 @@ describe('archive: a hash chain in commit order', function () {
       await env.db.knex('archive_entries').where({ seq: target.seq }).update({ content_sha256: target.content_sha256 });
     } finally {
       await env.db.knex.raw('ALTER TABLE archive_entries ENABLE TRIGGER archive_entries_append_only');
+    }
+    assert.equal((await verify()).ok, true);
+  });
+
+  it('catches a rewrite that recomputes every hash after the change: the signed checkpoints no longer agree', async () => {
+    const store = new PostgresArchiveStore(env.db.knex);
+    const event = await env.db.knex('document_events').where({ document_id: inbound[9] }).orderBy('id').first();
+    const target = await entryOf('event', String(event.id));
+    const head = (await store.head())!;
+    assert.ok((await store.checkpoints(Number(target.seq), head.seq)).length > 0, 'a checkpoint after the entry');
+    const entries = await env.db.knex('archive_entries').where('seq', '>=', target.seq).orderBy('seq');
+    await env.db.knex.raw('ALTER TABLE document_events DISABLE TRIGGER document_events_append_only');
+    await env.db.knex.raw('ALTER TABLE archive_entries DISABLE TRIGGER archive_entries_append_only');
+    try {
+      await env.db.knex('document_events').where({ id: event.id }).update({ reason: 'never received' });
+      const forged = (await store.currentEvents([String(event.id)])).get(String(event.id))!;
+      let prev = entries[0].prev_hash as string;
+      for (const e of entries) {
+        const fields = { seq: Number(e.seq), kind: e.kind, ref: e.ref, documentId: e.document_id, kept: e.kept, contentSha256: e.seq === target.seq ? sha256Hex(eventContent(forged)) : e.content_sha256 };
+        const c = chain(prev, fields);
+        await env.db.knex('archive_entries').where({ seq: e.seq }).update({ content_sha256: fields.contentSha256, prev_hash: prev, entry_hash: c.entryHash });
+        prev = c.entryHash;
+      }
+      const result = await verify();
+      assert.equal(result.ok, false);
+      assert.ok(result.listed.every((p) => /checkpoint \d+ signed another hash/.test(p.problem)), JSON.stringify(result.listed));
+      for (const e of entries) await env.db.knex('archive_entries').where({ seq: e.seq }).update({ content_sha256: e.content_sha256, prev_hash: e.prev_hash, entry_hash: e.entry_hash });
+      await env.db.knex('document_events').where({ id: event.id }).update({ reason: event.reason });
+    } finally {
+      await env.db.knex.raw('ALTER TABLE archive_entries ENABLE TRIGGER archive_entries_append_only');
+      await env.db.knex.raw('ALTER TABLE document_events ENABLE TRIGGER document_events_append_only');
     }
     assert.equal((await verify()).ok, true);
   });
