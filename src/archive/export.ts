@@ -22,8 +22,10 @@ export const EXPORT_FORMAT = 'peppol-ap archive export v1';
 
 export interface ExportFile {
   path: string;
-  /** Null: the archive no longer has the bytes (purged after their retention period). */
+  /** Null: the archive no longer has the bytes. */
   content: Buffer | null;
+  /** Why the content is null: purged after its retention period, never kept (a document stored without its payload), or missing (which verification reports). */
+  absent?: Absent;
   entry: number;
   kind: EntryKind;
   documentId: string;
@@ -53,6 +55,8 @@ export interface ExportInput {
   checkpoint: Checkpoint | null;
 }
 
+export type Absent = 'purged' | 'not-kept' | 'missing';
+
 interface ManifestFile {
   path: string;
   sha256: string;
@@ -61,7 +65,7 @@ interface ManifestFile {
   kind: EntryKind;
   documentId: string;
   /** Present when the bytes are not in the export. */
-  absent?: 'purged';
+  absent?: Absent;
 }
 
 export function buildExport(input: ExportInput): Uint8Array {
@@ -69,7 +73,7 @@ export function buildExport(input: ExportInput): Uint8Array {
   const manifestFiles: ManifestFile[] = [];
   for (const f of input.files) {
     if (f.content) files[f.path] = new Uint8Array(f.content.buffer, f.content.byteOffset, f.content.length);
-    manifestFiles.push({ path: f.path, sha256: f.content ? sha256Hex(f.content) : '', size: f.content?.length ?? 0, entry: f.entry, kind: f.kind, documentId: f.documentId, ...(f.content ? {} : { absent: 'purged' as const }) });
+    manifestFiles.push({ path: f.path, sha256: f.content ? sha256Hex(f.content) : '', size: f.content?.length ?? 0, entry: f.entry, kind: f.kind, documentId: f.documentId, ...(f.content ? {} : { absent: f.absent ?? 'missing' }) });
   }
   const manifest = { format: EXPORT_FORMAT, tenantId: input.tenantId, from: input.from, to: input.to, createdAt: input.createdAt, documents: input.documents, files: manifestFiles };
   files['manifest.json'] = strToU8(JSON.stringify(manifest, null, 2));
@@ -178,8 +182,16 @@ export function verifyExport(zip: Uint8Array, certificate?: X509Certificate): Ex
       continue;
     }
     if (entry.kind !== f.kind || entry.documentId !== f.documentId) problem(`${f.path}: entry ${f.entry} is about another ${entry.kind} (${entry.documentId})`);
-    if (f.absent) {
+    if (f.absent === 'purged') {
       out.purged++;
+      continue;
+    }
+    if (f.absent === 'not-kept') {
+      if (entry.kept) problem(`${f.path}: entry ${f.entry} says its bytes were kept`);
+      continue;
+    }
+    if (f.absent) {
+      problem(`${f.path}: the archive did not have these bytes when it exported them, and retention had not purged them`);
       continue;
     }
     const bytes = files[f.path];

@@ -64,7 +64,6 @@ export async function verifyArchive(
     if (!before) report({ seq: from - 1, kind: null, ref: null, documentId: null, problem: `entry ${from - 1} is missing` });
     else prev = before.entryHash;
   }
-  const hashes = new Map<number, string>();
   let expected = from;
   for (let at = from; at <= to; ) {
     const page = await store.entries(at, to, PAGE);
@@ -76,18 +75,19 @@ export async function verifyArchive(
       if (recomputed !== e.entryHash) report(problemOf(e, 'its fields no longer give its entry hash'));
       prev = e.entryHash;
       expected = e.seq + 1;
-      hashes.set(e.seq, e.entryHash);
     }
     for (const p of await contentProblems(deps, page, result)) report(p);
+    // The checkpoints of this page, against its entries (a page at a time: memory stays bounded over years of entries).
+    const bySeq = new Map(page.map((e) => [e.seq, e.entryHash]));
+    for (const c of await store.checkpoints(page[0]!.seq, page[page.length - 1]!.seq)) {
+      result.checkpoints++;
+      const problem = checkpointProblem(c, range.certificate) ?? (bySeq.get(c.seq) !== c.entryHash ? `checkpoint ${c.seq} signed another hash than entry ${c.seq} has` : null);
+      if (problem) report({ seq: c.seq, kind: null, ref: null, documentId: null, problem });
+    }
     result.entries += page.length;
     at = page[page.length - 1]!.seq + 1;
   }
   if (expected <= to) report({ seq: expected, kind: null, ref: null, documentId: null, problem: `entries ${expected} to ${to} are missing` });
-  for (const c of await store.checkpoints(from, to)) {
-    result.checkpoints++;
-    const problem = checkpointProblem(c, range.certificate) ?? (hashes.get(c.seq) !== c.entryHash ? `checkpoint ${c.seq} signed another hash than entry ${c.seq} has` : null);
-    if (problem) report({ seq: c.seq, kind: null, ref: null, documentId: null, problem });
-  }
   result.listed.sort((a, b) => a.seq - b.seq);
   result.firstProblem = result.listed[0] ?? null;
   return result;

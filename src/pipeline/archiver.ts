@@ -93,7 +93,8 @@ export class Archiver {
         receipts.set(r.documentId, [...(receipts.get(r.documentId) ?? []), r]);
       }
       const reports = await store.unarchivedReports([...new Set(batch.map((e) => e.event.documentId))], tx);
-      const payloads = new Map(await Promise.all([...fresh.keys()].map(async (id) => [id, await this.o.payloads.get(id)] as const)));
+      const found = await this.o.payloads.getMany([...fresh.keys()]);
+      const payloads = new Map([...fresh.keys()].map((id) => [id, found.get(id) ?? null] as const));
 
       const head = await store.head(tx);
       let prev = head?.entryHash ?? GENESIS;
@@ -125,7 +126,7 @@ export class Archiver {
         }
         add(e.tenantId, { kind: 'event', ref: e.event.id, documentId, contentSha256: sha256Hex(eventContent(e.event)), kept: false });
       }
-      for (const [key, content] of copies) await this.o.archive.put(key, content, tx);
+      await this.o.archive.putMany(copies, tx);
       await store.append(entries, tx);
       const retention = new Map(batch.filter((e) => payloads.has(e.event.documentId)).map((e) => [e.event.documentId, archiveUntil(e.issueDate, e.createdAt, this.o.retentionYears)]));
       await store.addRetention([...retention].map(([documentId, until]) => ({ documentId, archiveUntil: until })), tx);

@@ -88,7 +88,15 @@ export class ArchiveService {
       let receiptNo = 0;
       for (const e of entries) {
         const dir = `documents/${e.documentId}`;
-        const file = (path: string, content: Buffer | null): ExportFile => ({ path: `${dir}/${path}`, content, entry: e.seq, kind: e.kind, documentId: e.documentId });
+        const purged = current.get(e.documentId)?.archivePurgedAt != null;
+        const file = (path: string, content: Buffer | null): ExportFile => ({
+          path: `${dir}/${path}`,
+          content,
+          entry: e.seq,
+          kind: e.kind,
+          documentId: e.documentId,
+          ...(content ? {} : { absent: e.kind === 'document' && !e.kept ? ('not-kept' as const) : purged && (e.kind === 'document' || e.kind === 'receipt') ? ('purged' as const) : ('missing' as const) }),
+        });
         if (e.kind === 'document') files.push(file('document.xml', e.kept ? await this.deps.archive.get(archiveKey.document(e.documentId)) : null));
         else if (e.kind === 'receipt') files.push(file(`receipt-${++receiptNo}.xml`, await this.deps.archive.get(archiveKey.receipt(e.ref))));
         else if (e.kind === 'report') {

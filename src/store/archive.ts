@@ -4,7 +4,7 @@
  * of bytes are the archive payload store's (src/store/payloads.ts).
  */
 import type { Knex } from 'knex';
-import type { ArchivedEvent, ChainedEntry, EntryKind } from '../archive/chain.js';
+import type { ArchivedEvent, ChainedEntry } from '../archive/chain.js';
 import type { Checkpoint } from '../archive/checkpoint.js';
 import type { Tx } from './documents.js';
 import type { EventCursor } from './events.js';
@@ -398,4 +398,3 @@ export class PostgresArchiveStore {
   }
 }
 
-export type { EntryKind };

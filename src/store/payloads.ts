@@ -27,16 +27,20 @@ export interface PayloadStore {
   get(key: string): Promise<Buffer | null>;
   /** Removes the bytes under `key`; nothing there is no error. */
   delete(key: string, trx?: Knex.Transaction): Promise<void>;
+  /** The bytes of each key there is (the archiver's batches: one round trip where the store can). */
+  getMany(keys: readonly string[]): Promise<Map<string, Buffer>>;
+  putMany(items: ReadonlyArray<readonly [string, Buffer]>, trx?: Knex.Transaction): Promise<void>;
 }
 
 /** A table of bytes by key: `payloads` (by document id) or `archive_objects` (by archive key). */
 export interface PayloadTable {
   table: string;
   key: string;
+  keyType: 'uuid' | 'text';
 }
 
-export const TRANSIT_PAYLOADS: PayloadTable = { table: 'payloads', key: 'document_id' };
-export const ARCHIVE_OBJECTS: PayloadTable = { table: 'archive_objects', key: 'key' };
+export const TRANSIT_PAYLOADS: PayloadTable = { table: 'payloads', key: 'document_id', keyType: 'uuid' };
+export const ARCHIVE_OBJECTS: PayloadTable = { table: 'archive_objects', key: 'key', keyType: 'text' };
 
 export class PostgresPayloadStore implements PayloadStore {
   readonly sql: PayloadSql;
@@ -63,5 +67,20 @@ export class PostgresPayloadStore implements PayloadStore {
 
   async delete(key: string, trx?: Knex.Transaction): Promise<void> {
     await (trx ?? this.knex)(this.at.table).where({ [this.at.key]: key }).delete();
+  }
+
+  async getMany(keys: readonly string[]): Promise<Map<string, Buffer>> {
+    if (keys.length === 0) return new Map();
+    const { key, keyType, table } = this.at;
+    const { rows } = await this.knex.raw(`SELECT ${key}::text AS key, content FROM ${table} WHERE ${key} = ANY (?::${keyType}[])`, [[...keys]]);
+    return new Map(rows.map((r: { key: string; content: Buffer }) => [r.key, r.content]));
+  }
+
+  async putMany(items: ReadonlyArray<readonly [string, Buffer]>, trx?: Knex.Transaction): Promise<void> {
+    if (items.length === 0) return;
+    await (trx ?? this.knex).raw(
+      `INSERT INTO ${this.at.table} (${this.at.key}, content) SELECT * FROM unnest(?::${this.at.keyType}[], ?::bytea[]) ON CONFLICT (${this.at.key}) DO UPDATE SET content = excluded.content`,
+      [items.map(([k]) => k), items.map(([, c]) => c)],
+    );
   }
 }

@@ -58,4 +58,27 @@ export class S3PayloadStore implements PayloadStore {
   async delete(key: string): Promise<void> {
     await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }));
   }
+
+  async getMany(keys: readonly string[]): Promise<Map<string, Buffer>> {
+    const out = new Map<string, Buffer>();
+    await inParallel(keys, async (key) => {
+      const content = await this.get(key);
+      if (content) out.set(key, content);
+    });
+    return out;
+  }
+
+  async putMany(items: ReadonlyArray<readonly [string, Buffer]>): Promise<void> {
+    await inParallel(items, ([key, content]) => this.put(key, content));
+  }
+}
+
+/** Requests at once to the object store from one batch: enough to hide latency, not a flood of sockets. */
+const PARALLEL = 16;
+
+async function inParallel<T>(items: readonly T[], fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(PARALLEL, items.length) }, async () => {
+    while (next < items.length) await fn(items[next++]!);
+  }));
 }

@@ -88,6 +88,20 @@ describe('archive: an export that verifies offline', function () {
     assert.equal(result.documents, 6);
   });
 
+  it('says so when the archive lost a copy that retention did not purge', async () => {
+    const key = `document/${own[2]}`;
+    const copy = (await env.payloadStores.archive.get(key))!;
+    await env.payloadStores.archive.delete(key);
+    try {
+      const res = await fetch(`${base}/api/v1/archive/export?${period()}`, { headers: tenantKey });
+      const result = verifyExport(new Uint8Array(await res.arrayBuffer()));
+      assert.equal(result.ok, false);
+      assert.deepEqual(result.problems, [`documents/${own[2]}/document.xml: the archive did not have these bytes when it exported them, and retention had not purged them`]);
+    } finally {
+      await env.payloadStores.archive.put(key, copy);
+    }
+  });
+
   it('holds the original XMLs, receipts, reports and events, a manifest and the chain proof, and verifies after the database is dropped', async () => {
     const res = await fetch(`${base}/api/v1/archive/export?${period()}`, { headers: tenantKey });
     assert.equal(res.status, 200);

@@ -69,9 +69,9 @@ export async function startArchiveEnv(options: { prefix: string; payloadStores?:
 let counter = 0;
 
 /** Receives one invoice over "AS4": document, payload, creation event, message record and receipt in one commit. */
-export async function receive(env: ArchiveEnv, receiver = BUYER, issueDate = '2026-11-28'): Promise<string> {
+export async function receive(env: ArchiveEnv, receiver = BUYER, issueDate = '2026-11-28', padding = ''): Promise<string> {
   const n = ++counter;
-  const payload = Buffer.from(`<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"><ID>ARCH-${n}</ID></Invoice>`);
+  const payload = Buffer.from(`<Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"><ID>ARCH-${n}</ID>${padding}</Invoice>`);
   const r = await env.stores.messages.storeReceived(
     {
       headers: {

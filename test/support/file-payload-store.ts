@@ -31,4 +31,17 @@ export class FilePayloadStore implements PayloadStore {
   async delete(documentId: string): Promise<void> {
     await rm(join(this.dir, documentId), { force: true });
   }
+
+  async getMany(keys: readonly string[]): Promise<Map<string, Buffer>> {
+    const out = new Map<string, Buffer>();
+    for (const key of keys) {
+      const content = await this.get(key);
+      if (content) out.set(key, content);
+    }
+    return out;
+  }
+
+  async putMany(items: ReadonlyArray<readonly [string, Buffer]>): Promise<void> {
+    for (const [key, content] of items) await this.put(key, content);
+  }
 }

@@ -65,6 +65,9 @@ export async function up(knex: Knex): Promise<void> {
       created_at timestamptz NOT NULL DEFAULT now()
     );
 
+    -- LZ4 where the server has it, as for payloads (migration 20261128_0400).
+    DO $lz4$ BEGIN ALTER TABLE archive_objects ALTER COLUMN content SET COMPRESSION lz4; EXCEPTION WHEN feature_not_supported OR invalid_parameter_value THEN NULL; END $lz4$;
+
     -- One row per archived document: until when the archive keeps it, and what retention purged.
     CREATE TABLE document_retention (
       document_id uuid PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
