@@ -11,7 +11,7 @@ import { Archiver, type ArchiveSigner } from '../pipeline/archiver.js';
 import { Retention } from '../pipeline/retention.js';
 import { ArchiveService } from '../services/archive.js';
 import { PostgresArchiveStore } from '../store/archive.js';
-import { ARCHIVE_OBJECTS, PostgresPayloadStore, type PayloadStore } from '../store/payloads.js';
+import { ARCHIVE_OBJECTS, PostgresPayloadStore, TRANSIT_PAYLOADS, type PayloadStore } from '../store/payloads.js';
 import { s3Client, S3PayloadStore } from '../store/s3-payloads.js';
 import type { Closers } from './closers.js';
 
@@ -60,6 +60,7 @@ export function buildArchive(
     store,
     payloads,
     archive,
+    inDatabase: payloads instanceof PostgresPayloadStore && payloads.at === TRANSIT_PAYLOADS && archive instanceof PostgresPayloadStore && archive.at === ARCHIVE_OBJECTS,
     signer: parts.signer,
     checkpoint: { everyEntries: config.archive.checkpointEveryEntries, maxAgeMs: config.archive.checkpointMaxAgeMs },
     retentionYears: config.retention.archiveYears,

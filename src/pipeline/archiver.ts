@@ -39,6 +39,11 @@ export interface ArchiverOptions {
   payloads: PayloadStore;
   /** The archive's copies. */
   archive: PayloadStore;
+  /**
+   * Both are the Postgres tables (`payloads`, `archive_objects`): hash and copy inside Postgres, so that
+   * the bytes never travel to the process and back.
+   */
+  inDatabase?: boolean;
   /** Null: no AP key here, so no checkpoint is signed. */
   signer: ArchiveSigner | null;
   checkpoint: { everyEntries: number; maxAgeMs: number };
@@ -88,19 +93,31 @@ export class Archiver {
         fresh.set(id, e);
       }
       const batch = events.slice(0, take);
-      const receipts = new Map<string, Array<{ id: string; receipt: Buffer }>>();
-      for (const r of await store.unarchivedReceipts([...new Set(batch.map((e) => e.event.documentId))], tx)) {
-        receipts.set(r.documentId, [...(receipts.get(r.documentId) ?? []), r]);
+      const inDatabase = this.o.inDatabase ?? false;
+      const documentIds = [...new Set(batch.map((e) => e.event.documentId))];
+      const receipts = new Map<string, Array<{ id: string; sha256: string; receipt: Buffer | null }>>();
+      for (const r of await store.unarchivedReceipts(documentIds, !inDatabase, tx)) receipts.set(r.documentId, [...(receipts.get(r.documentId) ?? []), r]);
+      const reports = await store.unarchivedReports(documentIds, tx);
+      // Each new document's payload: its hash, and its bytes when they must travel to the archive store.
+      const hashes = new Map<string, string>();
+      const bytesOf = new Map<string, Buffer>();
+      if (inDatabase) {
+        for (const [id, hash] of await store.payloadHashes([...fresh.keys()], tx)) hashes.set(id, hash);
+      } else {
+        for (const [id, content] of await this.o.payloads.getMany([...fresh.keys()])) {
+          hashes.set(id, sha256Hex(content));
+          bytesOf.set(id, content);
+        }
       }
-      const reports = await store.unarchivedReports([...new Set(batch.map((e) => e.event.documentId))], tx);
-      const found = await this.o.payloads.getMany([...fresh.keys()]);
-      const payloads = new Map([...fresh.keys()].map((id) => [id, found.get(id) ?? null] as const));
+      const retention = new Map([...fresh.values()].map((e) => [e.event.documentId, archiveUntil(e.issueDate, e.createdAt, this.o.retentionYears)]));
 
       const head = await store.head(tx);
       let prev = head?.entryHash ?? GENESIS;
       let seq = head?.seq ?? 0;
       const entries: NewEntry[] = [];
       const copies: Array<[string, Buffer]> = [];
+      const copiedDocuments: string[] = [];
+      const copiedReceipts: string[] = [];
       const add = (tenantId: string | null, fields: Omit<EntryFields, 'seq'>) => {
         const entry = chain(prev, { ...fields, seq: ++seq });
         prev = entry.entryHash;
@@ -110,14 +127,17 @@ export class Archiver {
         const documentId = e.event.documentId;
         if (fresh.has(documentId)) {
           fresh.delete(documentId);
-          const content = payloads.get(documentId) ?? null;
+          const hash = hashes.get(documentId);
           // A document stored without its payload (over the rejected-payload quota) enters with the hash it was stored with.
-          add(e.tenantId, { kind: 'document', ref: documentId, documentId, contentSha256: content ? sha256Hex(content) : e.payloadSha256, kept: content !== null });
+          add(e.tenantId, { kind: 'document', ref: documentId, documentId, contentSha256: hash ?? e.payloadSha256, kept: hash !== undefined });
+          if (hash !== undefined) copiedDocuments.push(documentId);
+          const content = bytesOf.get(documentId);
           if (content) copies.push([archiveKey.document(documentId), content]);
         }
         for (const r of receipts.get(documentId) ?? []) {
-          add(e.tenantId, { kind: 'receipt', ref: r.id, documentId, contentSha256: sha256Hex(r.receipt), kept: true });
-          copies.push([archiveKey.receipt(r.id), r.receipt]);
+          add(e.tenantId, { kind: 'receipt', ref: r.id, documentId, contentSha256: r.sha256, kept: true });
+          copiedReceipts.push(r.id);
+          if (r.receipt) copies.push([archiveKey.receipt(r.id), r.receipt]);
         }
         receipts.delete(documentId);
         if (reports.has(documentId)) {
@@ -126,9 +146,9 @@ export class Archiver {
         }
         add(e.tenantId, { kind: 'event', ref: e.event.id, documentId, contentSha256: sha256Hex(eventContent(e.event)), kept: false });
       }
-      await this.o.archive.putMany(copies, tx);
+      if (inDatabase) await store.copyInDatabase(copiedDocuments, copiedReceipts, tx);
+      else await this.o.archive.putMany(copies, tx);
       await store.append(entries, tx);
-      const retention = new Map(batch.filter((e) => payloads.has(e.event.documentId)).map((e) => [e.event.documentId, archiveUntil(e.issueDate, e.createdAt, this.o.retentionYears)]));
       await store.addRetention([...retention].map(([documentId, until]) => ({ documentId, archiveUntil: until })), tx);
       await store.moveCursor(batch[batch.length - 1]!.cursor, tx);
       await this.checkpointIfDue(tx, false);

@@ -171,16 +171,40 @@ export class PostgresArchiveStore {
     return new Set(rows.map((r: { ref: string }) => r.ref));
   }
 
-  /** The receipts of these documents not yet in the archive, oldest first. */
-  async unarchivedReceipts(documentIds: readonly string[], tx: Tx): Promise<Array<{ id: string; documentId: string; receipt: Buffer }>> {
+  /**
+   * The receipts of these documents not yet in the archive, oldest first, with their SHA-256 (computed by
+   * Postgres) and, with `bytes`, the receipts themselves (for an archive store outside the database).
+   */
+  async unarchivedReceipts(documentIds: readonly string[], bytes: boolean, tx: Tx): Promise<Array<{ id: string; documentId: string; sha256: string; receipt: Buffer | null }>> {
     const { rows } = await tx.raw(
-      `SELECT m.id::text AS id, m.document_id, m.receipt FROM as4_messages m
+      `SELECT m.id::text AS id, m.document_id, encode(sha256(m.receipt), 'hex') AS sha256, ${bytes ? 'm.receipt' : 'NULL::bytea AS receipt'} FROM as4_messages m
        WHERE m.document_id = ANY (?::uuid[]) AND m.receipt IS NOT NULL
          AND NOT EXISTS (SELECT 1 FROM archive_entries a WHERE a.kind = 'receipt' AND a.ref = m.id::text)
        ORDER BY m.id`,
       [[...documentIds]],
     );
-    return rows.map((r: { id: string; document_id: string; receipt: Buffer }) => ({ id: r.id, documentId: r.document_id, receipt: r.receipt }));
+    return rows.map((r: { id: string; document_id: string; sha256: string; receipt: Buffer | null }) => ({ id: r.id, documentId: r.document_id, sha256: r.sha256, receipt: r.receipt }));
+  }
+
+  /** The SHA-256 of the transit payloads (the `payloads` table) of these documents, computed by Postgres. */
+  async payloadHashes(documentIds: readonly string[], tx: Tx): Promise<Map<string, string>> {
+    const { rows } = await tx.raw(`SELECT document_id::text AS id, encode(sha256(content), 'hex') AS sha256 FROM payloads WHERE document_id = ANY (?::uuid[])`, [[...documentIds]]);
+    return new Map(rows.map((r: { id: string; sha256: string }) => [r.id, r.sha256]));
+  }
+
+  /**
+   * Copies payloads and receipts into `archive_objects` inside Postgres (both stores in the database: the
+   * bytes never travel to the process and back), under the keys of src/pipeline/archiver.ts.
+   */
+  async copyInDatabase(documentIds: readonly string[], receiptIds: readonly string[], tx: Tx): Promise<void> {
+    if (documentIds.length === 0 && receiptIds.length === 0) return;
+    await tx.raw(
+      `INSERT INTO archive_objects (key, content)
+       SELECT 'document/' || document_id, content FROM payloads WHERE document_id = ANY (?::uuid[])
+       UNION ALL SELECT 'receipt/' || id, receipt FROM as4_messages WHERE id = ANY (?::bigint[]) AND receipt IS NOT NULL
+       ON CONFLICT (key) DO UPDATE SET content = excluded.content`,
+      [[...documentIds], [...receiptIds]],
+    );
   }
 
   /** The validation reports of these documents not yet in the archive. */

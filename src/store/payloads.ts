@@ -47,7 +47,7 @@ export class PostgresPayloadStore implements PayloadStore {
 
   constructor(
     private readonly knex: Knex,
-    private readonly at: PayloadTable = TRANSIT_PAYLOADS,
+    readonly at: PayloadTable = TRANSIT_PAYLOADS,
   ) {
     const { table, key } = at;
     this.sql = {
