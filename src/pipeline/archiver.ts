@@ -19,14 +19,11 @@ import type { KeyObject, X509Certificate } from 'node:crypto';
 import { chain, eventContent, GENESIS, reportContent, sha256Hex, type EntryFields } from '../archive/chain.js';
 import { signCheckpoint, type Checkpoint } from '../archive/checkpoint.js';
 import { archiveUntil } from '../archive/retention.js';
-import type { NewEntry, PostgresArchiveStore } from '../store/archive.js';
+import { archiveKey, type NewEntry, type PostgresArchiveStore } from '../store/archive.js';
 import type { Tx } from '../store/documents.js';
 import type { PayloadStore } from '../store/payloads.js';
 
-export const archiveKey = {
-  document: (documentId: string) => `document/${documentId}`,
-  receipt: (as4MessageId: string) => `receipt/${as4MessageId}`,
-};
+export { archiveKey } from '../store/archive.js';
 
 export interface ArchiveSigner {
   privateKey: KeyObject;

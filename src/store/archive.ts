@@ -34,6 +34,14 @@ const ORDER = `COALESCE(e.xid, '0'::xid8)`;
 export const EVENT_AT = `to_char(e.at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
 const EVENT_COLUMNS = `e.id::text AS id, e.document_id, ${EVENT_AT} AS at, e.type, e.from_status, e.to_status, e.reason, e.actor, e.details`;
 
+/** Where the archive store keeps its copies: one prefix per kind (the SQL copy below uses the same). */
+const PREFIX = { document: 'document/', receipt: 'receipt/' } as const;
+
+export const archiveKey = {
+  document: (documentId: string) => PREFIX.document + documentId,
+  receipt: (as4MessageId: string) => PREFIX.receipt + as4MessageId,
+};
+
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const archivedEventOf = (r: any): ArchivedEvent => ({
   id: r.id,
@@ -194,16 +202,16 @@ export class PostgresArchiveStore {
 
   /**
    * Copies payloads and receipts into `archive_objects` inside Postgres (both stores in the database: the
-   * bytes never travel to the process and back), under the keys of src/pipeline/archiver.ts.
+   * bytes never travel to the process and back), under the keys of archiveKey.
    */
   async copyInDatabase(documentIds: readonly string[], receiptIds: readonly string[], tx: Tx): Promise<void> {
     if (documentIds.length === 0 && receiptIds.length === 0) return;
     await tx.raw(
       `INSERT INTO archive_objects (key, content)
-       SELECT 'document/' || document_id, content FROM payloads WHERE document_id = ANY (?::uuid[])
-       UNION ALL SELECT 'receipt/' || id, receipt FROM as4_messages WHERE id = ANY (?::bigint[]) AND receipt IS NOT NULL
+       SELECT ? || document_id, content FROM payloads WHERE document_id = ANY (?::uuid[])
+       UNION ALL SELECT ? || id, receipt FROM as4_messages WHERE id = ANY (?::bigint[]) AND receipt IS NOT NULL
        ON CONFLICT (key) DO UPDATE SET content = excluded.content`,
-      [[...documentIds], [...receiptIds]],
+      [PREFIX.document, [...documentIds], PREFIX.receipt, [...receiptIds]],
     );
   }
 

@@ -13,7 +13,7 @@ import { verifyArchive } from '../../src/pipeline/archive-verify.js';
 import { PostgresArchiveStore } from '../../src/store/archive.js';
 import { createKnex } from '../../src/store/db.js';
 import { runCliProcess } from '../support/process.js';
-import { fileAndAcknowledge, pki, receive, signerOf, startArchiveEnv, submit, type ArchiveEnv } from './support.js';
+import { archiveAll, fileAndAcknowledge, pki, receive, signerOf, startArchiveEnv, submit, type ArchiveEnv } from './support.js';
 
 describe('archive: a hash chain in commit order', function () {
   this.timeout(120_000);
@@ -58,7 +58,7 @@ describe('archive: a hash chain in commit order', function () {
     }
     await other.catchUp();
     await otherKnex.destroy();
-    await env.archive.archiver.catchUp();
+    await archiveAll(env);
 
     const entries = await env.db.knex('archive_entries').orderBy('seq');
     const events = await env.db.knex('document_events').select('id');

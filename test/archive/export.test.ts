@@ -19,7 +19,7 @@ import { InflightBudget } from '../../src/http/body-budget.js';
 import { createLogger } from '../../src/log.js';
 import { bearer, createKey, testAuth } from '../support/auth.js';
 import { runCliProcess } from '../support/process.js';
-import { fileAndAcknowledge, OTHER_BUYER, receive, startArchiveEnv, submit, type ArchiveEnv } from './support.js';
+import { archiveAll, fileAndAcknowledge, OTHER_BUYER, receive, startArchiveEnv, submit, type ArchiveEnv } from './support.js';
 
 describe('archive: an export that verifies offline', function () {
   this.timeout(120_000);
@@ -61,7 +61,7 @@ describe('archive: an export that verifies offline', function () {
       await receive(env, OTHER_BUYER);
     }
     otherTenant = (await env.db.knex('hosted_participants').where({ identifier: OTHER_BUYER }).first()).tenant_id;
-    await env.archive.archiver.catchUp();
+    await archiveAll(env);
   });
   after(async () => {
     server?.close();

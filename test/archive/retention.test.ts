@@ -13,7 +13,7 @@ import { loadConfig } from '../../src/config/index.js';
 import { RETENTION_JOB } from '../../src/jobs/archive-jobs.js';
 import { JobRunner } from '../../src/jobs/runner.js';
 import { PostgresJobStore } from '../../src/store/jobs.js';
-import { fileAndAcknowledge, OTHER_BUYER, receive, startArchiveEnv, submit, type ArchiveEnv } from './support.js';
+import { archiveAll, fileAndAcknowledge, OTHER_BUYER, receive, startArchiveEnv, submit, type ArchiveEnv } from './support.js';
 
 const DAY = 86_400_000;
 
@@ -33,7 +33,7 @@ describe('archive: retention over a simulated clock', function () {
   });
 
   it('purges a payload after the period, keeps it under a legal hold, keeps the archive until its date, and the chain still verifies', async () => {
-    const { service, retention, archiver } = env.archive;
+    const { service, retention } = env.archive;
     const start = new Date();
     const purged = await receive(env); // final, no hold: purged
     const held = await receive(env); // final, document hold
@@ -47,7 +47,7 @@ describe('archive: retention over a simulated clock', function () {
     const documentHold = await service.placeHold('test', { documentId: held }, 'dispute with the buyer');
     const otherTenant = (await env.db.knex('documents').where({ id: tenantHeld }).first()).tenant_id;
     await service.placeHold('test', { tenantId: otherTenant }, 'court order');
-    await archiver.catchUp();
+    await archiveAll(env);
     const payloadOf = async (id: string) => env.payloadStores.payloads.get(id);
     const copyOf = async (id: string) => env.payloadStores.archive.get(`document/${id}`);
     const eventsOf = async (id: string) => (await env.stores.documents.events(id)).map((e) => e.type);
@@ -63,7 +63,7 @@ describe('archive: retention over a simulated clock', function () {
     assert.equal(doc!.status, 'acknowledged', 'metadata stays');
     assert.ok((await env.stores.messages.forDocument(purged))[0]!.receipt, 'evidence stays');
 
-    await archiver.catchUp();
+    await archiveAll(env);
     let verified = await service.verify();
     assert.equal(verified.ok, true, JSON.stringify(verified.firstProblem));
     assert.ok(await env.db.knex('archive_entries').where({ kind: 'event', document_id: purged }).whereIn('ref', env.db.knex('document_events').select(env.db.knex.raw('id::text')).where({ type: 'payload-purged' })).first(), 'the purge event is in the chain');
@@ -86,7 +86,7 @@ describe('archive: retention over a simulated clock', function () {
     assert.ok(await copyOf(tenantHeld), 'the tenant hold still holds');
     assert.deepEqual((await service.holds(true)).map((h) => h.reason), ['court order']);
 
-    await archiver.catchUp();
+    await archiveAll(env);
     verified = await service.verify();
     assert.equal(verified.ok, true, JSON.stringify(verified.firstProblem));
     assert.equal(verified.purged, 4, 'purged after their date: absent bytes, hashes still chained');

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { startLocalS3, type LocalS3 } from '../support/s3.js';
-import { fileAndAcknowledge, receive, startArchiveEnv, submit, type ArchiveEnv } from './support.js';
+import { archiveAll, fileAndAcknowledge, receive, startArchiveEnv, submit, type ArchiveEnv } from './support.js';
 
 describe('archive: payloads and archive copies in S3', function () {
   this.timeout(60_000);
@@ -23,7 +23,7 @@ describe('archive: payloads and archive copies in S3', function () {
   it('archives from the bucket into the bucket, names a changed object, and purges objects without breaking the chain', async () => {
     const ids = [await receive(env), await receive(env), await submit(env)];
     await fileAndAcknowledge(env, ids[0]!);
-    await env.archive.archiver.catchUp();
+    await archiveAll(env);
     const rows = async (table: string) => Number((await env.db.knex(table).count('* as n'))[0]!.n);
     assert.equal(await rows('payloads'), 0);
     assert.equal(await rows('archive_objects'), 0);
@@ -43,7 +43,7 @@ describe('archive: payloads and archive copies in S3', function () {
     assert.equal(await env.payloadStores.payloads.get(ids[0]!), null, 'the object is gone from the bucket');
     assert.deepEqual(await env.archive.retention.purge(new Date('2037-01-01T00:00:00Z')), { payloads: 0, archives: 3 });
     assert.equal(await env.payloadStores.archive.get(`document/${ids[0]}`), null);
-    await env.archive.archiver.catchUp();
+    await archiveAll(env);
     result = await env.archive.service.verify();
     assert.equal(result.ok, true, JSON.stringify(result.firstProblem));
     assert.equal(result.purged, 3);

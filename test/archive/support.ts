@@ -4,6 +4,7 @@
  * point writes it (AS4 reception with its receipt, API submission, status moves).
  */
 import { createHash, createPrivateKey, randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
 import { buildArchive, type ArchiveParts, type PayloadStores } from '../../src/composition/archive.js';
 import { buildStores, type Stores } from '../../src/composition/index.js';
 import { loadConfig } from '../../src/config/index.js';
@@ -139,4 +140,25 @@ export async function submit(env: ArchiveEnv): Promise<string> {
     { maxAttempts: 5, dueAt: new Date(Date.now() + 3_600_000), heldBy: null },
   );
   return document.id;
+}
+
+/**
+ * Appends until every event is in the archive. The archiver reads only behind the oldest transaction still
+ * running on the whole server (xids are cluster-wide), so other work on the machine's Postgres can hold it
+ * back for a moment: it catches up again until nothing is left.
+ */
+export async function archiveAll(env: Pick<ArchiveEnv, 'db' | 'archive'>, timeoutMs = 30_000): Promise<void> {
+  return untilArchived(env.db.knex, () => env.archive.archiver.catchUp(), timeoutMs);
+}
+
+/** The same for any database and archiver (the e2e access points'). */
+export async function untilArchived(knex: Knex, catchUp: () => Promise<unknown>, timeoutMs = 30_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    await catchUp();
+    const { rows } = await knex.raw(`SELECT count(*)::int AS n FROM document_events e WHERE NOT EXISTS (SELECT 1 FROM archive_entries a WHERE a.kind = 'event' AND a.ref = e.id::text)`);
+    if (rows[0].n === 0) return;
+    if (Date.now() > end) throw new Error(`${rows[0].n} events still not archived`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { untilArchived } from '../archive/support.js';
 import { startLocalS3, type LocalS3 } from '../support/s3.js';
 import { belgianParticipant, startNetwork, ublDocument, type E2eNetwork, type TestAp } from './harness.js';
 
@@ -54,6 +55,7 @@ for (const store of ['postgres', 's3'] as const) {
         const rows = Number((await ap.db.knex('payloads').count('* as n'))[0]!.n);
         if (store === 's3') assert.equal(rows, 0, `${ap.name}: no payload in Postgres`);
         else assert.ok(rows >= 1);
+        await untilArchived(ap.db.knex, () => ap.archive.verify());
         const result = await ap.archive.verify();
         assert.equal(result.ok, true, `${ap.name}: ${JSON.stringify(result.firstProblem)}`);
         const kinds = await ap.db.knex('archive_entries').select('kind').groupBy('kind').pluck('kind');
