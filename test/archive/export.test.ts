@@ -124,6 +124,13 @@ describe('archive: an export that verifies offline', function () {
     const certFile = join(dir, 'ap.pem');
     writeFileSync(certFile, env.cert.certPem);
 
+    // The same export by the command line, as an operator.
+    const cliZip = join(dir, 'cli.zip');
+    const [from, to] = [new Date(Date.now() - 3_600_000).toISOString(), new Date(Date.now() + 3_600_000).toISOString()];
+    const exported = await runCliProcess(['archive', 'export', '--tenant', env.tenantId, '--from', from, '--to', to, '--out', cliZip], { DATABASE_URL: env.db.url });
+    assert.equal(exported.code, 0, exported.stderr);
+    assert.equal(JSON.parse(exported.stdout).documents, own.length);
+
     // No database: dropped, and the command is pointed at it anyway.
     const url = env.db.url;
     await env.close();
@@ -133,6 +140,8 @@ describe('archive: an export that verifies offline', function () {
     assert.equal(out.ok, true);
     assert.equal(out.documents, own.length);
     assert.match(out.checkpoint.signer, /CN=POP000009/);
+    const fromCli = await runCliProcess(['archive', 'verify-export', cliZip, '--cert', certFile], {});
+    assert.equal(fromCli.code, 0, fromCli.stdout);
 
     // One byte of one invoice changed (and its manifest hash with it): named, and the command fails.
     const tampered = { ...files, [`documents/${first}/document.xml`]: Buffer.from(strFromU8(files[`documents/${first}/document.xml`]!).replace('ARCH-', 'ARCX-')) };
