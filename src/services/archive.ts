@@ -55,7 +55,7 @@ export class ArchiveService {
     // Outbound documents with `send`, inbound ones with `inbox`; an operator's `admin` reads both.
     const may = (scope: 'send' | 'inbox') => by.can(scope, tenantId) || (by.operator && by.scopes.has('admin'));
     const directions = [...(may('send') ? (['outbound'] as const) : []), ...(may('inbox') ? (['inbound'] as const) : [])];
-    if (directions.length === 0) throw new ApError('api.not-found', `Tenant ${tenantId} not found`);
+    if (directions.length === 0 || !UUID.test(tenantId) || !(await this.deps.store.exists('tenants', tenantId))) throw new ApError('api.not-found', `Tenant ${tenantId} not found`);
     const { store, archiver } = this.deps;
     await archiver.catchUp();
     const documents = await store.tenantDocuments(tenantId, directions, q.from, q.to);

@@ -78,6 +78,7 @@ describe('archive: an export that verifies offline', function () {
   it('is tenant-scoped: a tenant key exports its own, an operator names the tenant, another tenant is not found', async () => {
     assert.equal((await fetch(`${base}/api/v1/archive/export?${period()}&tenant=${otherTenant}`, { headers: tenantKey })).status, 404);
     assert.equal((await fetch(`${base}/api/v1/archive/export?${period()}`, { headers: operatorKey })).status, 400);
+    assert.equal((await fetch(`${base}/api/v1/archive/export?${period()}&tenant=00000000-0000-4000-8000-000000000000`, { headers: operatorKey })).status, 404);
     assert.equal((await fetch(`${base}/api/v1/archive/export?${period()}`, { headers: webhooksOnly })).status, 403);
     assert.equal((await fetch(`${base}/api/v1/archive/export?from=yesterday&to=2026-12-01`, { headers: tenantKey })).status, 400);
     const byOperator = await fetch(`${base}/api/v1/archive/export?${period()}&tenant=${otherTenant}`, { headers: operatorKey });
