@@ -10,6 +10,7 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { As4Identity } from './as4/index.js';
+import { buildArchive, buildArchiveWork, buildPayloadStores } from './composition/archive.js';
 import { buildAuth } from './composition/auth.js';
 import { watchCertificateExpiry } from './composition/certificate-expiry.js';
 import {
@@ -118,7 +119,9 @@ async function buildAccessPoint(config: Config, logger: Logger, closers: Closers
   const validation = await buildValidation(v, closers);
   const db = await openDatabase({ url: config.database.url, poolMax: config.database.poolMax, embedded: config.database.embedded, logger, sandbox: sandbox !== null });
   closers.push('database', (budgetMs) => db.close(budgetMs));
-  const stores = buildStores(db.knex);
+  // Transit payloads and archive copies: Postgres, or S3 (PAYLOAD_STORE, ARCHIVE_STORE).
+  const payloadStores = buildPayloadStores(config.storage, db.knex, closers);
+  const stores = buildStores(db.knex, payloadStores.payloads);
   const auth = await buildAuth(config.auth, { knex: db.knex, keys: stores.apiKeys, logger }, closers);
   // The job runner of this process; its kinds are registered below, then it starts.
   const runner = new JobRunner(new PostgresJobStore(db.knex), { concurrency: config.jobs.concurrency, pollIntervalMs: config.outbound.pollIntervalMs, logger });
@@ -178,12 +181,17 @@ async function buildAccessPoint(config: Config, logger: Logger, closers: Closers
     { knex: db.knex, runner, pollIntervalMs: config.outbound.pollIntervalMs, logger, ...(email ? { notifications: emailNotifications(email) } : {}) },
     closers,
   );
+  // The archive: checkpoints signed with our AP key (none without one); the archiver loop and retention on the runner.
+  const archive = buildArchive(config, { knex: db.knex, stores: payloadStores, signer: ap ? ap.identity : null });
+  const archiveWork = buildArchiveWork(config.retention, { archive, runner, pollIntervalMs: config.outbound.pollIntervalMs, logger }, closers);
   await runner.start();
   closers.push('jobs', (budgetMs) => runner.stop(budgetMs));
   await reporting?.schedule();
   webhooks.start();
   closers.push('webhooks fan-out', () => webhooks.stopFanOut());
-  const outboundQueue = outbound?.queue ?? queueWithoutDelivery(db.knex, { maxAttempts: config.outbound.retry.maxAttempts, firstAttemptGraceMs: config.outbound.firstAttemptGraceMs });
+  await archiveWork.start();
+  const outboundQueue =
+    outbound?.queue ?? queueWithoutDelivery(db.knex, { maxAttempts: config.outbound.retry.maxAttempts, firstAttemptGraceMs: config.outbound.firstAttemptGraceMs }, payloadStores.payloads);
   // No SML registrar under `serve`: see the participants command.
   const services = buildServices(config.quotas, {
     stores,
@@ -197,6 +205,7 @@ async function buildAccessPoint(config: Config, logger: Logger, closers: Closers
     ...(served ? { served } : {}),
     ...(network ? { network } : {}),
     consoleIdleMinutes: config.console.idleMinutes,
+    archive: archive.service,
   });
   const demo = sandbox ? await sandbox.setUpDemo(services, auth.authenticator) : null;
   let shuttingDown = false;

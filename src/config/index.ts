@@ -26,14 +26,19 @@ import { responses } from './responses.js';
 import { consoleSection } from './console.js';
 import { email } from './email.js';
 import { reporting } from './reporting.js';
+import { archive, retention } from './archive.js';
+import { storage } from './storage.js';
 
 // A body the in-flight budget can never hold would be refused as busy forever.
-const SCHEMA = new ConfigSchema({ http, database, logging, validation, as4, pki, discovery, smp, outbound, jobs, auth, quotas, sandbox, webhooks, responses, console: consoleSection, email, reporting }, [
+const SCHEMA = new ConfigSchema({ http, database, logging, validation, as4, pki, discovery, smp, outbound, jobs, auth, quotas, sandbox, webhooks, responses, console: consoleSection, email, reporting, storage, archive, retention }, [
   (c) => (c.http.inflightBytes < c.validation.maxDocumentBytes ? `INBOUND_INFLIGHT_BYTES=${c.http.inflightBytes} is less than MAX_DOCUMENT_BYTES=${c.validation.maxDocumentBytes}` : null),
   (c) =>
     c.as4.identity && c.http.inflightBytes < c.as4.maxMessageBytes
       ? `INBOUND_INFLIGHT_BYTES=${c.http.inflightBytes} is less than AS4_MAX_MESSAGE_BYTES=${c.as4.maxMessageBytes}: such a message would be refused as busy forever`
       : null,
+  (c) => ((c.storage.payloadStore === 's3' || c.storage.archiveStore === 's3') && !c.storage.s3.bucket ? 'PAYLOAD_STORE or ARCHIVE_STORE is s3: set S3_BUCKET' : null),
+  (c) => ((c.storage.s3.accessKeyId === null) !== (c.storage.s3.secretAccessKey === null) ? 'S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together: set both or neither' : null),
+  (c) => (c.storage.payloadStore === 's3' && c.storage.archiveStore === 's3' && c.storage.s3.payloadPrefix === c.storage.s3.archivePrefix ? 'S3_PAYLOAD_PREFIX and S3_ARCHIVE_PREFIX must differ' : null),
 ]);
 
 export type Config = ReturnType<typeof SCHEMA.load>;
@@ -45,6 +50,9 @@ export type ResponsesConfig = Value<typeof responses>;
 export type ConsoleConfig = Value<typeof consoleSection>;
 export type EmailConfig = Value<typeof email>;
 export type ReportingConfig = Value<typeof reporting>;
+export type StorageConfig = Value<typeof storage>;
+export type ArchiveConfig = Value<typeof archive>;
+export type RetentionConfig = Value<typeof retention>;
 
 /** Every variable the configuration knows, in table order. */
 export const CONFIG_VARIABLES: readonly KnownVariable[] = SCHEMA.variables;

@@ -21,6 +21,7 @@ import { OutboundDelivery, type OutboundDeps, type ReceiverLookup } from '../pip
 import { HttpAs4Transport, type As4Transport } from '../pipeline/outbound-transport.js';
 import type { ServedHere } from '../pipeline/served-here.js';
 import type { OutboundQueue } from '../pipeline/submit.js';
+import type { PayloadStore } from '../store/payloads.js';
 import { OUTBOUND_JOB, PostgresDeliveryStore } from '../store/deliveries.js';
 import type { DocumentStore } from '../store/documents.js';
 import { PostgresJobStore } from '../store/jobs.js';
@@ -29,6 +30,8 @@ import { SETTLED, type JobRunner } from './runner.js';
 export interface OutboundServiceDeps {
   knex: Knex;
   documents: DocumentStore;
+  /** The transit payload store (default: the Postgres table). */
+  payloads?: PayloadStore;
   lookup: ReceiverLookup;
   /** The check AS4 inbound asks too: a receiver it would accept gets the document locally. */
   served: Pick<ServedHere, 'isServed'>;
@@ -67,7 +70,7 @@ export function attemptLeaseMs(config: OutboundConfig): number {
 /** Builds the outbound side and registers it on the runner as the `outbound` job kind. */
 export function buildOutbound(deps: OutboundServiceDeps): OutboundService {
   const { config, runner } = deps;
-  const deliveries = new PostgresDeliveryStore(deps.knex);
+  const deliveries = new PostgresDeliveryStore(deps.knex, deps.payloads);
   const transport = deps.transport ?? new HttpAs4Transport(config.transport);
   const breakers = new CircuitBreakers(config.circuit);
   const idDomain = deps.seatId.toLowerCase();

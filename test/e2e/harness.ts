@@ -25,6 +25,10 @@ import { buildBusinessResponses, publishMlsParticipant } from '../../src/composi
 import { buildEmail, emailNotifications, outboundEmail, pickupHandler, type EmailService } from '../../src/composition/email.js';
 import { buildReporting, type Reporting } from '../../src/composition/reporting.js';
 import { loadConfig, type OutboundConfig, type ReportingConfig, type ResponsesConfig } from '../../src/config/index.js';
+import { buildArchive, buildArchiveWork, type PayloadStores } from '../../src/composition/archive.js';
+import type { ArchiveService } from '../../src/services/archive.js';
+import { ARCHIVE_OBJECTS, PostgresPayloadStore } from '../../src/store/payloads.js';
+import type { Knex } from 'knex';
 import { InflightBudget } from '../../src/http/body-budget.js';
 import type { OutboundService } from '../../src/jobs/outbound-service.js';
 import { JobRunner } from '../../src/jobs/runner.js';
@@ -99,6 +103,9 @@ export interface TestAp {
   smpUrl: string;
   documents: PostgresDocumentStore;
   participants: SmpParticipantStore;
+  /** Where its payloads and archive copies are, and its archive (verify, export). */
+  payloadStores: PayloadStores;
+  archive: ArchiveService;
   /** The AP's one "served here" check (AS4 inbound and local delivery). */
   served: ServedHere;
   outbound: OutboundService;
@@ -155,6 +162,7 @@ export interface E2eNetwork {
   /** `responses`: MLS_TYPE and MLS_CONFIRMATION_WAIT_MS of the AP (default FAILURE_ONLY). */
   /** `lookupCacheMs`: how long its SML/SMP answers are cached (default 15 minutes, as in production). */
   /** `email`: e-mail variables (SMTP_HOST, SMTP_PORT, EMAIL_FROM...) that turn the e-mail channel on. */
+  /** `payloadStores`: where the AP keeps payloads and archive copies (default Postgres); its archive always runs. */
   /** `reporting`: send the monthly Peppol reports (the job kind registered, not yet scheduled); default off. */
   startAp(
     name: string,
@@ -166,6 +174,7 @@ export interface E2eNetwork {
       lookupCacheMs?: number;
       email?: Record<string, string>;
       reporting?: ReportingConfig;
+      payloadStores?: (knex: Knex) => PayloadStores;
     },
   ): Promise<TestAp>;
   close(): Promise<void>;
@@ -177,7 +186,7 @@ export async function startNetwork(): Promise<E2eNetwork> {
   return {
     env,
     async startAp(name, seatId, options = {}) {
-      const ap = await startAp(env, name, seatId, { ...TEST_OUTBOUND_CONFIG, ...options.outbound }, options.inboundWorkers ?? 0, { ...DEFAULTS.responses, ...options.responses }, options.lookupCacheMs, options.email, options.reporting ?? null);
+      const ap = await startAp(env, name, seatId, { ...TEST_OUTBOUND_CONFIG, ...options.outbound }, options.inboundWorkers ?? 0, { ...DEFAULTS.responses, ...options.responses }, options.lookupCacheMs, options.email, options.reporting ?? null, options.payloadStores);
       aps.push(ap);
       return ap;
     },
@@ -201,6 +210,7 @@ async function startAp(
   lookupCacheMs: number | undefined,
   emailEnv: Record<string, string> | undefined,
   reportingConfig: ReportingConfig | null,
+  payloadStoresOf?: (knex: Knex) => PayloadStores,
 ): Promise<TestAp> {
   const validator = await fullValidator();
   const cert = env.pki.issueAp(seatId);
@@ -209,7 +219,8 @@ async function startAp(
   // The AP's own pool, sized like a served instance (the test database's default pool is small).
   const knex = createKnex({ url: testDb.url, poolMax: 20 });
   const db: TestDatabase = { ...testDb, knex };
-  const stores = buildStores(knex);
+  const payloadStores = payloadStoresOf?.(knex) ?? { payloads: new PostgresPayloadStore(knex), archive: new PostgresPayloadStore(knex, ARCHIVE_OBJECTS) };
+  const stores = buildStores(knex, payloadStores.payloads);
   const { documents, participants } = stores;
   const logger = pino({ level: process.env['E2E_LOG'] ?? 'silent' });
   const closers = new Closers(logger);
@@ -284,10 +295,13 @@ async function startAp(
     ? buildReporting(reportingConfig, { store: stores.reporting, documents, validation, seatId, queue: outbound.queue, runner: jobs, logger })
     : null;
   const webhooks = buildWebhooks(DEFAULTS.webhooks, { knex, runner: jobs, pollIntervalMs: outboundConfig.pollIntervalMs, logger, ...(email ? { notifications: emailNotifications(email) } : {}) }, closers);
+  const archive = buildArchive(DEFAULTS, { knex, stores: payloadStores, signer: identity });
+  const archiveWork = buildArchiveWork(DEFAULTS.retention, { archive, runner: jobs, pollIntervalMs: outboundConfig.pollIntervalMs, logger }, closers);
   await jobs.start();
   closers.push('jobs', (budgetMs) => jobs.stop(budgetMs));
   webhooks.start();
   closers.push('webhooks fan-out', () => webhooks.stopFanOut());
+  await archiveWork.start();
   const auth = testAuth(stores);
   const services = buildServices({ rejectedPayloadBytesPerDay: 100 * 1024 * 1024, idempotencyKeyRetentionHours: 24 }, {
     stores,
@@ -300,6 +314,7 @@ async function startAp(
     ...(email ? { email } : {}),
     ...(reporting ? { reports: reporting.service } : {}),
     webhooks: { queue: webhooks.queue, allowPrivateTargets: true },
+    archive: archive.service,
   });
   // Each access point serves one tenant owning every participant it hosts or sends for, with one key.
   const tenant = await createTenant(services.tenants, { name: `Customers of ${name}` });
@@ -343,6 +358,8 @@ async function startAp(
     smpUrl,
     documents,
     participants,
+    payloadStores,
+    archive: archive.service,
     served,
     outbound,
     jobs,

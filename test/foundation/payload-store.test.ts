@@ -1,19 +1,21 @@
 /**
- * The payload store owns the payloads: with a store outside the database (files here, an object store in
- * production one day), inbound storing (one message and a group commit), outbound submission, the claim
+ * The payload store owns the payloads: with a store outside the database (files, and S3 on a local
+ * S3-compatible server), inbound storing (one message and a group commit), outbound submission, the claim
  * of an attempt and the documents API's reads all go through it, and the `payloads` table stays empty.
  */
 import assert from 'node:assert/strict';
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkCreate, checkTransition } from '../../src/core/state-machine.js';
 import { As4MessageStore, type ReceivedDocument, type ReceivedMessage } from '../../src/store/as4-messages.js';
 import { PostgresDeliveryStore } from '../../src/store/deliveries.js';
 import { PostgresDocumentStore } from '../../src/store/documents.js';
+import type { PayloadStore } from '../../src/store/payloads.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 import { FilePayloadStore } from '../support/file-payload-store.js';
+import { startLocalS3, type LocalS3 } from '../support/s3.js';
 
 function received(i: number): { message: ReceivedMessage; doc: ReceivedDocument } {
   const payload = Buffer.from(`<Invoice><ID>FILE-${i}</ID></Invoice>`);
@@ -52,21 +54,55 @@ function received(i: number): { message: ReceivedMessage; doc: ReceivedDocument 
   };
 }
 
-describe('payloads in a payload store outside the database', function () {
+/** A payload store outside the database, and how to dispose of it. */
+interface OutsideStore {
+  name: string;
+  open(db: TestDatabase): Promise<{ payloads: PayloadStore; close(): Promise<void> }>;
+}
+
+const OUTSIDE: OutsideStore[] = [
+  {
+    name: 'files',
+    async open() {
+      const dir = await mkdtemp(join(tmpdir(), 'ap-payloads-'));
+      return { payloads: new FilePayloadStore(dir), close: () => rm(dir, { recursive: true, force: true }) };
+    },
+  },
+  {
+    name: 'S3 (a local S3-compatible server)',
+    async open(db) {
+      const s3: LocalS3 = await startLocalS3();
+      return { payloads: s3.stores(db.knex).payloads, close: () => s3.close() };
+    },
+  },
+];
+
+for (const outside of OUTSIDE) describe(`payloads in a payload store outside the database: ${outside.name}`, function () {
   this.timeout(30_000);
   let db: TestDatabase;
-  let dir: string;
-  let payloads: FilePayloadStore;
+  let store: { payloads: PayloadStore; close(): Promise<void> };
+  let payloads: PayloadStore;
   let documents: PostgresDocumentStore;
   before(async () => {
     db = await createTestDatabase();
-    dir = await mkdtemp(join(tmpdir(), 'ap-payloads-'));
-    payloads = new FilePayloadStore(dir);
+    store = await outside.open(db);
+    payloads = store.payloads;
     documents = new PostgresDocumentStore(db.knex, payloads);
   });
   after(async () => {
+    await store?.close();
     await db?.drop();
-    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it('puts, gets, replaces and deletes bytes by key; a missing key is null', async () => {
+    const key = randomUUID();
+    assert.equal(await payloads.get(key), null);
+    await payloads.put(key, Buffer.from('one'));
+    await payloads.put(key, Buffer.from('two'));
+    assert.deepEqual(await payloads.get(key), Buffer.from('two'));
+    await payloads.delete(key);
+    assert.equal(await payloads.get(key), null);
+    await payloads.delete(key);
   });
   const payloadRows = async () => Number((await db.knex('payloads').count('* as n'))[0]!.n);
 
@@ -105,7 +141,7 @@ describe('payloads in a payload store outside the database', function () {
       { as4MessageId: 'm1@test', conversationId: 'c1', sbdhInstanceId: 'i1', countryC1: 'BE' },
       { maxAttempts: 5, dueAt: new Date(), heldBy: { runnerId: 'r', leaseMs: 30_000 } },
     );
-    assert.ok((await readdir(dir)).includes(document.id), "the payload is put before the statement");
+    assert.deepEqual(await payloads.get(document.id), payload, 'the payload is put before the statement');
     const claimed = await deliveries.claimAttempt(document.id, [checkTransition('-', 'outbound', 'queued', 'sending')], { jobId, runnerId: 'r', attempts: 1 }, 60_000, 'job:outbound');
     assert.ok(typeof claimed === 'object');
     assert.equal(claimed.doc.status, 'sending');

@@ -4,7 +4,7 @@
  * tests that show the other stores leave their payloads to the payload store.
  */
 import { randomUUID } from 'node:crypto';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { PayloadStore } from '../../src/store/payloads.js';
 
@@ -26,5 +26,22 @@ export class FilePayloadStore implements PayloadStore {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw err;
     }
+  }
+
+  async delete(documentId: string): Promise<void> {
+    await rm(join(this.dir, documentId), { force: true });
+  }
+
+  async getMany(keys: readonly string[]): Promise<Map<string, Buffer>> {
+    const out = new Map<string, Buffer>();
+    for (const key of keys) {
+      const content = await this.get(key);
+      if (content) out.set(key, content);
+    }
+    return out;
+  }
+
+  async putMany(items: ReadonlyArray<readonly [string, Buffer]>): Promise<void> {
+    for (const [key, content] of items) await this.put(key, content);
   }
 }

@@ -1,6 +1,7 @@
 import type { CliCommand } from '../command.js';
 import { as4Inspect } from './as4-inspect.js';
 import { as4VerifyReceipt } from './as4-verify-receipt.js';
+import { archive } from './archive.js';
 import { artifacts } from './artifacts.js';
 import { lookup } from './lookup.js';
 import { migrate } from './migrate.js';
@@ -15,4 +16,4 @@ import { smpVerify } from './smp-verify.js';
 import { validate } from './validate.js';
 import { report } from './report.js';
 
-export const commands: CliCommand[] = [serve, migrate, validate, render, artifacts, pkiCheck, lookup, smpVerify, sbdhCheck, participants, tenants, keys, mandates, consoleUsers, as4Inspect, as4VerifyReceipt, report];
+export const commands: CliCommand[] = [serve, migrate, validate, render, artifacts, pkiCheck, lookup, smpVerify, sbdhCheck, participants, tenants, keys, mandates, consoleUsers, as4Inspect, as4VerifyReceipt, report, archive];

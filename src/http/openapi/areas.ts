@@ -13,3 +13,4 @@ export * as mls from './paths/mls.js';
 export * as email from './paths/email.js';
 export * as renderings from './paths/renderings.js';
 export * as reports from './paths/reports.js';
+export * as archive from './paths/archive.js';
