@@ -92,7 +92,6 @@ export async function receive(env: ArchiveEnv, receiver = BUYER, issueDate = '20
       },
       receipt: { messageId: `receipt-${n}@test`, soap: Buffer.from(`<S12:Envelope><eb:Receipt n="${n}"/></S12:Envelope>`) },
       duplicateOf: null,
-      reporting: null,
     },
     {
       senderId: SUPPLIER,
@@ -106,6 +105,7 @@ export async function receive(env: ArchiveEnv, receiver = BUYER, issueDate = '20
       payload,
       payloadSha256: createHash('sha256').update(payload).digest('hex'),
       event: { reason: `received ${n}`, actor: 'as4', details: { n } },
+      reporting: null,
     },
   );
   if (!r.stored) throw new Error('not stored');
