@@ -15,7 +15,7 @@ import { PostgresBusinessResponseStore } from '../store/business-responses.js';
 import type { As4Identity } from '../as4/index.js';
 import type { Config, OutboundConfig, WebhooksConfig } from '../config/index.js';
 import { buildWebhookDelivery, type WebhookService, type WebhooksParts } from '../jobs/webhook-service.js';
-import { createApp } from '../http/app.js';
+import { createApp, type AppDeps } from '../http/app.js';
 import { as4DirectRoute } from '../http/as4-endpoint.js';
 import type { InflightBudget } from '../http/body-budget.js';
 import { discoveryMounts, type Mount } from '../http/discovery-mounts.js';
@@ -64,6 +64,7 @@ import { SmpParticipantStore, StoreSmpDirectory } from '../store/participants-sm
 import { PostgresPayloadStore } from '../store/payloads.js';
 import { createValidator } from '../validation/validator.js';
 import type { Closers } from './closers.js';
+import type { Metrics } from '../core/metrics.js';
 
 export { Closers } from './closers.js';
 
@@ -137,6 +138,7 @@ export interface InboundParts {
   /** Validations in flight (the pool's worker count). */
   concurrency: number;
   logger: Logger;
+  metrics?: Metrics;
 }
 
 /** AS4 inbound (we are C3). */
@@ -155,6 +157,7 @@ export async function buildInbound(as4: Pick<Config['as4'], 'duplicateRetentionM
     concurrency: parts.concurrency,
     limits: { mime: { maxTotalBytes: as4.maxMessageBytes, maxParts: 16, maxHeaderBytes: 16 * 1024 } },
     logger: parts.logger,
+    ...(parts.metrics ? { metrics: parts.metrics } : {}),
   });
   closers.push('inbound', () => inbound.stop());
   return inbound;
@@ -173,6 +176,7 @@ export interface OutboundParts {
   logger: Logger;
   /** MLS_TYPE of our SBDHs. */
   mlsType?: MlsType;
+  metrics?: Metrics;
 }
 
 /** AS4 outbound (we are C2), registered on the runner as its `outbound` job kind (start the runner afterwards). */
@@ -261,6 +265,8 @@ export function buildServices(
     webhooks?: { queue: WebhookQueue; allowPrivateTargets: boolean };
     /** Business responses (src/composition/responses.ts), where our AP sends and receives. */
     responses?: BusinessResponses;
+    /** Submitted documents rejected are counted there. */
+    metrics?: Metrics;
   },
 ): Services {
   const { stores } = parts;
@@ -284,6 +290,7 @@ export function buildServices(
       tenants: stores.tenants,
       responses: stores.responses,
       ...(parts.responses ? { answers: parts.responses.invoices } : {}),
+      ...(parts.metrics ? { metrics: parts.metrics } : {}),
     }),
     inbox: new InboxService({ inbox: stores.inbox, documents: stores.documents, tenants: stores.tenants, ...(responses ? { acknowledgements: responses } : {}) }),
     participants,
@@ -322,6 +329,8 @@ export interface HttpParts {
   /** Marks /readyz (and so every monitor) while the sandbox runs. */
   sandbox?: boolean;
   logger: Logger;
+  /** API requests counted, and GET /metrics when served on the main port (src/http/metrics.ts). */
+  metrics?: NonNullable<AppDeps['metrics']>;
 }
 
 /** The SMP (when published) and the admin API, over the participants service. */
@@ -368,6 +377,7 @@ export function buildHttp(parts: HttpParts): RequestListener {
     ...(parts.sandbox ? { sandbox: true } : {}),
     isShuttingDown: parts.isShuttingDown,
     mounts,
+    ...(parts.metrics ? { metrics: parts.metrics } : {}),
   });
   const as4 = inbound ? as4DirectRoute(inbound.service.pipeline, { path: inbound.path, logger: parts.logger, isShuttingDown: parts.isShuttingDown, budget: parts.bodies }) : null;
   return (req, res) => {

@@ -12,6 +12,7 @@ import { discovery } from './discovery.js';
 import { http } from './http.js';
 import { jobs } from './jobs.js';
 import { logging } from './logging.js';
+import { metrics } from './metrics.js';
 import { outbound } from './outbound.js';
 import { pki } from './pki.js';
 import { quotas } from './quotas.js';
@@ -25,11 +26,15 @@ import { webhooks } from './webhooks.js';
 import { responses } from './responses.js';
 
 // A body the in-flight budget can never hold would be refused as busy forever.
-const SCHEMA = new ConfigSchema({ http, database, logging, validation, as4, pki, discovery, smp, outbound, jobs, auth, quotas, sandbox, webhooks, responses }, [
+const SCHEMA = new ConfigSchema({ http, database, logging, validation, as4, pki, discovery, smp, outbound, jobs, auth, quotas, sandbox, webhooks, responses, metrics }, [
   (c) => (c.http.inflightBytes < c.validation.maxDocumentBytes ? `INBOUND_INFLIGHT_BYTES=${c.http.inflightBytes} is less than MAX_DOCUMENT_BYTES=${c.validation.maxDocumentBytes}` : null),
   (c) =>
     c.as4.identity && c.http.inflightBytes < c.as4.maxMessageBytes
       ? `INBOUND_INFLIGHT_BYTES=${c.http.inflightBytes} is less than AS4_MAX_MESSAGE_BYTES=${c.as4.maxMessageBytes}: such a message would be refused as busy forever`
+      : null,
+  (c) =>
+    c.metrics.port !== null && c.metrics.port !== 0 && c.metrics.port === c.http.port
+      ? `METRICS_PORT=${c.metrics.port} is PORT: leave METRICS_PORT unset to serve /metrics on the main port, or choose another port`
       : null,
 ]);
 
@@ -39,6 +44,7 @@ export type PkiConfig = Value<typeof pki>;
 export type JobsConfig = Value<typeof jobs>;
 export type WebhooksConfig = Value<typeof webhooks>;
 export type ResponsesConfig = Value<typeof responses>;
+export type MetricsConfig = Value<typeof metrics>;
 
 /** Every variable the configuration knows, in table order. */
 export const CONFIG_VARIABLES: readonly KnownVariable[] = SCHEMA.variables;

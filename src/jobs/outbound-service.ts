@@ -12,6 +12,7 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { As4Identity } from '../as4/index.js';
 import type { OutboundConfig } from '../config/index.js';
+import type { Metrics } from '../core/metrics.js';
 import type { CertificateValidator } from '../pki/types.js';
 import { parseParticipantId } from '../peppol/identifiers.js';
 import { CircuitBreakers } from '../pipeline/circuit-breaker.js';
@@ -44,6 +45,8 @@ export interface OutboundServiceDeps {
   transport?: As4Transport;
   /** The SBDH MLS_TYPE of what we send (MLS_TYPE); default FAILURE_ONLY. */
   mlsType?: MlsType;
+  /** AS4 send times and the ends of deliveries (default: none). */
+  metrics?: Pick<Metrics, 'as4Sent' | 'documentSent' | 'documentUndelivered'>;
 }
 
 export interface OutboundService {
@@ -85,6 +88,7 @@ export function buildOutbound(deps: OutboundServiceDeps): OutboundService {
     xmlLimits: { maxBytes: deps.maxDocumentBytes },
     idDomain,
     mls: { to: parseParticipantId(mlsParticipantOf(deps.seatId)), type: deps.mlsType ?? 'FAILURE_ONLY' },
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
   });
   runner.register<{ documentId: string }>({
     kind: OUTBOUND_JOB,

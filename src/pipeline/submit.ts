@@ -22,6 +22,7 @@ import type { DocumentRecord, DocumentStore } from '../store/documents.js';
 import type { ValidationReport } from '../validation/types.js';
 import type { ValidatedDocument, ValidationRunner } from './inbound-validation.js';
 import { checkCreate } from '../core/state-machine.js';
+import type { Metrics } from '../core/metrics.js';
 import { createDocument } from './state-machine.js';
 
 /** Where queued documents go: their delivery rows and jobs, and the runner that makes the first attempt. */
@@ -52,6 +53,8 @@ export interface SubmitDeps {
   rejectedPayloadBytesPerDay: number;
   /** Where a valid business response submitted whole goes (its own checks and queueing); absent: refused. */
   answers?: ResponseSubmission;
+  /** Counts the documents rejected (default: none). */
+  metrics?: Pick<Metrics, 'documentRejected'>;
 }
 
 /** Business responses submitted as documents: an Invoice Response is checked against the invoice it answers. */
@@ -110,17 +113,20 @@ export async function submitOutbound(deps: SubmitDeps, payload: Buffer, submitte
     const fatal = report.issues.filter((i) => i.flag === 'fatal').length;
     const reason = `validation failed (${fatal} fatal issues)`;
     const perDay = deps.rejectedPayloadBytesPerDay;
+    const rejected = (document: DocumentRecord, payloadKept: boolean): SubmitResult => {
+      deps.metrics?.documentRejected('outbound');
+      return { document, report, payloadKept };
+    };
     // Counted before the document is stored: a store that then fails leaves the quota smaller, never larger.
     if (await deps.documents.countRejectedPayload(payload.length, perDay)) {
-      const document = await createDocument(deps.documents, { ...newDocument, direction: 'outbound', status: 'rejected' }, payload, { actor, reason });
-      return { document, report, payloadKept: true };
+      return rejected(await createDocument(deps.documents, { ...newDocument, direction: 'outbound', status: 'rejected' }, payload, { actor, reason }), true);
     }
     const document = await createDocument(deps.documents, { ...newDocument, direction: 'outbound', status: 'rejected' }, { unkeptSize: payload.length }, {
       actor,
       reason: `${reason}; the payload (${payload.length} bytes) is not kept: it would take today's rejected payloads past ANONYMOUS_REJECTED_BYTES_PER_DAY (${perDay} bytes)`,
       details: { payloadKept: false, payloadBytes: payload.length, rejectedPayloadBytesPerDay: perDay },
     });
-    return { document, report, payloadKept: false };
+    return rejected(document, false);
   }
   if (fields.documentKind === 'ApplicationResponse') {
     if (!deps.answers) throw new ApError('api.forbidden', 'Business responses are not sent from this access point (no AS4 identity)');
