@@ -21,7 +21,9 @@ import {
   buildWebhooks,
   Closers,
 } from '../../src/composition/index.js';
+import { buildMetrics } from '../../src/composition/metrics.js';
 import { buildBusinessResponses, publishMlsParticipant } from '../../src/composition/responses.js';
+import { metricsEndpoint } from '../../src/http/metrics.js';
 import { loadConfig, type OutboundConfig, type ResponsesConfig } from '../../src/config/index.js';
 import { InflightBudget } from '../../src/http/body-budget.js';
 import type { OutboundService } from '../../src/jobs/outbound-service.js';
@@ -30,7 +32,7 @@ import { knownDocumentType } from '../../src/peppol/document-types.js';
 import { parseParticipantId } from '../../src/peppol/identifiers.js';
 import { PeppolLookup } from '../../src/peppol/lookup.js';
 import type { InboundService } from '../../src/pipeline/inbound-service.js';
-import { inlineValidationRunner, workerValidationRunner } from '../../src/pipeline/inbound-validation.js';
+import { inlineValidationRunner, measuredValidationRunner, workerValidationRunner } from '../../src/pipeline/inbound-validation.js';
 import type { ServedHere } from '../../src/pipeline/served-here.js';
 import type { IssuedCertificate } from '../../src/testing/test-pki.js';
 import type { As4Identity } from '../../src/as4/index.js';
@@ -131,6 +133,8 @@ export interface TestAp {
    * both, and the SMP publishes the new certificate; the old inbound side stops taking requests at once.
    */
   rollOver(): Promise<IssuedCertificate>;
+  /** GET /metrics of this access point (Prometheus text format; the server's registry and recording). */
+  metricsUrl: string;
   /** Stops answering HTTP (the AP is down) / answers again on the same port. */
   down(): Promise<void>;
   up(): Promise<void>;
@@ -200,6 +204,9 @@ async function startAp(
   const smpUrl = `${url}/smp`;
 
   const ap = { identity, seatId, certificateValidator: env.validator };
+  // The server's metrics registry and what records into it, so that tests can scrape an access point.
+  const prometheus = buildMetrics({ jobs: new PostgresJobStore(knex), certificates: [{ role: 'current', certificate: cert.cert }], logger });
+  const { metrics } = prometheus;
   const served = buildServedHere(stores, { ownEndpointUrl: `${url}/as4`, cacheMs: 0 });
   const jobs = new JobRunner(new PostgresJobStore(knex), { concurrency: 64, pollIntervalMs: outboundConfig.pollIntervalMs, logger });
   const network = new PeppolLookup({
@@ -220,19 +227,22 @@ async function startAp(
       runner: jobs,
       logger,
       mlsType: responsesConfig.mlsType,
+      metrics,
     },
     closers,
   );
-  const validation = inlineValidationRunner(validator, MAX_BYTES);
+  const validation = measuredValidationRunner(inlineValidationRunner(validator, MAX_BYTES), metrics);
   const mlsParticipant = await publishMlsParticipant(participants, seatId);
   await env.registrar.register(parseParticipantId(mlsParticipant), smpUrl);
   const responses = buildBusinessResponses(responsesConfig, { store: stores.responses, documents, queue: outbound.queue, validation, runner: jobs, seatId, maxDocumentBytes: MAX_BYTES });
   outbound.delivery.handLocalDeliveriesTo([responses.handler]);
 
-  const inboundValidation =
+  const inboundValidation = measuredValidationRunner(
     inboundWorkers > 0
       ? await workerValidationRunner({ ublSchemasDir: UBL_SCHEMAS_DIR, schematronDir: SCHEMATRON_DIR, maxBytes: MAX_BYTES, workers: inboundWorkers })
-      : inlineValidationRunner(validator);
+      : inlineValidationRunner(validator),
+    metrics,
+  );
   const startInboundSide = (current: As4Identity, retiringIdentities: As4Identity[]) =>
     buildInbound(
       { duplicateRetentionMs: 30 * 86_400_000, maxMessageBytes: 100 * 1024 * 1024 },
@@ -246,11 +256,12 @@ async function startAp(
         handlers: buildAfterStoredHandlers(stores, responses),
         concurrency: Math.max(1, inboundWorkers),
         logger,
+        metrics,
       },
       closers,
     );
   const inbound = await startInboundSide(identity, []);
-  const webhooks = buildWebhooks(DEFAULTS.webhooks, { knex, runner: jobs, pollIntervalMs: outboundConfig.pollIntervalMs, logger }, closers);
+  const webhooks = buildWebhooks(DEFAULTS.webhooks, { knex, runner: jobs, pollIntervalMs: outboundConfig.pollIntervalMs, logger, metrics }, closers);
   await jobs.start();
   closers.push('jobs', (budgetMs) => jobs.stop(budgetMs));
   webhooks.start();
@@ -265,6 +276,7 @@ async function startAp(
     network,
     responses,
     webhooks: { queue: webhooks.queue, allowPrivateTargets: true },
+    metrics,
   });
   // Each access point serves one tenant owning every participant it hosts or sends for, with one key.
   const tenant = await createTenant(services.tenants, { name: `Customers of ${name}` });
@@ -274,6 +286,7 @@ async function startAp(
     await services.tenants.addParticipant(commandLineCaller('e2e'), tenant.id, participant);
   };
   const bodies = new InflightBudget(256 * 1024 * 1024);
+  const endpoint = metricsEndpoint({ scrape: () => prometheus.scrape(), token: null, onError: (err) => logger.error({ err }, 'metrics: scrape failed') });
   const httpFor = (inboundSide: InboundService, certificate: IssuedCertificate) =>
     buildHttp({
       services,
@@ -290,6 +303,7 @@ async function startAp(
       readiness: {},
       isShuttingDown: () => false,
       logger,
+      metrics: { api: metrics, endpoint },
     });
   handler = httpFor(inbound, cert);
 
@@ -354,6 +368,7 @@ async function startAp(
       return fetch(`${url}/api/v1/inbox/${encodeURIComponent(participant)}/documents/${id}/ack`, { method: 'POST', headers: key });
     },
     lookup: network,
+    metricsUrl: `${url}/metrics`,
     async rollOver() {
       const next = env.pki.issueAp(seatId);
       const side = await startInboundSide({ privateKey: createPrivateKey(next.keyPem), certificate: next.cert }, [identity]);
