@@ -59,13 +59,23 @@ export function metricsEndpoint(opts: MetricsEndpointOptions): (req: IncomingMes
 /**
  * Counts each API request when its answer is finished, by its route template (`/api/v1/documents/:id`),
  * never its path, so that the label values stay few; a request no route matched counts as `(unmatched)`.
+ * The template is taken when express matches the route (its mount path is req.baseUrl then): an error the
+ * route throws is answered after express has left the route's router, which restores baseUrl.
  */
 export function countApiRequests(metrics: Pick<Metrics, 'apiRequest'>) {
   return (req: Request, res: Response, next: NextFunction): void => {
-    res.on('finish', () => {
-      const route = req.route?.path;
-      metrics.apiRequest(req.method, typeof route === 'string' ? `${req.baseUrl}${route}` : '(unmatched)', res.statusCode);
+    let route: { path?: unknown } | undefined;
+    let template = '(unmatched)';
+    Object.defineProperty(req, 'route', {
+      configurable: true,
+      enumerable: true,
+      get: () => route,
+      set(matched: { path?: unknown } | undefined) {
+        route = matched;
+        if (typeof matched?.path === 'string') template = `${req.baseUrl}${matched.path}`;
+      },
     });
+    res.on('finish', () => metrics.apiRequest(req.method, template, res.statusCode));
     next();
   };
 }

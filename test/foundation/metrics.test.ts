@@ -69,6 +69,10 @@ describe('metrics of the served access point', function () {
       const submitted = await fetch(`${ap.url}/api/v1/documents`, { method: 'POST', headers: { ...sending, 'content-type': 'application/xml' }, body: text });
       assert.equal(submitted.status, 422, await submitted.text());
 
+      // An id that is not a UUID (400, thrown by the route), and no key (401, before any route).
+      assert.equal((await fetch(`${ap.url}/api/v1/documents/not-a-uuid`, { headers: auth })).status, 400);
+      assert.equal((await fetch(`${ap.url}/api/v1/documents/not-a-uuid`)).status, 401);
+
       // A job of a kind no runner takes, due a minute ago: the queue depth and the runner's lag.
       await served.db.knex('jobs').insert({ kind: 'metrics-test', payload: {}, max_attempts: 1, run_at: served.db.knex.raw("now() - interval '60 seconds'") });
 
@@ -112,6 +116,10 @@ describe('metrics of the served access point', function () {
     it('counts API requests by route template and status class', () => {
       assert.equal(value('peppol_api_requests_total', { method: 'POST', route: '/api/v1/documents', status_class: '4xx' }), 1);
       assert.equal(value('peppol_api_requests_total', { method: 'POST', route: '/api/v1/admin/participants', status_class: '2xx' }), 1);
+      assert.equal(value('peppol_api_requests_total', { method: 'GET', route: '/api/v1/documents/:id', status_class: '4xx' }), 1);
+      assert.equal(value('peppol_api_requests_total', { method: 'GET', route: '(unmatched)', status_class: '4xx' }), 1);
+      const routes = (families.get('peppol_api_requests_total')?.samples.get('peppol_api_requests_total') ?? []).map((s) => s.labels['route']);
+      assert.ok(routes.every((r) => !r?.includes('not-a-uuid')), `paths, not templates: ${routes.join(', ')}`);
     });
 
     it('reads the job queue at scrape time: depth per kind and status, and how long the oldest due job waited', () => {
