@@ -60,11 +60,17 @@ export function buildMetrics(parts: MetricsParts): PrometheusMetrics {
   const webhooks = new Counter({ name: 'peppol_webhook_attempts_total', help: 'Webhook delivery attempts by outcome: succeeded, retrying (failed, tried again later), failed (for good), skipped (delivery over or endpoint off).', labelNames: ['outcome'] as const, registers });
   const api = new Counter({ name: 'peppol_api_requests_total', help: 'API requests answered, by method, route template and status class.', labelNames: ['method', 'route', 'status_class'] as const, registers });
 
-  // Known label values start at 0, so that a rate is defined from the first scrape.
-  received.inc(0);
-  for (const via of ['as4', 'local']) sent.inc({ via }, 0);
-  for (const direction of ['inbound', 'outbound']) rejected.inc({ direction }, 0);
-  for (const outcome of ['succeeded', 'retrying', 'failed', 'skipped']) webhooks.inc({ outcome }, 0);
+  // The series of known label values are made here, once (recording then hashes no labels), and start at
+  // 0 so that a rate is defined from the first scrape; those of error kinds are made when first seen.
+  const children = <L extends string, C>(values: readonly L[], make: (value: L) => C): Record<L, C> =>
+    Object.fromEntries(values.map((v) => [v, make(v)])) as Record<L, C>;
+  const sentVia = children(['as4', 'local'] as const, (via) => sent.labels({ via }));
+  const rejectedIn = children(['inbound', 'outbound'] as const, (direction) => rejected.labels({ direction }));
+  const webhookOutcome = children(['succeeded', 'retrying', 'failed', 'skipped'] as const, (outcome) => webhooks.labels({ outcome }));
+  for (const c of [received, ...Object.values(sentVia), ...Object.values(rejectedIn), ...Object.values(webhookOutcome)]) c.inc(0);
+  const receiveBy = children(['stored', 'duplicate', 'repeat', 'error'] as const, (outcome) => receiveTime.labels({ outcome }));
+  const sendBy = children(['delivered', 'failed'] as const, (outcome) => sendTime.labels({ outcome }));
+  const validationBy = children(['valid', 'invalid'] as const, (outcome) => validationTime.labels({ outcome }));
 
   const expiry = new Gauge({ name: 'peppol_ap_certificate_expiry_timestamp_seconds', help: 'When our AP certificate expires (notAfter), in seconds since the epoch: the current one and the one being replaced.', labelNames: ['certificate'] as const, registers });
   const now = new Date();
@@ -94,16 +100,16 @@ export function buildMetrics(parts: MetricsParts): PrometheusMetrics {
   return {
     metrics: {
       as4Received(outcome, seconds, reason) {
-        receiveTime.observe({ outcome }, seconds);
+        receiveBy[outcome].observe(seconds);
         if (outcome === 'stored') received.inc();
         else if (outcome === 'error') refused.inc({ reason: reason ?? 'internal' });
       },
-      as4Sent: (outcome, seconds) => sendTime.observe({ outcome }, seconds),
-      validated: (outcome, seconds) => validationTime.observe({ outcome }, seconds),
-      documentRejected: (direction) => rejected.inc({ direction }),
-      documentSent: (via) => sent.inc({ via }),
+      as4Sent: (outcome, seconds) => sendBy[outcome].observe(seconds),
+      validated: (outcome, seconds) => validationBy[outcome].observe(seconds),
+      documentRejected: (direction) => rejectedIn[direction].inc(),
+      documentSent: (via) => sentVia[via].inc(),
       documentUndelivered: (status, reason) => undelivered.inc({ status, reason }),
-      webhookAttempt: (outcome) => webhooks.inc({ outcome }),
+      webhookAttempt: (outcome) => webhookOutcome[outcome].inc(),
       apiRequest: (method, route, status) => api.inc({ method, route, status_class: statusClass(status) }),
     },
     async scrape() {
