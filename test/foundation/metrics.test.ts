@@ -141,15 +141,19 @@ describe('metrics of the served access point', function () {
     let served: ServedAp;
     let dir: string;
     const token = 'metrics-token-0123456789abcdef';
+    // In a certificate rollover: the one being replaced is AP_PREVIOUS_*.
+    const previous = pki.issueAp('PBE000713');
 
     before(async () => {
       dir = mkdtempSync(join(tmpdir(), 'metrics-token-'));
       writeFileSync(join(dir, 'token'), `${token}\n`);
+      writeFileSync(join(dir, 'previous.key'), previous.keyPem);
+      writeFileSync(join(dir, 'previous.pem'), previous.certPem);
       served = await startServedAp({
         prefix: 'ap_metrics_apart',
         ap: pki.issueAp('PBE000713'),
         trust: pki.trustedPems,
-        env: { ...ENV, METRICS_PORT: '0', METRICS_TOKEN_FILE: join(dir, 'token') },
+        env: { ...ENV, METRICS_PORT: '0', METRICS_TOKEN_FILE: join(dir, 'token'), AP_PREVIOUS_KEY_FILE: join(dir, 'previous.key'), AP_PREVIOUS_CERT_FILE: join(dir, 'previous.pem') },
       });
     });
 
@@ -174,6 +178,8 @@ describe('metrics of the served access point', function () {
       assert.equal((await fetch(metricsUrl, { headers: { authorization: token } })).status, 401);
       const families = await scrape(metricsUrl, { headers: bearer(token) });
       assert.equal(sampleValue(families, 'peppol_documents_received_total', 'peppol_documents_received_total'), 0);
+      const notAfter = new Date(new X509Certificate(previous.certPem).validTo).getTime() / 1000;
+      assert.equal(sampleValue(families, 'peppol_ap_certificate_expiry_timestamp_seconds', 'peppol_ap_certificate_expiry_timestamp_seconds', { certificate: 'previous' }), notAfter);
     });
   });
 });
