@@ -13,7 +13,8 @@ import { buildUserMessage } from '../../src/as4/index.js';
 import { SCOPES } from '../../src/auth/principal.js';
 import { createTestPki } from '../../src/testing/test-pki.js';
 import { BASE_INVOICE } from '../support/artifacts.js';
-import { bearer, createKey, senderAuth, supplierOf } from '../support/auth.js';
+import { bearer, createKey, createTenant, supplierOf } from '../support/auth.js';
+import { WebhookReceiver } from '../support/webhook-receiver.js';
 import { TEST_SML_ZONE } from '../support/discovery.js';
 import { parseExposition, sampleValue, type Family } from '../support/prometheus-text.js';
 import { startServedAp, type ServedAp } from '../support/served-ap.js';
@@ -34,11 +35,13 @@ describe('metrics of the served access point', function () {
 
   describe('on the main port, after traffic', () => {
     let served: ServedAp;
+    let receiver: WebhookReceiver;
     let families: Map<string, Family>;
     const cert = pki.issueAp('PBE000711');
 
     before(async () => {
-      served = await startServedAp({ prefix: 'ap_metrics', ap: cert, trust: pki.trustedPems, smp: pki.issueSmp('SMP METRICS'), env: ENV });
+      receiver = await WebhookReceiver.start();
+      served = await startServedAp({ prefix: 'ap_metrics', ap: cert, trust: pki.trustedPems, smp: pki.issueSmp('SMP METRICS'), env: { ...ENV, WEBHOOKS_ALLOW_PRIVATE_TARGETS: 'true' } });
       const { ap } = served;
       const auth = bearer((await createKey(served.tenants, null, [...SCOPES])).secret);
       const added = await fetch(`${ap.url}/api/v1/admin/participants`, {
@@ -63,9 +66,17 @@ describe('metrics of the served access point', function () {
       }
       assert.equal((await fetch(`${ap.url}/as4`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'not AS4' })).status, 415);
 
-      // Over the API: an invalid invoice, rejected (422).
+      // Over the API: an invalid invoice, rejected (422), which the tenant's webhook is told of.
       const text = readFileSync(BASE_INVOICE, 'utf8').replace('<cbc:IssueDate>', '<cbc:Unexpected>1</cbc:Unexpected><cbc:IssueDate>');
-      const sending = await senderAuth(served.tenants, [supplierOf(text)!]);
+      const tenant = await createTenant(served.tenants, { name: 'Metrics sender', participants: [supplierOf(text)!] });
+      const sending = bearer((await createKey(served.tenants, tenant.id, ['send', 'webhooks'])).secret);
+      const hook = await fetch(`${ap.url}/api/v1/webhooks`, {
+        method: 'POST',
+        headers: { ...sending, 'content-type': 'application/json' },
+        body: JSON.stringify({ url: receiver.url, eventTypes: ['document.rejected'] }),
+      });
+      assert.equal(hook.status, 201, await hook.clone().text());
+      receiver.secrets = [((await hook.json()) as { secret: string }).secret];
       const submitted = await fetch(`${ap.url}/api/v1/documents`, { method: 'POST', headers: { ...sending, 'content-type': 'application/xml' }, body: text });
       assert.equal(submitted.status, 422, await submitted.text());
 
@@ -76,19 +87,24 @@ describe('metrics of the served access point', function () {
       // A job of a kind no runner takes, due a minute ago: the queue depth and the runner's lag.
       await served.db.knex('jobs').insert({ kind: 'metrics-test', payload: {}, max_attempts: 1, run_at: served.db.knex.raw("now() - interval '60 seconds'") });
 
-      // Both received documents filed (inbox or rejected) before the scrape.
+      // Both received documents filed (inbox or rejected), and the webhook delivered, before the scrape.
+      await receiver.waitFor(1, 30_000);
       const end = Date.now() + 30_000;
       for (;;) {
         const left = await served.db.knex('documents').where({ direction: 'inbound', status: 'received' }).count<{ count: string }[]>('* as count');
-        if (Number(left[0]!.count) === 0) break;
-        assert.ok(Date.now() < end, 'the received documents were never filed');
+        const pending = await served.db.knex('webhook_deliveries').whereNot({ status: 'succeeded' }).count<{ count: string }[]>('* as count');
+        if (Number(left[0]!.count) === 0 && Number(pending[0]!.count) === 0) break;
+        assert.ok(Date.now() < end, 'the received documents were never filed, or the webhook never delivered');
         await new Promise((r) => setTimeout(r, 100));
       }
       assert.equal(ap.metricsUrl, `${ap.url}/metrics`);
       families = await scrape(ap.metricsUrl);
     });
 
-    after(() => served?.close());
+    after(async () => {
+      await served?.close();
+      await receiver?.close();
+    });
 
     const value = (family: string, labels: Record<string, string> = {}, sample = family) => sampleValue(families, family, sample, labels);
 
@@ -99,7 +115,8 @@ describe('metrics of the served access point', function () {
       assert.equal(value('peppol_documents_rejected_total', { direction: 'outbound' }), 1);
       assert.equal(value('peppol_as4_receive_errors_total', { reason: 'input.unsupported-media-type' }), 1);
       assert.equal(value('peppol_documents_sent_total', { via: 'as4' }), 0);
-      assert.equal(value('peppol_webhook_attempts_total', { outcome: 'succeeded' }), 0);
+      assert.equal(value('peppol_webhook_attempts_total', { outcome: 'succeeded' }), 1);
+      assert.equal(value('peppol_webhook_attempts_total', { outcome: 'failed' }), 0);
     });
 
     it('times AS4 receptions and validations in histograms', () => {
