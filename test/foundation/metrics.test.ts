@@ -199,4 +199,14 @@ describe('metrics of the served access point', function () {
       assert.equal(sampleValue(families, 'peppol_ap_certificate_expiry_timestamp_seconds', 'peppol_ap_certificate_expiry_timestamp_seconds', { certificate: 'previous' }), notAfter);
     });
   });
+
+  it('is not served at all with METRICS_ENABLED=false', async () => {
+    const served = await startServedAp({ prefix: 'ap_metrics_off', ap: pki.issueAp('PBE000714'), trust: pki.trustedPems, env: { ...ENV, METRICS_ENABLED: 'false' } });
+    try {
+      assert.equal(served.ap.metricsUrl, null);
+      assert.equal((await fetch(`${served.ap.url}/metrics`)).status, 404);
+    } finally {
+      await served.close();
+    }
+  });
 });
