@@ -60,8 +60,9 @@ export function buildMetrics(parts: MetricsParts): PrometheusMetrics {
   const webhooks = new Counter({ name: 'peppol_webhook_attempts_total', help: 'Webhook delivery attempts by outcome: succeeded, retrying (failed, tried again later), failed (for good), skipped (delivery over or endpoint off).', labelNames: ['outcome'] as const, registers });
   const api = new Counter({ name: 'peppol_api_requests_total', help: 'API requests answered, by method, route template and status class.', labelNames: ['method', 'route', 'status_class'] as const, registers });
 
-  // The series of known label values are made here, once (recording then hashes no labels), and start at
-  // 0 so that a rate is defined from the first scrape; those of error kinds are made when first seen.
+  // The series of known label values are made here, once (their labels bound and checked here, not per
+  // call), and start at 0 so that a rate is defined from the first scrape; those of error kinds are made
+  // when first seen.
   const children = <L extends string, C>(values: readonly L[], make: (value: L) => C): Record<L, C> =>
     Object.fromEntries(values.map((v) => [v, make(v)])) as Record<L, C>;
   const sentVia = children(['as4', 'local'] as const, (via) => sent.labels({ via }));
