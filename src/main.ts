@@ -28,6 +28,7 @@ import {
   queueWithoutDelivery,
   type SmpParts,
 } from './composition/index.js';
+import { buildMetrics, type PrometheusMetrics } from './composition/metrics.js';
 import { buildBusinessResponses, publishMlsParticipant, type BusinessResponses } from './composition/responses.js';
 import { buildEmail, emailNotifications, outboundEmail, pickupHandler } from './composition/email.js';
 import { buildReporting, sendsReports, type Reporting } from './composition/reporting.js';
@@ -35,7 +36,9 @@ import { prepareSandbox, sandboxDemo, type Sandbox } from './composition/sandbox
 import { trustOf, type CertificatesFile, type Config, type PkiConfig } from './config/index.js';
 import { ApError } from './errors.js';
 import { InflightBudget } from './http/body-budget.js';
+import { METRICS_PATH, metricsEndpoint } from './http/metrics.js';
 import { createBoundedServer } from './http/server-limits.js';
+import { measuredValidationRunner } from './pipeline/inbound-validation.js';
 import type { OutboundService } from './jobs/outbound-service.js';
 import { JobRunner } from './jobs/runner.js';
 import type { PeppolLookup } from './peppol/lookup.js';
@@ -96,6 +99,8 @@ export interface AccessPoint {
   server: Server;
   /** Base URL the server listens on, e.g. http://127.0.0.1:8080 */
   url: string;
+  /** Where GET /metrics is served: `url` + /metrics, or on the metrics server of METRICS_PORT; null when off. */
+  metricsUrl: string | null;
   /** Stops accepting, lets in-flight requests finish (up to the timeout), then closes the database. */
   shutdown(reason: string): Promise<void>;
   /** In the sandbox: the demo tenant and its API key. */
@@ -113,15 +118,53 @@ export async function startAccessPoint(given: Config, logger: Logger): Promise<A
   }
 }
 
+/** Listens on `port` of `host`; a port that is taken is the operator's setting (`variable`), not a crash: one line, exit 2 (see cli/main.ts). */
+async function listen(server: Server, port: number, host: string, variable: string): Promise<string> {
+  server.listen(port, host);
+  try {
+    await once(server, 'listening');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+      throw new ApError('config.invalid', `${variable}=${port}: the port is already in use on ${host}; stop what listens there or choose another ${variable}`);
+    }
+    throw err;
+  }
+  const bound = (server.address() as AddressInfo).port;
+  const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return `http://${shown.includes(':') ? `[${shown}]` : shown}:${bound}`;
+}
+
+/** The metrics server of METRICS_PORT: /metrics only, with the main server's bounds on slow clients. */
+async function serveMetricsApart(config: Config, endpoint: ReturnType<typeof metricsEndpoint>, closers: Closers): Promise<string> {
+  const server = createBoundedServer(config.http.limits, (req, res) => {
+    const path = (req.url ?? '').split('?')[0];
+    if (path === METRICS_PATH) return endpoint(req, res);
+    res.statusCode = 404;
+    res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+    res.end('Only /metrics is served here\n');
+  });
+  const url = await listen(server, config.metrics.port!, config.metrics.host ?? config.http.host, 'METRICS_PORT');
+  closers.push('metrics server', () => new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  }));
+  return url;
+}
+
 async function buildAccessPoint(config: Config, logger: Logger, closers: Closers, sandbox: Sandbox | null): Promise<AccessPoint> {
   const { validation: v, as4, discovery } = config;
   const ap = buildIdentity(config);
-  const validation = await buildValidation(v, closers);
+  const pool = await buildValidation(v, closers);
   const db = await openDatabase({ url: config.database.url, poolMax: config.database.poolMax, embedded: config.database.embedded, logger, sandbox: sandbox !== null });
   closers.push('database', (budgetMs) => db.close(budgetMs));
   // Transit payloads and archive copies: Postgres, or S3 (PAYLOAD_STORE, ARCHIVE_STORE).
   const payloadStores = buildPayloadStores(config.storage, db.knex, closers);
   const stores = buildStores(db.knex, payloadStores.payloads);
+  // One registry of ours for the process, its metrics made once; what records gets its interface.
+  const ourCertificates = ap ? [{ role: 'current' as const, certificate: ap.identity.certificate }, ...ap.retiring.map((r) => ({ role: 'previous' as const, certificate: r.certificate }))] : [];
+  const prometheus: PrometheusMetrics | null = config.metrics.enabled ? buildMetrics({ jobs: new PostgresJobStore(db.knex), certificates: ourCertificates, logger }) : null;
+  const metrics = prometheus ? { metrics: prometheus.metrics } : {};
+  const validation = prometheus ? measuredValidationRunner(pool, prometheus.metrics) : pool;
   const auth = await buildAuth(config.auth, { knex: db.knex, keys: stores.apiKeys, logger }, closers);
   // The job runner of this process; its kinds are registered below, then it starts.
   const runner = new JobRunner(new PostgresJobStore(db.knex), { concurrency: config.jobs.concurrency, pollIntervalMs: config.outbound.pollIntervalMs, logger });
@@ -144,7 +187,7 @@ async function buildAccessPoint(config: Config, logger: Logger, closers: Closers
     const lookup = sandbox ? sandbox.lookup : (network = buildLookup(discovery, certificateValidator));
     outbound = buildOutboundDelivery(
       config.outbound,
-      { ...identity, knex: db.knex, stores, lookup, served, maxDocumentBytes: v.maxDocumentBytes, runner, logger, mlsType: config.responses.mlsType, ...(email ? { email: outboundEmail(email) } : {}) },
+      { ...identity, knex: db.knex, stores, lookup, served, maxDocumentBytes: v.maxDocumentBytes, runner, logger, mlsType: config.responses.mlsType, ...(email ? { email: outboundEmail(email) } : {}), ...metrics },
       closers,
     );
     await publishMlsParticipant(stores.participants, ap.seatId);
@@ -152,7 +195,7 @@ async function buildAccessPoint(config: Config, logger: Logger, closers: Closers
     const pickup = email ? pickupHandler(email) : undefined;
     outbound.delivery.handLocalDeliveriesTo([responses.handler, ...(pickup ? [pickup] : [])]);
     watchCertificateExpiry(
-      [{ role: 'current', certificate: ap.identity.certificate }, ...ap.retiring.map((r) => ({ role: 'previous' as const, certificate: r.certificate }))],
+      ourCertificates,
       as4.certificateExpiryWarningMs,
       logger,
       closers,
@@ -170,7 +213,7 @@ async function buildAccessPoint(config: Config, logger: Logger, closers: Closers
     });
     inbound = await buildInbound(
       as4,
-      { ...identity, retiringIdentities: ap.retiring, stores, validation, served, handlers: buildAfterStoredHandlers(stores, responses, pickup), concurrency: Math.max(1, v.workers), logger },
+      { ...identity, retiringIdentities: ap.retiring, stores, validation, served, handlers: buildAfterStoredHandlers(stores, responses, pickup), concurrency: Math.max(1, v.workers), logger, ...metrics },
       closers,
     );
   } else {
@@ -178,7 +221,7 @@ async function buildAccessPoint(config: Config, logger: Logger, closers: Closers
   }
   const webhooks = buildWebhooks(
     config.webhooks,
-    { knex: db.knex, runner, pollIntervalMs: config.outbound.pollIntervalMs, logger, ...(email ? { notifications: emailNotifications(email) } : {}) },
+    { knex: db.knex, runner, pollIntervalMs: config.outbound.pollIntervalMs, logger, ...(email ? { notifications: emailNotifications(email) } : {}), ...metrics },
     closers,
   );
   // The archive: checkpoints signed with our AP key (none without one); the archiver loop and retention on the runner.
@@ -206,9 +249,12 @@ async function buildAccessPoint(config: Config, logger: Logger, closers: Closers
     ...(network ? { network } : {}),
     consoleIdleMinutes: config.console.idleMinutes,
     archive: archive.service,
+    ...metrics,
   });
   const demo = sandbox ? await sandbox.setUpDemo(services, auth.authenticator) : null;
   let shuttingDown = false;
+  const endpoint = prometheus && metricsEndpoint({ scrape: () => prometheus.scrape(), token: config.metrics.tokenFile?.token ?? null, onError: (err) => logger.error({ err }, 'metrics: scrape failed') });
+  const metricsApart = endpoint && config.metrics.port !== null ? await serveMetricsApart(config, endpoint, closers) : null;
   const handler = buildHttp({
     services,
     stores,
@@ -227,22 +273,12 @@ async function buildAccessPoint(config: Config, logger: Logger, closers: Closers
     sandbox: sandbox !== null,
     console: config.console,
     logger,
+    ...(prometheus ? { metrics: { api: prometheus.metrics, endpoint: metricsApart ? null : endpoint } } : {}),
   });
   const server = createBoundedServer(config.http.limits, handler);
-  server.listen(config.http.port, config.http.host);
-  try {
-    await once(server, 'listening');
-  } catch (err) {
-    // A port that is taken is the operator's setting, not a crash: one line, exit 2 (see cli/main.ts).
-    if ((err as NodeJS.ErrnoException).code === 'EADDRINUSE') {
-      throw new ApError('config.invalid', `PORT=${config.http.port}: the port is already in use on ${config.http.host}; stop what listens there or choose another PORT`);
-    }
-    throw err;
-  }
-  const { port } = server.address() as AddressInfo;
-  const host = config.http.host === '0.0.0.0' || config.http.host === '::' ? '127.0.0.1' : config.http.host;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  logger.info({ url, embeddedDatabase: db.embedded, ...(sandbox ? { sandbox: true } : {}) }, 'access point ready');
+  const url = await listen(server, config.http.port, config.http.host, 'PORT');
+  const metricsUrl = endpoint ? `${metricsApart ?? url}${METRICS_PATH}` : null;
+  logger.info({ url, metricsUrl, embeddedDatabase: db.embedded, ...(sandbox ? { sandbox: true } : {}) }, 'access point ready');
   // A sandbox-only key of test participants, printed so that a first user can call the API at once.
   if (demo) logger.warn({ sandbox: true, tenantId: demo.tenantId, apiKey: demo.apiKey, participants: sandboxDemo.participants }, `SANDBOX demo API key: ${demo.apiKey} (Authorization: Bearer ...; sends for and reads the inboxes of ${sandboxDemo.participants.join(' and ')})`);
 
@@ -265,5 +301,5 @@ async function buildAccessPoint(config: Config, logger: Logger, closers: Closers
     })();
     return stopping;
   };
-  return { server, url, shutdown, demo };
+  return { server, url, metricsUrl, shutdown, demo };
 }

@@ -84,6 +84,12 @@ describe('architecture', () => {
     assert.deepEqual(bad, []);
   });
 
+  it('only the metrics of the composition root know prom-client: everything else records through src/core/metrics.ts', () => {
+    const bad = IMPORTS.filter((i) => i.target === 'prom-client' && relative(SRC, i.file) !== join('composition', 'metrics.ts')).map((i) => `${relative(ROOT, i.file)} imports prom-client`);
+    assert.deepEqual(bad, []);
+    assert.ok(IMPORTS.some((i) => i.target === 'prom-client'), 'src/composition/metrics.ts builds the registry');
+  });
+
   it('production code never imports the test tooling of src/testing, which the build leaves out', () => {
     const bad = IMPORTS.filter((i) => folderOf(i.file) !== 'testing' && i.target === 'testing').map((i) => `${relative(ROOT, i.file)} imports src/testing`);
     assert.deepEqual(bad, []);

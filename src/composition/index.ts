@@ -26,7 +26,7 @@ import { reportsRouter } from '../http/reports.js';
 import type { As4Identity } from '../as4/index.js';
 import type { Config, ConsoleConfig, OutboundConfig, WebhooksConfig } from '../config/index.js';
 import { buildWebhookDelivery, type WebhookService, type WebhooksParts } from '../jobs/webhook-service.js';
-import { createApp } from '../http/app.js';
+import { createApp, type AppDeps } from '../http/app.js';
 import { as4DirectRoute } from '../http/as4-endpoint.js';
 import type { InflightBudget } from '../http/body-budget.js';
 import { discoveryMounts, type Mount } from '../http/discovery-mounts.js';
@@ -80,6 +80,7 @@ import { EmailSettingsService } from '../services/email-settings.js';
 import { emailRouter } from '../http/email.js';
 import type { SubmissionEmailOptions } from '../store/email.js';
 import type { Tx } from '../store/documents.js';
+import type { Metrics } from '../core/metrics.js';
 
 export { Closers } from './closers.js';
 
@@ -162,6 +163,7 @@ export interface InboundParts {
   /** Validations in flight (the pool's worker count). */
   concurrency: number;
   logger: Logger;
+  metrics?: Metrics;
 }
 
 /** AS4 inbound (we are C3). */
@@ -180,6 +182,7 @@ export async function buildInbound(as4: Pick<Config['as4'], 'duplicateRetentionM
     concurrency: parts.concurrency,
     limits: { mime: { maxTotalBytes: as4.maxMessageBytes, maxParts: 16, maxHeaderBytes: 16 * 1024 } },
     logger: parts.logger,
+    ...(parts.metrics ? { metrics: parts.metrics } : {}),
   });
   closers.push('inbound', () => inbound.stop());
   return inbound;
@@ -200,6 +203,7 @@ export interface OutboundParts {
   mlsType?: MlsType;
   /** The e-mail channel's part of outbound delivery (src/composition/email.ts outboundEmail). */
   email?: OutboundServiceDeps['email'];
+  metrics?: Metrics;
 }
 
 /** AS4 outbound (we are C2), registered on the runner as its `outbound` job kind (start the runner afterwards). */
@@ -304,6 +308,8 @@ export function buildServices(
     reports?: ReportsService;
     /** The archive service (src/composition/archive.ts). */
     archive?: ArchiveService;
+    /** Submitted documents rejected are counted there. */
+    metrics?: Metrics;
   },
 ): Services {
   const { stores } = parts;
@@ -328,6 +334,7 @@ export function buildServices(
       responses: stores.responses,
       ...(parts.responses ? { answers: parts.responses.invoices } : {}),
       ...(parts.email ? { emailOptions: { save: (id: string, o: SubmissionEmailOptions, tx: Tx) => parts.email!.store.saveSubmissionOptions(id, o, tx) } } : {}),
+      ...(parts.metrics ? { metrics: parts.metrics } : {}),
     }),
     inbox: new InboxService({ inbox: stores.inbox, documents: stores.documents, tenants: stores.tenants, ...(responses ? { acknowledgements: responses } : {}) }),
     participants,
@@ -373,6 +380,8 @@ export interface HttpParts {
   /** The console's cookie policy (CONSOLE_SECURE_COOKIE; default auto). */
   console?: Pick<ConsoleConfig, 'secureCookie'>;
   logger: Logger;
+  /** API requests counted, and GET /metrics when served on the main port (src/http/metrics.ts). */
+  metrics?: NonNullable<AppDeps['metrics']>;
 }
 
 /** The SMP (when published) and the admin API, over the participants service. */
@@ -435,6 +444,7 @@ export function buildHttp(parts: HttpParts): RequestListener {
     ...(parts.sandbox ? { sandbox: true } : {}),
     isShuttingDown: parts.isShuttingDown,
     mounts,
+    ...(parts.metrics ? { metrics: parts.metrics } : {}),
   });
   const as4 = inbound ? as4DirectRoute(inbound.service.pipeline, { path: inbound.path, logger: parts.logger, isShuttingDown: parts.isShuttingDown, budget: parts.bodies }) : null;
   return (req, res) => {

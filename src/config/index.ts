@@ -12,6 +12,7 @@ import { discovery } from './discovery.js';
 import { http } from './http.js';
 import { jobs } from './jobs.js';
 import { logging } from './logging.js';
+import { metrics } from './metrics.js';
 import { outbound } from './outbound.js';
 import { pki } from './pki.js';
 import { quotas } from './quotas.js';
@@ -30,7 +31,7 @@ import { archive, retention } from './archive.js';
 import { storage } from './storage.js';
 
 // A body the in-flight budget can never hold would be refused as busy forever.
-const SCHEMA = new ConfigSchema({ http, database, logging, validation, as4, pki, discovery, smp, outbound, jobs, auth, quotas, sandbox, webhooks, responses, console: consoleSection, email, reporting, storage, archive, retention }, [
+const SCHEMA = new ConfigSchema({ http, database, logging, validation, as4, pki, discovery, smp, outbound, jobs, auth, quotas, sandbox, webhooks, responses, console: consoleSection, email, reporting, storage, archive, retention, metrics }, [
   (c) => (c.http.inflightBytes < c.validation.maxDocumentBytes ? `INBOUND_INFLIGHT_BYTES=${c.http.inflightBytes} is less than MAX_DOCUMENT_BYTES=${c.validation.maxDocumentBytes}` : null),
   (c) =>
     c.as4.identity && c.http.inflightBytes < c.as4.maxMessageBytes
@@ -39,6 +40,10 @@ const SCHEMA = new ConfigSchema({ http, database, logging, validation, as4, pki,
   (c) => ((c.storage.payloadStore === 's3' || c.storage.archiveStore === 's3') && !c.storage.s3.bucket ? 'PAYLOAD_STORE or ARCHIVE_STORE is s3: set S3_BUCKET' : null),
   (c) => ((c.storage.s3.accessKeyId === null) !== (c.storage.s3.secretAccessKey === null) ? 'S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together: set both or neither' : null),
   (c) => (c.storage.payloadStore === 's3' && c.storage.archiveStore === 's3' && c.storage.s3.payloadPrefix === c.storage.s3.archivePrefix ? 'S3_PAYLOAD_PREFIX and S3_ARCHIVE_PREFIX must differ' : null),
+  (c) =>
+    c.metrics.port !== null && c.metrics.port !== 0 && c.metrics.port === c.http.port
+      ? `METRICS_PORT=${c.metrics.port} is PORT: leave METRICS_PORT unset to serve /metrics on the main port, or choose another port`
+      : null,
 ]);
 
 export type Config = ReturnType<typeof SCHEMA.load>;
@@ -53,6 +58,7 @@ export type ReportingConfig = Value<typeof reporting>;
 export type StorageConfig = Value<typeof storage>;
 export type ArchiveConfig = Value<typeof archive>;
 export type RetentionConfig = Value<typeof retention>;
+export type MetricsConfig = Value<typeof metrics>;
 
 /** Every variable the configuration knows, in table order. */
 export const CONFIG_VARIABLES: readonly KnownVariable[] = SCHEMA.variables;

@@ -2,7 +2,7 @@
  * The kinds of value a variable can hold. Each parser gets the trimmed, non-blank text and the variable's
  * name, and says what is wrong in one line that starts with that name (`PORT="eighty": expected ...`).
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { readPemFile, type CertificateFile, type CertificatesFile, type KeyFile } from './pem.js';
 import { PROJECT_ROOT } from './project-root.js';
@@ -95,3 +95,15 @@ export const countryCode: Parser<string> = (t, name) => {
 export const privateKeyFile: Parser<KeyFile> = (t, name) => readPemFile(name, t, 'private key');
 export const certificateFile: Parser<CertificateFile> = (t, name) => readPemFile(name, t, 'certificate');
 export const certificateBundleFile: Parser<CertificatesFile> = (t, name) => readPemFile(name, t, 'certificate bundle');
+
+/** A file holding one secret token (a bearer token): printable ASCII without spaces, 16 to 4096 characters. */
+export const tokenFile: Parser<{ file: string; token: string }> = (t, name) => {
+  const file = isAbsolute(t) ? t : resolve(PROJECT_ROOT, t);
+  let token: string;
+  try {
+    token = readFileSync(file, 'utf8').trim();
+  } catch (err) {
+    return bad(`${name}=${file}: cannot read the file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+  return /^[\x21-\x7e]{16,4096}$/.test(token) ? ok({ file, token }) : bad(`${name}=${file}: expected one token of 16 to 4096 printable characters without spaces`);
+};

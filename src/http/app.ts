@@ -2,11 +2,14 @@
  * The HTTP application, built from its dependencies so that tests and the wiring in src/main.ts compose
  * it the same way, and so that other endpoints (AS4, SMP, console) mount beside the documents API.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type RequestHandler, type Router } from 'express';
+import type { Metrics } from '../core/metrics.js';
 import type { Logger } from 'pino';
 import { documentsRouter, type DocumentsApiDeps } from './documents.js';
 import { errorHandler, notFound } from './errors.js';
 import { healthRouter, type ReadinessCheck } from './health.js';
+import { countApiRequests, METRICS_PATH } from './metrics.js';
 import { API_BASE_PATH } from './openapi/index.js';
 import { openApiRouter } from './openapi/router.js';
 import { requestLog } from './request-log.js';
@@ -25,6 +28,8 @@ export interface AppDeps {
   mounts?: Array<{ path: string; router: Router }>;
   /** While true, responses ask clients to close their connection (graceful shutdown). */
   isShuttingDown?: () => boolean;
+  /** API requests counted; `endpoint`: GET /metrics served here (src/http/metrics.ts), null when it has its own port. */
+  metrics?: { api: Pick<Metrics, 'apiRequest'>; endpoint: ((req: IncomingMessage, res: ServerResponse) => void) | null };
 }
 
 export function createApp(deps: AppDeps): express.Express {
@@ -41,6 +46,8 @@ export function createApp(deps: AppDeps): express.Express {
     });
   }
   app.use(healthRouter(deps.readiness, deps.sandbox ? { sandbox: true } : {}));
+  if (deps.metrics?.endpoint) app.all(METRICS_PATH, deps.metrics.endpoint);
+  if (deps.metrics) app.use(API_BASE_PATH, countApiRequests(deps.metrics.api));
   // The API's description is public: mounted before authentication.
   app.use(API_BASE_PATH, openApiRouter());
   app.use(API_BASE_PATH, deps.authenticate);

@@ -12,6 +12,7 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { As4Identity } from '../as4/index.js';
 import type { OutboundConfig } from '../config/index.js';
+import type { Metrics } from '../core/metrics.js';
 import type { CertificateValidator } from '../pki/types.js';
 import { parseParticipantId } from '../peppol/identifiers.js';
 import { CircuitBreakers } from '../pipeline/circuit-breaker.js';
@@ -49,6 +50,8 @@ export interface OutboundServiceDeps {
   mlsType?: MlsType;
   /** The e-mail channel, when on: the outbound fallback and Invoice Responses by e-mail. */
   email?: OutboundDeps['email'];
+  /** AS4 send times and the ends of deliveries (default: none). */
+  metrics?: Pick<Metrics, 'as4Sent' | 'documentSent' | 'documentUndelivered'>;
 }
 
 export interface OutboundService {
@@ -91,6 +94,7 @@ export function buildOutbound(deps: OutboundServiceDeps): OutboundService {
     idDomain,
     mls: { to: parseParticipantId(mlsParticipantOf(deps.seatId)), type: deps.mlsType ?? 'FAILURE_ONLY' },
     ...(deps.email ? { email: deps.email } : {}),
+    ...(deps.metrics ? { metrics: deps.metrics } : {}),
   });
   runner.register<{ documentId: string }>({
     kind: OUTBOUND_JOB,

@@ -7,6 +7,7 @@
  */
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
+import { NO_METRICS, type Metrics } from '../core/metrics.js';
 import type { RetryPolicy } from '../core/retry.js';
 import { WebhookDelivery } from '../services/webhook-delivery.js';
 import type { EmailNotifications } from '../services/email-notifications.js';
@@ -35,6 +36,8 @@ export interface WebhooksParts {
   logger: Logger;
   /** The e-mail notifications made from the same events (src/services/email-notifications.ts). */
   notifications?: EmailNotifications;
+  /** Counts each attempt's outcome (default: none). */
+  metrics?: Pick<Metrics, 'webhookAttempt'>;
 }
 
 export interface WebhookService {
@@ -59,6 +62,7 @@ export function webhookQueue(runner: JobRunner): WebhookQueue {
 
 export function buildWebhookDelivery(parts: WebhooksParts): WebhookService {
   const { runner, logger } = parts;
+  const metrics = parts.metrics ?? NO_METRICS;
   const transport = new WebhookTransport({ allowPrivate: parts.allowPrivateTargets, timeoutMs: TIMEOUT_MS, maxResponseBytes: MAX_RESPONSE_BYTES });
   const queue = webhookQueue(runner);
   const delivery = new WebhookDelivery({
@@ -76,7 +80,7 @@ export function buildWebhookDelivery(parts: WebhooksParts): WebhookService {
     concurrency: 16,
     leaseMs: TIMEOUT_MS + 60_000,
     async handle(run) {
-      await delivery.attempt({ deliveryId: run.job.payload.deliveryId, lease: run.lease, attempt: run.job.attempts });
+      metrics.webhookAttempt(await delivery.attempt({ deliveryId: run.job.payload.deliveryId, lease: run.lease, attempt: run.job.attempts }));
       return SETTLED; // the attempt settles its job with the delivery's new state
     },
   });

@@ -9,6 +9,8 @@ import type { Logger } from 'pino';
 import type { DocumentStore, InboundBatchStore } from '../store/documents.js';
 import type { AfterStoredHandler, StoredDocument } from './after-stored.js';
 import type { ValidatedDocument, ValidationRunner } from './inbound-validation.js';
+import { filedAsRejected } from './inbox-filing.js';
+import { NO_METRICS, type Metrics } from '../core/metrics.js';
 
 interface Item {
   id: string;
@@ -31,6 +33,8 @@ export interface InboundHandoverOptions {
   /** How long the first validated document waits for others to share its transaction (default 50 ms): a
    * batch of one costs as much database work as a batch of a hundred. */
   batchDelayMs?: number;
+  /** Counts the documents inbox filing rejected, once their batch committed (default: none). */
+  metrics?: Pick<Metrics, 'documentRejected'>;
 }
 
 /** A validated document waiting for its batch. */
@@ -184,7 +188,7 @@ export class InboundHandover {
   /** One transaction: lock the batch and find business duplicates (one query), then the handlers, in order. */
   private async handOver(batch: Validated[]): Promise<void> {
     const store = this.opts.documents;
-    await store.transaction(async (trx) => {
+    const handed = await store.transaction(async (trx) => {
       const locked = await store.lockReceivedInbound(
         batch.map(({ id, result }) => ({
           id,
@@ -199,9 +203,12 @@ export class InboundHandover {
         const doc = locked.get(id);
         return doc ? [{ id, report: result.report, metadata: result.metadata, invoiceNumber: doc.invoiceNumber, issueDate: doc.issueDate, duplicateOf: doc.duplicateOf }] : [];
       });
-      if (documents.length === 0) return;
+      if (documents.length === 0) return documents;
       for (const handler of this.opts.handlers) await handler.handle(documents, trx);
+      return documents;
     });
     for (const handler of this.opts.handlers) handler.committed?.();
+    const metrics = this.opts.metrics ?? NO_METRICS;
+    for (const d of handed) if (filedAsRejected(d)) metrics.documentRejected('inbound');
   }
 }

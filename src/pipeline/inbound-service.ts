@@ -7,6 +7,7 @@
 import type { Logger } from 'pino';
 import type { As4Identity, DecompressionLimits, MimeLimits } from '../as4/index.js';
 import type { CertificateValidator } from '../pki/types.js';
+import type { Metrics } from '../core/metrics.js';
 import type { As4MessageStore } from '../store/as4-messages.js';
 import type { DocumentStore, InboundBatchStore } from '../store/documents.js';
 import type { XmlLimits } from '../xml/decode.js';
@@ -35,6 +36,8 @@ export interface InboundServiceOptions {
   limits?: { mime?: MimeLimits; xml?: XmlLimits; decompression?: DecompressionLimits };
   idDomain?: string;
   logger?: Logger;
+  /** AS4 messages answered and received documents rejected (default: none). */
+  metrics?: Pick<Metrics, 'as4Received' | 'documentRejected'>;
 }
 
 export interface InboundService {
@@ -55,6 +58,7 @@ export async function startInbound(o: InboundServiceOptions): Promise<InboundSer
     handlers: o.handlers,
     concurrency: o.concurrency ?? 1,
     ...(o.logger ? { logger: o.logger } : {}),
+    ...(o.metrics ? { metrics: o.metrics } : {}),
   });
   const pipeline = new InboundPipeline({
     identity: o.identity,
@@ -67,6 +71,7 @@ export async function startInbound(o: InboundServiceOptions): Promise<InboundSer
     ...(o.limits ? { limits: o.limits } : {}),
     ...(o.idDomain ? { idDomain: o.idDomain } : {}),
     ...(o.logger ? { logger: o.logger } : {}),
+    ...(o.metrics ? { metrics: o.metrics } : {}),
   });
   const sweep = async () => {
     try {

@@ -4,6 +4,7 @@
  * validator once (the server: validation stays off the event loop that sends receipts and answers the API).
  */
 import { Worker } from 'node:worker_threads';
+import type { Metrics } from '../core/metrics.js';
 import { ApError } from '../errors.js';
 import type { DocumentValidator, ValidationReport } from '../validation/types.js';
 import { readUblMetadata, ublMetadataOf, type UblMetadata } from './ubl-metadata.js';
@@ -37,6 +38,19 @@ export function inlineValidationRunner(validator: DocumentValidator, maxBytes = 
   return {
     validate: async (document) => validateDocument(validator, document, maxBytes),
     close: async () => {},
+  };
+}
+
+/** The runner with each validation's time and result counted; a validation that fails to run is not. */
+export function measuredValidationRunner(runner: ValidationRunner, metrics: Pick<Metrics, 'validated'>): ValidationRunner {
+  return {
+    async validate(document) {
+      const startedAt = performance.now();
+      const validated = await runner.validate(document);
+      metrics.validated(validated.report.valid ? 'valid' : 'invalid', (performance.now() - startedAt) / 1000);
+      return validated;
+    },
+    close: () => runner.close(),
   };
 }
 

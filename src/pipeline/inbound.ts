@@ -44,6 +44,7 @@ import { readReceivedSbd } from './inbound-payload.js';
 import type { InboundHandover } from './inbound-handover.js';
 import type { ServedHere } from './served-here.js';
 import { checkCreate } from '../core/state-machine.js';
+import { NO_METRICS, type Metrics } from '../core/metrics.js';
 
 const ACTOR = 'as4';
 /** Received documents start here; checked once, at load, like every creation. */
@@ -65,6 +66,8 @@ export interface InboundDeps {
   /** Right-hand side of our signal MessageIds. */
   idDomain?: string;
   logger?: Logger;
+  /** Each answered message, its outcome and time (default: none). */
+  metrics?: Pick<Metrics, 'as4Received'>;
 }
 
 export type InboundOutcome = 'stored' | 'duplicate' | 'repeat' | 'error';
@@ -89,7 +92,16 @@ function withMessageId(err: ApError, messageId: string | null): ApError {
 }
 
 export class InboundPipeline {
-  constructor(private readonly deps: InboundDeps) {}
+  private readonly metrics: Pick<Metrics, 'as4Received'>;
+
+  constructor(private readonly deps: InboundDeps) {
+    this.metrics = deps.metrics ?? NO_METRICS;
+  }
+
+  private counted(result: As4Response, startedAt: number): As4Response {
+    this.metrics.as4Received(result.outcome, (performance.now() - startedAt) / 1000, result.error?.kind);
+    return result;
+  }
 
   /** The largest request body read (the MIME limit): the endpoint refuses a longer declared one unread. */
   get maxMessageBytes(): number {
@@ -125,6 +137,11 @@ export class InboundPipeline {
 
   /** Runs the whole exchange for one HTTP request and returns the response to write. */
   async receive(contentType: string | undefined, body: ByteSource): Promise<As4Response> {
+    const startedAt = performance.now();
+    return this.counted(await this.exchange(contentType, body), startedAt);
+  }
+
+  private async exchange(contentType: string | undefined, body: ByteSource): Promise<As4Response> {
     let messageId: string | null = null;
     try {
       if (!contentType) throw new ApError('input.unsupported-media-type', 'The request has no Content-Type; AS4 messages are multipart/related');
@@ -156,7 +173,7 @@ export class InboundPipeline {
       messageId = received.messageId;
       return await this.accept(received);
     } catch (err) {
-      return this.refuse(withMessageId(toApError(err), messageId ?? ((err as ApError).details?.['messageId'] as string | undefined) ?? null));
+      return this.signal(withMessageId(toApError(err), messageId ?? ((err as ApError).details?.['messageId'] as string | undefined) ?? null));
     }
   }
 
@@ -274,6 +291,11 @@ export class InboundPipeline {
    * when the failure is ours or we are busy (the sender should retry).
    */
   refuse(err: ApError): As4Response {
+    const startedAt = performance.now();
+    return this.counted(this.signal(err), startedAt);
+  }
+
+  private signal(err: ApError): As4Response {
     const messageId = (err.details?.['messageId'] as string | undefined) ?? null;
     const entry = errorFromApError(err) ?? { code: 'EBMS:0004' as const, description: 'Internal error while receiving the message; retry later' };
     const status = err.spec.ebms ? err.httpStatus : 500;

@@ -7,7 +7,7 @@
  */
 import type { DocumentStore, InboundBatchStore } from '../store/documents.js';
 import type { ValidationReport } from '../validation/types.js';
-import type { AfterStoredHandler } from './after-stored.js';
+import type { AfterStoredHandler, StoredDocument } from './after-stored.js';
 import { changeStatuses, type BatchMove } from './state-machine.js';
 
 const ACTOR = 'inbound';
@@ -19,6 +19,9 @@ function summary(report: ValidationReport): string {
     .map((i) => i.id)
     .join(', ')}${fatal.length > 3 ? ', ...' : ''})`;
 }
+
+/** Whether filing rejects the document rather than putting it in the inbox: invalid, or a business duplicate. */
+export const filedAsRejected = (d: Pick<StoredDocument, 'report' | 'duplicateOf'>): boolean => d.duplicateOf !== null || !d.report.valid;
 
 export function inboxFiling(store: DocumentStore & InboundBatchStore): AfterStoredHandler {
   return {
@@ -41,7 +44,7 @@ export function inboxFiling(store: DocumentStore & InboundBatchStore): AfterStor
             ],
           };
         }
-        if (report.valid) return { ...filing, to: 'available', event: { actor: ACTOR, reason: 'validation passed; in the recipient inbox' } };
+        if (!filedAsRejected({ report, duplicateOf })) return { ...filing, to: 'available', event: { actor: ACTOR, reason: 'validation passed; in the recipient inbox' } };
         const reason = summary(report);
         return {
           ...filing,

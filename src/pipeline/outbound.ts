@@ -47,6 +47,7 @@ import type { CircuitBreakers } from './circuit-breaker.js';
 import type { As4Transport } from './outbound-transport.js';
 import type { ServedHere } from './served-here.js';
 import { checkTransition, type OutboundStatus } from '../core/state-machine.js';
+import { NO_METRICS, type As4SendOutcome, type Metrics } from '../core/metrics.js';
 import { changeStatus, createDocument } from './state-machine.js';
 import { fallbackFor, type EmailQueue } from './email-channel.js';
 import type { PostgresEmailStore } from '../store/email.js';
@@ -92,6 +93,8 @@ export interface OutboundDeps {
   mls: { to: ParticipantIdentifier; type: MlsType };
   /** The e-mail channel, when SMTP is configured: the outbound fallback and Invoice Responses by e-mail. */
   email?: { queue: EmailQueue; store: Pick<PostgresEmailStore, 'submissionOptions' | 'tenantSettings'> };
+  /** AS4 send times, deliveries and deliveries ended without reaching the receiver (default: none). */
+  metrics?: Pick<Metrics, 'as4Sent' | 'documentSent' | 'documentUndelivered'>;
 }
 
 export type AttemptResult = 'delivered' | 'retrying' | 'failed' | 'undeliverable' | 'response-undeliverable' | 'emailing' | 'skipped';
@@ -136,8 +139,11 @@ function remoteError(signal: SignalMessage): ApError {
 
 export class OutboundDelivery {
   private localHandlers: readonly AfterStoredHandler[] = [];
+  private readonly metrics: Pick<Metrics, 'as4Sent' | 'documentSent' | 'documentUndelivered'>;
 
-  constructor(private readonly deps: OutboundDeps) {}
+  constructor(private readonly deps: OutboundDeps) {
+    this.metrics = deps.metrics ?? NO_METRICS;
+  }
 
   /**
    * What a document delivered locally is handed to, in the delivery's transaction, as a received one is
@@ -178,8 +184,10 @@ export class OutboundDelivery {
       endpointUrl = found.endpointUrl;
       const permit = this.deps.breakers.permit(endpointUrl);
       if (!permit.allowed) return await this.defer(job, doc, delivery, startedAt, endpointUrl, permit.retryAt);
-      const sent = await this.send(job, doc, payload, delivery, addressing, found, startedAt);
-      return sent === 'delivered' ? sent : await this.fail(job, doc, delivery, startedAt, sent);
+      const sent = await this.timedSend(job, doc, payload, delivery, addressing, found, startedAt);
+      if (sent !== 'delivered') return await this.fail(job, doc, delivery, startedAt, sent);
+      this.metrics.documentSent('as4');
+      return sent;
     } catch (err) {
       return this.fail(job, doc, delivery, startedAt, { error: toApError(err), httpStatus: null, endpointUrl });
     }
@@ -217,6 +225,19 @@ export class OutboundDelivery {
   }
 
   /** Sends and records the delivery; a failure of the receiver or of the way to it is returned, not thrown. */
+  /** send(), its time counted whatever its end (a throw is a failed send). */
+  private async timedSend(...args: Parameters<OutboundDelivery['send']>): Promise<'delivered' | Failure> {
+    const startedAt = performance.now();
+    let outcome: As4SendOutcome = 'failed';
+    try {
+      const sent = await this.send(...args);
+      if (sent === 'delivered') outcome = 'delivered';
+      return sent;
+    } finally {
+      this.metrics.as4Sent(outcome, (performance.now() - startedAt) / 1000);
+    }
+  }
+
   private async send(job: DeliveryJob, doc: DocumentRecord, payload: Buffer, delivery: DeliveryRecord, addressing: Addressing, found: LookupResult, startedAt: Date): Promise<'delivered' | Failure> {
     const d = this.deps;
     const countryC1 = d.countryC1Override ?? delivery.countryC1 ?? 'ZZ';
@@ -363,6 +384,7 @@ export class OutboundDelivery {
       await this.settle(job, { status: 'done' }, tx);
     });
     for (const h of this.localHandlers) h.committed?.();
+    this.metrics.documentSent('local');
     return 'delivered';
   }
 
@@ -441,6 +463,7 @@ export class OutboundDelivery {
       await this.settle(job, settlement, tx);
     });
     if (to === 'emailing' || (to === 'response-undeliverable' && d.email)) d.email!.queue.wake();
+    if (to !== 'retrying' && to !== 'emailing') this.metrics.documentUndelivered(to, o.error.kind);
     return to;
   }
 

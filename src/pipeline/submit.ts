@@ -23,6 +23,7 @@ import type { SubmissionEmailOptions } from '../store/email.js';
 import type { ValidationReport } from '../validation/types.js';
 import type { ValidatedDocument, ValidationRunner } from './inbound-validation.js';
 import { checkCreate } from '../core/state-machine.js';
+import type { Metrics } from '../core/metrics.js';
 import { createDocument } from './state-machine.js';
 
 /** Where queued documents go: their delivery rows and jobs, and the runner that makes the first attempt. */
@@ -55,6 +56,8 @@ export interface SubmitDeps {
   answers?: ResponseSubmission;
   /** Keeps the e-mail fallback given with a submission, with the document; absent: the e-mail channel is off. */
   emailOptions?: { save(documentId: string, options: SubmissionEmailOptions, tx: Tx): Promise<void> };
+  /** Counts the documents rejected (default: none). */
+  metrics?: Pick<Metrics, 'documentRejected'>;
 }
 
 /** Business responses submitted as documents: an Invoice Response is checked against the invoice it answers. */
@@ -116,17 +119,20 @@ export async function submitOutbound(deps: SubmitDeps, payload: Buffer, submitte
     const fatal = report.issues.filter((i) => i.flag === 'fatal').length;
     const reason = `validation failed (${fatal} fatal issues)`;
     const perDay = deps.rejectedPayloadBytesPerDay;
+    const rejected = (document: DocumentRecord, payloadKept: boolean): SubmitResult => {
+      deps.metrics?.documentRejected('outbound');
+      return { document, report, payloadKept };
+    };
     // Counted before the document is stored: a store that then fails leaves the quota smaller, never larger.
     if (await deps.documents.countRejectedPayload(payload.length, perDay)) {
-      const document = await createDocument(deps.documents, { ...newDocument, direction: 'outbound', status: 'rejected' }, payload, { actor, reason });
-      return { document, report, payloadKept: true };
+      return rejected(await createDocument(deps.documents, { ...newDocument, direction: 'outbound', status: 'rejected' }, payload, { actor, reason }), true);
     }
     const document = await createDocument(deps.documents, { ...newDocument, direction: 'outbound', status: 'rejected' }, { unkeptSize: payload.length }, {
       actor,
       reason: `${reason}; the payload (${payload.length} bytes) is not kept: it would take today's rejected payloads past ANONYMOUS_REJECTED_BYTES_PER_DAY (${perDay} bytes)`,
       details: { payloadKept: false, payloadBytes: payload.length, rejectedPayloadBytesPerDay: perDay },
     });
-    return { document, report, payloadKept: false };
+    return rejected(document, false);
   }
   if (fields.documentKind === 'ApplicationResponse') {
     if (submitter.email) throw new ApError('api.bad-request', 'emailFallback and emailTo apply to invoices and credit notes; a response goes by e-mail to the supplier when it cannot go over Peppol');

@@ -12,6 +12,7 @@
  * Retry-After (up to the longest backoff delay); after the last attempt the delivery is failed and the
  * endpoint disabled, with the reason on the endpoint (GET /webhooks/{id}) and in its tenant's audit log.
  */
+import type { WebhookAttemptOutcome } from '../core/metrics.js';
 import { backoffDelay, type RetryPolicy } from '../core/retry.js';
 import type { PostgresEventStore } from '../store/events.js';
 import type { JobLease, JobSettlement, PostgresJobStore } from '../store/jobs.js';
@@ -74,13 +75,13 @@ export class WebhookDelivery {
     return this.deps.webhooks.failOrphans(jobKind);
   }
 
-  /** One attempt of a delivery, its outcome and its job's settlement written together. */
-  async attempt(run: AttemptRun): Promise<void> {
+  /** One attempt of a delivery, its outcome and its job's settlement written together; resolves with the outcome. */
+  async attempt(run: AttemptRun): Promise<WebhookAttemptOutcome> {
     const { webhooks, jobs } = this.deps;
     const found = await webhooks.deliveryWithEndpoint(run.deliveryId);
     if (!found || found.delivery.status !== 'pending') {
       await jobs.settle(run.lease, { status: 'done' });
-      return;
+      return 'skipped';
     }
     const { delivery, endpoint } = found;
     if (endpoint.deleted || endpoint.disabledAt) {
@@ -89,7 +90,7 @@ export class WebhookDelivery {
         await webhooks.endDelivery(delivery.id, reason, tx);
         await jobs.settle(run.lease, { status: 'failed', error: { kind: 'webhook.endpoint-off', message: reason } }, tx);
       });
-      return;
+      return 'skipped';
     }
     const now = Date.now();
     const secrets = [endpoint.secret, ...(endpoint.previousSecret && endpoint.previousSecretUntil && endpoint.previousSecretUntil.getTime() > now ? [endpoint.previousSecret] : [])];
@@ -101,6 +102,7 @@ export class WebhookDelivery {
       await jobs.settle(run.lease, settlement, tx);
     });
     if (record.disableEndpoint) this.deps.notifications?.wake();
+    return record.status === 'succeeded' ? 'succeeded' : record.status === 'pending' ? 'retrying' : 'failed';
   }
 
   private judge(run: AttemptRun, url: string, o: PostOutcome): { record: AttemptRecord; settlement: JobSettlement } {

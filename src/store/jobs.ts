@@ -139,6 +139,31 @@ RETURNING j.id`;
 const RECOVER_EXPIRED = requeueInterrupted('lease_until < now()');
 const RECOVER_HELD_BY = requeueInterrupted('leased_by = ANY($2::text[])');
 
+/** Jobs waiting and running, per kind; for waiting ones, how long the oldest due one has waited. */
+export interface JobQueueDepth {
+  kind: string;
+  status: 'queued' | 'running';
+  /** Counted up to the statement's cap. */
+  jobs: number;
+  /** Queued only: seconds since the oldest queued job of the kind became due (0 when none is due yet). */
+  lagSeconds: number | null;
+}
+
+/**
+ * One statement whatever the table's size: at most `cap` rows read per status (the partial indexes of
+ * queued and running jobs), and the oldest due job of each kind from the due index (its first entry).
+ */
+const QUEUE_DEPTH = `
+WITH depth AS (
+  SELECT s.status, j.kind, count(*)::int AS jobs
+  FROM (VALUES ('queued'), ('running')) AS s(status)
+  CROSS JOIN LATERAL (SELECT kind FROM jobs WHERE jobs.status = s.status LIMIT ?) AS j
+  GROUP BY s.status, j.kind
+)
+SELECT d.kind, d.status, d.jobs,
+  CASE WHEN d.status = 'queued' THEN extract(epoch FROM greatest(now() - (SELECT min(m.run_at) FROM jobs m WHERE m.kind = d.kind AND m.status = 'queued'), interval '0'))::float8 END AS lag
+FROM depth d ORDER BY d.kind, d.status`;
+
 export class PostgresJobStore {
   constructor(private readonly knex: Knex) {}
 
@@ -215,6 +240,12 @@ export class PostgresJobStore {
        WHERE j.id = l.id AND j.status = 'running' AND j.leased_by = l.runner AND j.attempts = l.attempts`,
       [leases.map((l) => l.jobId), leases.map((l) => l.runnerId), leases.map((l) => l.attempts)],
     );
+  }
+
+  /** For monitoring (the metrics scrape), never on a hot path: see QUEUE_DEPTH; at most `timeoutMs`. */
+  async queueDepth(cap: number, timeoutMs: number): Promise<JobQueueDepth[]> {
+    const { rows } = await this.knex.raw(QUEUE_DEPTH, [cap]).timeout(timeoutMs, { cancel: true });
+    return (rows as Array<{ kind: string; status: 'queued' | 'running'; jobs: number; lag: number | null }>).map((r) => ({ kind: r.kind, status: r.status, jobs: r.jobs, lagSeconds: r.lag }));
   }
 
   async get(id: string): Promise<JobRecord | null> {

@@ -21,7 +21,9 @@ import {
   buildWebhooks,
   Closers,
 } from '../../src/composition/index.js';
+import { buildMetrics } from '../../src/composition/metrics.js';
 import { buildBusinessResponses, publishMlsParticipant } from '../../src/composition/responses.js';
+import { metricsEndpoint } from '../../src/http/metrics.js';
 import { buildEmail, emailNotifications, outboundEmail, pickupHandler, type EmailService } from '../../src/composition/email.js';
 import { buildReporting, type Reporting } from '../../src/composition/reporting.js';
 import { loadConfig, type OutboundConfig, type ReportingConfig, type ResponsesConfig } from '../../src/config/index.js';
@@ -36,7 +38,7 @@ import { knownDocumentType } from '../../src/peppol/document-types.js';
 import { parseParticipantId } from '../../src/peppol/identifiers.js';
 import { PeppolLookup } from '../../src/peppol/lookup.js';
 import type { InboundService } from '../../src/pipeline/inbound-service.js';
-import { inlineValidationRunner, workerValidationRunner } from '../../src/pipeline/inbound-validation.js';
+import { inlineValidationRunner, measuredValidationRunner, workerValidationRunner } from '../../src/pipeline/inbound-validation.js';
 import type { ServedHere } from '../../src/pipeline/served-here.js';
 import type { IssuedCertificate } from '../../src/testing/test-pki.js';
 import type { As4Identity } from '../../src/as4/index.js';
@@ -150,6 +152,8 @@ export interface TestAp {
    * both, and the SMP publishes the new certificate; the old inbound side stops taking requests at once.
    */
   rollOver(): Promise<IssuedCertificate>;
+  /** GET /metrics of this access point (Prometheus text format; the server's registry and recording). */
+  metricsUrl: string;
   /** Stops answering HTTP (the AP is down) / answers again on the same port. */
   down(): Promise<void>;
   up(): Promise<void>;
@@ -238,6 +242,9 @@ async function startAp(
   const smpUrl = `${url}/smp`;
 
   const ap = { identity, seatId, certificateValidator: env.validator };
+  // The server's metrics registry and what records into it, so that tests can scrape an access point.
+  const prometheus = buildMetrics({ jobs: new PostgresJobStore(knex), certificates: [{ role: 'current', certificate: cert.cert }], logger });
+  const { metrics } = prometheus;
   const served = buildServedHere(stores, { ownEndpointUrl: `${url}/as4`, cacheMs: 0 });
   const jobs = new JobRunner(new PostgresJobStore(knex), { concurrency: 64, pollIntervalMs: outboundConfig.pollIntervalMs, logger });
   const network = new PeppolLookup({
@@ -260,20 +267,23 @@ async function startAp(
       logger,
       mlsType: responsesConfig.mlsType,
       ...(email ? { email: outboundEmail(email) } : {}),
+      metrics,
     },
     closers,
   );
-  const validation = inlineValidationRunner(validator, MAX_BYTES);
+  const validation = measuredValidationRunner(inlineValidationRunner(validator, MAX_BYTES), metrics);
   const mlsParticipant = await publishMlsParticipant(participants, seatId);
   await env.registrar.register(parseParticipantId(mlsParticipant), smpUrl);
   const responses = buildBusinessResponses(responsesConfig, { store: stores.responses, documents, queue: outbound.queue, validation, runner: jobs, seatId, maxDocumentBytes: MAX_BYTES });
   const pickup = email ? pickupHandler(email) : undefined;
   outbound.delivery.handLocalDeliveriesTo([responses.handler, ...(pickup ? [pickup] : [])]);
 
-  const inboundValidation =
+  const inboundValidation = measuredValidationRunner(
     inboundWorkers > 0
       ? await workerValidationRunner({ ublSchemasDir: UBL_SCHEMAS_DIR, schematronDir: SCHEMATRON_DIR, maxBytes: MAX_BYTES, workers: inboundWorkers })
-      : inlineValidationRunner(validator);
+      : inlineValidationRunner(validator),
+    metrics,
+  );
   const startInboundSide = (current: As4Identity, retiringIdentities: As4Identity[]) =>
     buildInbound(
       { duplicateRetentionMs: 30 * 86_400_000, maxMessageBytes: 100 * 1024 * 1024 },
@@ -287,6 +297,7 @@ async function startAp(
         handlers: buildAfterStoredHandlers(stores, responses, pickup),
         concurrency: Math.max(1, inboundWorkers),
         logger,
+        metrics,
       },
       closers,
     );
@@ -294,7 +305,7 @@ async function startAp(
   const reporting = reportingConfig
     ? buildReporting(reportingConfig, { store: stores.reporting, documents, validation, seatId, queue: outbound.queue, runner: jobs, logger })
     : null;
-  const webhooks = buildWebhooks(DEFAULTS.webhooks, { knex, runner: jobs, pollIntervalMs: outboundConfig.pollIntervalMs, logger, ...(email ? { notifications: emailNotifications(email) } : {}) }, closers);
+  const webhooks = buildWebhooks(DEFAULTS.webhooks, { knex, runner: jobs, pollIntervalMs: outboundConfig.pollIntervalMs, logger, metrics, ...(email ? { notifications: emailNotifications(email) } : {}) }, closers);
   const archive = buildArchive(DEFAULTS, { knex, stores: payloadStores, signer: identity });
   const archiveWork = buildArchiveWork(DEFAULTS.retention, { archive, runner: jobs, pollIntervalMs: outboundConfig.pollIntervalMs, logger }, closers);
   await jobs.start();
@@ -315,6 +326,7 @@ async function startAp(
     ...(reporting ? { reports: reporting.service } : {}),
     webhooks: { queue: webhooks.queue, allowPrivateTargets: true },
     archive: archive.service,
+    metrics,
   });
   // Each access point serves one tenant owning every participant it hosts or sends for, with one key.
   const tenant = await createTenant(services.tenants, { name: `Customers of ${name}` });
@@ -324,6 +336,7 @@ async function startAp(
     await services.tenants.addParticipant(commandLineCaller('e2e'), tenant.id, participant);
   };
   const bodies = new InflightBudget(256 * 1024 * 1024);
+  const endpoint = metricsEndpoint({ scrape: () => prometheus.scrape(), token: null, onError: (err) => logger.error({ err }, 'metrics: scrape failed') });
   const httpFor = (inboundSide: InboundService, certificate: IssuedCertificate) =>
     buildHttp({
       services,
@@ -340,6 +353,7 @@ async function startAp(
       readiness: {},
       isShuttingDown: () => false,
       logger,
+      metrics: { api: metrics, endpoint },
     });
   handler = httpFor(inbound, cert);
 
@@ -413,6 +427,7 @@ async function startAp(
       return fetch(`${url}/api/v1/inbox/${encodeURIComponent(participant)}/documents/${id}/ack`, { method: 'POST', headers: key });
     },
     lookup: network,
+    metricsUrl: `${url}/metrics`,
     async rollOver() {
       const next = env.pki.issueAp(seatId);
       const side = await startInboundSide({ privateKey: createPrivateKey(next.keyPem), certificate: next.cert }, [identity]);

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { parseExposition, sampleValue } from '../support/prometheus-text.js';
 import { belgianParticipant, startNetwork, ublDocument, type E2eNetwork, type TestAp } from './harness.js';
 
 const sha256 = (b: Buffer | Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -168,5 +169,20 @@ describe('two access points: A sends to B over SML/SMP and AS4', function () {
     assert.equal(nowhere.reachable, false);
     assert.deepEqual(nowhere.tried.map((t: any) => t.outcome), ['not-registered', 'not-registered']);
     assert.match(nowhere.tried[0].detail, /SML/);
+  });
+
+  it('counts what the tests above did in each access point\'s /metrics', async () => {
+    const scrape = async (ap: TestAp) => parseExposition(await (await fetch(ap.metricsUrl)).text());
+    const [atA, atB] = [await scrape(a), await scrape(b)];
+    // A sent the invoice, the credit note and the retried invoice over AS4, one locally; one was undeliverable, one rejected.
+    assert.ok(sampleValue(atA, 'peppol_documents_sent_total', 'peppol_documents_sent_total', { via: 'as4' })! >= 3);
+    assert.equal(sampleValue(atA, 'peppol_documents_sent_total', 'peppol_documents_sent_total', { via: 'local' }), 1);
+    assert.equal(sampleValue(atA, 'peppol_documents_undelivered_total', 'peppol_documents_undelivered_total', { status: 'undeliverable', reason: 'sml.not-registered' }), 1);
+    assert.equal(sampleValue(atA, 'peppol_documents_rejected_total', 'peppol_documents_rejected_total', { direction: 'outbound' }), 1);
+    assert.ok(sampleValue(atA, 'peppol_as4_send_duration_seconds', 'peppol_as4_send_duration_seconds_count', { outcome: 'delivered' })! >= 3);
+    // B received them (and A's MLS answers are not asked for: FAILURE_ONLY).
+    assert.ok(sampleValue(atB, 'peppol_documents_received_total', 'peppol_documents_received_total')! >= 3);
+    assert.ok(sampleValue(atB, 'peppol_as4_receive_duration_seconds', 'peppol_as4_receive_duration_seconds_count', { outcome: 'stored' })! >= 3);
+    assert.ok(sampleValue(atB, 'peppol_validation_duration_seconds', 'peppol_validation_duration_seconds_count', { outcome: 'valid' })! >= 3);
   });
 });
