@@ -14,7 +14,7 @@ describe('configuration', () => {
     assert.equal(c.database.url, null);
     assert.equal(c.database.embedded.port, 54329);
     assert.equal(c.database.embedded.dir, join(PROJECT_ROOT, 'data', 'postgres'));
-    assert.deepEqual(c.http, { host: '0.0.0.0', port: 8080, inflightBytes: 256 * 1024 * 1024, shutdownTimeoutMs: 10_000 });
+    assert.deepEqual(c.http, { host: '0.0.0.0', port: 8080, inflightBytes: 256 * 1024 * 1024, shutdownTimeoutMs: 10_000, limits: { headersTimeoutMs: 20_000, requestTimeoutMs: 300_000, idleTimeoutMs: 60_000, keepAliveTimeoutMs: 5000, maxConnections: 2048 } });
     assert.equal(c.validation.maxDocumentBytes, 20 * 1024 * 1024);
     assert.equal(c.validation.ublSchemasDir, join(PROJECT_ROOT, 'ubl-schemas'));
     assert.equal(c.logging.level, 'info');
@@ -38,7 +38,7 @@ describe('configuration', () => {
     assert.equal(c.database.url, 'postgres://ap:secret@db.example:5432/ap');
     assert.equal(c.database.poolMax, 20);
     assert.deepEqual(c.database.embedded, { dir: '/var/lib/ap-pg', port: 6543 });
-    assert.deepEqual(c.http, { host: '127.0.0.1', port: 9000, inflightBytes: 4096, shutdownTimeoutMs: 500 });
+    assert.deepEqual(c.http, { host: '127.0.0.1', port: 9000, inflightBytes: 4096, shutdownTimeoutMs: 500, limits: { headersTimeoutMs: 20_000, requestTimeoutMs: 300_000, idleTimeoutMs: 60_000, keepAliveTimeoutMs: 5000, maxConnections: 2048 } });
     assert.equal(c.validation.maxDocumentBytes, 2048);
     assert.equal(c.logging.level, 'debug');
     assert.equal(c.validation.ublSchemasDir, join(PROJECT_ROOT, 'x/ubl'));

@@ -114,6 +114,9 @@ describe('several nodes on one database behind one address, one of them killed',
       INBOUND_VALIDATION_WORKERS: '0',
       WEBHOOKS_ALLOW_PRIVATE_TARGETS: 'true',
       OUTBOUND_POLL_INTERVAL_MS: '200',
+      // An attempt cut off by the kill is retried soon, as it would be hours later in a test of minutes.
+      OUTBOUND_RETRY_INITIAL_MS: '500',
+      OUTBOUND_RETRY_MAX_MS: '2000',
     };
     // Set up as an operator would, with the command line against the shared database.
     const cli = async (args: string[]) => {

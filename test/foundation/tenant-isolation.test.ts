@@ -290,6 +290,12 @@ describe('tenant isolation: every operation by every kind of caller', function (
     });
   });
 
+  it("Peppol reports: operators only; the archive export: the tenant's documents, as documents are read", async () => {
+    const operators = { owner: 403, other: 403, mandated: 403, mandateRevoked: 403, mandateExpired: 403, noScope: 403, operator: 200 };
+    await matrix('listPeppolReports', operators, (a) => call(a, 'GET', '/reports'));
+    await matrix('exportArchive', read(200), (a) => call(a, 'GET', `/archive/export?from=2020-01-01&to=2100-01-01&tenant=${ids['owner']}`));
+  });
+
   it('the API description is public', async () => {
     for (const op of ['getOpenApiDocument', 'getApiReference']) covered.add(op);
     for (const a of ACTORS) {
