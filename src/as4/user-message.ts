@@ -127,6 +127,8 @@ export interface ReceivedUserMessage {
   warnings: string[];
 }
 
+const nrReferences = (refs: readonly NrReference[]): NrReference[] => refs.map(({ uri, transforms, digestMethod, digestValue, xml }) => ({ uri, transforms, digestMethod, digestValue, xml }));
+
 const profile = (msg: string): never => {
   throw new ApError('ebms.profile-violation', msg);
 };
@@ -185,7 +187,8 @@ export async function readUserMessage(message: MimeMessage, opts: ReadUserMessag
 
     // 6. Duplicate detection on eb:MessageId.
     if (opts.isDuplicate && (await opts.isDuplicate(um.messageId))) {
-      throw new ApError('as4.duplicate', `Message ${um.messageId} was received before`);
+      // The references let the receiver answer a rebuilt retransmission (same MessageId, new signature) with a receipt it can verify.
+      throw new ApError('as4.duplicate', `Message ${um.messageId} was received before`, { messageId: um.messageId, signatureReferences: nrReferences(sig.references) });
     }
 
     // 7. Decompress (bounded), exactly one payload; 8-9. party ids, roles, originalSender/finalRecipient.
@@ -211,7 +214,7 @@ export async function readUserMessage(message: MimeMessage, opts: ReadUserMessag
       payload,
       payloadWasCompressed: compressed,
       signer,
-      signatureReferences: sig.references.map(({ uri, transforms, digestMethod, digestValue, xml }) => ({ uri, transforms, digestMethod, digestValue, xml })),
+      signatureReferences: nrReferences(sig.references),
       soap: message.root.body,
       warnings,
     };

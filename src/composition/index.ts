@@ -285,7 +285,7 @@ export interface Services {
 }
 
 export function buildServices(
-  config: { rejectedPayloadBytesPerDay: number; idempotencyKeyRetentionHours: number },
+  config: { rejectedPayloadBytesPerDay: number; idempotencyKeyRetentionHours: number; idempotencyClaimLeaseMs?: number },
   parts: {
     stores: Stores;
     validation: ValidationRunner;
@@ -330,6 +330,7 @@ export function buildServices(
       messages: stores.messages,
       idempotencyKeys: stores.idempotencyKeys,
       idempotencyKeyRetentionHours: config.idempotencyKeyRetentionHours,
+      ...(config.idempotencyClaimLeaseMs !== undefined ? { idempotencyClaimLeaseMs: config.idempotencyClaimLeaseMs } : {}),
       tenants: stores.tenants,
       responses: stores.responses,
       ...(parts.responses ? { answers: parts.responses.invoices } : {}),

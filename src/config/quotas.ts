@@ -1,5 +1,5 @@
 /** What callers may make us keep. One quota for every caller while the API has no per-caller credentials. */
-import { int } from './parsers.js';
+import { int, times } from './parsers.js';
 import { variable } from './spec.js';
 
 export const quotas = {
@@ -12,5 +12,10 @@ export const quotas = {
     default: '24',
     description:
       'How long an `Idempotency-Key` of `POST /api/v1/documents` is kept (at least 24 hours): within it the same key and body get the first response again, another body 422. Expired keys are deleted as new keys are claimed.',
+  }),
+  idempotencyClaimLeaseMs: variable('IDEMPOTENCY_CLAIM_LEASE_SECONDS', times(int(1, 3600), 1000), {
+    default: '300',
+    description:
+      'How long a submission in progress holds its `Idempotency-Key` (others get 409 `api.request-in-progress`) before a retry with the same body may take it over: longer than any submission, so that only one cut off by a crash is taken over.',
   }),
 };

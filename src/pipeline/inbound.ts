@@ -32,6 +32,7 @@ import {
   type ByteSource,
   type DecompressionLimits,
   type MimeLimits,
+  type NrReference,
   type ReceivedUserMessage,
 } from '../as4/index.js';
 import { ApError, toApError } from '../errors.js';
@@ -123,16 +124,25 @@ export class InboundPipeline {
     };
   }
 
-  /** Answers a MessageId stored before with the receipt stored for it, and records the repeat. */
-  private async duplicate(stored: StoredReceipt, messageId: string): Promise<As4Response> {
+  /**
+   * Answers a MessageId stored before, and records the repeat. The same bytes sent again get the stored
+   * receipt; a sender that rebuilt the message (same MessageId, new signature: its first attempt was cut
+   * off before it recorded our receipt) gets a receipt over what it signed now, which it can verify, and
+   * nothing is stored twice. Either way the message passed every security check first.
+   */
+  private async duplicate(stored: StoredReceipt, messageId: string, references: readonly NrReference[] | undefined): Promise<As4Response> {
+    const sameBytes = !references || references.every((r) => stored.receipt!.includes(r.digestValue));
+    const fresh = sameBytes ? null : buildReceipt({ messageId, signatureReferences: references! }, this.deps.identity, { idDomain: this.deps.idDomain });
     if (stored.documentId) {
-      await this.deps.messages.duplicateEvent(stored.documentId, `AS4 message ${messageId} received again; the stored receipt was sent again`, ACTOR, {
-        messageId,
-        receiptMessageId: stored.receiptMessageId,
-      });
+      await this.deps.messages.duplicateEvent(
+        stored.documentId,
+        fresh ? `AS4 message ${messageId} received again, signed anew; a receipt for it was sent` : `AS4 message ${messageId} received again; the stored receipt was sent again`,
+        ACTOR,
+        { messageId, receiptMessageId: fresh ? fresh.messageId : stored.receiptMessageId },
+      );
     }
-    this.deps.logger?.info({ messageId }, 'as4: duplicate message answered with the stored receipt');
-    return this.answer(stored, messageId);
+    this.deps.logger?.info({ messageId, rebuilt: fresh !== null }, 'as4: duplicate message answered with a receipt');
+    return fresh ? { ...this.answer(stored, messageId), body: fresh.body } : this.answer(stored, messageId);
   }
 
   /** Runs the whole exchange for one HTTP request and returns the response to write. */
@@ -166,7 +176,7 @@ export class InboundPipeline {
         });
       } catch (err) {
         if (err instanceof ApError && err.kind === 'as4.duplicate' && seen) {
-          return await this.duplicate(seen, String(err.details?.['messageId'] ?? ''));
+          return await this.duplicate(seen, String(err.details?.['messageId'] ?? ''), err.details?.['signatureReferences'] as NrReference[] | undefined);
         }
         throw err;
       }
@@ -278,7 +288,7 @@ export class InboundPipeline {
       }
       if (duplicate === 'message') {
         const stored = await this.deps.messages.findByMessageId('inbound', received.messageId);
-        if (stored?.receipt) return this.duplicate(stored, received.messageId);
+        if (stored?.receipt) return this.duplicate(stored, received.messageId, received.signatureReferences);
       } else {
         first = await this.deps.messages.findByInstanceId('inbound', headers.sbdhInstanceId);
       }

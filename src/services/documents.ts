@@ -35,11 +35,6 @@ export type OnceOutcome = { kind: 'new' | 'replayed'; response: SubmissionRespon
 
 const KEY_SYNTAX = /^[\x20-\x7e]{1,255}$/;
 
-/**
- * How long a claim stays in progress before a retry may take it over: past any submission (validation
- * waits for the shared pool), so that only a crashed or stuck first attempt is taken over.
- */
-const CLAIM_LEASE_MS = 5 * 60_000;
 
 export type RenderFormat = 'html' | 'pdf';
 
@@ -58,6 +53,8 @@ export interface DocumentsServiceDeps extends SubmitDeps {
   tenants: Pick<PostgresTenantStore, 'tenantOfParticipant'>;
   /** How long an idempotency key is kept (IDEMPOTENCY_KEY_RETENTION_HOURS). */
   idempotencyKeyRetentionHours: number;
+  /** How long a claim stays in progress before a retry may take it over (IDEMPOTENCY_CLAIM_LEASE_SECONDS; default 5 minutes). */
+  idempotencyClaimLeaseMs?: number;
   /** The business responses about a document, and what a response answers. */
   responses?: Pick<PostgresBusinessResponseStore, 'responsesTo' | 'responseOf'>;
 }
@@ -141,7 +138,7 @@ export class DocumentsService {
     const sha256 = createHash('sha256').update(payload).digest();
     // Keys are the caller's own: a tenant's keys never meet another's (operator keys each have their own space).
     const owner = by.principal.tenantId ?? `operator:${by.principal.keyId}`;
-    const claim = await keys.claim(owner, key, sha256, { retentionHours: this.deps.idempotencyKeyRetentionHours, leaseMs: CLAIM_LEASE_MS });
+    const claim = await keys.claim(owner, key, sha256, { retentionHours: this.deps.idempotencyKeyRetentionHours, leaseMs: this.deps.idempotencyClaimLeaseMs ?? 300_000 });
     switch (claim.kind) {
       case 'other-body':
         throw new ApError('api.idempotency-key-reused', `Idempotency-Key ${JSON.stringify(key)} was used with a different request body`);

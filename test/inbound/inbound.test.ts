@@ -104,6 +104,24 @@ describe('inbound AS4 pipeline', function () {
     assert.ok(ev.some((e) => e.type === 'duplicate' && /received again/.test(e.reason)));
   });
 
+  it('answers a rebuilt retransmission (same MessageId, signed anew) with a receipt over what it signed, storing nothing twice', async () => {
+    const xml = invoiceNumbered('DUP-REBUILT');
+    const m = await message(sbd({ xml }));
+    assert.equal((await post(env.url, m)).status, 200);
+    const before = await docCount();
+    // The sender's first attempt was cut off before it recorded our receipt: it builds the message again.
+    const rebuilt = await message(sbd({ xml }), { header: header({ messageId: m.messageId }) });
+    assert.equal(rebuilt.messageId, m.messageId);
+    const again = await post(env.url, rebuilt);
+    assert.equal(again.status, 200);
+    // signal() checks the receipt's non-repudiation information against the rebuilt message.
+    assert.equal((await signal(again, rebuilt)).kind, 'receipt');
+    assert.equal(await docCount(), before, 'no second document');
+    const recs = await env.db.knex('as4_messages').where({ message_id: m.messageId });
+    assert.equal(recs.length, 1);
+    assert.ok((await eventsOf(recs[0].document_id)).some((e) => e.type === 'duplicate' && /signed anew/.test(e.reason)));
+  });
+
   it('answers concurrent copies of one message with one stored document', async () => {
     const m = await message(sbd({ xml: invoiceNumbered('DUP-RACE') }));
     const before = await docCount();
