@@ -91,10 +91,12 @@ describe('reporting: TSR and EUSR over a generated month', function () {
     v = await createValidator({ ublSchemasDir: UBL_SCHEMAS_DIR, schematronDir: SCHEMATRON_DIR });
   });
 
-  it('unifies a company\'s 0208 and 9925 identifiers into one end user', () => {
+  it('unifies a company\'s identifiers of one register into one end user (BE 0208 and 9925, DE 9930 and 0246, FI 0037 and 0216)', () => {
     assert.equal(endUserOf('9925:BE0123456749'), '0208:0123456749');
     assert.equal(endUserOf('9925:be0123456749'), endUserOf('0208:0123456749'));
     assert.equal(endUserOf('0106:12345678'), '0106:12345678');
+    assert.equal(endUserOf('9930:DE123456789'), endUserOf('0246:de123456789'), 'Germany: 9930 is counted as 0246');
+    assert.equal(endUserOf('0037:003712345678'), '0216:003712345678', 'Finland: 0037 is counted as 0216');
     assert.equal(endUserOf('9925:BE012345674'), '9925:be012345674'); // not a VAT number: left as it is
   });
 
