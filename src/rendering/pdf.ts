@@ -18,6 +18,8 @@ const require = createRequire(import.meta.url);
 const font = (file: string): fontkit.Font => fontkit.create(readFileSync(require.resolve(`dejavu-fonts-ttf/ttf/${file}`))) as fontkit.Font;
 const REGULAR = font('DejaVuSans.ttf');
 const BOLD = font('DejaVuSans-Bold.ttf');
+// fontkit reads the character map and the layout tables on first use: read them now, at start-up.
+for (const f of [REGULAR, BOLD]) f.layout('Factuur Facture Rechnung Invoice ÄÖÜäöüß ÉÈÀÇéèàçêëïôœ € 0123456789,.-%');
 
 const MARGIN = 40;
 const SIZE = { title: 17, heading: 10.5, text: 8.5, sub: 7.5 } as const;
