@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as fontkit from 'fontkit';
 import PDFDocument from 'pdfkit';
-import { attachmentFileName, decodeAttachment, type EmbeddedAttachment } from './attachments.js';
+import { attachmentBytes, attachmentFileName, type EmbeddedAttachment } from './attachments.js';
 import { word } from './labels.js';
 import type { Block, Cell, Column, View } from './view.js';
 
@@ -190,11 +190,14 @@ function attachments(p: Painter, b: Extract<Block, { kind: 'attachments' }>, vie
 function embed(doc: Doc, files: EmbeddedAttachment[]): void {
   const names = new Set<string>();
   for (const a of files) {
+    // One that is not base64 is listed but not carried: the rendering still shows the invoice.
+    const bytes = attachmentBytes(a);
+    if (!bytes) continue;
     let name = attachmentFileName(a);
     // Names of a PDF's embedded files are keys of a name tree: keep them distinct.
     while (names.has(name)) name = `${a.index}-${name}`;
     names.add(name);
-    doc.file(decodeAttachment(a), { name, ...(a.mimeCode ? { type: a.mimeCode } : {}), description: a.id });
+    doc.file(bytes, { name, ...(a.mimeCode ? { type: a.mimeCode } : {}), description: a.id });
   }
 }
 

@@ -176,6 +176,19 @@ describe('rendering', function () {
     assert.deepEqual(hrefs.map((h) => Buffer.from(h.slice(h.indexOf(',') + 1), 'base64').toString('base64')), embedded.map((e) => e.bytes.toString('base64')));
   });
 
+  it('still renders an invoice whose attachment is not base64, listing it without offering other bytes', async () => {
+    const xml = readFileSync(BASE_INVOICE, 'utf8').replace(
+      '<cac:AccountingSupplierParty>',
+      '<cac:AdditionalDocumentReference><cbc:ID>broken</cbc:ID><cac:Attachment><cbc:EmbeddedDocumentBinaryObject mimeCode="application/pdf" filename="broken.pdf">JVBE*Ri0x!</cbc:EmbeddedDocumentBinaryObject></cac:Attachment></cac:AdditionalDocumentReference><cac:AccountingSupplierParty>',
+    );
+    const pdf = await readPdf(await renderPdf(xml, 'en'));
+    assert.deepEqual(pdf.attachments, []);
+    assertShows(pdf.text, ['broken · broken.pdf', 'Amount due'], 'the PDF');
+    const html = parseHtml(renderHtml(xml, 'en'));
+    assert.deepEqual(html.elements.filter((e) => e.tagName === 'a'), []);
+    assert.throws(() => extractAttachment(xml, 0), (e: unknown) => e instanceof ApError && e.kind === 'rendering.unsupported-document');
+  });
+
   it('renders a credit note as a credit note', async () => {
     const xml = readFileSync(join(SCHEMATRON_DIR, 'examples', 'peppol-3.0.21', 'base-creditnote-correction.xml'));
     assertShows((await readPdf(await renderPdf(xml, 'nl'))).text, ['Creditnota'], 'the PDF');
