@@ -3,7 +3,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parse, type DefaultTreeAdapterMap } from 'parse5';
 import { ApError } from '../../src/errors.js';
-import { extractAttachment, renderHtml, renderPdf, type RenderLanguage } from '../../src/rendering/index.js';
+import { extractAttachment, MAX_RENDER_LINES, renderHtml, renderPdf, type RenderLanguage } from '../../src/rendering/index.js';
+import { largeInvoice } from '../../src/testing/mutate/large.js';
 import { parseDom } from '../../src/xml/safe.js';
 import { parseLiteDom } from '../../src/xml/lite-dom.js';
 import { BASE_INVOICE, CEN_EXAMPLES_DIR, officialExamples, SCHEMATRON_DIR } from '../support/artifacts.js';
@@ -192,6 +193,12 @@ describe('rendering', function () {
   it('renders a credit note as a credit note', async () => {
     const xml = readFileSync(join(SCHEMATRON_DIR, 'examples', 'peppol-3.0.21', 'base-creditnote-correction.xml'));
     assertShows((await readPdf(await renderPdf(xml, 'nl'))).text, ['Creditnota'], 'the PDF');
+  });
+
+  it(`bounds the work of one call: more than ${MAX_RENDER_LINES} lines is input.too-large`, async () => {
+    const xml = largeInvoice(readFileSync(BASE_INVOICE, 'utf8'), MAX_RENDER_LINES + 1);
+    await assert.rejects(renderPdf(xml, 'nl'), (e: unknown) => e instanceof ApError && e.kind === 'input.too-large' && e.httpStatus === 413);
+    assert.throws(() => renderHtml(xml, 'nl'), (e: unknown) => e instanceof ApError && e.kind === 'input.too-large');
   });
 
   it('refuses what it cannot render: an MLS, another document, a DOCTYPE, XML that is not well-formed', async () => {
