@@ -48,10 +48,9 @@ export function embeddedAttachments(root: Element): EmbeddedAttachment[] {
   });
 }
 
-export function decodeAttachment(a: EmbeddedAttachment): Buffer {
-  // Buffer.from skips characters outside the alphabet: refuse them instead of offering other bytes.
-  if (!BASE64.test(a.base64)) throw new ApError('rendering.unsupported-document', `Attachment ${a.index} (${a.id}) is not valid base64`, { index: a.index });
-  return Buffer.from(a.base64, 'base64');
+/** The bytes of an attachment; null when its content is not base64 (Buffer.from would skip the odd characters and offer other bytes). */
+export function attachmentBytes(a: EmbeddedAttachment): Buffer | null {
+  return BASE64.test(a.base64) ? Buffer.from(a.base64, 'base64') : null;
 }
 
 export interface ExtractedAttachment {
@@ -66,5 +65,7 @@ export interface ExtractedAttachment {
 export function extractAttachment(xml: Uint8Array | string, index: number): ExtractedAttachment | null {
   const found = embeddedAttachments(parseUbl(xml)).find((a) => a.index === index);
   if (!found) return null;
-  return { index: found.index, id: found.id, filename: found.filename, mimeCode: found.mimeCode, content: decodeAttachment(found) };
+  const content = attachmentBytes(found);
+  if (!content) throw new ApError('rendering.unsupported-document', `Attachment ${index} (${found.id}) is not valid base64: it cannot be offered`, { index });
+  return { index: found.index, id: found.id, filename: found.filename, mimeCode: found.mimeCode, content };
 }

@@ -17,7 +17,7 @@ export type { RenderLanguage } from './format.js';
 export { RENDER_LANGUAGES } from './format.js';
 export { attachmentFileName, extractAttachment, offeredMediaType, type ExtractedAttachment } from './attachments.js';
 export type { AttachmentRef, RenderableDocument } from './model.js';
-export { readDocument } from './read.js';
+export { MAX_RENDER_LINES, readDocument } from './read.js';
 export { MAX_RENDER_BYTES } from './dom.js';
 
 export function renderHtml(xml: Uint8Array | string, lang: RenderLanguage): string {

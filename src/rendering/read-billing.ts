@@ -145,7 +145,7 @@ export function readBilling(root: Element, kind: BillingDocument['kind']): Billi
   const taxCurrency = text(root, 'cbc:TaxCurrencyCode');
   const taxTotals = all(root, 'cac:TaxTotal');
   // BR-53: with a tax currency, a second TaxTotal gives the VAT in it, without breakdown.
-  const main = taxTotals.find((t) => attr(at(t, 'cbc:TaxAmount'), 'currencyID') !== taxCurrency || taxCurrency === currency) ?? taxTotals[0];
+  const main = taxTotals.find((t) => attr(at(t, 'cbc:TaxAmount'), 'currencyID') === currency) ?? taxTotals[0];
   const inTaxCurrency = taxTotals.find((t) => t !== main);
   const totals = at(root, 'cac:LegalMonetaryTotal');
   const delivery = at(root, 'cac:Delivery');

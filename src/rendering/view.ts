@@ -104,7 +104,8 @@ function lineRow(l: InvoiceLine, lang: RenderLanguage): Cell[] {
     l.orderLineReference && `${w('orderLine')}: ${l.orderLineReference}`,
     l.accountingCost && `${w('accountingCost')}: ${l.accountingCost}`,
     l.note,
-    ...l.allowanceCharges.map((ac) => `${allowanceChargeText(ac, lang)}: ${ac.charge ? '' : '-'}${formatAmount(ac.amount, lang)}`),
+    // Amounts as the document has them: an allowance is named one, never given a sign it does not carry.
+    ...l.allowanceCharges.map((ac) => `${allowanceChargeText(ac, lang)}: ${formatAmount(ac.amount, lang)}`),
   ].filter((s): s is string => !!s);
   const unit = codeName('unit', l.unitCode, lang) ?? l.unitCode;
   const priceSub = [
@@ -234,7 +235,7 @@ function billingView(d: BillingDocument, lang: RenderLanguage): View {
       rows: d.allowanceCharges.map((ac) => [
         { main: allowanceChargeText(ac, lang) },
         { main: vatText(ac.vatCategory, ac.vatRate, lang) },
-        { main: `${ac.charge ? '' : '-'}${formatAmount(ac.amount, lang)}` },
+        { main: formatAmount(ac.amount, lang) },
       ]),
     });
   }

@@ -3,7 +3,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { parse, type DefaultTreeAdapterMap } from 'parse5';
 import { ApError } from '../../src/errors.js';
-import { extractAttachment, renderHtml, renderPdf, type RenderLanguage } from '../../src/rendering/index.js';
+import { extractAttachment, MAX_RENDER_LINES, renderHtml, renderPdf, type RenderLanguage } from '../../src/rendering/index.js';
+import { largeInvoice } from '../../src/testing/mutate/large.js';
 import { parseDom } from '../../src/xml/safe.js';
 import { parseLiteDom } from '../../src/xml/lite-dom.js';
 import { BASE_INVOICE, CEN_EXAMPLES_DIR, officialExamples, SCHEMATRON_DIR } from '../support/artifacts.js';
@@ -176,9 +177,28 @@ describe('rendering', function () {
     assert.deepEqual(hrefs.map((h) => Buffer.from(h.slice(h.indexOf(',') + 1), 'base64').toString('base64')), embedded.map((e) => e.bytes.toString('base64')));
   });
 
+  it('still renders an invoice whose attachment is not base64, listing it without offering other bytes', async () => {
+    const xml = readFileSync(BASE_INVOICE, 'utf8').replace(
+      '<cac:AccountingSupplierParty>',
+      '<cac:AdditionalDocumentReference><cbc:ID>broken</cbc:ID><cac:Attachment><cbc:EmbeddedDocumentBinaryObject mimeCode="application/pdf" filename="broken.pdf">JVBE*Ri0x!</cbc:EmbeddedDocumentBinaryObject></cac:Attachment></cac:AdditionalDocumentReference><cac:AccountingSupplierParty>',
+    );
+    const pdf = await readPdf(await renderPdf(xml, 'en'));
+    assert.deepEqual(pdf.attachments, []);
+    assertShows(pdf.text, ['broken · broken.pdf', 'Amount due'], 'the PDF');
+    const html = parseHtml(renderHtml(xml, 'en'));
+    assert.deepEqual(html.elements.filter((e) => e.tagName === 'a'), []);
+    assert.throws(() => extractAttachment(xml, 0), (e: unknown) => e instanceof ApError && e.kind === 'rendering.unsupported-document');
+  });
+
   it('renders a credit note as a credit note', async () => {
     const xml = readFileSync(join(SCHEMATRON_DIR, 'examples', 'peppol-3.0.21', 'base-creditnote-correction.xml'));
     assertShows((await readPdf(await renderPdf(xml, 'nl'))).text, ['Creditnota'], 'the PDF');
+  });
+
+  it(`bounds the work of one call: more than ${MAX_RENDER_LINES} lines is input.too-large`, async () => {
+    const xml = largeInvoice(readFileSync(BASE_INVOICE, 'utf8'), MAX_RENDER_LINES + 1);
+    await assert.rejects(renderPdf(xml, 'nl'), (e: unknown) => e instanceof ApError && e.kind === 'input.too-large' && e.httpStatus === 413);
+    assert.throws(() => renderHtml(xml, 'nl'), (e: unknown) => e instanceof ApError && e.kind === 'input.too-large');
   });
 
   it('refuses what it cannot render: an MLS, another document, a DOCTYPE, XML that is not well-formed', async () => {

@@ -48,6 +48,7 @@ const paths: Record<string, PathItem> = {
         },
         ...readErrors,
         '404': problemResponse('`api.not-found`: no such document for this caller, or its payload is not kept (a rejected one past the day\'s quota).'),
+        '413': problemResponse('`input.too-large`: the document has more lines than a rendering shows (MAX_RENDER_LINES, 5000); its XML is the way to read it.'),
         '422': problemResponse('`rendering.unsupported-document`: the document is not one the renderer knows (an MLS, another UBL document).'),
       },
     },
