@@ -82,6 +82,19 @@ export class TenantsService {
     return tenant;
   }
 
+  /**
+   * Sets a tenant's country: the C4 country of what its participants receive, in the monthly reports
+   * (a receiver of no known country is listed by `GET /reports` until this is done). Operators only.
+   */
+  async setCountry(by: Caller, id: string, countryCode: unknown): Promise<TenantRecord> {
+    this.requireOperator(by);
+    if (typeof countryCode !== 'string' || !/^[A-Z]{2}$/.test(countryCode)) invalid('countryCode', 'countryCode must be two upper-case letters');
+    const tenant = await this.deps.tenants.setCountry(id, countryCode as string);
+    if (!tenant) throw new ApError('api.not-found', `Tenant ${id} not found`);
+    await this.audit(by, tenant.id, 'tenant.set-country', tenant.id, { countryCode });
+    return tenant;
+  }
+
   /** The tenants the caller may see: its own and those that gave it a mandate (an operator: all). */
   list(by: Caller): Promise<TenantRecord[]> {
     return this.deps.tenants.list(this.visible(by.principal));

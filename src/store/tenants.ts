@@ -57,6 +57,13 @@ export class PostgresTenantStore {
     }
   }
 
+  /** Sets the tenant's country (ISO 3166-1 alpha-2); null when there is no such tenant. */
+  async setCountry(id: string, countryCode: string): Promise<TenantRecord | null> {
+    if (!isUuid(id)) return null;
+    const [row] = await this.knex<TenantRow>('tenants').where({ id }).update({ country_code: countryCode }).returning('*');
+    return row ? tenantOf(row) : null;
+  }
+
   async get(id: string): Promise<TenantRecord | null> {
     if (!isUuid(id)) return null;
     const row = await this.knex<TenantRow>('tenants').where({ id }).first();

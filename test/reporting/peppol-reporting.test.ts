@@ -17,6 +17,7 @@ import { PostgresJobStore } from '../../src/store/jobs.js';
 import { createValidator } from '../../src/validation/validator.js';
 import { SCHEMATRON_DIR, UBL_SCHEMAS_DIR } from '../support/artifacts.js';
 import { until } from '../support/assert.js';
+import { runCliProcess } from '../support/process.js';
 import { createTestDatabase, type TestDatabase } from '../support/db.js';
 
 describe('reporting flow: build, validate, store and queue the monthly reports', function () {
@@ -116,7 +117,11 @@ describe('reporting flow: build, validate, store and queue the monthly reports',
     const to = new Date('2026-09-01T00:00:00Z');
     assert.deepEqual(await stores.reporting.unknownReceiverCountries(from, to), [{ participant: '0208:0123456749', tenantId: tenant.id, exchanges: 1 }]);
     assert.equal((await stores.reporting.items(from, to))[0]!.c4Country, null);
-    await db.knex('tenants').where({ id: tenant.id }).update({ country_code: 'BE' });
+    // The operator fixes it as the README says, with the command line.
+    const set = await runCliProcess(['tenants', 'set-country', tenant.id, 'BE'], { DATABASE_URL: db.url, LOG_LEVEL: 'warn' });
+    assert.equal(set.code, 0, set.stderr);
+    assert.equal((JSON.parse(set.stdout) as { countryCode: string }).countryCode, 'BE');
+    assert.equal((await runCliProcess(['tenants', 'set-country', tenant.id, 'Belgium'], { DATABASE_URL: db.url, LOG_LEVEL: 'warn' })).code, 2);
     assert.deepEqual(await stores.reporting.unknownReceiverCountries(from, to), []);
     assert.equal((await stores.reporting.items(from, to))[0]!.c4Country, 'BE');
     const built = await flow('PBE000777').build('tsr', '2026-08');

@@ -15,7 +15,8 @@ import { parseArgs, type ParsedArgs } from './discovery-args.js';
 
 const TENANTS_USAGE = `tenants create --name <name> [--enterprise-number <ten digits>] [--country <CC>]
        tenants list
-       tenants add-participant <tenant id> <participant> [--name <name>]`;
+       tenants add-participant <tenant id> <participant> [--name <name>]
+       tenants set-country <tenant id> <CC>`;
 const KEYS_USAGE = `keys create (--tenant <tenant id> | --operator) --scopes <scope,...> [--name <name>] [--expires <ISO date-time>]
        keys list (--tenant <tenant id> | --operator)
        keys revoke <key id>
@@ -71,6 +72,11 @@ export const tenants: CliCommand = {
           const { participant: p, added } = await s.addParticipant(by, tenantId, participant, a.options.get('--name') ?? null);
           return { tenantId, participant: `${p.scheme}::${p.value}`, added };
         }, io);
+      }
+      case 'set-country': {
+        const [tenantId, countryCode] = a.positional;
+        if (!tenantId || !countryCode || a.positional.length !== 2) usageError(TENANTS_USAGE);
+        return withService((s, by) => s.setCountry(by, tenantId, countryCode), io);
       }
       default:
         return usageError(TENANTS_USAGE);
