@@ -6,6 +6,7 @@
 import type { Knex } from 'knex';
 import type { ArchivedEvent, ChainedEntry } from '../archive/chain.js';
 import type { Checkpoint } from '../archive/checkpoint.js';
+import type { ExportDocument } from '../archive/export.js';
 import type { Tx } from './documents.js';
 import type { EventCursor } from './events.js';
 
@@ -112,14 +113,8 @@ export interface PurgeCandidate {
   receiptRefs: string[];
 }
 
-export interface TenantDocument {
-  documentId: string;
-  direction: string;
-  documentKind: string | null;
-  invoiceNumber: string | null;
-  issueDate: string | null;
-  senderId: string | null;
-  receiverId: string | null;
+/** A document of a tenant's export, with the size of its payload (the export's bound). */
+export interface TenantDocument extends ExportDocument {
   payloadSize: number;
 }
 

@@ -4,24 +4,11 @@
  * from them (peppol_reports).
  */
 import type { Knex } from 'knex';
+import type { ReportingItem } from '../reporting/items.js';
 import type { Tx } from './documents.js';
 
-/** One counted exchange, as src/reporting builds it (the store keeps it as given). */
-export interface ReportingItemRow {
-  exchangedAt: Date;
-  direction: 'outgoing' | 'incoming';
-  ourSeat: string;
-  otherSeat: string;
-  documentType: string;
-  process: string;
-  transportProfile: string;
-  c1Country: string;
-  /** Incoming: null here takes the receiving tenant's country (else its participant's) at insert. */
-  c4Country: string | null;
-  ourParticipant: string;
-  endUser: string;
-  countsInEusr: boolean;
-}
+/** One counted exchange, as src/reporting builds it; incoming with c4Country null takes the receiving tenant's country (else its participant's) at insert. */
+export type ReportingItemRow = ReportingItem;
 
 /** The item as the JSON parameter reportingItemInsert() reads; null when the exchange does not count. */
 export function reportingItemJson(i: ReportingItemRow | null): string | null {
