@@ -18,7 +18,7 @@ export interface EmbeddedAttachment {
 const BASE64 = /^[A-Za-z0-9+/\s]*={0,2}\s*$/;
 
 /** The attachment types BIS 3.0 allows (BR-CL-24). */
-const ALLOWED_MIME_CODES = new Set([
+export const ALLOWED_MIME_CODES: ReadonlySet<string> = new Set([
   'application/pdf',
   'image/png',
   'image/jpeg',

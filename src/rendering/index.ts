@@ -15,7 +15,7 @@ import { viewOf } from './view.js';
 
 export type { RenderLanguage } from './format.js';
 export { RENDER_LANGUAGES } from './format.js';
-export { attachmentFileName, extractAttachment, offeredMediaType, type ExtractedAttachment } from './attachments.js';
+export { ALLOWED_MIME_CODES, attachmentFileName, extractAttachment, offeredMediaType, type ExtractedAttachment } from './attachments.js';
 export type { AttachmentRef, RenderableDocument } from './model.js';
 export { MAX_RENDER_LINES, readDocument } from './read.js';
 export { MAX_RENDER_BYTES } from './dom.js';

@@ -3,21 +3,14 @@
  * documents routes: the same scopes and tenant scope as GET /documents/{id}.
  */
 import { bodyResponse, pathParameter, problemResponse, queryParameter, ref } from '../describe.js';
+import { ALLOWED_MIME_CODES } from '../../../rendering/index.js';
 import type { JsonSchema, PathItem, Response } from '../types.js';
 
 const TAG = ['documents'];
 const byId = ref('parameters', 'DocumentId');
 
 /** The media types an attachment is served as: those BIS 3.0 allows, or plain bytes (offeredMediaType). */
-const ATTACHMENT_TYPES = [
-  'application/pdf',
-  'image/png',
-  'image/jpeg',
-  'text/csv',
-  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-  'application/vnd.oasis.opendocument.spreadsheet',
-  'application/octet-stream',
-];
+const ATTACHMENT_TYPES = [...ALLOWED_MIME_CODES, 'application/octet-stream'];
 
 const readErrors: Record<string, Response | { $ref: string }> = {
   '400': ref('responses', 'BadRequest'),
