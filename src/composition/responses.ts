@@ -4,6 +4,7 @@
  * MLS (AB) of a document whose buyer did not acknowledge it within MLS_CONFIRMATION_WAIT_MS.
  */
 import type { ResponsesConfig } from '../config/index.js';
+import { ApError } from '../errors.js';
 import type { JobRunner } from '../jobs/runner.js';
 import { knownDocumentType } from '../peppol/document-types.js';
 import { parseParticipantId } from '../peppol/identifiers.js';
@@ -68,9 +69,17 @@ export async function publishMlsParticipant(participants: SmpParticipantStore, s
   const id = mlsParticipantOf(seatId);
   const participant = parseParticipantId(id);
   const mls = knownDocumentType('mls')!;
-  const hosted = (await participants.getParticipant(participant)) ?? (await participants.addParticipant({ participant, name: `MLS of access point ${seatId}` }));
+  // Every node of one access point publishes it at start-up, several at once: the one that loses a race
+  // finds what the winner wrote.
+  const alreadyThere = (err: unknown) => {
+    if (!(err instanceof ApError && err.kind === 'api.conflict')) throw err;
+  };
+  if (!(await participants.getParticipant(participant))) {
+    await participants.addParticipant({ participant, name: `MLS of access point ${seatId}` }).catch(alreadyThere);
+  }
+  const hosted = (await participants.getParticipant(participant))!;
   if (!hosted.capabilities.some((c) => c.documentType.value === mls.documentType.value)) {
-    await participants.addCapability(participant, { documentType: mls.documentType, process: mls.process });
+    await participants.addCapability(participant, { documentType: mls.documentType, process: mls.process }).catch(alreadyThere);
   }
   return id;
 }
