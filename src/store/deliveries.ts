@@ -289,6 +289,12 @@ export interface FirstJob {
   heldBy: { runnerId: string; leaseMs: number } | null;
 }
 
+/** The event columns of a statement's parameters: reason, actor, details. */
+const eventValues = (event: EventInput) => [event.reason ?? null, event.actor, event.details ? JSON.stringify(event.details) : null] as const;
+
+/** The head of a status move's parameters: the document, the checked move's from and to, and its event. */
+const moveValues = (documentId: string, move: CheckedMove, event: EventInput) => [documentId, move.from, move.to, ...eventValues(event)] as const;
+
 export class PostgresDeliveryStore {
   private readonly statements: ReturnType<typeof statements>;
 
@@ -341,9 +347,7 @@ export class PostgresDeliveryStore {
     const [row] = await namedQuery(tx ?? this.knex, name, text, [
       ...documentInsertValues(doc, payload.length),
       doc.validationReport === null ? null : JSON.stringify(doc.validationReport),
-      event.reason ?? null,
-      event.actor,
-      event.details ? JSON.stringify(event.details) : null,
+      ...eventValues(event),
       fixed.as4MessageId,
       fixed.conversationId,
       fixed.sbdhInstanceId,
@@ -405,12 +409,7 @@ export class PostgresDeliveryStore {
     reporting: ReportingItemRow | null,
   ): Promise<boolean> {
     const rows = await namedQuery(this.knex, 'deliveries-delivered', DELIVERED, [
-      documentId,
-      move.from,
-      move.to,
-      event.reason ?? null,
-      event.actor,
-      event.details ? JSON.stringify(event.details) : null,
+      ...moveValues(documentId, move, event),
       delivery.countryC1,
       delivery.endpointUrl,
       delivery.receiverSeatId,
@@ -445,12 +444,7 @@ export class PostgresDeliveryStore {
    */
   async requeue(documentId: string, move: CheckedMove, event: EventInput, maxAttempts: number): Promise<boolean> {
     const rows = await namedQuery(this.knex, 'deliveries-requeue', REQUEUE, [
-      documentId,
-      move.from,
-      move.to,
-      event.reason ?? null,
-      event.actor,
-      event.details ? JSON.stringify(event.details) : null,
+      ...moveValues(documentId, move, event),
       maxAttempts,
     ]);
     return rows.length > 0;
