@@ -19,7 +19,8 @@
  * backlog (received but not yet validated and routed; submitted but not yet delivered), CPU of the
  * server, of its Postgres backends and of this load generator. At the end: every error (answers that are
  * not a receipt, API errors, documents not in their final state, jobs that failed) and RSS growth from
- * the end of the warm-up to the end of the load (medians of the 10 one-second samples before each).
+ * the warm-up to the end of the load: the median of the 30 one-second samples after the warm-up against
+ * that of the last 30 of the load (RSS swings by tens of MB with each major GC; a median over 30 s does not).
  *
  * Last line: `load-result msgs_per_s=<n> rss_growth_pct=<n> p99_ms=<n>` (receipts per second and p99
  * receipt latency over the measured window).
@@ -54,8 +55,8 @@ const total = Math.round((rate * durationMs) / 1000);
 const apiTotal = Math.round((apiRate * durationMs) / 1000);
 /** An answer that takes longer counts as an error (and frees its connection). */
 const REQUEST_TIMEOUT_MS = 60_000;
-/** Medians over this many one-second RSS samples. */
-const RSS_SAMPLES = 10;
+/** Seconds of RSS samples a median is taken over. */
+const RSS_WINDOW_S = 30;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
@@ -224,13 +225,14 @@ try {
     const api = apiDone.filter((d) => d.done >= from && d.done < to).length;
     const at = <T extends { t: number }>(xs: T[], t: number): T => xs.filter((x) => x.t <= t + 500).at(-1) ?? xs[0]!;
     const [s0, s1] = [at(samples, from), at(samples, to)];
+    const inMinute = samples.filter((x) => x.t >= from && x.t <= to);
     const [d0, d1] = [at(dbSamples, from), at(dbSamples, to)];
     const window = dbSamples.filter((d) => d.t >= from && d.t <= to + 500);
     const maxBacklog = Math.max(...window.map((d) => d.inboundBacklog), d1.inboundBacklog);
     const core = (cpu: number, span: number) => `${((cpu / (span / 1000)) * 100).toFixed(0)}%`;
     return (
       `minute ${m + 1}${to <= warmupMs ? ' (warm-up)' : from < warmupMs ? ' (partly warm-up)' : ''}: ${(lat.length / seconds).toFixed(1)} receipts/s, ` +
-      `p50 ${pct(lat, 50).toFixed(1)} ms, p99 ${pct(lat, 99).toFixed(1)} ms; API ${(api / seconds).toFixed(1)}/s; RSS ${mb(s1.rssKb)} MB; ` +
+      `p50 ${pct(lat, 50).toFixed(1)} ms, p99 ${pct(lat, 99).toFixed(1)} ms; API ${(api / seconds).toFixed(1)}/s; RSS ${mb(median(inMinute.map((x) => x.rssKb)))} MB (${mb(Math.min(...inMinute.map((x) => x.rssKb)))} to ${mb(Math.max(...inMinute.map((x) => x.rssKb)))}); ` +
       `backlog: inbox ${d1.inboundBacklog} (max ${maxBacklog}), API ${d1.apiBacklog}; in flight ${inflight}; ` +
       `CPU (of one core) server ${core(s1.serverCpu - s0.serverCpu, s1.t - s0.t)}, Postgres ${core(backendsCpuBetween(d0.backends, d1.backends), d1.t - d0.t)}, load generator ${core(s1.clientCpu - s0.clientCpu, s1.t - s0.t)}`
     );
@@ -313,11 +315,11 @@ try {
   // The measured window: messages due after the warm-up.
   const measured = as4Done.filter((d) => d.due >= warmupMs);
   const lat = measured.map((d) => d.ms).sort((a, b) => a - b);
-  const lastAnswer = Math.max(...measured.map((d) => d.done));
+  const lastAnswer = measured.reduce((last, d) => Math.max(last, d.done), 0);
   const msgsPerS = measured.length / ((lastAnswer - warmupMs) / 1000);
-  const rssAt = (t: number) => median(samples.filter((s) => s.t <= t).slice(-RSS_SAMPLES).map((s) => s.rssKb));
-  const rssWarm = rssAt(warmupMs);
-  const rssEnd = rssAt(loadEnd);
+  const rssBetween = (from: number, to: number) => median(samples.filter((s) => s.t >= from && s.t <= to).map((s) => s.rssKb));
+  const rssWarm = rssBetween(warmupMs, warmupMs + RSS_WINDOW_S * 1000);
+  const rssEnd = rssBetween(loadEnd - RSS_WINDOW_S * 1000, loadEnd);
   const rssGrowth = ((rssEnd - rssWarm) / rssWarm) * 100;
   const w0 = samples.filter((s) => s.t <= warmupMs).at(-1)!;
   const w1 = samples.filter((s) => s.t <= loadEnd).at(-1)!;
@@ -335,7 +337,7 @@ try {
     `after the load: last answer ${((answeredAt - loadEnd) / 1000).toFixed(1)} s later, backlog drained ${((drainedAt - answeredAt) / 1000).toFixed(1)} s after that (inbox ${left.inboundBacklog}, API ${left.apiBacklog} left)`,
   );
   console.log(
-    `RSS of the server: ${mb(rssWarm)} MB after the warm-up, ${mb(rssEnd)} MB at the end of the load (${rssGrowth >= 0 ? '+' : ''}${rssGrowth.toFixed(1)} %), max ${mb(Math.max(...samples.map((s) => s.rssKb)))} MB, ${mb(samples.at(-1)!.rssKb)} MB after the drain`,
+    `RSS of the server (medians of ${RSS_WINDOW_S} s): ${mb(rssWarm)} MB after the warm-up, ${mb(rssEnd)} MB at the end of the load (${rssGrowth >= 0 ? '+' : ''}${rssGrowth.toFixed(1)} %), max ${mb(samples.reduce((m, s) => Math.max(m, s.rssKb), 0))} MB, ${mb(samples.at(-1)!.rssKb)} MB after the drain`,
   );
   console.log(
     `CPU over the measured window: server ${(((w1.serverCpu - w0.serverCpu) / windowS) * 100).toFixed(0)}% of one core (${(((w1.serverCpu - w0.serverCpu) * 1000) / received).toFixed(2)} ms per AS4 message or submission), Postgres backends ${(postgresCpu * 100).toFixed(0)}%, load generator ${(((w1.clientCpu - w0.clientCpu) / windowS) * 100).toFixed(0)}% (${(((w1.clientCpu - w0.clientCpu) * 1000) / received).toFixed(2)} ms per request)`,
