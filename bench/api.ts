@@ -17,18 +17,18 @@ import { join } from 'node:path';
 import { authParts, loadHashKey } from '../src/composition/auth.js';
 import { buildStores } from '../src/composition/index.js';
 import { PROJECT_ROOT } from '../src/config/index.js';
-import { commandLineCaller, TenantsService } from '../src/services/tenants.js';
 import { createTestDatabase } from '../test/support/db.js';
 import { freePort } from '../test/support/process.js';
+import { provisionApiSender } from './api-sender.js';
+import { SUPPLIER } from './inbound-message.js';
 import { buildOnce, numberArg, startServed, type Served } from './served.js';
 
 const documents = numberArg('documents', 1000);
 const concurrency = numberArg('concurrency', 16);
 const workers = numberArg('workers', 1);
-const SUPPLIER = '0208:0123456749';
 const base = readFileSync(join(PROJECT_ROOT, 'schematron', 'examples', 'peppol-3.0.21', 'base-example.xml'), 'utf8').replace(
   '<cbc:EndpointID schemeID="0088">9482348239847239874</cbc:EndpointID>',
-  '<cbc:EndpointID schemeID="0208">0123456749</cbc:EndpointID>',
+  `<cbc:EndpointID schemeID="0208">${SUPPLIER.slice(5)}</cbc:EndpointID>`,
 );
 const invoice = (i: number) => base.replace('<cbc:ID>Snippet1</cbc:ID>', `<cbc:ID>API-BENCH-${i}</cbc:ID>`);
 
@@ -45,11 +45,7 @@ try {
   );
   const hashKey = await loadHashKey(hashKeyFile);
   const stores = buildStores(db.knex);
-  const tenants = new TenantsService({ tenants: stores.tenants, keys: stores.apiKeys, audit: stores.audit, hashKey });
-  const by = commandLineCaller('bench');
-  const tenant = await tenants.create(by, { name: 'Bench supplier', enterpriseNumber: '0123456749' });
-  await tenants.addParticipant(by, tenant.id, SUPPLIER);
-  const { secret } = await tenants.createKey(by, { tenantId: tenant.id, scopes: ['send'] });
+  const secret = await provisionApiSender(stores, hashKey);
 
   const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
   const post = (i: number) =>

@@ -14,21 +14,16 @@
  *
  * Last line: `inbound-rate msgs_per_s=<n> p50_ms=<n> p99_ms=<n>` (receipts per second and receipt latency).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildUserMessage, type BuiltUserMessage } from '../src/as4/index.js';
-import { PROJECT_ROOT } from '../src/config/index.js';
-import { DOCUMENT_TYPES } from '../src/peppol/document-types.js';
-import { parseParticipantId } from '../src/peppol/identifiers.js';
-import { createTestPki } from '../src/testing/test-pki.js';
-import { buildSbd } from '../src/sbdh/build.js';
-import { SmpParticipantStore } from '../src/store/participants-smp.js';
+import type { BuiltUserMessage } from '../src/as4/index.js';
 import { createTestDatabase } from '../test/support/db.js';
 import { freePort } from '../test/support/process.js';
-import { createPrivateKey } from 'node:crypto';
-import { backendsCpu, buildOnce, numberArg, postgresTransport, procCpu, servedDatabaseUrl, startServed, type Served } from './served.js';
+import { inboundMessage } from './inbound-message.js';
+import { prepareReceivingAp } from './receiving-ap.js';
+import { backendsCpu, buildOnce, numberArg, postgresTransport, procCpu, startServed, type Served } from './served.js';
 
 const messages = numberArg('messages', 2000);
 const concurrency = numberArg('concurrency', 32);
@@ -36,77 +31,23 @@ const rate = numberArg('rate', 0);
 const workers = numberArg('workers', 1);
 const dbPool = numberArg('db-pool', 10);
 
-const SUPPLIER = '0208:0123456749';
-const BUYER = '0208:0987654394';
-const INVOICE = DOCUMENT_TYPES.find((d) => d.name === 'invoice')!;
-const base = readFileSync(join(PROJECT_ROOT, 'schematron', 'examples', 'peppol-3.0.21', 'base-example.xml'), 'utf8');
-
-/** The Peppol base example with its own invoice number, padded with a comment to 10 KB. */
-function invoice(i: number): string {
-  const xml = base.replace('<cbc:ID>Snippet1</cbc:ID>', `<cbc:ID>BENCH-${i}</cbc:ID>`);
-  const pad = 10 * 1024 - Buffer.byteLength(xml) - '<!--  -->\n'.length;
-  return pad > 0 ? xml.replace(/<\/Invoice>\s*$/, `<!-- ${'x'.repeat(pad)} -->\n</Invoice>\n`) : xml;
-}
-
 const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
-const pki = createTestPki();
-const receiver = pki.issueAp('POP000041', { noCrlDistributionPoint: true });
-const sender = pki.issueAp('POP000042', { noCrlDistributionPoint: true });
-const senderId = { privateKey: createPrivateKey(sender.keyPem), certificate: sender.cert };
 const db = await createTestDatabase({ prefix: 'ap_bench_inbound' });
 const dir = mkdtempSync(join(tmpdir(), 'ap-bench-'));
 let server: Served | null = null;
 try {
-  writeFileSync(join(dir, 'ap.key'), receiver.keyPem);
-  writeFileSync(join(dir, 'ap.pem'), receiver.certPem);
-  writeFileSync(join(dir, 'trust.pem'), [...pki.trustedPems.roots, ...pki.trustedPems.ap, ...pki.trustedPems.smp].join('\n'));
-  const participants = new SmpParticipantStore(db.knex);
-  await participants.addParticipant({ participant: parseParticipantId(BUYER) });
-  await participants.addCapability(parseParticipantId(BUYER), { documentType: INVOICE.documentType, process: INVOICE.process });
-
+  const ap = await prepareReceivingAp(db, dir);
   process.stdout.write(`building ${messages} signed and encrypted messages... `);
   const t0 = performance.now();
   const built: BuiltUserMessage[] = [];
-  for (let i = 0; i < messages + 20; i++) {
-    const payload = buildSbd({
-      sender: parseParticipantId(SUPPLIER),
-      receiver: parseParticipantId(BUYER),
-      documentType: INVOICE.documentType,
-      process: INVOICE.process,
-      countryC1: 'BE',
-      payload: { xml: invoice(i) },
-    });
-    built.push(
-      await buildUserMessage({
-        header: {
-          fromPartyId: 'POP000042',
-          toPartyId: 'POP000041',
-          processId: INVOICE.process.value,
-          documentTypeId: INVOICE.documentType.value,
-          originalSender: SUPPLIER,
-          finalRecipient: BUYER,
-        },
-        payload: Buffer.from(payload),
-        sender: senderId,
-        receiverCertificate: receiver.cert,
-      }),
-    );
-  }
+  for (let i = 0; i < messages + 20; i++) built.push(await inboundMessage(i, ap.sender, ap.receiverCertificate));
   console.log(`${Math.round(performance.now() - t0)} ms (${built[0]!.body.length} bytes each)`);
 
   buildOnce();
   const port = await freePort();
   server = await startServed(
-    {
-      DATABASE_URL: servedDatabaseUrl(db.url),
-      DB_POOL_MAX: String(dbPool),
-      AP_KEY_FILE: join(dir, 'ap.key'),
-      AP_CERT_FILE: join(dir, 'ap.pem'),
-      AP_ENDPOINT_URL: `http://127.0.0.1:${port}/as4`,
-      PEPPOL_TRUST_FILE: join(dir, 'trust.pem'),
-      INBOUND_VALIDATION_WORKERS: String(workers),
-    },
+    { ...ap.env(port), DB_POOL_MAX: String(dbPool), INBOUND_VALIDATION_WORKERS: String(workers) },
     port,
   );
 
