@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { describeSoak, runSoak } from './soak/soak.js';
 
 const MESSAGES = Number(process.env['SOAK_TEST_MESSAGES'] ?? 400);
-const KILLS = Number(process.env['SOAK_TEST_KILLS'] ?? 7);
+const KILLS = Number(process.env['SOAK_TEST_KILLS'] ?? 6);
 
 describe('crash soak: A and B killed at random moments under sustained traffic', function () {
   this.timeout(300_000);

@@ -12,11 +12,11 @@ import { WebhookReceiver } from '../../support/webhook-receiver.js';
 export interface SoakOptions {
   /** Messages in all: direct AS4 messages to B and API submissions to A (one in `apiEvery`). */
   messages: number;
-  /** SIGKILLs of running processes, alternating B and A; some more hit a restarting one (`startUpKillShare`). */
+  /** SIGKILLs of running processes, half of them of A, half (and the odd one) of B; some more hit a restarting one (`startUpKillShare`). */
   kills: number;
   /** New messages per second (each then sent until it has its receipt or answer). */
   rate: number;
-  /** Messages in flight at most. */
+  /** Messages of each kind (direct, API) in flight at most. */
   concurrency?: number;
   apiEvery?: number;
   /** Share of kills followed by another kill of the same process while it starts again. */
@@ -73,9 +73,10 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
     const driver = new DirectDriver(b.url, net.driverCert, b.cert);
     const client = new ApiClient(a.url, a.key);
 
-    // Traffic: message i starts at i / rate seconds (or later, when `concurrency` are in flight).
+    // Traffic: message i starts at i / rate seconds (or later, when `concurrency` of its kind are in flight:
+    // submissions held up by a dead A do not hold the direct messages back).
     let completed = 0;
-    let inFlight = 0;
+    const inFlight = { direct: 0, api: 0 };
     let duplicatesSent = 0;
     let repeats = 0;
     const trafficStarted = Date.now();
@@ -84,14 +85,15 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       for (let i = 0; i < o.messages; i++) {
         const due = trafficStarted + (i * 1000) / o.rate;
         if (due > Date.now()) await pause(due - Date.now());
-        while (inFlight >= concurrency) await pause(5);
-        inFlight++;
         const viaA = i % apiEvery === apiEvery - 1;
+        const kind = viaA ? 'api' : 'direct';
+        while (inFlight[kind] >= concurrency) await pause(5);
+        inFlight[kind]++;
         const twice = viaA ? i % (5 * apiEvery) === apiEvery - 1 : i % 10 === 0;
         if (twice) viaA ? repeats++ : duplicatesSent++;
         all.push(
           (viaA ? client.submit(twice) : driver.send(i, twice)).finally(() => {
-            inFlight--;
+            inFlight[kind]--;
             completed++;
           }),
         );
@@ -99,18 +101,18 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       await Promise.all(all);
     })();
 
-    // The killer: kill k once (k + 1) / (kills + 1) of the messages are done, plus a random delay, so that
-    // the kills spread over the run whatever the machine's speed; sometimes again while the process starts.
+    // A killer per side (B gets the odd one): its kill j once (j + ½ for A) / n of the messages are done,
+    // plus a random delay, so that the kills spread over the run whatever the machine's speed; sometimes
+    // again while the process starts. The sides are independent: at times both are down.
     const kills = { a: 0, b: 0, duringStartUp: 0 };
-    const killer = (async () => {
-      for (let k = 0; k < o.kills; k++) {
-        const threshold = Math.floor((o.messages * (k + 1)) / (o.kills + 1));
+    const killer = async (node: SoakNode, n: number, offset: number) => {
+      for (let j = 0; j < n; j++) {
+        const threshold = Math.floor((o.messages * (j + offset)) / (n + 1));
         while (completed < threshold) await pause(10);
         await pause(Math.random() * 400);
-        const node = k % 2 === 0 ? b : a;
         await node.kill();
         kills[node === a ? 'a' : 'b']++;
-        log(`kill ${k + 1}/${o.kills}: ${node.name} at ${completed}/${o.messages} done`);
+        log(`kill ${j + 1}/${n} of ${node.name} at ${completed}/${o.messages} done`);
         if (Math.random() < startUpKillShare) {
           await node.killDuringStartUp(300 + Math.random() * 3000);
           kills.duringStartUp++;
@@ -118,8 +120,9 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
         }
         await node.up();
       }
-    })();
-    await Promise.all([traffic, killer]);
+    };
+    const killers = Promise.all([killer(b, Math.ceil(o.kills / 2), 1), killer(a, Math.floor(o.kills / 2), 1.5)]);
+    await Promise.all([traffic, killers]);
     const trafficSeconds = (Date.now() - trafficStarted) / 1000;
     log(`traffic done in ${trafficSeconds.toFixed(1)} s; settling`);
 
