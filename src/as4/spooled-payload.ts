@@ -85,9 +85,20 @@ export class SpooledPayload {
         yield c;
       }
     }
+    // The consumer's own failure (the bound included) is the one to report: when it stops reading, the
+    // pipeline settles with the AbortError of the stream it left instead.
+    const failure: { error?: unknown } = {};
     try {
-      return await pipeline(this.plaintext(), createGunzip(), bounded, consume);
+      return await pipeline(this.plaintext(), createGunzip(), async (chunks: AsyncIterable<Buffer>) => {
+        try {
+          return await consume(bounded(chunks));
+        } catch (err) {
+          failure.error = err;
+          throw err;
+        }
+      });
     } catch (err) {
+      if (failure.error !== undefined) throw failure.error;
       if (err instanceof ApError) throw err;
       if (typeof (err as NodeJS.ErrnoException).code === 'string' && (err as NodeJS.ErrnoException).code!.startsWith('Z_')) {
         throw new ApError('as4.decompression-failed', `The payload is not valid gzip data: ${(err as Error).message}`, undefined, { cause: err });
