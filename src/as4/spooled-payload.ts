@@ -16,7 +16,7 @@ import { DEFAULT_DECOMPRESSION_LIMITS, type DecompressionLimits } from './compre
 import { failDecryption, IV_BYTES, TAG_BYTES } from './encryption.js';
 import type { SpooledBody } from './mime/message.js';
 
-const READ_CHUNK = 256 * 1024;
+const READ_CHUNK = 64 * 1024;
 
 export class SpooledPayload {
   private constructor(

@@ -59,7 +59,7 @@ export interface PayloadTable {
 export const TRANSIT_PAYLOADS: PayloadTable = { table: 'payloads', key: 'document_id', keyType: 'uuid', chunks: 'payload_chunks' };
 
 /** Bytes per chunk row: one read of the spool file, one statement. */
-const CHUNK_BYTES = 1024 * 1024;
+const CHUNK_BYTES = 256 * 1024;
 export const ARCHIVE_OBJECTS: PayloadTable = { table: 'archive_objects', key: 'key', keyType: 'text' };
 
 export class PostgresPayloadStore implements PayloadStore {
