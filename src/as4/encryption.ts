@@ -132,20 +132,7 @@ export function inspectEncryption(security: Element | null, ids: Map<string, Ele
  * sender whose SMP answer still names the old certificate is decrypted with the old key.
  */
 export function decryptAttachments(check: EncryptionCheck, receivers: readonly As4Identity[], attachments: ReadonlyMap<string, Buffer>): Map<string, Buffer> {
-  const receiver = receivers.find((r) => sameCertificate(check.recipient, r.certificate));
-  if (!receiver) {
-    fail(
-      `The payload is encrypted for ${oneLineName(check.recipient.subject)} (serial ${check.recipient.serialNumber}), ` +
-        `not for this access point's certificate ${receivers.map((r) => `${oneLineName(r.certificate.subject)} (serial ${r.certificate.serialNumber})`).join(' or ')}`,
-    );
-  }
-  let key: Buffer;
-  try {
-    key = privateDecrypt({ key: receiver!.privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, check.wrappedKey);
-  } catch (err) {
-    return fail('The session key cannot be decrypted with this access point\'s private key (RSA-OAEP failed)', err);
-  }
-  if (key.length !== 16) fail(`The session key is ${key.length} bytes; AES-128-GCM needs 16`);
+  const key = unwrapSessionKey(check, receivers);
   const out = new Map<string, Buffer>();
   for (const [cid] of check.data) {
     const octets = attachments.get(cid);
@@ -161,3 +148,24 @@ export function decryptAttachments(check: EncryptionCheck, receivers: readonly A
   }
   return out;
 }
+
+/** The AES-128 session key of the EncryptedKey, unwrapped with whichever of our identities it names. */
+export function unwrapSessionKey(check: EncryptionCheck, receivers: readonly As4Identity[]): Buffer {
+  const receiver = receivers.find((r) => sameCertificate(check.recipient, r.certificate));
+  if (!receiver) {
+    fail(
+      `The payload is encrypted for ${oneLineName(check.recipient.subject)} (serial ${check.recipient.serialNumber}), ` +
+        `not for this access point's certificate ${receivers.map((r) => `${oneLineName(r.certificate.subject)} (serial ${r.certificate.serialNumber})`).join(' or ')}`,
+    );
+  }
+  let key: Buffer;
+  try {
+    key = privateDecrypt({ key: receiver!.privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, check.wrappedKey);
+  } catch (err) {
+    return fail('The session key cannot be decrypted with this access point\'s private key (RSA-OAEP failed)', err);
+  }
+  if (key.length !== 16) fail(`The session key is ${key.length} bytes; AES-128-GCM needs 16`);
+  return key;
+}
+
+export { fail as failDecryption, IV_BYTES, TAG_BYTES };

@@ -2,7 +2,7 @@
 export * from './mime/build.js';
 export * from './mime/dump.js';
 export * from './mime/message.js';
-export { MultipartParser, parseMimeMessage, readMimeMessage } from './mime/parse.js';
+export { MultipartParser, parseMimeMessage, readMimeMessage, releaseSpool } from './mime/parse.js';
 export {
   buildUserMessageXml,
   checkAgreement,
@@ -22,6 +22,7 @@ export {
 } from './ebms.js';
 export { inspectMessage, type CheckResult, type InspectOptions, type InspectReport } from './inspect.js';
 export { DEFAULT_DECOMPRESSION_LIMITS, gunzipBounded, gzip, type DecompressionLimits } from './compression.js';
+export { SpooledPayload } from './spooled-payload.js';
 export { type As4Identity, type NrReference } from './signature.js';
 export { DEFAULT_ENVELOPE_LIMITS, MAX_ENVELOPE_DEPTH } from './envelope.js';
 export {

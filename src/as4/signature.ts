@@ -235,18 +235,21 @@ function digestMatches(expectedBase64: string, actual: Buffer): boolean {
   return expected.length === actual.length && timingSafeEqual(expected, actual);
 }
 
+/** An attachment's decrypted (still gzipped) octets, or their SHA-256 when they were digested as a stream. */
+export type SignedAttachment = Buffer | { sha256: Buffer };
+
 /** Checks every reference digest; `attachments` maps Content-ID to the decrypted (still gzipped) octets. */
-export function checkReferences(check: SignatureCheck, attachments: ReadonlyMap<string, Buffer>): ReferenceResult[] {
+export function checkReferences(check: SignatureCheck, attachments: ReadonlyMap<string, SignedAttachment>): ReferenceResult[] {
   return check.references.map((r) => {
-    let data: string | Buffer;
+    let digest: Buffer;
     if (r.target === 'attachment') {
       const a = attachments.get(r.contentId!);
       if (!a) return { uri: r.uri, target: r.target, valid: null, reason: 'attachment plaintext not available' };
-      data = a;
+      digest = Buffer.isBuffer(a) ? sha256(a) : a.sha256;
     } else {
-      data = excC14n(r.targetElement!, r.inclusivePrefixes);
+      digest = sha256(excC14n(r.targetElement!, r.inclusivePrefixes));
     }
-    const valid = digestMatches(r.digestValue, sha256(data));
+    const valid = digestMatches(r.digestValue, digest);
     return valid ? { uri: r.uri, target: r.target, valid } : { uri: r.uri, target: r.target, valid, reason: `digest mismatch: the ${r.target} was altered after signing` };
   });
 }
@@ -258,7 +261,7 @@ export function checkSignedInfo(check: SignatureCheck): boolean {
 }
 
 /** Step 5 of the checklist for the signature: throws EBMS:0101 naming the first failure. */
-export function verifySignature(check: SignatureCheck, attachments: ReadonlyMap<string, Buffer>): void {
+export function verifySignature(check: SignatureCheck, attachments: ReadonlyMap<string, SignedAttachment>): void {
   if (!checkSignedInfo(check)) {
     fail(`The SignatureValue does not verify over SignedInfo with the key of ${oneLineName(check.signer.subject)}`);
   }

@@ -20,13 +20,14 @@ import {
   type UserMessage,
   type UserMessageInput,
 } from './ebms.js';
-import { decryptAttachments, encryptAttachments, inspectEncryption } from './encryption.js';
+import { decryptAttachments, encryptAttachments, inspectEncryption, unwrapSessionKey } from './encryption.js';
 import { DEFAULT_ENVELOPE_LIMITS, newEnvelopeIds, readEnvelope, signedEnvelope } from './envelope.js';
 import { buildMultipartRelated } from './mime/build.js';
 import type { MimeMessage } from './mime/message.js';
 import { NS } from './ns.js';
 import { PEPPOL } from './profile.js';
-import { cidUri, inspectSignature, verifySignature, type As4Identity, type NrReference } from './signature.js';
+import { cidUri, inspectSignature, verifySignature, type As4Identity, type NrReference, type SignedAttachment } from './signature.js';
+import { SpooledPayload } from './spooled-payload.js';
 
 export interface OutboundUserMessage {
   header: UserMessageInput;
@@ -116,8 +117,10 @@ export interface ReadUserMessageOptions {
 export interface ReceivedUserMessage {
   messageId: string;
   userMessage: UserMessage;
-  /** The business document (decrypted and decompressed). */
+  /** The business document (decrypted and decompressed); empty when the attachment was spooled. */
   payload: Buffer;
+  /** A spooled attachment, authenticated and its signature digest verified: unpack it as a stream. */
+  spooledPayload?: SpooledPayload;
   payloadWasCompressed: boolean;
   signer: ValidatedCertificate;
   /** References of the sender's signature, for the receipt and the evidence store. */
@@ -181,8 +184,17 @@ export async function readUserMessage(message: MimeMessage, opts: ReadUserMessag
     const signer = await opts.certificateValidator.validate(sig.signer, { purpose: 'ap', ...(opts.at ? { at: opts.at } : {}) });
 
     // 5. Decrypt, then verify SignedInfo and every reference over the decrypted (still compressed) octets.
-    const cipherParts = new Map(message.attachments.map((a) => [a.contentId!, a.body]));
-    const plain = decryptAttachments(enc, [opts.receiver, ...(opts.retiringReceivers ?? [])], cipherParts);
+    // A spooled attachment is authenticated and digested in one streamed pass; the others in memory.
+    const receivers = [opts.receiver, ...(opts.retiringReceivers ?? [])];
+    const spooledPart = message.attachments.find((a) => a.spooled);
+    let spooledPayload: SpooledPayload | undefined;
+    let plain: Map<string, SignedAttachment>;
+    if (spooledPart) {
+      spooledPayload = await SpooledPayload.authenticate(spooledPart.spooled!, unwrapSessionKey(enc, receivers), spooledPart.contentId!);
+      plain = new Map([[spooledPart.contentId!, { sha256: spooledPayload.digest }]]);
+    } else {
+      plain = decryptAttachments(enc, receivers, new Map(message.attachments.map((a) => [a.contentId!, a.body])));
+    }
     verifySignature(sig, plain);
 
     // 6. Duplicate detection on eb:MessageId.
@@ -192,15 +204,14 @@ export async function readUserMessage(message: MimeMessage, opts: ReadUserMessag
     }
 
     // 7. Decompress (bounded), exactly one payload; 8-9. party ids, roles, originalSender/finalRecipient.
+    // A spooled payload is decompressed as it is unpacked, under the same limits (SpooledPayload.unpack).
     const part = um.parts[0]!;
-    let payload = plain.get(part.contentId)!;
     const compressed = part.compressionType !== null;
-    if (compressed) {
-      if (part.compressionType !== PEPPOL.GZIP) {
-        throw new ApError('as4.decompression-failed', `CompressionType "${part.compressionType}" is not supported; Peppol uses ${PEPPOL.GZIP}`);
-      }
-      payload = await gunzipBounded(payload, opts.limits?.decompression ?? DEFAULT_DECOMPRESSION_LIMITS);
+    if (compressed && part.compressionType !== PEPPOL.GZIP) {
+      throw new ApError('as4.decompression-failed', `CompressionType "${part.compressionType}" is not supported; Peppol uses ${PEPPOL.GZIP}`);
     }
+    let payload = spooledPayload ? Buffer.alloc(0) : (plain.get(part.contentId) as Buffer);
+    if (compressed && !spooledPayload) payload = await gunzipBounded(payload, opts.limits?.decompression ?? DEFAULT_DECOMPRESSION_LIMITS);
     checkPeppolHeaders(um, opts.ourSeatId);
     const warnings = [...signer.warnings];
     // eb:From names C2 by the seat id in the CN of its AP certificate (peppol-reference §4.2; EBMS:0004 per
@@ -212,6 +223,7 @@ export async function readUserMessage(message: MimeMessage, opts: ReadUserMessag
       messageId: um.messageId,
       userMessage: um,
       payload,
+      ...(spooledPayload ? { spooledPayload } : {}),
       payloadWasCompressed: compressed,
       signer,
       signatureReferences: nrReferences(sig.references),

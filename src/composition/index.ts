@@ -4,6 +4,9 @@
  * them, the commands the little they need, and the end-to-end tests their access points, so the
  * application is wired in one place.
  */
+import { mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { RequestListener } from 'node:http';
 import type { RequestHandler } from 'express';
 import type { Knex } from 'knex';
@@ -167,7 +170,14 @@ export interface InboundParts {
 }
 
 /** AS4 inbound (we are C3). */
-export async function buildInbound(as4: Pick<Config['as4'], 'duplicateRetentionMs' | 'maxMessageBytes'>, parts: InboundParts, closers: Closers): Promise<InboundService> {
+export async function buildInbound(
+  as4: Pick<Config['as4'], 'duplicateRetentionMs' | 'maxMessageBytes'> & Partial<Pick<Config['as4'], 'spoolThresholdBytes' | 'spoolDir'>>,
+  parts: InboundParts,
+  closers: Closers,
+): Promise<InboundService> {
+  // Without a threshold (some tests), every part stays in memory.
+  const spoolDir = as4.spoolDir ?? join(tmpdir(), 'peppol-ap-spool');
+  if (as4.spoolThresholdBytes !== undefined) await mkdir(spoolDir, { recursive: true, mode: 0o700 });
   const inbound = await startInbound({
     messages: parts.stores.messages,
     documents: parts.stores.documents,
@@ -181,6 +191,7 @@ export async function buildInbound(as4: Pick<Config['as4'], 'duplicateRetentionM
     duplicateRetentionMs: as4.duplicateRetentionMs,
     concurrency: parts.concurrency,
     limits: { mime: { maxTotalBytes: as4.maxMessageBytes, maxParts: 16, maxHeaderBytes: 16 * 1024 } },
+    ...(as4.spoolThresholdBytes !== undefined ? { spool: { thresholdBytes: as4.spoolThresholdBytes, dir: spoolDir } } : {}),
     logger: parts.logger,
     ...(parts.metrics ? { metrics: parts.metrics } : {}),
   });

@@ -49,6 +49,13 @@ export const as4 = {
     default: String(100 * 1024 * 1024),
     description: 'MIME body limit, enforced while streaming (413, EBMS:0004)',
   }),
+  spoolThresholdBytes: variable('AS4_SPOOL_THRESHOLD_BYTES', int(64 * 1024, 4 * 1024 * 1024 * 1024), {
+    default: String(8 * 1024 * 1024),
+    description: 'a binary MIME part (the encrypted payload) longer than this is spooled to a file while it is read and unpacked as a stream (large messages)',
+  }),
+  spoolDir: variable('AS4_SPOOL_DIR', text, {
+    description: 'directory of the spool files of large messages (created if missing; each file removed when its exchange ends); unset: `peppol-ap-spool` in the system temporary directory',
+  }),
   duplicateRetentionMs: variable('AS4_DUPLICATE_RETENTION_DAYS', times(int(1, 3650), DAY_MS), {
     default: '30',
     description: 'how long MessageId and InstanceIdentifier count as duplicates',

@@ -11,6 +11,8 @@ import type { AfterStoredHandler, StoredDocument } from './after-stored.js';
 import type { ValidatedDocument, ValidationRunner } from './inbound-validation.js';
 import { filedAsRejected } from './inbox-filing.js';
 import { NO_METRICS, type Metrics } from '../core/metrics.js';
+import { DEFAULT_XML_LIMITS } from '../xml/decode.js';
+import { EmbeddedBinaryReducer } from '../xml/embedded-binary.js';
 
 interface Item {
   id: string;
@@ -33,6 +35,8 @@ export interface InboundHandoverOptions {
   /** How long the first validated document waits for others to share its transaction (default 50 ms): a
    * batch of one costs as much database work as a batch of a hundred. */
   batchDelayMs?: number;
+  /** Largest validation copy read back (default: the XML limit's default). */
+  maxValidationCopyBytes?: number;
   /** Counts the documents inbox filing rejected, once their batch committed (default: none). */
   metrics?: Pick<Metrics, 'documentRejected'>;
 }
@@ -66,6 +70,7 @@ export class InboundHandover {
   private readonly maxQueuedPayloads: number;
   private readonly maxBatch: number;
   private readonly batchDelayMs: number;
+  private readonly maxValidationCopyBytes: number;
   handedOver = 0;
 
   constructor(private readonly opts: InboundHandoverOptions) {
@@ -73,12 +78,16 @@ export class InboundHandover {
     this.maxQueuedPayloads = opts.maxQueuedPayloads ?? 2000;
     this.maxBatch = opts.maxBatch ?? 100;
     this.batchDelayMs = opts.batchDelayMs ?? 50;
+    this.maxValidationCopyBytes = opts.maxValidationCopyBytes ?? DEFAULT_XML_LIMITS.maxBytes;
   }
 
-  /** Queues a stored `received` document; the bytes save reading the payload back. */
-  enqueue(id: string, bytes?: Buffer): void {
+  /**
+   * Queues a stored `received` document; the bytes save reading the payload back. A large document's
+   * validation copy (`keep`) is always kept: reading it back would read the whole document.
+   */
+  enqueue(id: string, bytes?: Buffer, keep = false): void {
     if (this.stopped) return;
-    this.queue.push({ id, bytes: bytes && this.queue.length < this.maxQueuedPayloads ? bytes : null });
+    this.queue.push({ id, bytes: bytes && (keep || this.queue.length < this.maxQueuedPayloads) ? bytes : null });
     this.pump();
   }
 
@@ -176,13 +185,25 @@ export class InboundHandover {
 
   private async validate(item: Item): Promise<ValidatedDocument | null> {
     try {
-      const bytes = item.bytes ?? (await this.opts.documents.payload(item.id));
+      const bytes = item.bytes ?? (await this.readBack(item.id));
       if (!bytes) return null;
       return await this.opts.runner.validate(bytes);
     } catch (err) {
       this.opts.logger?.error({ err, documentId: item.id }, 'inbound: validation failed to run');
       return null;
     }
+  }
+
+  /**
+   * A queued document's payload read back (past the queue's memory, or after a restart) as a stream and
+   * reduced to its validation copy on the way, so that a large document is never read whole.
+   */
+  private async readBack(id: string): Promise<Buffer | null> {
+    const chunks = await this.opts.documents.payloadStream(id);
+    if (!chunks) return null;
+    const reducer = new EmbeddedBinaryReducer(this.maxValidationCopyBytes);
+    for await (const c of chunks) reducer.write(c);
+    return reducer.end();
   }
 
   /** One transaction: lock the batch and find business duplicates (one query), then the handlers, in order. */

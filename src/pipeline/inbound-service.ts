@@ -5,7 +5,7 @@
  * duplicate-detection keys past their retention.
  */
 import type { Logger } from 'pino';
-import type { As4Identity, DecompressionLimits, MimeLimits } from '../as4/index.js';
+import type { As4Identity, DecompressionLimits, MimeLimits, SpoolOptions } from '../as4/index.js';
 import type { CertificateValidator } from '../pki/types.js';
 import type { Metrics } from '../core/metrics.js';
 import type { As4MessageStore } from '../store/as4-messages.js';
@@ -34,6 +34,8 @@ export interface InboundServiceOptions {
   /** Validations in flight (the runner's worker count). */
   concurrency?: number;
   limits?: { mime?: MimeLimits; xml?: XmlLimits; decompression?: DecompressionLimits };
+  /** Where large attachments are spooled, and from what size (InboundDeps.spool). */
+  spool?: SpoolOptions;
   idDomain?: string;
   logger?: Logger;
   /** AS4 messages answered and received documents rejected (default: none). */
@@ -69,6 +71,7 @@ export async function startInbound(o: InboundServiceOptions): Promise<InboundSer
     served: o.served,
     handover,
     ...(o.limits ? { limits: o.limits } : {}),
+    ...(o.spool ? { spool: o.spool } : {}),
     ...(o.idDomain ? { idDomain: o.idDomain } : {}),
     ...(o.logger ? { logger: o.logger } : {}),
     ...(o.metrics ? { metrics: o.metrics } : {}),

@@ -17,6 +17,7 @@
  * no second document is created. Validation and routing to the inbox follow the receipt (InboundHandover).
  */
 import { createHash } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import {
   buildErrorSignal,
@@ -27,20 +28,26 @@ import {
   errorFromApError,
   readMimeMessage,
   readUserMessage,
+  releaseSpool,
   SIGNAL_CONTENT_TYPE,
   type As4Identity,
   type ByteSource,
   type DecompressionLimits,
   type MimeLimits,
+  type MimeMessage,
   type NrReference,
+  type SpoolOptions,
   type ReceivedUserMessage,
 } from '../as4/index.js';
 import { ApError, toApError } from '../errors.js';
 import type { CertificateValidator } from '../pki/types.js';
 import { reportingItemOf } from '../reporting/items.js';
 import { type As4MessageStore, type ReceivedMessage, type StoredMessage, type StoredReceipt } from '../store/as4-messages.js';
+import type { PayloadFile } from '../store/payloads.js';
+import type { SbdhHeader } from '../sbdh/model.js';
 import { DEFAULT_XML_LIMITS, type XmlLimits } from '../xml/decode.js';
 import { checkSbdhAgainstUserMessage } from './inbound-checks.js';
+import { unpackLargeSbd } from './inbound-large.js';
 import { readReceivedSbd } from './inbound-payload.js';
 import type { InboundHandover } from './inbound-handover.js';
 import type { ServedHere } from './served-here.js';
@@ -64,11 +71,24 @@ export interface InboundDeps {
   handover: InboundHandover;
   /** `xml` bounds the received SBD, `envelope` the SOAP envelope. */
   limits?: { mime?: MimeLimits; xml?: XmlLimits; envelope?: XmlLimits; decompression?: DecompressionLimits };
+  /** Large attachments go to files here while they are read (src/pipeline/inbound-large.ts); none: all in memory. */
+  spool?: SpoolOptions;
   /** Right-hand side of our signal MessageIds. */
   idDomain?: string;
   logger?: Logger;
   /** Each answered message, its outcome and time (default: none). */
   metrics?: Pick<Metrics, 'as4Received'>;
+}
+
+/** The business document as step 12 stores it: in memory, or a file for a large one. */
+interface ReceivedBusinessDocument {
+  documentKind: string | null;
+  invoiceNumber: string | null;
+  issueDate: string | null;
+  payload: Buffer | PayloadFile;
+  sha256: string;
+  /** What the validator reads: the document, or a large one without its embedded attachments' bytes. */
+  validationCopy: Buffer;
 }
 
 export type InboundOutcome = 'stored' | 'duplicate' | 'repeat' | 'error';
@@ -153,9 +173,10 @@ export class InboundPipeline {
 
   private async exchange(contentType: string | undefined, body: ByteSource): Promise<As4Response> {
     let messageId: string | null = null;
+    let mime: MimeMessage | null = null;
     try {
       if (!contentType) throw new ApError('input.unsupported-media-type', 'The request has no Content-Type; AS4 messages are multipart/related');
-      const mime = await readMimeMessage(contentType, body, this.deps.limits?.mime ?? DEFAULT_MIME_LIMITS);
+      mime = await readMimeMessage(contentType, body, this.deps.limits?.mime ?? DEFAULT_MIME_LIMITS, this.deps.spool);
       let seen: StoredReceipt | null = null;
       let received: ReceivedUserMessage;
       try {
@@ -184,14 +205,44 @@ export class InboundPipeline {
       return await this.accept(received);
     } catch (err) {
       return this.signal(withMessageId(toApError(err), messageId ?? ((err as ApError).details?.['messageId'] as string | undefined) ?? null));
+    } finally {
+      if (mime) await releaseSpool(mime);
+    }
+  }
+
+  /** Step 10 for a spooled attachment: the SBD unpacked as a stream to a file, removed once the exchange is over. */
+  private async acceptLarge(received: ReceivedUserMessage): Promise<As4Response> {
+    const xml = this.deps.limits?.xml ?? DEFAULT_XML_LIMITS;
+    const large = await received.spooledPayload!.unpack(
+      received.payloadWasCompressed,
+      (chunks) => unpackLargeSbd(chunks, this.deps.spool!.dir, xml),
+      this.deps.limits?.decompression ?? DEFAULT_DECOMPRESSION_LIMITS,
+    );
+    try {
+      return await this.store(received, large.header, {
+        documentKind: large.documentKind,
+        invoiceNumber: null,
+        issueDate: null,
+        payload: large.file,
+        sha256: large.sha256,
+        validationCopy: large.validationCopy,
+      });
+    } finally {
+      await rm(large.file.path, { force: true });
     }
   }
 
   /** Steps 10-12 for a message that passed the AS4 checks. */
   private async accept(received: ReceivedUserMessage): Promise<As4Response> {
-    const um = received.userMessage;
+    if (received.spooledPayload) return this.acceptLarge(received);
     // 10. The SBDH, and its agreement with the ebMS headers.
     const { header, document: doc } = readReceivedSbd(received.payload, this.deps.limits?.xml ?? DEFAULT_XML_LIMITS);
+    return this.store(received, header, { ...doc, payload: doc.bytes, sha256: sha256(doc.bytes), validationCopy: doc.bytes });
+  }
+
+  /** Steps 10 (the agreement of SBDH and ebMS headers) to 12. */
+  private async store(received: ReceivedUserMessage, header: SbdhHeader, doc: ReceivedBusinessDocument): Promise<As4Response> {
+    const um = received.userMessage;
     checkSbdhAgainstUserMessage(um, header);
     // 11. Served here?
     if (!(await this.deps.served.isServed(header.receiver, header.documentType, header.process))) {
@@ -200,7 +251,7 @@ export class InboundPipeline {
         `${header.receiver.value} is not served by this access point for document type ${header.documentType.value} in process ${header.process.value}`,
       );
     }
-    const docSha = sha256(doc.bytes);
+    const docSha = doc.sha256;
     const headers = {
       messageId: received.messageId,
       conversationId: um.conversationId,
@@ -255,7 +306,7 @@ export class InboundPipeline {
           invoiceNumber: doc.invoiceNumber,
           issueDate: doc.issueDate,
           initial: RECEIVED,
-          payload: doc.bytes,
+          payload: doc.payload,
           payloadSha256: docSha,
           // As C3 an exchange counts for Peppol Reporting when we store it and give our receipt: in that commit.
           reporting: reportingItemOf({
@@ -281,7 +332,7 @@ export class InboundPipeline {
           },
         });
         if (outcome.stored !== undefined) {
-          this.deps.handover.enqueue(outcome.stored.documentId, doc.bytes);
+          this.deps.handover.enqueue(outcome.stored.documentId, doc.validationCopy, !Buffer.isBuffer(doc.payload));
           return answer('stored', outcome.stored.documentId);
         }
         duplicate = outcome.duplicate;

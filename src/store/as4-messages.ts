@@ -14,7 +14,7 @@ import type { CheckedCreate, Direction } from '../core/state-machine.js';
 import { documentColumns, documentInsertValues, type DocumentMetadata } from './documents.js';
 import { namedQuery } from './named-query.js';
 import { type ReportingItemRow, reportingItemInsert, reportingItemJson } from './reporting.js';
-import { PostgresPayloadStore, type PayloadSql, type PayloadStore } from './payloads.js';
+import { PostgresPayloadStore, type PayloadFile, type PayloadSql, type PayloadStore } from './payloads.js';
 
 interface NamedStatement {
   name: string;
@@ -55,7 +55,8 @@ export interface ReceivedDocument extends DocumentMetadata {
   initial: CheckedCreate;
   /** The exchange's reporting item (stored with our receipt, it counts), null when it does not count. */
   reporting: ReportingItemRow | null;
-  payload: Buffer;
+  /** A file: a large document, stored in chunks by its own transaction (storeReceived). */
+  payload: Buffer | PayloadFile;
   payloadSha256: string;
   event: { reason: string; actor: string; details: Record<string, unknown> | null };
 }
@@ -263,13 +264,13 @@ export interface StoredReceived {
 interface PendingStore {
   documentId: string;
   message: ReceivedMessage;
-  doc: ReceivedDocument;
+  doc: InMemoryDocument;
   resolve(r: StoreOutcome<StoredReceived>): void;
   reject(e: unknown): void;
 }
 
 /** One message of a group commit, as the JSON row STORE_RECEIVED_GROUP reads (payload and receipt travel apart). */
-function groupRow(documentId: string, m: ReceivedMessage, doc: ReceivedDocument): Record<string, unknown> {
+function groupRow(documentId: string, m: ReceivedMessage, doc: InMemoryDocument): Record<string, unknown> {
   const h = m.headers;
   return {
     doc_id: documentId,
@@ -295,6 +296,24 @@ function groupRow(documentId: string, m: ReceivedMessage, doc: ReceivedDocument)
     details: doc.event.details,
     reporting: doc.reporting ? JSON.parse(reportingItemJson(doc.reporting)!) : null,
   };
+}
+
+/** The statement of a message whose bytes the payload store writes itself. */
+const STORE_RECEIVED_WITHOUT_PAYLOAD = storeReceivedSql(null);
+
+type InMemoryDocument = ReceivedDocument & { payload: Buffer };
+
+/** $1..$32 of storeReceivedSql: headers, document id, document, event and reporting item. */
+function receivedValues(documentId: string, message: ReceivedMessage, doc: ReceivedDocument, payloadSize: number): unknown[] {
+  return [
+    ...headerValues(message),
+    documentId,
+    ...documentInsertValues(doc, payloadSize),
+    doc.event.reason,
+    doc.event.actor,
+    doc.event.details === null ? null : JSON.stringify(doc.event.details),
+    reportingItemJson(doc.reporting),
+  ];
 }
 
 /** The duplicate outcome of a unique-key violation on a dedup key; anything else is thrown on. */
@@ -335,9 +354,11 @@ export class As4MessageStore {
    */
   async storeReceived(message: ReceivedMessage, doc: ReceivedDocument): Promise<StoreOutcome<StoredReceived>> {
     const documentId = randomUUID();
-    if (!this.payloads.sql) await this.payloads.put(documentId, doc.payload);
+    const payload = doc.payload;
+    if (!Buffer.isBuffer(payload)) return this.storeLarge(documentId, message, doc, payload);
+    if (!this.payloads.sql) await this.payloads.put(documentId, payload);
     return new Promise((resolve, reject) => {
-      this.waiting.push({ documentId, message, doc, resolve, reject });
+      this.waiting.push({ documentId, message, doc: { ...doc, payload }, resolve, reject });
       this.flushGroups();
     });
   }
@@ -378,20 +399,34 @@ export class As4MessageStore {
     );
   }
 
-  private async storeOne(documentId: string, message: ReceivedMessage, doc: ReceivedDocument): Promise<StoreOutcome<StoredReceived>> {
+  private async storeOne(documentId: string, message: ReceivedMessage, doc: InMemoryDocument): Promise<StoreOutcome<StoredReceived>> {
     try {
       const { name, text } = this.statements.received;
       const [row] = await this.query<{ document_id: string; record_id: string; created_at: Date }>(name, text, [
-        ...headerValues(message),
-        documentId,
-        ...documentInsertValues(doc, doc.payload.length),
-        doc.event.reason,
-        doc.event.actor,
-        doc.event.details === null ? null : JSON.stringify(doc.event.details),
-        reportingItemJson(doc.reporting),
+        ...receivedValues(documentId, message, doc, doc.payload.length),
         ...(this.payloads.sql ? [doc.payload] : []),
       ]);
       return { stored: { documentId: row!.document_id, recordId: String(row!.record_id), createdAt: row!.created_at } };
+    } catch (err) {
+      return duplicateOutcome(err);
+    }
+  }
+
+  /**
+   * A large document: the statement without its bytes, then the bytes in chunks from the file, in one
+   * transaction (Postgres), or put as a stream before the statement (a store outside the database): the
+   * commit that makes the receipt durable holds the whole document either way, and no statement holds it.
+   */
+  private async storeLarge(documentId: string, message: ReceivedMessage, doc: ReceivedDocument, file: PayloadFile): Promise<StoreOutcome<StoredReceived>> {
+    const values = receivedValues(documentId, message, doc, file.bytes);
+    try {
+      if (!this.payloads.sql) await this.payloads.putFile(documentId, file);
+      const row = await this.knex.transaction(async (trx) => {
+        const [r] = await namedQuery<{ document_id: string; record_id: string; created_at: Date }>(trx, 'as4-store-received-external', STORE_RECEIVED_WITHOUT_PAYLOAD, values);
+        if (this.payloads.sql) await this.payloads.putFile(documentId, file, trx);
+        return r!;
+      });
+      return { stored: { documentId: row.document_id, recordId: String(row.record_id), createdAt: row.created_at } };
     } catch (err) {
       return duplicateOutcome(err);
     }

@@ -10,7 +10,7 @@ import type { CheckedCreate, CheckedMove, Direction } from '../core/state-machin
 import type { ValidationReport } from '../validation/types.js';
 import { isUuid } from './uuid.js';
 import { namedQuery } from './named-query.js';
-import type { PayloadStore } from './payloads.js';
+import type { PayloadChunks, PayloadStore } from './payloads.js';
 
 /** A database transaction, passed through the pipeline so a status change commits with related writes. */
 export type Tx = Knex.Transaction;
@@ -83,6 +83,8 @@ export interface DocumentStore {
   get(id: string): Promise<DocumentRecord | null>;
   events(id: string): Promise<DocumentEvent[]>;
   payload(id: string): Promise<Buffer | null>;
+  /** The payload as a stream of chunks (a large document is never read whole). */
+  payloadStream(id: string): Promise<PayloadChunks | null>;
   /** Moves `id` from `move.from` to `move.to` if it is still in `move.from`; false when it was not. */
   setStatus(id: string, move: CheckedMove, event: EventInput, tx?: Tx): Promise<boolean>;
   /** Counts `bytes` against today's (UTC) `perDay` bytes of kept rejected payloads; false, counting nothing, past it. */
@@ -378,6 +380,10 @@ export class PostgresDocumentStore implements DocumentStore, InboundBatchStore {
 
   payload(id: string): Promise<Buffer | null> {
     return isUuid(id) ? this.payloads.get(id) : Promise.resolve(null);
+  }
+
+  payloadStream(id: string): Promise<PayloadChunks | null> {
+    return isUuid(id) ? this.payloads.getStream(id) : Promise.resolve(null);
   }
 
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {

@@ -9,7 +9,18 @@
  * The archive keeps its copies (original XML, receipts) behind the same interface, under keys of its own
  * (src/pipeline/archiver.ts), in the `archive_objects` table or under another prefix of the object store.
  */
+import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import type { Knex } from 'knex';
+
+/** A payload read as a stream: chunks in order. */
+export type PayloadChunks = AsyncIterable<Buffer> | Iterable<Buffer>;
+
+/** Bytes in a file (a large document spooled while it was received), to be stored without reading them whole. */
+export interface PayloadFile {
+  path: string;
+  bytes: number;
+}
 
 /** The SQL a payload store contributes to another store's statement. */
 export interface PayloadSql {
@@ -30,6 +41,10 @@ export interface PayloadStore {
   /** The bytes of each key there is (the archiver's batches: one round trip where the store can). */
   getMany(keys: readonly string[]): Promise<Map<string, Buffer>>;
   putMany(items: ReadonlyArray<readonly [string, Buffer]>, trx?: Knex.Transaction): Promise<void>;
+  /** Stores the bytes of `file` under `key`, reading it in chunks (large documents). */
+  putFile(key: string, file: PayloadFile, trx?: Knex.Transaction): Promise<void>;
+  /** The bytes under `key` as a stream of chunks, or null. */
+  getStream(key: string): Promise<PayloadChunks | null>;
 }
 
 /** A table of bytes by key: `payloads` (by document id) or `archive_objects` (by archive key). */
@@ -37,9 +52,14 @@ export interface PayloadTable {
   table: string;
   key: string;
   keyType: 'uuid' | 'text';
+  /** The table of chunked payloads beside it (same key), for large documents. */
+  chunks?: string;
 }
 
-export const TRANSIT_PAYLOADS: PayloadTable = { table: 'payloads', key: 'document_id', keyType: 'uuid' };
+export const TRANSIT_PAYLOADS: PayloadTable = { table: 'payloads', key: 'document_id', keyType: 'uuid', chunks: 'payload_chunks' };
+
+/** Bytes per chunk row: one read of the spool file, one statement. */
+const CHUNK_BYTES = 256 * 1024;
 export const ARCHIVE_OBJECTS: PayloadTable = { table: 'archive_objects', key: 'key', keyType: 'text' };
 
 export class PostgresPayloadStore implements PayloadStore {
@@ -49,10 +69,13 @@ export class PostgresPayloadStore implements PayloadStore {
     private readonly knex: Knex,
     readonly at: PayloadTable = TRANSIT_PAYLOADS,
   ) {
-    const { table, key } = at;
+    const { table, key, chunks } = at;
+    // A chunked payload read whole (by a reader that wants a Buffer) is put together by Postgres.
+    const whole = (id: string) =>
+      chunks ? `COALESCE((SELECT content FROM ${table} WHERE ${key} = ${id}), (SELECT string_agg(content, ''::bytea ORDER BY seq) FROM ${chunks} WHERE ${key} = ${id}))` : `(SELECT content FROM ${table} WHERE ${key} = ${id})`;
     this.sql = {
       insert: (name, from, id, content) => `${name} AS (INSERT INTO ${table} (${key}, content) SELECT ${id}, ${content} FROM ${from})`,
-      select: (id) => `(SELECT content FROM ${table} WHERE ${key} = ${id})`,
+      select: whole,
     };
   }
 
@@ -61,19 +84,56 @@ export class PostgresPayloadStore implements PayloadStore {
   }
 
   async get(key: string): Promise<Buffer | null> {
-    const row = await this.knex(this.at.table).select('content').where({ [this.at.key]: key }).first();
-    return row ? (row.content as Buffer) : null;
+    const { rows } = await this.knex.raw(`SELECT ${this.sql.select('?')} AS content`, this.at.chunks ? [key, key] : [key]);
+    return (rows[0]?.content as Buffer | null) ?? null;
   }
 
   async delete(key: string, trx?: Knex.Transaction): Promise<void> {
     await (trx ?? this.knex)(this.at.table).where({ [this.at.key]: key }).delete();
+    if (this.at.chunks) await (trx ?? this.knex)(this.at.chunks).where({ [this.at.key]: key }).delete();
   }
 
   async getMany(keys: readonly string[]): Promise<Map<string, Buffer>> {
     if (keys.length === 0) return new Map();
-    const { key, keyType, table } = this.at;
-    const { rows } = await this.knex.raw(`SELECT ${key}::text AS key, content FROM ${table} WHERE ${key} = ANY (?::${keyType}[])`, [[...keys]]);
+    const { key, keyType, table, chunks } = this.at;
+    const chunked = chunks
+      ? ` UNION ALL SELECT ${key}::text, string_agg(content, ''::bytea ORDER BY seq) FROM ${chunks} WHERE ${key} = ANY (?::${keyType}[]) GROUP BY ${key}`
+      : '';
+    const { rows } = await this.knex.raw(`SELECT ${key}::text AS key, content FROM ${table} WHERE ${key} = ANY (?::${keyType}[])${chunked}`, chunks ? [[...keys], [...keys]] : [[...keys]]);
     return new Map(rows.map((r: { key: string; content: Buffer }) => [r.key, r.content]));
+  }
+
+  async putFile(key: string, file: PayloadFile, trx?: Knex.Transaction): Promise<void> {
+    const chunks = this.at.chunks;
+    if (!chunks) return this.put(key, await readFile(file.path), trx);
+    const write = async (tx: Knex.Transaction) => {
+      await this.delete(key, tx);
+      let seq = 0;
+      for await (const c of createReadStream(file.path, { highWaterMark: CHUNK_BYTES })) {
+        await tx.raw(`INSERT INTO ${chunks} (${this.at.key}, seq, content) VALUES (?, ?, ?)`, [key, seq++, c]);
+      }
+    };
+    await (trx ? write(trx) : this.knex.transaction(write));
+  }
+
+  async getStream(key: string): Promise<PayloadChunks | null> {
+    const chunks = this.at.chunks;
+    if (chunks) {
+      const { rows } = await this.knex.raw(`SELECT count(*)::int AS n FROM ${chunks} WHERE ${this.at.key} = ?`, [key]);
+      const n = rows[0].n as number;
+      if (n > 0) return this.readChunks(chunks, key, n);
+    }
+    const content = await this.get(key);
+    return content ? [content] : null;
+  }
+
+  /** One chunk per query, so that one chunk at a time is in memory. */
+  private async *readChunks(chunks: string, key: string, n: number): AsyncGenerator<Buffer> {
+    for (let seq = 0; seq < n; seq++) {
+      const { rows } = await this.knex.raw(`SELECT content FROM ${chunks} WHERE ${this.at.key} = ? AND seq = ?`, [key, seq]);
+      if (!rows[0]) throw new Error(`payload ${key}: chunk ${seq} of ${n} is missing`);
+      yield rows[0].content as Buffer;
+    }
   }
 
   async putMany(items: ReadonlyArray<readonly [string, Buffer]>, trx?: Knex.Transaction): Promise<void> {

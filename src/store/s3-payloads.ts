@@ -5,7 +5,9 @@
  * get them after it (src/store/payloads.ts). Documents, events and evidence stay in Postgres.
  */
 import { DeleteObjectCommand, GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import type { PayloadStore } from './payloads.js';
+import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
+import type { PayloadChunks, PayloadFile, PayloadStore } from './payloads.js';
 
 export interface S3Location {
   /** Null: the AWS endpoint of `region`. */
@@ -49,6 +51,21 @@ export class S3PayloadStore implements PayloadStore {
     try {
       const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }));
       return out.Body ? Buffer.from(await out.Body.transformToByteArray()) : null;
+    } catch (err) {
+      if (err instanceof NoSuchKey || (err as { name?: string }).name === 'NoSuchKey') return null;
+      throw err;
+    }
+  }
+
+  /** One streamed PUT (the size is known from the file): the body is read from disk as it is sent. */
+  async putFile(key: string, file: PayloadFile): Promise<void> {
+    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.prefix + key, Body: createReadStream(file.path), ContentLength: file.bytes }));
+  }
+
+  async getStream(key: string): Promise<PayloadChunks | null> {
+    try {
+      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.prefix + key }));
+      return (out.Body as Readable | undefined) ?? null;
     } catch (err) {
       if (err instanceof NoSuchKey || (err as { name?: string }).name === 'NoSuchKey') return null;
       throw err;

@@ -76,7 +76,7 @@ describe('inbound: group commit of received messages', function () {
       const d = await db.knex('documents').where({ id: documentId }).first();
       assert.equal(d.invoice_number, `GROUP-${i}`);
       assert.equal(d.payload_sha256, doc.payloadSha256);
-      assert.equal(d.payload_size, doc.payload.length);
+      assert.equal(d.payload_size, (doc.payload as Buffer).length);
       assert.equal(d.status, 'received');
       const p = await db.knex('payloads').where({ document_id: documentId }).first();
       assert.deepEqual(Buffer.from(p.content), doc.payload);

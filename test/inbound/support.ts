@@ -63,7 +63,9 @@ export interface InboundEnv {
 export const OWN_ENDPOINT_URL = 'https://ap.test.local/as4';
 
 /** `maxMessageBytes`: AS4_MAX_MESSAGE_BYTES (default 100 MiB). */
-export async function startInboundEnv(opts: { runner?: ValidationRunner; db?: TestDatabase; maxMessageBytes?: number } = {}): Promise<InboundEnv> {
+export async function startInboundEnv(
+  opts: { runner?: ValidationRunner; db?: TestDatabase; maxMessageBytes?: number; spool?: { thresholdBytes: number; dir: string } } = {},
+): Promise<InboundEnv> {
   const f = as4Fixture();
   const db = opts.db ?? (await createTestDatabase({ prefix: 'ap_inbound' }));
   const logger = pino({ level: 'silent' });
@@ -77,7 +79,11 @@ export async function startInboundEnv(opts: { runner?: ValidationRunner; db?: Te
   const validation = opts.runner ?? inlineValidationRunner(await fullValidator());
   const served = buildServedHere(stores, { ownEndpointUrl: OWN_ENDPOINT_URL, cacheMs: 0 });
   const service = await buildInbound(
-    { duplicateRetentionMs: 30 * 86_400_000, maxMessageBytes: opts.maxMessageBytes ?? 100 * 1024 * 1024 },
+    {
+      duplicateRetentionMs: 30 * 86_400_000,
+      maxMessageBytes: opts.maxMessageBytes ?? 100 * 1024 * 1024,
+      ...(opts.spool ? { spoolThresholdBytes: opts.spool.thresholdBytes, spoolDir: opts.spool.dir } : {}),
+    },
     { stores, identity: f.receiverId, seatId: 'POP000002', certificateValidator: f.validator, validation, served, handlers: buildAfterStoredHandlers(stores), concurrency: 1, logger },
     closers,
   );

@@ -4,9 +4,9 @@
  * tests that show the other stores leave their payloads to the payload store.
  */
 import { randomUUID } from 'node:crypto';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { PayloadStore } from '../../src/store/payloads.js';
+import type { PayloadChunks, PayloadFile, PayloadStore } from '../../src/store/payloads.js';
 
 export class FilePayloadStore implements PayloadStore {
   readonly sql = null;
@@ -26,6 +26,17 @@ export class FilePayloadStore implements PayloadStore {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw err;
     }
+  }
+
+  async putFile(documentId: string, file: PayloadFile): Promise<void> {
+    const tmp = join(this.dir, `.${randomUUID()}`);
+    await copyFile(file.path, tmp);
+    await rename(tmp, join(this.dir, documentId));
+  }
+
+  async getStream(documentId: string): Promise<PayloadChunks | null> {
+    const content = await this.get(documentId);
+    return content ? [content] : null;
   }
 
   async delete(documentId: string): Promise<void> {

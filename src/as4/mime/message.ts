@@ -12,8 +12,25 @@ export interface MimePart {
   mediaType: string;
   /** Content-ID without angle brackets, when present. */
   contentId?: string;
-  /** Body after undoing the Content-Transfer-Encoding. */
+  /** Body after undoing the Content-Transfer-Encoding; empty when the body was spooled to a file. */
   body: Buffer;
+  /** The body on disk instead (a binary part past the spool threshold): its file, removed by releaseSpool. */
+  spooled?: SpooledBody;
+}
+
+export interface SpooledBody {
+  path: string;
+  bytes: number;
+}
+
+/**
+ * Binary parts longer than `thresholdBytes` go to a file in `dir` while they are read, so a large
+ * attachment costs disk, not memory. SOAP parts (application/soap+xml) always stay in memory: the
+ * envelope is small and its own limit applies.
+ */
+export interface SpoolOptions {
+  thresholdBytes: number;
+  dir: string;
 }
 
 export interface MimeMessage {

@@ -3,8 +3,22 @@
  * out as soon as they cannot belong to a delimiter, so apart from the part bodies themselves (bounded by
  * maxTotalBytes) it holds at most one header block or one delimiter's worth of bytes.
  */
+import { randomUUID } from 'node:crypto';
+import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { ApError } from '../../errors.js';
-import { type ByteSource, DEFAULT_MIME_LIMITS, type MimeLimits, type MimeMessage, type MimePart, parseHeaderValue, stripAngleBrackets } from './message.js';
+import {
+  type ByteSource,
+  DEFAULT_MIME_LIMITS,
+  type MimeLimits,
+  type MimeMessage,
+  type MimePart,
+  parseHeaderValue,
+  type SpooledBody,
+  type SpoolOptions,
+  stripAngleBrackets,
+} from './message.js';
 
 /**
  * Parses a header block (lines separated by CRLF or LF, folded lines unfolded) into lower-cased names.
@@ -64,15 +78,18 @@ function decodeQuotedPrintable(raw: Buffer): Buffer {
   return out.subarray(0, n);
 }
 
-function makePart(headers: Record<string, string>, raw: Buffer, index: number): MimePart {
+const BINARY_CTE = new Set(['binary', '8bit', '7bit']);
+
+function makePart(headers: Record<string, string>, raw: Buffer, index: number, spooled?: SpooledBody): MimePart {
   const where = `MIME part ${index + 1}`;
   const contentType = headers['content-type'] ?? 'text/plain';
   const part: MimePart = {
     headers,
     contentType,
     mediaType: parseHeaderValue(contentType).value,
-    body: decodeBody(raw, headers, where),
+    body: spooled ? EMPTY : decodeBody(raw, headers, where),
   };
+  if (spooled) part.spooled = spooled;
   const cid = headers['content-id'];
   if (cid !== undefined) part.contentId = stripAngleBrackets(cid);
   return part;
@@ -107,10 +124,18 @@ export class MultipartParser {
   private readonly parts: MimePart[] = [];
   /** The body buffer still starts with the LF that ended the header block (see scanHeaders). */
   private bodyStartsAfterLf = false;
+  /** Bytes of the current part's body so far. */
+  private bodyBytes = 0;
+  /** The current part may go to a file (binary, not SOAP), and its file once it does. */
+  private spoolable = false;
+  private spool: { fd: number; path: string } | null = null;
+  /** Every file written, so that discard() can remove them. */
+  private readonly spooledPaths: string[] = [];
 
   constructor(
     boundary: string,
     private readonly limits: MimeLimits = DEFAULT_MIME_LIMITS,
+    private readonly spoolOptions?: SpoolOptions,
   ) {
     if (!boundary || boundary.length > 200) {
       throw new ApError('mime.malformed', `invalid multipart boundary "${boundary.slice(0, 80)}" (1 to 200 characters)`);
@@ -252,6 +277,10 @@ export class MultipartParser {
     if (blockEnd > this.limits.maxHeaderBytes) this.headerTooLarge();
     this.headers = parseHeaderBlock(buf.subarray(0, blockEnd).toString('latin1'), `MIME part ${this.parts.length + 1}`);
     this.bodyChunks = [];
+    this.bodyBytes = 0;
+    const cte = (this.headers['content-transfer-encoding'] ?? 'binary').trim().toLowerCase();
+    const mediaType = parseHeaderValue(this.headers['content-type'] ?? 'text/plain').value;
+    this.spoolable = this.spoolOptions !== undefined && BINARY_CTE.has(cte) && mediaType !== 'application/soap+xml';
     // The delimiter search looks for "\n--boundary"; a part whose body is empty has its delimiter right
     // here, so leave the header block's final LF in front of the body.
     this.buf = buf.subarray(end - 1);
@@ -283,10 +312,23 @@ export class MultipartParser {
     let bodyEnd = found.at;
     if (bodyEnd > 0 && buf[bodyEnd - 1] === CR) bodyEnd--;
     this.pushBody(buf.subarray(0, bodyEnd));
-    const raw = this.bodyChunks.length === 1 ? this.bodyChunks[0]! : Buffer.concat(this.bodyChunks);
+    let spooled: SpooledBody | undefined;
+    if (this.spool) {
+      closeSync(this.spool.fd);
+      spooled = { path: this.spool.path, bytes: this.bodyBytes };
+      this.spool = null;
+    }
+    const raw = spooled ? EMPTY : this.bodyChunks.length === 1 ? this.bodyChunks[0]! : Buffer.concat(this.bodyChunks);
     this.bodyChunks = [];
-    this.parts.push(makePart(this.headers, raw, this.parts.length));
+    this.parts.push(makePart(this.headers, raw, this.parts.length, spooled));
     return this.delimiter(found.after);
+  }
+
+  /** Closes and removes every spool file this parser wrote (after a failure; see also releaseSpool). */
+  discard(): void {
+    if (this.spool) closeSync(this.spool.fd);
+    this.spool = null;
+    for (const path of this.spooledPaths.splice(0)) rmSync(path, { force: true });
   }
 
   private pushBody(bytes: Buffer): void {
@@ -295,8 +337,31 @@ export class MultipartParser {
       bytes = bytes.subarray(1);
       this.bodyStartsAfterLf = false;
     }
-    if (bytes.length) this.bodyChunks.push(bytes);
+    if (!bytes.length) return;
+    this.bodyBytes += bytes.length;
+    if (this.spool) {
+      writeSync(this.spool.fd, bytes);
+      return;
+    }
+    this.bodyChunks.push(bytes);
+    if (this.spoolable && this.bodyBytes > this.spoolOptions!.thresholdBytes) this.startSpool();
   }
+
+  /** Moves the current part's body to a new file; its further bytes are appended there as they arrive. */
+  private startSpool(): void {
+    const path = join(this.spoolOptions!.dir, `as4-part-${randomUUID()}`);
+    const fd = openSync(path, 'wx', 0o600);
+    this.spooledPaths.push(path);
+    this.spool = { fd, path };
+    // Chunks are subarrays of network buffers: write them out so that nothing keeps those alive.
+    for (const c of this.bodyChunks) writeSync(fd, c);
+    this.bodyChunks = [];
+  }
+}
+
+/** Removes the files of a message's spooled parts (once its exchange is over, whatever its outcome). */
+export async function releaseSpool(message: MimeMessage): Promise<void> {
+  await Promise.all(message.parts.map((p) => (p.spooled ? rm(p.spooled.path, { force: true }) : undefined)));
 }
 
 // --- message-level parsing ---------------------------------------------------------------------------------
@@ -341,6 +406,7 @@ export async function readMimeMessage(
   contentType: string,
   source: ByteSource,
   limits: MimeLimits = DEFAULT_MIME_LIMITS,
+  spool?: SpoolOptions,
 ): Promise<MimeMessage> {
   const { mediaType, params, boundary } = multipartBoundary(contentType);
   if (boundary === undefined) {
@@ -359,9 +425,14 @@ export async function readMimeMessage(
     }
     return singlePart(contentType, mediaType, params, Buffer.concat(chunks));
   }
-  const parser = new MultipartParser(boundary, limits);
-  for await (const c of source) parser.write(toBuffer(c));
-  return assemble(contentType, mediaType, params, parser.end());
+  const parser = new MultipartParser(boundary, limits, spool);
+  try {
+    for await (const c of source) parser.write(toBuffer(c));
+    return assemble(contentType, mediaType, params, parser.end());
+  } catch (err) {
+    parser.discard();
+    throw err;
+  }
 }
 
 /** Same as readMimeMessage for a body already in memory. */

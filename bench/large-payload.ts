@@ -1,0 +1,129 @@
+/**
+ * One 100 MB invoice received by the real server (`peppol-ap serve`, its own process): the Peppol base
+ * example with a PDF of about 75 MB embedded as base64 (100,000,000 bytes of UBL in all), generated as a
+ * stream into a temporary file, in an SBDH, gzipped, signed and encrypted by the sending AP here. The
+ * server spools the attachment, authenticates and unpacks it as a stream, stores it in chunks, sends the
+ * receipt and validates the copy without the attachment's base64. The bench samples the server's VmRSS
+ * every 20 ms from before the message until the document is handed over (status `available`), and checks
+ * that the stored document is the invoice byte for byte.
+ *
+ *   npm run bench:large [-- --mb 100 --threshold-mb 8]
+ *
+ * Last line: `large-payload peak_rss_mb=<n>` (the server's peak resident set while it handled the message).
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { once } from 'node:events';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildUserMessage } from '../src/as4/index.js';
+import { parseParticipantId } from '../src/peppol/identifiers.js';
+import { buildSbd } from '../src/sbdh/build.js';
+import { createTestDatabase } from '../test/support/db.js';
+import { freePort } from '../test/support/process.js';
+import { BASE_INVOICE_XML, BUYER, INVOICE, RECEIVING_AP, SENDING_AP, SUPPLIER } from './inbound-message.js';
+import { prepareReceivingAp } from './receiving-ap.js';
+import { buildOnce, numberArg, startServed, type Served } from './served.js';
+
+const totalBytes = numberArg('mb', 100) * 1_000_000;
+const thresholdBytes = numberArg('threshold-mb', 8) * 1024 * 1024;
+
+/** VmRSS (or VmHWM) of a process in MiB, from /proc. */
+function procStatus(pid: number, field: 'VmRSS' | 'VmHWM'): number {
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : NaN;
+}
+
+/** Writes the invoice of exactly `totalBytes` bytes to `path` as a stream; returns its SHA-256. */
+async function writeInvoice(path: string): Promise<string> {
+  const xml = BASE_INVOICE_XML.replace('<cbc:ID>Snippet1</cbc:ID>', '<cbc:ID>LARGE-100MB</cbc:ID>');
+  const open = '<cac:AdditionalDocumentReference><cbc:ID>ATT-1</cbc:ID><cac:Attachment><cbc:EmbeddedDocumentBinaryObject mimeCode="application/pdf" filename="scan.pdf">';
+  const close = '</cbc:EmbeddedDocumentBinaryObject></cac:Attachment></cac:AdditionalDocumentReference>\n    ';
+  const at = xml.indexOf('<cac:AccountingSupplierParty>');
+  const head = Buffer.from(xml.slice(0, at) + open, 'utf8');
+  const tail = Buffer.from(close + xml.slice(at), 'utf8');
+  // Base64 in lines of 76 characters and a line feed; the last line padded to fill the size exactly.
+  let left = totalBytes - head.length - tail.length;
+  const hash = createHash('sha256');
+  const out = createWriteStream(path);
+  const write = async (b: Buffer) => {
+    hash.update(b);
+    if (!out.write(b)) await once(out, 'drain');
+  };
+  await write(head);
+  for (let lines = Math.min(8192, Math.floor(left / 77)); lines > 0; lines = Math.min(8192, Math.floor(left / 77))) {
+    await write(Buffer.from(randomBytes(lines * 57).toString('base64').replace(/(.{76})/g, '$1\n'), 'latin1'));
+    left -= lines * 77;
+  }
+  // Less than a line left: "A" in groups of four (valid base64), line feeds for the rest.
+  await write(Buffer.from('A'.repeat(left - (left % 4)) + '\n'.repeat(left % 4), 'latin1'));
+  await write(tail);
+  out.end();
+  await once(out, 'finish');
+  return hash.digest('hex');
+}
+
+const db = await createTestDatabase({ prefix: 'ap_bench_large' });
+const dir = mkdtempSync(join(tmpdir(), 'ap-bench-large-'));
+let server: Served | null = null;
+try {
+  const ap = await prepareReceivingAp(db, dir);
+  const invoicePath = join(dir, 'invoice.xml');
+  const t0 = performance.now();
+  const invoiceSha = await writeInvoice(invoicePath);
+  // The sending side is this process, not the one measured: it builds the message in memory.
+  const invoice = readFileSync(invoicePath);
+  const m = await buildUserMessage({
+    header: { fromPartyId: SENDING_AP, toPartyId: RECEIVING_AP, processId: INVOICE.process.value, documentTypeId: INVOICE.documentType.value, originalSender: SUPPLIER, finalRecipient: BUYER },
+    payload: Buffer.from(
+      buildSbd({ sender: parseParticipantId(SUPPLIER), receiver: parseParticipantId(BUYER), documentType: INVOICE.documentType, process: INVOICE.process, countryC1: 'BE', payload: { xml: invoice.toString('utf8') } }),
+    ),
+    sender: ap.sender,
+    receiverCertificate: ap.receiverCertificate,
+  });
+  console.log(`invoice ${invoice.length} bytes, AS4 message ${m.body.length} bytes, built in ${Math.round(performance.now() - t0)} ms`);
+
+  buildOnce();
+  const port = await freePort();
+  const spoolDir = join(dir, 'spool');
+  server = await startServed({ ...ap.env(port), AS4_SPOOL_THRESHOLD_BYTES: String(thresholdBytes), AS4_SPOOL_DIR: spoolDir }, port);
+  const pid = server.child.pid!;
+  await new Promise((r) => setTimeout(r, 2000));
+  const baseline = procStatus(pid, 'VmRSS');
+  let peak = baseline;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, procStatus(pid, 'VmRSS'));
+  }, 20);
+
+  const started = performance.now();
+  const status = await new Promise<number>((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/as4', method: 'POST', headers: { 'content-type': m.contentType, 'content-length': m.body.length } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end(m.body);
+  });
+  const receiptMs = performance.now() - started;
+  if (status !== 200) throw new Error(`the message was refused: HTTP ${status}`);
+  let doc: { id: string; status: string; payload_sha256: string; payload_size: number } | undefined;
+  for (;;) {
+    doc = await db.knex('documents').where({ direction: 'inbound' }).first('id', 'status', 'payload_sha256', 'payload_size');
+    if (doc && doc.status !== 'received') break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const handedOverMs = performance.now() - started;
+  await new Promise((r) => setTimeout(r, 500));
+  clearInterval(sampler);
+  const hwm = procStatus(pid, 'VmHWM');
+  if (doc.payload_sha256 !== invoiceSha || doc.payload_size !== invoice.length) throw new Error('the stored document is not the invoice');
+  console.log(`stored ${doc.payload_size} bytes byte for byte (SHA-256 ${invoiceSha.slice(0, 16)}...), status ${doc.status}`);
+  console.log(`receipt after ${Math.round(receiptMs)} ms, handed over after ${Math.round(handedOverMs)} ms (spool threshold ${thresholdBytes} bytes)`);
+  console.log(`server RSS: baseline ${baseline.toFixed(0)} MiB before the message, peak ${peak.toFixed(0)} MiB sampled every 20 ms (VmHWM since start ${hwm.toFixed(0)} MiB)`);
+  console.log(`large-payload peak_rss_mb=${Math.round(peak)}`);
+} finally {
+  await server?.stop();
+  await db.drop();
+  rmSync(dir, { recursive: true, force: true });
+}
