@@ -42,7 +42,7 @@ import { startDiscoveryEnv, TEST_SML_ZONE } from '../test/support/discovery.js';
 import { freePort, waitFor200 } from '../test/support/process.js';
 import { provisionApiSender, supplierInvoiceXml } from './api-sender.js';
 import { BUYER, INVOICE, invoice } from './inbound-message.js';
-import { backendsCpu, buildOnce, numberArg, postgresTransport, procCpu, servedDatabaseUrl, startServed, type Served } from './served.js';
+import { backendsCpu, buildOnce, numberArg, postgresTransport, procCpu, servedDatabaseUrl, startServed, threadsCpu, type Served } from './served.js';
 
 const receiverKind = (() => {
   const i = process.argv.indexOf('--receiver');
@@ -193,12 +193,20 @@ try {
     }
   };
 
-  const cpu = async () => ({ a: procCpu(a.child.pid!), pg: await backendsCpu(dbA.knex), receiver: procCpu(receiverPid), bench: process.cpuUsage() });
+  const cpu = async () => ({ a: procCpu(a.child.pid!), aSystem: procCpu(a.child.pid!, undefined, 'system'), threads: threadsCpu(a.child.pid!), pg: await backendsCpu(dbA.knex), receiver: procCpu(receiverPid), bench: process.cpuUsage() });
   type Cpu = Awaited<ReturnType<typeof cpu>>;
   const perMessage = (x: Cpu, y: Cpu, n: number) => {
     const ms = (p: number | null, q: number | null) => (p === null || q === null ? 'n/a' : `${(((q - p) * 1000) / n).toFixed(2)} ms`);
     const bench = ((y.bench.user + y.bench.system - x.bench.user - x.bench.system) / 1000 / n).toFixed(2);
-    return `A ${ms(x.a, y.a)}, A's Postgres backends ${ms(x.pg, y.pg)}, receiver (${receiverKind}) ${ms(x.receiver, y.receiver)}, this load generator ${bench} ms`;
+    // A's threads: the main one (HTTP, AS4, statements), the busiest other (the validation worker), the rest (GC, libuv).
+    const used = [...y.threads].map(([tid, c]) => ({ tid, s: c - (x.threads.get(tid) ?? 0) }));
+    const main = used.find((t) => t.tid === a.child.pid)?.s ?? 0;
+    const worker = Math.max(0, ...used.filter((t) => t.tid !== a.child.pid).map((t) => t.s));
+    const split =
+      x.a === null || y.a === null
+        ? ''
+        : ` (main thread ${ms(0, main)}, validation worker ${ms(0, worker)}, other threads ${ms(main + worker, y.a - x.a)}; in the kernel ${ms(x.aSystem, y.aSystem)})`;
+    return `A ${ms(x.a, y.a)}${split}, A's Postgres backends ${ms(x.pg, y.pg)}, receiver (${receiverKind}) ${ms(x.receiver, y.receiver)}, this load generator ${bench} ms`;
   };
   console.log(`cores: ${cpus().length}; receiver: ${receiverKind}; API clients: ${clients}; outbound concurrency: ${concurrency}; Postgres over ${postgresTransport()}`);
 
