@@ -26,6 +26,7 @@
  * Last line: `outbound-rate msgs_per_s=<n>` (phase 3).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import express from 'express';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { cpus, tmpdir } from 'node:os';
@@ -37,6 +38,7 @@ import { createSmpRouter } from '../src/http/smp.js';
 import { PEPPOL } from '../src/as4/profile.js';
 import { parseParticipantId } from '../src/peppol/identifiers.js';
 import type { SmpDirectory } from '../src/peppol/smp-directory.js';
+import { createTestPki } from '../src/testing/test-pki.js';
 import { createTestDatabase, type TestDatabase } from '../test/support/db.js';
 import { startDiscoveryEnv, TEST_SML_ZONE } from '../test/support/discovery.js';
 import { freePort, waitFor200 } from '../test/support/process.js';
@@ -63,19 +65,26 @@ const dbs: TestDatabase[] = [];
 const servers: Served[] = [];
 let cheap: ChildProcess | null = null;
 try {
-  const pki = net.pki;
-  const certs = { a: pki.issueAp('PBE000501', { noCrlDistributionPoint: true }), b: pki.issueAp('PBE000502', { noCrlDistributionPoint: true }) };
+  // Certificates with CRL distribution points, their CRLs served here: revocation is checked as in production.
+  const crlBase = `${net.baseUrl}/crl/`;
+  const pki = createTestPki({ crlBaseUrl: crlBase });
+  const crlRoutes = express.Router();
+  for (const ca of ['root', 'ap', 'smp'] as const) {
+    const der = pki.crl({ ca });
+    crlRoutes.get(`/${ca}.crl`, (_req, res) => void res.type('application/pkix-crl').send(der));
+  }
+  net.mount('/crl', crlRoutes);
+  const smpCert = pki.issueSmp('SMP BENCH');
+  const certs = { a: pki.issueAp('PBE000501'), b: pki.issueAp('PBE000502'), smp: smpCert };
   for (const [name, c] of Object.entries(certs)) {
     writeFileSync(join(dir, `${name}.key`), c.keyPem);
     writeFileSync(join(dir, `${name}.pem`), c.certPem);
   }
-  writeFileSync(join(dir, 'smp.key'), net.smpCert.keyPem);
-  writeFileSync(join(dir, 'smp.pem'), net.smpCert.certPem);
   writeFileSync(join(dir, 'trust.pem'), [...pki.trustedPems.roots, ...pki.trustedPems.ap, ...pki.trustedPems.smp].join('\n'));
   const dbA = await createTestDatabase({ prefix: 'ap_bench_out_a' });
   dbs.push(dbA);
   buildOnce();
-  const discovery = { PEPPOL_TRUST_FILE: join(dir, 'trust.pem'), SML_ZONE: TEST_SML_ZONE, SML_DNS_SERVERS: net.dns.address, SMP_REQUIRE_HTTPS: 'false' };
+  const discovery = { PEPPOL_TRUST_FILE: join(dir, 'trust.pem'), PKI_CRL_ALLOWED_PREFIXES: crlBase, SML_ZONE: TEST_SML_ZONE, SML_DNS_SERVERS: net.dns.address, SMP_REQUIRE_HTTPS: 'false' };
 
   // The receiver, and the SML zone pointing BUYER to its SMP.
   const buyer = parseParticipantId(BUYER);
@@ -102,7 +111,7 @@ try {
       serviceInformation: async (p, documentType) =>
         p.value === buyer.value && documentType.value === INVOICE.documentType.value ? { participant: buyer, documentType, processes: [{ process: INVOICE.process, endpoints: [endpoint] }] } : null,
     };
-    net.mount('/smp', createSmpRouter({ directory, signingKey: { keyPem: net.smpCert.keyPem, certPem: net.smpCert.certPem } }));
+    net.mount('/smp', createSmpRouter({ directory, signingKey: { keyPem: smpCert.keyPem, certPem: smpCert.certPem } }));
     await net.registrar.register(buyer, `${net.baseUrl}/smp`);
   } else {
     dbB = await createTestDatabase({ prefix: 'ap_bench_out_b' });
