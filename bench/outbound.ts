@@ -195,6 +195,7 @@ try {
   };
   const waitDelivered = async (total: number) => {
     for (;;) {
+      ownStatements++;
       const by = await byStatus();
       if ((by['delivered'] ?? 0) >= total) return;
       if ((by['failed'] ?? 0) + (by['undeliverable'] ?? 0) + (by['rejected'] ?? 0) + (by['retrying'] ?? 0) > 0) throw new Error(`deliveries failed: ${JSON.stringify(by)}`);
@@ -247,10 +248,21 @@ try {
     );
   }
 
+  // What A's database did (transactions, rows written per table), read outside the timed part: a busy backend
+  // reports its statistics at most once a second, an idle one within ten seconds, hence the pause first.
+  let ownStatements = 0; // this bench's own on A's database since the first reading, left out of the count
+  const databaseWork = async () => {
+    await sleep(11_000);
+    const { rows } = (await dbA.knex.raw('SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()')) as { rows: Array<{ n: string }> };
+    const tables = (await dbA.knex.raw('SELECT relname, n_tup_ins + n_tup_upd + n_tup_del AS n FROM pg_stat_user_tables')) as { rows: Array<{ relname: string; n: string }> };
+    return { xacts: Number(rows[0]!.n), tables: new Map(tables.rows.map((r) => [r.relname, Number(r.n)])) };
+  };
+
   // 3. Sustained: submission and delivery together.
   await submitAll(WARM_UP);
   delivered += WARM_UP;
   await waitDelivered(delivered);
+  const w0 = await databaseWork();
   const m0 = await cpu();
   const t2 = performance.now();
   await submitAll(messages);
@@ -265,6 +277,14 @@ try {
     if (stats.messages !== delivered) console.log(`note: the cheap receiver answered ${stats.messages} messages for ${delivered} deliveries`);
   }
   console.log(`3. sustained: ${messages} submitted in ${submittedS.toFixed(2)} s, all delivered after ${sustainedS.toFixed(2)} s; CPU per delivered message: ${perMessage(m0, m1, messages)}`);
+  ownStatements += 2; // the second cpu() reading (its backends query) and the first databaseWork's table query
+  const w1 = await databaseWork();
+  const rowsWritten = [...w1.tables]
+    .map(([t, n]) => [t, (n - (w0.tables.get(t) ?? 0)) / messages] as const)
+    .filter(([, n]) => n >= 0.05)
+    .sort((x, y) => y[1] - x[1])
+    .map(([t, n]) => `${t} ${n.toFixed(2)}`);
+  console.log(`   A's Postgres per delivered message: ${((w1.xacts - w0.xacts - ownStatements) / messages).toFixed(2)} transactions; rows written by table: ${rowsWritten.join(', ')}`);
   console.log(`outbound-rate msgs_per_s=${(messages / sustainedS).toFixed(1)}`);
 } finally {
   for (const s of servers.reverse()) await s.stop();
