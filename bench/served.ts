@@ -3,7 +3,7 @@
  * process and worker threads), configured by environment variables, and CPU accounting from /proc.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Knex } from 'knex';
 import { PROJECT_ROOT } from '../src/config/index.js';
@@ -65,11 +65,12 @@ export async function startServed(env: Record<string, string>, port: number): Pr
   };
 }
 
-/** CPU seconds (user + system) of a Linux process, from /proc; null elsewhere. */
-export function procCpu(pid: number): number | null {
+/** CPU seconds (user + system, or system alone) of a Linux process or thread, from /proc; null elsewhere. */
+export function procCpu(pid: number, statFile = `/proc/${pid}/stat`, which: 'all' | 'system' = 'all'): number | null {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+    const fields = readFileSync(statFile, 'utf8').split(') ')[1]!.split(' ');
+    // utime, stime in clock ticks (USER_HZ = 100)
+    return ((which === 'all' ? Number(fields[11]) : 0) + Number(fields[12])) / 100;
   } catch {
     return null;
   }
@@ -85,4 +86,18 @@ export async function backendsCpu(knex: Knex): Promise<number | null> {
     total += c;
   }
   return total;
+}
+
+/** CPU seconds of each thread of a Linux process, by thread id (the main thread's id is the pid); empty elsewhere. */
+export function threadsCpu(pid: number): Map<number, number> {
+  const out = new Map<number, number>();
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const c = procCpu(Number(tid), `/proc/${pid}/task/${tid}/stat`);
+      if (c !== null) out.set(Number(tid), c);
+    }
+  } catch {
+    // not Linux, or the process is gone
+  }
+  return out;
 }

@@ -238,7 +238,11 @@ export class JobRunner {
       await this.store.release(claimed.map((job) => this.leaseOf(job)));
       return;
     }
-    this.moreDue = asked > 0 && claimed.length === asked;
+    // More may be due when the claim took all it asked for, in all or for one kind (whose limit capped it):
+    // a backlog of one kind is then claimed as its slots free, not one batch per poll interval.
+    const taken = new Map<string, number>();
+    for (const job of claimed) taken.set(job.kind, (taken.get(job.kind) ?? 0) + 1);
+    this.moreDue = asked > 0 && (claimed.length === asked || wants.some((w) => taken.get(w.kind) === w.limit));
     for (const job of claimed) this.launch(this.kinds.get(job.kind)!, job);
   }
 

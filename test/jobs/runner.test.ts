@@ -219,6 +219,15 @@ describe('job runner', function () {
     assert.ok(done[0]! < 1000, `ran after ${done[0]} ms`);
   });
 
+  it('drains a backlog of one kind beyond its limit as its slots free, not one batch per poll (other kinds idle)', async () => {
+    const k = kind(async () => {}, { concurrency: 4 });
+    const idle = kind(async () => {});
+    await enqueueMany(k, 40);
+    // The runner asks for more than this kind's limit (the idle kind's slots too); 40 jobs are 10 of its batches.
+    await runner([k, idle], { concurrency: 16, pollIntervalMs: 3_600_000 });
+    await until('40 jobs done', async () => Number((await db.knex('jobs').where({ kind: k.kind, status: 'done' }).count({ n: '*' }))[0]!.n) === 40, 10_000);
+  });
+
   it('respects the concurrency limit of each kind and of the runner', async () => {
     const now = new Map<string, number>();
     const max = new Map<string, number>();
