@@ -110,6 +110,12 @@ export const ERROR_KINDS = {
   'smp.invalid-response': k(null, 502, 'The SMP response is invalid'),
   'smp.no-endpoint': k(null, 404, 'No usable AS4 endpoint for this participant and document type'),
 
+  // --- the database ---
+  // It dropped the connection, refused it or did not answer in time (a restart, a failover): 503 with
+  // Retry-After. A receipt is only ever sent after a commit, so the sender's retry is answered correctly
+  // even when the commit went through and only its answer was lost (a duplicate, answered with a receipt).
+  'store.unavailable': k('EBMS:0004', 503, 'The database is unavailable; retry later', 'transient'),
+
   // --- API and storage ---
   'api.not-found': k(null, 404, 'Not found'),
   'api.bad-request': k(null, 400, 'Bad request'),
@@ -180,9 +186,38 @@ export class ApError extends Error {
   }
 }
 
-/** Wraps anything thrown into an ApError, keeping ApErrors as they are. */
+/** Seconds a client is asked to wait (Retry-After) when the database is unavailable. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+// SQLSTATE of a lost or refused database connection: class 08 (connection exception), 57P01 to 57P03
+// (admin shutdown, crash shutdown, cannot connect now: a restart), 53300 (too many connections).
+const LOST_SQLSTATE = /^(08...|57P0[123]|53300)$/;
+// node-postgres when its socket ends or its connect times out (connectionTimeoutMillis), and knex when no
+// pooled connection comes in time.
+const LOST_MESSAGE = /Connection terminated|is not queryable|Timeout acquiring a connection|^timeout expired$/;
+// Errors of a socket we opened (they name the system call); an aborted client request has none.
+const LOST_SYSCALL = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+
+/**
+ * True for a failure that says the database went away rather than refused a statement. Our other network
+ * clients (AS4, SMP, SMTP, webhooks, S3) raise their own kinds, so an unclassified lost connection that
+ * reaches toApError is the database's.
+ */
+function isDatabaseLoss(err: unknown, depth = 0): boolean {
+  if (!(err instanceof Error) || depth > 2) return false;
+  const e = err as Error & { code?: unknown; syscall?: unknown; severity?: unknown };
+  if (typeof e.code === 'string' && typeof e.severity === 'string' && LOST_SQLSTATE.test(e.code)) return true;
+  if (typeof e.code === 'string' && typeof e.syscall === 'string' && LOST_SYSCALL.has(e.code)) return true;
+  if (e.name === 'KnexTimeoutError' || LOST_MESSAGE.test(e.message)) return true;
+  return isDatabaseLoss(e.cause, depth + 1);
+}
+
+/** Wraps anything thrown into an ApError, keeping ApErrors as they are; a lost database is `store.unavailable`. */
 export function toApError(err: unknown): ApError {
   if (err instanceof ApError) return err;
+  if (isDatabaseLoss(err)) {
+    return new ApError('store.unavailable', 'The database cannot be reached just now; retry later', { retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS }, { cause: err });
+  }
   const message = err instanceof Error ? err.message : String(err);
   return new ApError('internal', message, undefined, { cause: err });
 }

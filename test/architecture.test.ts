@@ -100,8 +100,8 @@ describe('architecture', () => {
   });
 
   it('raises every error kind of the catalogue somewhere', () => {
-    const text = FILES.filter((f) => !f.endsWith(join('src', 'errors.ts')))
-      .map((f) => readFileSync(f, 'utf8'))
+    // errors.ts counts without its catalogue: toApError raises a kind of its own.
+    const text = FILES.map((f) => readFileSync(f, 'utf8').replace(f.endsWith(join('src', 'errors.ts')) ? /export const ERROR_KINDS = \{[\s\S]*?\n\} as const/ : /$^/, ''))
       .join('\n');
     const unused = Object.keys(ERROR_KINDS).filter((kind) => !text.includes(`'${kind}'`));
     assert.deepEqual(unused, []);

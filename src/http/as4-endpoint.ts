@@ -3,7 +3,7 @@
  * (body-budget.ts), streams it into the MIME parser (limits applied while reading) and answers with what
  * the inbound pipeline decided: the signed receipt (200), written only after the message is committed, or
  * a signed ebMS error signal (4xx for the sender's faults, 5xx when we could not store the message or are
- * busy, and the sender should retry).
+ * busy, and the sender should retry: 503 with Retry-After when we are busy or the database is unavailable).
  *
  * The served access point takes these requests on node:http directly, before express (as4DirectRoute):
  * express's routing, request decoration and response helpers cost about four times node's own handling of
@@ -26,6 +26,8 @@ async function answer(pipeline: InboundPipeline, budget: InflightBudget, req: In
   const body = admitBody(budget, req, res, pipeline.maxMessageBytes);
   const result = body instanceof ApError ? pipeline.refuse(body) : await pipeline.receive(req.headers['content-type'], body);
   if (result.messageId && MESSAGE_ID_HEADER.test(result.messageId)) res.setHeader('X-AS4-Message-Id', result.messageId);
+  const retryAfter = result.error?.details?.['retryAfterSeconds'];
+  if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
   res.statusCode = result.status;
   res.setHeader('Content-Type', result.contentType);
   res.setHeader('Content-Length', result.body.length);

@@ -48,6 +48,8 @@ export function errorHandler(err: unknown, req: Request, res: Response, _next: N
     res.destroy();
     return;
   }
+  const retryAfter = apError.details?.['retryAfterSeconds'];
+  if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
   res.status(apError.httpStatus).type('application/problem+json').send(JSON.stringify(problem(apError, req.id)));
 }
 

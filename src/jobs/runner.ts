@@ -70,6 +70,8 @@ interface Registered {
   waiting: JobRecord[];
 }
 
+const SETTLE_RETRY_MS = 1_000;
+
 // Runner ids of this process that may still have runs in progress: start-up recovery must not take their jobs.
 const LIVE = new Set<string>();
 
@@ -275,6 +277,23 @@ export class JobRunner {
     this.running.set(job.id, p);
   }
 
+  /**
+   * Writes a run's outcome. While the database is unavailable (a restart, a failover) it tries again every
+   * SETTLE_RETRY_MS for as long as the lease lasts, so that a job whose run ended meanwhile is not left
+   * `running` until its lease ends; the write is a compare-and-set on the lease, so a late one writes nothing.
+   */
+  private async settle(def: JobKind<never>, run: JobRun<never>, settlement: JobSettlement): Promise<boolean> {
+    const deadline = Date.now() + def.leaseMs;
+    for (;;) {
+      try {
+        return await this.store.settle(run.lease, settlement);
+      } catch (err) {
+        if (!toApError(err).retryable || this.stopped || Date.now() + SETTLE_RETRY_MS > deadline) throw err;
+        await new Promise((resolve) => setTimeout(resolve, SETTLE_RETRY_MS));
+      }
+    }
+  }
+
   private async execute(def: JobKind<never>, run: JobRun<never>): Promise<void> {
     let settlement: JobSettlement;
     try {
@@ -289,7 +308,7 @@ export class JobRunner {
       if (settlement.status === 'dead') this.options.logger.error(log, 'jobs: a run failed with an internal error; the job is dead');
       else this.options.logger.warn(log, 'jobs: a run failed');
     }
-    if (!(await this.store.settle(run.lease, settlement))) {
+    if (!(await this.settle(def, run, settlement))) {
       this.options.logger.warn({ jobId: run.job.id, kind: run.job.kind }, 'jobs: the job was taken over (lease expired) before its run ended; outcome not recorded');
     }
   }

@@ -3,7 +3,9 @@
  * batches, to the after-stored handlers (src/pipeline/after-stored.ts; inbox filing moves it out of
  * `received`). The work queue lives in memory; documents stored but not yet handed over when the process
  * stopped are still `received` in Postgres and are queued again by recover() at start-up, so nothing
- * durable depends on the memory queue.
+ * durable depends on the memory queue. While the database is unavailable (a retryable failure), a batch
+ * that could not be handed over, or a payload that could not be read, is tried again every
+ * RETRY_MS, in order, instead of waiting for the next start.
  */
 import type { Logger } from 'pino';
 import type { DocumentStore, InboundBatchStore } from '../store/documents.js';
@@ -13,6 +15,10 @@ import { filedAsRejected } from './inbox-filing.js';
 import { NO_METRICS, type Metrics } from '../core/metrics.js';
 import { DEFAULT_XML_LIMITS } from '../xml/decode.js';
 import { EmbeddedBinaryReducer } from '../xml/embedded-binary.js';
+import { toApError } from '../errors.js';
+
+const RETRY_MS = 1_000;
+const RETRY: unique symbol = Symbol('retry');
 
 interface Item {
   id: string;
@@ -66,6 +72,8 @@ export class InboundHandover {
   private inBatch = 0;
   private idleWaiters: Array<() => void> = [];
   private stopped = false;
+  /** performance.now() before which no batch starts (the last one failed for a retryable reason). */
+  private pausedUntil = 0;
   private readonly concurrency: number;
   private readonly maxQueuedPayloads: number;
   private readonly maxBatch: number;
@@ -129,7 +137,8 @@ export class InboundHandover {
       this.orderChain = inOrder;
       void inOrder.then((result) => {
         this.validating--;
-        if (result && !this.stopped) this.ready.push({ id: item.id, result, at: performance.now() });
+        if (result === RETRY) setTimeout(() => this.enqueue(item.id, item.bytes ?? undefined), RETRY_MS).unref();
+        else if (result && !this.stopped) this.ready.push({ id: item.id, result, at: performance.now() });
         else this.handedOver++;
         this.pump();
         this.drain();
@@ -143,8 +152,10 @@ export class InboundHandover {
       this.notifyIdle();
       return;
     }
-    const wait = this.ready[0]!.at + this.batchDelayMs - performance.now();
-    if (this.ready.length < this.maxBatch && wait > 0) {
+    const now = performance.now();
+    const paused = this.pausedUntil - now;
+    const wait = Math.max(paused, this.ready[0]!.at + this.batchDelayMs - now);
+    if ((this.ready.length < this.maxBatch || paused > 0) && wait > 0) {
       this.batchTimer ??= setTimeout(() => {
         this.batchTimer = null;
         this.startBatch();
@@ -168,11 +179,23 @@ export class InboundHandover {
     }
     this.inBatch = batch.length;
     this.batch = this.handOver(batch)
-      .catch((err) =>
-        this.opts.logger?.error({ err, documents: batch.map((b) => b.id) }, 'inbound: handing over failed; the documents stay received until the next start'),
+      .then(
+        () => batch.length,
+        (err: unknown) => {
+          const documents = batch.map((b) => b.id);
+          if (toApError(err).retryable && !this.stopped) {
+            // First again, in order: documents a lost COMMIT did hand over are no longer `received`, and skipped.
+            this.ready.unshift(...batch);
+            this.pausedUntil = performance.now() + RETRY_MS;
+            this.opts.logger?.warn({ err: (err as Error).message, documents: documents.length }, 'inbound: handing over failed (database unavailable); trying again');
+            return 0;
+          }
+          this.opts.logger?.error({ err, documents }, 'inbound: handing over failed; the documents stay received until the next start');
+          return batch.length;
+        },
       )
-      .finally(() => {
-        this.handedOver += batch.length;
+      .then((done) => {
+        this.handedOver += done;
         this.inBatch = 0;
         this.batch = null;
         this.drain();
@@ -183,12 +206,13 @@ export class InboundHandover {
     if (this.pending === 0) for (const w of this.idleWaiters.splice(0)) w();
   }
 
-  private async validate(item: Item): Promise<ValidatedDocument | null> {
+  private async validate(item: Item): Promise<ValidatedDocument | null | typeof RETRY> {
     try {
       const bytes = item.bytes ?? (await this.readBack(item.id));
       if (!bytes) return null;
       return await this.opts.runner.validate(bytes);
     } catch (err) {
+      if (toApError(err).retryable && !this.stopped) return RETRY;
       this.opts.logger?.error({ err, documentId: item.id }, 'inbound: validation failed to run');
       return null;
     }

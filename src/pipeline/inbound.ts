@@ -360,7 +360,8 @@ export class InboundPipeline {
     const messageId = (err.details?.['messageId'] as string | undefined) ?? null;
     const entry = errorFromApError(err) ?? { code: 'EBMS:0004' as const, description: 'Internal error while receiving the message; retry later' };
     const status = err.spec.ebms ? err.httpStatus : 500;
-    if (status >= 500 && err.kind !== 'input.busy') this.deps.logger?.error({ err, messageId }, 'as4: message not received (internal error)');
+    if (status >= 500 && !err.retryable) this.deps.logger?.error({ err, messageId }, 'as4: message not received (internal error)');
+    else if (status >= 500 && err.kind !== 'input.busy') this.deps.logger?.warn({ error: err.kind, cause: (err.cause as Error | undefined)?.message, messageId }, 'as4: message not received; the sender retries');
     else this.deps.logger?.info({ error: err.kind, ebms: entry.code, messageId, reason: err.message }, 'as4: message refused');
     const signal = buildErrorSignal(messageId, [entry], this.deps.identity, { idDomain: this.deps.idDomain });
     return { status, contentType: signal.contentType, body: signal.body, outcome: 'error', messageId, documentId: null, error: err };

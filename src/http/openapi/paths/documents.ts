@@ -240,7 +240,9 @@ const paths: Record<string, PathItem> = {
           content: { 'application/problem+json': { schema: { oneOf: [schemaRef('RejectedSubmission'), schemaRef('ProblemDetails')] } } },
         },
         '500': ref('responses', 'InternalError'),
-        '503': problemResponse('Try again later: `input.busy` (the bodies in flight fill INBOUND_INFLIGHT_BYTES; with Retry-After) or `validation.artifacts-missing`.'),
+        '503': problemResponse('Try again later (with Retry-After): `input.busy` (the bodies in flight fill INBOUND_INFLIGHT_BYTES), `store.unavailable` (the database dropped or refused the connection, or did not answer in time; retry with the same Idempotency-Key) or `validation.artifacts-missing` (without Retry-After).', {
+          'Retry-After': { description: 'Seconds to wait; with `input.busy` and `store.unavailable`.', required: false, schema: { type: 'integer', minimum: 0 } },
+        }),
       },
     },
   },
