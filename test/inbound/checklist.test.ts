@@ -15,11 +15,16 @@ import { CREDIT_NOTE, header, INVOICE_XML, message, post, sbd, signal, startInbo
 type Body = { contentType: string; body: Buffer };
 
 /** Rebuilds a message with an edited SOAP envelope and/or attachments. */
-function edit(m: BuiltUserMessage, soapEdit: (s: string) => string = (s) => s, attEdit: (a: Array<{ body: Buffer; contentId: string }>) => Array<{ body: Buffer; contentId: string }> = (a) => a): Body {
+function edit(
+  m: BuiltUserMessage,
+  soapEdit: (s: string) => string = (s) => s,
+  attEdit: (a: Array<{ body: Buffer; contentId: string }>) => Array<{ body: Buffer; contentId: string }> = (a) => a,
+  rootContentType = 'application/soap+xml; charset=UTF-8',
+): Body {
   const p = parseMimeMessage(m.contentType, m.body);
   const atts = attEdit(p.attachments.map((a) => ({ body: Buffer.from(a.body), contentId: a.contentId! })));
   return buildMultipartRelated(
-    { body: soapEdit(p.root.body.toString('utf8')), contentType: 'application/soap+xml; charset=UTF-8' },
+    { body: soapEdit(p.root.body.toString('utf8')), contentType: rootContentType },
     atts.map((a) => ({ ...a, contentType: 'application/octet-stream' })),
   );
 }
@@ -83,6 +88,31 @@ describe('inbound AS4 checklist over HTTP', function () {
   it('1. EBMS:0004 (413) for a message of 5,000 MIME parts, refused at the 17th', async () => {
     const many = edit(good, (s) => s, (a) => [...a, ...Array.from({ length: 5000 }, (_, i) => ({ body: Buffer.from('x'), contentId: `extra-${i}@test` }))]);
     await expectError(many, 413, 'EBMS:0004', { description: /more than 16 parts/ });
+  });
+
+  it('1. EBMS:0004 for a UTF-16 envelope: only UTF-8 is read, whatever the charset parameter says', async () => {
+    const utf16 = (m: BuiltUserMessage): Body => {
+      const p = parseMimeMessage(m.contentType, m.body);
+      const soap = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(p.root.body.toString('utf8').replace(/^<\?xml[^>]*\?>/, ''), 'utf16le')]);
+      return buildMultipartRelated(
+        { body: soap, contentType: 'application/soap+xml; charset=UTF-16' },
+        p.attachments.map((a) => ({ body: Buffer.from(a.body), contentId: a.contentId!, contentType: 'application/octet-stream' })),
+      );
+    };
+    await expectError(utf16(good), 400, 'EBMS:0004', { description: /only UTF-8/ });
+  });
+
+  it('1. a charset parameter that lies about UTF-8 bytes does not change how they are read: the message is received', async () => {
+    for (const charset of ['ISO-8859-1', 'UTF-16']) {
+      const m = await message(sbd());
+      const r = await post(env.url, edit(m, undefined, undefined, `application/soap+xml; charset=${charset}`));
+      assert.equal(r.status, 200, charset);
+      assert.equal((await signal(r, m)).kind, 'receipt', charset);
+    }
+  });
+
+  it('1. EBMS:0007 (415) for a root part that is not application/soap+xml', async () => {
+    await expectError(edit(good, undefined, undefined, 'text/plain; charset=UTF-8'), 415, 'EBMS:0007', { description: /text\/plain/ });
   });
 
   it('2. EBMS:0004 for a wrong AgreementRef, before the signature is looked at', async () => {
