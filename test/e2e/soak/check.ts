@@ -146,17 +146,22 @@ export async function check(r: SoakRecords): Promise<Findings> {
   return f;
 }
 
-/** Every event of a subscribed type after the subscription was delivered, verified, under one webhook-id. */
+/** Every event of a subscribed type after the subscription was delivered, verified, under one webhook-id; none twice for one document. */
 async function checkWebhooks(sub: Subscription, f: Findings): Promise<void> {
   const events = (await sub
     .knex('document_events as e')
     .join('documents as d', 'd.id', 'e.document_id')
     .where('e.at', '>=', sub.createdAt)
-    .select('e.id', 'e.type', 'e.to_status', 'd.direction')) as Array<{ id: string; type: string; to_status: string | null; direction: 'inbound' | 'outbound' }>;
+    .select('e.id', 'e.document_id', 'e.type', 'e.to_status', 'd.direction')) as Array<{ id: string; document_id: string; type: string; to_status: string | null; direction: 'inbound' | 'outbound' }>;
   const received = groupBy(sub.receiver.received, (x) => String(x.json.data['eventId']));
+  const seen = new Set<string>();
   for (const e of events) {
     const type = eventTypeOf(e.direction, e.to_status, e.type);
     if (!type || !sub.eventTypes.includes(type)) continue;
+    // Each subscribed type happens to a document once here (submitted, delivered, received): twice is a
+    // document sent or taken twice.
+    if (seen.has(`${e.document_id} ${type}`)) f.duplicated.push(`${sub.name}: ${type} twice in the timeline of document ${e.document_id}`);
+    seen.add(`${e.document_id} ${type}`);
     const got = received.get(String(e.id)) ?? [];
     if (got.length === 0) f.lost.push(`${sub.name}: webhook event ${e.id} (${type}) not delivered`);
     const ids = new Set(got.map((x) => String(x.headers['webhook-id'])));
