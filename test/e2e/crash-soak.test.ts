@@ -26,6 +26,7 @@ describe('crash soak: A and B killed at random moments under sustained traffic',
     assert.ok(result.kills.a >= Math.floor(KILLS / 2) && result.kills.b >= Math.floor(KILLS / 2), `kills: ${JSON.stringify(result.kills)}`);
     assert.ok(result.direct.duplicatesSent > 0 && result.api.repeats > 0, 'deliberate duplicates sent');
     assert.ok(result.direct.attempts > result.direct.messages + result.direct.duplicatesSent, 'some direct messages were retried');
+    assert.ok(result.direct.rebuilt > 0, 'some direct messages were sent again rebuilt');
     assert.ok(result.api.attempts > result.api.submissions + result.api.repeats, 'some submissions were retried');
     assert.equal(lines.at(-1), 'soak-result lost=0 duplicated=0 stuck=0', lines.join('\n'));
   });

@@ -61,6 +61,10 @@ interface DocumentRow {
   status: string;
 }
 
+/** The receipt's own MessageId and the one it acknowledges (eb:MessageInfo of its SignalMessage). */
+const receiptIdOf = (receipt: Buffer) => /<eb:MessageId>([^<]+)<\/eb:MessageId>/.exec(receipt.toString('utf8'))?.[1] ?? '';
+const refToMessageIdOf = (receipt: Buffer) => /<eb:RefToMessageId>([^<]+)<\/eb:RefToMessageId>/.exec(receipt.toString('utf8'))?.[1] ?? '';
+
 export async function check(r: SoakRecords): Promise<Findings> {
   const f: Findings = { lost: [], duplicated: [], stuck: [] };
   const atB = (await r.b('as4_messages').where({ direction: 'inbound' }).select('message_id', 'sbdh_instance_id', 'receipt', 'receipt_message_id')) as As4Row[];
@@ -74,6 +78,11 @@ export async function check(r: SoakRecords): Promise<Findings> {
     if (n > 1) f.duplicated.push(`${what}: invoice ${number} stored ${n} times at B`);
   };
 
+  // A rebuilt retransmission (its sender's attempt was cut off before it recorded the receipt) gets a
+  // receipt over what it signed anew; B commits that receipt's id in the message's timeline before it answers.
+  const resentReceipts = new Set(
+    ((await r.b('document_events').whereRaw("details->>'receiptMessageId' IS NOT NULL").select(r.b.raw("details->>'receiptMessageId' as id"))) as Array<{ id: string }>).map((x) => x.id),
+  );
   // The direct driver's messages: stored once by MessageId and by instance id; each receipt the committed one.
   for (const m of r.direct) {
     const rows = bByMessageId.get(m.messageId) ?? [];
@@ -83,7 +92,8 @@ export async function check(r: SoakRecords): Promise<Findings> {
     if (byInstance > 1) f.duplicated.push(`direct ${m.messageId}: instance id ${m.instanceId} in ${byInstance} records at B`);
     const committed = rows[0]?.receipt;
     for (const receipt of m.receipts) {
-      if (!committed || !Buffer.from(committed).equals(receipt)) f.lost.push(`direct ${m.messageId}: a receipt was sent that no commit at B backs`);
+      const backed = committed && (Buffer.from(committed).equals(receipt) || (resentReceipts.has(receiptIdOf(receipt)) && refToMessageIdOf(receipt) === m.messageId));
+      if (!backed) f.lost.push(`direct ${m.messageId}: a receipt was sent that no commit at B backs`);
     }
     if (m.receipts.length > 0) storedOnceAtB(`direct ${m.messageId}`, m.invoiceNumber);
   }
@@ -92,11 +102,6 @@ export async function check(r: SoakRecords): Promise<Findings> {
   const docsA = (await r.a('documents').where({ direction: 'outbound' }).select('id', 'invoice_number', 'status')) as DocumentRow[];
   const aByNumber = groupBy(docsA, (x) => x.invoice_number);
   const aReceipts = groupBy((await r.a('as4_messages').where({ direction: 'outbound' }).select('document_id', 'message_id', 'receipt_message_id')) as Array<{ document_id: string; message_id: string; receipt_message_id: string | null }>, (x) => x.document_id);
-  // A rebuilt retransmission (A's attempt was cut off before it recorded the receipt) gets a receipt over what
-  // it signed anew; B commits that receipt's id in the message's timeline before it answers.
-  const resentReceipts = new Set(
-    ((await r.b('document_events').whereRaw("details->>'receiptMessageId' IS NOT NULL").select(r.b.raw("details->>'receiptMessageId' as id"))) as Array<{ id: string }>).map((x) => x.id),
-  );
   const liveJobs = new Set(((await r.a('jobs').where({ kind: 'outbound' }).whereIn('status', ['queued', 'running']).pluck('unique_key')) as string[]));
   for (const s of r.submissions) {
     const what = `submission ${s.idempotencyKey}`;
@@ -141,17 +146,22 @@ export async function check(r: SoakRecords): Promise<Findings> {
   return f;
 }
 
-/** Every event of a subscribed type after the subscription was delivered, verified, under one webhook-id. */
+/** Every event of a subscribed type after the subscription was delivered, verified, under one webhook-id; none twice for one document. */
 async function checkWebhooks(sub: Subscription, f: Findings): Promise<void> {
   const events = (await sub
     .knex('document_events as e')
     .join('documents as d', 'd.id', 'e.document_id')
     .where('e.at', '>=', sub.createdAt)
-    .select('e.id', 'e.type', 'e.to_status', 'd.direction')) as Array<{ id: string; type: string; to_status: string | null; direction: 'inbound' | 'outbound' }>;
+    .select('e.id', 'e.document_id', 'e.type', 'e.to_status', 'd.direction')) as Array<{ id: string; document_id: string; type: string; to_status: string | null; direction: 'inbound' | 'outbound' }>;
   const received = groupBy(sub.receiver.received, (x) => String(x.json.data['eventId']));
+  const seen = new Set<string>();
   for (const e of events) {
     const type = eventTypeOf(e.direction, e.to_status, e.type);
     if (!type || !sub.eventTypes.includes(type)) continue;
+    // Each subscribed type happens to a document once here (submitted, delivered, received): twice is a
+    // document sent or taken twice.
+    if (seen.has(`${e.document_id} ${type}`)) f.duplicated.push(`${sub.name}: ${type} twice in the timeline of document ${e.document_id}`);
+    seen.add(`${e.document_id} ${type}`);
     const got = received.get(String(e.id)) ?? [];
     if (got.length === 0) f.lost.push(`${sub.name}: webhook event ${e.id} (${type}) not delivered`);
     const ids = new Set(got.map((x) => String(x.headers['webhook-id'])));

@@ -32,7 +32,7 @@ export interface SoakResult {
   stuck: number;
   findings: Findings;
   kills: { a: number; b: number; duringStartUp: number };
-  direct: { messages: number; duplicatesSent: number; attempts: number };
+  direct: { messages: number; duplicatesSent: number; attempts: number; rebuilt: number };
   api: { submissions: number; repeats: number; attempts: number };
   webhooks: { a: number; b: number };
   seconds: { traffic: number; settle: number; total: number };
@@ -141,7 +141,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
       stuck: findings.stuck.length,
       findings,
       kills,
-      direct: { messages: driver.messages.length, duplicatesSent, attempts: driver.messages.reduce((n, m) => n + m.attempts, 0) },
+      direct: { messages: driver.messages.length, duplicatesSent, attempts: driver.messages.reduce((n, m) => n + m.attempts, 0), rebuilt: driver.rebuilt },
       api: { submissions: client.submissions.length, repeats, attempts: client.submissions.reduce((n, s) => n + s.attempts, 0) },
       webhooks: { a: receivers.a.received.length, b: receivers.b.received.length },
       seconds: { traffic: trafficSeconds, settle: settleSeconds, total: (Date.now() - started) / 1000 },
@@ -159,7 +159,7 @@ export async function runSoak(o: SoakOptions): Promise<SoakResult> {
 export function describeSoak(r: SoakResult): string[] {
   const sample = (name: string, list: string[]) => list.slice(0, 10).map((x) => `  ${name}: ${x}`);
   return [
-    `direct AS4 to B: ${r.direct.messages} messages (${r.direct.duplicatesSent} sent again after their receipt), ${r.direct.attempts} POSTs`,
+    `direct AS4 to B: ${r.direct.messages} messages (${r.direct.duplicatesSent} sent again after their receipt), ${r.direct.attempts} POSTs, ${r.direct.rebuilt} of them rebuilt (same MessageId, new signature)`,
     `API to A: ${r.api.submissions} submissions (${r.api.repeats} repeated after their answer), ${r.api.attempts} POSTs`,
     `kills: A ${r.kills.a}, B ${r.kills.b}, ${r.kills.duringStartUp} more while starting; webhooks received: A ${r.webhooks.a}, B ${r.webhooks.b}`,
     `traffic ${r.seconds.traffic.toFixed(1)} s, settled in ${r.seconds.settle.toFixed(1)} s, ${r.seconds.total.toFixed(1)} s in all`,

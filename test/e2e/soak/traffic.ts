@@ -1,8 +1,9 @@
 /**
  * The soak's senders, behaving as real ones do and recording what they were told:
  * - the direct AS4 driver sends signed, encrypted messages straight to B; on an error, a time-out or a
- *   connection cut it sends the same message again (a retry), and some messages it sends once more after
- *   their receipt on purpose (a duplicate);
+ *   connection cut it sends the message again (a retry: the same bytes, or for half the messages rebuilt
+ *   with the same MessageId and a new signature, as a sending access point that kept only the ids does), and
+ *   some messages it sends once more after their receipt on purpose (a duplicate);
  * - the API client submits invoices to A with an Idempotency-Key, retries without an answer with the same
  *   key, and repeats some submissions after their answer (a client that lost the answer).
  */
@@ -41,6 +42,8 @@ const jitter = () => 100 + Math.random() * 200;
 
 export class DirectDriver {
   readonly messages: DirectMessage[] = [];
+  /** Sends of a message rebuilt with its MessageId and a new signature. */
+  rebuilt = 0;
   private readonly sender;
 
   constructor(
@@ -55,20 +58,32 @@ export class DirectDriver {
   async send(n: number, duplicate: boolean): Promise<void> {
     const invoiceNumber = `SOAK-D-${n}-${process.pid}`;
     const instanceId = randomUUID();
-    const built = await buildUserMessage({
-      header: header({ fromPartyId: SEAT.driver, toPartyId: SEAT.b, originalSender: SUPPLIER, finalRecipient: BUYER }),
-      payload: sbd({ xml: INVOICE_XML.toString('utf8').replace('<cbc:ID>Snippet1</cbc:ID>', `<cbc:ID>${invoiceNumber}</cbc:ID>`), instanceIdentifier: instanceId }),
-      sender: this.sender,
-      receiverCertificate: this.bCert.cert,
-    });
-    const record: DirectMessage = { messageId: built.messageId, instanceId, invoiceNumber, receipts: [], attempts: 0, gaveUp: null };
+    const payload = sbd({ xml: INVOICE_XML.toString('utf8').replace('<cbc:ID>Snippet1</cbc:ID>', `<cbc:ID>${invoiceNumber}</cbc:ID>`), instanceIdentifier: instanceId });
+    const build = (ids: { messageId: string; conversationId: string } | null) =>
+      buildUserMessage({
+        header: header({ fromPartyId: SEAT.driver, toPartyId: SEAT.b, originalSender: SUPPLIER, finalRecipient: BUYER, ...ids }),
+        payload,
+        sender: this.sender,
+        receiverCertificate: this.bCert.cert,
+      });
+    const first = await build(null);
+    const rebuild = n % 20 < 10 ? () => build({ messageId: first.messageId, conversationId: first.conversationId }) : null;
+    const record: DirectMessage = { messageId: first.messageId, instanceId, invoiceNumber, receipts: [], attempts: 0, gaveUp: null };
     this.messages.push(record);
-    for (let round = 0; round < (duplicate ? 2 : 1); round++) await this.untilReceipt(built, record);
+    for (let round = 0; round < (duplicate ? 2 : 1); round++) {
+      if (round > 0 && rebuild) this.rebuilt++;
+      await this.untilReceipt(round > 0 && rebuild ? await rebuild() : first, record, rebuild);
+    }
   }
 
-  private async untilReceipt(m: BuiltUserMessage, record: DirectMessage): Promise<void> {
+  private async untilReceipt(first: BuiltUserMessage, record: DirectMessage, rebuild: (() => Promise<BuiltUserMessage>) | null): Promise<void> {
     let last = '';
+    let m = first;
     while (record.attempts < MAX_ATTEMPTS) {
+      if (last && rebuild) {
+        m = await rebuild();
+        this.rebuilt++;
+      }
       record.attempts++;
       try {
         const res = await fetch(`${this.bUrl}/as4`, { method: 'POST', headers: { 'content-type': m.contentType }, body: new Uint8Array(m.body), signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
