@@ -193,6 +193,7 @@ try {
     const rows = (await dbA.knex('documents').select('status').count({ n: '*' }).groupBy('status')) as Array<{ status: string; n: string }>;
     return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)])) as Record<string, number>;
   };
+  let ownStatements = 0; // this bench's own statements on A's database, left out of A's count
   const waitDelivered = async (total: number) => {
     for (;;) {
       ownStatements++;
@@ -211,11 +212,13 @@ try {
     // A's threads: the main one (HTTP, AS4, statements), the busiest other (the validation worker), the rest (GC, libuv).
     const used = [...y.threads].map(([tid, c]) => ({ tid, s: c - (x.threads.get(tid) ?? 0) }));
     const main = used.find((t) => t.tid === a.child.pid)?.s ?? 0;
-    const worker = Math.max(0, ...used.filter((t) => t.tid !== a.child.pid).map((t) => t.s));
+    const others = used.filter((t) => t.tid !== a.child.pid).sort((p, q) => q.s - p.s);
+    const worker = others[0]?.s ?? 0;
+    const busiest = others.slice(1, 5).map((t) => ((t.s * 1000) / n).toFixed(2)).join(' + ');
     const split =
       x.a === null || y.a === null
         ? ''
-        : ` (main thread ${ms(0, main)}, validation worker ${ms(0, worker)}, other threads ${ms(main + worker, y.a - x.a)}; in the kernel ${ms(x.aSystem, y.aSystem)})`;
+        : ` (main thread ${ms(0, main)}, busiest other thread (the validation worker, when validating) ${ms(0, worker)}, the others ${ms(main + worker, y.a - x.a)} [busiest ${busiest}]; in the kernel ${ms(x.aSystem, y.aSystem)})`;
     return `A ${ms(x.a, y.a)}${split}, A's Postgres backends ${ms(x.pg, y.pg)}, receiver (${receiverKind}) ${ms(x.receiver, y.receiver)}, this load generator ${bench} ms`;
   };
   console.log(`cores: ${cpus().length}; receiver: ${receiverKind}; API clients: ${clients}; outbound concurrency: ${concurrency}; Postgres over ${postgresTransport()}`);
@@ -250,7 +253,6 @@ try {
 
   // What A's database did (transactions, rows written per table), read outside the timed part: a busy backend
   // reports its statistics at most once a second, an idle one within ten seconds, hence the pause first.
-  let ownStatements = 0; // this bench's own on A's database since the first reading, left out of the count
   const databaseWork = async () => {
     await sleep(11_000);
     const { rows } = (await dbA.knex.raw('SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()')) as { rows: Array<{ n: string }> };
@@ -263,6 +265,7 @@ try {
   delivered += WARM_UP;
   await waitDelivered(delivered);
   const w0 = await databaseWork();
+  ownStatements = 0;
   const m0 = await cpu();
   const t2 = performance.now();
   await submitAll(messages);
