@@ -38,6 +38,7 @@ import { createSmpRouter } from '../src/http/smp.js';
 import { PEPPOL } from '../src/as4/profile.js';
 import { parseParticipantId } from '../src/peppol/identifiers.js';
 import type { SmpDirectory } from '../src/peppol/smp-directory.js';
+import { SmpParticipantStore } from '../src/store/participants-smp.js';
 import { createTestPki } from '../src/testing/test-pki.js';
 import { createTestDatabase, type TestDatabase } from '../test/support/db.js';
 import { startDiscoveryEnv, TEST_SML_ZONE } from '../test/support/discovery.js';
@@ -116,6 +117,10 @@ try {
   } else {
     dbB = await createTestDatabase({ prefix: 'ap_bench_out_b' });
     dbs.push(dbB);
+    // B hosts the buyer (its SMP publishes invoices for it, its AS4 endpoint accepts them).
+    const participants = new SmpParticipantStore(dbB.knex);
+    await participants.addParticipant({ participant: buyer });
+    await participants.addCapability(buyer, { documentType: INVOICE.documentType, process: INVOICE.process });
     const b = await startServed(
       {
         ...discovery,
@@ -127,18 +132,11 @@ try {
         SMP_PUBLIC_URL: `http://127.0.0.1:${portR}/smp`,
         SMP_KEY_FILE: join(dir, 'smp.key'),
         SMP_CERT_FILE: join(dir, 'smp.pem'),
-        ADMIN_TOKEN: 'bench-admin-token',
       },
       portR,
     );
     servers.push(b);
     receiverPid = b.child.pid!;
-    const added = await fetch(`${b.url}/api/v1/admin/participants`, {
-      method: 'POST',
-      headers: { authorization: 'Bearer bench-admin-token', 'content-type': 'application/json' },
-      body: JSON.stringify({ participant: BUYER, documentTypes: [{ documentType: 'invoice' }] }),
-    });
-    if (added.status !== 201) throw new Error(`B refused the participant: ${added.status} ${await added.text()}`);
     await net.registrar.register(buyer, `${b.url}/smp`);
   }
 
