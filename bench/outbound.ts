@@ -277,6 +277,9 @@ try {
     const stats = (await (await fetch(`http://127.0.0.1:${portR}/stats`)).json()) as { messages: number };
     if (stats.messages !== delivered) console.log(`note: the cheap receiver answered ${stats.messages} messages for ${delivered} deliveries`);
   }
+  // What the machine's cores must hold per message at this rate, the receiver aside (it stands for another node).
+  const clientMs = (m1.bench.user + m1.bench.system - m0.bench.user - m0.bench.system) / 1000;
+  const budgetMs = m0.a === null || m1.a === null || m0.pg === null || m1.pg === null ? null : ((m1.a - m0.a + m1.pg - m0.pg) * 1000 + clientMs) / messages;
   console.log(`3. sustained: ${messages} submitted in ${submittedS.toFixed(2)} s, all delivered after ${sustainedS.toFixed(2)} s; CPU per delivered message: ${perMessage(m0, m1, messages)}`);
   ownStatements += 2; // the second cpu() reading (its backends query) and the first databaseWork's table query
   const w1 = await databaseWork();
@@ -286,6 +289,9 @@ try {
     .sort((x, y) => y[1] - x[1])
     .map(([t, n]) => `${t} ${n.toFixed(2)}`);
   console.log(`   A's Postgres per delivered message: ${((w1.xacts - w0.xacts - ownStatements) / messages).toFixed(2)} transactions; rows written by table: ${rowsWritten.join(', ')}`);
+  if (budgetMs !== null) {
+    console.log(`   A, its Postgres and this client: ${budgetMs.toFixed(2)} ms of CPU per delivered message, at most ${Math.round((cpus().length * 1000) / budgetMs)}/s on ${cpus().length} cores to themselves (300/s needs ${((cpus().length * 1000) / 300).toFixed(1)} ms)`);
+  }
   console.log(`outbound-rate msgs_per_s=${(messages / sustainedS).toFixed(1)}`);
 } finally {
   for (const s of servers.reverse()) await s.stop();
