@@ -281,7 +281,7 @@ try {
   const clientMs = (m1.bench.user + m1.bench.system - m0.bench.user - m0.bench.system) / 1000;
   const budgetMs = m0.a === null || m1.a === null || m0.pg === null || m1.pg === null ? null : ((m1.a - m0.a + m1.pg - m0.pg) * 1000 + clientMs) / messages;
   console.log(`3. sustained: ${messages} submitted in ${submittedS.toFixed(2)} s, all delivered after ${sustainedS.toFixed(2)} s; CPU per delivered message: ${perMessage(m0, m1, messages)}`);
-  ownStatements += 2; // the second cpu() reading (its backends query) and the first databaseWork's table query
+  ownStatements += 3; // the two cpu() readings (their backends query) and the first databaseWork's table query
   const w1 = await databaseWork();
   const rowsWritten = [...w1.tables]
     .map(([t, n]) => [t, (n - (w0.tables.get(t) ?? 0)) / messages] as const)
