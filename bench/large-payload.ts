@@ -22,7 +22,7 @@ import { parseParticipantId } from '../src/peppol/identifiers.js';
 import { buildSbd } from '../src/sbdh/build.js';
 import { createTestDatabase } from '../test/support/db.js';
 import { freePort } from '../test/support/process.js';
-import { BASE_INVOICE_XML, BUYER, INVOICE, RECEIVING_AP, SENDING_AP, SUPPLIER } from './inbound-message.js';
+import { BASE_INVOICE_XML, BUYER, inboundMessage, INVOICE, RECEIVING_AP, SENDING_AP, SUPPLIER } from './inbound-message.js';
 import { prepareReceivingAp } from './receiving-ap.js';
 import { buildOnce, numberArg, startServed, type Served } from './served.js';
 
@@ -89,27 +89,36 @@ try {
   const spoolDir = join(dir, 'spool');
   server = await startServed({ ...ap.env(port), AS4_SPOOL_THRESHOLD_BYTES: String(thresholdBytes), AS4_SPOOL_DIR: spoolDir }, port);
   const pid = server.child.pid!;
+  // A running server: a few small messages first (lazy initialisation, prepared statements), not measured.
+  for (let i = 0; i < 5; i++) {
+    const small = await inboundMessage(i, ap.sender, ap.receiverCertificate);
+    if ((await post(small.contentType, small.body)) !== 200) throw new Error('a warm-up message was refused');
+  }
   await new Promise((r) => setTimeout(r, 2000));
   const baseline = procStatus(pid, 'VmRSS');
   let peak = baseline;
+  const started = performance.now();
   const sampler = setInterval(() => {
-    peak = Math.max(peak, procStatus(pid, 'VmRSS'));
+    const v = procStatus(pid, 'VmRSS');
+    peak = Math.max(peak, v);
   }, 20);
 
-  const started = performance.now();
-  const status = await new Promise<number>((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/as4', method: 'POST', headers: { 'content-type': m.contentType, 'content-length': m.body.length } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
+  const status = await post(m.contentType, m.body);
+  function post(contentType: string, body: Buffer): Promise<number> {
+    return new Promise<number>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: '/as4', method: 'POST', headers: { 'content-type': contentType, 'content-length': body.length } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      req.end(body);
     });
-    req.on('error', reject);
-    req.end(m.body);
-  });
+  }
   const receiptMs = performance.now() - started;
   if (status !== 200) throw new Error(`the message was refused: HTTP ${status}`);
   let doc: { id: string; status: string; payload_sha256: string; payload_size: number } | undefined;
   for (;;) {
-    doc = await db.knex('documents').where({ direction: 'inbound' }).first('id', 'status', 'payload_sha256', 'payload_size');
+    doc = await db.knex('documents').where({ direction: 'inbound', invoice_number: 'LARGE-100MB' }).first('id', 'status', 'payload_sha256', 'payload_size');
     if (doc && doc.status !== 'received') break;
     await new Promise((r) => setTimeout(r, 50));
   }
