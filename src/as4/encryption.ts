@@ -27,26 +27,25 @@ export interface EncryptedAttachment {
   data: Buffer;
 }
 
-/**
- * Encrypts the attachments (already gzipped) for the receiver. Returns the wsse:Security children to
- * insert before the signature (receiver BST, EncryptedKey, EncryptedData...) and the encrypted octets.
- */
-export function encryptAttachments(
-  receiver: X509Certificate,
-  attachments: Array<{ contentId: string; data: Buffer; mimeType: string }>,
-): { xml: string; encrypted: EncryptedAttachment[] } {
+/** The wsse:Security children of an encryption (receiver BST, EncryptedKey, EncryptedData...), its key and one IV per attachment. */
+export interface EncryptionHeader {
+  xml: string;
+  key: Buffer;
+  ivs: Buffer[];
+}
+
+/** A fresh session key and IVs for the attachments, and the XML that describes their encryption. */
+export function encryptionHeader(receiver: X509Certificate, attachments: Array<{ contentId: string; mimeType: string }>): EncryptionHeader {
   const key = randomBytes(16);
   const bstId = `X509-${randomUUID()}`;
   const ekId = `EK-${randomUUID()}`;
   const wrapped = publicEncrypt({ key: receiver.publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' }, key);
-  const encrypted: EncryptedAttachment[] = [];
   const dataRefs: string[] = [];
   const datas: string[] = [];
+  const ivs: Buffer[] = [];
   for (const a of attachments) {
     const edId = `ED-${randomUUID()}`;
-    const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv('aes-128-gcm', key, iv, { authTagLength: TAG_BYTES });
-    encrypted.push({ contentId: a.contentId, data: Buffer.concat([iv, cipher.update(a.data), cipher.final(), cipher.getAuthTag()]) });
+    ivs.push(randomBytes(IV_BYTES));
     dataRefs.push(`<xenc:DataReference URI="#${edId}"/>`);
     datas.push(
       `<xenc:EncryptedData xmlns:xenc="${NS.XENC}" Id="${edId}" MimeType="${escAttr(a.mimeType)}" Type="${ALG.SWA_CONTENT_ONLY}">` +
@@ -66,7 +65,28 @@ export function encryptAttachments(
     `<xenc:CipherData><xenc:CipherValue>${wrapped.toString('base64')}</xenc:CipherValue></xenc:CipherData>` +
     `<xenc:ReferenceList>${dataRefs.join('')}</xenc:ReferenceList></xenc:EncryptedKey>` +
     datas.join('');
-  return { xml, encrypted };
+  return { xml, key, ivs };
+}
+
+/** The AES-128-GCM cipher of attachment `i` under `header`. */
+export function attachmentCipher(header: EncryptionHeader, i: number) {
+  return createCipheriv('aes-128-gcm', header.key, header.ivs[i]!, { authTagLength: TAG_BYTES });
+}
+
+/**
+ * Encrypts the attachments (already gzipped) for the receiver. Returns the wsse:Security children to
+ * insert before the signature (receiver BST, EncryptedKey, EncryptedData...) and the encrypted octets.
+ */
+export function encryptAttachments(
+  receiver: X509Certificate,
+  attachments: Array<{ contentId: string; data: Buffer; mimeType: string }>,
+): { xml: string; encrypted: EncryptedAttachment[] } {
+  const header = encryptionHeader(receiver, attachments);
+  const encrypted = attachments.map((a, i): EncryptedAttachment => {
+    const cipher = attachmentCipher(header, i);
+    return { contentId: a.contentId, data: Buffer.concat([header.ivs[i]!, cipher.update(a.data), cipher.final(), cipher.getAuthTag()]) };
+  });
+  return { xml: header.xml, encrypted };
 }
 
 export interface EncryptionCheck {

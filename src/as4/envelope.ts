@@ -11,7 +11,7 @@ import { DEFAULT_XML_LIMITS, type XmlLimits } from '../xml/decode.js';
 import { c14nAttr, excC14n } from './c14n.js';
 import { children, descendants, elementChildren, qname } from './dom.js';
 import { NS } from './ns.js';
-import { signatureXml, type As4Identity, type NrReference, type SignedTarget } from './signature.js';
+import { signatureXml, type As4Identity, type NrReference, type SignedAttachment, type SignedTarget } from './signature.js';
 import { collectIds } from './tokens.js';
 
 export interface EnvelopeIds {
@@ -63,7 +63,7 @@ export function signedEnvelope(
   ids: EnvelopeIds,
   messagingXml: string,
   securityPrefix = '',
-  attachments: Array<{ contentId: string; uri: string; data: Buffer }> = [],
+  attachments: Array<{ contentId: string; uri: string; data: SignedAttachment }> = [],
   messagingCanonical: string = canonicalMessaging(messagingXml),
 ): SignedEnvelope {
   // The empty Body is ours entirely, so its canonical form is written directly.

@@ -23,6 +23,7 @@ export {
 export { inspectMessage, type CheckResult, type InspectOptions, type InspectReport } from './inspect.js';
 export { DEFAULT_DECOMPRESSION_LIMITS, gunzipBounded, gzip, type DecompressionLimits } from './compression.js';
 export { SpooledPayload } from './spooled-payload.js';
+export { buildLargeUserMessage, type LargeOutboundUserMessage, type StreamedUserMessage } from './streamed-message.js';
 export { type As4Identity, type NrReference } from './signature.js';
 export { DEFAULT_ENVELOPE_LIMITS, MAX_ENVELOPE_DEPTH } from './envelope.js';
 export {

@@ -37,7 +37,7 @@ export interface NrReference {
 }
 
 /** An XML target is given by its exclusive canonical form (what the verifier's c14n yields in the envelope). */
-export type SignedTarget = { uri: string; kind: 'xml'; canonical: string } | { uri: string; kind: 'attachment'; data: Buffer };
+export type SignedTarget = { uri: string; kind: 'xml'; canonical: string } | { uri: string; kind: 'attachment'; data: SignedAttachment };
 
 const fail = (msg: string): never => {
   throw new ApError('security.failed-authentication', msg);
@@ -73,7 +73,7 @@ export function signatureXml(signer: As4Identity, targets: SignedTarget[]): { xm
   const refs: string[] = [];
   const references = targets.map((t): NrReference => {
     const transform = t.kind === 'xml' ? ALG.EXC_C14N : ALG.SWA_SIGNATURE;
-    const digestValue = sha256(t.kind === 'attachment' ? t.data : t.canonical).toString('base64');
+    const digestValue = (t.kind === 'xml' ? sha256(t.canonical) : Buffer.isBuffer(t.data) ? sha256(t.data) : t.data.sha256).toString('base64');
     const inner =
       `<ds:Transforms><ds:Transform Algorithm="${transform}"></ds:Transform></ds:Transforms>` +
       `<ds:DigestMethod Algorithm="${ALG.SHA256}"></ds:DigestMethod><ds:DigestValue>${digestValue}</ds:DigestValue></ds:Reference>`;

@@ -206,7 +206,7 @@ export class InboundPipeline {
     } catch (err) {
       return this.signal(withMessageId(toApError(err), messageId ?? ((err as ApError).details?.['messageId'] as string | undefined) ?? null));
     } finally {
-      if (mime) await releaseSpool(mime);
+      if (mime?.parts.some((p) => p.spooled)) await releaseSpool(mime);
     }
   }
 

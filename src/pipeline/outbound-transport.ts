@@ -7,6 +7,8 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { ApError } from '../errors.js';
 
 export interface TransportOptions {
@@ -24,8 +26,14 @@ export interface TransportResponse {
   body: Buffer;
 }
 
+/** A body sent as a stream (a large message): its length first, then its chunks. */
+export interface StreamedBody {
+  length: number;
+  chunks(): AsyncIterable<Buffer>;
+}
+
 export interface As4Transport {
-  post(url: string, body: Buffer, contentType: string): Promise<TransportResponse>;
+  post(url: string, body: Buffer | StreamedBody, contentType: string): Promise<TransportResponse>;
   close(): void;
 }
 
@@ -42,7 +50,7 @@ export class HttpAs4Transport implements As4Transport {
     this.httpsAgent = new https.Agent({ keepAlive: true, maxSockets: options.maxSockets, minVersion: 'TLSv1.2' });
   }
 
-  post(url: string, body: Buffer, contentType: string): Promise<TransportResponse> {
+  post(url: string, body: Buffer | StreamedBody, contentType: string): Promise<TransportResponse> {
     let target: URL;
     try {
       target = new URL(url);
@@ -94,7 +102,8 @@ export class HttpAs4Transport implements As4Transport {
         }
       });
       req.on('error', (err) => done(fail(url, (err as NodeJS.ErrnoException).code ?? err.message, err)));
-      req.end(body);
+      if (Buffer.isBuffer(body)) req.end(body);
+      else pipeline(Readable.from(body.chunks()), req).catch((err: Error) => done(fail(url, `sending the body failed: ${err.message}`, err)));
     });
   }
 

@@ -106,3 +106,38 @@ export function buildSbd(o: BuildSbdOptions): string {
     `</StandardBusinessDocument>`
   );
 }
+
+/** Stands for the payload in the SBD text, which is then cut around it. */
+const PAYLOAD_MARK = '<PayloadMark/>';
+/** The XML declaration (with a byte order mark) and white space before a document's root, as latin1 text. */
+const PROLOG = /^(?:\xef\xbb\xbf)?\s*<\?xml[^?]*\?>\s*/;
+/** A document's prolog is read within this many bytes to drop its declaration. */
+const PROLOG_BYTES = 1024;
+
+/**
+ * buildSbd around an XML document read as a stream (a large one): the header, the document's chunks
+ * with their XML declaration dropped, the end tags. The prolog is checked as buildSbd checks it (no DTD).
+ */
+export async function* streamSbd(o: Omit<BuildSbdOptions, 'payload'>, document: AsyncIterable<Buffer> | Iterable<Buffer>): AsyncGenerator<Buffer> {
+  const [head, tail] = buildSbd({ ...o, payload: { xml: PAYLOAD_MARK } }).split(PAYLOAD_MARK) as [string, string];
+  yield Buffer.from(head, 'utf8');
+  let prolog: Buffer | null = Buffer.alloc(0);
+  for await (const chunk of document) {
+    if (!prolog) {
+      yield chunk;
+      continue;
+    }
+    prolog = Buffer.concat([prolog, chunk]);
+    if (prolog.length < PROLOG_BYTES) continue;
+    yield stripProlog(prolog);
+    prolog = null;
+  }
+  if (prolog) yield stripProlog(prolog);
+  yield Buffer.from(tail, 'utf8');
+}
+
+function stripProlog(start: Buffer): Buffer {
+  assertNoDtd(start.toString('utf8', 0, Math.min(start.length, PROLOG_BYTES)));
+  const m = PROLOG.exec(start.toString('latin1', 0, Math.min(start.length, PROLOG_BYTES)));
+  return m ? start.subarray(m[0].length) : start;
+}

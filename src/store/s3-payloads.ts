@@ -5,6 +5,7 @@
  * get them after it (src/store/payloads.ts). Documents, events and evidence stay in Postgres.
  */
 import { DeleteObjectCommand, GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { PayloadChunks, PayloadFile, PayloadStore } from './payloads.js';
@@ -57,9 +58,17 @@ export class S3PayloadStore implements PayloadStore {
     }
   }
 
-  /** One streamed PUT (the size is known from the file): the body is read from disk as it is sent. */
+  /**
+   * One streamed PUT (the size is known from the file): the body is read from disk as it is sent. Its
+   * SHA-256, taken in a first read, travels as the object's checksum, so the SDK sends the body as it is
+   * rather than in aws-chunked framing with a trailing checksum.
+   */
   async putFile(key: string, file: PayloadFile): Promise<void> {
-    await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.prefix + key, Body: createReadStream(file.path), ContentLength: file.bytes }));
+    const hash = createHash('sha256');
+    for await (const c of createReadStream(file.path)) hash.update(c as Buffer);
+    await this.client.send(
+      new PutObjectCommand({ Bucket: this.bucket, Key: this.prefix + key, Body: createReadStream(file.path), ContentLength: file.bytes, ChecksumSHA256: hash.digest('base64') }),
+    );
   }
 
   async getStream(key: string): Promise<PayloadChunks | null> {

@@ -4,8 +4,8 @@
  * of an attempt and the documents API's reads all go through it, and the `payloads` table stays empty.
  */
 import assert from 'node:assert/strict';
-import { createHash, randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkCreate, checkTransition } from '../../src/core/state-machine.js';
@@ -118,6 +118,29 @@ for (const outside of OUTSIDE) describe(`payloads in a payload store outside the
       assert.equal((await documents.get(r.stored.documentId))!.invoiceNumber, doc.invoiceNumber);
     }
     assert.equal(await payloadRows(), 0);
+  });
+
+  it('stores a large received document from its file as a stream and reads it back as one', async () => {
+    const messages = new As4MessageStore(db.knex, payloads);
+    const dir = await mkdtemp(join(tmpdir(), 'ap-large-'));
+    try {
+      const content = randomBytes(3 * 1024 * 1024 + 17);
+      const path = join(dir, 'document');
+      await writeFile(path, content);
+      const one = received(100);
+      const r = await messages.storeReceived(one.message, { ...one.doc, payload: { path, bytes: content.length } });
+      assert.ok(r.stored, 'stored');
+      assert.deepEqual(await documents.payload(r.stored.documentId), content);
+      const chunks = (await documents.payloadStream(r.stored.documentId))!;
+      const parts: Buffer[] = [];
+      for await (const c of chunks) parts.push(Buffer.from(c));
+      assert.deepEqual(Buffer.concat(parts), content);
+      assert.equal((await documents.get(r.stored.documentId))!.payloadSize, content.length);
+      assert.equal(await payloadRows(), 0);
+      assert.equal(Number((await db.knex('payload_chunks').count('* as n'))[0]!.n), 0, 'nothing in the database');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('submits an outbound document and hands its payload to the claim of an attempt', async () => {

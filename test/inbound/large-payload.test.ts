@@ -11,13 +11,16 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import { createGzip } from 'node:zlib';
-import { buildMultipartRelated, parseMimeMessage } from '../../src/as4/index.js';
+import { buildLargeUserMessage, buildMultipartRelated, parseMimeMessage } from '../../src/as4/index.js';
+import { parseParticipantId } from '../../src/peppol/identifiers.js';
+import { HttpAs4Transport } from '../../src/pipeline/outbound-transport.js';
+import { streamSbd } from '../../src/sbdh/build.js';
 import { buildUserMessageXml } from '../../src/as4/ebms.js';
 import { encryptAttachments } from '../../src/as4/encryption.js';
 import { newEnvelopeIds, signedEnvelope } from '../../src/as4/envelope.js';
 import { cidUri } from '../../src/as4/signature.js';
 import { as4Fixture } from '../as4/fixtures.js';
-import { header, INVOICE_XML, message, post, sbd, signal, startInboundEnv, type InboundEnv } from './support.js';
+import { BUYER, header, INVOICE, INVOICE_XML, message, post, sbd, signal, startInboundEnv, SUPPLIER, type InboundEnv } from './support.js';
 
 const THRESHOLD = 1024 * 1024;
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -98,6 +101,39 @@ describe('large AS4 messages, spooled and streamed', function () {
     const validated = await env.documents.get(rec.document_id);
     assert.equal(validated?.status, 'available', JSON.stringify(validated?.validationReport?.issues.slice(0, 3)));
     assert.equal(validated?.invoiceNumber, 'LARGE-1', 'validated on the copy: every other field read');
+  });
+
+  it('sends a stored large document again as a stream (streamed SBD, gzip, digest, AES-GCM, MIME, HTTP body); the receiving AP stores it byte for byte', async () => {
+    const rec = await env.db.knex('as4_messages').where({ direction: 'inbound' }).whereNotNull('document_id').orderBy('id').first();
+    const original = (await env.db.knex('documents').where({ id: rec.document_id }).first()) as { payload_sha256: string; payload_size: number };
+    assert.ok(original.payload_size > 9 * 1024 * 1024, 'the large document of the first test');
+    const f = as4Fixture();
+    const out = await buildLargeUserMessage({
+      header: header(),
+      payload: streamSbd(
+        { sender: parseParticipantId(SUPPLIER), receiver: parseParticipantId(BUYER), documentType: INVOICE.documentType, process: INVOICE.process, countryC1: 'BE' },
+        (await env.documents.payloadStream(rec.document_id))!,
+      ),
+      sender: f.senderId,
+      receiverCertificate: f.receiver.cert,
+      spoolDir,
+    });
+    const transport = new HttpAs4Transport({ connectTimeoutMs: 5000, responseTimeoutMs: 30_000, maxResponseBytes: 1024 * 1024, maxSockets: 2 });
+    try {
+      const r = await transport.post(`${env.url}/as4`, { length: out.contentLength, chunks: () => out.body() }, out.contentType);
+      assert.equal(r.status, 200, r.body.toString().slice(0, 2000));
+      const s = await signal(r, { ...out, body: Buffer.alloc(0) });
+      assert.equal(s.kind, 'receipt');
+      assert.ok(s.nonRepudiation.length > 0 && s.nonRepudiation.every((c) => c.result === 'ok'), 'the receipt covers what the streamed builder signed');
+    } finally {
+      transport.close();
+      await out.release();
+    }
+    assert.deepEqual(readdirSync(spoolDir), [], 'no spool file left on either side');
+    const again = await env.db.knex('as4_messages').where({ message_id: out.messageId }).first();
+    const stored = await env.db.knex('documents').where({ id: again.document_id }).first();
+    assert.equal(stored.payload_sha256, original.payload_sha256, 'the same document, byte for byte');
+    assert.equal(stored.payload_size, original.payload_size);
   });
 
   it('refuses a tampered ciphertext of a spooled attachment with EBMS:0102, stores nothing and leaves no file', async () => {

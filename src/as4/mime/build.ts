@@ -42,22 +42,45 @@ export function buildMultipartRelated(root: OutgoingPart, attachments: OutgoingP
   }
 
   const chunks: Buffer[] = [];
-  parts.forEach((p, i) => {
-    const lines = [`--${b}`, `Content-Type: ${p.contentType}`, 'Content-Transfer-Encoding: binary'];
-    if (p.contentId) lines.push(`Content-ID: <${p.contentId}>`);
-    for (const [name, value] of Object.entries(p.headers ?? {})) {
-      if (/^content-(type|transfer-encoding|id)$/i.test(name)) continue;
-      checkHeaderValue(name, value);
-      lines.push(`${name}: ${value}`);
-    }
-    for (const l of lines) checkHeaderValue('line', l);
-    chunks.push(Buffer.from((i === 0 ? '' : '\r\n') + lines.join('\r\n') + '\r\n\r\n', 'latin1'), bodies[i]!);
-  });
-  chunks.push(Buffer.from(`\r\n--${b}--\r\n`, 'latin1'));
+  parts.forEach((p, i) => chunks.push(partHead(b, p, i === 0), bodies[i]!));
+  chunks.push(closeDelimiter(b));
+  return { contentType: relatedContentType(b, root), body: Buffer.concat(chunks), boundary: b };
+}
 
-  let contentType = `multipart/related; boundary="${b}"; type="application/soap+xml"`;
-  if (root.contentId) contentType += `; start="<${root.contentId}>"`;
-  return { contentType, body: Buffer.concat(chunks), boundary: b };
+/** The delimiter and header block in front of a part's body. */
+function partHead(boundary: string, p: Omit<OutgoingPart, 'body'> & { contentType: string }, first: boolean): Buffer {
+  const lines = [`--${boundary}`, `Content-Type: ${p.contentType}`, 'Content-Transfer-Encoding: binary'];
+  if (p.contentId) lines.push(`Content-ID: <${p.contentId}>`);
+  for (const [name, value] of Object.entries(p.headers ?? {})) {
+    if (/^content-(type|transfer-encoding|id)$/i.test(name)) continue;
+    checkHeaderValue(name, value);
+    lines.push(`${name}: ${value}`);
+  }
+  for (const l of lines) checkHeaderValue('line', l);
+  return Buffer.from((first ? '' : '\r\n') + lines.join('\r\n') + '\r\n\r\n', 'latin1');
+}
+
+const closeDelimiter = (boundary: string) => Buffer.from(`\r\n--${boundary}--\r\n`, 'latin1');
+
+function relatedContentType(boundary: string, root: OutgoingPart): string {
+  const contentType = `multipart/related; boundary="${boundary}"; type="application/soap+xml"`;
+  return root.contentId ? `${contentType}; start="<${root.contentId}>"` : contentType;
+}
+
+/**
+ * The framing of a SOAP part and one attachment whose body is streamed (not in memory): the bytes before
+ * the attachment's body and after it. The boundary is 144 random bits, so it is not searched for in a body
+ * that is not there to search (a collision is about as likely as guessing the session key).
+ */
+export function multipartFraming(root: OutgoingPart, attachment: Omit<OutgoingPart, 'body'>): { contentType: string; head: Buffer; tail: Buffer } {
+  const b = newBoundary();
+  const rootBody = typeof root.body === 'string' ? Buffer.from(root.body, 'utf8') : root.body;
+  const head = Buffer.concat([
+    partHead(b, { ...root, contentType: root.contentType ?? ROOT_TYPE }, true),
+    rootBody,
+    partHead(b, { ...attachment, contentType: attachment.contentType ?? 'application/octet-stream' }, false),
+  ]);
+  return { contentType: relatedContentType(b, root), head, tail: closeDelimiter(b) };
 }
 
 function newBoundary(): string {
