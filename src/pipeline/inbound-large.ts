@@ -12,15 +12,15 @@ import { createHash, randomUUID } from 'node:crypto';
 import { open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ApError } from '../errors.js';
-import { SBDH_NS, type SbdhHeader } from '../sbdh/model.js';
+import { MAX_SBDH_HEADER_BYTES, SBDH_NS, type SbdhHeader } from '../sbdh/model.js';
 import { parseSbd } from '../sbdh/parse.js';
 import { decodeXml, type XmlLimits } from '../xml/decode.js';
 import { EmbeddedBinaryReducer } from '../xml/embedded-binary.js';
 import { parseLiteDom } from '../xml/lite-dom.js';
 
 const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
-/** The SBDH and the payload's start tag must come within this many bytes. */
-const MAX_HEAD_BYTES = 1024 * 1024;
+/** The SBDH and the payload's start tag must come within this many bytes (the header's bound and room for the tag). */
+const MAX_HEAD_BYTES = MAX_SBDH_HEADER_BYTES + 64 * 1024;
 /** Bytes held back at the end: the SBD's closing tag and white space after it. */
 const TAIL_BYTES = 4096;
 const SKELETON_MAX_DEPTH = 64;
@@ -79,6 +79,7 @@ function readHead(head: Buffer, limits: XmlLimits): Head | null {
   const text = head.toString('latin1');
   const headerEnd = /<\/(?:[\w.-]+:)?StandardBusinessDocumentHeader\s*>/.exec(text);
   if (!headerEnd) return null;
+  if (headerEnd.index > MAX_SBDH_HEADER_BYTES) invalid(`The SBDH ends past the first ${MAX_SBDH_HEADER_BYTES} bytes of the SBD`);
   const start = payloadStart(text, headerEnd.index + headerEnd[0].length);
   if (start < 0) return null;
   const tagEnd = startTagEnd(text, start);

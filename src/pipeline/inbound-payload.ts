@@ -15,7 +15,8 @@
  * with a PARSE issue in its report.
  */
 import { XMLSerializer } from '@xmldom/xmldom';
-import { SBDH_NS } from '../sbdh/model.js';
+import { ApError } from '../errors.js';
+import { MAX_SBDH_HEADER_BYTES, SBDH_NS } from '../sbdh/model.js';
 import type { SbdhHeader } from '../sbdh/model.js';
 import { parseSbd, wrappedContent, type ParsedSbd } from '../sbdh/parse.js';
 import { parseLiteDom } from '../xml/lite-dom.js';
@@ -121,9 +122,11 @@ export function readReceivedSbd(sbdBytes: Buffer, limits: XmlLimits = DEFAULT_XM
     return { header: parsed.header, document: businessDocumentOf(parsed, sbdBytes) };
   };
   const text = decodeXml(sbdBytes, limits);
-  if (rootDeclaresForeignPrefixes(text)) return full();
   const headerEnd = /<\/(?:[\w.-]+:)?StandardBusinessDocumentHeader\s*>/.exec(text);
-  if (!headerEnd) return full();
+  if (headerEnd && headerEnd.index > MAX_SBDH_HEADER_BYTES) {
+    throw new ApError('sbdh.invalid', `The SBDH ends past the first ${MAX_SBDH_HEADER_BYTES} bytes of the SBD`, { field: 'StandardBusinessDocumentHeader' });
+  }
+  if (!headerEnd || rootDeclaresForeignPrefixes(text)) return full();
   let i = headerEnd.index + headerEnd[0].length;
   while (i < text.length && /\s/.test(text[i]!)) i++;
   if (!/^<[A-Za-z_]/.test(text.slice(i, i + 2))) return full(); // comment, PI or no element: the general path

@@ -5,6 +5,11 @@ export const SBDH_NS = 'http://www.unece.org/cefact/namespaces/StandardBusinessD
 /** Wrappers for non-XML business documents (BinaryContent, TextContent). */
 export const PEPPOL_ENVELOPE_NS = 'http://peppol.eu/xsd/ticc/envelope/1.0';
 export const SBDH_HEADER_VERSION = '1.0';
+/**
+ * Bytes an SBD may take up to the end of its header. Not a limit of the specification: a bound on work and
+ * memory (a real header is 1 to 3 KB; a 15 MB one of 200,000 Scope elements was parsed before this).
+ */
+export const MAX_SBDH_HEADER_BYTES = 1024 * 1024;
 
 export type MlsType = 'FAILURE_ONLY' | 'ALWAYS_SEND';
 

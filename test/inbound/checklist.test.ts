@@ -188,6 +188,12 @@ describe('inbound AS4 checklist over HTTP', function () {
     await expectError(m, 400, 'EBMS:0004', { ref: m.messageId });
   });
 
+  it('10. EBMS:0004 for an SBDH ending past its first MiB (20,000 Scope elements), refused without parsing it', async () => {
+    const scopes = Array.from({ length: 20_000 }, (_, i) => `<Scope><Type>X${i}</Type><InstanceIdentifier>v</InstanceIdentifier></Scope>`).join('');
+    const m = await message(Buffer.from(sbd().toString('utf8').replace('</BusinessScope>', `${scopes}</BusinessScope>`)));
+    await expectError(m, 400, 'EBMS:0004', { ref: m.messageId, description: /SBDH ends past/ });
+  });
+
   it('10. EBMS:0004 when the SBDH Sender differs from originalSender', async () => {
     const m = await message(sbd({ sender: '0208:0203201340' }), { header: header({ originalSender: SUPPLIER }) });
     await expectError(m, 400, 'EBMS:0004', { ref: m.messageId, description: /Sender/ });

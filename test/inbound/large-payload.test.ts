@@ -156,6 +156,14 @@ describe('large AS4 messages, spooled and streamed', function () {
     await refused(crafted(gzipped), 400, 'EBMS:0303');
   });
 
+  it('refuses an SBDH ending past its first MiB (20,000 Scope elements) with EBMS:0004, as the in-memory path does, and leaves no file', async () => {
+    const scopes = Array.from({ length: 20_000 }, (_, i) => `<Scope><Type>X${i}</Type><InstanceIdentifier>v</InstanceIdentifier></Scope>`).join('');
+    const oversized = Buffer.from(sbd({ xml: largeInvoice(2 * THRESHOLD) }).toString('utf8').replace('</BusinessScope>', `${scopes}</BusinessScope>`));
+    const m = await message(oversized);
+    assert.ok(parseMimeMessage(m.contentType, m.body).attachments[0]!.body.length > THRESHOLD, 'the attachment is spooled');
+    await refused(m, 400, 'EBMS:0004');
+  });
+
   it('refuses a spooled payload that is not gzip with EBMS:0303 and leaves no file', async () => {
     await refused(crafted(randomBytes(2 * THRESHOLD)), 400, 'EBMS:0303');
   });
