@@ -22,9 +22,16 @@ const RETRY: unique symbol = Symbol('retry');
 
 interface Item {
   id: string;
-  /** Kept for the first items only; the rest are read back from the payload store. */
+  /** Kept for the first items only; the rest are read back from the payload store, many at a time. */
   bytes: Buffer | null;
+  /** Read back in a batch once already (a large or missing payload is then read alone, as a stream). */
+  readBack?: boolean;
 }
+
+/** Documents and payload bytes one batched read-back takes: under load, one statement per document
+ * waits behind the receipts' for a pooled connection, and filing then falls behind for good. */
+const READ_BACK_DOCUMENTS = 200;
+const READ_BACK_BYTES = 16 * 1024 * 1024;
 
 export interface InboundHandoverOptions {
   documents: DocumentStore & InboundBatchStore;
@@ -68,6 +75,8 @@ export class InboundHandover {
    * invoice number and issue date). */
   private readonly ready: Validated[] = [];
   private batch: Promise<void> | null = null;
+  /** A batched read-back of queued payloads in progress. */
+  private readingBack: Promise<void> | null = null;
   private batchTimer: NodeJS.Timeout | null = null;
   private inBatch = 0;
   private idleWaiters: Array<() => void> = [];
@@ -129,7 +138,14 @@ export class InboundHandover {
   }
 
   private pump(): void {
-    while (this.validating < this.concurrency && this.queue.length > 0 && !this.stopped) {
+    while (this.validating < this.concurrency && this.queue.length > 0 && !this.stopped && !this.readingBack) {
+      if (!this.queue[0]!.bytes && !this.queue[0]!.readBack) {
+        this.readingBack = this.readBackBatch().finally(() => {
+          this.readingBack = null;
+          this.pump();
+        });
+        return;
+      }
       const item = this.queue.shift()!;
       this.validating++;
       const validated = this.validate(item);
@@ -216,6 +232,29 @@ export class InboundHandover {
       this.opts.logger?.error({ err, documentId: item.id }, 'inbound: validation failed to run');
       return null;
     }
+  }
+
+  /** The payloads of the queued documents next in line that have none, in one read. */
+  private async readBackBatch(): Promise<void> {
+    const items = this.queue.slice(0, READ_BACK_DOCUMENTS).filter((i) => !i.bytes && !i.readBack);
+    let found = new Map<string, Buffer>();
+    try {
+      found = await this.opts.documents.payloadsUpTo(items.map((i) => i.id), READ_BACK_BYTES);
+    } catch (err) {
+      // Each is then read alone, whose failure validate() handles (a retry while the database is away).
+      this.opts.logger?.warn({ err: (err as Error).message, documents: items.length }, 'inbound: reading queued payloads back failed');
+    }
+    let last = 0;
+    items.forEach((item, k) => {
+      const bytes = found.get(item.id);
+      if (bytes) {
+        // As the bytes an item is queued with: only a large document's (never taken here) is reduced.
+        item.bytes = bytes;
+        last = k;
+      }
+    });
+    // Up to the last one found (and at least the first): the others were past the byte budget.
+    for (const item of items.slice(0, last + 1)) item.readBack = true;
   }
 
   /**

@@ -130,6 +130,11 @@ export interface InboundBatchStore {
   /** Ids of inbound documents still `received` (stored, not yet validated and handed over), oldest first. */
   receivedInboundIds(): Promise<string[]>;
   /**
+   * The payloads of `ids`, taken in order while their stored sizes add up to at most `maxBytes` (two
+   * statements for many documents); a document past that, or without a payload, is left out.
+   */
+  payloadsUpTo(ids: readonly string[], maxBytes: number): Promise<Map<string, Buffer>>;
+  /**
    * Those of the documents still inbound and `received`, locked (FOR UPDATE) until `tx` ends, with the
    * effective invoice number and issue date (the validator's reading, else the stored one) and, when asked,
    * the document already in the inbox (available or acknowledged) with the same supplier, buyer, invoice
@@ -388,6 +393,22 @@ export class PostgresDocumentStore implements DocumentStore, InboundBatchStore {
 
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     return this.knex.transaction(fn);
+  }
+
+  async payloadsUpTo(ids: readonly string[], maxBytes: number): Promise<Map<string, Buffer>> {
+    const wanted = ids.filter(isUuid);
+    if (wanted.length === 0) return new Map();
+    const rows = (await this.knex('documents').whereIn('id', wanted).select('id', 'payload_size')) as Array<{ id: string; payload_size: number | string }>;
+    const size = new Map(rows.map((r) => [r.id, Number(r.payload_size)]));
+    const chosen: string[] = [];
+    let bytes = 0;
+    for (const id of wanted) {
+      const s = size.get(id);
+      if (s === undefined || bytes + s > maxBytes) break;
+      bytes += s;
+      chosen.push(id);
+    }
+    return chosen.length ? this.payloads.getMany(chosen) : new Map();
   }
 
   async receivedInboundIds(): Promise<string[]> {

@@ -117,14 +117,13 @@ export class PostgresPayloadStore implements PayloadStore {
   }
 
   async getStream(key: string): Promise<PayloadChunks | null> {
-    const chunks = this.at.chunks;
-    if (chunks) {
-      const { rows } = await this.knex.raw(`SELECT count(*)::int AS n FROM ${chunks} WHERE ${this.at.key} = ?`, [key]);
-      const n = rows[0].n as number;
-      if (n > 0) return this.readChunks(chunks, key, n);
-    }
-    const content = await this.get(key);
-    return content ? [content] : null;
+    const { table, key: column, chunks } = this.at;
+    // One statement for the usual small payload: its row, or else how many chunks a large one has.
+    const count = chunks ? `, (SELECT count(*)::int FROM ${chunks} WHERE ${column} = ?) AS n` : '';
+    const { rows } = await this.knex.raw(`SELECT (SELECT content FROM ${table} WHERE ${column} = ?) AS content${count}`, chunks ? [key, key] : [key]);
+    const row = rows[0] as { content: Buffer | null; n?: number };
+    if (row.content) return [row.content];
+    return chunks && row.n ? this.readChunks(chunks, key, row.n) : null;
   }
 
   /** One chunk per query, so that one chunk at a time is in memory. */

@@ -70,6 +70,26 @@ describe('after-stored handlers', function () {
     assert.ok(seen.every((s) => s.documents.every((d) => d.report.valid && d.invoiceNumber?.startsWith('AFTER-') && d.duplicateOf === null)));
   });
 
+  it('queued documents without their bytes (past the queue\'s memory, or recovered) are read back many per statement', async () => {
+    const { ids } = await received(150, 'READBACK');
+    let reads = 0;
+    const count = (q: { sql: string }) => {
+      if (/^\s*select/i.test(q.sql) && /\bpayloads\b/.test(q.sql)) reads++;
+    };
+    db.knex.on('query', count);
+    try {
+      const handover = new InboundHandover({ documents, runner: inlineValidationRunner(await fullValidator()), handlers: [inboxFiling(documents)], batchDelayMs: 20 });
+      for (const id of ids) handover.enqueue(id);
+      await handover.idle();
+    } finally {
+      db.knex.off('query', count);
+    }
+    const statuses = (await db.knex('documents').whereIn('id', ids).select('status')) as Array<{ status: string }>;
+    assert.ok(statuses.every((s) => s.status === 'available'), JSON.stringify(statuses.filter((s) => s.status !== 'available')));
+    // One statement per document before: under load each waited behind the receipts for a connection.
+    assert.ok(reads <= 2, `${reads} payload reads for 150 documents`);
+  });
+
   it('a handler that throws rolls the batch back: its documents stay received', async () => {
     const failing: AfterStoredHandler = {
       name: 'failing',
