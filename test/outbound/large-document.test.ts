@@ -111,7 +111,24 @@ describe('large documents submitted over the API and delivered over AS4 as strea
     assert.equal(((await again.json()) as any).id, firstBody.id);
     const other = await submit(largeInvoice(supplier, buyer, 2 * 1024 * 1024), { 'idempotency-key': key });
     assert.equal(other.status, 422, 'another body under the same key is refused');
-    assert.deepEqual(readdirSync(spoolA).filter((n) => n.startsWith('api-document-')), []);
+    assert.equal((await a.waitFor(firstBody.id, ['delivered', 'failed', 'undeliverable'], 60_000)).status, 'delivered', 'delivered once');
+    assert.deepEqual(readdirSync(spoolA), []);
+  });
+
+  it('stores a large invoice that fails validation as rejected, with its report (422) and its payload in chunks, and sends nothing', async () => {
+    const xml = Buffer.from(largeInvoice(supplier, buyer, 2 * 1024 * 1024).toString('utf8').replace('<cbc:DocumentCurrencyCode>EUR</cbc:DocumentCurrencyCode>', '<cbc:DocumentCurrencyCode>ZZZ</cbc:DocumentCurrencyCode>'), 'utf8');
+    const res = await submit(xml);
+    const body = (await res.json()) as any;
+    assert.equal(res.status, 422, JSON.stringify(body).slice(0, 1000));
+    assert.equal(body.status, 'rejected');
+    assert.equal(body.validation.valid, false);
+    assert.ok(body.validation.issues.some((i: { flag: string }) => i.flag === 'fatal'));
+    assert.equal(body.payload.sha256, sha256(xml));
+    const stored = (await a.documents.payload(body.id))!;
+    assert.equal(sha256(stored), sha256(xml), 'the rejected payload kept byte for byte');
+    assert.ok(Number((await a.db.knex('payload_chunks').where({ document_id: body.id }).count('* as n'))[0]!.n) > 0, 'in chunks');
+    assert.equal(await a.db.knex('outbound_deliveries').where({ document_id: body.id }).first(), undefined);
+    assert.deepEqual(readdirSync(spoolA), []);
   });
 
   it('refuses a body past the large limit with 413: declared, before it is read, and chunked, while it is spooled; nothing stored, no file left', async () => {
