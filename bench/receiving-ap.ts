@@ -23,7 +23,7 @@ export interface ReceivingAp {
 
 /**
  * Writes the keys into `dir` (ap.key, ap.pem, trust.pem for `serve`; sender.key, sender.pem for message
- * builders in other processes) and hosts BUYER in `db`.
+ * builders in other processes or a sending `serve`; smp.key, smp.pem for a published SMP) and hosts BUYER in `db`.
  */
 export async function prepareReceivingAp(db: TestDatabase, dir: string): Promise<ReceivingAp> {
   const pki = createTestPki();
@@ -33,6 +33,10 @@ export async function prepareReceivingAp(db: TestDatabase, dir: string): Promise
   writeFileSync(join(dir, 'ap.pem'), receiver.certPem);
   writeFileSync(join(dir, 'sender.key'), sender.keyPem);
   writeFileSync(join(dir, 'sender.pem'), sender.certPem);
+  // For a bench that sends through discovery: the receiver may publish its own SMP (smp.key, smp.pem).
+  const smp = pki.issueSmp('SMP BENCH', { noCrlDistributionPoint: true });
+  writeFileSync(join(dir, 'smp.key'), smp.keyPem);
+  writeFileSync(join(dir, 'smp.pem'), smp.certPem);
   writeFileSync(join(dir, 'trust.pem'), [...pki.trustedPems.roots, ...pki.trustedPems.ap, ...pki.trustedPems.smp].join('\n'));
   const participants = new SmpParticipantStore(db.knex);
   await participants.addParticipant({ participant: parseParticipantId(BUYER) });

@@ -26,6 +26,7 @@ import {
   buildWebhooks,
   Closers,
   queueWithoutDelivery,
+  spoolDirOf,
   type SmpParts,
 } from './composition/index.js';
 import { buildMetrics, type PrometheusMetrics } from './composition/metrics.js';
@@ -187,7 +188,7 @@ async function buildAccessPoint(config: Config, logger: Logger, closers: Closers
     const lookup = sandbox ? sandbox.lookup : (network = buildLookup(discovery, certificateValidator));
     outbound = buildOutboundDelivery(
       config.outbound,
-      { ...identity, knex: db.knex, stores, lookup, served, maxDocumentBytes: v.maxDocumentBytes, runner, logger, mlsType: config.responses.mlsType, ...(email ? { email: outboundEmail(email) } : {}), ...metrics },
+      { ...identity, knex: db.knex, stores, lookup, served, maxDocumentBytes: v.maxDocumentBytes, spoolDir: spoolDirOf(as4), runner, logger, mlsType: config.responses.mlsType, ...(email ? { email: outboundEmail(email) } : {}), ...metrics },
       closers,
     );
     await publishMlsParticipant(stores.participants, ap.seatId);
@@ -262,6 +263,8 @@ async function buildAccessPoint(config: Config, logger: Logger, closers: Closers
     maxDocumentBytes: v.maxDocumentBytes,
     // One budget for every request body, AS4 and API alike.
     bodies: new InflightBudget(config.http.inflightBytes),
+    // With our AP, a submission past the spool threshold goes to a file, up to the largest AS4 message.
+    ...(inbound ? { spool: { thresholdBytes: as4.spoolThresholdBytes, maxBytes: as4.maxMessageBytes, dir: spoolDirOf(as4), maxCopyBytes: v.maxDocumentBytes } } : {}),
     inbound: inbound && { service: inbound, path: as4.path },
     smp: smpParts(config),
     readiness: {

@@ -32,6 +32,7 @@ import { buildWebhookDelivery, type WebhookService, type WebhooksParts } from '.
 import { createApp, type AppDeps } from '../http/app.js';
 import { as4DirectRoute } from '../http/as4-endpoint.js';
 import type { InflightBudget } from '../http/body-budget.js';
+import type { BodySpool } from '../http/spooled-body.js';
 import { discoveryMounts, type Mount } from '../http/discovery-mounts.js';
 import type { ReadinessCheck } from '../http/health.js';
 import { inboxRouter } from '../http/inbox.js';
@@ -169,6 +170,11 @@ export interface InboundParts {
   metrics?: Metrics;
 }
 
+/** Where the spool files of large messages and documents go (AS4_SPOOL_DIR), in and out alike. */
+export function spoolDirOf(as4: { spoolDir?: string | null | undefined }): string {
+  return as4.spoolDir ?? join(tmpdir(), 'peppol-ap-spool');
+}
+
 /** AS4 inbound (we are C3). */
 export async function buildInbound(
   as4: Pick<Config['as4'], 'duplicateRetentionMs' | 'maxMessageBytes'> & Partial<Pick<Config['as4'], 'spoolThresholdBytes' | 'spoolDir'>>,
@@ -176,7 +182,7 @@ export async function buildInbound(
   closers: Closers,
 ): Promise<InboundService> {
   // Without a threshold (some tests), every part stays in memory.
-  const spoolDir = as4.spoolDir ?? join(tmpdir(), 'peppol-ap-spool');
+  const spoolDir = spoolDirOf(as4);
   if (as4.spoolThresholdBytes !== undefined) await mkdir(spoolDir, { recursive: true, mode: 0o700 });
   const inbound = await startInbound({
     messages: parts.stores.messages,
@@ -208,6 +214,8 @@ export interface OutboundParts {
   certificateValidator: CertificateValidator;
   served: ServedHere;
   maxDocumentBytes: number;
+  /** AS4_SPOOL_DIR (spoolDirOf): where large documents wait while they are sent. */
+  spoolDir?: string;
   runner: JobRunner;
   logger: Logger;
   /** MLS_TYPE of our SBDHs. */
@@ -382,6 +390,8 @@ export interface HttpParts {
   auth: AuthParts;
   maxDocumentBytes: number;
   bodies: InflightBudget;
+  /** Large API submissions spooled to files (with our AP: AS4_SPOOL_THRESHOLD_BYTES, AS4_MAX_MESSAGE_BYTES, AS4_SPOOL_DIR). */
+  spool?: BodySpool;
   /** The AS4 endpoint and the inbox, when our AP is configured. */
   inbound: { service: InboundService; path: string } | null;
   smp: SmpParts | null;
@@ -451,7 +461,7 @@ export function buildHttp(parts: HttpParts): RequestListener {
   const app = createApp({
     logger: parts.logger,
     authenticate: apiAuthentication(parts.auth, parts.stores),
-    documents: { documents: services.documents, maxDocumentBytes: parts.maxDocumentBytes, bodies: parts.bodies },
+    documents: { documents: services.documents, maxDocumentBytes: parts.maxDocumentBytes, bodies: parts.bodies, ...(parts.spool ? { spool: parts.spool } : {}) },
     readiness: parts.readiness,
     ...(parts.sandbox ? { sandbox: true } : {}),
     isShuttingDown: parts.isShuttingDown,

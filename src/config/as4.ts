@@ -47,14 +47,14 @@ export const as4 = {
   path: variable('AS4_PATH', matching(/^\/[A-Za-z0-9/_.-]*$/, 'a URL path such as /as4'), { default: '/as4', description: 'path of the AS4 endpoint' }),
   maxMessageBytes: variable('AS4_MAX_MESSAGE_BYTES', int(1024, 4 * 1024 * 1024 * 1024), {
     default: String(100 * 1024 * 1024),
-    description: 'MIME body limit, enforced while streaming (413, EBMS:0004)',
+    description: 'MIME body limit, enforced while streaming (413, EBMS:0004); also the largest API submission, which is spooled past `AS4_SPOOL_THRESHOLD_BYTES` (413 past it)',
   }),
   spoolThresholdBytes: variable('AS4_SPOOL_THRESHOLD_BYTES', int(64 * 1024, 4 * 1024 * 1024 * 1024), {
     default: String(8 * 1024 * 1024),
-    description: 'a binary MIME part (the encrypted payload) longer than this is spooled to a file while it is read and unpacked as a stream (large messages)',
+    description: 'a binary MIME part (the encrypted payload) longer than this is spooled to a file while it is read and unpacked as a stream, and so is an API submission longer than this (large messages)',
   }),
   spoolDir: variable('AS4_SPOOL_DIR', text, {
-    description: 'directory of the spool files of large messages (created if missing; each file removed when its exchange ends); unset: `peppol-ap-spool` in the system temporary directory',
+    description: 'directory of the spool files of large messages and submissions, received and sent (created if missing; each file removed when its exchange or request ends); unset: `peppol-ap-spool` in the system temporary directory',
   }),
   duplicateRetentionMs: variable('AS4_DUPLICATE_RETENTION_DAYS', times(int(1, 3650), DAY_MS), {
     default: '30',

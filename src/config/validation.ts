@@ -5,7 +5,7 @@ import { variable } from './spec.js';
 export const validation = {
   maxDocumentBytes: variable('MAX_DOCUMENT_BYTES', int(1024, 1024 * 1024 * 1024), {
     default: String(20 * 1024 * 1024),
-    description: 'Largest accepted request body / XML document; larger gets 413.',
+    description: 'Largest accepted request body / XML document; larger gets 413. With our AP configured, an API submission past `AS4_SPOOL_THRESHOLD_BYTES` (or this) is spooled to a file instead, up to `AS4_MAX_MESSAGE_BYTES`, and this bounds its validation copy.',
   }),
   ublSchemasDir: variable('UBL_SCHEMAS_DIR', folder, { default: 'ubl-schemas', description: 'Where the UBL 2.1 schemas are installed and loaded from.' }),
   schematronDir: variable('SCHEMATRON_DIR', folder, {

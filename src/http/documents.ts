@@ -3,15 +3,17 @@
  * validation report and evidence (delivery of an outbound document, reception of an inbound one), fetch
  * its payload and the AS4 receipt; its renderings and attachments (renderings.ts).
  */
+import { rm } from 'node:fs/promises';
 import { Router, type Request, type Response } from 'express';
 import { ApError } from '../errors.js';
 import { BUSINESS_STATUSES } from '../core/business-status.js';
 import type { Direction } from '../core/state-machine.js';
-import type { As4MessageRecord, BusinessResponseRecord, DeliveryDetail, DocumentFilter, DocumentRecord, DocumentsService, Submission, SubmissionEmailOptions, SubmissionResponse, SubmitResult } from '../services/documents.js';
+import type { As4MessageRecord, BusinessResponseRecord, DeliveryDetail, DocumentFilter, DocumentRecord, DocumentsService, Submission, SubmissionEmailOptions, SubmissionResponse, SubmittedPayload, SubmitResult } from '../services/documents.js';
 import { isValidAddress } from '../email/address.js';
 import { languageOf } from '../validation/explain/explain.js';
 import type { ExplainedReport, Language, ValidationReport } from '../validation/types.js';
-import { readBody, type InflightBudget } from './body-budget.js';
+import { admitBody, readBody, type InflightBudget } from './body-budget.js';
+import { readSpooledBody, type BodySpool } from './spooled-body.js';
 import { problem } from './errors.js';
 import { UUID_PATTERN, uuidParam } from './params.js';
 import { principalWith } from './principal.js';
@@ -23,6 +25,8 @@ export interface DocumentsApiDeps {
   maxDocumentBytes: number;
   /** The in-flight byte budget the server's request bodies share. */
   bodies: InflightBudget;
+  /** Submissions past the threshold go to a file while they are read (none: every body is read whole, up to maxDocumentBytes). */
+  spool?: BodySpool;
 }
 
 const XML_TYPES = ['application/xml', 'text/xml', 'application/*+xml'];
@@ -207,11 +211,28 @@ export function documentsRouter(deps: DocumentsApiDeps): Router {
   router.use(noStore);
   uuidParam(router);
 
+  /** The submitted document: read whole, or spooled past the threshold (still under the in-flight budget). */
+  async function submittedBody(req: Request, res: Response): Promise<SubmittedPayload> {
+    const spool = deps.spool;
+    if (!spool) return readBody(deps.bodies, req, res, deps.maxDocumentBytes);
+    const body = admitBody(deps.bodies, req, res, spool.maxBytes);
+    if (body instanceof ApError) throw body;
+    return readSpooledBody(body, { ...spool, thresholdBytes: Math.min(spool.thresholdBytes, deps.maxDocumentBytes) });
+  }
+
   router.post('/documents', async (req, res) => {
     const by = submission(req);
     requireXml(req);
-    const body = await readBody(deps.bodies, req, res, deps.maxDocumentBytes);
-    if (body.length === 0) throw new ApError('input.empty', 'The request body is empty; send a UBL 2.1 Invoice or CreditNote');
+    const body = await submittedBody(req, res);
+    try {
+      await submit(req, res, by, body);
+    } finally {
+      if (!Buffer.isBuffer(body)) await rm(body.file.path, { force: true });
+    }
+  });
+
+  async function submit(req: Request, res: Response, by: Submission, body: SubmittedPayload): Promise<void> {
+    if (Buffer.isBuffer(body) && body.length === 0) throw new ApError('input.empty', 'The request body is empty; send a UBL 2.1 Invoice or CreditNote');
     const lang = language(req, res);
     const respond = ({ document, report: found, payloadKept }: SubmitResult): SubmissionResponse => {
       const report = deps.documents.explain(found, lang);
@@ -234,7 +255,7 @@ export function documentsRouter(deps: DocumentsApiDeps): Router {
     const { response } = outcome;
     if (outcome.kind === 'replayed') res.setHeader('Idempotency-Replayed', 'true');
     res.location(`/api/v1/documents/${response.documentId}`).status(response.status).type(response.status >= 400 ? 'application/problem+json' : 'application/json').send(response.body);
-  });
+  }
 
   router.post('/validate', async (req, res) => {
     principalWith(req, 'send');

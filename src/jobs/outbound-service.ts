@@ -8,6 +8,7 @@
  * submit, claim, delivered); should the process stop first, the job is given back (or its hold runs out
  * after OUTBOUND_FIRST_ATTEMPT_GRACE_MS) and any runner sharing the database takes it.
  */
+import { tmpdir } from 'node:os';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { As4Identity } from '../as4/index.js';
@@ -41,6 +42,8 @@ export interface OutboundServiceDeps {
   certificateValidator: CertificateValidator;
   config: OutboundConfig;
   maxDocumentBytes: number;
+  /** Where a large document's gzipped payload waits while it is sent (AS4_SPOOL_DIR); default: the system's temporary directory. */
+  spoolDir?: string;
   /** The process's job runner; outbound delivery is registered on it (start it afterwards). */
   runner: JobRunner;
   logger: Logger;
@@ -91,6 +94,7 @@ export function buildOutbound(deps: OutboundServiceDeps): OutboundService {
     countryC1Override: config.countryC1,
     leaseMs: attemptLeaseMs(config),
     xmlLimits: { maxBytes: deps.maxDocumentBytes },
+    spoolDir: deps.spoolDir ?? tmpdir(),
     idDomain,
     mls: { to: parseParticipantId(mlsParticipantOf(deps.seatId)), type: deps.mlsType ?? 'FAILURE_ONLY' },
     ...(deps.email ? { email: deps.email } : {}),

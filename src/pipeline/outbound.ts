@@ -21,7 +21,9 @@
  * so a retry after a lost receipt is recognised by the receiver as a duplicate.
  */
 import type { X509Certificate } from 'node:crypto';
-import { buildUserMessage, parseMimeMessage, readSignal, NOT_SERVICED, type As4Identity, type SignalMessage } from '../as4/index.js';
+import { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
+import { buildLargeUserMessage, buildUserMessage, parseMimeMessage, readSignal, NOT_SERVICED, type As4Identity, type SignalMessage } from '../as4/index.js';
 import { ApError, toApError, type RetryClass } from '../errors.js';
 import {
   DOCTYPE_SCHEME,
@@ -35,11 +37,12 @@ import type { LookupResult } from '../peppol/lookup.js';
 import type { CertificateValidator } from '../pki/types.js';
 import { knownDocumentType } from '../peppol/document-types.js';
 import { reportingItemOf } from '../reporting/items.js';
-import { buildSbd } from '../sbdh/build.js';
+import { buildSbd, streamSbd } from '../sbdh/build.js';
 import type { MlsType } from '../sbdh/model.js';
 import type { RetryDecision } from '../core/retry.js';
 import type { DeliveryRecord, PostgresDeliveryStore } from '../store/deliveries.js';
 import type { DocumentRecord, DocumentStore, EventInput, Tx } from '../store/documents.js';
+import type { PayloadChunks } from '../store/payloads.js';
 import type { JobError, JobLease, JobSettlement, PostgresJobStore } from '../store/jobs.js';
 import type { XmlLimits } from '../xml/decode.js';
 import type { AfterStoredHandler } from './after-stored.js';
@@ -87,6 +90,8 @@ export interface OutboundDeps {
   /** How long an attempt may hold a document in `sending` before it counts as interrupted (the job's lease). */
   leaseMs: number;
   xmlLimits: XmlLimits;
+  /** Where a large document's gzipped payload waits while it is sent (AS4_SPOOL_DIR). */
+  spoolDir: string;
   /** Right-hand side of generated message ids. */
   idDomain: string;
   /** What our SBDHs ask of the receiving access point: MLS_TO (our 0242 participant) and MLS_TYPE. */
@@ -178,7 +183,8 @@ export class OutboundDelivery {
       if (!payload) throw new ApError('internal', `The payload of document ${doc.id} is missing`);
       const addressing = addressingOf(doc);
       if (await this.deps.served.isServed(addressing.receiver, addressing.documentType, addressing.process)) {
-        return await this.deliverLocally(job, doc, payload, delivery, startedAt);
+        // Not streamed yet: a large document to a receiver hosted here is read whole.
+        return await this.deliverLocally(job, doc, Buffer.isBuffer(payload) ? payload : await buffer(Readable.from(payload)), delivery, startedAt);
       }
       const found = await this.deps.lookup.lookup(addressing.receiver, addressing.documentType, addressing.process);
       endpointUrl = found.endpointUrl;
@@ -238,24 +244,23 @@ export class OutboundDelivery {
     }
   }
 
-  private async send(job: DeliveryJob, doc: DocumentRecord, payload: Buffer, delivery: DeliveryRecord, addressing: Addressing, found: LookupResult, startedAt: Date): Promise<'delivered' | Failure> {
+  private async send(job: DeliveryJob, doc: DocumentRecord, payload: Buffer | PayloadChunks, delivery: DeliveryRecord, addressing: Addressing, found: LookupResult, startedAt: Date): Promise<'delivered' | Failure> {
     const d = this.deps;
     const countryC1 = d.countryC1Override ?? delivery.countryC1 ?? 'ZZ';
-    const sbd = buildSbd({
+    const sbdOptions = {
       sender: addressing.sender,
       receiver: addressing.receiver,
       documentType: addressing.documentType,
       process: found.process,
       countryC1,
-      payload: { xml: payload },
       instanceIdentifier: delivery.sbdhInstanceId!,
       // An MLS asks for no MLS about itself.
       ...(doc.documentType === MLS_DOCUMENT_TYPE ? {} : { mlsTo: d.mls.to, mlsType: d.mls.type }),
-    });
+    };
     const receiverSeat = commonName(found.certificate);
     const endpointUrl = found.endpointUrl;
     if (!receiverSeat) return { error: new ApError('pki.bad-certificate', 'The receiver certificate from the SMP has no CN (seat id)'), httpStatus: null, endpointUrl };
-    const built = await buildUserMessage({
+    const message = {
       header: {
         messageId: delivery.as4MessageId!,
         conversationId: delivery.conversationId!,
@@ -268,16 +273,22 @@ export class OutboundDelivery {
         originalSender: addressing.sender.value,
         finalRecipient: addressing.receiver.value,
       },
-      payload: Buffer.from(sbd, 'utf8'),
       sender: d.identity,
       receiverCertificate: found.certificate,
       idDomain: d.idDomain,
-    });
+    };
+    // A chunked (large) payload is built and posted as a stream: the SBD around its chunks, gzipped to a
+    // spool file, encrypted as it is sent; the spool file is removed whatever the answer.
+    const built = Buffer.isBuffer(payload)
+      ? await buildUserMessage({ ...message, payload: Buffer.from(buildSbd({ ...sbdOptions, payload: { xml: payload } }), 'utf8') })
+      : await buildLargeUserMessage({ ...message, payload: streamSbd(sbdOptions, payload), spoolDir: d.spoolDir });
     let response;
     try {
-      response = await d.transport.post(endpointUrl, built.body, built.contentType);
+      response = await d.transport.post(endpointUrl, 'release' in built ? { length: built.contentLength, chunks: () => built.body() } : built.body, built.contentType);
     } catch (err) {
       return { error: toApError(err), httpStatus: null, endpointUrl };
+    } finally {
+      if ('release' in built) await built.release();
     }
     const status = response.status;
     let signal;

@@ -6,6 +6,7 @@
 import { checkCreate, checkTransition, type Direction, type DocumentStatus, type InboundStatus } from '../core/state-machine.js';
 import { ApError } from '../errors.js';
 import type { DocumentRecord, DocumentStore, EventInput, InboundBatchStore, NewDocument, BatchStatusChange, Tx, UnkeptPayload } from '../store/documents.js';
+import type { PayloadFile } from '../store/payloads.js';
 
 /** A new document with the direction and initial status it asks for, before the state machine allowed them. */
 export type DocumentDraft = Omit<NewDocument, 'initial'> & { direction: Direction; status: DocumentStatus };
@@ -14,7 +15,7 @@ export type DocumentDraft = Omit<NewDocument, 'initial'> & { direction: Directio
 export async function createDocument(
   store: DocumentStore,
   doc: DocumentDraft,
-  payload: Buffer | UnkeptPayload,
+  payload: Buffer | PayloadFile | UnkeptPayload,
   event: EventInput,
   tx?: Tx,
 ): Promise<DocumentRecord> {

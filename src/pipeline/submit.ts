@@ -19,6 +19,7 @@ import { newMessageId } from '../as4/index.js';
 import { ApError } from '../errors.js';
 import type { PostgresDeliveryStore } from '../store/deliveries.js';
 import type { DocumentRecord, DocumentStore, Tx } from '../store/documents.js';
+import type { PayloadFile } from '../store/payloads.js';
 import type { SubmissionEmailOptions } from '../store/email.js';
 import type { ValidationReport } from '../validation/types.js';
 import type { ValidatedDocument, ValidationRunner } from './inbound-validation.js';
@@ -60,6 +61,25 @@ export interface SubmitDeps {
   metrics?: Pick<Metrics, 'documentRejected'>;
 }
 
+/**
+ * A submitted document too large to hold in memory: spooled to a file while it was read, its SHA-256 taken
+ * on the way, and its validation copy made (the document without the base64 of its embedded attachments,
+ * src/xml/embedded-binary.ts), as for a large received one. The caller removes the file.
+ */
+export interface SpooledSubmission {
+  file: PayloadFile;
+  sha256: string;
+  validationCopy: Buffer;
+}
+
+/** A submitted document: in memory, or spooled. */
+export type SubmittedPayload = Buffer | SpooledSubmission;
+
+/** The SHA-256 (hex) of a submitted document: taken now, or while it was spooled. */
+export function submittedSha256(payload: SubmittedPayload): string {
+  return Buffer.isBuffer(payload) ? createHash('sha256').update(payload).digest('hex') : payload.sha256;
+}
+
 /** Business responses submitted as documents: an Invoice Response is checked against the invoice it answers. */
 export interface ResponseSubmission {
   submit(payload: Buffer, validated: ValidatedDocument, by: { tenantId: string | null; actor: string }): Promise<DocumentRecord>;
@@ -95,9 +115,13 @@ function businessKey(m: { senderId: string | null; receiverId: string | null; do
   return parts.every((p) => p) ? JSON.stringify(parts) : null;
 }
 
-export async function submitOutbound(deps: SubmitDeps, payload: Buffer, submitter: Submitter): Promise<SubmitResult> {
+export async function submitOutbound(deps: SubmitDeps, submitted: SubmittedPayload, submitter: Submitter): Promise<SubmitResult> {
   if (submitter.email && !deps.emailOptions) throw new ApError('api.bad-request', 'The e-mail channel is off on this access point (SMTP_HOST is not set): emailFallback and emailTo cannot be used');
-  const validated = await deps.validation.validate(payload);
+  // A spooled document is validated, and its fields read, on its copy; it is stored from its file.
+  const inMemory = Buffer.isBuffer(submitted);
+  const payload = inMemory ? submitted : submitted.file;
+  const size = inMemory ? submitted.length : submitted.file.bytes;
+  const validated = await deps.validation.validate(inMemory ? submitted : submitted.validationCopy);
   const { report, metadata } = validated;
   const parseIssues = report.issues.filter((i) => i.layer === 'PARSE' && i.flag === 'fatal');
   if (parseIssues.length > 0) {
@@ -112,7 +136,7 @@ export async function submitOutbound(deps: SubmitDeps, payload: Buffer, submitte
   const newDocument = {
     ...fields,
     tenantId,
-    payloadSha256: createHash('sha256').update(payload).digest('hex'),
+    payloadSha256: submittedSha256(submitted),
     validationReport: report,
   };
   if (!report.valid) {
@@ -124,20 +148,21 @@ export async function submitOutbound(deps: SubmitDeps, payload: Buffer, submitte
       return { document, report, payloadKept };
     };
     // Counted before the document is stored: a store that then fails leaves the quota smaller, never larger.
-    if (await deps.documents.countRejectedPayload(payload.length, perDay)) {
+    if (await deps.documents.countRejectedPayload(size, perDay)) {
       return rejected(await createDocument(deps.documents, { ...newDocument, direction: 'outbound', status: 'rejected' }, payload, { actor, reason }), true);
     }
-    const document = await createDocument(deps.documents, { ...newDocument, direction: 'outbound', status: 'rejected' }, { unkeptSize: payload.length }, {
+    const document = await createDocument(deps.documents, { ...newDocument, direction: 'outbound', status: 'rejected' }, { unkeptSize: size }, {
       actor,
-      reason: `${reason}; the payload (${payload.length} bytes) is not kept: it would take today's rejected payloads past ANONYMOUS_REJECTED_BYTES_PER_DAY (${perDay} bytes)`,
-      details: { payloadKept: false, payloadBytes: payload.length, rejectedPayloadBytesPerDay: perDay },
+      reason: `${reason}; the payload (${size} bytes) is not kept: it would take today's rejected payloads past ANONYMOUS_REJECTED_BYTES_PER_DAY (${perDay} bytes)`,
+      details: { payloadKept: false, payloadBytes: size, rejectedPayloadBytesPerDay: perDay },
     });
     return rejected(document, false);
   }
   if (fields.documentKind === 'ApplicationResponse') {
     if (submitter.email) throw new ApError('api.bad-request', 'emailFallback and emailTo apply to invoices and credit notes; a response goes by e-mail to the supplier when it cannot go over Peppol');
     if (!deps.answers) throw new ApError('api.forbidden', 'Business responses are not sent from this access point (no AS4 identity)');
-    return { document: await deps.answers.submit(payload, validated, { tenantId, actor }), report, payloadKept: true };
+    if (!inMemory) throw new ApError('input.too-large', `A business response of ${size} bytes is past the size of a document read whole; responses carry no attachments`, { size });
+    return { document: await deps.answers.submit(submitted, validated, { tenantId, actor }), report, payloadKept: true };
   }
   const q = deps.outbound;
   // Document, payload, creation event, delivery row and job in one statement (one round trip, no BEGIN/COMMIT).

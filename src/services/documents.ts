@@ -4,11 +4,10 @@
  * receipt, a human-readable rendering of it and its embedded attachments. The same use cases for the REST
  * API, the CLI and the console.
  */
-import { createHash } from 'node:crypto';
 import type { Principal } from '../auth/principal.js';
 import { ApError } from '../errors.js';
 import { extractAttachment, renderHtml, renderPdf, type ExtractedAttachment, type RenderLanguage } from '../rendering/index.js';
-import { submitOutbound, type SubmitDeps, type Submitter, type SubmitResult } from '../pipeline/submit.js';
+import { submitOutbound, submittedSha256, type SpooledSubmission, type SubmitDeps, type SubmittedPayload, type Submitter, type SubmitResult } from '../pipeline/submit.js';
 import type { As4MessageRecord, As4MessageStore } from '../store/as4-messages.js';
 import type { BusinessResponseRecord, PostgresBusinessResponseStore } from '../store/business-responses.js';
 import type { AttemptRecord, DeliveryRecord } from '../store/deliveries.js';
@@ -19,7 +18,7 @@ import type { SubmissionEmailOptions } from '../store/email.js';
 import { explainFindings } from '../validation/explain/explain.js';
 import type { ExplainedReport, Language, ValidationReport } from '../validation/types.js';
 
-export type { As4MessageRecord, AttemptRecord, DeliveryRecord, DocumentEvent, DocumentFilter, DocumentPage, DocumentRecord, SubmissionEmailOptions, SubmitResult };
+export type { As4MessageRecord, AttemptRecord, DeliveryRecord, DocumentEvent, DocumentFilter, DocumentPage, DocumentRecord, SpooledSubmission, SubmissionEmailOptions, SubmittedPayload, SubmitResult };
 
 /** Who submits, whether a business duplicate is sent on purpose, and the e-mail fallback asked for. */
 export interface Submission {
@@ -93,9 +92,9 @@ export class DocumentsService {
   /**
    * Validates and stores the document: `queued` for delivery, or `rejected` with its report. Refused (403,
    * nothing stored) when the supplier it names is not a participant hosted here of a tenant the caller
-   * may send for.
+   * may send for. A large document comes spooled (SpooledSubmission).
    */
-  submit(payload: Buffer, by: Submission): Promise<SubmitResult> {
+  submit(payload: SubmittedPayload, by: Submission): Promise<SubmitResult> {
     return submitOutbound(this.deps, payload, this.submitter(by));
   }
 
@@ -132,10 +131,10 @@ export class DocumentsService {
    * by `respond`, kept; a later one with the same body gets that response again, whatever happened to the
    * document since, and one with another body is refused. A failed submission frees the key.
    */
-  async submitOnce(key: string, payload: Buffer, by: Submission, respond: (r: SubmitResult) => SubmissionResponse): Promise<OnceOutcome> {
+  async submitOnce(key: string, payload: SubmittedPayload, by: Submission, respond: (r: SubmitResult) => SubmissionResponse): Promise<OnceOutcome> {
     if (!KEY_SYNTAX.test(key)) throw new ApError('api.bad-request', 'Idempotency-Key must be 1 to 255 printable ASCII characters');
     const keys = this.deps.idempotencyKeys;
-    const sha256 = createHash('sha256').update(payload).digest();
+    const sha256 = Buffer.from(submittedSha256(payload), 'hex');
     // Keys are the caller's own: a tenant's keys never meet another's (operator keys each have their own space).
     const owner = by.principal.tenantId ?? `operator:${by.principal.keyId}`;
     const claim = await keys.claim(owner, key, sha256, { retentionHours: this.deps.idempotencyKeyRetentionHours, leaseMs: this.deps.idempotencyClaimLeaseMs ?? 300_000 });

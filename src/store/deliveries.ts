@@ -14,7 +14,7 @@ import type { CheckedMove } from '../core/state-machine.js';
 import { documentInsertValues, documentRecord, type DocumentRecord, type EventInput, type NewDocument, type Tx } from './documents.js';
 import { newJobState, type JobLease } from './jobs.js';
 import { namedQuery } from './named-query.js';
-import { PostgresPayloadStore, type PayloadSql, type PayloadStore } from './payloads.js';
+import { PostgresPayloadStore, type PayloadChunks, type PayloadFile, type PayloadSql, type PayloadStore } from './payloads.js';
 import { type ReportingItemRow, reportingItemInsert, reportingItemJson } from './reporting.js';
 
 /** The job kind of outbound delivery: one job per outbound document (unique key: the document id). */
@@ -171,7 +171,7 @@ FROM (VALUES (1)) one LEFT JOIN d ON true`;
  * delivery's attempt count becomes the job's, the job's lease is extended to the attempt's ($5 seconds)
  * and the event is appended; nothing is written to the document when it was in none of $6. One row when
  * the lease holds the job (document columns null when the document did not move), none when it does not.
- * The payload comes with it when the payload store is Postgres.
+ * The payload comes with it when the payload store is Postgres and holds it whole (not in chunks).
  */
 function claimSql(payloads: PayloadSql | null): string {
   return `
@@ -198,7 +198,7 @@ WITH h AS (
   SELECT c.document_id, 'status', u.from_status, $7::text, 'attempt ' || c.attempts, $8::text, jsonb_build_object('attempt', c.attempts)
   FROM c JOIN u ON u.id = c.document_id
 )
-SELECT u.*, c.*, l.*${payloads ? `, ${payloads.select('u.id')} AS payload` : ''}
+SELECT u.*, c.*, l.*${payloads ? `, ${payloads.selectWhole('u.id')} AS payload` : ''}
 FROM h LEFT JOIN u ON true LEFT JOIN c ON c.document_id = u.id LEFT JOIN l ON true`;
 }
 
@@ -270,6 +270,8 @@ function statements(payloads: PayloadStore) {
   const suffix = payloads.sql ? '' : '-external';
   return {
     createQueued: { name: `deliveries-create-queued${suffix}`, text: createQueuedSql(payloads.sql) },
+    // A large payload is not a parameter: its chunks follow the statement, in its transaction.
+    createQueuedWithoutPayload: { name: 'deliveries-create-queued-external', text: createQueuedSql(null) },
     claim: { name: `deliveries-claim${suffix}`, text: claimSql(payloads.sql) },
   };
 }
@@ -325,7 +327,7 @@ export class PostgresDeliveryStore {
   ): Promise<{ document: DocumentRecord; jobId: string }>;
   createQueued(
     doc: NewDocument,
-    payload: Buffer,
+    payload: Buffer | PayloadFile,
     event: EventInput,
     fixed: FixedIds,
     job: FirstJob,
@@ -334,18 +336,50 @@ export class PostgresDeliveryStore {
   ): Promise<{ document: DocumentRecord; jobId: string } | { duplicateOf: string }>;
   async createQueued(
     doc: NewDocument,
-    payload: Buffer,
+    payload: Buffer | PayloadFile,
     event: EventInput,
     fixed: FixedIds,
     job: FirstJob,
     business: { key: string | null; resend: boolean } = { key: null, resend: false },
     tx?: Tx,
   ): Promise<{ document: DocumentRecord; jobId: string } | { duplicateOf: string }> {
+    if (!Buffer.isBuffer(payload)) return this.createQueuedFromFile(doc, payload, event, fixed, job, business, tx);
     const id = randomUUID();
     if (!this.payloads.sql) await this.payloads.put(id, payload, tx);
     const { name, text } = this.statements.createQueued;
-    const [row] = await namedQuery(tx ?? this.knex, name, text, [
-      ...documentInsertValues(doc, payload.length),
+    return this.queuedOutcome(business, await namedQuery(tx ?? this.knex, name, text, [
+      ...this.queuedValues(id, doc, payload.length, event, fixed, job, business),
+      ...(this.payloads.sql ? [payload] : []),
+    ]));
+  }
+
+  /**
+   * A large document (spooled to a file): the statement without its bytes, then its chunks from the file
+   * in the same transaction (Postgres), or put as a stream before the statement (a store outside the database).
+   */
+  private async createQueuedFromFile(
+    doc: NewDocument,
+    file: PayloadFile,
+    event: EventInput,
+    fixed: FixedIds,
+    job: FirstJob,
+    business: { key: string | null; resend: boolean },
+    tx?: Tx,
+  ): Promise<{ document: DocumentRecord; jobId: string } | { duplicateOf: string }> {
+    const id = randomUUID();
+    if (!this.payloads.sql) await this.payloads.putFile(id, file);
+    const { name, text } = this.statements.createQueuedWithoutPayload;
+    const write = async (trx: Tx) => {
+      const rows = await namedQuery(trx, name, text, this.queuedValues(id, doc, file.bytes, event, fixed, job, business));
+      if (rows[0]?.id !== null && this.payloads.sql) await this.payloads.putFile(id, file, trx);
+      return rows;
+    };
+    return this.queuedOutcome(business, await (tx ? write(tx) : this.knex.transaction(write)));
+  }
+
+  private queuedValues(id: string, doc: NewDocument, payloadSize: number, event: EventInput, fixed: FixedIds, job: FirstJob, business: { key: string | null; resend: boolean }): unknown[] {
+    return [
+      ...documentInsertValues(doc, payloadSize),
       doc.validationReport === null ? null : JSON.stringify(doc.validationReport),
       ...eventValues(event),
       fixed.as4MessageId,
@@ -360,8 +394,11 @@ export class PostgresDeliveryStore {
       doc.tenantId ?? null,
       business.key,
       business.resend,
-      ...(this.payloads.sql ? [payload] : []),
-    ]);
+    ];
+  }
+
+  private async queuedOutcome(business: { key: string | null }, rows: Record<string, unknown>[]): Promise<{ document: DocumentRecord; jobId: string } | { duplicateOf: string }> {
+    const row = rows[0]!;
     if (row.id === null) {
       const holder = row.duplicate_of ?? (await this.knex('business_keys').where({ key: business.key }).first('document_id'))?.document_id;
       return { duplicateOf: String(holder) };
@@ -382,14 +419,15 @@ export class PostgresDeliveryStore {
     lease: JobLease,
     leaseMs: number,
     actor: string,
-  ): Promise<{ doc: DocumentRecord; delivery: DeliveryRecord; payload: Buffer | null } | 'lost' | 'unmoved'> {
+  ): Promise<{ doc: DocumentRecord; delivery: DeliveryRecord; payload: Buffer | PayloadChunks | null } | 'lost' | 'unmoved'> {
     const to = moves[0]!.to;
     if (moves.some((m) => m.to !== to)) throw new Error('claimAttempt: every move must lead to the same status');
     const { name, text } = this.statements.claim;
     const [row] = await namedQuery(this.knex, name, text, [documentId, lease.jobId, lease.runnerId, lease.attempts, leaseMs / 1000, moves.map((m) => m.from), to, actor]);
     if (!row) return 'lost';
     if (row.id === null) return 'unmoved';
-    const payload = this.payloads.sql ? ((row.payload as Buffer | null) ?? null) : await this.payloads.get(documentId);
+    // A chunked (large) payload is not in the row: it is read as a stream, one chunk at a time.
+    const payload = this.payloads.sql ? ((row.payload as Buffer | null) ?? (await this.payloads.getStream(documentId))) : await this.payloads.get(documentId);
     return { doc: documentRecord(row), delivery: toRecord(row), payload };
   }
 

@@ -10,7 +10,7 @@ import type { CheckedCreate, CheckedMove, Direction } from '../core/state-machin
 import type { ValidationReport } from '../validation/types.js';
 import { isUuid } from './uuid.js';
 import { namedQuery } from './named-query.js';
-import type { PayloadChunks, PayloadStore } from './payloads.js';
+import type { PayloadChunks, PayloadFile, PayloadStore } from './payloads.js';
 
 /** A database transaction, passed through the pipeline so a status change commits with related writes. */
 export type Tx = Knex.Transaction;
@@ -79,7 +79,8 @@ export interface UnkeptPayload {
 
 /** What the pipelines and the API need from document storage. */
 export interface DocumentStore {
-  create(doc: NewDocument, payload: Buffer | UnkeptPayload, event: EventInput, tx?: Tx): Promise<DocumentRecord>;
+  /** A payload given as a file (a large document spooled while it was read) is stored in chunks from it. */
+  create(doc: NewDocument, payload: Buffer | PayloadFile | UnkeptPayload, event: EventInput, tx?: Tx): Promise<DocumentRecord>;
   get(id: string): Promise<DocumentRecord | null>;
   events(id: string): Promise<DocumentEvent[]>;
   payload(id: string): Promise<Buffer | null>;
@@ -312,17 +313,19 @@ export class PostgresDocumentStore implements DocumentStore, InboundBatchStore {
     private readonly payloads: PayloadStore,
   ) {}
 
-  async create(doc: NewDocument, payload: Buffer | UnkeptPayload, event: EventInput, tx?: Tx): Promise<DocumentRecord> {
+  async create(doc: NewDocument, payload: Buffer | PayloadFile | UnkeptPayload, event: EventInput, tx?: Tx): Promise<DocumentRecord> {
     return this.inTransaction(tx, async (trx) => {
       const kept = Buffer.isBuffer(payload);
+      const file = !kept && 'path' in payload ? payload : null;
       const [row] = (await trx('documents')
         .insert({
           direction: doc.initial.direction,
-          ...documentColumns(doc, kept ? payload.length : payload.unkeptSize),
+          ...documentColumns(doc, kept ? payload.length : file ? file.bytes : (payload as UnkeptPayload).unkeptSize),
           validation_report: doc.validationReport === null ? null : JSON.stringify(doc.validationReport),
         })
         .returning('*')) as DocumentRow[];
       if (kept) await this.payloads.put(row!.id, payload, trx);
+      if (file) await this.payloads.putFile(row!.id, file, trx);
       await trx('document_events').insert(eventRow(row!.id, null, doc.initial.status, event));
       return toRecord(row!);
     });

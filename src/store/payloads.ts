@@ -28,6 +28,8 @@ export interface PayloadSql {
   insert(name: string, from: string, id: string, content: string): string;
   /** A scalar expression: the bytes of document `id`, or null. */
   select(id: string): string;
+  /** A scalar expression: the bytes of document `id` when stored whole, else null (chunks are read as a stream). */
+  selectWhole(id: string): string;
 }
 
 export interface PayloadStore {
@@ -76,6 +78,7 @@ export class PostgresPayloadStore implements PayloadStore {
     this.sql = {
       insert: (name, from, id, content) => `${name} AS (INSERT INTO ${table} (${key}, content) SELECT ${id}, ${content} FROM ${from})`,
       select: whole,
+      selectWhole: (id) => `(SELECT content FROM ${table} WHERE ${key} = ${id})`,
     };
   }
 

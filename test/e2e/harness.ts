@@ -160,6 +160,13 @@ export interface TestAp {
   close(): Promise<void>;
 }
 
+/** Spool files of an access point (AS4_SPOOL_THRESHOLD_BYTES, AS4_SPOOL_DIR, AS4_MAX_MESSAGE_BYTES). */
+export interface TestSpool {
+  thresholdBytes: number;
+  dir: string;
+  maxBytes?: number;
+}
+
 export interface E2eNetwork {
   env: DiscoveryEnv;
   /** `inboundWorkers`: validate received documents in that many worker threads (default: inline). */
@@ -168,6 +175,7 @@ export interface E2eNetwork {
   /** `email`: e-mail variables (SMTP_HOST, SMTP_PORT, EMAIL_FROM...) that turn the e-mail channel on. */
   /** `payloadStores`: where the AP keeps payloads and archive copies (default Postgres); its archive always runs. */
   /** `reporting`: send the monthly Peppol reports (the job kind registered, not yet scheduled); default off. */
+  /** `spool`: large messages and API submissions past `thresholdBytes` go to files in `dir`, up to `maxBytes` (AS4_MAX_MESSAGE_BYTES); default: all in memory. */
   startAp(
     name: string,
     seatId: string,
@@ -179,6 +187,7 @@ export interface E2eNetwork {
       email?: Record<string, string>;
       reporting?: ReportingConfig;
       payloadStores?: (knex: Knex) => PayloadStores;
+      spool?: TestSpool;
     },
   ): Promise<TestAp>;
   close(): Promise<void>;
@@ -190,7 +199,7 @@ export async function startNetwork(): Promise<E2eNetwork> {
   return {
     env,
     async startAp(name, seatId, options = {}) {
-      const ap = await startAp(env, name, seatId, { ...TEST_OUTBOUND_CONFIG, ...options.outbound }, options.inboundWorkers ?? 0, { ...DEFAULTS.responses, ...options.responses }, options.lookupCacheMs, options.email, options.reporting ?? null, options.payloadStores);
+      const ap = await startAp(env, name, seatId, { ...TEST_OUTBOUND_CONFIG, ...options.outbound }, options.inboundWorkers ?? 0, { ...DEFAULTS.responses, ...options.responses }, options.lookupCacheMs, options.email, options.reporting ?? null, options.payloadStores, options.spool);
       aps.push(ap);
       return ap;
     },
@@ -215,7 +224,9 @@ async function startAp(
   emailEnv: Record<string, string> | undefined,
   reportingConfig: ReportingConfig | null,
   payloadStoresOf?: (knex: Knex) => PayloadStores,
+  spool?: TestSpool,
 ): Promise<TestAp> {
+  const maxMessageBytes = spool?.maxBytes ?? 100 * 1024 * 1024;
   const validator = await fullValidator();
   const cert = env.pki.issueAp(seatId);
   const identity = { privateKey: createPrivateKey(cert.keyPem), certificate: cert.cert };
@@ -263,6 +274,7 @@ async function startAp(
       lookup: network,
       served,
       maxDocumentBytes: MAX_BYTES,
+      ...(spool ? { spoolDir: spool.dir } : {}),
       runner: jobs,
       logger,
       mlsType: responsesConfig.mlsType,
@@ -286,7 +298,7 @@ async function startAp(
   );
   const startInboundSide = (current: As4Identity, retiringIdentities: As4Identity[]) =>
     buildInbound(
-      { duplicateRetentionMs: 30 * 86_400_000, maxMessageBytes: 100 * 1024 * 1024 },
+      { duplicateRetentionMs: 30 * 86_400_000, maxMessageBytes, ...(spool ? { spoolThresholdBytes: spool.thresholdBytes, spoolDir: spool.dir } : {}) },
       {
         ...ap,
         identity: current,
@@ -344,6 +356,7 @@ async function startAp(
       auth,
       maxDocumentBytes: MAX_BYTES,
       bodies,
+      ...(spool ? { spool: { thresholdBytes: spool.thresholdBytes, maxBytes: maxMessageBytes, dir: spool.dir, maxCopyBytes: MAX_BYTES } } : {}),
       inbound: { service: inboundSide, path: '/as4' },
       smp: {
         publicUrl: smpUrl,
