@@ -11,13 +11,13 @@ import { open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
-import { buildUserMessageXml, newMessageId } from './ebms.js';
+import { buildUserMessageXml } from './ebms.js';
 import { attachmentCipher, encryptionHeader, IV_BYTES, TAG_BYTES } from './encryption.js';
 import { newEnvelopeIds, signedEnvelope } from './envelope.js';
 import { multipartFraming } from './mime/build.js';
 import { PEPPOL } from './profile.js';
 import { cidUri } from './signature.js';
-import type { BuiltUserMessage, OutboundUserMessage } from './user-message.js';
+import { newUserMessageIds, type BuiltUserMessage, type OutboundUserMessage } from './user-message.js';
 
 export interface LargeOutboundUserMessage extends Omit<OutboundUserMessage, 'payload' | 'compress'> {
   /** The payload (the SBD) as chunks, read once. */
@@ -35,12 +35,7 @@ export interface StreamedUserMessage extends Omit<BuiltUserMessage, 'body'> {
 }
 
 export async function buildLargeUserMessage(msg: LargeOutboundUserMessage): Promise<StreamedUserMessage> {
-  const domain = msg.idDomain ?? 'peppol-ap';
-  const messageId = msg.header.messageId ?? newMessageId(domain);
-  const conversationId = msg.header.conversationId ?? randomUUID();
-  const contentId = `payload-${randomUUID()}@${domain}`;
-  const mimeType = msg.payloadMimeType ?? 'application/xml';
-  const characterSet = msg.characterSet ?? (/xml/.test(mimeType) ? 'UTF-8' : undefined);
+  const { messageId, conversationId, contentId, mimeType, characterSet } = newUserMessageIds(msg);
 
   const path = join(msg.spoolDir, `as4-outbound-${randomUUID()}`);
   const handle = await open(path, 'wx', 0o600);

@@ -61,13 +61,22 @@ export interface BuiltUserMessage extends As4Message {
   signatureReferences: NrReference[];
 }
 
-export async function buildUserMessage(msg: OutboundUserMessage): Promise<BuiltUserMessage> {
+/** The ids and payload properties of a new UserMessage, the defaults filled in (in memory or streamed alike). */
+export function newUserMessageIds(msg: Pick<OutboundUserMessage, 'header' | 'idDomain' | 'payloadMimeType' | 'characterSet'>) {
   const domain = msg.idDomain ?? 'peppol-ap';
-  const messageId = msg.header.messageId ?? newMessageId(domain);
-  const conversationId = msg.header.conversationId ?? randomUUID();
-  const contentId = `payload-${randomUUID()}@${domain}`;
   const mimeType = msg.payloadMimeType ?? 'application/xml';
-  const characterSet = msg.characterSet ?? (/xml/.test(mimeType) ? 'UTF-8' : undefined);
+  return {
+    domain,
+    messageId: msg.header.messageId ?? newMessageId(domain),
+    conversationId: msg.header.conversationId ?? randomUUID(),
+    contentId: `payload-${randomUUID()}@${domain}`,
+    mimeType,
+    characterSet: msg.characterSet ?? (/xml/.test(mimeType) ? 'UTF-8' : undefined),
+  };
+}
+
+export async function buildUserMessage(msg: OutboundUserMessage): Promise<BuiltUserMessage> {
+  const { messageId, conversationId, contentId, mimeType, characterSet } = newUserMessageIds(msg);
   const compress = msg.compress ?? true;
   const content = compress ? await gzip(msg.payload) : msg.payload;
   const ids = newEnvelopeIds();

@@ -17,6 +17,7 @@ import { parseSbd } from '../sbdh/parse.js';
 import { decodeXml, type XmlLimits } from '../xml/decode.js';
 import { EmbeddedBinaryReducer } from '../xml/embedded-binary.js';
 import { parseLiteDom } from '../xml/lite-dom.js';
+import { startTagEnd } from './inbound-payload.js';
 
 const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
 /** The SBDH and the payload's start tag must come within this many bytes (the header's bound and room for the tag). */
@@ -52,19 +53,6 @@ function payloadStart(text: string, from: number): number {
     }
     return i + 1 < text.length ? i : -1;
   }
-}
-
-/** Index of the `>` ending the start tag at `i`, skipping quoted attribute values; -1 if not yet there. */
-function startTagEnd(text: string, i: number): number {
-  let quote: string | null = null;
-  for (let j = i + 1; j < text.length; j++) {
-    const c = text[j]!;
-    if (quote) {
-      if (c === quote) quote = null;
-    } else if (c === '"' || c === "'") quote = c;
-    else if (c === '>') return j;
-  }
-  return -1;
 }
 
 interface Head {

@@ -101,8 +101,8 @@ export interface ReceivedSbd {
   document: BusinessDocument;
 }
 
-/** End of the start tag beginning at `i` (index of its `>`), skipping quoted attribute values; -1 if none. */
-function startTagEnd(text: string, i: number): number {
+/** End of the start tag beginning at `i` (index of its `>`), skipping quoted attribute values; -1 if none (yet). */
+export function startTagEnd(text: string, i: number): number {
   let quote: string | null = null;
   for (let j = i + 1; j < text.length; j++) {
     const c = text[j]!;
